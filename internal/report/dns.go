@@ -1,0 +1,4 @@
+package report
+
+// DNS is a placeholder until its owner defines it.
+type DNS struct{}

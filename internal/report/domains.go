@@ -1,0 +1,4 @@
+package report
+
+// Domains is a placeholder until its owner defines it.
+type Domains struct{}

@@ -1,0 +1,4 @@
+package report
+
+// Investigation is a placeholder until its owner defines it.
+type Investigation struct{}

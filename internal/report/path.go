@@ -1,0 +1,4 @@
+package report
+
+// Path is a placeholder until its owner defines it.
+type Path struct{}

@@ -1,0 +1,44 @@
+// Package report is hopscope's versioned output schema: what every renderer (text, JSON, Markdown, HTML) reads.
+//
+// A Report is built from stage outputs (an enriched path and its findings, a DNS resolution, a domain
+// inventory, an investigation); it is never a dump of internal state. SchemaVersion changes when a
+// field's meaning changes or a field is removed; adding fields keeps the version.
+package report
+
+import "time"
+
+// Schema identifies hopscope reports in JSON.
+const Schema = "hopscope/report"
+
+// SchemaVersion is the current version of the JSON schema (docs/report-schema.md).
+const SchemaVersion = 1
+
+// Kind says which section of a Report is filled.
+type Kind string
+
+// Report kinds.
+const (
+	KindPath          Kind = "path"          // analyze, trace
+	KindDNS           Kind = "dns"           // dns
+	KindDomains       Kind = "domains"       // domains, capture
+	KindInvestigation Kind = "investigation" // investigate
+	KindIP            Kind = "ip"            // ip
+)
+
+// Report is one result of one command. Exactly the section named by Kind is non-nil, except that a
+// path report may also carry a DNS section (trace resolves its target first) and an investigation
+// carries paths and domains inside it.
+type Report struct {
+	Schema        string    `json:"schema"`
+	SchemaVersion int       `json:"schema_version"`
+	Kind          Kind      `json:"kind"`
+	Generated     time.Time `json:"generated,omitzero"`
+	Tool          string    `json:"tool"` // "hopscope <version>"
+
+	Path          *Path          `json:"path,omitempty"`
+	Paths         []*Path        `json:"paths,omitempty"` // trace --all-addresses: one per address
+	DNS           *DNS           `json:"dns,omitempty"`
+	Domains       *Domains       `json:"domains,omitempty"`
+	Investigation *Investigation `json:"investigation,omitempty"`
+	IPs           []IPInfo       `json:"ips,omitempty"`
+}
