@@ -1,0 +1,21 @@
+// Package probe is hopscope's trace engine: probe packets, reply parsing, sockets, scheduling and reply matching.
+//
+// The package is layered so that most of it runs without privileges:
+//
+//   - Wire formats are pure functions: BuildPacket and BuildPayload make ICMP echo, UDP and TCP SYN
+//     probes (IPv4 and IPv6) that carry the probe's identity in fields that load balancers do not hash
+//     (ICMP sequence with a constant checksum, the UDP checksum, the TCP sequence number), as Paris
+//     traceroute does; ParseICMPv4, ParseICMPv6, ParseErrQueue and ParseTCP read replies, and
+//     Flow.Match decides whether a reply belongs to this trace and to which probe.
+//   - The Tracer schedules probes (every TTL in flight at once, paced), matches replies, waits
+//     adaptively and stops early; it talks to the network through the two-method Conn interface and
+//     reads time from an injected clock, so it is tested against a simulated network.
+//   - Sockets live in conn_linux.go (raw sockets with CAP_NET_RAW; otherwise ICMP datagram sockets and
+//     UDP/TCP sockets with IP_RECVERR, as tracepath does) and conn_other.go (unsupported).
+//   - ResolveTarget resolves a host name with its CNAME chain and every address; Names resolves
+//     responder addresses to names concurrently, with a cache and a timeout.
+//
+// References: RFC 792 (ICMP), RFC 4443 (ICMPv6), RFC 1812 §4.3.2.3 (quoted datagram), RFC 4884
+// (multi-part ICMP messages), RFC 4950 (MPLS label stack extension), RFC 3032 (MPLS label entry),
+// RFC 6437 (IPv6 flow label), and the Paris traceroute paper (Augustin et al., IMC 2006).
+package probe

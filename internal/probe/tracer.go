@@ -1,0 +1,366 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"hopscope/internal/path"
+)
+
+// Conn sends probes and receives the replies that belong to this trace. Implementations filter out
+// everything that is not a reply to one of their probes (Flow.Match); the Tracer handles duplicates,
+// stale and late replies.
+type Conn interface {
+	// Send transmits p now.
+	Send(p Probe) error
+	// Recv returns the next matched reply, or an error wrapping os.ErrDeadlineExceeded once deadline passes.
+	Recv(deadline time.Time) (Reply, error)
+}
+
+// Config tunes the Tracer. The zero value works: every field has a default.
+type Config struct {
+	// ProbesPerHop is the number of probes per TTL; 0 means 3.
+	ProbesPerHop int
+	// FirstTTL is the first TTL probed; 0 means 1.
+	FirstTTL int
+	// MaxTTL is the last TTL probed; 0 means 30.
+	MaxTTL int
+	// Rate is the pacing in probes per second; 0 means 1000.
+	Rate float64
+	// Timeout is the longest wait for any reply; 0 means 1 s.
+	Timeout time.Duration
+	// MinWait is the shortest wait for a reply once RTTs are known; 0 means 50 ms.
+	MinWait time.Duration
+	// WaitFactor multiplies the largest RTT seen to give the adaptive wait; 0 means 2.
+	WaitFactor float64
+	// MaxSilent is the run of silent TTLs beyond the last responder after which the trace stops
+	// when the target does not answer; 0 means 5.
+	MaxSilent int
+	// Vary gives each probe of a hop its own flow (flow k is the k-th probe of every hop);
+	// false pins one flow for the whole trace (Paris traceroute).
+	Vary bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+func (c Config) withDefaults() (Config, error) {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.ProbesPerHop, 3)
+	def(&c.FirstTTL, 1)
+	def(&c.MaxTTL, 30)
+	def(&c.MaxSilent, 5)
+	if c.Rate == 0 {
+		c.Rate = 1000
+	}
+	if c.Timeout == 0 {
+		c.Timeout = time.Second
+	}
+	if c.MinWait == 0 {
+		c.MinWait = 50 * time.Millisecond
+	}
+	if c.MinWait > c.Timeout {
+		c.MinWait = c.Timeout
+	}
+	if c.WaitFactor == 0 {
+		c.WaitFactor = 2
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	switch {
+	case c.ProbesPerHop < 1 || c.ProbesPerHop > 100:
+		return c, fmt.Errorf("probes per hop %d: want 1..100", c.ProbesPerHop)
+	case c.FirstTTL < 1 || c.FirstTTL > 255:
+		return c, fmt.Errorf("first ttl %d: want 1..255", c.FirstTTL)
+	case c.MaxTTL < c.FirstTTL || c.MaxTTL > 255:
+		return c, fmt.Errorf("max ttl %d: want %d..255", c.MaxTTL, c.FirstTTL)
+	case (c.MaxTTL-c.FirstTTL+1)*c.ProbesPerHop > 0xfffe:
+		return c, fmt.Errorf("%d probes: at most 65534 per trace", (c.MaxTTL-c.FirstTTL+1)*c.ProbesPerHop)
+	case c.Rate < 0 || c.Timeout < 0 || c.MinWait < 0 || c.WaitFactor < 0 || c.MaxSilent < 0:
+		return c, errors.New("rate, timeout, wait and max-silent must not be negative")
+	}
+	return c, nil
+}
+
+// slot is one probe and its fate.
+type slot struct {
+	p       Probe
+	attempt int
+	sent    time.Time
+	isSent  bool
+	skipped bool // never sent: beyond the destination or the silent run
+	sendErr error
+	reply   *Reply
+	expired bool
+	late    bool
+	dup     bool
+}
+
+func (s *slot) done() bool { return s.skipped || s.sendErr != nil || s.reply != nil || s.expired }
+
+// Tracer runs one trace over a Conn.
+type Tracer struct {
+	cfg   Config
+	slots []slot // index seq-1; sent in this order: every TTL once, then every TTL again, ...
+	next  int    // index of the next slot to send
+	// nextSend is when the next probe may leave (pacing).
+	nextSend time.Time
+	// destTTL is the lowest TTL at which the target (or an unreachable) answered; 0 while unknown.
+	destTTL int
+	// stopTTL is the last TTL of a silent run that ended the trace; 0 while none.
+	stopTTL int
+	maxRTT  time.Duration
+	// replyTTL[t] is true when some reply came from TTL t.
+	replied map[int]bool
+}
+
+// NewTracer validates cfg and plans the probes.
+func NewTracer(cfg Config) (*Tracer, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	t := &Tracer{cfg: cfg, replied: map[int]bool{}}
+	for a := 0; a < cfg.ProbesPerHop; a++ {
+		for ttl := cfg.FirstTTL; ttl <= cfg.MaxTTL; ttl++ {
+			flow := 1
+			if cfg.Vary {
+				flow = a + 1
+			}
+			t.slots = append(t.slots, slot{p: Probe{Seq: uint16(len(t.slots) + 1), TTL: ttl, Flow: flow}, attempt: a})
+		}
+	}
+	return t, nil
+}
+
+// Flows is the number of flows the trace uses (for Flow.Flows).
+func (t *Tracer) Flows() int {
+	if t.cfg.Vary {
+		return t.cfg.ProbesPerHop
+	}
+	return 1
+}
+
+// limit is the highest TTL that still matters.
+func (t *Tracer) limit() int {
+	switch {
+	case t.destTTL > 0:
+		return t.destTTL
+	case t.stopTTL > 0:
+		return t.stopTTL
+	}
+	return t.cfg.MaxTTL
+}
+
+// wait is how long a probe at ttl is given: adaptive once something at or beyond ttl answered,
+// the full timeout otherwise (its RTT could be much larger than anything seen so far).
+func (t *Tracer) wait(ttl int) time.Duration {
+	known := t.destTTL > 0
+	for x := ttl; !known && x <= t.cfg.MaxTTL; x++ {
+		known = t.replied[x]
+	}
+	if !known || t.maxRTT == 0 {
+		return t.cfg.Timeout
+	}
+	w := time.Duration(t.cfg.WaitFactor * float64(t.maxRTT))
+	return min(max(w, t.cfg.MinWait), t.cfg.Timeout)
+}
+
+// Run sends every probe, collects replies until each probe that matters is answered or given up,
+// and returns the trace (Target, names and warnings are the caller's to fill).
+func (t *Tracer) Run(ctx context.Context, c Conn) (*path.Trace, error) {
+	interval := time.Duration(float64(time.Second) / t.cfg.Rate)
+	started := t.cfg.Now()
+	t.nextSend = started
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		now := t.cfg.Now()
+		t.expire(now)
+		t.checkSilentRun()
+		if t.finished() {
+			break
+		}
+		if t.next < len(t.slots) && !now.Before(t.nextSend) {
+			s := &t.slots[t.next]
+			t.next++
+			if s.p.TTL > t.limit() {
+				s.skipped = true
+				continue
+			}
+			s.sent, s.isSent = now, true
+			if err := c.Send(s.p); err != nil {
+				s.sendErr = err
+			}
+			t.nextSend = now.Add(interval)
+			continue
+		}
+		deadline := t.deadline(now)
+		r, err := c.Recv(deadline)
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			return nil, fmt.Errorf("receive replies: %w", err)
+		}
+		t.record(r)
+	}
+	return t.trace(started), nil
+}
+
+// deadline is when the loop must wake up: the next send or the earliest expiry.
+func (t *Tracer) deadline(now time.Time) time.Time {
+	d := now.Add(100 * time.Millisecond) // wake up regularly to notice cancellation
+	if t.next < len(t.slots) && t.nextSend.Before(d) {
+		d = t.nextSend
+	}
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.isSent && !s.done() && s.p.TTL <= t.limit() {
+			if e := s.sent.Add(t.wait(s.p.TTL)); e.Before(d) {
+				d = e
+			}
+		}
+	}
+	return d
+}
+
+// expire gives up on probes whose wait has passed.
+func (t *Tracer) expire(now time.Time) {
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.isSent && !s.done() && !now.Before(s.sent.Add(t.wait(s.p.TTL))) {
+			s.expired = true
+		}
+	}
+}
+
+// checkSilentRun stops the trace after MaxSilent silent TTLs beyond the last responder.
+func (t *Tracer) checkSilentRun() {
+	if t.destTTL > 0 || t.stopTTL > 0 || t.cfg.MaxSilent == 0 {
+		return
+	}
+	last := t.cfg.FirstTTL - 1
+	for ttl := range t.replied {
+		last = max(last, ttl)
+	}
+	end := last + t.cfg.MaxSilent
+	if end >= t.cfg.MaxTTL {
+		return
+	}
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.p.TTL <= end && !s.done() {
+			if s.isSent || t.next <= i {
+				return // still waiting for it, or not sent yet
+			}
+		}
+	}
+	t.stopTTL = end
+}
+
+// finished reports whether every probe at or below the limit is done.
+func (t *Tracer) finished() bool {
+	lim := t.limit()
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.p.TTL <= lim && !s.done() {
+			return false
+		}
+	}
+	return true
+}
+
+// record files a matched reply under its probe: duplicates and late replies are marked, replies to
+// unknown or unsent probes (stale, from an earlier trace with the same identifiers) are dropped.
+func (t *Tracer) record(r Reply) {
+	i := int(r.Seq) - 1
+	if i < 0 || i >= len(t.slots) {
+		return
+	}
+	s := &t.slots[i]
+	if !s.isSent || r.At.Before(s.sent) {
+		return
+	}
+	if s.reply != nil {
+		if s.reply.From == r.From {
+			s.dup = true
+		}
+		return
+	}
+	if s.sendErr != nil || s.skipped {
+		return
+	}
+	if lim := t.limit(); s.p.TTL > lim {
+		return
+	}
+	rr := r
+	s.reply = &rr
+	if s.expired {
+		s.late = true
+		return
+	}
+	rtt := r.At.Sub(s.sent)
+	t.maxRTT = max(t.maxRTT, rtt)
+	t.replied[s.p.TTL] = true
+	if r.Kind == KindReached || r.Kind == KindUnreachable {
+		if t.destTTL == 0 || s.p.TTL < t.destTTL {
+			t.destTTL = s.p.TTL
+		}
+	}
+}
+
+// trace assembles the path model: hops from FirstTTL to the limit, probes in the order sent.
+func (t *Tracer) trace(started time.Time) *path.Trace {
+	tr := &path.Trace{
+		Source:       "hopscope",
+		Started:      started,
+		MaxTTL:       t.cfg.MaxTTL,
+		ProbesPerHop: t.cfg.ProbesPerHop,
+		FlowsVaried:  t.cfg.Vary,
+	}
+	lim := t.limit()
+	for ttl := t.cfg.FirstTTL; ttl <= lim; ttl++ {
+		tr.HopAt(ttl)
+	}
+	for a := 0; a < t.cfg.ProbesPerHop; a++ {
+		for i := range t.slots {
+			s := &t.slots[i]
+			if s.attempt != a || s.p.TTL > lim {
+				continue
+			}
+			h := tr.HopAt(s.p.TTL)
+			h.AddProbe(t.outcome(s), "")
+		}
+	}
+	return tr
+}
+
+func (t *Tracer) outcome(s *slot) path.Probe {
+	p := path.Probe{Status: path.StatusTimeout}
+	if t.cfg.Vary {
+		p.FlowID = s.p.Flow
+	}
+	switch {
+	case s.sendErr != nil:
+		p.Status = path.StatusError
+	case s.reply != nil:
+		r := s.reply
+		p.Status = path.StatusReply
+		if r.Kind == KindUnreachable {
+			p.Status, p.Unreachable = path.StatusUnreachable, r.Unreachable
+		}
+		p.From, p.RTT, p.HasRTT = r.From, r.At.Sub(s.sent), true
+		p.ReplyTTL, p.QuotedTTL, p.MPLS = r.ReplyTTL, r.QuotedTTL, r.MPLS
+		p.Late, p.Dup = s.late, s.dup
+	}
+	return p
+}
