@@ -13,7 +13,7 @@ import (
 const (
 	// PayloadSize is the ICMP echo and UDP payload size: with the 8-byte header and a 20-byte IPv4
 	// header a probe is 52 bytes, as macOS traceroute sends.
-	PayloadSize = 24
+	PayloadSize   = 24
 	ipv4HeaderLen = 20
 	ipv6HeaderLen = 40
 	tcpHeaderLen  = 24 // 20 + MSS option
