@@ -1,0 +1,389 @@
+package tracefile
+
+import (
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"hopscope/internal/path"
+)
+
+// mtrFields are the column titles mtr can print (mtr -o); mtrDefaultFields is the default set.
+var (
+	mtrFields        = []string{"Loss%", "Drop", "Rcv", "Snt", "Last", "Best", "Avg", "Wrst", "StDev", "Gmean", "Jttr", "Javg", "Jmax", "Jint"}
+	mtrDefaultFields = []string{"Loss%", "Snt", "Last", "Avg", "Best", "Wrst", "StDev"}
+)
+
+func isMTRField(s string) bool {
+	for _, f := range mtrFields {
+		if s == f {
+			return true
+		}
+	}
+	return false
+}
+
+// parseMTRReport imports mtr --report / --report-wide output, old and new layouts:
+//
+//	Start: 2024-01-02T03:04:05+0000
+//	HOST: myhost                      Loss%   Snt   Last   Avg  Best  Wrst StDev
+//	  1.|-- 192.0.2.1                  0.0%    10    0.5   0.6   0.4   0.9   0.1
+//	  2.|-- ???                       100.0    10    0.0   0.0   0.0   0.0   0.0
+//	  3.|-- 198.51.100.3               0.0%    10    5.1   5.0   4.9   5.3   0.1
+//	    |  `|-- 198.51.100.33
+//
+// The old layout has "  1. host" rows and no Start line; -z adds an "AS123" column before the host.
+// Only aggregates are known: each responder gets Stats, and a "???" row becomes a hop with Stats and
+// no responder. A shell prompt line naming the target ("$ mtr -r example.com") fills Target.
+func parseMTRReport(data []byte) ([]*path.Trace, error) {
+	const format = FormatMTRReport
+	var (
+		traces  []*path.Trace
+		cur     *path.Trace
+		hop     *path.Hop
+		fields  = mtrDefaultFields
+		toks    []token
+		command string
+	)
+	flush := func() {
+		if cur != nil && len(cur.Hops) > 0 {
+			finish(cur, true, false)
+			inferMTRProbes(cur)
+			warnTruncatedNames(cur)
+			traces = append(traces, cur)
+		}
+		cur, hop = nil, nil
+	}
+	ensure := func() {
+		if cur == nil {
+			cur = &path.Trace{Source: format}
+			fields = mtrDefaultFields
+			if command != "" {
+				targetFromCommand(cur, command)
+				command = ""
+			}
+		}
+	}
+	r := newLineReader(data)
+	for {
+		ln, ok := r.next()
+		if !ok {
+			break
+		}
+		errf := func(col int, expected, got string) error {
+			return &ParseError{Format: format, Line: r.line, Col: col, Expected: expected, Got: shorten(got)}
+		}
+		if isBlank(ln) {
+			continue
+		}
+		start := firstNonSpace(ln)
+		body := strings.TrimRight(ln[start:], " \t")
+		switch {
+		case strings.HasPrefix(body, "Start:"):
+			flush()
+			ensure()
+			v := strings.TrimSpace(body[len("Start:"):])
+			if t, err := parseMTRStart(v); err == nil {
+				cur.Started = t
+			} else {
+				setMeta(cur, "start", v)
+			}
+			continue
+		case strings.HasPrefix(body, "HOST:"):
+			if cur != nil && len(cur.Hops) > 0 {
+				flush()
+			}
+			ensure()
+			toks = tokenize(body[len("HOST:"):], toks)
+			k := len(toks)
+			for k > 0 && isMTRField(toks[k-1].s) {
+				k--
+			}
+			if k == len(toks) {
+				return nil, errf(start+1, `column titles such as "Loss%   Snt   Last   Avg  Best  Wrst StDev"`, body)
+			}
+			fields = nil
+			for _, t := range toks[k:] {
+				fields = append(fields, t.s)
+			}
+			if k > 0 {
+				setMeta(cur, "host", toks[0].s)
+			}
+			continue
+		}
+		if c := body[0]; c >= '0' && c <= '9' {
+			dot := strings.IndexByte(body, '.')
+			if ttl, ok := parseUint(body[:max(dot, 0)], maxTTL); dot > 0 && ok && ttl > 0 {
+				ensure()
+				if n := len(cur.Hops); n > 0 && cur.Hops[n-1].TTL >= ttl {
+					return nil, errf(start+1, "hop "+itoa(cur.Hops[n-1].TTL+1)+" or later", body[:dot])
+				}
+				h, err := mtrRow(cur, ttl, ln, start+dot+1, fields, &toks, errf)
+				if err != nil {
+					return nil, err
+				}
+				hop = h
+				continue
+			}
+		}
+		if c := body[0]; c == '|' || c == '`' || c == '+' || strings.HasPrefix(body, "[MPLS") || (hop != nil && strings.HasPrefix(body, "AS")) {
+			if hop == nil {
+				return nil, errf(start+1, "a hop row before the load-balancing line", body)
+			}
+			if err := mtrContinuation(cur, hop, ln, start, errf); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if isPromptLine(ln) {
+			flush()
+			command = body
+			continue
+		}
+		return nil, errf(start+1, `a report row like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`, body)
+	}
+	flush()
+	if len(traces) == 0 {
+		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `report rows like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`}
+	}
+	return traces, nil
+}
+
+// mtrRow parses one report row starting after "N." at byte offset off of ln.
+func mtrRow(cur *path.Trace, ttl int, ln string, off int, fields []string, toks *[]token, errf func(int, string, string) error) (*path.Hop, error) {
+	rest := strings.TrimPrefix(ln[off:], "|--")
+	base := len(ln) - len(rest)
+	ts := tokenize(rest, *toks)
+	*toks = ts
+	for i := range ts {
+		ts[i].col += base
+	}
+	nh := len(ts) - len(fields)
+	if nh < 1 {
+		return nil, errf(len(ln)+1, "a host and the columns "+strings.Join(fields, " "), strings.TrimSpace(rest))
+	}
+	var st path.Stats
+	loss := -1.0
+	rcv, drop := -1, -1
+	for i, f := range fields {
+		t := ts[nh+i]
+		v := strings.TrimSuffix(t.s, "%")
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil || x < 0 || x > 1e9 || math.IsNaN(x) {
+			return nil, errf(t.col, "a number in column "+f, t.s)
+		}
+		d := time.Duration(x*1e6 + 0.5)
+		switch f {
+		case "Loss%":
+			loss = x
+		case "Snt":
+			st.Sent = int(x)
+		case "Rcv":
+			rcv = int(x)
+		case "Drop":
+			drop = int(x)
+		case "Last":
+			st.Last = d
+		case "Avg":
+			st.Avg = d
+		case "Best":
+			st.Best = d
+		case "Wrst":
+			st.Worst = d
+		case "StDev":
+			st.StdDev = d
+		}
+	}
+	switch {
+	case rcv >= 0:
+		st.Received = rcv
+	case drop >= 0:
+		st.Received = max(st.Sent-drop, 0)
+	case loss >= 0:
+		st.Received = int(math.Round(float64(st.Sent) * (100 - loss) / 100))
+	}
+	st.Received = min(max(st.Received, 0), st.Sent)
+	h := cur.HopAt(ttl)
+	asn, addr, name, err := mtrHost(ts[:nh], errf)
+	if err != nil {
+		return nil, err
+	}
+	if !addr.IsValid() && name == "" {
+		h.Stats = &st
+		return h, nil
+	}
+	r := addResponder(h, addr, name)
+	r.ReportedASN = asn
+	r.Stats = &st
+	return h, nil
+}
+
+// mtrHost parses the host cell: optional "AS123"/"AS???", then "???", "addr", "name" or "name (addr)".
+// name and addr are both empty for "???".
+func mtrHost(ts []token, errf func(int, string, string) error) (asn uint32, addr netip.Addr, name string, err error) {
+	if len(ts) > 1 && strings.HasPrefix(ts[0].s, "AS") {
+		if n, e := strconv.ParseUint(ts[0].s[2:], 10, 32); e == nil {
+			asn = uint32(n)
+		} else if ts[0].s != "AS???" {
+			return 0, addr, "", errf(ts[0].col, `an AS number like "AS15169" or "AS???"`, ts[0].s)
+		}
+		ts = ts[1:]
+	}
+	host := ts[0].s
+	switch {
+	case host == "???" && len(ts) == 1:
+		return asn, addr, "", nil
+	case len(ts) == 2 && strings.HasPrefix(ts[1].s, "(") && strings.HasSuffix(ts[1].s, ")"):
+		a, e := netip.ParseAddr(ts[1].s[1 : len(ts[1].s)-1])
+		if e != nil {
+			return 0, addr, "", errf(ts[1].col, "an IP address in parentheses", ts[1].s)
+		}
+		if host == a.String() {
+			host = ""
+		}
+		return asn, a, host, nil
+	case len(ts) == 1:
+		if a, e := netip.ParseAddr(host); e == nil {
+			return asn, a, "", nil
+		}
+		if looksLikeHostname(host) {
+			return asn, addr, host, nil
+		}
+	}
+	return 0, addr, "", errf(ts[0].col, `a host: "???", an address, a name or "name (address)"`, host)
+}
+
+// mtrContinuation parses the further-responder and MPLS lines printed under a row.
+func mtrContinuation(cur *path.Trace, h *path.Hop, ln string, start int, errf func(int, string, string) error) error {
+	i := start
+	for i < len(ln) && strings.IndexByte("|`+- \t", ln[i]) >= 0 {
+		i++
+	}
+	rest := strings.TrimSpace(ln[i:])
+	if rest == "" {
+		return errf(i+1, "an address after the load-balancing marker", "")
+	}
+	if strings.HasPrefix(rest, "[MPLS") {
+		cur.Warnings = append(cur.Warnings, "hop "+itoa(h.TTL)+": "+rest)
+		return nil
+	}
+	ts := tokenize(rest, nil)
+	for k := range ts {
+		ts[k].col += i
+	}
+	asn, addr, name, err := mtrHost(ts, errf)
+	if err != nil {
+		return err
+	}
+	if !addr.IsValid() && name == "" {
+		return nil
+	}
+	r := addResponder(h, addr, name)
+	if r.ReportedASN == 0 {
+		r.ReportedASN = asn
+	}
+	return nil
+}
+
+// parseMTRStart parses the "Start:" time in the ISO layout of mtr 0.87+ or the ctime layout before.
+func parseMTRStart(v string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02T15:04:05-0700", time.RFC3339, time.ANSIC, "Mon Jan _2 15:04:05 2006 MST"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t, nil
+		}
+	}
+	return time.Parse(time.RFC3339, v)
+}
+
+// inferMTRProbes sets ProbesPerHop to the sent count when every row reports the same one.
+func inferMTRProbes(t *path.Trace) {
+	n := -1
+	for _, h := range t.Hops {
+		var s *path.Stats
+		if h.Stats != nil {
+			s = h.Stats
+		} else if len(h.Responders) > 0 {
+			s = h.Responders[0].Stats
+		}
+		if s == nil {
+			continue
+		}
+		if n >= 0 && s.Sent != n {
+			return
+		}
+		n = s.Sent
+	}
+	if n > 0 {
+		t.ProbesPerHop = n
+	}
+}
+
+// mtrValueOptions are mtr options that take a value as the next word.
+var mtrValueOptions = map[string]bool{
+	"-c": true, "-i": true, "-s": true, "-B": true, "-a": true, "-f": true, "-m": true, "-U": true, "-E": true,
+	"-o": true, "-Q": true, "-P": true, "-L": true, "-G": true, "-M": true, "-I": true, "-y": true, "-F": true,
+	"--report-cycles": true, "--interval": true, "--psize": true, "--bitpattern": true, "--address": true,
+	"--first-ttl": true, "--max-ttl": true, "--max-unknown": true, "--max-display-path": true, "--order": true,
+	"--tos": true, "--port": true, "--localport": true, "--gracetime": true, "--mark": true, "--interface": true,
+	"--ipinfo": true, "--filename": true, "--timeout": true,
+}
+
+// targetFromCommand fills t.Target from a copied "mtr ... TARGET" command line and keeps the line in Meta.
+func targetFromCommand(t *path.Trace, line string) {
+	words := strings.Fields(line)
+	at := -1
+	for i, w := range words {
+		if toolBase(w) == "mtr" {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return
+	}
+	setMeta(t, "command", strings.Join(words[at:], " "))
+	target := ""
+	for i := at + 1; i < len(words); i++ {
+		w := words[i]
+		if w == "|" || w == ">" || w == "&&" || w == ";" || w == "|&" {
+			break
+		}
+		if strings.HasPrefix(w, "-") {
+			if mtrValueOptions[w] {
+				i++
+			}
+			continue
+		}
+		target = w
+	}
+	if target == "" {
+		return
+	}
+	if a, err := netip.ParseAddr(target); err == nil {
+		t.Target.Addr = a
+	} else if looksLikeHostname(target) {
+		t.Target.Name = target
+	}
+}
+
+// warnTruncatedNames notes when several host names share the same, long length: mtr --report cuts
+// names to fit its column, so such names are probably incomplete (--report-wide prints them whole).
+func warnTruncatedNames(t *path.Trace) {
+	longest, count := 0, 0
+	for _, h := range t.Hops {
+		for _, r := range h.Responders {
+			switch n := len(r.Name); {
+			case n > longest:
+				longest, count = n, 1
+			case n == longest && n > 0:
+				count++
+			}
+		}
+	}
+	if longest >= 20 && count >= 2 {
+		t.Warnings = append(t.Warnings, strconv.Itoa(count)+" host names are exactly "+strconv.Itoa(longest)+
+			" characters long: mtr --report probably cut them (--report-wide prints them whole)")
+	}
+}

@@ -1,0 +1,223 @@
+package tracefile
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// lineReader walks text one line at a time without copying, stripping a BOM and CR line ends.
+type lineReader struct {
+	s    string
+	pos  int
+	line int // number of the line last returned, 1-based
+}
+
+func newLineReader(data []byte) *lineReader {
+	s := string(data)
+	s = strings.TrimPrefix(s, "\uFEFF")
+	return &lineReader{s: s}
+}
+
+// next returns the next line and false at end of input.
+func (r *lineReader) next() (string, bool) {
+	if r.pos >= len(r.s) {
+		return "", false
+	}
+	rest := r.s[r.pos:]
+	i := strings.IndexByte(rest, '\n')
+	var ln string
+	if i < 0 {
+		ln = rest
+		r.pos = len(r.s)
+	} else {
+		ln = rest[:i]
+		r.pos += i + 1
+	}
+	if n := len(ln); n > 0 && ln[n-1] == '\r' {
+		ln = ln[:n-1]
+	}
+	r.line++
+	return ln, true
+}
+
+// token is a whitespace-separated word and its 1-based byte column.
+type token struct {
+	s   string
+	col int
+}
+
+// tokenize splits s at spaces and tabs into buf (reused) and returns it.
+func tokenize(s string, buf []token) []token {
+	buf = buf[:0]
+	i := 0
+	for i < len(s) {
+		for i < len(s) && isSpace(s[i]) {
+			i++
+		}
+		if i >= len(s) {
+			break
+		}
+		j := i
+		for j < len(s) && !isSpace(s[j]) {
+			j++
+		}
+		buf = append(buf, token{s: s[i:j], col: i + 1})
+		i = j
+	}
+	return buf
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == '\r' }
+
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// firstNonSpace returns the index of the first non-blank byte of s, or len(s).
+func firstNonSpace(s string) int {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// toolWords are command names that may appear on a copied shell prompt line.
+var toolWords = []string{"traceroute", "traceroute6", "tracert", "tracepath", "tracepath6", "mtr", "scamper", "sc_warts2json", "curl", "cat"}
+
+// isPromptLine reports whether s looks like a shell prompt or a bare command line copied along with
+// the output ("$ traceroute ...", "➜  ~ traceroute ...", "PS C:\> tracert ...", "[root@h ~]# mtr ...").
+func isPromptLine(s string) bool {
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return false
+	}
+	for _, p := range []string{"$ ", "# ", "% ", "> ", "➜", "❯", "λ ", "PS ", "$\t", "#\t", "%\t"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	if t == "$" || t == "#" || t == "%" || t == ">" {
+		return true
+	}
+	words := strings.Fields(t)
+	if len(words) >= 2 && isToolWord(words[0]) && words[1] != "to" && !strings.HasSuffix(words[0], ":") {
+		return true // a bare command line such as "traceroute -n 192.0.2.1"
+	}
+	for i, w := range words {
+		if i == 0 || !isToolWord(w) {
+			continue
+		}
+		prev := words[i-1]
+		last := prev[len(prev)-1]
+		if last == '$' || last == '#' || last == '>' || last == '%' || last == ':' || last == ']' {
+			return true
+		}
+	}
+	return false
+}
+
+// toolBase strips a directory and ".exe" from a command word.
+func toolBase(w string) string {
+	w = strings.TrimSuffix(w, ".exe")
+	if j := strings.LastIndexAny(w, `/\`); j >= 0 {
+		w = w[j+1:]
+	}
+	return w
+}
+
+func isToolWord(w string) bool {
+	w = toolBase(w)
+	for _, t := range toolWords {
+		if w == t {
+			return true
+		}
+	}
+	return false
+}
+
+// parseUint parses a non-empty run of ASCII digits (no sign), rejecting values above max.
+func parseUint(s string, max int) (int, bool) {
+	if s == "" || len(s) > 10 {
+		return 0, false
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if n > max {
+		return 0, false
+	}
+	return n, true
+}
+
+// maxTTL bounds hop numbers accepted from text input.
+const maxTTL = 255
+
+// parseMillis parses a decimal number of milliseconds such as "4.393" into a duration.
+// It accepts digits with at most one dot and rejects negative, huge or malformed values.
+func parseMillis(s string) (time.Duration, bool) {
+	if s == "" || len(s) > 16 {
+		return 0, false
+	}
+	dot := false
+	digits := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	// Fast path: integer part and up to 6 fractional digits, exact in nanoseconds.
+	var whole, frac int64
+	fracDigits := 0
+	i := 0
+	for ; i < len(s) && s[i] != '.'; i++ {
+		whole = whole*10 + int64(s[i]-'0')
+		if whole > 1e9 {
+			return 0, false
+		}
+	}
+	if i < len(s) {
+		for i++; i < len(s); i++ {
+			if fracDigits < 6 {
+				frac = frac*10 + int64(s[i]-'0')
+				fracDigits++
+			}
+		}
+	}
+	for ; fracDigits < 6; fracDigits++ {
+		frac *= 10
+	}
+	return time.Duration(whole)*time.Millisecond + time.Duration(frac)*time.Nanosecond, true
+}
+
+// msFloat converts a float number of milliseconds (JSON inputs) into a duration, rejecting
+// negative and absurd values.
+func msFloat(v float64) (time.Duration, bool) {
+	if v != v || v < 0 || v > 1e9 {
+		return 0, false
+	}
+	return time.Duration(v*1e6 + 0.5), true
+}
+
+// itoa is strconv.Itoa, short.
+func itoa(n int) string { return strconv.Itoa(n) }

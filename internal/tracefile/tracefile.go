@@ -1,0 +1,185 @@
+// Package tracefile imports the saved output of other traceroute tools into the shared path model.
+//
+// Supported inputs are Linux and BSD/macOS traceroute, Windows tracert, iputils tracepath,
+// mtr (--report, --report-wide, --json and --raw), RIPE Atlas traceroute results and scamper
+// trace/tracelb JSON. Every importer is a pure function from bytes to []*path.Trace; broken input
+// yields a *ParseError that names the line, what was expected and what was found, and never a
+// partial result.
+package tracefile
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"hopscope/internal/path"
+)
+
+// Format names accepted by Parse and returned by Detect.
+const (
+	FormatTraceroute    = "traceroute"     // Linux traceroute (numeric or named, IPv4/IPv6)
+	FormatTracerouteBSD = "traceroute-bsd" // macOS/BSD traceroute, including -a "[AS123]" output
+	FormatTracert       = "tracert"        // Windows tracert
+	FormatTracepath     = "tracepath"      // iputils tracepath
+	FormatMTRReport     = "mtr-report"     // mtr --report / --report-wide, old and new layouts
+	FormatMTRJSON       = "mtr-json"       // mtr --json, 0.93 and older (string fields) and newer
+	FormatMTRRaw        = "mtr-raw"        // mtr --raw (x/h/d/p lines)
+	FormatRIPEAtlas     = "ripe-atlas"     // RIPE Atlas traceroute result: one object, a list or JSON lines
+	FormatScamper       = "scamper"        // scamper trace and tracelb JSON lines
+)
+
+// Formats returns the format names Parse accepts, in detection-independent order.
+func Formats() []string {
+	return []string{
+		FormatTraceroute, FormatTracerouteBSD, FormatTracert, FormatTracepath,
+		FormatMTRReport, FormatMTRJSON, FormatMTRRaw, FormatRIPEAtlas, FormatScamper,
+	}
+}
+
+// ParseError says where input could not be understood and why.
+type ParseError struct {
+	// Format is the importer that failed; empty when no format could be detected.
+	Format string
+	// Line is the 1-based line number; 0 when the problem concerns the whole input.
+	Line int
+	// Col is the 1-based column (in bytes) of the offending text; 0 when unknown.
+	Col int
+	// Expected describes what the importer was looking for.
+	Expected string
+	// Got is the text found instead (shortened); empty at end of input.
+	Got string
+}
+
+// Error renders the error as `traceroute: line 7: expected an RTT like "4.393 ms", got "foo"`.
+func (e *ParseError) Error() string {
+	var b strings.Builder
+	if e.Format != "" {
+		b.WriteString(e.Format)
+	} else {
+		b.WriteString("unrecognised traceroute output")
+	}
+	if e.Line > 0 {
+		b.WriteString(": line ")
+		b.WriteString(strconv.Itoa(e.Line))
+	}
+	b.WriteString(": expected ")
+	b.WriteString(e.Expected)
+	if e.Got == "" {
+		b.WriteString(", got end of input")
+	} else {
+		b.WriteString(", got ")
+		b.WriteString(strconv.Quote(e.Got))
+	}
+	return b.String()
+}
+
+// maxGot bounds the Got text of a ParseError.
+const maxGot = 60
+
+func shorten(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= maxGot {
+		return s
+	}
+	cut := maxGot
+	for cut > 0 && !isRuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// Parse imports data in the given format; format "" detects it first. A file may hold several traces.
+func Parse(data []byte, format string) ([]*path.Trace, error) {
+	if format == "" {
+		f, err := Detect(data)
+		if err != nil {
+			return nil, err
+		}
+		format = f
+	}
+	var (
+		traces []*path.Trace
+		err    error
+	)
+	switch format {
+	case FormatTraceroute, FormatTracerouteBSD:
+		traces, err = parseTraceroute(data, format)
+	case FormatTracert:
+		traces, err = parseTracert(data)
+	case FormatTracepath:
+		traces, err = parseTracepath(data)
+	case FormatMTRReport:
+		traces, err = parseMTRReport(data)
+	case FormatMTRJSON:
+		traces, err = parseMTRJSON(data)
+	case FormatMTRRaw:
+		traces, err = parseMTRRaw(data)
+	case FormatRIPEAtlas:
+		traces, err = parseAtlas(data)
+	case FormatScamper:
+		traces, err = parseScamper(data)
+	default:
+		return nil, fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats(), ", "))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return traces, nil
+}
+
+// sourceName maps a format to the path.Trace Source value.
+func sourceName(format string) string {
+	if format == FormatTraceroute {
+		return "traceroute-linux"
+	}
+	return format
+}
+
+// finish completes a trace: fills TTL gaps with empty (silent) hops when dense is set, notes hops
+// missing before the first one, and infers ProbesPerHop when every hop shows the same number of probes.
+func finish(t *path.Trace, dense, inferProbes bool) {
+	if dense && len(t.Hops) > 1 {
+		first, last := t.Hops[0].TTL, t.Hops[len(t.Hops)-1].TTL
+		if last-first+1 != len(t.Hops) {
+			filled := make([]path.Hop, 0, last-first+1)
+			i := 0
+			for ttl := first; ttl <= last; ttl++ {
+				if i < len(t.Hops) && t.Hops[i].TTL == ttl {
+					filled = append(filled, t.Hops[i])
+					i++
+				} else {
+					filled = append(filled, path.Hop{TTL: ttl})
+				}
+			}
+			t.Hops = filled
+		}
+	}
+	if len(t.Hops) > 0 && t.Hops[0].TTL > 1 {
+		first := t.Hops[0].TTL
+		if first == 2 {
+			t.Warnings = append(t.Warnings, "hop 1 is not in the input")
+		} else {
+			t.Warnings = append(t.Warnings, fmt.Sprintf("hops 1 to %d are not in the input", first-1))
+		}
+	}
+	if inferProbes && t.ProbesPerHop == 0 && len(t.Hops) > 0 {
+		n := len(t.Hops[0].Probes)
+		for _, h := range t.Hops[1:] {
+			if len(h.Probes) != n {
+				n = 0
+				break
+			}
+		}
+		t.ProbesPerHop = n
+	}
+}
+
+// setMeta sets t.Meta[k] = v, creating the map.
+func setMeta(t *path.Trace, k, v string) {
+	if t.Meta == nil {
+		t.Meta = map[string]string{}
+	}
+	t.Meta[k] = v
+}

@@ -1,0 +1,246 @@
+package tracefile
+
+import (
+	"net/netip"
+	"strings"
+
+	"hopscope/internal/path"
+)
+
+// parseTracepath imports iputils tracepath / tracepath6 output:
+//
+//	1?: [LOCALHOST]                      pmtu 1500
+//	1:  gateway.example                  4.063ms
+//	2:  router.example (192.0.2.2)       9.114ms asymm  3
+//	3:  no reply
+//	4:  192.0.2.4                        12.100ms pmtu 1492
+//	5:  192.0.2.5                        15.201ms reached
+//	    Resume: pmtu 1492 hops 5 back 5
+//
+// A line whose hop number is lower than one already printed is a reply that arrived after tracepath
+// had moved on: it is kept as a late probe. Path-MTU lines go to Meta["pmtu"] and Warnings.
+func parseTracepath(data []byte) ([]*path.Trace, error) {
+	const format = FormatTracepath
+	var (
+		traces []*path.Trace
+		cur    *path.Trace
+		maxHop int
+		toks   []token
+	)
+	newTrace := func() {
+		if cur != nil {
+			finish(cur, true, false)
+			traces = append(traces, cur)
+		}
+		cur = &path.Trace{Source: format, Protocol: path.ProtoUDP, FlowsVaried: true}
+		maxHop = 0
+	}
+	r := newLineReader(data)
+	for {
+		ln, ok := r.next()
+		if !ok {
+			break
+		}
+		errf := func(col int, expected, got string) error {
+			return &ParseError{Format: format, Line: r.line, Col: col, Expected: expected, Got: shorten(got)}
+		}
+		if isBlank(ln) {
+			continue
+		}
+		start := firstNonSpace(ln)
+		body := strings.TrimRight(ln[start:], " \t")
+		if strings.HasPrefix(body, "Resume:") || strings.HasPrefix(body, "Too many hops:") {
+			if cur == nil {
+				return nil, errf(start+1, "hop lines before the summary", body)
+			}
+			if strings.HasPrefix(body, "Too many hops:") {
+				cur.Warnings = append(cur.Warnings, "tracepath: "+body)
+			}
+			f := strings.Fields(body)
+			for i := 0; i+1 < len(f); i++ {
+				switch f[i] {
+				case "pmtu", "hops", "back":
+					if _, ok := parseUint(f[i+1], 1<<20); ok {
+						setMeta(cur, f[i], f[i+1])
+					}
+				}
+			}
+			continue
+		}
+		colon := strings.IndexByte(body, ':')
+		if colon <= 0 {
+			if isPromptLine(ln) {
+				continue
+			}
+			return nil, errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)
+		}
+		num := body[:colon]
+		num = strings.TrimSuffix(num, "?") // "1?:" marks a guessed hop number
+		ttl, ok := parseUint(num, maxTTL)
+		if !ok || ttl == 0 {
+			if isPromptLine(ln) {
+				continue
+			}
+			return nil, errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)
+		}
+		toks = tokenize(body[colon+1:], toks)
+		for i := range toks {
+			toks[i].col += start + colon + 1
+		}
+		if len(toks) == 0 {
+			return nil, errf(len(ln)+1, `a responder, "no reply" or "[LOCALHOST]"`, "")
+		}
+		if toks[0].s == "[LOCALHOST]" {
+			if cur == nil || len(cur.Hops) > 0 {
+				newTrace()
+			}
+			for i := 1; i+1 < len(toks); i++ {
+				if toks[i].s == "pmtu" {
+					setMeta(cur, "pmtu", toks[i+1].s)
+				}
+			}
+			continue
+		}
+		if cur == nil {
+			newTrace()
+		}
+		h := cur.HopAt(ttl)
+		late := ttl < maxHop
+		maxHop = max(maxHop, ttl)
+		if err := tracepathHop(cur, h, toks, late, errf); err != nil {
+			return nil, err
+		}
+	}
+	if cur != nil {
+		finish(cur, true, false)
+		traces = append(traces, cur)
+	}
+	if len(traces) == 0 || len(traces[len(traces)-1].Hops) == 0 {
+		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `hop lines like " 1:  192.0.2.1   4.063ms"`}
+	}
+	return traces, nil
+}
+
+func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf func(int, string, string) error) error {
+	first := toks[0].s
+	if first == "no" && len(toks) == 2 && toks[1].s == "reply" {
+		h.AddProbe(path.Probe{Status: path.StatusTimeout}, "")
+		return nil
+	}
+	if first == "send" || first == "recvmsg" || first == "sendto" {
+		msg := ""
+		for _, t := range toks {
+			msg += " " + t.s
+		}
+		h.AddProbe(path.Probe{Status: path.StatusError}, "")
+		cur.Warnings = append(cur.Warnings, "hop "+itoa(h.TTL)+":"+msg)
+		return nil
+	}
+	i := 0
+	addr, err := netip.ParseAddr(first)
+	name := ""
+	if err != nil {
+		name = first
+		if !looksLikeHostname(name) {
+			return errf(toks[0].col, `a responder name or address, or "no reply"`, first)
+		}
+	}
+	i++
+	if i < len(toks) {
+		n := toks[i].s
+		if len(n) > 2 && n[0] == '(' && n[len(n)-1] == ')' {
+			a, err := netip.ParseAddr(n[1 : len(n)-1])
+			if err != nil {
+				return errf(toks[i].col, "an IP address in parentheses", n)
+			}
+			addr = a
+			if name == a.String() {
+				name = ""
+			}
+			i++
+		}
+	}
+	pr := path.Probe{Status: path.StatusReply, From: addr, Late: late}
+	if i < len(toks) {
+		s := toks[i].s
+		if d, ok := parseMillis(strings.TrimSuffix(s, "ms")); ok && strings.HasSuffix(s, "ms") {
+			pr.RTT, pr.HasRTT = d, true
+			i++
+		}
+	}
+	if !pr.HasRTT {
+		got := ""
+		col := 0
+		if i < len(toks) {
+			got, col = toks[i].s, toks[i].col
+		}
+		return errf(col, `an RTT like "4.063ms"`, got)
+	}
+	reached := false
+	for ; i < len(toks); i++ {
+		switch toks[i].s {
+		case "asymm":
+			if i+1 < len(toks) {
+				if _, ok := parseUint(toks[i+1].s, maxTTL); ok {
+					i++
+					continue
+				}
+			}
+			return errf(toks[i].col, `a hop count after "asymm"`, toks[i].s)
+		case "pmtu":
+			if i+1 < len(toks) {
+				if _, ok := parseUint(toks[i+1].s, 1<<20); ok {
+					setMeta(cur, "pmtu", toks[i+1].s)
+					cur.Warnings = append(cur.Warnings, "hop "+itoa(h.TTL)+": path MTU "+toks[i+1].s)
+					i++
+					continue
+				}
+			}
+			return errf(toks[i].col, `an MTU after "pmtu"`, toks[i].s)
+		case "reached":
+			reached = true
+		default:
+			return errf(toks[i].col, `"asymm N", "pmtu N" or "reached"`, toks[i].s)
+		}
+	}
+	addResponder(h, addr, name)
+	h.Probes = append(h.Probes, pr)
+	if reached {
+		if !cur.Target.Addr.IsValid() {
+			cur.Target.Addr = addr
+		}
+		if cur.Target.Name == "" {
+			cur.Target.Name = name
+		}
+	}
+	return nil
+}
+
+// addResponder records a responder that may lack an address (a name-only report); name-only
+// responders are told apart by name.
+func addResponder(h *path.Hop, addr netip.Addr, name string) *path.Responder {
+	if addr.IsValid() {
+		return h.AddResponder(path.Responder{Addr: addr, Name: name})
+	}
+	for i := range h.Responders {
+		if !h.Responders[i].Addr.IsValid() && h.Responders[i].Name == name {
+			return &h.Responders[i]
+		}
+	}
+	h.Responders = append(h.Responders, path.Responder{Name: name})
+	return &h.Responders[len(h.Responders)-1]
+}
+
+// looksLikeHostname reports whether s is made of host name characters and has a letter or dot.
+func looksLikeHostname(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

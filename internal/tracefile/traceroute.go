@@ -1,0 +1,411 @@
+package tracefile
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"hopscope/internal/path"
+)
+
+// trParser imports Linux and BSD/macOS traceroute output. Both print the same hop syntax:
+//
+//	traceroute to NAME (ADDR), 30 hops max, 60 byte packets
+//	 1  name (addr)  1.234 ms  * name2 (addr2)  2.345 ms !H
+//	    name3 (addr3)  3.456 ms            (BSD: a further responder on its own indented line)
+//
+// with optional "[AS123]" before a responder (-a / -A), "<MPLS:L=..,E=..,S=..,T=..>" extensions (-e)
+// and "!X" annotations after an RTT.
+type trParser struct {
+	format  string
+	traces  []*path.Trace
+	cur     *path.Trace
+	hop     *path.Hop // hop of the last hop line, for continuation lines
+	pending []string  // warnings printed before the header
+	multi   string    // name from "NAME has multiple addresses; using ADDR"
+	multiTo netip.Addr
+	toks    []token
+	line    int
+}
+
+func parseTraceroute(data []byte, format string) ([]*path.Trace, error) {
+	p := &trParser{format: format}
+	r := newLineReader(data)
+	for {
+		ln, ok := r.next()
+		if !ok {
+			break
+		}
+		p.line = r.line
+		if err := p.parseLine(ln); err != nil {
+			return nil, err
+		}
+	}
+	p.flush()
+	if len(p.traces) == 0 {
+		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `a header like "traceroute to example.com (192.0.2.1), 30 hops max, 60 byte packets" or a hop line`}
+	}
+	return p.traces, nil
+}
+
+func (p *trParser) errf(col int, expected, got string) error {
+	return &ParseError{Format: p.format, Line: p.line, Col: col, Expected: expected, Got: shorten(got)}
+}
+
+func (p *trParser) flush() {
+	if p.cur == nil {
+		return
+	}
+	finish(p.cur, true, true)
+	p.traces = append(p.traces, p.cur)
+	p.cur, p.hop = nil, nil
+}
+
+func (p *trParser) newTrace() *path.Trace {
+	p.flush()
+	t := &path.Trace{Source: sourceName(p.format)}
+	t.Warnings = append(t.Warnings, p.pending...)
+	p.pending = nil
+	p.cur = t
+	return t
+}
+
+func (p *trParser) parseLine(ln string) error {
+	if isBlank(ln) {
+		return nil
+	}
+	start := firstNonSpace(ln)
+	body := ln[start:]
+	switch {
+	case strings.HasPrefix(body, "traceroute to ") || strings.HasPrefix(body, "traceroute6 to "):
+		return p.header(body, start)
+	case strings.HasPrefix(body, "traceroute:") || strings.HasPrefix(body, "traceroute6:"):
+		p.toolMessage(body)
+		return nil
+	}
+	if c := body[0]; c >= '0' && c <= '9' {
+		j := 0
+		for j < len(body) && body[j] >= '0' && body[j] <= '9' {
+			j++
+		}
+		if j == len(body) || isSpace(body[j]) {
+			return p.hopLine(ln, start, body[:j])
+		}
+	}
+	if isPromptLine(ln) {
+		p.hop = nil
+		return nil
+	}
+	if start > 0 && p.hop != nil {
+		// BSD/macOS: a further responder of the same hop on an indented line.
+		p.toks = tokenize(ln, p.toks)
+		return p.probes(p.hop, p.toks)
+	}
+	return p.errf(start+1, `a hop line like " 7  192.0.2.1  4.393 ms" or a "traceroute to" header`, body)
+}
+
+// toolMessage records a warning the tool printed, such as
+// "traceroute: Warning: example.com has multiple addresses; using 192.0.2.1".
+func (p *trParser) toolMessage(body string) {
+	msg := strings.TrimSpace(body)
+	if i := strings.Index(msg, " has multiple addresses; using "); i >= 0 {
+		head := msg[:i]
+		if j := strings.LastIndexByte(head, ' '); j >= 0 {
+			head = head[j+1:]
+		}
+		using := strings.TrimSpace(msg[i+len(" has multiple addresses; using "):])
+		if k := strings.IndexAny(using, " ,;"); k >= 0 {
+			using = using[:k]
+		}
+		p.multi = head
+		p.multiTo, _ = netip.ParseAddr(using)
+	}
+	if p.cur != nil && len(p.cur.Hops) == 0 {
+		p.cur.Warnings = append(p.cur.Warnings, msg)
+		return
+	}
+	p.pending = append(p.pending, msg)
+}
+
+// header parses "traceroute to NAME (ADDR)[ from SRC], N hops max, M byte packets".
+func (p *trParser) header(body string, start int) error {
+	t := p.newTrace()
+	rest := body[strings.Index(body, " to ")+4:]
+	rest = strings.TrimLeft(rest, " ")
+	sp := strings.IndexByte(rest, ' ')
+	name := rest
+	if sp >= 0 {
+		name, rest = rest[:sp], strings.TrimLeft(rest[sp:], " ")
+	} else {
+		rest = ""
+	}
+	name = strings.TrimSuffix(name, ",")
+	if strings.HasPrefix(rest, "(") {
+		end := strings.IndexByte(rest, ')')
+		if end < 0 {
+			return p.errf(start+1, `an address in parentheses after the target name`, rest)
+		}
+		a, err := netip.ParseAddr(rest[1:end])
+		if err != nil {
+			return p.errf(start+1, `an IP address in parentheses after the target name`, rest[:end+1])
+		}
+		t.Target.Addr = a
+		rest = rest[end+1:]
+	}
+	if a, err := netip.ParseAddr(name); err == nil {
+		if !t.Target.Addr.IsValid() {
+			t.Target.Addr = a
+		}
+	} else {
+		t.Target.Name = name
+	}
+	if p.multi != "" && (!p.multiTo.IsValid() || p.multiTo == t.Target.Addr) {
+		if p.multi != t.Target.Name && t.Target.Name != "" {
+			t.Target.Canonical = t.Target.Name
+		}
+		t.Target.Name = p.multi
+		p.multi, p.multiTo = "", netip.Addr{}
+	}
+	for _, part := range strings.Split(rest, ",") {
+		part = strings.TrimSpace(part)
+		f := strings.Fields(part)
+		switch {
+		case len(f) == 2 && f[0] == "from":
+			if a, err := netip.ParseAddr(f[1]); err == nil {
+				t.From = a
+			}
+		case len(f) == 3 && f[1] == "hops" && f[2] == "max":
+			if n, ok := parseUint(f[0], 1<<16); ok {
+				t.MaxTTL = n
+			}
+		case len(f) == 3 && f[1] == "byte" && f[2] == "packets":
+			if n, ok := parseUint(f[0], 1<<20); ok {
+				t.PacketSize = n
+			}
+		}
+	}
+	return nil
+}
+
+func (p *trParser) hopLine(ln string, start int, num string) error {
+	ttl, ok := parseUint(num, maxTTL)
+	if !ok || ttl == 0 {
+		return p.errf(start+1, "a hop number from 1 to 255", num)
+	}
+	if p.cur == nil {
+		p.newTrace()
+	}
+	if n := len(p.cur.Hops); n > 0 && p.cur.Hops[n-1].TTL >= ttl {
+		return p.errf(start+1, "hop "+itoa(p.cur.Hops[n-1].TTL+1)+" or later", num)
+	}
+	p.hop = p.cur.HopAt(ttl)
+	p.toks = tokenize(ln[start+len(num):], p.toks)
+	for i := range p.toks {
+		p.toks[i].col += start + len(num)
+	}
+	if len(p.toks) == 0 {
+		return p.errf(len(ln)+1, `"*" or a responder after the hop number`, "")
+	}
+	return p.probes(p.hop, p.toks)
+}
+
+// probes parses the probe list of one hop line (or continuation line) into h.
+func (p *trParser) probes(h *path.Hop, toks []token) error {
+	var (
+		cur      netip.Addr // current responder
+		curName  string
+		curCount int  // probes seen from cur
+		lastRTT  bool // the previous token ended a reply (annotations and extensions attach to it)
+		asn      uint32
+		haveASN  bool
+		pendMPLS []path.MPLSLabel
+	)
+	endResponder := func(col int, got string) error {
+		if cur.IsValid() && curCount == 0 {
+			return p.errf(col, `an RTT like "4.393 ms" after the responder`, got)
+		}
+		return nil
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		s := t.s
+		switch {
+		case s == "*":
+			h.AddProbe(path.Probe{Status: path.StatusTimeout}, "")
+			lastRTT = false
+		case s[0] == '!':
+			if !lastRTT {
+				return p.errf(t.col, `an RTT before the "`+s+`" annotation`, s)
+			}
+			if code, ok := annotation(s); ok {
+				pr := &h.Probes[len(h.Probes)-1]
+				pr.Status = path.StatusUnreachable
+				pr.Unreachable = code
+			} else if s != "!" {
+				return p.errf(t.col, `an annotation such as "!H", "!N", "!X" or "!<10>"`, s)
+			}
+		case s[0] == '[':
+			n, ok := asnToken(s)
+			if !ok {
+				return p.errf(t.col, `an AS number like "[AS15169]"`, s)
+			}
+			asn, haveASN = n, true
+			lastRTT = false
+		case s[0] == '<':
+			labels, ok := mplsToken(s)
+			if !ok {
+				return p.errf(t.col, `an extension like "<MPLS:L=24001,E=0,S=1,T=1>"`, s)
+			}
+			if lastRTT {
+				h.Probes[len(h.Probes)-1].MPLS = labels
+			} else {
+				pendMPLS = labels
+			}
+		case s[0] == '\'' || strings.HasPrefix(s, "F="):
+			// --back "'-3'" and --mtu "F=1500" extras: informational only.
+		default:
+			rtt, isRTT := time.Duration(0), false
+			if strings.HasSuffix(s, "ms") && len(s) > 2 {
+				rtt, isRTT = parseMillis(s[:len(s)-2])
+			} else if i+1 < len(toks) && toks[i+1].s == "ms" {
+				if rtt, isRTT = parseMillis(s); isRTT {
+					i++
+				}
+			}
+			if isRTT {
+				if !cur.IsValid() {
+					return p.errf(t.col, `a responder address before the RTT`, s)
+				}
+				h.AddProbe(path.Probe{Status: path.StatusReply, From: cur, RTT: rtt, HasRTT: true, MPLS: pendMPLS}, curName)
+				curCount++
+				lastRTT = true
+				continue
+			}
+			if err := endResponder(t.col, s); err != nil {
+				return err
+			}
+			addr, name, skip, err := p.responder(toks, i)
+			if err != nil {
+				return err
+			}
+			i += skip
+			cur, curName, curCount, pendMPLS = addr, name, 0, nil
+			r := h.AddResponder(path.Responder{Addr: addr, Name: name})
+			if haveASN && r.ReportedASN == 0 {
+				r.ReportedASN = asn
+			}
+			haveASN, lastRTT = false, false
+		}
+	}
+	if haveASN {
+		return p.errf(toks[len(toks)-1].col, "a responder after the AS number", "")
+	}
+	return endResponder(toks[len(toks)-1].col, "")
+}
+
+// responder parses "name (addr)" or "addr" at toks[i]; skip is the number of extra tokens consumed.
+func (p *trParser) responder(toks []token, i int) (addr netip.Addr, name string, skip int, err error) {
+	s := toks[i].s
+	if i+1 < len(toks) {
+		n := toks[i+1].s
+		if len(n) > 2 && n[0] == '(' && n[len(n)-1] == ')' {
+			a, e := netip.ParseAddr(n[1 : len(n)-1])
+			if e != nil {
+				return addr, "", 0, p.errf(toks[i+1].col, "an IP address in parentheses", n)
+			}
+			if s == n[1:len(n)-1] {
+				s = ""
+			}
+			return a, s, 1, nil
+		}
+	}
+	a, e := netip.ParseAddr(s)
+	if e != nil {
+		return addr, "", 0, p.errf(toks[i].col, `a responder like "192.0.2.1" or "name (192.0.2.1)", "*" or an RTT like "4.393 ms"`, s)
+	}
+	return a, "", 0, nil
+}
+
+// annotation maps traceroute's "!H", "!N", "!X", "!F-1500", "!<10>", "!10" to the model's code.
+func annotation(s string) (string, bool) {
+	c := s[1:]
+	switch {
+	case c == "":
+		return "", false
+	case strings.HasPrefix(c, "<") && strings.HasSuffix(c, ">"):
+		if _, ok := parseUint(c[1:len(c)-1], 255); ok {
+			return c[1 : len(c)-1], true
+		}
+		return "", false
+	case strings.HasPrefix(c, "F"):
+		return "F", true // "!F-1500": fragmentation needed, with the next-hop MTU
+	}
+	if _, ok := parseUint(c, 255); ok {
+		return c, true
+	}
+	if len(c) == 1 && c[0] >= 'A' && c[0] <= 'Z' {
+		return c, true
+	}
+	return "", false
+}
+
+// asnToken parses "[AS15169]", "[AS15169/AS36040]" (first wins), "[*]" or "[AS0]" (no AS: 0).
+func asnToken(s string) (uint32, bool) {
+	if len(s) < 3 || s[len(s)-1] != ']' {
+		return 0, false
+	}
+	in := s[1 : len(s)-1]
+	if in == "*" || in == "" {
+		return 0, true
+	}
+	if i := strings.IndexAny(in, "/,"); i >= 0 {
+		in = in[:i]
+	}
+	if !strings.HasPrefix(in, "AS") && !strings.HasPrefix(in, "as") {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(in[2:], 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// mplsToken parses Linux traceroute's "<MPLS:L=24001,E=0,S=1,T=1/L=...>" extension.
+func mplsToken(s string) ([]path.MPLSLabel, bool) {
+	if !strings.HasSuffix(s, ">") || !strings.HasPrefix(s, "<MPLS:") {
+		return nil, strings.HasSuffix(s, ">") && len(s) > 2 // other extensions are accepted and ignored
+	}
+	var out []path.MPLSLabel
+	for _, ent := range strings.Split(s[6:len(s)-1], "/") {
+		var l path.MPLSLabel
+		for _, kv := range strings.Split(ent, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok {
+				return nil, false
+			}
+			n, err := strconv.ParseUint(v, 10, 32)
+			if err != nil {
+				return nil, false
+			}
+			switch k {
+			case "L":
+				if n >= 1<<20 {
+					return nil, false
+				}
+				l.Label = uint32(n)
+			case "E", "TC":
+				l.TC = uint8(n & 7)
+			case "S":
+				l.S = n != 0
+			case "T":
+				l.TTL = uint8(n & 0xff)
+			default:
+				return nil, false
+			}
+		}
+		out = append(out, l)
+	}
+	return out, len(out) > 0
+}
