@@ -1,0 +1,402 @@
+package mitm
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"hopscope/internal/inventory"
+)
+
+// ServeHTTP handles proxy requests: CONNECT and absolute-form requests on the proxy's own listener,
+// origin-form requests inside intercepted tunnels. Anything addressed to the proxy itself is refused:
+// there is no control endpoint.
+func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ci := connInfoFrom(r.Context())
+	if ci.target == "" {
+		if r.Method == http.MethodConnect {
+			p.handleConnect(w, r, ci)
+			return
+		}
+		if !r.URL.IsAbs() || r.URL.Host == "" {
+			http.Error(w, "hopscope proxy: this is a proxy, not a web server; send absolute-form requests or CONNECT", http.StatusBadRequest)
+			return
+		}
+		if r.URL.Scheme != "http" && r.URL.Scheme != "https" {
+			http.Error(w, "hopscope proxy: unsupported scheme "+r.URL.Scheme, http.StatusBadRequest)
+			return
+		}
+		port := r.URL.Port()
+		if port == "" {
+			port = map[string]string{"http": "80", "https": "443"}[r.URL.Scheme]
+		}
+		p.forward(w, r, ci, r.URL.Scheme, net.JoinHostPort(r.URL.Hostname(), port))
+		return
+	}
+	if r.Method == http.MethodConnect {
+		http.Error(w, "hopscope proxy: CONNECT inside a tunnel is not supported", http.StatusMethodNotAllowed)
+		return
+	}
+	p.forward(w, r, ci, ci.scheme, ci.target)
+}
+
+// hopHeaders are removed when forwarding (RFC 9110 section 7.6.1), plus the proxy-only ones.
+var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+func removeHopHeaders(h http.Header, keepUpgrade bool) {
+	for _, f := range h.Values("Connection") {
+		for _, name := range strings.Split(f, ",") {
+			name = strings.TrimSpace(name)
+			if keepUpgrade && strings.EqualFold(name, "upgrade") {
+				continue
+			}
+			h.Del(name)
+		}
+	}
+	for _, k := range hopHeaders {
+		if keepUpgrade && (k == "Connection" || k == "Upgrade") {
+			continue
+		}
+		h.Del(k)
+	}
+}
+
+func isUpgrade(h http.Header) bool {
+	for _, v := range h.Values("Connection") {
+		for _, t := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(t), "upgrade") {
+				return h.Get("Upgrade") != ""
+			}
+		}
+	}
+	return false
+}
+
+// timing collects httptrace events for one exchange.
+type timing struct {
+	mu                                  sync.Mutex
+	dnsStart, dnsDone                   time.Time
+	connStart, connDone                 time.Time
+	tlsStart, tlsDone                   time.Time
+	gotConn, wrote, firstByte           time.Time
+	reused                              bool
+	remote                              net.Addr
+}
+
+func (t *timing) trace() *httptrace.ClientTrace {
+	set := func(dst *time.Time) func() {
+		return func() {
+			t.mu.Lock()
+			if dst.IsZero() {
+				*dst = time.Now()
+			}
+			t.mu.Unlock()
+		}
+	}
+	return &httptrace.ClientTrace{
+		DNSStart:             func(httptrace.DNSStartInfo) { set(&t.dnsStart)() },
+		DNSDone:              func(httptrace.DNSDoneInfo) { set(&t.dnsDone)() },
+		ConnectStart:         func(string, string) { set(&t.connStart)() },
+		ConnectDone:          func(string, string, error) { set(&t.connDone)() },
+		TLSHandshakeStart:    set(&t.tlsStart),
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { set(&t.tlsDone)() },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { set(&t.wrote)() },
+		GotFirstResponseByte: set(&t.firstByte),
+		GotConn: func(i httptrace.GotConnInfo) {
+			t.mu.Lock()
+			t.gotConn, t.reused, t.remote = time.Now(), i.Reused, i.Conn.RemoteAddr()
+			t.mu.Unlock()
+		},
+	}
+}
+
+func span(a, b time.Time) time.Duration {
+	if a.IsZero() || b.IsZero() || b.Before(a) {
+		return -1
+	}
+	return b.Sub(a)
+}
+
+// timings converts the trace into HAR-style timings; end is when the response body ended.
+func (t *timing) timings(start, end time.Time) inventory.Timings {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	tm := inventory.Timings{DNS: span(t.dnsStart, t.dnsDone), Connect: span(t.connStart, t.connDone), TLS: span(t.tlsStart, t.tlsDone)}
+	sendFrom := t.gotConn
+	if sendFrom.IsZero() {
+		sendFrom = start
+	}
+	tm.Send = span(sendFrom, t.wrote)
+	tm.Wait = span(t.wrote, t.firstByte)
+	tm.Transfer = span(t.firstByte, end)
+	return tm
+}
+
+// bodyTap counts a body's bytes, keeps the first max, and refreshes an idle deadline on each read.
+type bodyTap struct {
+	r       io.Reader
+	n       int64
+	max     int
+	head    []byte
+	onRead  func()
+}
+
+func (b *bodyTap) Read(p []byte) (int, error) {
+	if b.onRead != nil {
+		b.onRead()
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if room := b.max - len(b.head); room > 0 && n > 0 {
+		b.head = append(b.head, p[:min(room, n)]...)
+	}
+	return n, err
+}
+
+func headerSize(h http.Header) int64 {
+	var n int64
+	for k, vv := range h {
+		for _, v := range vv {
+			n += int64(len(k) + len(v) + 4)
+		}
+	}
+	return n + 2
+}
+
+func headerList(h http.Header) []Header {
+	out := make([]Header, 0, len(h))
+	for k, vv := range h {
+		for _, v := range vv {
+			out = append(out, Header{Name: k, Value: v})
+		}
+	}
+	return out
+}
+
+// forward sends r to target and streams the response back, recording one flow.
+func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, scheme, target string) {
+	start := p.cfg.Now()
+	host, port, err := splitTarget(target)
+	if err != nil {
+		http.Error(w, "hopscope proxy: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if p.isSelf(host, port) {
+		http.Error(w, "hopscope proxy: refusing a request addressed to the proxy itself", http.StatusForbidden)
+		return
+	}
+	name := NormalizeHost(host)
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		name = NormalizeHost(h)
+	} else if r.Host != "" {
+		name = NormalizeHost(r.Host)
+	}
+	proto := "http"
+	if r.ProtoMajor == 2 {
+		proto = "http2"
+	}
+	rc := http.NewResponseController(w)
+	f := inventory.Flow{
+		ID: p.nextID(), Host: name, NameSource: "http-host", Client: ci.client, Transport: "tcp", Protocol: proto,
+		Start: start, Intercepted: ci.tls != nil, Process: ci.proc.get(),
+	}
+	out := r.Clone(r.Context())
+	out.RequestURI = ""
+	out.URL.Scheme, out.URL.Host = scheme, target
+	if out.Host == "" {
+		out.Host = target
+	}
+	upgrade := isUpgrade(r.Header) && r.ProtoMajor == 1
+	removeHopHeaders(out.Header, upgrade)
+	reqTap := &bodyTap{r: r.Body, max: p.cfg.RecordBytes, onRead: func() { rc.SetReadDeadline(time.Now().Add(p.cfg.BodyIdleTimeout)) }}
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
+		out.Body = nil
+	} else {
+		out.Body = io.NopCloser(reqTap)
+	}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	idle := time.AfterFunc(p.cfg.UpstreamTimeout+p.cfg.BodyIdleTimeout, cancel)
+	defer idle.Stop()
+	tm := &timing{}
+	out = out.WithContext(httptrace.WithClientTrace(ctx, tm.trace()))
+	ex := &inventory.HTTPExchange{Method: r.Method, URL: scheme + "://" + r.Host + r.URL.RequestURI(), Proto: r.Proto, RequestBytes: -1, ResponseBytes: -1}
+	f.HTTP = ex
+	rec := &Record{Flow: f, RequestHeaders: headerList(r.Header)}
+	finish := func(end time.Time) {
+		rec.Flow.Duration = end.Sub(start)
+		ex.Timings = tm.timings(start, end)
+		ex.RequestBytes = reqTap.n
+		rec.Flow.BytesUp += reqTap.n + headerSize(r.Header) + int64(len(r.Method)+len(r.URL.RequestURI())+12)
+		rec.RequestBody, rec.RequestBodyTruncated = reqTap.head, reqTap.n > int64(len(reqTap.head))
+		tm.mu.Lock()
+		if ap, err := netip.ParseAddrPort(addrString(tm.remote)); err == nil {
+			rec.Flow.Server = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		}
+		if !tm.connStart.IsZero() && !tm.connDone.IsZero() {
+			rec.Flow.HandshakeRTT, rec.Flow.HasHandshakeRTT = tm.connDone.Sub(tm.connStart), true
+		}
+		tm.mu.Unlock()
+		p.record(rec)
+	}
+	resp, err := p.transport.RoundTrip(out)
+	if err != nil {
+		code := http.StatusBadGateway
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "timeout") {
+			code = http.StatusGatewayTimeout
+		}
+		rec.Flow.Error = "upstream: " + err.Error()
+		msg := fmt.Sprintf("hopscope proxy: upstream %s: %v\n", target, err)
+		http.Error(w, strings.TrimSuffix(msg, "\n"), code)
+		ex.Status = code
+		finish(p.cfg.Now())
+		return
+	}
+	idle.Reset(p.cfg.BodyIdleTimeout)
+	ex.Status = resp.StatusCode
+	rec.StatusText = strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)))
+	rec.ResponseHeaders = headerList(resp.Header)
+	ex.ContentType, _, _ = mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if ex.ContentType == "" {
+		ex.ContentType = resp.Header.Get("Content-Type")
+	}
+	if resp.TLS != nil {
+		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(resp.TLS.Version), Cipher: tls.CipherSuiteName(resp.TLS.CipherSuite)}
+		if resp.TLS.NegotiatedProtocol != "" {
+			rec.Flow.TLS.ALPN = []string{resp.TLS.NegotiatedProtocol}
+		}
+	} else if ci.tls != nil {
+		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(ci.tls.Version), Cipher: tls.CipherSuiteName(ci.tls.CipherSuite)}
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		p.upgrade(w, r, resp, rec, finish)
+		return
+	}
+	hdrDown := headerSize(resp.Header)
+	removeHopHeaders(resp.Header, false)
+	dst := w.Header()
+	for k, vv := range resp.Header {
+		dst[k] = vv
+	}
+	for k := range resp.Trailer {
+		dst.Add("Trailer", k)
+	}
+	w.WriteHeader(resp.StatusCode)
+	respTap := &bodyTap{r: resp.Body, max: p.cfg.RecordBytes, onRead: func() { idle.Reset(p.cfg.BodyIdleTimeout) }}
+	bp := bufPool.Get().(*[]byte)
+	buf := *bp
+	var werr, rerr error
+	for {
+		n, err := respTap.Read(buf)
+		if n > 0 {
+			rc.SetWriteDeadline(time.Now().Add(p.cfg.BodyIdleTimeout))
+			if _, werr = w.Write(buf[:n]); werr != nil {
+				break
+			}
+			if n < len(buf) {
+				rc.Flush()
+			}
+		}
+		if err != nil {
+			if err != io.EOF {
+				rerr = err
+			}
+			break
+		}
+	}
+	bufPool.Put(bp)
+	resp.Body.Close()
+	for k, vv := range resp.Trailer {
+		w.Header()[k] = vv
+	}
+	ex.ResponseBytes = respTap.n
+	rec.Flow.BytesDown = respTap.n + hdrDown + 15
+	rec.ResponseBody, rec.ResponseBodyTruncated = respTap.head, respTap.n > int64(len(respTap.head))
+	switch {
+	case rerr != nil:
+		rec.Flow.Error = "upstream body: " + rerr.Error()
+	case werr != nil:
+		rec.Flow.Error = "client went away: " + werr.Error()
+	}
+	finish(p.cfg.Now())
+	if rerr != nil {
+		panic(http.ErrAbortHandler) // the client must see a truncated response, not a complete one
+	}
+}
+
+func addrString(a net.Addr) string {
+	if a == nil {
+		return ""
+	}
+	return a.String()
+}
+
+// upgrade completes a protocol switch (WebSocket): the 101 response goes to the client, then bytes are
+// copied both ways until either side closes; the flow is recorded as "websocket" (or the Upgrade token).
+func (p *Proxy) upgrade(w http.ResponseWriter, r *http.Request, resp *http.Response, rec *Record, finish func(time.Time)) {
+	up, ok := resp.Body.(io.ReadWriteCloser)
+	if !ok {
+		resp.Body.Close()
+		http.Error(w, "hopscope proxy: upstream switched protocols without a usable connection", http.StatusBadGateway)
+		rec.Flow.Error = "upgrade: no upstream connection"
+		finish(p.cfg.Now())
+		return
+	}
+	defer up.Close()
+	client, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		http.Error(w, "hopscope proxy: cannot switch protocols on this connection", http.StatusBadGateway)
+		rec.Flow.Error = "upgrade: " + err.Error()
+		finish(p.cfg.Now())
+		return
+	}
+	defer p.track(client)()
+	defer client.Close()
+	client.SetDeadline(time.Time{})
+	token := strings.ToLower(resp.Header.Get("Upgrade"))
+	if token == "websocket" || token == "" {
+		token = "websocket"
+	}
+	rec.Flow.Protocol = token
+	fmt.Fprintf(brw, "HTTP/1.1 %s\r\n", resp.Status)
+	resp.Header.Write(brw)
+	brw.WriteString("\r\n")
+	if err := brw.Flush(); err != nil {
+		rec.Flow.Error = "upgrade: " + err.Error()
+		finish(p.cfg.Now())
+		return
+	}
+	var src io.Reader = client
+	if n := brw.Reader.Buffered(); n > 0 {
+		pre, _ := brw.Reader.Peek(n)
+		src = io.MultiReader(strings.NewReader(string(pre)), client)
+	}
+	var upN, downN int64
+	done := make(chan struct{}, 2)
+	go func() {
+		upN, _ = io.Copy(up, src)
+		up.Close()
+		done <- struct{}{}
+	}()
+	go func() {
+		downN, _ = io.Copy(client, up)
+		client.Close()
+		done <- struct{}{}
+	}()
+	<-done
+	<-done
+	rec.Flow.BytesUp += upN
+	rec.Flow.BytesDown = downN + headerSize(resp.Header)
+	finish(p.cfg.Now())
+}

@@ -1,0 +1,9 @@
+//go:build !linux
+
+package mitm
+
+import "net/netip"
+
+// LookupProcess names the local process owning a client connection; it is only implemented on Linux
+// and returns "" elsewhere.
+func LookupProcess(client, server netip.AddrPort) string { return "" }
