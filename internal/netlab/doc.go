@@ -1,0 +1,58 @@
+// Package netlab builds throwaway lab networks of Linux network namespaces for tests and benchmarks.
+//
+// A Spec declares nodes (hosts and routers), point-to-point links with
+// addresses and optional delay, jitter and loss, optional static routes and an
+// optional DNS server. Start (or New in a test) creates it and Close removes it:
+//
+//	l := netlab.New(t, netlab.Spec{
+//		Nodes: []netlab.Node{{Name: "client"}, {Name: "r1", Router: true}, {Name: "server"}},
+//		Links: []netlab.Link{{A: "client", B: "r1"}, {A: "r1", B: "server", Delay: 30 * time.Millisecond}},
+//	})
+//	dst, _ := l.Addr("server", false)
+//	err := l.Run("client", func() error { /* open sockets here; they stay in the namespace */ })
+//	out, err := l.Exec(ctx, "client", "traceroute", "-n", dst.String()).CombinedOutput()
+//
+// # What a lab is made of
+//
+//   - Every node is a network namespace named "hs-<pid>-<lab>-<node>", so labs of
+//     parallel tests and processes never collide. Sweep (run once by Start)
+//     removes namespaces left by dead processes, and only those.
+//   - A link without Delay, Jitter or Loss is a veth pair. A shaped link is a
+//     pair of TUN devices (IFF_TUN|IFF_NO_PI, one per end) joined by an
+//     in-process relay (package relay) that delays every packet by Delay in
+//     each direction (so the link adds 2×Delay to a round trip), adds uniform
+//     jitter without reordering (unless Reorder), and drops Loss of the packets
+//     with a seeded generator. `tc netem` is not needed.
+//   - Interfaces are named "e<link>-<peer>" (cut to 15 characters).
+//   - Links without addresses get 10.200.0.0/16 /30s and fd00:200::/48 /64s;
+//     explicit addresses must stay in 10.0.0.0/8, the TEST-NETs
+//     (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24), 2001:db8::/32 or fd00::/8.
+//   - Routes are computed: every node gets shortest-path routes (by hop count,
+//     through routers only) to every link subnet and loopback address (Node.Addrs)
+//     of the lab, for IPv4 and IPv6. Several equally short next hops make a
+//     multipath (ECMP) route. Spec.Routes add or replace routes. There is no
+//     default route, so traffic to addresses outside the lab goes nowhere.
+//   - Routers forward IPv4 and IPv6 and hash multipath routes on ports
+//     (fib_multipath_hash_policy=1, HashL4) so that UDP and TCP probes with
+//     varying ports spread over the branches, while a pinned flow keeps one.
+//     Linux does not hash the ICMP echo identifier: use HashL3 and the IPv6
+//     flow label, or UDP/TCP, to see ECMP branches.
+//   - Every node has ICMP rate limits off (unless Node.ICMPPerSecond), rp_filter
+//     off, IPv6 duplicate address detection off, and ping_group_range open to
+//     all groups so unprivileged ICMP datagram sockets work inside the lab.
+//   - Node.Silent installs nftables rules that drop the ICMP errors the node
+//     would send (time exceeded, unreachable, ...); Node.Drop drops incoming
+//     echo requests, UDP or TCP addressed to the node (a silent destination).
+//   - Spec.DNS runs a real unbound inside a node, answering authoritatively for
+//     PTR names (Node.Names) and forward records (DNSSpec.Records), refusing
+//     everything else. Resolvers returns its addresses; through Exec, every
+//     node's /etc/resolv.conf points at it (or at 127.0.0.1 without DNS).
+//
+// Run executes Go code in a node's namespace on a locked OS thread; sockets
+// opened there keep working from any goroutine. Exec runs a program through
+// `ip netns exec`.
+//
+// Tests that use labs need root; RequireRoot skips otherwise, and New also
+// registers Close with t.Cleanup. Article returns the lab that mirrors the path
+// of the seed article (see its documentation for the topology).
+package netlab

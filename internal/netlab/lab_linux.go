@@ -1,0 +1,389 @@
+//go:build linux
+
+package netlab
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"hopscope/internal/netlab/relay"
+)
+
+// netnsDir is where `ip netns` keeps named namespaces.
+const netnsDir = "/run/netns"
+
+// etcNetnsDir holds per-namespace files that `ip netns exec` bind-mounts over /etc.
+const etcNetnsDir = "/etc/netns"
+
+var labSeq atomic.Uint64
+
+var sweepOnce sync.Once
+
+// Lab is a running lab network. Its methods are safe for concurrent use.
+type Lab struct {
+	plan   *plan
+	spec   Spec
+	dir    string // temporary directory (DNS configuration, logs)
+	relays []*relay.Relay
+	dnsCmd *exec.Cmd
+	dnsErr chan error
+
+	mu     sync.Mutex
+	closed bool
+	made   []string // namespaces created, in order
+	etc    []string // /etc/netns/<ns> directories created
+}
+
+// Start creates the lab described by spec: one network namespace per node,
+// the links, addresses, routes, sysctls and firewall rules, the link relays,
+// and unbound when spec.DNS is set. On error it removes what it made. The
+// lab lives until Close; ctx bounds only the setup.
+func Start(ctx context.Context, spec Spec) (*Lab, error) {
+	sweepOnce.Do(func() { _, _ = Sweep() })
+	prefix := fmt.Sprintf("%s%d-%d-", namePrefix, os.Getpid(), labSeq.Add(1))
+	p, err := buildPlan(spec, prefix)
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{plan: p, spec: spec}
+	if err := l.setup(ctx); err != nil {
+		_ = l.Close()
+		return nil, fmt.Errorf("netlab %s: %w", p.name, err)
+	}
+	return l, nil
+}
+
+func (l *Lab) setup(ctx context.Context) error {
+	p := l.plan
+	for _, n := range p.nodes {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if out, err := exec.CommandContext(ctx, "ip", "netns", "add", n.ns).CombinedOutput(); err != nil {
+			return fmt.Errorf("create namespace %s: %v: %s", n.ns, err, bytes.TrimSpace(out))
+		}
+		l.mu.Lock()
+		l.made = append(l.made, n.ns)
+		l.mu.Unlock()
+		if err := l.Run(n.spec.Name, func() error { return writeSysctls(n.sysctls) }); err != nil {
+			return fmt.Errorf("node %s: %w", n.spec.Name, err)
+		}
+	}
+	if batch := p.vethBatch(); batch != "" {
+		if err := ipBatch(ctx, "", batch); err != nil {
+			return fmt.Errorf("create veth links: %w", err)
+		}
+	}
+	for i, lp := range p.links {
+		if !lp.spec.shaped() {
+			continue
+		}
+		if err := l.startRelay(i, lp, seedOrDefault(l.spec.Seed)); err != nil {
+			return err
+		}
+	}
+	for _, n := range p.nodes {
+		if err := ipBatch(ctx, n.ns, n.ipBatch()); err != nil {
+			return fmt.Errorf("node %s: %w", n.spec.Name, err)
+		}
+		if n.nft != "" {
+			cmd := exec.CommandContext(ctx, "ip", "netns", "exec", n.ns, "nft", "-f", "-")
+			cmd.Stdin = strings.NewReader(n.nft)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("node %s: nft: %v: %s", n.spec.Name, err, bytes.TrimSpace(out))
+			}
+		}
+	}
+	if err := l.writeResolvConf(); err != nil {
+		return err
+	}
+	if p.dns != nil {
+		if err := l.startDNS(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func seedOrDefault(seed uint64) uint64 {
+	if seed == 0 {
+		return 0x5eed
+	}
+	return seed
+}
+
+// startRelay opens a TUN device in each end's namespace and joins them with a relay.
+func (l *Lab) startRelay(i int, lp linkPlan, seed uint64) error {
+	a, err := l.openTUN(lp.a, lp.aIf)
+	if err != nil {
+		return fmt.Errorf("link %d: %w", i, err)
+	}
+	b, err := l.openTUN(lp.b, lp.bIf)
+	if err != nil {
+		a.Close()
+		return fmt.Errorf("link %d: %w", i, err)
+	}
+	cfg := func(dir uint64) relay.Config {
+		return relay.Config{
+			Delay:   lp.spec.Delay,
+			Jitter:  lp.spec.Jitter,
+			Loss:    lp.spec.Loss,
+			Reorder: lp.spec.Reorder,
+			Seed:    seed ^ uint64(i)<<1 ^ dir,
+		}
+	}
+	r := relay.Start(a, b, cfg(0), cfg(1))
+	l.mu.Lock()
+	l.relays = append(l.relays, r)
+	l.mu.Unlock()
+	return nil
+}
+
+// openTUN creates a TUN device (IFF_TUN|IFF_NO_PI) named ifname inside node's
+// namespace and returns its file, non-blocking so that reads use the poller.
+func (l *Lab) openTUN(n *nodePlan, ifname string) (*os.File, error) {
+	var f *os.File
+	err := l.Run(n.spec.Name, func() error {
+		fd, err := unix.Open("/dev/net/tun", unix.O_RDWR|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open /dev/net/tun: %w", err)
+		}
+		ifr, err := unix.NewIfreq(ifname)
+		if err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("tun %s: %w", ifname, err)
+		}
+		ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
+		if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("create tun %s in %s: %w", ifname, n.ns, err)
+		}
+		if err := unix.SetNonblock(fd, true); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("tun %s: %w", ifname, err)
+		}
+		f = os.NewFile(uintptr(fd), "tun:"+n.ns+":"+ifname)
+		return nil
+	})
+	return f, err
+}
+
+// ipBatch runs `ip -batch -` with the given lines, inside namespace ns unless ns is empty.
+func ipBatch(ctx context.Context, ns, lines string) error {
+	args := []string{"-batch", "-"}
+	if ns != "" {
+		args = append([]string{"-n", ns}, args...)
+	}
+	cmd := exec.CommandContext(ctx, "ip", args...)
+	cmd.Stdin = strings.NewReader(lines)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+func writeSysctls(list []sysctl) error {
+	for _, s := range list {
+		path := "/proc/sys/" + s.key
+		if err := os.WriteFile(path, []byte(s.value+"\n"), 0o644); err != nil {
+			if s.optional && errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			return fmt.Errorf("sysctl %s=%s: %w", strings.ReplaceAll(s.key, "/", "."), s.value, err)
+		}
+	}
+	return nil
+}
+
+// writeResolvConf gives every namespace an /etc/resolv.conf (seen through `ip
+// netns exec`) that points at the lab DNS, or at the namespace's own loopback
+// when the lab has none, so tools in the lab never query a resolver outside it.
+func (l *Lab) writeResolvConf() error {
+	conf := "nameserver 127.0.0.1\n"
+	if l.plan.dns != nil {
+		var b strings.Builder
+		for _, a := range l.Resolvers() {
+			fmt.Fprintf(&b, "nameserver %s\n", a.Addr())
+		}
+		b.WriteString("options timeout:1 attempts:1\n")
+		conf = b.String()
+	}
+	for _, n := range l.plan.nodes {
+		dir := filepath.Join(etcNetnsDir, n.ns)
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("node %s: %w", n.spec.Name, err)
+		}
+		l.mu.Lock()
+		l.etc = append(l.etc, dir)
+		l.mu.Unlock()
+		if err := os.WriteFile(filepath.Join(dir, "resolv.conf"), []byte(conf), 0o644); err != nil {
+			return fmt.Errorf("node %s: %w", n.spec.Name, err)
+		}
+	}
+	return nil
+}
+
+// Close stops unbound and the relays, ends every process left in the lab's
+// namespaces and removes the namespaces (and with them the links). It is
+// idempotent and returns the errors it met.
+func (l *Lab) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	made, etc, relays := l.made, l.etc, l.relays
+	l.mu.Unlock()
+
+	var errs []error
+	if l.dnsCmd != nil && l.dnsCmd.Process != nil {
+		_ = l.dnsCmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-l.dnsErr:
+		case <-time.After(2 * time.Second):
+			_ = l.dnsCmd.Process.Kill()
+			<-l.dnsErr
+		}
+	}
+	for _, r := range relays {
+		if err := r.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i := len(made) - 1; i >= 0; i-- {
+		if err := removeNetns(made[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, d := range etc {
+		if err := os.RemoveAll(d); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if l.dir != "" {
+		if err := os.RemoveAll(l.dir); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeNetns kills the processes still inside namespace ns and deletes it.
+func removeNetns(ns string) error {
+	killNetnsPids(ns)
+	out, err := exec.Command("ip", "netns", "delete", ns).CombinedOutput()
+	if err != nil {
+		if _, statErr := os.Stat(filepath.Join(netnsDir, ns)); errors.Is(statErr, os.ErrNotExist) {
+			return nil
+		}
+		return fmt.Errorf("delete namespace %s: %v: %s", ns, err, bytes.TrimSpace(out))
+	}
+	return nil
+}
+
+func killNetnsPids(ns string) {
+	out, err := exec.Command("ip", "netns", "pids", ns).Output()
+	if err != nil {
+		return
+	}
+	self := os.Getpid()
+	for _, f := range strings.Fields(string(out)) {
+		var pid int
+		if _, err := fmt.Sscan(f, &pid); err != nil || pid <= 1 || pid == self {
+			continue
+		}
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+}
+
+// Run calls fn on an OS thread that has entered node's network namespace, and
+// returns its error. Sockets and TUN files opened in fn stay in that
+// namespace and may be used from any goroutine afterwards; goroutines that fn
+// starts do not run in the namespace.
+func (l *Lab) Run(node string, fn func() error) error {
+	path := l.NetnsPath(node)
+	if path == "" {
+		return fmt.Errorf("netlab: no node %q", node)
+	}
+	target, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("netlab: open namespace of %s: %w", node, err)
+	}
+	defer unix.Close(target)
+
+	runtime.LockOSThread()
+	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("netlab: open own namespace: %w", err)
+	}
+	defer unix.Close(orig)
+	if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
+		runtime.UnlockOSThread()
+		return fmt.Errorf("netlab: enter namespace of %s: %w", node, err)
+	}
+	defer func() {
+		// If the thread cannot go back it stays locked, and Go ends it with the goroutine.
+		if unix.Setns(orig, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+	}()
+	return fn()
+}
+
+// Exec returns a command that runs name with args inside node's namespace
+// through `ip netns exec`, which also shows the lab's /etc/resolv.conf. It
+// returns a command whose Run fails when node does not exist.
+func (l *Lab) Exec(ctx context.Context, node, name string, args ...string) *exec.Cmd {
+	ns := l.Netns(node)
+	if ns == "" {
+		ns = "netlab-no-such-node-" + node
+	}
+	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns, name}, args...)...)
+}
+
+// NetnsPath returns the path of node's namespace file (for setns or
+// `nsenter --net=`), or "" when there is no such node.
+func (l *Lab) NetnsPath(node string) string {
+	ns := l.Netns(node)
+	if ns == "" {
+		return ""
+	}
+	return filepath.Join(netnsDir, ns)
+}
+
+// LinkStats returns the relay counters of link i (index into Spec.Links) in
+// the A→B and B→A directions; ok is false for a link without a relay.
+func (l *Lab) LinkStats(i int) (ab, ba relay.Stats, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := 0
+	for j, lp := range l.plan.links {
+		if !lp.spec.shaped() {
+			continue
+		}
+		if j == i {
+			if k < len(l.relays) {
+				ab, ba = l.relays[k].Stats()
+				return ab, ba, true
+			}
+			return ab, ba, false
+		}
+		k++
+	}
+	return ab, ba, false
+}

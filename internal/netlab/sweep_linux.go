@@ -1,0 +1,67 @@
+//go:build linux
+
+package netlab
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// staleOwner parses a namespace name made by a lab ("hs-<pid>-<n>-<node>") and
+// returns the pid of the process that made it; ok is false for other names.
+func staleOwner(name string) (pid int, ok bool) {
+	rest, found := strings.CutPrefix(name, namePrefix)
+	if !found {
+		return 0, false
+	}
+	parts := strings.SplitN(rest, "-", 3)
+	if len(parts) != 3 || parts[2] == "" {
+		return 0, false
+	}
+	pid, err := strconv.Atoi(parts[0])
+	if err != nil || pid <= 0 {
+		return 0, false
+	}
+	if _, err := strconv.ParseUint(parts[1], 10, 64); err != nil {
+		return 0, false
+	}
+	return pid, true
+}
+
+// Sweep removes the namespaces (and their processes and /etc/netns files) left
+// by labs whose process has died, e.g. a test binary that crashed or was
+// killed. It touches only names of the form hs-<pid>-<n>-<node> whose pid is
+// not running. Start runs it once per process. It returns the removed names.
+func Sweep() ([]string, error) {
+	entries, err := os.ReadDir(netnsDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		pid, ok := staleOwner(e.Name())
+		if !ok || pid == os.Getpid() || processAlive(pid) {
+			continue
+		}
+		if err := removeNetns(e.Name()); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_ = os.RemoveAll(filepath.Join(etcNetnsDir, e.Name()))
+		removed = append(removed, e.Name())
+	}
+	return removed, errors.Join(errs...)
+}
+
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
