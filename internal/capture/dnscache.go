@@ -1,0 +1,129 @@
+package capture
+
+import (
+	"hopscope/internal/capture/reasm"
+	"net/netip"
+)
+
+// dnsKey is a client and an address a DNS answer gave it.
+type dnsKey struct {
+	client, addr netip.Addr
+}
+
+// dnsRecord is one answer as the client saw it.
+type dnsRecord struct {
+	at, expires int64
+	asked, host string
+	chain       []string
+}
+
+// dnsCache remembers which names each client's DNS answers mapped to which addresses.
+type dnsCache struct {
+	m map[dnsKey][]dnsRecord
+	// n counts records, to bound memory.
+	n int
+}
+
+// maxDNSRecords bounds the cache; answers beyond it are dropped.
+const maxDNSRecords = 1 << 20
+
+func (c *dnsCache) add(client netip.Addr, at int64, ans dnsAnswer) {
+	if c.n >= maxDNSRecords {
+		return
+	}
+	ttl := int64(max(ans.ttl, 1))
+	k := dnsKey{client: client, addr: ans.addr}
+	recs := c.m[k]
+	for i := range recs {
+		if recs[i].asked == ans.asked && recs[i].host == ans.host {
+			recs[i].at, recs[i].expires = at, at+ttl*1e9
+			return
+		}
+	}
+	c.m[k] = append(recs, dnsRecord{at: at, expires: at + ttl*1e9, asked: ans.asked, host: ans.host, chain: ans.chain})
+	c.n++
+}
+
+// lookup returns the most recent answer that gave client the address addr before at and was still within
+// its TTL at that time.
+func (c *dnsCache) lookup(client, addr netip.Addr, at int64) (dnsRecord, bool) {
+	recs := c.m[dnsKey{client: client, addr: addr}]
+	best := -1
+	for i, r := range recs {
+		if r.at <= at && at <= r.expires && (best < 0 || r.at > recs[best].at) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return dnsRecord{}, false
+	}
+	return recs[best], true
+}
+
+// dnsResponse records the answers of a DNS response carried in flow f (UDP) in direction dir.
+func (a *Analyzer) dnsResponse(f *flow, dir int, ts int64, msg []byte) {
+	ans, err := dnsAnswers(msg)
+	if err != nil {
+		a.warn("flow %s ↔ %s: %v", f.client, f.server, err)
+		return
+	}
+	// The receiver of the response is the client that asked.
+	client := f.client.Addr()
+	if dir == 0 {
+		client = f.server.Addr()
+	}
+	if client.IsMulticast() {
+		return // mDNS announcements are not answers to this host's questions
+	}
+	for _, x := range ans {
+		a.dns.add(client, ts, x)
+	}
+}
+
+// dnsOverTCP adds server bytes of a DNS-over-TCP flow and parses the complete messages.
+func (a *Analyzer) dnsOverTCP(f *flow, ts int64, p *packet) {
+	if !f.haveBase[1] {
+		f.base[1], f.haveBase[1] = p.seq, true
+	}
+	off := int64(int32(p.seq - f.base[1]))
+	if off < 0 {
+		return
+	}
+	b := f.streams[1]
+	if b == nil {
+		if a.buffered+int64(a.cfg.MaxStreamBytes) > a.cfg.MaxReassemblyBytes {
+			return
+		}
+		b = &reasm.Buffer{Max: a.cfg.MaxStreamBytes}
+		f.streams[1] = b
+	}
+	before := b.Buffered()
+	b.Write(off, p.payload)
+	a.buffered += int64(b.Buffered() - before)
+	a.parseTCPDNS(f, ts)
+}
+
+func (a *Analyzer) parseTCPDNS(f *flow, ts int64) {
+	b := f.streams[1]
+	c := b.Contiguous()
+	for len(c)-f.dnsOff >= 2 {
+		n := int(c[f.dnsOff])<<8 | int(c[f.dnsOff+1])
+		if len(c)-f.dnsOff-2 < n {
+			break
+		}
+		ans, err := dnsAnswers(c[f.dnsOff+2 : f.dnsOff+2+n])
+		if err != nil {
+			a.warn("flow %s → %s: %v", f.client, f.server, err)
+		}
+		for _, x := range ans {
+			a.dns.add(f.client.Addr(), ts, x)
+		}
+		f.dnsOff += 2 + n
+	}
+	if b.Full() {
+		a.buffered -= int64(b.Buffered())
+		b.Release()
+		f.streams[1] = nil
+		f.isDNS = false // stop: the window is used up
+	}
+}

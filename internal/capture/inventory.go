@@ -1,0 +1,99 @@
+package capture
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"hopscope/internal/inventory"
+)
+
+// Inventory settles the flows still waiting for bytes and returns every flow, named by the strongest
+// evidence seen: TLS SNI, QUIC Initial SNI, HTTP Host, then the client's earlier DNS answers for the server
+// address (within their TTL). origin names the file or interface. Flows are ordered by start time.
+func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
+	inv := &inventory.Inventory{Source: "capture", Origin: origin}
+	if a.first != 0 {
+		inv.Started = time.Unix(0, a.first).UTC()
+		inv.Ended = time.Unix(0, a.last).UTC()
+	}
+	flows := slices.Clone(a.order)
+	slices.SortStableFunc(flows, func(x, y *flow) int {
+		switch {
+		case x.first < y.first:
+			return -1
+		case x.first > y.first:
+			return 1
+		}
+		return x.id - y.id
+	})
+	inv.Flows = make([]inventory.Flow, 0, len(flows))
+	for _, f := range flows {
+		a.finish(f)
+		inv.Flows = append(inv.Flows, a.flowRecord(f))
+	}
+	inv.Warnings = append(inv.Warnings, a.warnings...)
+	if s := a.stats; s.Truncated > 0 {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf("%d packets were cut inside a header (snap length or corruption) and skipped", s.Truncated))
+	}
+	return inv
+}
+
+func (a *Analyzer) flowRecord(f *flow) inventory.Flow {
+	out := inventory.Flow{
+		ID:          fmt.Sprintf("c%d", f.id),
+		Client:      f.client,
+		Server:      f.server,
+		Protocol:    f.v.protocol,
+		Start:       time.Unix(0, f.first).UTC(),
+		Duration:    time.Duration(f.last - f.first),
+		BytesUp:     f.bytes[0],
+		BytesDown:   f.bytes[1],
+		PacketsUp:   f.pkts[0],
+		PacketsDown: f.pkts[1],
+	}
+	if f.proto == protoTCP {
+		out.Transport = "tcp"
+		out.HandshakeRTT, out.HasHandshakeRTT = time.Duration(f.rtt), f.hasRTT
+	} else {
+		out.Transport = "udp"
+	}
+	if out.Protocol == "" {
+		out.Protocol = protoNameUnknown
+	}
+	if out.Protocol == protoNameUnknown && len(f.first16) > 0 {
+		out.FirstBytes = hex.EncodeToString(f.first16)
+	}
+	if h := f.v.hello; h != nil {
+		sni, ver, alpn := helloInfo(h)
+		out.TLS = &inventory.TLSInfo{SNI: strings.ToLower(sni), Version: ver, ALPN: alpn}
+	}
+	switch {
+	case f.v.name != "":
+		out.Host, out.NameSource = f.v.name, f.v.source
+	default:
+		if r, ok := a.dns.lookup(f.client.Addr(), f.server.Addr(), f.first); ok {
+			out.Host, out.NameSource = r.host, "dns"
+			if r.asked != r.host {
+				out.AskedName = r.asked
+			}
+		}
+	}
+	return out
+}
+
+// DNSChain returns the alias chain (asked name first) that named the flow with the given ID through DNS;
+// nil when DNS did not name it or there were no aliases.
+func DNSChain(inv *inventory.Inventory, a *Analyzer, id string) []string {
+	for _, f := range inv.Flows {
+		if f.ID != id || f.NameSource != "dns" {
+			continue
+		}
+		if r, ok := a.dns.lookup(f.Client.Addr(), f.Server.Addr(), f.Start.UnixNano()); ok {
+			return r.chain
+		}
+	}
+	return nil
+}
