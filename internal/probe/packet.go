@@ -174,8 +174,7 @@ func (f *Flow) echo(p Probe) []byte {
 	}
 	binary.BigEndian.PutUint16(b[4:], f.ICMPID)
 	binary.BigEndian.PutUint16(b[6:], p.Seq)
-	copy(b[10:], "hopscope")
-	b[18] = uint8(p.TTL)
+	markPayload(b[8:], p)
 	fixChecksum(b, 2, 8, sum, flowChecksum(p.Flow))
 	return b
 }
@@ -186,10 +185,28 @@ func (f *Flow) udp(p Probe) []byte {
 	binary.BigEndian.PutUint16(b[0:], f.srcPort(p.Flow))
 	binary.BigEndian.PutUint16(b[2:], f.dstPort(p.Flow))
 	binary.BigEndian.PutUint16(b[4:], uint16(len(b)))
-	copy(b[10:], "hopscope")
-	b[18] = uint8(p.TTL)
+	markPayload(b[8:], p)
 	fixChecksum(b, 6, 8, pseudoSum(f.Src, f.Dst, protoUDP, len(b)), p.Seq)
 	return b
+}
+
+// payloadMagic marks hopscope's probe payloads.
+const payloadMagic = "hopscope"
+
+// markPayload writes the payload after the 2-byte checksum compensator: the magic, the TTL and the
+// sequence (the error queue of a UDP socket returns the payload without the UDP header).
+func markPayload(pl []byte, p Probe) {
+	copy(pl[2:], payloadMagic)
+	pl[10] = uint8(p.TTL)
+	binary.BigEndian.PutUint16(pl[11:], p.Seq)
+}
+
+// payloadSeq returns the sequence written by markPayload; ok is false when pl is not a hopscope payload.
+func payloadSeq(pl []byte) (uint16, bool) {
+	if len(pl) < 13 || string(pl[2:10]) != payloadMagic {
+		return 0, false
+	}
+	return binary.BigEndian.Uint16(pl[11:]), true
 }
 
 // tcpSYN builds a TCP SYN with an MSS option whose sequence number is SeqBase+Seq.

@@ -221,13 +221,45 @@ func parseExtensions(b []byte) ([]path.MPLSLabel, bool) {
 	return labels, true
 }
 
-// ParseErrQueue builds a Message from what a datagram socket's error queue returns (IP_RECVERR):
-// data is the quoted transport header, offender the responder, icmpType/icmpCode the error,
-// dst the original destination (from the message name) and ttl the reply's TTL (0 when unknown).
-func ParseErrQueue(data []byte, v6 bool, offender, dst netip.Addr, icmpType, icmpCode uint8, proto uint8, ttl int) (*Message, error) {
+// ErrQueueEntry is what a socket's error queue (IP_RECVERR) returns for an ICMP error.
+type ErrQueueEntry struct {
+	// Data is the quoted transport header (ICMP, TCP) or, for UDP, the quoted payload.
+	Data []byte
+	// V6 is true for an ICMPv6 error.
+	V6 bool
+	// Offender is the responder; Dst and DstPort the original destination (the message name).
+	Offender, Dst netip.Addr
+	DstPort       uint16
+	// SrcPort is the socket's own port.
+	SrcPort    uint16
+	Type, Code uint8
+	// Proto is the socket's transport protocol.
+	Proto uint8
+	// TTL is the error's TTL / hop limit; 0 when unknown.
+	TTL int
+}
+
+// ParseErrQueue builds a Message from an error-queue entry. For UDP the kernel returns the payload
+// without the UDP header: the header is rebuilt from the ports, with the probe sequence (carried in
+// hopscope's payload) in the checksum field as a raw socket would see it.
+func ParseErrQueue(e ErrQueueEntry) (*Message, error) {
+	data, proto := e.Data, e.Proto
+	if proto == protoUDP {
+		seq, ok := payloadSeq(data)
+		if !ok {
+			return nil, perr("error queue UDP payload", 0, "not a hopscope probe payload")
+		}
+		h := make([]byte, 8, 8+len(data))
+		binary.BigEndian.PutUint16(h[0:], e.SrcPort)
+		binary.BigEndian.PutUint16(h[2:], e.DstPort)
+		binary.BigEndian.PutUint16(h[4:], uint16(8+len(data)))
+		binary.BigEndian.PutUint16(h[6:], seq)
+		data = append(h, data...)
+	}
 	if len(data) < 8 {
 		return nil, perr("error queue payload", 0, "%d bytes, need 8", len(data))
 	}
+	v6, offender, dst, icmpType, icmpCode, ttl := e.V6, e.Offender, e.Dst, e.Type, e.Code, e.TTL
 	return &Message{V6: v6, From: offender, ReplyTTL: ttl, Type: icmpType, Code: icmpCode,
 		Quoted: Quoted{Dst: dst, Proto: proto, L4: data}}, nil
 }

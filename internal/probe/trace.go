@@ -1,0 +1,133 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"hopscope/internal/path"
+)
+
+// Options configure Run: the scheduler's Config plus what to send and how.
+type Options struct {
+	Config
+	// Method is icmp (the zero value), udp or tcp.
+	Method path.Protocol
+	// Port is the UDP/TCP destination port; 0 means the method's default (DefaultPort).
+	Port int
+	// Mode chooses raw or unprivileged sockets; the zero value picks what the privileges allow.
+	Mode Mode
+	// Names resolves responder names; nil means no reverse lookups.
+	Names *Names
+	// Rand returns random 32-bit values for per-trace identifiers; nil means math/rand/v2.
+	Rand func() uint32
+}
+
+// Run traces the path to target.Addr and returns it in the path model, target included.
+func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, error) {
+	if opts.Method == path.ProtoUnknown {
+		opts.Method = path.ProtoICMP
+	}
+	tracer, err := NewTracer(opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	sock, err := OpenSocket(SocketConfig{Method: opts.Method, Dst: target.Addr, Port: opts.Port, Vary: opts.Vary,
+		Flows: tracer.Flows(), Mode: opts.Mode, Rand: opts.Rand})
+	if err != nil {
+		return nil, err
+	}
+	defer sock.Close()
+	flow := sock.Flow()
+	var warnings []string
+	if flow.Vary && !opts.Vary {
+		// Unprivileged TCP: one socket, hence one source port, per probe.
+		warnings = append(warnings, "unprivileged TCP probes use one connection each, so flows vary per probe (grant CAP_NET_RAW to pin the flow)")
+	}
+	var conn Conn = sock
+	if opts.Names != nil {
+		conn = prefetchConn{Conn: sock, names: opts.Names}
+	}
+	tr, err := tracer.Run(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	tr.Target = target
+	tr.Target.Addr = flow.Dst
+	if opts.Method != path.ProtoICMP {
+		tr.Target.Port = int(flow.DstPort)
+	}
+	tr.Protocol = opts.Method
+	tr.From = flow.Src
+	tr.PacketSize = PacketSize(opts.Method, flow.V6())
+	tr.Warnings = append(tr.Warnings, warnings...)
+	tr.FlowsVaried = flow.Vary
+	if sock.Mode() == ModeUnprivileged {
+		tr.Meta = map[string]string{"socket_mode": string(ModeUnprivileged)}
+	}
+	if opts.Names != nil {
+		Name(ctx, tr, opts.Names, opts.Names.timeout())
+	}
+	return tr, nil
+}
+
+// PacketSize is the size in bytes of the IP packets hopscope sends for method.
+func PacketSize(m path.Protocol, v6 bool) int {
+	h := ipv4HeaderLen
+	if v6 {
+		h = ipv6HeaderLen
+	}
+	if m == path.ProtoTCP {
+		return h + tcpHeaderLen
+	}
+	return h + 8 + PayloadSize
+}
+
+// Name fills responder names from names, waiting at most timeout in total.
+func Name(ctx context.Context, tr *path.Trace, names *Names, timeout time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for _, h := range tr.Hops {
+		for _, r := range h.Responders {
+			names.Prefetch(r.Addr)
+		}
+	}
+	for i := range tr.Hops {
+		for j := range tr.Hops[i].Responders {
+			r := &tr.Hops[i].Responders[j]
+			if r.Name == "" {
+				r.Name = names.Name(ctx, r.Addr)
+			}
+		}
+	}
+}
+
+func (n *Names) timeout() time.Duration {
+	if n.Timeout == 0 {
+		return 2 * time.Second
+	}
+	return n.Timeout
+}
+
+// prefetchConn starts reverse lookups as soon as a responder is seen, so names are ready when the trace ends.
+type prefetchConn struct {
+	Conn
+	names *Names
+}
+
+func (c prefetchConn) Recv(deadline time.Time) (Reply, error) {
+	r, err := c.Conn.Recv(deadline)
+	if err == nil && r.From.IsValid() {
+		c.names.Prefetch(r.From)
+	}
+	return r, err
+}
+
+// String describes a flow for messages ("udp 10.0.0.2:40000 → 203.0.113.25:33434").
+func (f *Flow) String() string {
+	if f.Method == path.ProtoICMP {
+		return fmt.Sprintf("icmp %v → %v id %d", f.Src, f.Dst, f.ICMPID)
+	}
+	return fmt.Sprintf("%s %v → %v", f.Method, netip.AddrPortFrom(f.Src, f.SrcPort), netip.AddrPortFrom(f.Dst, f.DstPort))
+}
