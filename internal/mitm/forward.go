@@ -85,13 +85,13 @@ func isUpgrade(h http.Header) bool {
 
 // timing collects httptrace events for one exchange.
 type timing struct {
-	mu                                  sync.Mutex
-	dnsStart, dnsDone                   time.Time
-	connStart, connDone                 time.Time
-	tlsStart, tlsDone                   time.Time
-	gotConn, wrote, firstByte           time.Time
-	reused                              bool
-	remote                              net.Addr
+	mu                        sync.Mutex
+	dnsStart, dnsDone         time.Time
+	connStart, connDone       time.Time
+	tlsStart, tlsDone         time.Time
+	gotConn, wrote, firstByte time.Time
+	reused                    bool
+	remote                    net.Addr
 }
 
 func (t *timing) trace() *httptrace.ClientTrace {
@@ -145,11 +145,11 @@ func (t *timing) timings(start, end time.Time) inventory.Timings {
 
 // bodyTap counts a body's bytes, keeps the first max, and refreshes an idle deadline on each read.
 type bodyTap struct {
-	r       io.Reader
-	n       int64
-	max     int
-	head    []byte
-	onRead  func()
+	r      io.Reader
+	n      int64
+	max    int
+	head   []byte
+	onRead func()
 }
 
 func (b *bodyTap) Read(p []byte) (int, error) {

@@ -30,7 +30,7 @@ func Classify(b []byte) string {
 		return ProtoTLS
 	case len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x1a && b[1] == 0xF1 && b[2] <= 0x0F:
 		return ProtoMMTLS
-	case len(b) >= 4 && string(b[:4]) == "SSH-":
+	case len(b) >= 3 && string(b[:3]) == "SSH" && (len(b) == 3 || b[3] == '-'):
 		return ProtoSSH
 	case looksLikeHTTP(b):
 		return ProtoHTTP
