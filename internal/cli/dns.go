@@ -1,12 +1,353 @@
 package cli
 
 import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"hopscope/internal/dns"
+	"hopscope/internal/enrich"
+	"hopscope/internal/render"
+	"hopscope/internal/report"
+	"hopscope/internal/version"
 )
 
-// PLACEHOLDER: replaced by the real command; not shipped.
-func newDNSCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "dns", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("dns: not built yet") }}
+// dnsOptions are the dns command's flags.
+type dnsOptions struct {
+	g           *globalOptions
+	types       string
+	server      string
+	trace       bool
+	subnet      string
+	timeout     time.Duration
+	json        bool
+	format      string
+	caFile      string
+	roots       []string
+	tracePort   uint16
+	bulk        string
+	concurrency int
+	noEnrich    bool
 }
+
+func newDNSCmd(g *globalOptions) *cobra.Command {
+	o := &dnsOptions{g: g}
+	cmd := &cobra.Command{
+		Use:   "dns NAME",
+		Short: "The full DNS resolution: aliases, every address, TTLs, authority, DNSSEC, client subnet",
+		Long: `Resolve NAME and show the whole answer as a tree: each CNAME step with its TTL, every A and AAAA
+address with who operates it and where, the zone's name servers and SOA, which server answered,
+the DNSSEC evidence (AD bit, signatures, the resolver's validation) and the timing of every query.
+
+Servers (--server):
+  ADDR[:PORT]                  UDP, retried over TCP when the reply is truncated (default: /etc/resolv.conf)
+  udp://ADDR[:PORT]            UDP only
+  tcp://ADDR[:PORT]            TCP only
+  tls://HOST[:PORT]            DNS over TLS (port 853)
+  https://HOST[:PORT]/PATH     DNS over HTTPS (path /dns-query when omitted)
+
+--trace follows delegation from the root servers (--root, default the IANA roots) and names lame
+servers; --subnet sends EDNS Client Subnet to see what a client elsewhere gets ("what does a user in
+Shenzhen get?"); --bulk FILE resolves one name per line with bounded concurrency.
+
+Exit codes: 0 answer, 1 failure (SERVFAIL, REFUSED, timeout, CNAME loop, lame delegation, malformed
+reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
+		Example: `  hopscope dns vweixinthumb.tc.qq.com
+  hopscope dns --server tls://dns.example:853 --type MX example.com
+  hopscope dns --subnet 203.0.113.0/24 cdn.example.com
+  hopscope dns --trace www.example.com
+  hopscope dns --bulk names.txt --concurrency 64`,
+		Args: argsUsage(func(c *cobra.Command, args []string) error {
+			if o.bulk != "" {
+				return cobra.NoArgs(c, args)
+			}
+			return cobra.ExactArgs(1)(c, args)
+		}),
+		RunE: func(c *cobra.Command, args []string) error {
+			if o.bulk != "" {
+				return o.runBulk(c.Context())
+			}
+			return o.run(c.Context(), args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.types, "type", "t", "", "record types, comma-separated (A, AAAA, CNAME, MX, TXT, NS, SOA, PTR, ...); default A and AAAA")
+	f.StringVarP(&o.server, "server", "s", "", "server to ask (see above); default the first nameserver of /etc/resolv.conf")
+	f.BoolVar(&o.trace, "trace", false, "follow delegation from the root servers instead of asking a resolver")
+	f.StringVar(&o.subnet, "subnet", "", "EDNS Client Subnet to send, as CIDR (203.0.113.0/24) or an address (/24 or /56 is used)")
+	f.DurationVar(&o.timeout, "timeout", dns.DefaultTimeout, "wait for each reply")
+	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
+	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	f.StringVar(&o.caFile, "ca-file", "", "PEM file of CA certificates to trust for tls:// and https:// servers (in addition to none: replaces the system roots)")
+	f.StringSliceVar(&o.roots, "root", nil, "root server ADDR[:PORT] for --trace (repeatable); default the IANA root servers")
+	f.Uint16Var(&o.tracePort, "trace-port", 53, "port of the servers found by delegation during --trace (for private DNS labs)")
+	f.StringVar(&o.bulk, "bulk", "", "resolve every name in FILE (one per line, # comments; - for stdin) and print one line each")
+	f.IntVar(&o.concurrency, "concurrency", dns.DefaultBulkConcurrency, "resolutions in flight with --bulk")
+	f.BoolVar(&o.noEnrich, "no-enrich", false, "do not look up who operates each address and where")
+	return cmd
+}
+
+// config turns the flags into a resolver configuration; errors are bad input.
+func (o *dnsOptions) config() (dns.Config, []uint16, error) {
+	var cfg dns.Config
+	var types []uint16
+	if o.types != "" {
+		for _, s := range strings.Split(o.types, ",") {
+			t, err := dns.ParseType(s)
+			if err != nil {
+				return cfg, nil, fmt.Errorf("--type: %w", err)
+			}
+			types = append(types, t)
+		}
+	}
+	if o.server != "" {
+		s, err := dns.ParseServer(o.server)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--server: %w", err)
+		}
+		cfg.Server = s
+	}
+	if o.subnet != "" {
+		p, err := parseSubnet(o.subnet)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--subnet: %w", err)
+		}
+		cfg.Subnet = p
+	}
+	if o.timeout <= 0 {
+		return cfg, nil, fmt.Errorf("--timeout %s: must be positive", o.timeout)
+	}
+	cfg.Timeout = o.timeout
+	if o.caFile != "" {
+		pem, err := os.ReadFile(o.caFile)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return cfg, nil, fmt.Errorf("--ca-file %s: no PEM certificate found", o.caFile)
+		}
+		cfg.TLS = &tls.Config{RootCAs: pool}
+	}
+	for _, s := range o.roots {
+		ap, err := parseAddrPort(s, 53)
+		if err != nil {
+			return cfg, nil, fmt.Errorf("--root: %w", err)
+		}
+		cfg.Roots = append(cfg.Roots, ap)
+	}
+	cfg.TracePort = o.tracePort
+	if o.json {
+		o.format = "json"
+	}
+	if o.bulk != "" && o.concurrency <= 0 {
+		return cfg, nil, fmt.Errorf("--concurrency %d: must be at least 1", o.concurrency)
+	}
+	return cfg, types, nil
+}
+
+// parseSubnet reads a CIDR, or an address taken as its /24 (IPv4) or /56 (IPv6), the prefixes resolvers
+// send by default.
+func parseSubnet(s string) (netip.Prefix, error) {
+	if p, err := netip.ParsePrefix(s); err == nil {
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Prefix{}, fmt.Errorf("%q is neither a CIDR prefix nor an address", s)
+	}
+	bits := 24
+	if a.Is6() {
+		bits = 56
+	}
+	return netip.PrefixFrom(a, bits).Masked(), nil
+}
+
+func parseAddrPort(s string, def uint16) (netip.AddrPort, error) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap, nil
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	if err != nil {
+		return netip.AddrPort{}, fmt.Errorf("%q is not ADDR or ADDR:PORT", s)
+	}
+	return netip.AddrPortFrom(a, def), nil
+}
+
+func (o *dnsOptions) run(ctx context.Context, name string) error {
+	cfg, types, err := o.config()
+	if err != nil {
+		return badInput(err)
+	}
+	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
+	if err != nil {
+		return badInput(err)
+	}
+	r, err := dns.New(cfg)
+	if err != nil {
+		return err
+	}
+	var res *dns.Result
+	if o.trace {
+		res, err = r.Trace(ctx, name, types...)
+	} else {
+		res, err = r.Resolve(ctx, name, types...)
+	}
+	if res == nil {
+		return badInput(err)
+	}
+	var infos map[netip.Addr]enrich.Info
+	if !o.noEnrich {
+		infos = enrichAddrs(o.g, res.Chain.Addrs())
+	}
+	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDNS,
+		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, DNS: report.NewDNS(res, err, infos)}
+	if rerr := rf(o.g.streams.Out, rep); rerr != nil {
+		return rerr
+	}
+	return dnsExit(err, o.trace)
+}
+
+// dnsExit maps a resolution error to the command's exit code.
+func dnsExit(err error, traced bool) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, dns.ErrNegative):
+		return &ExitError{Code: ExitNegative, Err: err}
+	}
+	var rc *dns.RcodeError
+	if errors.As(err, &rc) && rc.Rcode == "SERVFAIL" && !traced && !strings.Contains(rc.Detail, "DNSSEC") {
+		err = fmt.Errorf("%w (--trace shows which server of the chain fails, for example a lame delegation)", err)
+	}
+	return &ExitError{Code: ExitFailure, Err: err}
+}
+
+// enrichAddrs looks up every address; it returns nil when no enricher is available.
+func enrichAddrs(g *globalOptions, addrs []netip.Addr) map[netip.Addr]enrich.Info {
+	if len(addrs) == 0 {
+		return nil
+	}
+	e, err := newDNSEnricher(g)
+	if err != nil || e == nil {
+		if err != nil {
+			fmt.Fprintf(g.streams.Err, "hopscope: enrichment unavailable: %v\n", err)
+		}
+		return nil
+	}
+	out := make(map[netip.Addr]enrich.Info, len(addrs))
+	for _, a := range addrs {
+		out[a] = e.Lookup(a, "")
+	}
+	return out
+}
+
+// runBulk resolves every name of a file with bounded concurrency, one output line per name.
+func (o *dnsOptions) runBulk(ctx context.Context) error {
+	cfg, types, err := o.config()
+	if err != nil {
+		return badInput(err)
+	}
+	if o.trace {
+		return badInput(errors.New("--bulk and --trace cannot be combined"))
+	}
+	names, err := readNames(o.bulk, o.g.streams.In)
+	if err != nil {
+		return badInput(err)
+	}
+	cfg.NoAuthority = true
+	r, err := dns.New(cfg)
+	if err != nil {
+		return err
+	}
+	out := bufio.NewWriter(o.g.streams.Out)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	counts := map[string]int{}
+	start := time.Now()
+	r.ResolveAll(ctx, names, types, o.concurrency, func(i int, res *dns.Result, err error) {
+		d := report.NewDNS(res, err, nil)
+		if res == nil {
+			d.Name = names[i]
+		}
+		counts[d.Outcome]++
+		switch o.format {
+		case "json":
+			_ = enc.Encode(d)
+		default:
+			fmt.Fprintln(out, bulkLine(d))
+		}
+	})
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	el := time.Since(start)
+	fmt.Fprintf(o.g.streams.Err, "hopscope: %d names in %.2fs (%.0f/s): %d answered, %d NXDOMAIN, %d NODATA, %d failed\n",
+		len(names), el.Seconds(), float64(len(names))/max(el.Seconds(), 1e-9), counts["answer"], counts["nxdomain"], counts["nodata"], counts["error"])
+	if counts["error"] > 0 {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d of %d names failed", counts["error"], len(names))}
+	}
+	return nil
+}
+
+// bulkLine is one name's result: "name  outcome  canonical  data,data,...".
+func bulkLine(d *report.DNS) string {
+	switch d.Outcome {
+	case "answer":
+		data := make([]string, 0, len(d.Records))
+		for _, r := range d.Records {
+			data = append(data, r.Data)
+		}
+		return d.Name + "\t" + d.Canonical + "\t" + strings.Join(data, ",")
+	case "error":
+		return d.Name + "\terror\t" + d.Error
+	}
+	return d.Name + "\t" + strings.ToUpper(d.Outcome)
+}
+
+// readNames reads one name per line, skipping blanks and # comments; path "-" reads in.
+func readNames(path string, in io.Reader) ([]string, error) {
+	var r io.Reader = in
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("--bulk: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var names []string
+	sc := bufio.NewScanner(r)
+	for line := 1; sc.Scan(); line++ {
+		s := strings.TrimSpace(sc.Text())
+		if i := strings.IndexByte(s, '#'); i >= 0 {
+			s = strings.TrimSpace(s[:i])
+		}
+		if s == "" {
+			continue
+		}
+		if strings.ContainsAny(s, " \t") {
+			return nil, fmt.Errorf("%s:%d: %q: want one name per line", path, line, s)
+		}
+		names = append(names, s)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s: no names", path)
+	}
+	return names, nil
+}
+

@@ -28,7 +28,7 @@ const maxMsg = 65535
 func (r *Resolver) exchange(ctx context.Context, srv Server, m *mdns.Msg, q *Query) (*mdns.Msg, error) {
 	q.Server, q.Transport, q.Start = srv.String(), srv.Transport, r.cfg.Now()
 	if srv.Transport == TransportAuto {
-		q.Server = srv.Address()
+		q.Server, q.Transport = srv.Address(), TransportUDP
 	}
 	var (
 		resp *mdns.Msg

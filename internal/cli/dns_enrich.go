@@ -1,0 +1,22 @@
+package cli
+
+import (
+	"net/netip"
+
+	"hopscope/internal/enrich"
+)
+
+// addrEnricher is what the dns command needs from internal/enrich.
+type addrEnricher interface {
+	Lookup(addr netip.Addr, name string) enrich.Info
+}
+
+// newDNSEnricher returns the enricher for DNS answers (the embedded database; richer files come with
+// `hopscope db`).
+func newDNSEnricher(g *globalOptions) (addrEnricher, error) {
+	e, err := enrich.New(enrich.Config{})
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
+}
