@@ -422,7 +422,7 @@ func (a *Analyzer) release(f *flow) {
 func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 	pl := p.payload
 	// DNS answers feed the name cache for as long as the flow lasts.
-	if (f.isDNS || !f.decided) && len(pl) >= 12 && plausibleDNSHeader(pl, true) {
+	if (f.isDNS || !f.decided) && len(pl) >= 12 && udpDNS(p, pl, true) {
 		a.dnsResponse(f, dir, ts, pl)
 		if !f.decided {
 			a.decide(f, verdict{protocol: protoNameDNS})
@@ -445,7 +445,7 @@ func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 		f.first16 = append(make([]byte, 0, 16), pl[:min(16, len(pl))]...)
 	}
 	switch {
-	case plausibleDNSHeader(pl, false):
+	case udpDNS(p, pl, false):
 		f.isDNS = true
 		a.decide(f, verdict{protocol: protoNameDNS})
 		return
@@ -498,4 +498,22 @@ func (a *Analyzer) finish(f *flow) {
 // helloInfo turns a parsed ClientHello into the inventory's TLS details.
 func helloInfo(h *tlshello.Hello) (sni, version string, alpn []string) {
 	return h.ServerName, h.MaxVersion(), h.ALPN
+}
+
+// udpDNS reports whether a UDP payload is a DNS query (response false) or response. NetBIOS name
+// service (port 137) shares the format and is not DNS; mDNS responses (port 5353) carry no question.
+func udpDNS(p *packet, pl []byte, response bool) bool {
+	if p.sport == 137 || p.dport == 137 {
+		return false
+	}
+	if plausibleDNSHeader(pl, response) {
+		return true
+	}
+	if (p.sport == 5353 || p.dport == 5353) && len(pl) >= 12 {
+		if response {
+			return pl[2]&0x80 != 0 && pl[4] == 0 && pl[5] == 0 && (pl[6] != 0 || pl[7] != 0)
+		}
+		return pl[2]&0x80 == 0 && (pl[4] != 0 || pl[5] != 0) // queries may carry known answers
+	}
+	return false
 }

@@ -51,11 +51,11 @@ type packet struct {
 type decodeStatus uint8
 
 const (
-	decodedTransport decodeStatus = iota // TCP or UDP with ports
-	decodedOtherIP                       // IP, but not TCP/UDP or a later fragment
-	decodedNotIP                         // ARP, STP, LLDP, ...
-	decodedTruncated                     // a header ran past the captured bytes
-	decodedUnknownLink                   // link type not supported
+	decodedTransport   decodeStatus = iota // TCP or UDP with ports
+	decodedOtherIP                         // IP, but not TCP/UDP or a later fragment
+	decodedNotIP                           // ARP, STP, LLDP, ...
+	decodedTruncated                       // a header ran past the captured bytes
+	decodedUnknownLink                     // link type not supported
 )
 
 // decode fills p from one captured frame of the given link type.

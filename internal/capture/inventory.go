@@ -3,6 +3,7 @@ package capture
 import (
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -84,16 +85,13 @@ func (a *Analyzer) flowRecord(f *flow) inventory.Flow {
 	return out
 }
 
-// DNSChain returns the alias chain (asked name first) that named the flow with the given ID through DNS;
-// nil when DNS did not name it or there were no aliases.
-func DNSChain(inv *inventory.Inventory, a *Analyzer, id string) []string {
-	for _, f := range inv.Flows {
-		if f.ID != id || f.NameSource != "dns" {
-			continue
-		}
-		if r, ok := a.dns.lookup(f.Client.Addr(), f.Server.Addr(), f.Start.UnixNano()); ok {
-			return r.chain
-		}
+// DNSName returns what the client's DNS answers said about server before at: the name asked, the name
+// owning the address record and the alias chain between them (nil without aliases). ok is false when no
+// answer within its TTL gave client that address.
+func (a *Analyzer) DNSName(client, server netip.Addr, at time.Time) (asked, host string, chain []string, ok bool) {
+	r, ok := a.dns.lookup(client, server, at.UnixNano())
+	if !ok {
+		return "", "", nil, false
 	}
-	return nil
+	return r.asked, r.host, r.chain, true
 }
