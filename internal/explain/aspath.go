@@ -1,0 +1,280 @@
+package explain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// asPath groups the hops into runs of one AS. Hops without an AS (silent, private, unannounced) do not
+// break a run, and a single hop whose AS differs from identical neighbours on both sides is a stray.
+func (e *explainer) asPath() []ASRun {
+	var runs []ASRun
+	for _, h := range e.out {
+		if h.ASN == 0 {
+			continue
+		}
+		if n := len(runs); n > 0 && runs[n-1].ASN == h.ASN {
+			runs[n-1].LastTTL = h.TTL
+			runs[n-1].Hops++
+			continue
+		}
+		org := e.orgOf(h.ASN)
+		runs = append(runs, ASRun{ASN: h.ASN, Org: org, Operator: h.Operator, FirstTTL: h.TTL, LastTTL: h.TTL, Hops: 1})
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := 1; i+1 < len(runs); i++ {
+			a, s, b := runs[i-1], runs[i], runs[i+1]
+			if s.Hops != 1 || a.ASN != b.ASN {
+				continue
+			}
+			m := a
+			m.LastTTL = b.LastTTL
+			m.Hops = a.Hops + b.Hops
+			m.Strays = slices.Concat(a.Strays, []Stray{{TTL: s.FirstTTL, ASN: s.ASN}}, b.Strays)
+			runs = slices.Replace(runs, i-1, i+2, m)
+			changed = true
+			break
+		}
+	}
+	if runs == nil {
+		runs = []ASRun{}
+	}
+	return runs
+}
+
+// carriers merges consecutive runs of sibling ASes into operators, appends the destination's operator and
+// derives the hand-offs. A single-hop carrier between two others is transit (the interconnect address);
+// the hand-off is declared to the next carrier whose hops stay.
+func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff) {
+	type group struct {
+		c    Carrier
+		orgs []string
+	}
+	var gs []group
+	for _, r := range runs {
+		org := orgOrAS(r.Org, r.ASN)
+		if n := len(gs); n > 0 && siblingOfAny(org, gs[n-1].orgs) {
+			g := &gs[n-1]
+			if !slices.Contains(g.c.ASNs, r.ASN) {
+				g.c.ASNs = append(g.c.ASNs, r.ASN)
+			}
+			g.orgs = append(g.orgs, org)
+			g.c.LastTTL = r.LastTTL
+			g.c.Hops += r.Hops
+			continue
+		}
+		gs = append(gs, group{c: Carrier{ASNs: []uint32{r.ASN}, FirstTTL: r.FirstTTL, LastTTL: r.LastTTL, Hops: r.Hops, Observed: true}, orgs: []string{org}})
+	}
+	out := make([]Carrier, 0, len(gs)+1)
+	for _, g := range gs {
+		g.c.Name = CarrierName(g.orgs)
+		out = append(out, g.c)
+	}
+	for i := range out {
+		out[i].Transit = out[i].Hops == 1 && i > 0 && i < len(out)-1
+	}
+	if d.ASN != 0 {
+		dorg := orgOrAS(d.Org, d.ASN)
+		if n := len(out); n > 0 && siblingOfAny(dorg, gs[n-1].orgs) {
+			out[n-1].Destination = true
+			if !slices.Contains(out[n-1].ASNs, d.ASN) {
+				out[n-1].ASNs = append(out[n-1].ASNs, d.ASN)
+			}
+		} else {
+			out = append(out, Carrier{Name: CarrierName([]string{dorg}), ASNs: []uint32{d.ASN}, Destination: true})
+		}
+	}
+	var hs []HandOff
+	prev := -1
+	var via []string
+	for i, c := range out {
+		if !c.Observed {
+			break
+		}
+		if c.Transit {
+			via = append(via, fmt.Sprintf("%s (%s) at hop %d", c.Name, asList(c.ASNs), c.FirstTTL))
+			continue
+		}
+		if prev >= 0 {
+			p := out[prev]
+			ho := HandOff{From: p.Name, FromASNs: p.ASNs, To: c.Name, ToASNs: c.ASNs, AfterTTL: out[i-1].LastTTL, AtTTL: c.FirstTTL, Via: via}
+			ho.Place = e.handOffPlace(ho.AfterTTL, ho.AtTTL)
+			hs = append(hs, ho)
+		}
+		prev, via = i, nil
+	}
+	if hs == nil {
+		hs = []HandOff{}
+	}
+	return out, hs
+}
+
+// handOffPlace is the location of the first hop of the new carrier, or else of the last hop before it.
+func (e *explainer) handOffPlace(after, at int) *Place {
+	for _, ttl := range []int{at, after} {
+		for _, h := range e.out {
+			if h.TTL == ttl && h.Place != nil && h.Place.City != "" {
+				return h.Place
+			}
+		}
+	}
+	return nil
+}
+
+// asList formats ASNs as "AS3215/AS5511".
+func asList(asns []uint32) string {
+	parts := make([]string, len(asns))
+	for i, a := range asns {
+		parts[i] = fmt.Sprintf("AS%d", a)
+	}
+	return strings.Join(parts, "/")
+}
+
+// genericWords never identify an operator on their own: shared by unrelated organisations or legal forms.
+var genericWords = map[string]bool{
+	"sa": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "ag": true, "corp": true, "corporation": true,
+	"co": true, "company": true, "limited": true, "plc": true, "bv": true, "nv": true, "spa": true, "srl": true,
+	"pte": true, "pty": true, "as": true, "ab": true, "oy": true, "kk": true, "sas": true, "sarl": true, "the": true,
+	"of": true, "and": true, "de": true, "china": true, "telecom": true, "telecommunications": true,
+	"communications": true, "communication": true, "network": true, "networks": true, "net": true,
+	"internet": true, "global": true, "international": true, "services": true, "service": true, "systems": true,
+	"computer": true, "technology": true, "technologies": true, "group": true, "holdings": true, "data": true,
+	"cloud": true, "online": true, "broadband": true, "cable": true, "mobile": true, "backbone": true,
+	"transit": true, "hosting": true, "digital": true, "america": true, "americas": true, "europe": true,
+	"asia": true, "pacific": true, "national": true, "building": true, "avenue": true, "street": true,
+	"road": true, "tower": true, "floor": true, "beijing": true, "shanghai": true, "shenzhen": true,
+	"guangzhou": true, "hong": true, "kong": true, "korea": true, "japan": true, "united": true, "states": true,
+	"new": true, "york": true, "british": true, "deutsche": true, "ap": true, "eu": true, "us": true,
+	"level": true, "ip": true, "isp": true, "tel": true, "com": true, "infrastructure": true, "media": true,
+}
+
+// addressWords end an operator's name: what follows is a postal address.
+var addressWords = map[string]bool{"building": true, "avenue": true, "street": true, "road": true, "tower": true, "floor": true}
+
+// tokens splits an organisation name into lowercase alphanumeric words.
+func tokens(org string) []string {
+	return strings.FieldsFunc(strings.ToLower(org), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// significant returns the words of org that can identify an operator.
+func significant(org string) []string {
+	var out []string
+	for _, t := range tokens(org) {
+		if len(t) >= 3 && !genericWords[t] && !isDigits(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return !unicode.IsDigit(r) }) < 0
+}
+
+// SameOperator reports whether two AS organisation names belong to one operator: equal once normalised,
+// or sharing a distinctive word ("Orange S.A." and "ORANGE", "Tencent Building" and "Shenzhen Tencent
+// Computer Systems"). Generic words ("China", "Telecom", "Communications") never match on their own.
+func SameOperator(a, b string) bool {
+	if strings.EqualFold(strings.Join(tokens(a), " "), strings.Join(tokens(b), " ")) {
+		return true
+	}
+	sa := significant(a)
+	for _, t := range significant(b) {
+		if slices.Contains(sa, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// siblingOfAny reports whether org belongs to the operator of any of orgs.
+func siblingOfAny(org string, orgs []string) bool {
+	for _, o := range orgs {
+		if SameOperator(org, o) {
+			return true
+		}
+	}
+	return false
+}
+
+// CarrierName is a short display name for an operator known by one or more AS organisation names: the
+// shared distinctive word of siblings ("Orange"), or the first name without its legal form, parenthesis
+// and postal address ("TATA COMMUNICATIONS(AMERICA) INC" → "Tata Communications").
+func CarrierName(orgs []string) string {
+	if len(orgs) == 0 {
+		return ""
+	}
+	distinct := []string{}
+	for _, o := range orgs {
+		if !slices.Contains(distinct, o) {
+			distinct = append(distinct, o)
+		}
+	}
+	if len(distinct) > 1 {
+		first := significant(distinct[0])
+		for _, t := range first {
+			all := true
+			for _, o := range distinct[1:] {
+				if !slices.Contains(significant(o), t) {
+					all = false
+				}
+			}
+			if all {
+				return titleWord(t)
+			}
+		}
+	}
+	return OperatorName(distinct[0])
+}
+
+// OperatorName shortens one AS organisation name for display: it drops parentheses, anything after a
+// comma, legal forms and postal-address words, and title-cases names written in capitals.
+func OperatorName(org string) string {
+	if i := strings.IndexAny(org, ",("); i > 0 {
+		org = org[:i]
+	}
+	if strings.HasPrefix(org, "AS") && isDigits(org[2:]) && len(org) > 2 {
+		return org
+	}
+	words := strings.Fields(org)
+	upper := org == strings.ToUpper(org)
+	var keep []string
+	for _, w := range words {
+		t := strings.ToLower(strings.Trim(w, ".-"))
+		clean := strings.ReplaceAll(t, ".", "")
+		if addressWords[clean] {
+			break
+		}
+		if legalForm[clean] && len(keep) > 0 {
+			continue
+		}
+		if upper {
+			w = titleWord(t)
+		}
+		keep = append(keep, strings.TrimRight(w, ","))
+	}
+	if len(keep) == 0 {
+		return strings.TrimSpace(org)
+	}
+	return strings.Join(keep, " ")
+}
+
+// legalForm are company-form words dropped from display names.
+var legalForm = map[string]bool{
+	"sa": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "ag": true, "corp": true, "corporation": true,
+	"co": true, "limited": true, "plc": true, "bv": true, "nv": true, "spa": true, "srl": true, "pte": true,
+	"pty": true, "ab": true, "oy": true, "kk": true, "sas": true, "sarl": true,
+}
+
+// titleWord capitalises the first letter of a lowercase word.
+func titleWord(w string) string {
+	if w == "" {
+		return w
+	}
+	r := []rune(w)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}

@@ -1,0 +1,339 @@
+package explain
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+	"slices"
+	"time"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/path"
+)
+
+// Options tune Explain; the zero value infers everything from the trace.
+type Options struct {
+	// From is the vantage point when the user gave it (--from-location); nil means infer it from the first hops.
+	From *Place
+}
+
+// Thresholds of the latency analysis, in milliseconds.
+const (
+	// jumpMinMs is the least rise counted as a jump; a jump must also be jumpMinFrac of the level before it.
+	jumpMinMs   = 10.0
+	jumpMinFrac = 0.3
+	// spikeMinMs is the least excess over later hops counted as a spike; it must also be spikeMinFrac of the
+	// later level.
+	spikeMinMs   = 10.0
+	spikeMinFrac = 0.1
+	// contradictionSlackKm absorbs the imprecision of city coordinates in the RTT/location check.
+	contradictionSlackKm = 300.0
+	// farSideMinKm is the least distance between a hop and a farther one for a far-side RTT.
+	farSideMinKm = 2000.0
+)
+
+// Explain computes the findings for trace t whose addresses are enriched in infos (missing entries mean
+// nothing is known about that address).
+func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findings {
+	e := &explainer{t: t, infos: infos}
+	e.hops()
+	f := Findings{Hops: e.out}
+	f.ASPath = e.asPath()
+	f.Destination = e.destination()
+	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)
+	f.Source = e.source(opt.From)
+	e.locateDestination(&f.Destination)
+	f.Jumps, f.Spikes = e.latency(f.Source)
+	f.FarSide = e.farSide()
+	f.Distance = e.distance(f.Source, f.Destination)
+	f.MultiResponders = e.multiResponders()
+	f.SilentHops = e.silentHops()
+	f.Special = e.special(f.Carriers, f.Destination)
+	f.Contradictions = e.contradictions(f.Source)
+	e.mark(&f)
+	f.Summary = Summarize(t, &f)
+	return f
+}
+
+// explainer carries the inputs and per-hop working values of one Explain call.
+type explainer struct {
+	t     *path.Trace
+	infos map[netip.Addr]enrich.Info
+	out   []Hop
+	// mins holds each hop's minimum RTT in ms, NaN when silent or unmeasured (indexed like t.Hops).
+	mins []float64
+}
+
+// info returns the enrichment of a, with Addr set even when unknown.
+func (e *explainer) info(a netip.Addr) enrich.Info {
+	if in, ok := e.infos[a]; ok {
+		return in
+	}
+	return enrich.Info{Addr: a}
+}
+
+// hops fills the per-hop view: RTT, AS, operator and place.
+func (e *explainer) hops() {
+	e.out = make([]Hop, len(e.t.Hops))
+	e.mins = make([]float64, len(e.t.Hops))
+	for i := range e.t.Hops {
+		h := &e.t.Hops[i]
+		o := Hop{TTL: h.TTL, Silent: h.Silent()}
+		e.mins[i] = math.NaN()
+		if s := h.Summarize(netip.Addr{}); s.OK {
+			o.RTT = rttOf(s)
+			e.mins[i] = o.RTT.MinMs
+		}
+		o.ASN, o.ASSource = e.hopAS(h)
+		if o.ASN != 0 {
+			o.Operator = OperatorName(e.orgOf(o.ASN))
+			if o.Operator == "" {
+				o.Operator = fmt.Sprintf("AS%d", o.ASN)
+			}
+		}
+		o.Place = e.hopPlace(h)
+		e.out[i] = o
+	}
+}
+
+// rttOf converts a path summary to milliseconds.
+func rttOf(s path.RTTSummary) *RTT {
+	return &RTT{MinMs: ms(s.Min), MedianMs: ms(s.Median), MaxMs: ms(s.Max), Count: s.Count}
+}
+
+// ms converts d to milliseconds rounded to microseconds.
+func ms(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
+
+// round3 rounds to three decimals.
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// round1 rounds to one decimal.
+func round1(v float64) float64 { return math.Round(v*10) / 10 }
+
+// neutral reports whether a responder's address says nothing about the AS (private, unannounced, ...).
+func neutral(in enrich.Info) bool {
+	return in.Special != nil
+}
+
+// hopAS picks the AS of a hop from its responders: the database's ASN, else the one the trace tool
+// printed, else an AS number in the hostname (weak). Special-purpose addresses vote for nothing.
+func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
+	type vote struct {
+		w   int
+		src string
+	}
+	votes := map[uint32]*vote{}
+	var order []uint32
+	for _, r := range h.Responders {
+		in := e.info(r.Addr)
+		if neutral(in) {
+			continue
+		}
+		var asn uint32
+		var src string
+		var w int
+		switch {
+		case in.ASN != 0:
+			asn, src, w = in.ASN, "database", 3
+		case r.ReportedASN != 0:
+			asn, src, w = r.ReportedASN, "reported", 2
+		case in.Hint != nil && in.Hint.ASN != 0:
+			asn, src, w = in.Hint.ASN, "hostname", 1
+		default:
+			continue
+		}
+		v := votes[asn]
+		if v == nil {
+			v = &vote{src: src}
+			votes[asn] = v
+			order = append(order, asn)
+		}
+		v.w += w
+		if w == 3 || (w == 2 && v.src == "hostname") {
+			v.src = src
+		}
+	}
+	var best uint32
+	for _, a := range order {
+		if best == 0 || votes[a].w > votes[best].w {
+			best = a
+		}
+	}
+	if best == 0 {
+		return 0, ""
+	}
+	return best, votes[best].src
+}
+
+// orgOf returns the organisation name of asn from any enriched address that carries it.
+func (e *explainer) orgOf(asn uint32) string {
+	best := ""
+	for _, in := range e.infos {
+		if in.ASN == asn && in.ASOrg != "" && (best == "" || in.ASOrg < best) {
+			best = in.ASOrg // deterministic when sources disagree
+		}
+	}
+	return best
+}
+
+// responding returns the indexes of hops with a measured RTT, in order.
+func (e *explainer) responding() []int {
+	var idx []int
+	for i, m := range e.mins {
+		if !math.IsNaN(m) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+// lastResponding returns the index of the last hop where anything answered, or -1.
+func (e *explainer) lastResponding() int {
+	for i := len(e.t.Hops) - 1; i >= 0; i-- {
+		if !e.t.Hops[i].Silent() {
+			return i
+		}
+	}
+	return -1
+}
+
+// multiResponders lists hops with more than one responder.
+func (e *explainer) multiResponders() []MultiResponder {
+	out := []MultiResponder{}
+	for _, h := range e.t.Hops {
+		if len(h.Responders) < 2 {
+			continue
+		}
+		m := MultiResponder{TTL: h.TTL, SameOperator: true}
+		var orgs []string
+		for _, r := range h.Responders {
+			m.Addrs = append(m.Addrs, r.Addr.String())
+			if r.Name != "" {
+				m.Names = append(m.Names, r.Name)
+			}
+			in := e.info(r.Addr)
+			if in.ASN != 0 {
+				orgs = append(orgs, orgOrAS(in.ASOrg, in.ASN))
+			}
+		}
+		if len(orgs) < len(h.Responders) {
+			m.SameOperator = false
+		}
+		for _, o := range orgs[min(1, len(orgs)):] {
+			if !SameOperator(orgs[0], o) {
+				m.SameOperator = false
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// orgOrAS is org, or "ASnnn" when the organisation is unknown.
+func orgOrAS(org string, asn uint32) string {
+	if org != "" {
+		return org
+	}
+	return fmt.Sprintf("AS%d", asn)
+}
+
+// silentHops lists the TTLs where nothing answered.
+func (e *explainer) silentHops() []int {
+	out := []int{}
+	for _, h := range e.t.Hops {
+		if h.Silent() {
+			out = append(out, h.TTL)
+		}
+	}
+	return out
+}
+
+// special lists responders in special-purpose space with what they mean here.
+func (e *explainer) special(carriers []Carrier, d Destination) []SpecialAddr {
+	out := []SpecialAddr{}
+	for i, h := range e.t.Hops {
+		for _, r := range h.Responders {
+			in := e.info(r.Addr)
+			if in.Special == nil {
+				continue
+			}
+			s := SpecialAddr{TTL: h.TTL, Addr: r.Addr.String(), Prefix: in.Special.Prefix.String(),
+				Kind: in.Special.Kind, Name: in.Special.Name}
+			s.Note = e.specialNote(i, in.Special, d)
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// specialNote explains a special address at hop index i in the context of the path.
+func (e *explainer) specialNote(i int, sp *enrich.Special, d Destination) string {
+	before, after := "", ""
+	for j := i - 1; j >= 0 && before == ""; j-- {
+		before = e.out[j].Operator
+	}
+	for j := i + 1; j < len(e.out) && after == ""; j++ {
+		after = e.out[j].Operator
+	}
+	if after == "" && d.Operator != "" {
+		after = d.Operator + " (destination)"
+	}
+	switch sp.Kind {
+	case "private", "cgnat", "loopback", "link-local", "unique-local":
+		if i <= 2 && before == "" {
+			return "the local network or the access provider's equipment; normal near the source"
+		}
+		fallthrough
+	case "unannounced":
+		where := "inside a provider's network"
+		switch {
+		case before != "" && after != "" && before != after:
+			where = fmt.Sprintf("inside a network between %s and %s", before, after)
+		case before != "":
+			where = fmt.Sprintf("inside %s's network", before)
+		case after != "":
+			where = fmt.Sprintf("inside %s's network", after)
+		}
+		return fmt.Sprintf("internal address space not announced on the internet, used %s; it cannot be located or attributed from routing data", where)
+	}
+	return "special-purpose address space; it cannot be located or attributed from routing data"
+}
+
+// mark tags hops for renderers.
+func (e *explainer) mark(f *Findings) {
+	byTTL := map[int]*Hop{}
+	for i := range f.Hops {
+		byTTL[f.Hops[i].TTL] = &f.Hops[i]
+	}
+	add := func(ttl int, m string) {
+		if h := byTTL[ttl]; h != nil && !slices.Contains(h.Marks, m) {
+			h.Marks = append(h.Marks, m)
+		}
+	}
+	for _, j := range f.Jumps {
+		add(j.ToTTL, "jump")
+	}
+	for _, s := range f.Spikes {
+		add(s.TTL, "spike")
+	}
+	for _, s := range f.FarSide {
+		add(s.TTL, "far-side")
+	}
+	for _, m := range f.MultiResponders {
+		add(m.TTL, "multi")
+	}
+	for _, s := range f.Special {
+		add(s.TTL, "special")
+	}
+	for _, c := range f.Contradictions {
+		add(c.TTL, "contradiction")
+	}
+	for _, r := range f.ASPath {
+		for _, s := range r.Strays {
+			add(s.TTL, "stray")
+		}
+	}
+	if f.Destination.Reached {
+		add(f.Destination.ReachedTTL, "destination")
+	}
+}

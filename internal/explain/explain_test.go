@@ -1,0 +1,480 @@
+package explain
+
+import (
+	"math"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+
+	"hopscope/internal/enrich"
+)
+
+// infos builds an enrichment map from "ADDR=ASN:ORG:CC" entries (ASN 0 for none).
+func infos(entries ...string) map[netip.Addr]enrich.Info {
+	m := map[netip.Addr]enrich.Info{}
+	for _, e := range entries {
+		addr, rest, _ := strings.Cut(e, "=")
+		parts := strings.Split(rest, ":")
+		a := netip.MustParseAddr(addr)
+		in := enrich.Info{Addr: a, ASOrg: parts[1], Country: parts[2]}
+		for _, c := range parts[0] {
+			in.ASN = in.ASN*10 + uint32(c-'0')
+		}
+		m[a] = in
+	}
+	return m
+}
+
+func TestExplainSeed(t *testing.T) {
+	f := Explain(seedTrace(), seedInfos(), Options{})
+
+	d := f.Destination
+	if d.ASN != 132203 || d.Operator != "Tencent" || d.Country != "SG" || d.City != "Singapore" || d.Reached || d.LastRespondingTTL != 14 || d.TrailingSilent != 3 {
+		t.Errorf("destination = %+v", d)
+	}
+	var names []string
+	for _, c := range f.Carriers {
+		names = append(names, c.Name)
+	}
+	if want := []string{"Orange", "Tata Communications", "Tencent"}; !slices.Equal(names, want) {
+		t.Errorf("carriers = %v, want %v", names, want)
+	}
+	if !slices.Equal(f.Carriers[0].ASNs, []uint32{3215, 5511}) || f.Carriers[2].Observed {
+		t.Errorf("carriers = %+v", f.Carriers)
+	}
+	if len(f.HandOffs) != 1 {
+		t.Fatalf("hand-offs = %+v", f.HandOffs)
+	}
+	h := f.HandOffs[0]
+	if h.From != "Orange" || h.To != "Tata Communications" || h.AfterTTL != 8 || h.AtTTL != 9 || h.Place == nil || h.Place.City != "Paris" {
+		t.Errorf("hand-off = %+v", h)
+	}
+	j := largestJump(&f)
+	if j == nil || j.FromTTL != 8 || j.ToTTL != 9 || math.Abs(j.FromMs-6.442) > 0.01 || math.Abs(j.ToMs-239.959) > 0.01 || !j.Persistent {
+		t.Fatalf("largest jump = %+v", j)
+	}
+	if j.FromPlace.Label() != "Paris, FR" || j.ToPlace.Label() != "Singapore, SG" {
+		t.Errorf("jump crossing = %s → %s", j.FromPlace.Label(), j.ToPlace.Label())
+	}
+	if len(f.Spikes) != 1 || f.Spikes[0].TTL != 11 || f.Spikes[0].LaterTTL != 13 {
+		t.Errorf("spikes = %+v", f.Spikes)
+	}
+	if f.Distance == nil || math.Abs(f.Distance.Km-10737) > 50 || math.Abs(f.Distance.LightMinMs-107.4) > 0.5 || f.Distance.MeasuredTTL != 13 || f.Distance.Stretch != 2.2 {
+		t.Errorf("distance = %+v", f.Distance)
+	}
+	var multi []int
+	for _, m := range f.MultiResponders {
+		multi = append(multi, m.TTL)
+	}
+	if !slices.Equal(multi, []int{13, 14}) {
+		t.Errorf("multi-responder hops = %v", multi)
+	}
+	if !slices.Equal(f.SilentHops, []int{10, 12, 15, 16, 17}) {
+		t.Errorf("silent hops = %v", f.SilentHops)
+	}
+	var unannounced int
+	for _, s := range f.Special {
+		if s.TTL == 14 && s.Kind == "unannounced" && strings.Contains(s.Note, "internal address space") {
+			unannounced++
+		}
+	}
+	if unannounced != 3 {
+		t.Errorf("special = %+v", f.Special)
+	}
+	var far []int
+	for _, x := range f.FarSide {
+		far = append(far, x.TTL)
+	}
+	if !slices.Equal(far, []int{9, 11}) {
+		t.Errorf("far-side hops = %v", far)
+	}
+	if len(f.Contradictions) != 0 {
+		t.Errorf("contradictions = %+v", f.Contradictions)
+	}
+	for _, want := range []string{"Tencent (AS132203) in Singapore", "did not answer, the last responding hop is 14",
+		"Orange (AS3215/AS5511) hands the traffic to Tata Communications (AS6453) in Paris",
+		"from ~6 ms to ~240 ms between hops 8 and 9", "leaves France (Paris) for Singapore",
+		"Hop 11 (Marseille)", "slow ICMP generation", "~10,700 km", "~107 ms", "server is in Singapore"} {
+		if !strings.Contains(f.Summary, want) {
+			t.Errorf("summary lacks %q:\n%s", want, f.Summary)
+		}
+	}
+	if n := strings.Count(f.Summary, ". "); n < 2 || n > 5 {
+		t.Errorf("summary has %d sentences:\n%s", n+1, f.Summary)
+	}
+}
+
+func TestASPath(t *testing.T) {
+	tests := []struct {
+		name      string
+		hops      []string
+		infos     map[netip.Addr]enrich.Info
+		wantRuns  string // "ASN:first-last" joined by " "
+		wantHand  string // "From>To@ttl" joined by " "
+		wantStray []int
+	}{
+		{
+			name:     "silent and private hops do not break a run",
+			hops:     []string{"10.0.0.1/1", "192.0.2.1/2", "*", "198.51.100.1/3", "192.0.2.2/4"},
+			infos:    withSpecial(infos("192.0.2.1=64500:Alpha Net:FR", "198.51.100.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR"), "10.0.0.1", "private"),
+			wantRuns: "64500:2-5",
+			wantHand: "",
+		},
+		{
+			name:      "a single stray hop between hops of one AS is not a hand-off",
+			hops:      []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1/3", "192.0.2.3/4"},
+			infos:     infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "198.51.100.1=64501:Beta Transit:FR", "192.0.2.3=64500:Alpha Net:FR"),
+			wantRuns:  "64500:1-4",
+			wantStray: []int{3},
+		},
+		{
+			name:     "a hand-off is declared when the following hops stay",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1/3", "198.51.100.2/4"},
+			infos:    infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "198.51.100.1=64501:Beta Transit:FR", "198.51.100.2=64501:Beta Transit:FR"),
+			wantRuns: "64500:1-2 64501:3-4",
+			wantHand: "Alpha Net>Beta Transit@3",
+		},
+		{
+			name:     "sibling ASes of one operator are one carrier",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1/3", "203.0.113.1/4", "203.0.113.2/5"},
+			infos:    infos("192.0.2.1=3215:Orange S.A.:FR", "192.0.2.2=3215:Orange S.A.:FR", "198.51.100.1=5511:ORANGE:FR", "203.0.113.1=6453:TATA COMMUNICATIONS(AMERICA) INC:US", "203.0.113.2=6453:TATA COMMUNICATIONS(AMERICA) INC:US"),
+			wantRuns: "3215:1-2 5511:3-3 6453:4-5",
+			wantHand: "Orange>Tata Communications@4",
+		},
+		{
+			name:     "a single-hop carrier between two others is transit",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1/3", "203.0.113.1/4", "203.0.113.2/5"},
+			infos:    infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "198.51.100.1=64501:Beta Transit:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"),
+			wantRuns: "64500:1-2 64501:3-3 64502:4-5",
+			wantHand: "Alpha Net>Gamma Cloud@4",
+		},
+		{
+			name:     "the reported ASN counts when the database has none",
+			hops:     []string{"192.0.2.1/1", "198.51.100.1/2"},
+			infos:    infos("192.0.2.1=64500:Alpha Net:FR"),
+			wantRuns: "64500:1-1 64501:2-2",
+			wantHand: "Alpha Net>AS64501@2",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := buildTrace("", tc.hops...)
+			if strings.Contains(tc.name, "reported") {
+				tr.Hop(2).Responders[0].ReportedASN = 64501
+			}
+			f := Explain(tr, tc.infos, Options{})
+			var runs, hands []string
+			var strays []int
+			for _, r := range f.ASPath {
+				runs = append(runs, fmtRun(r))
+				for _, s := range r.Strays {
+					strays = append(strays, s.TTL)
+				}
+			}
+			for _, h := range f.HandOffs {
+				hands = append(hands, h.From+">"+h.To+"@"+itoa(h.AtTTL))
+			}
+			if got := strings.Join(runs, " "); got != tc.wantRuns {
+				t.Errorf("runs = %q, want %q", got, tc.wantRuns)
+			}
+			if got := strings.Join(hands, " "); got != tc.wantHand {
+				t.Errorf("hand-offs = %q, want %q", got, tc.wantHand)
+			}
+			if !slices.Equal(strays, tc.wantStray) {
+				t.Errorf("strays = %v, want %v", strays, tc.wantStray)
+			}
+		})
+	}
+}
+
+func TestHostnameASNIsWeakEvidence(t *testing.T) {
+	tr := buildTrace("", "192.0.2.1=r1.as64500.example/1", "192.0.2.2=r2.as64500.example/1")
+	m := infos("192.0.2.2=64501:Beta Transit:FR")
+	in := m[netip.MustParseAddr("192.0.2.2")]
+	in.Hint = &enrich.Hint{Token: "as64500", ASN: 64500}
+	m[in.Addr] = in
+	m[netip.MustParseAddr("192.0.2.1")] = enrich.Info{Addr: netip.MustParseAddr("192.0.2.1"), Hint: &enrich.Hint{Token: "as64500", ASN: 64500}}
+	f := Explain(tr, m, Options{})
+	if f.Hops[0].ASN != 64500 || f.Hops[0].ASSource != "hostname" {
+		t.Errorf("hop 1 = %+v, want AS64500 from the hostname", f.Hops[0])
+	}
+	if f.Hops[1].ASN != 64501 || f.Hops[1].ASSource != "database" {
+		t.Errorf("hop 2 = %+v, want the database's AS64501 over the hostname", f.Hops[1])
+	}
+}
+
+func fmtRun(r ASRun) string {
+	return itoa(int(r.ASN)) + ":" + itoa(r.FirstTTL) + "-" + itoa(r.LastTTL)
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}
+
+// withSpecial marks addr as a special-purpose address of kind.
+func withSpecial(m map[netip.Addr]enrich.Info, addr, kind string) map[netip.Addr]enrich.Info {
+	a := netip.MustParseAddr(addr)
+	m[a] = enrich.Info{Addr: a, Special: &enrich.Special{Prefix: netip.PrefixFrom(a, 8).Masked(), Kind: kind, Name: kind}}
+	return m
+}
+
+func TestSameOperator(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+		want bool
+	}{
+		{"identical", "Orange S.A.", "Orange S.A.", true},
+		{"legal form and case differ", "Orange S.A.", "ORANGE", true},
+		{"shared distinctive word", "Tencent Building, Kejizhongyi Avenue", "Shenzhen Tencent Computer Systems Company Limited", true},
+		{"generic word only", "China Unicom Beijing", "China Telecom Backbone", false},
+		{"different operators", "Orange S.A.", "TATA COMMUNICATIONS(AMERICA) INC", false},
+		{"communications is generic", "Tata Communications", "Zayo Communications", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := SameOperator(tc.a, tc.b); got != tc.want {
+				t.Errorf("SameOperator(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCarrierName(t *testing.T) {
+	tests := []struct {
+		name string
+		orgs []string
+		want string
+	}{
+		{"legal form dropped", []string{"Orange S.A."}, "Orange"},
+		{"capitals and parenthesis", []string{"TATA COMMUNICATIONS(AMERICA) INC"}, "Tata Communications"},
+		{"postal address dropped", []string{"Tencent Building, Kejizhongyi Avenue"}, "Tencent"},
+		{"siblings share a word", []string{"Orange S.A.", "Orange Polska Spolka Akcyjna"}, "Orange"},
+		{"unknown organisation", []string{"AS64500"}, "AS64500"},
+		{"mixed case kept", []string{"Hurricane Electric LLC"}, "Hurricane Electric"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := CarrierName(tc.orgs); got != tc.want {
+				t.Errorf("CarrierName(%q) = %q, want %q", tc.orgs, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLatency(t *testing.T) {
+	tests := []struct {
+		name       string
+		hops       []string
+		wantJumps  string // "from>to[p]" where p marks persistent
+		wantSpikes []int
+	}{
+		{
+			name:      "persistent jump",
+			hops:      []string{"192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/80", "192.0.2.4/82", "192.0.2.5/81"},
+			wantJumps: "2>3p",
+		},
+		{
+			name:       "spike that later hops do not carry",
+			hops:       []string{"192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/90", "192.0.2.4/7", "192.0.2.5/8"},
+			wantJumps:  "",
+			wantSpikes: []int{3},
+		},
+		{
+			name:       "spike on top of a jump",
+			hops:       []string{"192.0.2.1/6", "192.0.2.2/240", "*", "192.0.2.3/297", "192.0.2.4/236", "192.0.2.5/306"},
+			wantJumps:  "1>2p",
+			wantSpikes: []int{4},
+		},
+		{
+			name:      "noise below the thresholds",
+			hops:      []string{"192.0.2.1/5", "192.0.2.2/9", "192.0.2.3/7", "192.0.2.4/11", "192.0.2.5/10"},
+			wantJumps: "",
+		},
+		{
+			name:      "a rise at the last hop is not confirmed",
+			hops:      []string{"192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/60"},
+			wantJumps: "2>3",
+		},
+		{
+			name:      "silent path",
+			hops:      []string{"*", "*"},
+			wantJumps: "",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(buildTrace("", tc.hops...), nil, Options{})
+			var js []string
+			for _, j := range f.Jumps {
+				s := itoa(j.FromTTL) + ">" + itoa(j.ToTTL)
+				if j.Persistent {
+					s += "p"
+				}
+				js = append(js, s)
+			}
+			var ss []int
+			for _, s := range f.Spikes {
+				ss = append(ss, s.TTL)
+			}
+			if got := strings.Join(js, " "); got != tc.wantJumps {
+				t.Errorf("jumps = %q, want %q", got, tc.wantJumps)
+			}
+			if !slices.Equal(ss, tc.wantSpikes) {
+				t.Errorf("spikes = %v, want %v", ss, tc.wantSpikes)
+			}
+		})
+	}
+}
+
+func TestPlaceOf(t *testing.T) {
+	tokyo := &enrich.Hint{City: "Tokyo", Country: "JP", Lat: 35.68, Lon: 139.69, HasCoords: true}
+	tests := []struct {
+		name string
+		in   enrich.Info
+		want string // Label + "/" + Source
+	}{
+		{"nothing known", enrich.Info{}, "/"},
+		{"database country only", enrich.Info{Country: "US"}, "US/database"},
+		{"high-confidence hint beats the database country", enrich.Info{Country: "US", Hint: withConf(paris, "high")}, "Paris, FR/hostname"},
+		{"medium hint beats a database city", enrich.Info{Country: "US", City: "Dallas", HasCoords: true, Hint: withConf(*tokyo, "medium")}, "Tokyo, JP/hostname"},
+		{"low hint loses to another country", enrich.Info{Country: "US", Hint: withConf(*tokyo, "low")}, "US/database"},
+		{"low hint agreeing with the database", enrich.Info{Country: "JP", Hint: withConf(*tokyo, "low")}, "Tokyo, JP/hostname"},
+		{"enricher already merged the hint", enrich.Info{City: "Paris", Country: "FR", HasCoords: true, GeoSource: "hostname"}, "Paris, FR/hostname"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := PlaceOf(tc.in)
+			got := "/"
+			if p != nil {
+				got = p.Label() + "/" + p.Source
+			}
+			if got != tc.want {
+				t.Errorf("PlaceOf = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func withConf(h enrich.Hint, c string) *enrich.Hint {
+	h.Confidence = c
+	return &h
+}
+
+func TestContradictions(t *testing.T) {
+	tr := buildTrace("", "192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/150")
+	m := map[netip.Addr]enrich.Info{
+		netip.MustParseAddr("192.0.2.2"): {Country: "SG", City: "Singapore", Lat: singapore.Lat, Lon: singapore.Lon, HasCoords: true, GeoSource: "embedded"},
+		netip.MustParseAddr("192.0.2.3"): {Hint: &singapore},
+	}
+	from := &Place{City: "Paris", Country: "FR", Lat: paris.Lat, Lon: paris.Lon, HasCoords: true}
+	f := Explain(tr, m, Options{From: from})
+	if len(f.Contradictions) != 1 || f.Contradictions[0].TTL != 2 || f.Contradictions[0].MaxKm != 600 {
+		t.Fatalf("contradictions = %+v, want hop 2 only (6 ms cannot reach Singapore)", f.Contradictions)
+	}
+	if f.Source.Basis != "--from-location" || f.Source.Place.Source != "user" {
+		t.Errorf("source = %+v", f.Source)
+	}
+	if !slices.Contains(f.Hops[1].Marks, "contradiction") {
+		t.Errorf("hop 2 marks = %v", f.Hops[1].Marks)
+	}
+}
+
+func TestSource(t *testing.T) {
+	tests := []struct {
+		name      string
+		hops      []string
+		infos     map[netip.Addr]enrich.Info
+		wantKnown bool
+		wantLabel string
+	}{
+		{"no location anywhere", []string{"192.0.2.1/1", "192.0.2.2/2"}, nil, false, ""},
+		{"hint among the first hops", []string{"192.0.2.1/1", "192.0.2.2/2"},
+			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.2"): {Hint: &paris}}, true, "Paris, FR"},
+		{"country of the first hops only", []string{"192.0.2.1/1"}, infos("192.0.2.1=64500:Alpha Net:FR"), true, "FR"},
+		{"nothing answered", []string{"*", "*"}, nil, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(buildTrace("", tc.hops...), tc.infos, Options{})
+			if f.Source.Known != tc.wantKnown || f.Source.Place.Label() != tc.wantLabel {
+				t.Errorf("source = %+v (%s), want known=%v %q", f.Source, f.Source.Place.Label(), tc.wantKnown, tc.wantLabel)
+			}
+			if !f.Source.Known && f.Distance == nil && !strings.Contains(f.Summary, "--from-location") && len(f.Hops) > 0 && !f.Hops[0].Silent {
+				t.Errorf("summary should say the source is unknown: %s", f.Summary)
+			}
+		})
+	}
+}
+
+func TestDestination(t *testing.T) {
+	tests := []struct {
+		name        string
+		target      string
+		hops        []string
+		wantReached bool
+		wantAddr    string
+		wantSummary string
+	}{
+		{"reached", "203.0.113.9", []string{"192.0.2.1/1", "203.0.113.9/9"}, true, "203.0.113.9", "it answered at hop 2"},
+		{"silent destination", "203.0.113.9", []string{"192.0.2.1/1", "*"}, false, "203.0.113.9", "did not answer, the last responding hop is 1"},
+		{"no target address", "", []string{"192.0.2.1/1", "192.0.2.7/3"}, false, "192.0.2.7", "192.0.2.7"},
+		{"nothing answered", "203.0.113.9", []string{"*"}, false, "203.0.113.9", "nothing answered"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(buildTrace(tc.target, tc.hops...), infos("203.0.113.9=64502:Gamma Cloud:US"), Options{})
+			d := f.Destination
+			if d.Reached != tc.wantReached || d.Addr != tc.wantAddr {
+				t.Errorf("destination = %+v", d)
+			}
+			if !strings.Contains(f.Summary, tc.wantSummary) {
+				t.Errorf("summary lacks %q: %s", tc.wantSummary, f.Summary)
+			}
+		})
+	}
+}
+
+func TestGreatCircleKm(t *testing.T) {
+	tests := []struct {
+		name                   string
+		lat1, lon1, lat2, lon2 float64
+		want                   float64
+	}{
+		{"same point", 48.8566, 2.3522, 48.8566, 2.3522, 0},
+		{"Paris to Singapore", paris.Lat, paris.Lon, singapore.Lat, singapore.Lon, 10737},
+		{"London to New York", 51.5074, -0.1278, 40.7128, -74.0060, 5570},
+		{"antipodes", 0, 0, 0, 180, 20015},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := GreatCircleKm(tc.lat1, tc.lon1, tc.lat2, tc.lon2); math.Abs(got-tc.want) > 10 {
+				t.Errorf("got %.0f km, want %.0f", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCountryName(t *testing.T) {
+	for code, want := range map[string]string{"FR": "France", "SG": "Singapore", "US": "the United States", "ZZ": "ZZ"} {
+		if got := CountryName(code); got != want {
+			t.Errorf("CountryName(%q) = %q, want %q", code, got, want)
+		}
+	}
+}
+
+func BenchmarkExplainSeed(b *testing.B) {
+	tr, m := seedTrace(), seedInfos()
+	b.ReportAllocs()
+	for b.Loop() {
+		Explain(tr, m, Options{})
+	}
+}

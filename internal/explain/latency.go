@@ -1,0 +1,109 @@
+package explain
+
+import "math"
+
+// floors returns, for each responding hop index, the lowest minimum RTT from that hop to the end of the
+// path: the latency the rest of the path actually carries. A hop above its floor answered slowly itself.
+func (e *explainer) floors(resp []int) (level []float64, at []int) {
+	level = make([]float64, len(resp))
+	at = make([]int, len(resp))
+	cur, curAt := math.Inf(1), -1
+	for k := len(resp) - 1; k >= 0; k-- {
+		if m := e.mins[resp[k]]; m <= cur {
+			cur, curAt = m, resp[k]
+		}
+		level[k], at[k] = cur, curAt
+	}
+	return level, at
+}
+
+// latency finds persistent jumps (rises of the floor between consecutive responding hops) and spikes
+// (hops whose minimum RTT exceeds what later hops show).
+func (e *explainer) latency(src Source) ([]Jump, []Spike) {
+	jumps, spikes := []Jump{}, []Spike{}
+	resp := e.responding()
+	if len(resp) == 0 {
+		return jumps, spikes
+	}
+	level, at := e.floors(resp)
+	for k := 1; k < len(resp); k++ {
+		prev, cur := level[k-1], level[k]
+		delta := cur - prev
+		if delta < jumpMinMs || delta < jumpMinFrac*prev {
+			continue
+		}
+		a, b := resp[k-1], resp[k]
+		j := Jump{FromTTL: e.out[a].TTL, ToTTL: e.out[b].TTL, FromMs: e.mins[a], ToMs: e.mins[b],
+			LevelMs: round3(cur), DeltaMs: round3(e.mins[b] - e.mins[a]), Persistent: k < len(resp)-1}
+		if j.DeltaMs < delta {
+			j.DeltaMs = round3(delta)
+		}
+		j.FromPlace, j.ToPlace = e.crossing(a, b, src)
+		jumps = append(jumps, j)
+	}
+	largest := -1
+	for i, j := range jumps {
+		if j.Persistent && (largest < 0 || j.LevelMs-jumps[i].FromMs > jumps[largest].LevelMs-jumps[largest].FromMs) {
+			largest = i
+		}
+	}
+	if largest >= 0 {
+		jumps[largest].Largest = true
+	}
+	for k := 0; k < len(resp)-1; k++ {
+		i := resp[k]
+		// The floor of the hops after this one.
+		later, laterAt := level[k+1], at[k+1]
+		excess := e.mins[i] - later
+		if excess < spikeMinMs || excess < spikeMinFrac*later {
+			continue
+		}
+		s := Spike{TTL: e.out[i].TTL, MinMs: e.mins[i], LaterTTL: e.out[laterAt].TTL, LaterMs: later, ExcessMs: round3(excess), Place: e.out[i].Place}
+		if r := e.out[i].RTT; r != nil {
+			s.MaxMs = r.MaxMs
+		}
+		spikes = append(spikes, s)
+	}
+	return jumps, spikes
+}
+
+// crossing names where a jump between hop indexes a and b starts and ends. When hop b is located far from
+// the last located point before the jump (an earlier hop or the source), those are the two ends; otherwise
+// the crossing starts at hop b (or that earlier point) and ends at the first later located hop in another
+// country or more than farSideMinKm away.
+func (e *explainer) crossing(a, b int, src Source) (*Place, *Place) {
+	var near *Place
+	for i := a; i >= 0 && near == nil; i-- {
+		if p := e.out[i].Place; p != nil && p.HasCoords {
+			near = p
+		}
+	}
+	if near == nil && src.Known && src.Place != nil && src.Place.HasCoords {
+		near = src.Place
+	}
+	bp := e.out[b].Place
+	if bp != nil && !bp.HasCoords {
+		bp = nil
+	}
+	if near != nil && bp != nil && far(near, bp) {
+		return near, bp
+	}
+	from := bp
+	if from == nil {
+		from = near
+	}
+	if from == nil {
+		return nil, nil
+	}
+	for _, h := range e.out[b+1:] {
+		if p := h.Place; p != nil && p.HasCoords && far(from, p) {
+			return from, p
+		}
+	}
+	return from, nil
+}
+
+// far reports whether two located places are in different countries or farSideMinKm apart.
+func far(x, y *Place) bool {
+	return (x.Country != "" && y.Country != "" && x.Country != y.Country) || km(x, y) >= farSideMinKm
+}

@@ -1,0 +1,292 @@
+package explain
+
+import (
+	"fmt"
+	"math"
+	"net/netip"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/path"
+)
+
+// PlaceOf combines an address's database location with its hostname hint. Router addresses are
+// registered where the operator has its head office, so a hint of high or medium confidence (a spelled-out
+// city, an unambiguous code) wins over the database; a low-confidence hint is used only when it agrees
+// with the database's country. It returns nil when nothing is known.
+func PlaceOf(in enrich.Info) *Place {
+	var db *Place
+	if in.GeoSource != "hostname" && (in.Country != "" || in.City != "" || in.HasCoords) {
+		db = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "database"}
+	}
+	var hint *Place
+	if h := in.Hint; h != nil && (h.City != "" || h.HasCoords) {
+		hint = &Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: h.HasCoords, Source: "hostname", Confidence: h.Confidence}
+	} else if in.GeoSource == "hostname" && (in.City != "" || in.HasCoords) {
+		hint = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "hostname"}
+	}
+	switch {
+	case hint != nil && hint.Confidence != "low":
+		return hint
+	case hint != nil && db != nil && (db.Country == "" || db.Country == hint.Country):
+		return hint
+	case db != nil:
+		return db
+	}
+	return nil
+}
+
+// rank orders places by precision: coordinates beat a city beat a country.
+func rank(p *Place) int {
+	switch {
+	case p == nil:
+		return 0
+	case p.HasCoords && p.Source == "hostname":
+		return 4
+	case p.HasCoords:
+		return 3
+	case p.City != "":
+		return 2
+	}
+	return 1
+}
+
+// hopPlace is the most precise place among a hop's responders.
+func (e *explainer) hopPlace(h *path.Hop) *Place {
+	var best *Place
+	for _, r := range h.Responders {
+		if p := PlaceOf(e.info(r.Addr)); rank(p) > rank(best) {
+			best = p
+		}
+	}
+	return best
+}
+
+// GreatCircleKm is the haversine distance in kilometres between two points given in degrees.
+func GreatCircleKm(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371.0088
+	rad := math.Pi / 180
+	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// km is the distance between two places with coordinates.
+func km(a, b *Place) float64 { return GreatCircleKm(a.Lat, a.Lon, b.Lat, b.Lon) }
+
+// fmtCoords writes a coordinate pair as "48.86,2.35".
+func fmtCoords(lat, lon float64) string { return fmt.Sprintf("%.2f,%.2f", lat, lon) }
+
+// source finds the vantage point: the user's, else a located hop among the first ones (before the RTT
+// has risen), else the first located hop in the country of the first public hops.
+func (e *explainer) source(user *Place) Source {
+	if user != nil {
+		p := *user
+		if p.Source == "" {
+			p.Source = "user"
+		}
+		return Source{Known: true, Place: &p, Basis: "--from-location"}
+	}
+	resp := e.responding()
+	if len(resp) == 0 {
+		return Source{Basis: "no hop answered"}
+	}
+	first := e.mins[resp[0]]
+	country := ""
+	for _, i := range resp {
+		if e.mins[i] > first+jumpMinMs {
+			break
+		}
+		p := e.out[i].Place
+		if p != nil && p.HasCoords && (p.Source == "hostname" || p.City != "") {
+			return Source{Known: true, Place: p, Basis: fmt.Sprintf("hop %d (%s), among the first hops", e.out[i].TTL, p.Source), Approximate: true}
+		}
+		if country == "" && p != nil && p.Country != "" {
+			country = p.Country
+		}
+	}
+	if country == "" {
+		return Source{Basis: "the first hops carry no location; give --from-location"}
+	}
+	for _, h := range e.out {
+		p := h.Place
+		if p == nil || !p.HasCoords {
+			continue
+		}
+		if p.Country != country {
+			break
+		}
+		return Source{Known: true, Place: p, Approximate: true,
+			Basis: fmt.Sprintf("the first hops are in %s; hop %d (%s) is the first located hop there", CountryName(country), h.TTL, p.Label())}
+	}
+	return Source{Known: true, Place: &Place{Country: country, Source: "database"}, Approximate: true,
+		Basis: fmt.Sprintf("the first hops are in %s; no city is known", CountryName(country))}
+}
+
+// destination describes the target from the database and whether it answered.
+func (e *explainer) destination() Destination {
+	d := Destination{Name: e.t.Target.Name}
+	if d.Name == "" {
+		d.Name = e.t.Target.Canonical
+	}
+	last := e.lastResponding()
+	if last >= 0 {
+		d.LastRespondingTTL = e.t.Hops[last].TTL
+		d.TrailingSilent = len(e.t.Hops) - 1 - last
+	}
+	a := e.t.Target.Addr
+	if ok, ttl := e.t.Reached(); ok {
+		d.Reached, d.ReachedTTL = true, ttl
+	}
+	if !a.IsValid() {
+		if last < 0 {
+			return d
+		}
+		a = e.t.Hops[last].Responders[0].Addr
+		d.PlaceBasis = fmt.Sprintf("the trace does not name its target address; hop %d is used", d.LastRespondingTTL)
+	}
+	in := e.info(a)
+	d.Addr = a.String()
+	d.ASN, d.Org = in.ASN, in.ASOrg
+	if d.ASN == 0 && d.Reached {
+		if r := e.t.Hop(d.ReachedTTL).Responder(a); r != nil {
+			d.ASN = r.ReportedASN
+		}
+	}
+	if d.ASN != 0 {
+		if d.Org == "" {
+			d.Org = e.orgOf(d.ASN)
+		}
+		d.Operator = OperatorName(orgOrAS(d.Org, d.ASN))
+	}
+	d.Country, d.City = in.Country, in.City
+	d.Place = PlaceOf(in)
+	if d.Place != nil && d.PlaceBasis == "" {
+		d.PlaceBasis = d.Place.Source
+	}
+	return d
+}
+
+// locateDestination gives a destination known only by country the coordinates of the last located hop in
+// that country.
+func (e *explainer) locateDestination(d *Destination) {
+	if d.Place != nil && d.Place.HasCoords {
+		return
+	}
+	country := d.Country
+	if country == "" && d.Place != nil {
+		country = d.Place.Country
+	}
+	if country == "" {
+		return
+	}
+	for i := len(e.out) - 1; i >= 0; i-- {
+		p := e.out[i].Place
+		if p != nil && p.HasCoords && p.Country == country {
+			q := *p
+			q.Source = "inferred"
+			d.Place = &q
+			if d.City == "" {
+				d.City = p.City
+			}
+			d.PlaceBasis = fmt.Sprintf("the database gives only the country; hop %d (%s) is the last located hop there", e.out[i].TTL, p.Label())
+			return
+		}
+	}
+}
+
+// distance compares the great-circle distance between source and destination with the measured RTT.
+func (e *explainer) distance(s Source, d Destination) *Distance {
+	if !s.Known || s.Place == nil || !s.Place.HasCoords || d.Place == nil || !d.Place.HasCoords {
+		return nil
+	}
+	k := km(s.Place, d.Place)
+	dist := &Distance{From: s.Place, To: d.Place, Km: math.Round(k), LightMinMs: round1(k / FibreKmPerMs),
+		Approximate: s.Approximate || d.Place.Source == "inferred"}
+	ttl, m := e.measuredToDestination(d)
+	if ttl > 0 {
+		dist.MeasuredTTL, dist.MeasuredMs = ttl, m
+		if dist.LightMinMs > 0 {
+			dist.Stretch = round1(m / (k / FibreKmPerMs))
+		}
+	}
+	return dist
+}
+
+// measuredToDestination is the lowest RTT to the destination, or when it did not answer, the lowest RTT of
+// a hop placed in the destination's country at or after the last located hop before it.
+func (e *explainer) measuredToDestination(d Destination) (int, float64) {
+	if d.Reached {
+		for i, h := range e.out {
+			if h.TTL == d.ReachedTTL && !math.IsNaN(e.mins[i]) {
+				a, _ := netip.ParseAddr(d.Addr)
+				if s := e.t.Hops[i].Summarize(a); s.OK {
+					return h.TTL, ms(s.Min)
+				}
+				return h.TTL, e.mins[i]
+			}
+		}
+	}
+	ttl, best := 0, math.Inf(1)
+	for i, h := range e.out {
+		if h.Place == nil || h.Place.Country != d.Place.Country || math.IsNaN(e.mins[i]) {
+			continue
+		}
+		if e.mins[i] < best {
+			ttl, best = h.TTL, e.mins[i]
+		}
+	}
+	if ttl == 0 {
+		return 0, 0
+	}
+	return ttl, best
+}
+
+// contradictions flags hop locations farther from the source than light in fibre can go in the hop's
+// minimum RTT.
+func (e *explainer) contradictions(s Source) []Contradiction {
+	out := []Contradiction{}
+	if !s.Known || s.Place == nil || !s.Place.HasCoords {
+		return out
+	}
+	for i, h := range e.out {
+		p := h.Place
+		if p == nil || !p.HasCoords || math.IsNaN(e.mins[i]) || p == s.Place {
+			continue
+		}
+		d := km(s.Place, p)
+		maxKm := e.mins[i] * FibreKmPerMs
+		if d > maxKm+contradictionSlackKm {
+			c := Contradiction{TTL: h.TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.mins[i], Reference: "source"}
+			if len(e.t.Hops[i].Responders) > 0 {
+				c.Addr = e.t.Hops[i].Responders[0].Addr.String()
+			}
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// farSide finds located hops whose minimum RTT is already (within 20%) that of a later hop placed
+// at least farSideMinKm away: their replies most likely come back through the far end.
+func (e *explainer) farSide() []FarSide {
+	out := []FarSide{}
+	for i, h := range e.out {
+		p := h.Place
+		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.mins[i]) {
+			continue
+		}
+		for j := i + 1; j < len(e.out); j++ {
+			q := e.out[j].Place
+			if q == nil || !q.HasCoords || q.Source != "hostname" || math.IsNaN(e.mins[j]) {
+				continue
+			}
+			d := km(p, q)
+			need := d / FibreKmPerMs
+			if d >= farSideMinKm && e.mins[j] >= need && e.mins[i] >= 0.8*e.mins[j] && e.mins[i] >= need {
+				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.mins[j], DistanceKm: math.Round(d)})
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,306 @@
+package explain
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"hopscope/internal/path"
+)
+
+// maxSentences bounds the summary paragraph.
+const maxSentences = 6
+
+// Summarize writes the findings as a short paragraph: where the destination is and whether it answered,
+// who carries the traffic, where the latency comes from, what is misleading, and how far the server is.
+func Summarize(t *path.Trace, f *Findings) string {
+	var s []string
+	if x := destinationSentence(t, f); x != "" {
+		s = append(s, x)
+	}
+	if x := carrierSentence(f); x != "" {
+		s = append(s, x)
+	}
+	if x := jumpSentence(f); x != "" {
+		s = append(s, x)
+	}
+	if x := spikeSentence(f); x != "" {
+		s = append(s, x)
+	}
+	if x := distanceSentence(f); x != "" {
+		s = append(s, x)
+	}
+	if x := verdictSentence(f); x != "" {
+		s = append(s, x)
+	}
+	if len(s) < maxSentences {
+		if x := farSideSentence(f); x != "" {
+			s = append(s, x)
+		}
+	}
+	if len(s) > maxSentences {
+		s = s[:maxSentences]
+	}
+	if len(s) == 0 {
+		return "Nothing on this path answered, so there is nothing to explain."
+	}
+	return strings.Join(s, " ")
+}
+
+// where renders a place for a sentence: "Singapore", "Paris, France" for a city in another country.
+func where(city, country string) string {
+	switch {
+	case city != "" && country != "" && !strings.EqualFold(city, CountryName(country)):
+		return city + ", " + CountryName(country)
+	case city != "":
+		return city
+	case country != "":
+		return CountryName(country)
+	}
+	return ""
+}
+
+// placeName is the city of a place, else its country's name.
+func placeName(p *Place) string {
+	if p == nil {
+		return ""
+	}
+	if p.City != "" {
+		return p.City
+	}
+	return CountryName(p.Country)
+}
+
+func destinationSentence(t *path.Trace, f *Findings) string {
+	d := f.Destination
+	if d.Addr == "" {
+		if d.LastRespondingTTL == 0 {
+			return ""
+		}
+		return fmt.Sprintf("The trace does not name its target; the last responding hop is %d.", d.LastRespondingTTL)
+	}
+	var b strings.Builder
+	b.WriteString("The destination ")
+	b.WriteString(d.Addr)
+	if name := targetName(t); name != "" {
+		fmt.Fprintf(&b, " (%s)", name)
+	}
+	switch {
+	case d.Operator != "":
+		fmt.Fprintf(&b, " belongs to %s (AS%d)", d.Operator, d.ASN)
+	case d.ASN != 0:
+		fmt.Fprintf(&b, " is in AS%d", d.ASN)
+	default:
+		b.WriteString(" has no known AS")
+	}
+	city := d.City
+	if d.Place != nil && city == "" {
+		city = d.Place.City
+	}
+	if w := where(city, d.Country); w != "" {
+		fmt.Fprintf(&b, " in %s", w)
+	}
+	switch {
+	case d.Reached:
+		fmt.Fprintf(&b, "; it answered at hop %d", d.ReachedTTL)
+	case d.LastRespondingTTL > 0:
+		fmt.Fprintf(&b, "; it did not answer, the last responding hop is %d", d.LastRespondingTTL)
+	default:
+		b.WriteString("; nothing answered")
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// targetName is the name to show next to the target address.
+func targetName(t *path.Trace) string {
+	if t.Target.Name != "" && t.Target.Name != t.Target.Addr.String() {
+		return t.Target.Name
+	}
+	return t.Target.Canonical
+}
+
+func carrierSentence(f *Findings) string {
+	var observed []Carrier
+	for _, c := range f.Carriers {
+		if c.Observed && !c.Transit {
+			observed = append(observed, c)
+		}
+	}
+	if len(observed) == 0 {
+		return ""
+	}
+	if len(f.HandOffs) == 0 {
+		c := observed[0]
+		return fmt.Sprintf("The whole path seen is inside %s (%s).", c.Name, asList(c.ASNs))
+	}
+	var b strings.Builder
+	for i, h := range f.HandOffs {
+		at := fmt.Sprintf(" at hop %d", h.AtTTL)
+		if h.Place != nil && h.Place.City != "" {
+			at = fmt.Sprintf(" in %s (hop %d)", h.Place.City, h.AtTTL)
+		}
+		if i == 0 {
+			fmt.Fprintf(&b, "%s (%s) hands the traffic to %s (%s)%s", h.From, asList(h.FromASNs), h.To, asList(h.ToASNs), at)
+		} else {
+			fmt.Fprintf(&b, ", then to %s (%s)%s", h.To, asList(h.ToASNs), at)
+		}
+		if len(h.Via) > 0 {
+			fmt.Fprintf(&b, " via %s", strings.Join(h.Via, ", "))
+		}
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// largestJump returns the biggest persistent jump, or nil.
+func largestJump(f *Findings) *Jump {
+	for i := range f.Jumps {
+		if f.Jumps[i].Largest {
+			return &f.Jumps[i]
+		}
+	}
+	return nil
+}
+
+func jumpSentence(f *Findings) string {
+	j := largestJump(f)
+	if j == nil {
+		return ""
+	}
+	s := fmt.Sprintf("Latency rises from ~%s ms to ~%s ms between hops %d and %d", approx(j.FromMs), approx(j.ToMs), j.FromTTL, j.ToTTL)
+	switch {
+	case j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.Country != "" && j.FromPlace.Country != j.ToPlace.Country:
+		s += fmt.Sprintf(", where the path leaves %s (%s) for %s", CountryName(j.FromPlace.Country), placeName(j.FromPlace), placeName(j.ToPlace))
+	case j.FromPlace != nil && j.ToPlace != nil:
+		s += fmt.Sprintf(", on the way from %s to %s", placeName(j.FromPlace), placeName(j.ToPlace))
+	case j.FromPlace != nil:
+		s += fmt.Sprintf(", after %s", placeName(j.FromPlace))
+	}
+	return s + "; every later hop keeps it, so it is real path latency."
+}
+
+func spikeSentence(f *Findings) string {
+	if len(f.Spikes) == 0 {
+		return ""
+	}
+	big := f.Spikes[0]
+	for _, s := range f.Spikes[1:] {
+		if s.ExcessMs > big.ExcessMs {
+			big = s
+		}
+	}
+	where := ""
+	if big.Place != nil && big.Place.City != "" {
+		where = " (" + big.Place.City + ")"
+	}
+	rng := approx(big.MinMs) + " ms"
+	if big.MaxMs > big.MinMs+1 {
+		rng = approx(big.MinMs) + "–" + approx(big.MaxMs) + " ms"
+	}
+	more := ""
+	if n := len(f.Spikes) - 1; n > 0 {
+		more = fmt.Sprintf(" (%d more such hop%s)", n, plural(n))
+	}
+	return fmt.Sprintf("Hop %d%s answers in %s while hop %d later shows %s ms: that is slow ICMP generation on the router, not path latency%s.",
+		big.TTL, where, rng, big.LaterTTL, approx(big.LaterMs), more)
+}
+
+func distanceSentence(f *Findings) string {
+	d := f.Distance
+	if d == nil {
+		if !f.Source.Known {
+			return "Where the trace was run from is unknown (give --from-location), so the distance and the speed-of-light minimum cannot be stated."
+		}
+		return ""
+	}
+	s := fmt.Sprintf("%s to %s is ~%s km, so light in fibre needs at least ~%s ms round trip", placeName(d.From), placeName(d.To), thousands(d.Km), approx(d.LightMinMs))
+	if d.MeasuredTTL > 0 {
+		s += fmt.Sprintf("; the measured %s ms (hop %d) is %.1f× that", approx(d.MeasuredMs), d.MeasuredTTL, d.Stretch)
+	}
+	return s + "."
+}
+
+func verdictSentence(f *Findings) string {
+	d := f.Distance
+	if d == nil || d.MeasuredTTL == 0 {
+		return ""
+	}
+	switch {
+	case d.LightMinMs >= 50 && d.Stretch <= 3:
+		return fmt.Sprintf("It is slow from here because the server is in %s, far away: distance, not congestion, sets the floor.", placeName(d.To))
+	case d.Stretch > 3 && d.MeasuredMs >= 20:
+		return fmt.Sprintf("The RTT is %.1f× the light-speed minimum: the route takes a detour or queues somewhere, which is where to look.", d.Stretch)
+	case d.MeasuredMs < 20:
+		return "The server is close and the latency is low."
+	}
+	return ""
+}
+
+func farSideSentence(f *Findings) string {
+	if len(f.FarSide) == 0 {
+		return ""
+	}
+	var hops, places []string
+	for _, x := range f.FarSide {
+		hops = append(hops, fmt.Sprint(x.TTL))
+		if n := placeName(x.Place); n != "" && !contains(places, n) {
+			places = append(places, n)
+		}
+	}
+	far := f.FarSide[0].FarPlace
+	return fmt.Sprintf("Hop%s %s, named as %s, already answer%s with the %s RTT: the replies most likely return through the far end (an MPLS tunnel), so the long crossing starts there.",
+		plural(len(hops)), joinAnd(hops), joinAnd(places), map[bool]string{true: "", false: "s"}[len(hops) > 1], placeName(far))
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// joinAnd joins "a", "a and b", "a, b and c".
+func joinAnd(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return ""
+	case 1:
+		return xs[0]
+	}
+	return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// approx rounds a millisecond value for prose: one decimal under 5 ms, whole numbers above.
+func approx(v float64) string {
+	if v < 5 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+// thousands rounds km to the nearest hundred above 1,000 and groups digits: 10,700.
+func thousands(v float64) string {
+	if v >= 1000 {
+		v = math.Round(v/100) * 100
+	}
+	n := int64(math.Round(v))
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
