@@ -223,7 +223,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 	)
 	endResponder := func(col int, got string) error {
 		if cur.IsValid() && curCount == 0 {
-			return p.errf(col, `an RTT like "4.393 ms" after the responder`, got)
+			return p.errf(col, `an RTT like "4.393 ms"`, got)
 		}
 		return nil
 	}
