@@ -1,0 +1,260 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"hopscope/internal/netlab"
+	"hopscope/internal/path"
+)
+
+// labSpec is a 7-hop path with a silent router, a 20 ms link, and two ECMP stages: r3 hashes on
+// ports (HashL4), r5 on addresses and the IPv6 flow label (HashL3). "dark" drops every probe.
+//
+//	client - r1 -20ms- r2(silent) - r3 -< r4a,r4b >- r5 -< r6a,r6b >- server
+//	                                               r5 - dark
+func labSpec() netlab.Spec {
+	return netlab.Spec{
+		Name: "probe",
+		Nodes: []netlab.Node{
+			{Name: "client"},
+			{Name: "r1", Router: true, Names: map[string]string{"10.1.0.1": "r1.lab.example", "fd00:1::1": "r1.lab.example"}},
+			{Name: "r2", Router: true, Silent: true},
+			{Name: "r3", Router: true, ECMPHash: netlab.HashL4},
+			{Name: "r4a", Router: true}, {Name: "r4b", Router: true},
+			{Name: "r5", Router: true, ECMPHash: netlab.HashL3},
+			{Name: "r6a", Router: true}, {Name: "r6b", Router: true},
+			{Name: "server", Addrs: []string{"203.0.113.25/32", "2001:db8:ff::25/128"}},
+			{Name: "dark", Drop: netlab.AllProbes, Addrs: []string{"198.51.100.7/32", "2001:db8:ff::7/128"}},
+		},
+		Links: []netlab.Link{
+			{A: "client", B: "r1", AAddrs: []string{"10.1.0.2/30", "fd00:1::2/64"}, BAddrs: []string{"10.1.0.1/30", "fd00:1::1/64"}},
+			{A: "r1", B: "r2", Delay: 20 * time.Millisecond},
+			{A: "r2", B: "r3"},
+			{A: "r3", B: "r4a"}, {A: "r3", B: "r4b"},
+			{A: "r4a", B: "r5"}, {A: "r4b", B: "r5"},
+			{A: "r5", B: "r6a"}, {A: "r5", B: "r6b"},
+			{A: "r6a", B: "server"}, {A: "r6b", B: "server"},
+			{A: "r5", B: "dark"},
+		},
+		DNS: &netlab.DNSSpec{Node: "r1"},
+	}
+}
+
+var (
+	labServer4 = netip.MustParseAddr("203.0.113.25")
+	labServer6 = netip.MustParseAddr("2001:db8:ff::25")
+	labDark4   = netip.MustParseAddr("198.51.100.7")
+)
+
+// nodeNamer maps responder addresses to lab node names.
+func nodeNamer(l *netlab.Lab) func(netip.Addr) string {
+	m := map[netip.Addr]string{}
+	for _, n := range l.Nodes() {
+		for _, a := range l.Addrs(n) {
+			m[a] = n
+		}
+	}
+	return func(a netip.Addr) string {
+		if n, ok := m[a]; ok {
+			return n
+		}
+		return a.String()
+	}
+}
+
+// hopNodes returns, per TTL, the sorted node names that answered ("*" for a silent hop).
+func hopNodes(tr *path.Trace, name func(netip.Addr) string) []string {
+	var out []string
+	for _, h := range tr.Hops {
+		var ns []string
+		for _, r := range h.Responders {
+			if n := name(r.Addr); !slices.Contains(ns, n) {
+				ns = append(ns, n)
+			}
+		}
+		slices.Sort(ns)
+		if len(ns) == 0 {
+			ns = []string{"*"}
+		}
+		out = append(out, strings.Join(ns, "|"))
+	}
+	return out
+}
+
+// labTrace runs a trace from the client's namespace; names are looked up in the namespace too.
+func labTrace(t *testing.T, l *netlab.Lab, dst netip.Addr, opts Options) *path.Trace {
+	t.Helper()
+	if r, ok := l.Resolver(dst.Is6()); ok && opts.Names == nil {
+		ptr := PTRFrom(r.String())
+		opts.Names = &Names{Timeout: 2 * time.Second, Lookup: func(ctx context.Context, a netip.Addr) (name string, err error) {
+			rerr := l.Run("client", func() error { name, err = ptr(ctx, a); return nil })
+			if rerr != nil {
+				return "", rerr
+			}
+			return name, err
+		}}
+	}
+	var tr *path.Trace
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := l.Run("client", func() error {
+		var err error
+		tr, err = Run(ctx, path.Target{Addr: dst}, opts)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("trace %v: %v", dst, err)
+	}
+	return tr
+}
+
+func TestLab(t *testing.T) {
+	l := netlab.New(t, labSpec())
+	node := nodeNamer(l)
+	for _, m := range []path.Protocol{path.ProtoICMP, path.ProtoUDP, path.ProtoTCP} {
+		for _, v6 := range []bool{false, true} {
+			for _, vary := range []bool{false, true} {
+				name := fmt.Sprintf("%s/v6=%v/vary=%v", m, v6, vary)
+				t.Run(name, func(t *testing.T) {
+					dst := labServer4
+					if v6 {
+						dst = labServer6
+					}
+					n := 3
+					if vary {
+						n = 12 // a branch is missed with probability 2×2⁻¹²
+					}
+					tr := labTrace(t, l, dst, Options{Config: Config{ProbesPerHop: n, Vary: vary}, Method: m})
+					got := hopNodes(tr, node)
+					// r3 hashes ports: UDP/TCP flows spread when varied. r5 hashes the IPv6 flow label.
+					stage1, stage2 := "r4?", "r6?"
+					if vary && m != path.ProtoICMP {
+						stage1 = "r4a|r4b"
+					}
+					if vary && v6 {
+						stage2 = "r6a|r6b"
+					}
+					want := []string{"r1", "*", "r3", stage1, "r5", stage2, "server"}
+					if len(got) != len(want) {
+						t.Fatalf("hops %v, want %v", got, want)
+					}
+					for i := range want {
+						ok := got[i] == want[i] || strings.HasSuffix(want[i], "?") && (got[i] == want[i][:2]+"a" || got[i] == want[i][:2]+"b")
+						if !ok {
+							t.Errorf("hop %d: %s, want %s (all: %v)", i+1, got[i], want[i], got)
+						}
+					}
+					checkLabTrace(t, tr, dst, n)
+				})
+			}
+		}
+	}
+	t.Run("silent destination stops after 5 silent hops", func(t *testing.T) {
+		start := time.Now()
+		tr := labTrace(t, l, labDark4, Options{})
+		got := hopNodes(tr, node)
+		want := []string{"r1", "*", "r3", "r4?", "r5", "*", "*", "*", "*", "*"}
+		if len(got) != len(want) || got[0] != "r1" || got[4] != "r5" || got[9] != "*" || got[5] != "*" {
+			t.Errorf("hops %v, want %v", got, want)
+		}
+		t.Logf("silent destination traced in %v", time.Since(start))
+	})
+}
+
+// checkLabTrace checks what every lab trace to the server shares: probes per hop, RTT bands around
+// the 20 ms link (hop 1 is before it, hops 3+ after it: ≥ 40 ms), names, and the target answering.
+func checkLabTrace(t *testing.T, tr *path.Trace, dst netip.Addr, n int) {
+	t.Helper()
+	if ok, ttl := tr.Reached(); !ok || ttl != 7 {
+		t.Errorf("reached %v at ttl %d, want 7", ok, ttl)
+	}
+	for _, h := range tr.Hops {
+		if len(h.Probes) != n {
+			t.Errorf("hop %d: %d probes, want %d", h.TTL, len(h.Probes), n)
+		}
+		for _, p := range h.Probes {
+			if p.Dup {
+				t.Errorf("hop %d: duplicate reply", h.TTL)
+			}
+		}
+		s := h.Summarize(netip.Addr{})
+		switch {
+		case h.TTL == 2:
+			if s.OK {
+				t.Errorf("silent hop 2 has RTTs %+v", s)
+			}
+		case !s.OK:
+			t.Errorf("hop %d has no RTT", h.TTL)
+		case h.TTL == 1 && s.Max > 30*time.Millisecond:
+			t.Errorf("hop 1 RTT %v, want < 30ms (no delay before it)", s.Max)
+		case h.TTL >= 3 && (s.Min < 38*time.Millisecond || s.Max > 400*time.Millisecond):
+			t.Errorf("hop %d RTT %v..%v, want 40ms..400ms", h.TTL, s.Min, s.Max)
+		}
+		if h.TTL != 2 && h.Answered() < n-1 {
+			t.Errorf("hop %d: %d of %d probes answered", h.TTL, h.Answered(), n)
+		}
+	}
+	if r := tr.Hop(1).Responders; len(r) != 1 || r[0].Name != "r1.lab.example" {
+		t.Errorf("hop 1 responders %+v, want r1.lab.example", r)
+	}
+	if tr.Target.Addr != dst || tr.Source != "hopscope" || !tr.From.IsValid() {
+		t.Errorf("trace header: target %v source %q from %v", tr.Target.Addr, tr.Source, tr.From)
+	}
+	if tr.Protocol != path.ProtoICMP && tr.Target.Port == 0 {
+		t.Errorf("no target port for %s", tr.Protocol)
+	}
+	if tr.Protocol != path.ProtoTCP || true {
+		if q := tr.Hop(3).Probes[0].QuotedTTL; q == 0 {
+			t.Errorf("hop 3 quoted TTL unknown in raw mode")
+		}
+	}
+}
+
+// TestLabConcurrentTraces runs two traces of the same kind to the same target at once: each must
+// see only its own replies.
+func TestLabConcurrentTraces(t *testing.T) {
+	l := netlab.New(t, labSpec())
+	node := nodeNamer(l)
+	for _, m := range []path.Protocol{path.ProtoICMP, path.ProtoUDP, path.ProtoTCP} {
+		t.Run(string(m), func(t *testing.T) {
+			var wg sync.WaitGroup
+			trs := make([]*path.Trace, 2)
+			for i := range trs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					trs[i] = labTrace(t, l, labServer4, Options{Method: m, Names: &Names{Lookup: noNames}})
+				}()
+			}
+			wg.Wait()
+			for i, tr := range trs {
+				if tr == nil {
+					continue
+				}
+				got := hopNodes(tr, node)
+				if len(got) != 7 || got[0] != "r1" || got[1] != "*" || got[6] != "server" {
+					t.Errorf("trace %d: hops %v", i, got)
+				}
+				for _, h := range tr.Hops {
+					if len(h.Probes) != 3 || len(h.Responders) > 1 {
+						t.Errorf("trace %d hop %d: %d probes, responders %v", i, h.TTL, len(h.Probes), h.Responders)
+					}
+					for _, p := range h.Probes {
+						if p.Dup || p.Late {
+							t.Errorf("trace %d hop %d: a probe marked dup/late: another trace's reply was taken", i, h.TTL)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func noNames(context.Context, netip.Addr) (string, error) { return "", nil }
