@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"hopscope/internal/enrich"
+	"hopscope/internal/explain/explaintest"
 )
 
 // infos builds an enrichment map from "ADDR=ASN:ORG:CC" entries (ASN 0 for none).
@@ -27,7 +28,7 @@ func infos(entries ...string) map[netip.Addr]enrich.Info {
 }
 
 func TestExplainSeed(t *testing.T) {
-	f := Explain(seedTrace(), seedInfos(), Options{})
+	f := Explain(explaintest.SeedTrace(), explaintest.SeedInfos(), Options{})
 
 	d := f.Destination
 	if d.ASN != 132203 || d.Operator != "Tencent" || d.Country != "SG" || d.City != "Singapore" || d.Reached || d.LastRespondingTTL != 14 || d.TrailingSilent != 3 {
@@ -159,7 +160,7 @@ func TestASPath(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			tr := buildTrace("", tc.hops...)
+			tr := explaintest.Trace("", tc.hops...)
 			if strings.Contains(tc.name, "reported") {
 				tr.Hop(2).Responders[0].ReportedASN = 64501
 			}
@@ -189,7 +190,7 @@ func TestASPath(t *testing.T) {
 }
 
 func TestHostnameASNIsWeakEvidence(t *testing.T) {
-	tr := buildTrace("", "192.0.2.1=r1.as64500.example/1", "192.0.2.2=r2.as64500.example/1")
+	tr := explaintest.Trace("", "192.0.2.1=r1.as64500.example/1", "192.0.2.2=r2.as64500.example/1")
 	m := infos("192.0.2.2=64501:Beta Transit:FR")
 	in := m[netip.MustParseAddr("192.0.2.2")]
 	in.Hint = &enrich.Hint{Token: "as64500", ASN: 64500}
@@ -312,7 +313,7 @@ func TestLatency(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := Explain(buildTrace("", tc.hops...), nil, Options{})
+			f := Explain(explaintest.Trace("", tc.hops...), nil, Options{})
 			var js []string
 			for _, j := range f.Jumps {
 				s := itoa(j.FromTTL) + ">" + itoa(j.ToTTL)
@@ -344,7 +345,7 @@ func TestPlaceOf(t *testing.T) {
 	}{
 		{"nothing known", enrich.Info{}, "/"},
 		{"database country only", enrich.Info{Country: "US"}, "US/database"},
-		{"high-confidence hint beats the database country", enrich.Info{Country: "US", Hint: withConf(paris, "high")}, "Paris, FR/hostname"},
+		{"high-confidence hint beats the database country", enrich.Info{Country: "US", Hint: withConf(explaintest.Paris, "high")}, "Paris, FR/hostname"},
 		{"medium hint beats a database city", enrich.Info{Country: "US", City: "Dallas", HasCoords: true, Hint: withConf(*tokyo, "medium")}, "Tokyo, JP/hostname"},
 		{"low hint loses to another country", enrich.Info{Country: "US", Hint: withConf(*tokyo, "low")}, "US/database"},
 		{"low hint agreeing with the database", enrich.Info{Country: "JP", Hint: withConf(*tokyo, "low")}, "Tokyo, JP/hostname"},
@@ -370,12 +371,12 @@ func withConf(h enrich.Hint, c string) *enrich.Hint {
 }
 
 func TestContradictions(t *testing.T) {
-	tr := buildTrace("", "192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/150")
+	tr := explaintest.Trace("", "192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/150")
 	m := map[netip.Addr]enrich.Info{
-		netip.MustParseAddr("192.0.2.2"): {Country: "SG", City: "Singapore", Lat: singapore.Lat, Lon: singapore.Lon, HasCoords: true, GeoSource: "embedded"},
-		netip.MustParseAddr("192.0.2.3"): {Hint: &singapore},
+		netip.MustParseAddr("192.0.2.2"): {Country: "SG", City: "Singapore", Lat: explaintest.Singapore.Lat, Lon: explaintest.Singapore.Lon, HasCoords: true, GeoSource: "embedded"},
+		netip.MustParseAddr("192.0.2.3"): {Hint: &explaintest.Singapore},
 	}
-	from := &Place{City: "Paris", Country: "FR", Lat: paris.Lat, Lon: paris.Lon, HasCoords: true}
+	from := &Place{City: "Paris", Country: "FR", Lat: explaintest.Paris.Lat, Lon: explaintest.Paris.Lon, HasCoords: true}
 	f := Explain(tr, m, Options{From: from})
 	if len(f.Contradictions) != 1 || f.Contradictions[0].TTL != 2 || f.Contradictions[0].MaxKm != 600 {
 		t.Fatalf("contradictions = %+v, want hop 2 only (6 ms cannot reach Singapore)", f.Contradictions)
@@ -398,13 +399,13 @@ func TestSource(t *testing.T) {
 	}{
 		{"no location anywhere", []string{"192.0.2.1/1", "192.0.2.2/2"}, nil, false, ""},
 		{"hint among the first hops", []string{"192.0.2.1/1", "192.0.2.2/2"},
-			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.2"): {Hint: &paris}}, true, "Paris, FR"},
+			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.2"): {Hint: &explaintest.Paris}}, true, "Paris, FR"},
 		{"country of the first hops only", []string{"192.0.2.1/1"}, infos("192.0.2.1=64500:Alpha Net:FR"), true, "FR"},
 		{"nothing answered", []string{"*", "*"}, nil, false, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := Explain(buildTrace("", tc.hops...), tc.infos, Options{})
+			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
 			if f.Source.Known != tc.wantKnown || f.Source.Place.Label() != tc.wantLabel {
 				t.Errorf("source = %+v (%s), want known=%v %q", f.Source, f.Source.Place.Label(), tc.wantKnown, tc.wantLabel)
 			}
@@ -431,7 +432,7 @@ func TestDestination(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := Explain(buildTrace(tc.target, tc.hops...), infos("203.0.113.9=64502:Gamma Cloud:US"), Options{})
+			f := Explain(explaintest.Trace(tc.target, tc.hops...), infos("203.0.113.9=64502:Gamma Cloud:US"), Options{})
 			d := f.Destination
 			if d.Reached != tc.wantReached || d.Addr != tc.wantAddr {
 				t.Errorf("destination = %+v", d)
@@ -450,7 +451,7 @@ func TestGreatCircleKm(t *testing.T) {
 		want                   float64
 	}{
 		{"same point", 48.8566, 2.3522, 48.8566, 2.3522, 0},
-		{"Paris to Singapore", paris.Lat, paris.Lon, singapore.Lat, singapore.Lon, 10737},
+		{"Paris to Singapore", explaintest.Paris.Lat, explaintest.Paris.Lon, explaintest.Singapore.Lat, explaintest.Singapore.Lon, 10737},
 		{"London to New York", 51.5074, -0.1278, 40.7128, -74.0060, 5570},
 		{"antipodes", 0, 0, 0, 180, 20015},
 	}
@@ -472,7 +473,7 @@ func TestCountryName(t *testing.T) {
 }
 
 func BenchmarkExplainSeed(b *testing.B) {
-	tr, m := seedTrace(), seedInfos()
+	tr, m := explaintest.SeedTrace(), explaintest.SeedInfos()
 	b.ReportAllocs()
 	for b.Loop() {
 		Explain(tr, m, Options{})

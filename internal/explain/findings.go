@@ -12,7 +12,7 @@ const FibreKmPerMs = 100.0
 // Findings is everything Explain concludes about one path.
 type Findings struct {
 	// Hops has one entry per hop of the trace, in TTL order.
-	Hops []Hop `json:"hops"`
+	Hops []Hop `json:"hops,omitempty"`
 	// ASPath is the sequence of autonomous systems the path crosses, stray single hops absorbed.
 	ASPath []ASRun `json:"as_path"`
 	// Carriers are the operators in path order (sibling ASes of one organisation merged); the destination's

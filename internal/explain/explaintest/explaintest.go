@@ -1,4 +1,5 @@
-package explain
+// Package explaintest holds hand-built paths and enrichment for tests of explain, report and render.
+package explaintest
 
 import (
 	"net/netip"
@@ -10,9 +11,9 @@ import (
 	"hopscope/internal/path"
 )
 
-// buildTrace makes a trace from a compact notation: one string per hop, probes separated by spaces, each
+// Trace makes a trace from a compact notation: one string per hop, probes separated by spaces, each
 // "*" or "ADDR/RTTms" or "ADDR=NAME/RTTms". Hop TTLs start at 1.
-func buildTrace(target string, hops ...string) *path.Trace {
+func Trace(target string, hops ...string) *path.Trace {
 	t := &path.Trace{Source: "test", Protocol: path.ProtoUDP}
 	if target != "" {
 		t.Target.Addr = netip.MustParseAddr(target)
@@ -36,9 +37,9 @@ func buildTrace(target string, hops ...string) *path.Trace {
 	return t
 }
 
-// seedTrace is the article's macOS traceroute from Orange in Paris to Tencent in Singapore.
-func seedTrace() *path.Trace {
-	t := buildTrace("101.33.110.25",
+// SeedTrace is the article's macOS traceroute from Orange in Paris to Tencent in Singapore.
+func SeedTrace() *path.Trace {
+	t := Trace("101.33.110.25",
 		"192.168.1.1/4.393 192.168.1.1/3.348 192.168.1.1/4.066",
 		"80.10.253.29/8.648 80.10.253.29/5.384 80.10.253.29/4.795",
 		"80.10.154.194=lag-10.nenly00z.rbci.orange.net/8.486 80.10.154.194/4.518 80.10.154.194/4.631",
@@ -59,15 +60,15 @@ func seedTrace() *path.Trace {
 	return t
 }
 
-// Places used by the fixtures.
+// Hostname hints of the seed's cities.
 var (
-	paris     = enrich.Hint{City: "Paris", Country: "FR", Lat: 48.8566, Lon: 2.3522, HasCoords: true, Confidence: "high"}
-	marseille = enrich.Hint{City: "Marseille", Country: "FR", Lat: 43.2965, Lon: 5.3698, HasCoords: true, Confidence: "high"}
-	singapore = enrich.Hint{City: "Singapore", Country: "SG", Lat: 1.2897, Lon: 103.8501, HasCoords: true, Confidence: "high"}
+	Paris     = enrich.Hint{City: "Paris", Country: "FR", Lat: 48.8566, Lon: 2.3522, HasCoords: true, Confidence: "high"}
+	Marseille = enrich.Hint{City: "Marseille", Country: "FR", Lat: 43.2965, Lon: 5.3698, HasCoords: true, Confidence: "high"}
+	Singapore = enrich.Hint{City: "Singapore", Country: "SG", Lat: 1.2897, Lon: 103.8501, HasCoords: true, Confidence: "high"}
 )
 
-// seedInfos is what the embedded database and the hostname hints say about the seed's addresses.
-func seedInfos() map[netip.Addr]enrich.Info {
+// SeedInfos is what the embedded database and the hostname hints say about the seed's addresses.
+func SeedInfos() map[netip.Addr]enrich.Info {
 	m := map[netip.Addr]enrich.Info{}
 	add := func(a string, in enrich.Info) {
 		in.Addr = netip.MustParseAddr(a)
@@ -91,10 +92,10 @@ func seedInfos() map[netip.Addr]enrich.Info {
 	add("193.252.103.37", orange(3215))
 	add("81.253.184.6", orange(3215))
 	add("193.251.251.20", orange(5511))
-	add("80.231.246.6", tata(paris))
-	add("195.219.174.8", tata(marseille))
-	add("180.87.12.2", tata(singapore))
-	add("180.87.108.4", tata(singapore))
+	add("80.231.246.6", tata(Paris))
+	add("195.219.174.8", tata(Marseille))
+	add("180.87.12.2", tata(Singapore))
+	add("180.87.108.4", tata(Singapore))
 	add("11.28.188.149", enrich.Info{Special: unannounced})
 	add("11.28.189.87", enrich.Info{Special: unannounced})
 	add("11.28.189.85", enrich.Info{Special: unannounced})

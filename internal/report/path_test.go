@@ -1,0 +1,115 @@
+package report
+
+import (
+	"encoding/json"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain"
+	"hopscope/internal/explain/explaintest"
+	"hopscope/internal/path"
+)
+
+func TestBuildPathSeed(t *testing.T) {
+	tr, infos := explaintest.SeedTrace(), explaintest.SeedInfos()
+	p := BuildPath(tr, infos, explain.Explain(tr, infos, explain.Options{}))
+
+	tests := []struct {
+		name string
+		got  any
+		want any
+	}{
+		{"target address", p.Target.Addr, "101.33.110.25"},
+		{"input", p.Input, "traceroute-bsd"},
+		{"hop count", len(p.Hops), 17},
+		{"hop 8 sent", p.Hops[7].Sent, 3},
+		{"hop 8 answered", p.Hops[7].Answered, 1},
+		{"hop 10 silent", p.Hops[9].Silent, true},
+		{"hop 13 responders", len(p.Hops[12].Responders), 2},
+		{"hop 13 second responder min", p.Hops[12].Responders[1].RTT.MinMs, 236.217},
+		{"hop 13 second responder median", p.Hops[12].Responders[1].RTT.MedianMs, 272.138},
+		{"hop 9 operator", p.Hops[8].Operator, "Tata Communications"},
+		{"hop 9 place", p.Hops[8].Place.Label(), "Paris, FR"},
+		{"hop 9 responder AS", p.Hops[8].Responders[0].Info.ASN, uint32(6453)},
+		{"hop 14 marks", strings.Join(p.Hops[13].Marks, ","), "multi,special"},
+		{"findings hops folded into hops", len(p.Findings.Hops), 0},
+		{"summary copied", p.Summary, p.Findings.Summary},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want {
+				t.Errorf("got %v, want %v", tc.got, tc.want)
+			}
+		})
+	}
+}
+
+func TestBuildPathAggregates(t *testing.T) {
+	a := netip.MustParseAddr("192.0.2.1")
+	tr := &path.Trace{Source: "mtr-report", Hops: []path.Hop{
+		{TTL: 1, Responders: []path.Responder{{Addr: a, Stats: &path.Stats{Sent: 10, Received: 8, Best: time.Millisecond, Avg: 2 * time.Millisecond, Worst: 5 * time.Millisecond}}}},
+		{TTL: 2, Stats: &path.Stats{Sent: 10}},
+	}}
+	p := BuildPath(tr, nil, explain.Explain(tr, nil, explain.Options{}))
+	h := p.Hops[0]
+	if h.Sent != 10 || h.Answered != 8 || h.Responders[0].Loss == nil || *h.Responders[0].Loss != 0.2 {
+		t.Errorf("hop 1 = %+v", h)
+	}
+	if r := h.Responders[0].RTT; r == nil || r.MinMs != 1 || r.MedianMs != 2 || r.MaxMs != 5 {
+		t.Errorf("hop 1 RTT = %+v", r)
+	}
+	if h.Responders[0].Info.Addr != a {
+		t.Errorf("missing enrichment should still carry the address: %+v", h.Responders[0].Info)
+	}
+	if p.Hops[1].Sent != 10 || p.Hops[1].Answered != 0 || !p.Hops[1].Silent {
+		t.Errorf("hop 2 = %+v", p.Hops[1])
+	}
+}
+
+func TestPathJSON(t *testing.T) {
+	tr, infos := explaintest.SeedTrace(), explaintest.SeedInfos()
+	r := &Report{Schema: Schema, SchemaVersion: SchemaVersion, Kind: KindPath, Tool: "hopscope test",
+		Path: BuildPath(tr, infos, explain.Explain(tr, infos, explain.Options{}))}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Schema string `json:"schema"`
+		Path   struct {
+			Hops []struct {
+				TTL        int `json:"ttl"`
+				Responders []struct {
+					Info enrich.Info `json:"info"`
+				} `json:"responders"`
+			} `json:"hops"`
+			Findings struct {
+				Destination struct {
+					ASN uint32 `json:"asn"`
+				} `json:"destination"`
+				Hops []any `json:"hops"`
+			} `json:"findings"`
+		} `json:"path"`
+	}
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Schema != Schema || len(back.Path.Hops) != 17 || back.Path.Findings.Destination.ASN != 132203 || back.Path.Findings.Hops != nil {
+		t.Errorf("round trip = %+v", back)
+	}
+	if in := back.Path.Hops[13].Responders[0].Info; in.Special == nil || in.Special.Kind != "unannounced" {
+		t.Errorf("hop 14 special lost: %+v", in)
+	}
+}
+
+func BenchmarkBuildPath(b *testing.B) {
+	tr, infos := explaintest.SeedTrace(), explaintest.SeedInfos()
+	f := explain.Explain(tr, infos, explain.Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		BuildPath(tr, infos, f)
+	}
+}

@@ -1,0 +1,100 @@
+package report
+
+import (
+	"net/netip"
+	"time"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain"
+	"hopscope/internal/path"
+)
+
+// BuildPath assembles the report section for trace t from the enrichment of its addresses and its
+// findings. Missing enrichment leaves a responder's Info with only its address.
+func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findings) *Path {
+	p := &Path{
+		Target:       target(t.Target),
+		Input:        t.Source,
+		Protocol:     string(t.Protocol),
+		Started:      t.Started,
+		MaxTTL:       t.MaxTTL,
+		ProbesPerHop: t.ProbesPerHop,
+		Warnings:     t.Warnings,
+		Meta:         t.Meta,
+		Hops:         make([]PathHop, 0, len(t.Hops)),
+		Summary:      f.Summary,
+	}
+	if t.From.IsValid() {
+		p.From = t.From.String()
+	}
+	byTTL := map[int]explain.Hop{}
+	for _, h := range f.Hops {
+		byTTL[h.TTL] = h
+	}
+	for i := range t.Hops {
+		p.Hops = append(p.Hops, buildHop(&t.Hops[i], byTTL[t.Hops[i].TTL], infos))
+	}
+	f.Hops = nil
+	p.Findings = f
+	return p
+}
+
+// target converts the model's target to report strings.
+func target(t path.Target) PathTarget {
+	out := PathTarget{Name: t.Name, Canonical: t.Canonical, Aliases: t.Aliases, Port: t.Port}
+	if t.Addr.IsValid() {
+		out.Addr = t.Addr.String()
+	}
+	for _, a := range t.OtherAddrs {
+		out.OtherAddrs = append(out.OtherAddrs, a.String())
+	}
+	return out
+}
+
+// buildHop merges one model hop with its explained view.
+func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) PathHop {
+	o := PathHop{TTL: h.TTL, Silent: h.Silent(), Sent: len(h.Probes), Answered: h.Answered(),
+		RTT: e.RTT, ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: e.Place, Marks: e.Marks}
+	if len(h.Probes) == 0 {
+		o.Sent, o.Answered = 0, 0
+		if h.Stats != nil {
+			o.Sent, o.Answered = h.Stats.Sent, h.Stats.Received
+		}
+		for _, r := range h.Responders {
+			if r.Stats != nil {
+				o.Sent = max(o.Sent, r.Stats.Sent)
+				o.Answered += r.Stats.Received
+			}
+		}
+	}
+	for _, r := range h.Responders {
+		pr := PathResponder{Addr: r.Addr.String(), Name: r.Name, ReportedASN: r.ReportedASN}
+		if in, ok := infos[r.Addr]; ok {
+			pr.Info = in
+		} else {
+			pr.Info = enrich.Info{Addr: r.Addr}
+		}
+		if s := h.Summarize(r.Addr); s.OK {
+			pr.RTT = &explain.RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
+		}
+		if r.Stats != nil {
+			if l := r.Stats.Loss(); l >= 0 {
+				pr.Loss = &l
+			}
+		}
+		for _, pb := range h.Probes {
+			if pb.From == r.Addr && len(pb.MPLS) > 0 {
+				pr.MPLS = pb.MPLS
+				break
+			}
+		}
+		o.Responders = append(o.Responders, pr)
+	}
+	return o
+}
+
+// msOf converts a duration to milliseconds rounded to microseconds.
+func msOf(d time.Duration) float64 {
+	v := float64(d) / float64(time.Millisecond)
+	return float64(int64(v*1000+0.5)) / 1000
+}
