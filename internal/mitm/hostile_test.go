@@ -1,0 +1,216 @@
+package mitm
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// rawExchange sends raw bytes to the proxy and returns the first response line (or the error).
+func rawExchange(t *testing.T, addr, raw string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, raw)
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	return strings.TrimSpace(line)
+}
+
+func TestMalformedRequests(t *testing.T) {
+	l := newLab(t)
+	plain := &http.Server{Handler: http.HandlerFunc(hello)}
+	pln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go plain.Serve(pln)
+	t.Cleanup(func() { plain.Close() })
+	o := "http://www.app.test:" + strings.Split(pln.Addr().String(), ":")[1]
+	for _, tc := range []struct {
+		name, raw, want string
+	}{
+		{"two content lengths", "POST " + o + "/ HTTP/1.1\r\nHost: www.app.test\r\nContent-Length: 4\r\nContent-Length: 5\r\n\r\nabcd", "HTTP/1.1 400"},
+		{"bad transfer coding", "POST " + o + "/ HTTP/1.1\r\nHost: www.app.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", "HTTP/1.1 501"},
+		{"non-numeric content length", "POST " + o + "/ HTTP/1.1\r\nHost: www.app.test\r\nContent-Length: +4\r\n\r\nabcd", "HTTP/1.1 400"},
+		{"bad chunk size", "POST " + o + "/ HTTP/1.1\r\nHost: www.app.test\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", "HTTP/1.1 502"},
+		{"space before colon", "GET " + o + "/ HTTP/1.1\r\nHost : www.app.test\r\n\r\n", "HTTP/1.1 400"},
+		{"huge header", "GET " + o + "/ HTTP/1.1\r\nHost: www.app.test\r\nX-Big: " + strings.Repeat("a", 200<<10) + "\r\n\r\n", "HTTP/1.1 431"},
+		{"garbage", "\x00\x01\x02 nonsense\r\n\r\n", "HTTP/1.1 400"},
+		{"CONNECT without port", "CONNECT www.app.test HTTP/1.1\r\nHost: www.app.test\r\n\r\n", "HTTP/1.1 400"},
+		{"CONNECT bad host", "CONNECT a/b:443 HTTP/1.1\r\nHost: a/b:443\r\n\r\n", "HTTP/1.1 400"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := rawExchange(t, l.addr, tc.raw); !strings.HasPrefix(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if got := rawExchange(t, l.addr, "GET "+o+"/ok HTTP/1.1\r\nHost: www.app.test\r\nConnection: close\r\n\r\n"); got != "HTTP/1.1 200 OK" {
+		t.Errorf("proxy stopped serving: %q", got)
+	}
+}
+
+func TestSlowClient(t *testing.T) {
+	l := newLab(t, func(c *Config) { c.HeaderTimeout = 300 * time.Millisecond; c.PeekTimeout = 300 * time.Millisecond })
+	c, err := net.Dial("tcp", l.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET http://www.app.test/ HTTP/1.1\r\nX-Slow: ")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	_, err = io.ReadAll(c) // the proxy must hang up (header timeout)
+	if err != nil {
+		t.Fatalf("want the proxy to close the slow connection, got %v", err)
+	}
+	t.Logf("slow client dropped after %v", time.Since(start))
+	if got := rawExchange(t, l.addr, "GET http://127.0.0.1:1/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"); !strings.HasPrefix(got, "HTTP/1.1 ") {
+		t.Errorf("proxy stopped serving: %q", got)
+	}
+}
+
+// hostileOrigin serves raw bytes (or nothing) to every connection on 127.0.0.1.
+func hostileOrigin(t *testing.T, reply func(net.Conn)) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadString('\n')
+					if err != nil || line == "\r\n" {
+						break
+					}
+				}
+				reply(c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func TestHostileOrigin(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		reply func(net.Conn)
+		want  int
+	}{
+		{"garbage response", func(c net.Conn) { io.WriteString(c, "\x16\x03garbage garbage\r\n\r\n") }, 502},
+		{"huge headers", func(c net.Conn) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+			for i := 0; i < 5000; i++ {
+				fmt.Fprintf(c, "X-H%d: %s\r\n", i, strings.Repeat("v", 100))
+			}
+			io.WriteString(c, "\r\n")
+		}, 502},
+		{"never responds", func(c net.Conn) { time.Sleep(3 * time.Second) }, 504},
+		{"closes at once", func(c net.Conn) {}, 502},
+		{"two content lengths", func(c net.Conn) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc")
+		}, 502},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t, func(c *Config) { c.UpstreamTimeout = time.Second })
+			addr := hostileOrigin(t, tc.reply)
+			resp, err := l.client(false).Get("http://evil.app.test:" + strings.Split(addr, ":")[1] + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want || !strings.Contains(string(b), "hopscope proxy: upstream") {
+				t.Errorf("status %d body %q, want %d and a clear message", resp.StatusCode, b, tc.want)
+			}
+			waitFor(t, "flow", func() bool { return len(l.rec.all()) == 1 })
+			if f := l.rec.all()[0].Flow; f.Error == "" {
+				t.Errorf("flow has no error: %+v", f)
+			}
+		})
+	}
+}
+
+func TestAllowList(t *testing.T) {
+	l := newLab(t, func(c *Config) { c.Allow = nil })
+	for _, tc := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1", true}, {"::1", true}, {"::ffff:127.0.0.1", true}, {"192.0.2.1", false}, {"10.1.2.3", false},
+	} {
+		if got := l.proxy.allowed(mustAddr(tc.addr)); got != tc.want {
+			t.Errorf("allowed(%s) = %v, want %v", tc.addr, got, tc.want)
+		}
+	}
+	// a proxy that allows only a documentation range drops a loopback client at once
+	l2 := newLab(t, func(c *Config) { c.Allow = mustPrefixes("192.0.2.0/24") })
+	if got := rawExchange(t, l2.addr, "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n"); !strings.HasPrefix(got, "error:") {
+		t.Errorf("client outside the allow list got %q", got)
+	}
+}
+
+func mustAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+
+func mustPrefixes(ss ...string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range ss {
+		out = append(out, netip.MustParsePrefix(s))
+	}
+	return out
+}
+
+// TestSmugglingNormalised: a request with both Content-Length and Transfer-Encoding, and one with an
+// obs-fold, are normalised by net/http's server as RFC 9112 sections 6.3 and 5.2 require of an
+// intermediary (Content-Length dropped, fold replaced by a space), so the origin cannot frame the
+// stream differently from the proxy: it sees exactly the requests the proxy recorded.
+func TestSmugglingNormalised(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	plain := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s cl=%q body=%q xa=%q", r.Method, r.URL.Path, r.Header.Get("Content-Length"), b, r.Header.Get("X-A")))
+		mu.Unlock()
+	})}
+	pln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go plain.Serve(pln)
+	t.Cleanup(func() { plain.Close() })
+	l := newLab(t)
+	o := "http://www.app.test:" + strings.Split(pln.Addr().String(), ":")[1]
+	raw := "POST " + o + "/a HTTP/1.1\r\nHost: www.app.test\r\nContent-Length: 30\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" +
+		"GET " + o + "/b HTTP/1.1\r\nHost: www.app.test\r\nX-A: a\r\n Host: evil\r\nConnection: close\r\n\r\n"
+	c, err := net.Dial("tcp", l.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(c, raw)
+	io.ReadAll(c)
+	want := []string{`POST /a cl="" body="" xa=""`, `GET /b cl="" body="" xa="a Host: evil"`}
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(seen) != fmt.Sprint(want) {
+		t.Errorf("origin saw %q, want %q", seen, want)
+	}
+}
