@@ -222,7 +222,7 @@ func autoAddrs(i int) (a, b []netip.Prefix) {
 	}
 	v6 := func(host byte) netip.Prefix {
 		var x [16]byte
-		x[0], x[1], x[3] = 0xfd, 0x00, 0x02 // fd00:0200::
+		x[0], x[2] = 0xfd, 0x02 // fd00:200::
 		x[6], x[7] = byte(i>>8), byte(i)
 		x[15] = host
 		return netip.PrefixFrom(netip.AddrFrom16(x), 64)
