@@ -105,7 +105,10 @@ func parseHostPort(hp string, t Transport, defPort uint16, orig string) (Server,
 	if strings.ContainsAny(hp, "/?#@ \t") {
 		return Server{}, fmt.Errorf("server %q: unexpected character in host %q (a path is only valid for https://)", orig, hp)
 	}
-	// A bare IPv6 address ("::1", "2001:db8::53") has colons but no port.
+	// A bare IPv6 address ("::1", "2001:db8::53", "[::1]") has colons but no port.
+	if strings.HasPrefix(hp, "[") && strings.HasSuffix(hp, "]") {
+		hp = hp[1 : len(hp)-1]
+	}
 	if a, err := netip.ParseAddr(hp); err == nil {
 		return Server{Transport: t, Host: a.String(), Port: defPort}, nil
 	}
@@ -127,7 +130,7 @@ func parseHostPort(hp string, t Transport, defPort uint16, orig string) (Server,
 		}
 		return Server{Transport: t, Host: a.String(), Port: port}, nil
 	}
-	if _, ok := mdns.IsDomainName(host); !ok || strings.Contains(host, ":") || strings.HasPrefix(host, "[") {
+	if !isHostName(host) {
 		return Server{}, fmt.Errorf("server %q: %q is neither an IP address nor a host name", orig, host)
 	}
 	return Server{Transport: t, Host: strings.TrimSuffix(host, "."), Port: port}, nil
@@ -152,4 +155,24 @@ func ServerFromResolvConf(path string) (Server, error) {
 		return Server{}, fmt.Errorf("%s: nameserver %q is not an IP address", path, cc.Servers[0])
 	}
 	return Server{Transport: TransportAuto, Host: a.String(), Port: uint16(port)}, nil
+}
+
+// isHostName reports whether s is a host name: dot-separated labels of letters, digits, '-' and '_',
+// none empty (except a final root dot), none starting or ending with '-'.
+func isHostName(s string) bool {
+	s = strings.TrimSuffix(s, ".")
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
 }
