@@ -1,0 +1,250 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"hopscope/internal/explain"
+)
+
+// section is one labelled block of findings, shared by the text and Markdown renderers.
+type section struct {
+	label string
+	lines []string
+}
+
+// asNums formats ASNs as "AS3215/AS5511".
+func asNums(asns []uint32) string {
+	parts := make([]string, len(asns))
+	for i, a := range asns {
+		parts[i] = fmt.Sprintf("AS%d", a)
+	}
+	return strings.Join(parts, "/")
+}
+
+// ttlRange is "9" or "9–13".
+func ttlRange(a, b int) string {
+	if a == b {
+		return fmt.Sprint(a)
+	}
+	return fmt.Sprintf("%d–%d", a, b)
+}
+
+// ttlList compresses TTLs into ranges: "10, 12, 15–17".
+func ttlList(ttls []int) string {
+	var parts []string
+	for i := 0; i < len(ttls); {
+		j := i
+		for j+1 < len(ttls) && ttls[j+1] == ttls[j]+1 {
+			j++
+		}
+		parts = append(parts, ttlRange(ttls[i], ttls[j]))
+		i = j + 1
+	}
+	return strings.Join(parts, ", ")
+}
+
+// km formats kilometres with thousands separators.
+func kmText(v float64) string {
+	s := fmt.Sprintf("%.0f", v)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String() + " km"
+}
+
+// findingLines lays out the findings as labelled sections, skipping empty ones.
+func findingLines(f *explain.Findings) []section {
+	var out []section
+	add := func(label string, lines ...string) {
+		if len(lines) > 0 {
+			out = append(out, section{label, lines})
+		}
+	}
+	add("Destination", destinationLines(f.Destination)...)
+	add("Carriers", carrierLines(f)...)
+	add("Hand-offs", handOffLines(f)...)
+	add("Source", sourceLines(f.Source)...)
+	add("Latency", latencyLines(f)...)
+	add("Distance", distanceLines(f.Distance)...)
+	var multi []string
+	for _, m := range f.MultiResponders {
+		why := "load balancing or a path change"
+		if m.SameOperator {
+			why = "load balancing inside one operator"
+		}
+		multi = append(multi, fmt.Sprintf("hop %d: %s (%s)", m.TTL, strings.Join(m.Addrs, ", "), why))
+	}
+	add("Responders", multi...)
+	if len(f.SilentHops) > 0 {
+		add("Silent", "hops "+ttlList(f.SilentHops))
+	}
+	add("Special", specialLines(f.Special)...)
+	var contra []string
+	for _, c := range f.Contradictions {
+		contra = append(contra, fmt.Sprintf("hop %d: placed in %s, %s from the %s, but its %s ms minimum RTT allows at most %s",
+			c.TTL, c.Place.Label(), kmText(c.DistanceKm), c.Reference, fmtMs(c.MinMs), kmText(c.MaxKm)))
+	}
+	add("Impossible", contra...)
+	return out
+}
+
+func destinationLines(d explain.Destination) []string {
+	if d.Addr == "" {
+		return nil
+	}
+	who := d.Addr
+	if d.Name != "" {
+		who += " " + d.Name
+	}
+	var parts []string
+	if d.ASN != 0 {
+		parts = append(parts, fmt.Sprintf("%s (AS%d)", d.Operator, d.ASN))
+	}
+	if l := d.Place.Label(); l != "" {
+		parts = append(parts, l)
+	} else if d.Country != "" {
+		parts = append(parts, d.Country)
+	}
+	lines := []string{who + ": " + strings.Join(parts, ", ")}
+	if d.PlaceBasis != "" && d.Place != nil && d.Place.Source == "inferred" {
+		lines = append(lines, "location: "+d.PlaceBasis)
+	}
+	switch {
+	case d.Reached:
+		lines = append(lines, fmt.Sprintf("answered at hop %d", d.ReachedTTL))
+	case d.LastRespondingTTL > 0:
+		s := fmt.Sprintf("the destination did not answer; the last responding hop is %d", d.LastRespondingTTL)
+		if d.TrailingSilent > 0 {
+			s += fmt.Sprintf(" (%d silent hop%s after it)", d.TrailingSilent, map[bool]string{true: "", false: "s"}[d.TrailingSilent == 1])
+		}
+		lines = append(lines, s)
+	default:
+		lines = append(lines, "nothing answered")
+	}
+	return lines
+}
+
+func carrierLines(f *explain.Findings) []string {
+	if len(f.Carriers) == 0 {
+		return nil
+	}
+	var parts []string
+	for _, c := range f.Carriers {
+		s := fmt.Sprintf("%s (%s", c.Name, asNums(c.ASNs))
+		switch {
+		case !c.Observed:
+			s += ", destination, no hop answered inside it)"
+		case c.Transit:
+			s += ", hop " + ttlRange(c.FirstTTL, c.LastTTL) + ", interconnect)"
+		default:
+			s += ", hops " + ttlRange(c.FirstTTL, c.LastTTL) + ")"
+		}
+		parts = append(parts, s)
+	}
+	var runs []string
+	for _, r := range f.ASPath {
+		s := fmt.Sprintf("AS%d %s", r.ASN, ttlRange(r.FirstTTL, r.LastTTL))
+		for _, st := range r.Strays {
+			s += fmt.Sprintf(" (stray AS%d at hop %d)", st.ASN, st.TTL)
+		}
+		runs = append(runs, s)
+	}
+	return []string{strings.Join(parts, " → "), "AS path: " + strings.Join(runs, " → ")}
+}
+
+func handOffLines(f *explain.Findings) []string {
+	var lines []string
+	for _, h := range f.HandOffs {
+		s := fmt.Sprintf("hop %d → %d: %s (%s) → %s (%s)", h.AfterTTL, h.AtTTL, h.From, asNums(h.FromASNs), h.To, asNums(h.ToASNs))
+		if h.Place != nil {
+			s += " in " + h.Place.Label()
+		}
+		if len(h.Via) > 0 {
+			s += ", via " + strings.Join(h.Via, ", ")
+		}
+		lines = append(lines, s)
+	}
+	return lines
+}
+
+func sourceLines(s explain.Source) []string {
+	if !s.Known {
+		return []string{"unknown: " + s.Basis}
+	}
+	l := s.Place.Label()
+	if s.Approximate {
+		l += " (approximate)"
+	}
+	return []string{l + ": " + s.Basis}
+}
+
+func latencyLines(f *explain.Findings) []string {
+	var lines []string
+	for _, j := range f.Jumps {
+		s := fmt.Sprintf("hops %d → %d: %s → %s ms (+%s)", j.FromTTL, j.ToTTL, fmtMs(j.FromMs), fmtMs(j.ToMs), fmtMs(j.DeltaMs))
+		if j.Persistent {
+			s += fmt.Sprintf(", kept by later hops (≥ %s ms)", fmtMs(j.LevelMs))
+		} else {
+			s += ", last responding hop: not confirmed"
+		}
+		if j.FromPlace != nil && j.ToPlace != nil {
+			s += fmt.Sprintf("; %s → %s", j.FromPlace.Label(), j.ToPlace.Label())
+		}
+		if j.Largest {
+			s += " [largest]"
+		}
+		lines = append(lines, s)
+	}
+	for _, s := range f.Spikes {
+		where := ""
+		if s.Place != nil {
+			where = " (" + s.Place.Label() + ")"
+		}
+		lines = append(lines, fmt.Sprintf("hop %d%s: %s–%s ms, but hop %d answers in %s ms: slow ICMP generation on that router, not path latency",
+			s.TTL, where, fmtMs(s.MinMs), fmtMs(s.MaxMs), s.LaterTTL, fmtMs(s.LaterMs)))
+	}
+	for _, x := range f.FarSide {
+		lines = append(lines, fmt.Sprintf("hop %d (%s) already answers in %s ms, like hop %d (%s, %s away): its reply most likely returns through the far end (MPLS tunnel)",
+			x.TTL, x.Place.Label(), fmtMs(x.MinMs), x.FarTTL, x.FarPlace.Label(), kmText(x.DistanceKm)))
+	}
+	if len(lines) == 0 {
+		lines = append(lines, "no jump: the RTT rises smoothly along the path")
+	}
+	return lines
+}
+
+func distanceLines(d *explain.Distance) []string {
+	if d == nil {
+		return nil
+	}
+	s := fmt.Sprintf("%s → %s: %s great circle; light in fibre needs ≥ %s ms RTT", d.From.Label(), d.To.Label(), kmText(d.Km), fmtMs(d.LightMinMs))
+	lines := []string{s}
+	if d.MeasuredTTL > 0 {
+		lines = append(lines, fmt.Sprintf("measured %s ms at hop %d: %.1f× the minimum", fmtMs(d.MeasuredMs), d.MeasuredTTL, d.Stretch))
+	}
+	if d.Approximate {
+		lines = append(lines, "an end is approximate (see Source and Destination)")
+	}
+	return lines
+}
+
+func specialLines(ss []explain.SpecialAddr) []string {
+	var lines []string
+	for i := 0; i < len(ss); {
+		j := i
+		addrs := []string{ss[i].Addr}
+		for j+1 < len(ss) && ss[j+1].TTL == ss[i].TTL && ss[j+1].Prefix == ss[i].Prefix {
+			j++
+			addrs = append(addrs, ss[j].Addr)
+		}
+		s := ss[i]
+		lines = append(lines, fmt.Sprintf("hop %d: %s in %s (%s): %s", s.TTL, strings.Join(addrs, ", "), s.Prefix, s.Name, s.Note))
+		i = j + 1
+	}
+	return lines
+}
