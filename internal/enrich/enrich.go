@@ -1,0 +1,271 @@
+package enrich
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"hopscope/internal/enrich/ipdb"
+)
+
+// Config chooses the sources of an Enricher. The zero value uses the embedded database and hostname hints.
+type Config struct {
+	// MMDB lists optional MaxMind-format files (GeoLite2 City/Country/ASN, DB-IP lite city/ASN, IPinfo lite);
+	// nil means none. Earlier files take precedence.
+	MMDB []string
+	// IP2Location lists optional IP2Location .BIN files; nil means none.
+	IP2Location []string
+	// IPDB is an address database written by `hopscope db update` that replaces the embedded one;
+	// "" means use the embedded database.
+	IPDB string
+	// NoEmbedded turns the embedded database off (false: it answers ASN, organisation and country).
+	NoEmbedded bool
+	// NoHints turns hostname hints off (false: router names are read for places and AS numbers).
+	NoHints bool
+}
+
+// Enricher answers Lookup from its sources. It is immutable after New and safe for concurrent use.
+type Enricher struct {
+	db       *ipdb.DB
+	dbSource string
+	mmdbs    []*mmdbSource
+	bins     []*binSource
+	noHints  bool
+}
+
+// New opens the configured sources. Errors name the file and what is wrong with it.
+func New(cfg Config) (*Enricher, error) {
+	e := &Enricher{noHints: cfg.NoHints}
+	if cfg.IPDB != "" {
+		data, err := os.ReadFile(cfg.IPDB)
+		if err != nil {
+			return nil, fmt.Errorf("open address database: %w", err)
+		}
+		db, err := ipdb.Open(string(data))
+		if err != nil {
+			return nil, fmt.Errorf("address database %s: %w", cfg.IPDB, err)
+		}
+		e.db, e.dbSource = db, filepath.Base(cfg.IPDB)
+	} else if !cfg.NoEmbedded {
+		db, err := openEmbedded()
+		if err != nil {
+			return nil, fmt.Errorf("embedded address database: %w", err)
+		}
+		e.db, e.dbSource = db, "embedded"
+	}
+	for _, p := range cfg.MMDB {
+		s, err := openMMDB(p)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.mmdbs = append(e.mmdbs, s)
+	}
+	for _, p := range cfg.IP2Location {
+		s, err := openBIN(p)
+		if err != nil {
+			e.Close()
+			return nil, err
+		}
+		e.bins = append(e.bins, s)
+	}
+	return e, nil
+}
+
+// Close releases the optional database files.
+func (e *Enricher) Close() error {
+	var errs []error
+	for _, s := range e.mmdbs {
+		errs = append(errs, s.r.Close())
+	}
+	for _, s := range e.bins {
+		s.db.Close()
+	}
+	e.mmdbs, e.bins = nil, nil
+	return errors.Join(errs...)
+}
+
+// unannouncedRegistered and unannouncedFree name global unicast space without an origin AS: a block
+// with a registry country but no route, or one with neither.
+const (
+	unannouncedRegistered = "registered but not announced: used inside a provider network"
+	unannouncedFree       = "not announced and not registered: used inside a provider network or unallocated"
+)
+
+// Lookup returns what the sources know about a; name is its reverse DNS name or "".
+//
+// Precedence: the address database (embedded or updated) gives ASN, organisation and country; optional
+// sources fill an ASN it lacks and give City, Region and coordinates (with their own country, so a
+// place is never split across two sources); a high-confidence hostname hint (a spelled-out city) wins
+// over a database city, a medium one only fills a missing city, and a low one is kept only when its
+// country agrees with the database. GeoSource and ASSource say where each group came from.
+//
+// Global unicast space that no source gives an origin AS for is marked Special "unannounced" (keeping
+// the registry country, and taking the operator AS from the hostname when it names one, ASSource
+// "hostname"). The registered blocks that providers use internally (11.0.0.0/8 and other DoD /8s) are
+// marked the same way without any registry data: it names the registrant, not the network that uses them.
+func (e *Enricher) Lookup(a netip.Addr, name string) Info {
+	a = a.Unmap()
+	info := Info{Addr: a, Special: Classify(a)}
+	asnToken := ""
+	if !e.noHints && name != "" {
+		info.Hint, asnToken = hintFromName(name)
+	}
+	if info.Special != nil && !info.Special.Routable {
+		info.Hint = keepHint(info.Hint, "", asnToken)
+		applyHint(&info)
+		return info
+	}
+	if p, ok := internalUse(a); ok {
+		// Registration data (the DoD as AS749, country US) says nothing about who uses it inside a network.
+		info.Special = &Special{Prefix: p, Kind: "unannounced", Name: unannouncedRegistered}
+		info.Hint = keepHint(info.Hint, "", asnToken)
+		applyHint(&info)
+		return info
+	}
+	var dbCountry string
+	if e.db != nil {
+		if r, ok := e.db.Lookup(a); ok {
+			if r.ASN != 0 {
+				info.ASN, info.ASOrg, info.ASSource = r.ASN, r.Org, e.dbSource
+			}
+			if r.Country != "" {
+				info.Country, info.GeoSource = r.Country, e.dbSource
+				dbCountry = r.Country
+			}
+		}
+	}
+	cityFound := false
+	take := func(src string, g geo) {
+		if info.ASN == 0 && g.asn != 0 {
+			info.ASN, info.ASOrg, info.ASSource = g.asn, g.org, src
+		}
+		if !cityFound && g.city != "" {
+			cityFound = true
+			info.City, info.Region = g.city, g.region
+			info.Lat, info.Lon, info.HasCoords = g.lat, g.lon, g.hasCoords
+			if g.country != "" {
+				info.Country = g.country
+			}
+			info.GeoSource = src
+		} else if info.Country == "" && g.country != "" {
+			info.Country, info.GeoSource = g.country, src
+		}
+		if dbCountry == "" {
+			dbCountry = g.country
+		}
+	}
+	for _, s := range e.mmdbs {
+		if g, err := s.lookup(a); err == nil {
+			take(s.name, g)
+		}
+	}
+	for _, s := range e.bins {
+		if g, err := s.lookup(a); err == nil {
+			take(s.name, g)
+		}
+	}
+	if info.Special == nil && info.ASN == 0 && (e.db != nil || len(e.mmdbs) > 0) {
+		info.Special = e.unannounced(a, info.Country != "")
+	}
+	info.Hint = keepHint(info.Hint, dbCountry, asnToken)
+	applyHint(&info)
+	if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
+		info.ASN, info.ASSource = info.Hint.ASN, "hostname"
+	}
+	return info
+}
+
+// internalBlocks are registered blocks, mostly the US Department of Defense's, that are not (or only
+// sporadically) announced and that large providers use as internal address space: a traceroute through
+// Tencent, Alibaba or AWS shows them. Registry data names the DoD for them, which would mislead.
+var internalBlocks = []netip.Prefix{
+	netip.MustParsePrefix("11.0.0.0/8"), netip.MustParsePrefix("21.0.0.0/8"), netip.MustParsePrefix("22.0.0.0/8"),
+	netip.MustParsePrefix("26.0.0.0/8"), netip.MustParsePrefix("28.0.0.0/8"), netip.MustParsePrefix("29.0.0.0/8"),
+	netip.MustParsePrefix("30.0.0.0/8"), netip.MustParsePrefix("33.0.0.0/8"), netip.MustParsePrefix("55.0.0.0/8"),
+	netip.MustParsePrefix("214.0.0.0/8"), netip.MustParsePrefix("215.0.0.0/8"),
+}
+
+// internalUse reports whether a is in one of internalBlocks.
+func internalUse(a netip.Addr) (netip.Prefix, bool) {
+	if !a.Is4() {
+		return netip.Prefix{}, false
+	}
+	for _, p := range internalBlocks {
+		if p.Contains(a) {
+			return p, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// unannounced builds the Special for global unicast space without an origin AS.
+func (e *Enricher) unannounced(a netip.Addr, registered bool) *Special {
+	s := &Special{Kind: "unannounced", Name: unannouncedFree, Prefix: netip.PrefixFrom(a, a.BitLen())}
+	if registered {
+		s.Name = unannouncedRegistered
+	}
+	if e.db != nil {
+		if first, last, ok := e.db.Range(a); ok {
+			s.Prefix = widest(a, first, last)
+		}
+	}
+	return s
+}
+
+// widest returns the largest prefix around a that stays within [first, last].
+func widest(a, first, last netip.Addr) netip.Prefix {
+	for bits := 0; bits <= a.BitLen(); bits++ {
+		p, err := a.Prefix(bits)
+		if err != nil {
+			continue
+		}
+		lo := p.Addr()
+		hi := lastAddr(p)
+		if !lo.Less(first) && !last.Less(hi) {
+			return p
+		}
+	}
+	return netip.PrefixFrom(a, a.BitLen())
+}
+
+func lastAddr(p netip.Prefix) netip.Addr {
+	b := p.Addr().AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	a, _ := netip.AddrFromSlice(b)
+	return a
+}
+
+// keepHint drops a low-confidence place that the database country does not confirm (keeping any AS
+// number the name carried).
+func keepHint(h *Hint, dbCountry, asnToken string) *Hint {
+	if h == nil || h.Confidence != ConfidenceLow || (dbCountry != "" && strings.EqualFold(h.Country, dbCountry)) {
+		return h
+	}
+	if h.ASN == 0 {
+		return nil
+	}
+	return &Hint{Token: asnToken, ASN: h.ASN}
+}
+
+// applyHint lets a hostname place fill or override the database place (see Lookup).
+func applyHint(info *Info) {
+	h := info.Hint
+	if h == nil || h.City == "" || !h.HasCoords {
+		return
+	}
+	switch {
+	case h.Confidence == ConfidenceHigh && (info.City == "" || !strings.EqualFold(info.City, h.City)):
+	case h.Confidence != ConfidenceHigh && info.City == "":
+	default:
+		return
+	}
+	info.City, info.Region, info.Country = h.City, "", h.Country
+	info.Lat, info.Lon, info.HasCoords = h.Lat, h.Lon, true
+	info.GeoSource = "hostname"
+}

@@ -1,0 +1,228 @@
+package enrich
+
+// Hand-kept tables for reading router hostnames. Coordinates are city centres, rounded to 0.01°.
+
+func pl(city, cc string, lat, lon float64) place {
+	return place{city: city, country: cc, lat: lat, lon: lon, large: true}
+}
+
+// codeCityNames renames airports whose OurAirports municipality is not the city that routers name.
+var codeCityNames = map[string]string{
+	"hkg": "Hong Kong", "nrt": "Tokyo", "iad": "Washington", "fra": "Frankfurt", "dfw": "Dallas",
+	"gig": "Rio de Janeiro", "ewr": "Newark", "hel": "Helsinki", "osl": "Oslo", "bru": "Brussels",
+	"cph": "Copenhagen", "kix": "Osaka", "mxp": "Milan", "lin": "Milan",
+}
+
+// curatedCities are spelled-out names seen in router hostnames: the big interconnection metros (with
+// centre coordinates, better than an airport's) and local-language or carrier spellings.
+var curatedCities = map[string]place{
+	"paris": pl("Paris", "FR", 48.86, 2.35), "parigi": pl("Paris", "FR", 48.86, 2.35),
+	"marseille": pl("Marseille", "FR", 43.30, 5.37), "marseilles": pl("Marseille", "FR", 43.30, 5.37),
+	"lyon": pl("Lyon", "FR", 45.76, 4.84), "london": pl("London", "GB", 51.51, -0.13), "londra": pl("London", "GB", 51.51, -0.13),
+	"manchester": pl("Manchester", "GB", 53.48, -2.24), "slough": pl("Slough", "GB", 51.51, -0.59),
+	"frankfurt": pl("Frankfurt", "DE", 50.11, 8.68), "francoforte": pl("Frankfurt", "DE", 50.11, 8.68),
+	"amsterdam": pl("Amsterdam", "NL", 52.37, 4.90), "brussels": pl("Brussels", "BE", 50.85, 4.35),
+	"bruxelles": pl("Brussels", "BE", 50.85, 4.35), "brussel": pl("Brussels", "BE", 50.85, 4.35),
+	"stockholm": pl("Stockholm", "SE", 59.33, 18.07), "stoccolma": pl("Stockholm", "SE", 59.33, 18.07),
+	"copenhagen": pl("Copenhagen", "DK", 55.68, 12.57), "kobenhavn": pl("Copenhagen", "DK", 55.68, 12.57),
+	"oslo": pl("Oslo", "NO", 59.91, 10.75), "helsinki": pl("Helsinki", "FI", 60.17, 24.94),
+	"milan": pl("Milan", "IT", 45.46, 9.19), "milano": pl("Milan", "IT", 45.46, 9.19),
+	"rome": pl("Rome", "IT", 41.90, 12.50), "roma": pl("Rome", "IT", 41.90, 12.50),
+	"torino": pl("Turin", "IT", 45.07, 7.69), "palermo": pl("Palermo", "IT", 38.12, 13.36),
+	"madrid": pl("Madrid", "ES", 40.42, -3.70), "barcelona": pl("Barcelona", "ES", 41.39, 2.17),
+	"lisbon": pl("Lisbon", "PT", 38.72, -9.14), "lisboa": pl("Lisbon", "PT", 38.72, -9.14),
+	"vienna": pl("Vienna", "AT", 48.21, 16.37), "wien": pl("Vienna", "AT", 48.21, 16.37),
+	"zurich": pl("Zurich", "CH", 47.38, 8.54), "zuerich": pl("Zurich", "CH", 47.38, 8.54),
+	"geneva": pl("Geneva", "CH", 46.20, 6.14), "geneve": pl("Geneva", "CH", 46.20, 6.14),
+	"munich": pl("Munich", "DE", 48.14, 11.58), "muenchen": pl("Munich", "DE", 48.14, 11.58),
+	"munchen": pl("Munich", "DE", 48.14, 11.58), "berlin": pl("Berlin", "DE", 52.52, 13.40),
+	"hamburg": pl("Hamburg", "DE", 53.55, 9.99), "dusseldorf": pl("Düsseldorf", "DE", 51.23, 6.77),
+	"duesseldorf": pl("Düsseldorf", "DE", 51.23, 6.77), "cologne": pl("Cologne", "DE", 50.94, 6.96),
+	"koeln": pl("Cologne", "DE", 50.94, 6.96), "prague": pl("Prague", "CZ", 50.08, 14.44),
+	"praha": pl("Prague", "CZ", 50.08, 14.44), "warsaw": pl("Warsaw", "PL", 52.23, 21.01),
+	"warszawa": pl("Warsaw", "PL", 52.23, 21.01), "budapest": pl("Budapest", "HU", 47.50, 19.04),
+	"bucharest": pl("Bucharest", "RO", 44.43, 26.10), "sofia": pl("Sofia", "BG", 42.70, 23.32),
+	"athens": pl("Athens", "GR", 37.98, 23.73), "istanbul": pl("Istanbul", "TR", 41.01, 28.98),
+	"moscow": pl("Moscow", "RU", 55.76, 37.62), "moskva": pl("Moscow", "RU", 55.76, 37.62),
+	"kyiv": pl("Kyiv", "UA", 50.45, 30.52), "kiev": pl("Kyiv", "UA", 50.45, 30.52),
+	"dublin": pl("Dublin", "IE", 53.35, -6.26), "newyork": pl("New York", "US", 40.71, -74.01),
+	"ashburn": pl("Ashburn", "US", 39.04, -77.49), "washington": pl("Washington", "US", 38.91, -77.04),
+	"chicago": pl("Chicago", "US", 41.88, -87.63), "dallas": pl("Dallas", "US", 32.78, -96.80),
+	"losangeles": pl("Los Angeles", "US", 34.05, -118.24), "sanjose": pl("San Jose", "US", 37.34, -121.89),
+	"santaclara": pl("Santa Clara", "US", 37.35, -121.96), "paloalto": pl("Palo Alto", "US", 37.44, -122.14),
+	"sanfrancisco": pl("San Francisco", "US", 37.77, -122.42), "seattle": pl("Seattle", "US", 47.61, -122.33),
+	"miami": pl("Miami", "US", 25.76, -80.19), "atlanta": pl("Atlanta", "US", 33.75, -84.39),
+	"denver": pl("Denver", "US", 39.74, -104.99), "toronto": pl("Toronto", "CA", 43.65, -79.38),
+	"montreal": pl("Montreal", "CA", 45.50, -73.57), "vancouver": pl("Vancouver", "CA", 49.28, -123.12),
+	"saopaulo": pl("São Paulo", "BR", -23.55, -46.63), "singapore": pl("Singapore", "SG", 1.29, 103.85),
+	"hongkong": pl("Hong Kong", "HK", 22.32, 114.17), "tokyo": pl("Tokyo", "JP", 35.68, 139.69),
+	"osaka": pl("Osaka", "JP", 34.69, 135.50), "seoul": pl("Seoul", "KR", 37.57, 126.98),
+	"taipei": pl("Taipei", "TW", 25.03, 121.57), "mumbai": pl("Mumbai", "IN", 19.08, 72.88),
+	"chennai": pl("Chennai", "IN", 13.08, 80.27), "sydney": pl("Sydney", "AU", -33.87, 151.21),
+	"melbourne": pl("Melbourne", "AU", -37.81, 144.96), "dubai": pl("Dubai", "AE", 25.20, 55.27),
+	"fujairah": pl("Fujairah", "AE", 25.13, 56.33), "johannesburg": pl("Johannesburg", "ZA", -26.20, 28.05),
+	"jakarta": pl("Jakarta", "ID", -6.21, 106.85), "kualalumpur": pl("Kuala Lumpur", "MY", 3.14, 101.69),
+	"bangkok": pl("Bangkok", "TH", 13.76, 100.50), "manila": pl("Manila", "PH", 14.60, 120.98),
+}
+
+// metroCodes are IATA metropolitan-area codes (not airports) and widely used non-IATA abbreviations.
+var metroCodes = map[string]place{
+	"par": pl("Paris", "FR", 48.86, 2.35), "lon": pl("London", "GB", 51.51, -0.13),
+	"ldn": pl("London", "GB", 51.51, -0.13), "nyc": pl("New York", "US", 40.71, -74.01),
+	"tyo": pl("Tokyo", "JP", 35.68, 139.69), "tok": pl("Tokyo", "JP", 35.68, 139.69),
+	"osa": pl("Osaka", "JP", 34.69, 135.50), "mil": pl("Milan", "IT", 45.46, 9.19),
+	"rom": pl("Rome", "IT", 41.90, 12.50), "sto": pl("Stockholm", "SE", 59.33, 18.07),
+	"was": pl("Washington", "US", 38.91, -77.04), "chi": pl("Chicago", "US", 41.88, -87.63),
+	"mow": pl("Moscow", "RU", 55.76, 37.62), "sao": pl("São Paulo", "BR", -23.55, -46.63),
+	"rio": pl("Rio de Janeiro", "BR", -22.91, -43.17), "bue": pl("Buenos Aires", "AR", -34.60, -58.38),
+	"yto": pl("Toronto", "CA", 43.65, -79.38), "ymq": pl("Montreal", "CA", 45.50, -73.57),
+	"sel": pl("Seoul", "KR", 37.57, 126.98), "bjs": pl("Beijing", "CN", 39.90, 116.41),
+	"jkt": pl("Jakarta", "ID", -6.21, 106.85), "buh": pl("Bucharest", "RO", 44.43, 26.10),
+	"ffm": pl("Frankfurt", "DE", 50.11, 8.68), "fra": pl("Frankfurt", "DE", 50.11, 8.68),
+	"ams": pl("Amsterdam", "NL", 52.37, 4.90), "sin": pl("Singapore", "SG", 1.29, 103.85),
+	"hkg": pl("Hong Kong", "HK", 22.32, 114.17),
+}
+
+// clliCodes are the first six letters of CLLI-style site codes (city + state or country), as used by
+// AT&T, Verizon and NTT ("sntcca", "parsfr04", "tokyjp05").
+var clliCodes = map[string]place{
+	"nycmny": pl("New York", "US", 40.71, -74.01), "asbnva": pl("Ashburn", "US", 39.04, -77.49),
+	"chcgil": pl("Chicago", "US", 41.88, -87.63), "dllstx": pl("Dallas", "US", 32.78, -96.80),
+	"lsanca": pl("Los Angeles", "US", 34.05, -118.24), "snjsca": pl("San Jose", "US", 37.34, -121.89),
+	"sntcca": pl("Santa Clara", "US", 37.35, -121.96), "plalca": pl("Palo Alto", "US", 37.44, -122.14),
+	"snfcca": pl("San Francisco", "US", 37.77, -122.42), "sttlwa": pl("Seattle", "US", 47.61, -122.33),
+	"atlnga": pl("Atlanta", "US", 33.75, -84.39), "miamfl": pl("Miami", "US", 25.76, -80.19),
+	"hstntx": pl("Houston", "US", 29.76, -95.37), "dnvrco": pl("Denver", "US", 39.74, -104.99),
+	"phnxaz": pl("Phoenix", "US", 33.45, -112.07), "bstnma": pl("Boston", "US", 42.36, -71.06),
+	"phlapa": pl("Philadelphia", "US", 39.95, -75.17), "nwrknj": pl("Newark", "US", 40.74, -74.17),
+	"washdc": pl("Washington", "US", 38.91, -77.04), "wchsdc": pl("Washington", "US", 38.91, -77.04),
+	"kscymo": pl("Kansas City", "US", 39.10, -94.58), "mplsmn": pl("Minneapolis", "US", 44.98, -93.27),
+	"slkcut": pl("Salt Lake City", "US", 40.76, -111.89), "sndgca": pl("San Diego", "US", 32.72, -117.16),
+	"prtlor": pl("Portland", "US", 45.52, -122.68), "dtrtmi": pl("Detroit", "US", 42.33, -83.05),
+	"lsvgnv": pl("Las Vegas", "US", 36.17, -115.14), "austtx": pl("Austin", "US", 30.27, -97.74),
+	"parsfr": pl("Paris", "FR", 48.86, 2.35), "frnkge": pl("Frankfurt", "DE", 50.11, 8.68),
+	"frnkde": pl("Frankfurt", "DE", 50.11, 8.68), "amstnl": pl("Amsterdam", "NL", 52.37, 4.90),
+	"londen": pl("London", "GB", 51.51, -0.13), "mlanit": pl("Milan", "IT", 45.46, 9.19),
+	"mdrdsp": pl("Madrid", "ES", 40.42, -3.70), "sngpsi": pl("Singapore", "SG", 1.29, 103.85),
+	"tokyjp": pl("Tokyo", "JP", 35.68, 139.69), "osakjp": pl("Osaka", "JP", 34.69, 135.50),
+	"sydnau": pl("Sydney", "AU", -33.87, 151.21), "vienat": pl("Vienna", "AT", 48.21, 16.37),
+	"hkgnhk": pl("Hong Kong", "HK", 22.32, 114.17),
+}
+
+// teliaCodes are Arelion (Telia Carrier, AS1299) site codes, which are not IATA ("las" is Los Angeles).
+var teliaCodes = map[string]place{
+	"s": pl("Stockholm", "SE", 59.33, 18.07), "sto": pl("Stockholm", "SE", 59.33, 18.07),
+	"kbn": pl("Copenhagen", "DK", 55.68, 12.57), "nyk": pl("New York", "US", 40.71, -74.01),
+	"ash": pl("Ashburn", "US", 39.04, -77.49), "las": pl("Los Angeles", "US", 34.05, -118.24),
+	"sjo": pl("San Jose", "US", 37.34, -121.89), "prs": pl("Paris", "FR", 48.86, 2.35),
+	"ffm": pl("Frankfurt", "DE", 50.11, 8.68), "ldn": pl("London", "GB", 51.51, -0.13),
+	"hbg": pl("Hamburg", "DE", 53.55, 9.99), "adm": pl("Amsterdam", "NL", 52.37, 4.90),
+	"chi": pl("Chicago", "US", 41.88, -87.63), "dls": pl("Dallas", "US", 32.78, -96.80),
+	"mil": pl("Milan", "IT", 45.46, 9.19), "mad": pl("Madrid", "ES", 40.42, -3.70),
+	"vie": pl("Vienna", "AT", 48.21, 16.37), "hls": pl("Helsinki", "FI", 60.17, 24.94),
+	"osl": pl("Oslo", "NO", 59.91, 10.75), "mno": pl("Marseille", "FR", 43.30, 5.37),
+	"sea": pl("Seattle", "US", 47.61, -122.33), "mia": pl("Miami", "US", 25.76, -80.19),
+	"atl": pl("Atlanta", "US", 33.75, -84.39), "bpt": pl("Budapest", "HU", 47.50, 19.04),
+	"war": pl("Warsaw", "PL", 52.23, 21.01), "prag": pl("Prague", "CZ", 50.08, 14.44),
+}
+
+// carrier is what a router name's domain says about its operator.
+type carrier struct {
+	asn uint32
+	// iata is true when the operator names sites with IATA codes, so medium-sized airports count too.
+	iata bool
+	// codes, when set, are the operator's own site codes, tried before IATA codes.
+	codes map[string]place
+}
+
+// carriers maps a domain suffix to its operator.
+var carriers = map[string]carrier{
+	"he.net":                        {asn: 6939, iata: true},
+	"level3.net":                    {asn: 3356},
+	"lumen.tech":                    {asn: 3356},
+	"twelve99.net":                  {asn: 1299, codes: teliaCodes},
+	"telia.net":                     {asn: 1299, codes: teliaCodes},
+	"arelion.net":                   {asn: 1299, codes: teliaCodes},
+	"ntt.net":                       {asn: 2914, iata: true},
+	"cogentco.com":                  {asn: 174, iata: true},
+	"as6453.net":                    {asn: 6453},
+	"zayo.com":                      {asn: 6461, iata: true},
+	"gtt.net":                       {asn: 3257, iata: true},
+	"opentransit.net":               {asn: 5511},
+	"pccwbtn.net":                   {asn: 3491, iata: true},
+	"pccwglobal.net":                {asn: 3491},
+	"seabone.net":                   {asn: 6762, iata: true},
+	"retn.net":                      {asn: 9002, iata: true},
+	"telstraglobal.net":             {asn: 4637, iata: true},
+	"1e100.net":                     {asn: 15169, iata: true},
+	"ntwk.msn.net":                  {asn: 8075, iata: true},
+	"tfbnw.net":                     {asn: 32934, iata: true},
+	"facebook.com":                  {asn: 32934, iata: true},
+	"hetzner.com":                   {asn: 24940, iata: true},
+	"sunet.se":                      {asn: 1653},
+	"nordu.net":                     {asn: 2603},
+	"virginmedia.net":               {asn: 5089},
+	"rbci.orange.net":               {asn: 3215},
+	"telefonicaglobalsolutions.com": {asn: 12956},
+	"sbcglobal.net":                 {asn: 7018},
+	"att.net":                       {asn: 7018},
+	"alter.net":                     {asn: 701},
+	"comcast.net":                   {asn: 7922},
+	"init7.net":                     {asn: 13030, iata: true},
+	"core-backbone.net":             {asn: 33891},
+	"optusnet.com.au":               {asn: 4804},
+	"akamaitechnologies.com":        {asn: 20940},
+	"amazonaws.com":                 {asn: 16509},
+}
+
+// roleWords are three-letter tokens that router names use for roles, interfaces and products and that
+// also happen to be IATA codes; they never give a place.
+var roleWords = map[string]bool{
+	"agg": true, "acc": true, "asr": true, "bar": true, "bbr": true, "bdr": true, "bng": true,
+	"bor": true, "brd": true, "car": true, "ccr": true, "cdn": true, "cor": true, "cpe": true, "csr": true,
+	"csw": true, "cus": true, "dcr": true, "dsl": true, "dsw": true, "ear": true, "edg": true, "eth": true,
+	"fab": true, "gig": true, "gsr": true, "gwy": true, "hsa": true, "hub": true, "ibr": true, "icr": true,
+	"ier": true, "int": true, "isp": true, "lag": true, "lan": true, "lab": true, "lbr": true, "man": true,
+	"mgt": true, "mpr": true, "msr": true, "nat": true, "net": true, "ngn": true, "nni": true, "olt": true,
+	"pat": true, "pni": true, "pop": true, "pos": true, "ppp": true, "psw": true, "pub": true, "rar": true,
+	"rbr": true, "rtr": true, "sbc": true, "sbr": true, "scr": true, "ser": true, "spr": true, "srv": true,
+	"ssr": true, "swi": true, "tcr": true, "ten": true, "tge": true, "tor": true, "uni": true, "var": true,
+	"vpn": true, "vrf": true, "wan": true, "web": true, "www": true, "xcr": true, "xgw": true, "cab": true,
+	"dyn": true, "res": true, "biz": true, "com": true, "org": true, "gov": true, "edu": true, "sip": true,
+	"bgp": true, "ipv": true, "sta": true, "sdn": true, "bbn": true, "ibn": true, "shv": true, "gin": true,
+	"ptp": true, "cst": true, "ded": true, "cust": true, "fib": true, "cgn": true, "mpls": true, "adm": true,
+	"sun": true, "the": true, "and": true, "air": true, "ltu": true, "ae": true, "xe": true, "ge": true,
+	"core": true, "gw": true, "rbci": true, "ncidf": true, "nenly": true, "sym": true, "emp": true,
+	"crs": true, "igw": true, "per": true, "ix": true, "ipt": true, "lns": true, "cmts": true, "static": true,
+	"fre": true, "tel": true, "ptr": true, "rev": true, "abr": true, "tr": true, "dc": true, "vlan": true,
+	"loop": true, "mgmt": true, "irb": true, "lo": true, "cr": true, "ar": true, "br": true, "pe": true,
+}
+
+// cityStopwords are city names that are also words in router names or operator names.
+var cityStopwords = map[string]bool{
+	"orange": true, "mobile": true, "nice": true, "split": true, "eagle": true, "horn": true, "mesa": true,
+	"mary": true, "savoy": true, "george": true, "nelson": true, "monroe": true, "quincy": true, "david": true,
+	"victoria": true, "union": true, "central": true, "page": true, "hope": true, "marathon": true,
+	"bethel": true, "gateway": true, "cloud": true, "edge": true, "core": true, "static": true, "cable": true,
+	"ogle": true, "tame": true, "sari": true, "cruz": true, "flor": true, "coca": true, "gaya": true,
+	"wick": true, "mora": true, "natal": true, "lages": true, "ponce": true, "mopa": true, "bole": true,
+	"sale": true, "boos": true, "reus": true, "tours": true, "brest": true, "benin": true, "marathi": true,
+	"kerema": true, "fare": true, "alta": true, "pasco": true, "ogden": true, "tyler": true, "hobbs": true,
+	"flint": true, "butte": true, "casper": true, "dole": true, "bunia": true, "mendi": true, "akron": true,
+	"dryden": true, "gander": true, "islands": true, "newman": true, "paro": true, "zora": true,
+}
+
+// cloudRegions are AWS region names, which appear in EC2 reverse names.
+var cloudRegions = map[string]place{
+	"us-east-1": pl("Ashburn", "US", 39.04, -77.49), "us-east-2": pl("Columbus", "US", 39.96, -83.00),
+	"us-west-1": pl("San Jose", "US", 37.34, -121.89), "us-west-2": pl("Portland", "US", 45.52, -122.68),
+	"ca-central-1": pl("Montreal", "CA", 45.50, -73.57), "sa-east-1": pl("São Paulo", "BR", -23.55, -46.63),
+	"eu-west-1": pl("Dublin", "IE", 53.35, -6.26), "eu-west-2": pl("London", "GB", 51.51, -0.13),
+	"eu-west-3": pl("Paris", "FR", 48.86, 2.35), "eu-central-1": pl("Frankfurt", "DE", 50.11, 8.68),
+	"eu-north-1": pl("Stockholm", "SE", 59.33, 18.07), "eu-south-1": pl("Milan", "IT", 45.46, 9.19),
+	"ap-northeast-1": pl("Tokyo", "JP", 35.68, 139.69), "ap-northeast-2": pl("Seoul", "KR", 37.57, 126.98),
+	"ap-northeast-3": pl("Osaka", "JP", 34.69, 135.50), "ap-southeast-1": pl("Singapore", "SG", 1.29, 103.85),
+	"ap-southeast-2": pl("Sydney", "AU", -33.87, 151.21), "ap-south-1": pl("Mumbai", "IN", 19.08, 72.88),
+	"ap-east-1": pl("Hong Kong", "HK", 22.32, 114.17), "me-south-1": pl("Manama", "BH", 26.23, 50.59),
+	"af-south-1": pl("Cape Town", "ZA", -33.92, 18.42),
+}
