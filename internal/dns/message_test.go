@@ -145,7 +145,7 @@ func TestParseType(t *testing.T) {
 func TestToRecord(t *testing.T) {
 	tests := []struct {
 		rr, typ, data string
-		addr         bool
+		addr          bool
 	}{
 		{"a.test. 60 IN A 192.0.2.1", "A", "192.0.2.1", true},
 		{"a.test. 60 IN AAAA 2001:db8::1", "AAAA", "2001:db8::1", true},

@@ -11,17 +11,17 @@ import (
 //	127.0.0.3  nsd   test.                    delegates qq.test., example.test. (glue), cdn.test. (no glue),
 //	                                          lame.test. (to .5, which does not serve it), partlame.test.
 //	                                          (one lame and one good server), geo.test. (to .6)
-//	127.0.0.4  nsd   qq.test., example.test., cdn.test., partlame.test., 2.0.192.in-addr.arpa.
-//	127.0.0.5  nsd   other.test. only (lame for lame.test. and partlame.test.)
+//	127.0.0.4  nsd   qq.test., example.test., partlame.test., 2.0.192.in-addr.arpa.
+//	127.0.0.5  nsd   cdn.test. and other.test. (lame for lame.test. and partlame.test.)
 //	127.0.0.6  Geo   geo.test. (answers by client subnet; signed)
 //	127.0.0.7  unbound, recursive, with a stub for each zone (delegation cannot carry ports)
 //
 // The qq.test. zone has the article's shape: vweixinthumb.tc.qq.test. is a CNAME (TTL 600) to
 // socwxsns.video.qq.test., which has three A and two AAAA records (TTL 60).
 type Lab struct {
-	Port                                   uint16
+	Port                                    uint16
 	Root, TLD, Auth, Lame, GeoAddr, Unbound netip.AddrPort
-	Geo                                    *Geo
+	Geo                                     *Geo
 }
 
 // LabOptions choose optional parts of the lab.
@@ -91,17 +91,12 @@ loop3 CNAME loop1
 @ MX 20 mail2
 @ TXT "v=spf1 -all"
 ns1 A 127.0.0.4
-ns.dnshost A 127.0.0.4
+ns.dnshost A 127.0.0.5
 mail A 192.0.2.25
 mail2 A 192.0.2.26
 www 300 CNAME edge.cdn.test.
 v4only A 192.0.2.44
 dangling CNAME nowhere
-`},
-		{Name: "cdn.test", Records: soa + `@ NS ns.dnshost.example.test.
-edge 30 A 192.0.2.80
-edge 30 A 192.0.2.81
-edge 30 AAAA 2001:db8:80::1
 `},
 		{Name: "partlame.test", Records: soa + `@ NS a
 @ NS b
@@ -114,7 +109,13 @@ www A 192.0.2.90
 80 PTR edge.cdn.test.
 `},
 	}
-	LameZones = []Zone{{Name: "other.test", Records: soa + "@ NS ns1.lab.test.\n"}}
+	// LameZones are served by 127.0.0.5, which is lame for lame.test. and partlame.test.; it serves cdn.test.,
+	// delegated without glue (its server's name is in example.test.), so a trace must resolve it.
+	LameZones = []Zone{{Name: "other.test", Records: soa + "@ NS ns1.lab.test.\n"}, {Name: "cdn.test", Records: soa + `@ NS ns.dnshost.example.test.
+edge 30 A 192.0.2.80
+edge 30 A 192.0.2.81
+edge 30 AAAA 2001:db8:80::1
+`}}
 )
 
 // StartLab starts the whole hierarchy and the resolver; everything stops when the test ends.
@@ -132,11 +133,10 @@ func StartLab(t testing.TB, opts LabOptions) *Lab {
 	cfg := UnboundConfig{
 		Addr: l.Unbound,
 		Stubs: []Stub{
-			{Zone: ".", Addrs: []netip.AddrPort{l.Root}},
 			{Zone: "test", Addrs: []netip.AddrPort{l.TLD}},
 			{Zone: "qq.test", Addrs: []netip.AddrPort{l.Auth}},
 			{Zone: "example.test", Addrs: []netip.AddrPort{l.Auth}},
-			{Zone: "cdn.test", Addrs: []netip.AddrPort{l.Auth}},
+			{Zone: "cdn.test", Addrs: []netip.AddrPort{l.Lame}},
 			{Zone: "lame.test", Addrs: []netip.AddrPort{l.Lame}},
 			{Zone: "partlame.test", Addrs: []netip.AddrPort{l.Lame, l.Auth}},
 			{Zone: "2.0.192.in-addr.arpa", Addrs: []netip.AddrPort{l.Auth}},

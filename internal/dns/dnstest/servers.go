@@ -195,8 +195,7 @@ type UnboundConfig struct {
 }
 
 // StartUnbound runs unbound as a recursive resolver on cfg.Addr and waits until it answers. Its root hints
-// point at 127.0.0.1:53, so names outside the stubs never leave the host; give a stub for "." to serve
-// them from a lab root.
+// point at 127.0.0.1:53, so names outside the stubs never leave the host.
 func StartUnbound(t testing.TB, cfg UnboundConfig) {
 	t.Helper()
 	dir := t.TempDir()
@@ -235,7 +234,8 @@ func StartUnbound(t testing.TB, cfg UnboundConfig) {
   ede: yes
   root-hints: %q
 `, cfg.Addr.Addr(), cfg.Addr.Port(), cfg.Addr.Port(), dir, filepath.Join(dir, "unbound.pid"), modules, filepath.Join(dir, "root.hints"))
-	// Root hints on loopback keep unbound off the real roots for names outside the stubs.
+	// Root hints on loopback keep unbound off the real roots for names outside the stubs (unbound keeps
+	// the first hints it reads for ".", so a stub for "." would not replace them: do not give one).
 	hints := ".  3600000 NS a.root.lab.\na.root.lab. 3600000 A 127.0.0.1\n"
 	if err := os.WriteFile(filepath.Join(dir, "root.hints"), []byte(hints), 0o644); err != nil {
 		t.Fatal(err)
