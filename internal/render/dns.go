@@ -29,23 +29,28 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	}
 	fmt.Fprintf(&b, "%s  %s  via %s  %s  %s\n\n", p.bold(d.Name), strings.Join(d.Types, "/"), via, p.outcome(d), dnsMS(d.ElapsedMS))
 
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	// Each alias step is one level deeper; the records of the canonical name are aligned among themselves.
 	indent := ""
 	for _, a := range d.Aliases {
-		fmt.Fprintf(tw, "%s%s\tCNAME\t%s\tttl %d\t\n", indent, a.Name, a.Target, a.TTL)
+		fmt.Fprintf(&b, "%s%s  CNAME  %s  ttl %d\n", indent, a.Name, a.Target, a.TTL)
 		indent += "  "
 	}
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, rec := range d.Records {
-		fmt.Fprintf(tw, "%s%s\t%s\t%s\tttl %d\t%s\n", indent, rec.Name, rec.Type, rec.Data, rec.TTL, dnsInfoText(rec.Info))
+		line := fmt.Sprintf("%s%s\t%s\t%s\tttl %d", indent, rec.Name, rec.Type, rec.Data, rec.TTL)
+		if info := dnsInfoText(rec.Info); info != "" {
+			line += "\t" + info
+		}
+		fmt.Fprintln(tw, line)
 	}
+	_ = tw.Flush()
 	if len(d.Records) == 0 && d.Outcome != "error" {
 		kind := "no " + strings.Join(d.Types, "/") + " record (NODATA)"
 		if d.Outcome == "nxdomain" {
 			kind = "does not exist (NXDOMAIN)"
 		}
-		fmt.Fprintf(tw, "%s%s\t%s\t\t\t\n", indent, d.Canonical, p.red(kind))
+		fmt.Fprintf(&b, "%s%s  %s\n", indent, d.Canonical, p.red(kind))
 	}
-	_ = tw.Flush()
 	if n := len(d.Addrs()); n > 1 {
 		v4 := 0
 		for _, a := range d.Addrs() {
