@@ -1,11 +1,208 @@
 package render
 
 import (
-	"errors"
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
 	"io"
+	"strings"
 
 	"hopscope/internal/report"
 )
 
-// HTML writes r as one self-contained HTML file. PLACEHOLDER until the HTML report lands.
-func HTML(w io.Writer, r *report.Report) error { return errors.New("render: html not built yet") }
+//go:embed templates/*.html
+var templateFS embed.FS
+
+var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{
+	"f1":        svgFloat,
+	"ms":        func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
+	"km":        thousands,
+	"join":      strings.Join,
+	"add":       func(a, b int) int { return a + b },
+	"asLabel":   asLabel,
+	"bytes":     humanBytes,
+	"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"joinAddrs": joinAny,
+	"mul15":     func(f float64) float64 { return f * 1.5 },
+	"addf":      func(a, b float64) float64 { return a + b },
+	"subf":      func(a, b float64) float64 { return a - b },
+	"halff":     func(f float64) float64 { return f / 2 },
+	"mul03":     func(f float64) float64 { return f * 0.3 },
+	"addi64":    func(a, b int64) int64 { return a + b },
+	"shareTable": func(title, id string, rows []report.Share) map[string]any {
+		return map[string]any{"Title": title, "ID": id, "Rows": rows}
+	},
+}).ParseFS(templateFS, "templates/*.html"))
+
+// htmlPage is the data of one self-contained report page.
+type htmlPage struct {
+	Title     string
+	Tool      string
+	Kind      string
+	Paths     []htmlPath
+	Map       *mapView
+	Domains   *report.Domains
+	Invest    *htmlInvestigation
+	Pre       string // text rendering for kinds without a dedicated HTML view
+	Generated string
+}
+
+// htmlPath is one path's view: the report section plus the derived drawings.
+type htmlPath struct {
+	*report.Path
+	Title   string
+	Chart   rttChart
+	Chain   []chainBox
+	Colors  map[uint32]string
+	HopRows []htmlHopRow
+}
+
+type htmlHopRow struct {
+	report.PathHop
+	Color string
+}
+
+// chainBox is one AS run in the AS chain diagram.
+type chainBox struct {
+	ASN      uint32
+	Operator string
+	Org      string
+	Hops     string
+	Color    string
+	// HandOff describes the hand-off into this AS, if any.
+	HandOff string
+}
+
+// HTML writes r as one self-contained HTML file (inline CSS and SVG, no scripts, fonts or network access).
+func HTML(w io.Writer, r *report.Report) error {
+	page := htmlPage{Tool: r.Tool, Kind: string(r.Kind)}
+	if !r.Generated.IsZero() {
+		page.Generated = r.Generated.UTC().Format("2006-01-02 15:04 MST")
+	}
+	colors := newASColors()
+	switch r.Kind {
+	case report.KindPath:
+		ps, err := reportPaths(r)
+		if err != nil {
+			return fmt.Errorf("render html: %w", err)
+		}
+		for _, p := range ps {
+			page.Paths = append(page.Paths, newHTMLPath(p, colors))
+		}
+		m := buildMap(ps, colors)
+		page.Map = &m
+		page.Title = "Path to " + page.Paths[0].Title
+	case report.KindDomains:
+		if r.Domains == nil {
+			return fmt.Errorf("render html: domains report has no domains section")
+		}
+		page.Domains = r.Domains
+		page.Title = "Domains"
+		if r.Domains.Origin != "" {
+			page.Title += " of " + r.Domains.Origin
+		}
+	case report.KindInvestigation:
+		if r.Investigation == nil {
+			return fmt.Errorf("render html: investigation report has no investigation section")
+		}
+		inv, err := newHTMLInvestigation(r.Investigation, colors)
+		if err != nil {
+			return fmt.Errorf("render html: %w", err)
+		}
+		page.Invest = inv
+		page.Map = &inv.Map
+		page.Domains = r.Investigation.Domains
+		page.Title = "Investigation"
+		if r.Investigation.Origin != "" {
+			page.Title += " of " + r.Investigation.Origin
+		}
+	default:
+		var buf bytes.Buffer
+		if err := (TextRenderer{}).Render(&buf, r); err != nil {
+			return fmt.Errorf("render html: %w", err)
+		}
+		page.Pre = buf.String()
+		page.Title = strings.ToUpper(string(r.Kind[:1])) + string(r.Kind[1:]) + " report"
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, page); err != nil {
+		return fmt.Errorf("render html: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func newHTMLPath(p *report.Path, colors *asColors) htmlPath {
+	hp := htmlPath{Path: p, Colors: map[uint32]string{}}
+	hp.Title = p.Target.Name
+	if hp.Title == "" {
+		hp.Title = p.Target.Addr
+	} else if p.Target.Addr != "" {
+		hp.Title += " (" + p.Target.Addr + ")"
+	}
+	for _, run := range p.Findings.ASPath {
+		c := colors.color(run.ASN)
+		hp.Colors[run.ASN] = c
+		b := chainBox{ASN: run.ASN, Operator: run.Operator, Org: run.Org, Color: c}
+		if run.FirstTTL == run.LastTTL {
+			b.Hops = fmt.Sprintf("hop %d", run.FirstTTL)
+		} else {
+			b.Hops = fmt.Sprintf("hops %d–%d", run.FirstTTL, run.LastTTL)
+		}
+		for _, h := range p.Findings.HandOffs {
+			if h.AtTTL == run.FirstTTL {
+				b.HandOff = "hand-off"
+				if h.Place != nil && h.Place.Label() != "" {
+					b.HandOff += " in " + h.Place.Label()
+				}
+			}
+		}
+		hp.Chain = append(hp.Chain, b)
+	}
+	if d := p.Findings.Destination; !d.Reached && d.ASN != 0 {
+		last := uint32(0)
+		if n := len(hp.Chain); n > 0 {
+			last = hp.Chain[n-1].ASN
+		}
+		if last != d.ASN {
+			hp.Chain = append(hp.Chain, chainBox{ASN: d.ASN, Operator: d.Operator, Org: d.Org, Color: colors.color(d.ASN),
+				Hops: "destination (silent)"})
+		}
+	}
+	for _, h := range p.Hops {
+		hp.HopRows = append(hp.HopRows, htmlHopRow{PathHop: h, Color: colors.color(h.ASN)})
+	}
+	hp.Chart = buildRTTChart(p, colors)
+	return hp
+}
+
+func asLabel(asn uint32) string {
+	if asn == 0 {
+		return "no AS"
+	}
+	return fmt.Sprintf("AS%d", asn)
+}
+
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+func joinAny(v any) string {
+	switch x := v.(type) {
+	case []string:
+		return strings.Join(x, ", ")
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}

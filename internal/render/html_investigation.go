@@ -1,0 +1,30 @@
+package render
+
+import (
+	"errors"
+
+	"hopscope/internal/report"
+)
+
+// htmlInvestigation is the investigation page's data: the report plus one map of every host's route.
+type htmlInvestigation struct {
+	*report.Investigation
+	Map   mapView
+	Paths []htmlPath
+}
+
+func newHTMLInvestigation(inv *report.Investigation, colors *asColors) (*htmlInvestigation, error) {
+	if inv == nil {
+		return nil, errors.New("investigation report has no investigation section")
+	}
+	h := &htmlInvestigation{Investigation: inv}
+	var paths []*report.Path
+	for _, host := range inv.Hosts {
+		if host.Path != nil {
+			paths = append(paths, host.Path)
+			h.Paths = append(h.Paths, newHTMLPath(host.Path, colors))
+		}
+	}
+	h.Map = buildMap(paths, colors)
+	return h, nil
+}

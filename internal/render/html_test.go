@@ -1,0 +1,201 @@
+package render
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"hopscope/internal/explain"
+	"hopscope/internal/explain/explaintest"
+	"hopscope/internal/report"
+)
+
+var htmlOut = flag.String("html-out", "", "also write the seed's HTML report to this file (for a look in a browser)")
+
+// seedPathReport is the article's traceroute, enriched by the fixtures, explained and built into a report.
+func seedPathReport(t testing.TB) *report.Report {
+	t.Helper()
+	tr := explaintest.SeedTrace()
+	infos := explaintest.SeedInfos()
+	f := explain.Explain(tr, infos, explain.Options{})
+	return &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
+		Tool: "hopscope test", Path: report.BuildPath(tr, infos, f)}
+}
+
+// findAll returns the elements below n whose tag is tag and whose class list contains class ("" = any).
+func findAll(n *html.Node, tag, class string) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == tag && (class == "" || hasClass(n, class)) {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasClass(n *html.Node, class string) bool {
+	for _, c := range strings.Fields(attr(n, "class")) {
+		if c == class {
+			return true
+		}
+	}
+	return false
+}
+
+func textOf(n *html.Node) string {
+	var sb strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return sb.String()
+}
+
+func TestHTMLSeedRouteMap(t *testing.T) {
+	var buf bytes.Buffer
+	if err := HTML(&buf, seedPathReport(t)); err != nil {
+		t.Fatal(err)
+	}
+	if *htmlOut != "" {
+		if err := os.WriteFile(*htmlOut, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := buf.String()
+	for _, bad := range []string{"<script", "http://", "https://", "@import", "url("} {
+		// The SVG namespace URI is an identifier, not a fetch.
+		if strings.Contains(strings.ReplaceAll(out, `xmlns="http://www.w3.org/2000/svg"`, ""), bad) {
+			t.Errorf("report is not self-contained: contains %q", bad)
+		}
+	}
+	doc, err := html.Parse(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(findAll(doc, "path", "country")); n < 200 {
+		t.Errorf("map has %d country shapes, want the world", n)
+	}
+	segs := findAll(doc, "line", "route-seg")
+	if len(segs) < 2 {
+		t.Fatalf("route has %d segments", len(segs))
+	}
+	colorOf := map[string]string{}
+	longHaul := 0
+	for _, s := range segs {
+		colorOf[attr(s, "data-asn")] = attr(s, "stroke")
+		if hasClass(s, "long-haul") {
+			longHaul++
+		}
+	}
+	if colorOf["6453"] == "" {
+		t.Fatalf("no segment coloured for Tata AS6453: %v", colorOf)
+	}
+	if longHaul == 0 {
+		t.Error("no long-haul segment labelled (Paris/Marseille → Singapore)")
+	}
+	// Orange and Tata in different colours, in the legend too.
+	legend := map[string]string{}
+	for _, it := range findAll(doc, "span", "legend-item") {
+		legend[attr(it, "data-asn")] = textOf(it)
+	}
+	for _, asn := range []string{"6453"} {
+		if legend[asn] == "" {
+			t.Errorf("legend lacks AS%s: %v", asn, legend)
+		}
+	}
+	chain := findAll(doc, "div", "as")
+	var chainASNs []string
+	colors := map[string]string{}
+	for _, c := range chain {
+		chainASNs = append(chainASNs, attr(c, "data-asn"))
+		colors[attr(c, "data-asn")] = attr(c, "style")
+	}
+	joined := strings.Join(chainASNs, ",")
+	if !strings.Contains(joined, "3215") || !strings.Contains(joined, "6453") || !strings.Contains(joined, "132203") {
+		t.Errorf("AS chain = %s, want Orange AS3215 … Tata AS6453 … Tencent AS132203", joined)
+	}
+	if colors["3215"] == colors["6453"] {
+		t.Errorf("Orange and Tata share a colour: %q", colors["3215"])
+	}
+	// Markers: a destination marker, and hop markers in Paris, Marseille and Singapore.
+	var titles []string
+	for _, m := range findAll(doc, "circle", "marker") {
+		titles = append(titles, textOf(m))
+	}
+	all := strings.Join(titles, "|")
+	for _, want := range []string{"Paris", "Marseille", "Singapore"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no marker in %s among %q", want, all)
+		}
+	}
+	if len(findAll(doc, "circle", "destination")) == 0 {
+		t.Error("destination not marked on the map")
+	}
+	if rows := findAll(doc, "tr", ""); len(rows) < 17 {
+		t.Errorf("hop table has %d rows, want a row per hop", len(rows))
+	}
+	if bars := findAll(doc, "g", "bar"); len(bars) != 17 {
+		t.Errorf("RTT chart has %d bars, want 17", len(bars))
+	}
+	if s := findAll(doc, "p", "summary"); len(s) == 0 || !strings.Contains(textOf(s[0]), "Singapore") {
+		t.Error("summary missing or does not name Singapore")
+	}
+}
+
+func TestHTMLOtherKinds(t *testing.T) {
+	tests := []struct {
+		name string
+		r    *report.Report
+		want string
+	}{
+		{"empty path report is an error", &report.Report{Kind: report.KindPath}, "error"},
+		{"domains without section is an error", &report.Report{Kind: report.KindDomains}, "error"},
+		{"investigation without section is an error", &report.Report{Kind: report.KindInvestigation}, "error"},
+		{"unknown kind is an error", &report.Report{Kind: "nope"}, "error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := HTML(&bytes.Buffer{}, tc.r)
+			if (err != nil) != (tc.want == "error") {
+				t.Errorf("err = %v, want %s", err, tc.want)
+			}
+		})
+	}
+}
+
+func BenchmarkHTMLSeed(b *testing.B) {
+	r := seedPathReport(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := HTML(&bytes.Buffer{}, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var _ = filepath.Join
