@@ -1,12 +1,231 @@
 package cli
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain"
+	"hopscope/internal/path"
+	"hopscope/internal/probe"
+	"hopscope/internal/render"
+	"hopscope/internal/report"
+	"hopscope/internal/version"
 )
 
-// PLACEHOLDER: replaced by the real command; not shipped.
+// traceOptions are the flags of `hopscope trace`.
+type traceOptions struct {
+	host      string
+	method    string
+	port      int
+	ipv4      bool
+	ipv6      bool
+	probes    int
+	firstTTL  int
+	maxTTL    int
+	vary      bool
+	rate      float64
+	timeout   time.Duration
+	maxSilent int
+	dnsServer string
+	noResolve bool
+	mode      string
+	format    string
+	json      bool
+}
+
 func newTraceCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "trace", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("trace: not built yet") }}
+	o := &traceOptions{}
+	c := &cobra.Command{
+		Use:   "trace [flags] HOST",
+		Short: "Trace the path to HOST yourself (ICMP, UDP or TCP; IPv4 or IPv6) and explain it",
+		Long: `trace resolves HOST (showing its alias chain and every address), sends probes for every TTL at
+once (paced), and enriches, explains and reports the path exactly as "hopscope analyze" does.
+
+Probes keep one flow for the whole trace (Paris traceroute), so load balancers show one path;
+--vary-flows gives each probe of a hop its own flow and shows every responder. The trace stops at
+the destination's TTL, waits for replies adaptively (a multiple of the largest RTT seen, at most
+--timeout), and stops after --max-silent silent hops beyond the last responder.
+
+Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram sockets
+(net.ipv4.ping_group_range) and UDP/TCP sockets with IP_RECVERR, as tracepath does.`,
+		Example: `  hopscope trace example.com
+  hopscope trace --method tcp --port 443 -q 5 app.example.com
+  hopscope trace --vary-flows -6 example.com
+  hopscope trace --json example.com > path.json && hopscope analyze path.json`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.host = args[0]
+			return runTrace(cmd.Context(), g, o)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&o.method, "method", "M", "icmp", `probe method: "icmp" (echo), "udp" or "tcp" (SYN)`)
+	f.IntVarP(&o.port, "port", "p", 0, "destination port for udp/tcp (default 33434 for udp, 443 for tcp)")
+	f.BoolVarP(&o.ipv4, "ipv4", "4", false, "trace an IPv4 address only")
+	f.BoolVarP(&o.ipv6, "ipv6", "6", false, "trace an IPv6 address only")
+	f.IntVarP(&o.probes, "probes", "q", 3, "probes per hop")
+	f.IntVarP(&o.firstTTL, "first-ttl", "f", 1, "first TTL to probe")
+	f.IntVarP(&o.maxTTL, "max-ttl", "m", 30, "last TTL to probe")
+	f.BoolVar(&o.vary, "vary-flows", false, "give each probe of a hop its own flow and show every responder (default: one pinned flow)")
+	f.Float64Var(&o.rate, "rate", 1000, "probes per second")
+	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
+	f.IntVar(&o.maxSilent, "max-silent", 5, "stop after this many silent hops beyond the last responder when the destination does not answer")
+	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server (host[:port]) for the target and reverse names (default: /etc/resolv.conf)")
+	f.BoolVarP(&o.noResolve, "numeric", "n", false, "do not resolve responder names")
+	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
+	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
+	f.BoolVar(&o.json, "json", false, "shorthand for --format json (readable by hopscope analyze)")
+	return c
+}
+
+// options validates the flags and turns them into the probe and resolver configuration.
+func (o *traceOptions) options() (probe.Options, probe.ResolveConfig, error) {
+	var po probe.Options
+	var rc probe.ResolveConfig
+	switch m := path.Protocol(strings.ToLower(o.method)); m {
+	case path.ProtoICMP, path.ProtoUDP, path.ProtoTCP:
+		po.Method = m
+	default:
+		return po, rc, fmt.Errorf("--method %q: want icmp, udp or tcp", o.method)
+	}
+	if o.port != 0 && po.Method == path.ProtoICMP {
+		return po, rc, errors.New("--port applies to --method udp or tcp")
+	}
+	if o.port < 0 || o.port > 65535 {
+		return po, rc, fmt.Errorf("--port %d: want 1..65535", o.port)
+	}
+	if o.ipv4 && o.ipv6 {
+		return po, rc, errors.New("-4 and -6 exclude each other")
+	}
+	if o.rate <= 0 || o.timeout <= 0 || o.maxSilent < 0 {
+		return po, rc, errors.New("--rate and --timeout must be positive, --max-silent not negative")
+	}
+	switch o.mode {
+	case "auto":
+	case "raw":
+		po.Mode = probe.ModeRaw
+	case "unprivileged":
+		po.Mode = probe.ModeUnprivileged
+	default:
+		return po, rc, fmt.Errorf("--socket %q: want auto, raw or unprivileged", o.mode)
+	}
+	po.Port = o.port
+	po.Config = probe.Config{ProbesPerHop: o.probes, FirstTTL: o.firstTTL, MaxTTL: o.maxTTL, Vary: o.vary,
+		Rate: o.rate, Timeout: o.timeout, MaxSilent: o.maxSilent}
+	if o.maxSilent == 0 {
+		po.Config.MaxSilent = o.maxTTL // 0 on the command line means never stop early
+	}
+	if _, err := probe.NewTracer(po.Config); err != nil {
+		return po, rc, err
+	}
+	rc.Server = o.dnsServer
+	switch {
+	case o.ipv4:
+		rc.Family = probe.IPv4Only
+	case o.ipv6:
+		rc.Family = probe.IPv6Only
+	}
+	if !o.noResolve {
+		po.Names = &probe.Names{Timeout: 2 * time.Second}
+		if o.dnsServer != "" {
+			po.Names.Lookup = probe.PTRFrom(o.dnsServer)
+		}
+	}
+	return po, rc, nil
+}
+
+func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
+	if o.json {
+		o.format = "json"
+	}
+	out, err := render.ByName(o.format, g.colorEnabled(g.streams.Out))
+	if err != nil {
+		return badInput(err)
+	}
+	po, rc, err := o.options()
+	if err != nil {
+		return badInput(err)
+	}
+	// The enrichment database loads while the probes are out.
+	type loaded struct {
+		e   *enrich.Enricher
+		err error
+	}
+	enr := make(chan loaded, 1)
+	go func() {
+		e, err := enrich.New(enrich.Config{})
+		enr <- loaded{e, err}
+	}()
+	defer func() {
+		if l := <-enr; l.e != nil {
+			l.e.Close()
+		}
+	}()
+	target, warnings, err := probe.ResolveTarget(ctx, o.host, rc)
+	if err != nil {
+		return err
+	}
+	if len(target.Aliases) > 0 || len(target.OtherAddrs) > 0 {
+		for _, w := range warnings {
+			fmt.Fprintf(g.streams.Err, "hopscope: warning: %s\n", w)
+		}
+	}
+	tr, err := probe.Run(ctx, target, po)
+	if err != nil {
+		if errors.Is(err, probe.ErrNeedPrivilege) {
+			return &ExitError{Code: ExitFailure, Err: err}
+		}
+		return fmt.Errorf("trace %s: %w", o.host, err)
+	}
+	tr.Warnings = append(warnings, tr.Warnings...)
+	l := <-enr
+	enr <- l // for the deferred Close
+	if l.err != nil {
+		return l.err
+	}
+	rep := pathReport(tr, l.e)
+	if err := out(g.streams.Out, rep); err != nil {
+		return err
+	}
+	if len(tr.Addrs()) == 0 || (len(tr.Addrs()) == 1 && tr.Addrs()[0] == tr.Target.Addr && !reached(tr)) {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("trace %s: nothing answered", o.host)}
+	}
+	return nil
+}
+
+func reached(tr *path.Trace) bool { ok, _ := tr.Reached(); return ok }
+
+// pathReport enriches, explains and reports a trace.
+//
+// WIRING GAP: this is the enrich → explain → report part that `hopscope analyze` owns; when analyze
+// exports its shared helper (with its enrichment flags such as --mmdb and --from-location), trace must
+// call that instead and this function goes away.
+func pathReport(tr *path.Trace, e *enrich.Enricher) *report.Report {
+	infos := map[netip.Addr]enrich.Info{}
+	for _, h := range tr.Hops {
+		for _, r := range h.Responders {
+			infos[r.Addr] = e.Lookup(r.Addr, r.Name)
+		}
+	}
+	if a := tr.Target.Addr; a.IsValid() {
+		if _, ok := infos[a]; !ok {
+			infos[a] = e.Lookup(a, "")
+		}
+	}
+	f := explain.Explain(tr, infos, explain.Options{})
+	return &report.Report{
+		Schema:        report.Schema,
+		SchemaVersion: report.SchemaVersion,
+		Kind:          report.KindPath,
+		Generated:     tr.Started,
+		Tool:          "hopscope " + version.Version,
+		Path:          report.BuildPath(tr, infos, f),
+	}
 }

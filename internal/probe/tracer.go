@@ -34,7 +34,7 @@ type Config struct {
 	Timeout time.Duration
 	// MinWait is the shortest wait for a reply once RTTs are known; 0 means 50 ms.
 	MinWait time.Duration
-	// WaitFactor multiplies the largest RTT seen to give the adaptive wait; 0 means 2.
+	// WaitFactor multiplies the largest RTT seen to give the adaptive wait; 0 means 1.5.
 	WaitFactor float64
 	// MaxSilent is the run of silent TTLs beyond the last responder after which the trace stops
 	// when the target does not answer; 0 means 5.
@@ -69,7 +69,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.MinWait = c.Timeout
 	}
 	if c.WaitFactor == 0 {
-		c.WaitFactor = 2
+		c.WaitFactor = 1.5
 	}
 	if c.Now == nil {
 		c.Now = time.Now
