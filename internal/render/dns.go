@@ -27,7 +27,12 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	} else if d.Transport != "" {
 		via += " (" + d.Transport + ")"
 	}
-	fmt.Fprintf(&b, "%s  %s  via %s  %s  %s\n\n", p.bold(d.Name), strings.Join(d.Types, "/"), via, p.outcome(d), dnsMS(d.ElapsedMS))
+	fmt.Fprintf(&b, "%s  %s  via %s  %s  %s\n", p.bold(d.Name), strings.Join(d.Types, "/"), via, p.outcome(d), dnsMS(d.ElapsedMS))
+	// sec starts a section: a blank line, then the section's lines.
+	sec := func() { b.WriteString("\n") }
+	if len(d.Aliases) > 0 || len(d.Records) > 0 || d.Outcome == "nxdomain" || d.Outcome == "nodata" {
+		sec()
+	}
 
 	// Each alias step is one level deeper; the records of the canonical name are aligned among themselves.
 	indent := ""
@@ -52,16 +57,18 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 		fmt.Fprintf(&b, "%s%s  %s\n", indent, d.Canonical, p.red(kind))
 	}
 	if n := len(d.Addrs()); n > 1 {
+		sec()
 		v4 := 0
 		for _, a := range d.Addrs() {
 			if a.Is4() {
 				v4++
 			}
 		}
-		fmt.Fprintf(&b, "\n%d addresses (%d IPv4, %d IPv6): a tool that needs one (traceroute, a browser) picks one of them; `hopscope trace --all-addresses` traces each.\n", n, v4, n-v4)
+		fmt.Fprintf(&b, "%d addresses (%d IPv4, %d IPv6): a tool that needs one (traceroute, a browser) picks one of them; `hopscope trace --all-addresses` traces each.\n", n, v4, n-v4)
 	}
-	b.WriteString("\n")
-
+	if d.Authority != nil || d.AnsweredBy != "" || d.DNSSEC != nil || d.Subnet != nil {
+		sec()
+	}
 	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	if a := d.Authority; a != nil {
 		line := "zone " + a.Zone
@@ -99,7 +106,8 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	_ = tw.Flush()
 
 	if len(d.Steps) > 0 {
-		b.WriteString("\ntrace\n")
+		sec()
+		b.WriteString("trace\n")
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		for _, s := range d.Steps {
 			q := ""
@@ -125,7 +133,8 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	}
 
 	if len(d.Queries) > 0 {
-		b.WriteString("\nqueries\n")
+		sec()
+		b.WriteString("queries\n")
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		for _, q := range d.Queries {
 			if q.Error != "" {
@@ -137,7 +146,8 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 		_ = tw.Flush()
 	}
 	if d.Error != "" {
-		fmt.Fprintf(&b, "\n%s %s\n", p.red("error:"), d.Error)
+		sec()
+		fmt.Fprintf(&b, "%s %s\n", p.red("error:"), d.Error)
 	}
 	_, err := w.Write(b.Bytes())
 	return err
@@ -308,11 +318,11 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 	if len(d.Queries) > 0 {
 		b.WriteString("\n### Queries\n\n| Query | Server | Purpose | RTT | Result |\n|---|---|---|---:|---|\n")
 		for _, q := range d.Queries {
-			res := fmt.Sprintf("%s, %d answers, %d B", q.Rcode, q.Answers, q.Size)
+			res, rtt := fmt.Sprintf("%s, %d answers, %d B", q.Rcode, q.Answers, q.Size), dnsMS(q.RTTMS)
 			if q.Error != "" {
-				res = q.Error
+				res, rtt = q.Error, "–"
 			}
-			fmt.Fprintf(&b, "| `%s %s` | `%s` %s | %s | %s | %s |\n", q.Name, q.Type, q.Server, q.Transport, q.Purpose, dnsMS(q.RTTMS), dnsMDEscape(res))
+			fmt.Fprintf(&b, "| `%s %s` | `%s` %s | %s | %s | %s |\n", q.Name, q.Type, q.Server, q.Transport, q.Purpose, rtt, dnsMDEscape(res))
 		}
 	}
 	_, err := w.Write(b.Bytes())
