@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -61,6 +62,22 @@ func (g *globalOptions) colorEnabled(w io.Writer) bool {
 	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// dataPath returns the data directory: --data-dir, else $XDG_DATA_HOME/hopscope, else ~/.local/share/hopscope.
+// It does not create it.
+func (g *globalOptions) dataPath() (string, error) {
+	if g.dataDir != "" {
+		return g.dataDir, nil
+	}
+	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
+		return filepath.Join(x, "hopscope"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the data directory (set --data-dir): %w", err)
+	}
+	return filepath.Join(home, ".local", "share", "hopscope"), nil
 }
 
 // isTTY reports whether w is a terminal (for progress displays).
