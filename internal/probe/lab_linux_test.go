@@ -91,6 +91,10 @@ func hopNodes(tr *path.Trace, name func(netip.Addr) string) []string {
 // labTrace runs a trace from the client's namespace; names are looked up in the namespace too.
 func labTrace(t *testing.T, l *netlab.Lab, dst netip.Addr, opts Options) *path.Trace {
 	t.Helper()
+	// Correctness, not speed: generous waits so that a loaded machine does not turn replies into timeouts.
+	if opts.MinWait == 0 {
+		opts.MinWait, opts.WaitFactor, opts.Timeout = 500*time.Millisecond, 4, 2*time.Second
+	}
 	if r, ok := l.Resolver(dst.Is6()); ok && opts.Names == nil {
 		ptr := PTRFrom(r.String())
 		opts.Names = &Names{Timeout: 2 * time.Second, Lookup: func(ctx context.Context, a netip.Addr) (name string, err error) {

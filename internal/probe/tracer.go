@@ -32,9 +32,10 @@ type Config struct {
 	Rate float64
 	// Timeout is the longest wait for any reply; 0 means 1 s.
 	Timeout time.Duration
-	// MinWait is the shortest wait for a reply once RTTs are known; 0 means 50 ms.
+	// MinWait is the shortest wait for a reply once RTTs are known; 0 means 100 ms.
 	MinWait time.Duration
-	// WaitFactor multiplies the largest RTT seen to give the adaptive wait; 0 means 1.5.
+	// WaitFactor multiplies the path's RTT (the largest per-TTL median RTT seen) to give the adaptive
+	// wait; 0 means 1.5.
 	WaitFactor float64
 	// MaxSilent is the run of silent TTLs beyond the last responder after which the trace stops
 	// when the target does not answer; 0 means 5.
@@ -63,7 +64,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.Timeout = time.Second
 	}
 	if c.MinWait == 0 {
-		c.MinWait = 50 * time.Millisecond
+		c.MinWait = 100 * time.Millisecond
 	}
 	if c.MinWait > c.Timeout {
 		c.MinWait = c.Timeout
@@ -116,8 +117,13 @@ type Tracer struct {
 	destTTL int
 	// stopTTL is the last TTL of a silent run that ended the trace; 0 while none.
 	stopTTL int
-	maxRTT  time.Duration
-	// replyTTL[t] is true when some reply came from TTL t.
+	// pathRTT is the largest per-TTL median RTT seen: the depth of the path, robust to one slow reply.
+	pathRTT time.Duration
+	// lateFloor is raised by late replies: the wait is never shorter than the RTT of a reply that came late.
+	lateFloor time.Duration
+	// rtts holds the on-time RTTs per TTL.
+	rtts map[int][]time.Duration
+	// replied[t] is true when some reply came from TTL t.
 	replied map[int]bool
 }
 
@@ -127,7 +133,7 @@ func NewTracer(cfg Config) (*Tracer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tracer{cfg: cfg, replied: map[int]bool{}}
+	t := &Tracer{cfg: cfg, replied: map[int]bool{}, rtts: map[int][]time.Duration{}}
 	for a := 0; a < cfg.ProbesPerHop; a++ {
 		for ttl := cfg.FirstTTL; ttl <= cfg.MaxTTL; ttl++ {
 			flow := 1
@@ -166,11 +172,11 @@ func (t *Tracer) wait(ttl int) time.Duration {
 	for x := ttl; !known && x <= t.cfg.MaxTTL; x++ {
 		known = t.replied[x]
 	}
-	if !known || t.maxRTT == 0 {
+	if !known || t.pathRTT == 0 {
 		return t.cfg.Timeout
 	}
-	w := time.Duration(t.cfg.WaitFactor * float64(t.maxRTT))
-	return min(max(w, t.cfg.MinWait), t.cfg.Timeout)
+	w := time.Duration(t.cfg.WaitFactor * float64(t.pathRTT))
+	return min(max(w, t.cfg.MinWait, t.lateFloor), t.cfg.Timeout)
 }
 
 // Run sends every probe, collects replies until each probe that matters is answered or given up,
@@ -306,10 +312,12 @@ func (t *Tracer) record(r Reply) {
 	s.reply = &rr
 	if s.expired {
 		s.late = true
+		rtt := r.At.Sub(s.sent)
+		t.lateFloor = max(t.lateFloor, rtt+rtt/4)
 		return
 	}
-	rtt := r.At.Sub(s.sent)
-	t.maxRTT = max(t.maxRTT, rtt)
+	t.rtts[s.p.TTL] = append(t.rtts[s.p.TTL], r.At.Sub(s.sent))
+	t.pathRTT = max(t.pathRTT, path.SummarizeRTTs(t.rtts[s.p.TTL]).Median)
 	t.replied[s.p.TTL] = true
 	if r.Kind == KindReached || r.Kind == KindUnreachable {
 		if t.destTTL == 0 || s.p.TTL < t.destTTL {

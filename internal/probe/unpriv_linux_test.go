@@ -28,7 +28,8 @@ func TestHelperTrace(t *testing.T) {
 		t.Skip("helper process for TestLabUnprivileged")
 	}
 	tr, err := Run(context.Background(), path.Target{Addr: netip.MustParseAddr(dst)},
-		Options{Method: path.Protocol(os.Getenv("HOPSCOPE_PROBE_METHOD"))})
+		Options{Method: path.Protocol(os.Getenv("HOPSCOPE_PROBE_METHOD")),
+			Config: Config{MinWait: 500 * time.Millisecond, WaitFactor: 4, Timeout: 2 * time.Second}})
 	out := struct {
 		Trace *path.Trace
 		Err   string
