@@ -183,3 +183,13 @@ func setMeta(t *path.Trace, k, v string) {
 	}
 	t.Meta[k] = v
 }
+
+// appendHop returns the hop with the given TTL, appending it without a search when it comes after
+// every hop so far (the usual case for line-by-line text output); otherwise it defers to HopAt.
+func appendHop(t *path.Trace, ttl int) *path.Hop {
+	if n := len(t.Hops); n == 0 || t.Hops[n-1].TTL < ttl {
+		t.Hops = append(t.Hops, path.Hop{TTL: ttl})
+		return &t.Hops[len(t.Hops)-1]
+	}
+	return t.HopAt(ttl)
+}

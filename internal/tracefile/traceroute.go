@@ -18,19 +18,39 @@ import (
 // with optional "[AS123]" before a responder (-a / -A), "<MPLS:L=..,E=..,S=..,T=..>" extensions (-e)
 // and "!X" annotations after an RTT.
 type trParser struct {
-	format  string
-	traces  []*path.Trace
-	cur     *path.Trace
-	hop     *path.Hop // hop of the last hop line, for continuation lines
-	pending []string  // warnings printed before the header
-	multi   string    // name from "NAME has multiple addresses; using ADDR"
-	multiTo netip.Addr
-	toks    []token
-	line    int
+	format    string
+	traces    []*path.Trace
+	cur       *path.Trace
+	hop       *path.Hop // hop of the last hop line, for continuation lines
+	pending   []string  // warnings printed before the header
+	multi     string    // name from "NAME has multiple addresses; using ADDR"
+	multiTo   netip.Addr
+	toks      []token
+	line      int
+	probeSlab []path.Probe     // slab the hops' probe slices are cut from
+	respSlab  []path.Responder // slab for the hops' first responder
+	slab      int              // slab length, scaled to the input
+}
+
+// slabSize is how many probes or responders are allocated at once.
+const slabSize = 4096
+
+// hopSlices gives a new hop room for n probes and one responder without further allocation.
+func (p *trParser) hopSlices(h *path.Hop, n int) {
+	if len(p.probeSlab) < n {
+		p.probeSlab = make([]path.Probe, max(p.slab, n))
+	}
+	h.Probes = p.probeSlab[:0:n]
+	p.probeSlab = p.probeSlab[n:]
+	if len(p.respSlab) == 0 {
+		p.respSlab = make([]path.Responder, p.slab)
+	}
+	h.Responders = p.respSlab[:0:1]
+	p.respSlab = p.respSlab[1:]
 }
 
 func parseTraceroute(data []byte, format string) ([]*path.Trace, error) {
-	p := &trParser{format: format}
+	p := &trParser{format: format, slab: min(max(len(data)/16, 16), slabSize)}
 	r := newLineReader(data)
 	for {
 		ln, ok := r.next()
@@ -64,7 +84,7 @@ func (p *trParser) flush() {
 
 func (p *trParser) newTrace() *path.Trace {
 	p.flush()
-	t := &path.Trace{Source: sourceName(p.format)}
+	t := &path.Trace{Source: sourceName(p.format), Hops: make([]path.Hop, 0, 32)}
 	t.Warnings = append(t.Warnings, p.pending...)
 	p.pending = nil
 	p.cur = t
@@ -199,7 +219,7 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 	if n := len(p.cur.Hops); n > 0 && p.cur.Hops[n-1].TTL >= ttl {
 		return p.errf(start+1, "hop "+itoa(p.cur.Hops[n-1].TTL+1)+" or later", num)
 	}
-	p.hop = p.cur.HopAt(ttl)
+	p.hop = appendHop(p.cur, ttl)
 	p.toks = tokenize(ln[start+len(num):], p.toks)
 	for i := range p.toks {
 		p.toks[i].col += start + len(num)
@@ -207,6 +227,13 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 	if len(p.toks) == 0 {
 		return p.errf(len(ln)+1, `"*" or a responder after the hop number`, "")
 	}
+	n := 0
+	for _, t := range p.toks {
+		if t.s == "*" || strings.HasSuffix(t.s, "ms") {
+			n++
+		}
+	}
+	p.hopSlices(p.hop, n)
 	return p.probes(p.hop, p.toks)
 }
 
@@ -214,9 +241,8 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 func (p *trParser) probes(h *path.Hop, toks []token) error {
 	var (
 		cur      netip.Addr // current responder
-		curName  string
-		curCount int  // probes seen from cur
-		lastRTT  bool // the previous token ended a reply (annotations and extensions attach to it)
+		curCount int        // probes seen from cur
+		lastRTT  bool       // the previous token ended a reply (annotations and extensions attach to it)
 		asn      uint32
 		haveASN  bool
 		pendMPLS []path.MPLSLabel
@@ -232,7 +258,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 		s := t.s
 		switch {
 		case s == "*":
-			h.AddProbe(path.Probe{Status: path.StatusTimeout}, "")
+			h.Probes = append(h.Probes, path.Probe{Status: path.StatusTimeout})
 			lastRTT = false
 		case s[0] == '!':
 			if !lastRTT {
@@ -277,7 +303,9 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				if !cur.IsValid() {
 					return p.errf(t.col, `a responder address before the RTT`, s)
 				}
-				h.AddProbe(path.Probe{Status: path.StatusReply, From: cur, RTT: rtt, HasRTT: true, MPLS: pendMPLS}, curName)
+				// cur is already among h's responders (added when its address was read), so append
+				// directly rather than through AddProbe's responder search: this is the hot path.
+				h.Probes = append(h.Probes, path.Probe{Status: path.StatusReply, From: cur, RTT: rtt, HasRTT: true, MPLS: pendMPLS})
 				curCount++
 				lastRTT = true
 				continue
@@ -290,7 +318,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				return err
 			}
 			i += skip
-			cur, curName, curCount, pendMPLS = addr, name, 0, nil
+			cur, curCount, pendMPLS = addr, 0, nil
 			r := h.AddResponder(path.Responder{Addr: addr, Name: name})
 			if haveASN && r.ReportedASN == 0 {
 				r.ReportedASN = asn
