@@ -167,7 +167,7 @@ func ToInventory(f *File, name string) *inventory.Inventory {
 		}
 		ex := &inventory.HTTPExchange{
 			Method: e.Request.Method, URL: e.Request.URL, Status: status, Proto: e.Request.HTTPVersion,
-			ContentType: strings.TrimSpace(strings.Split(e.Response.Content.MimeType, ";")[0]),
+			ContentType:  strings.TrimSpace(strings.Split(e.Response.Content.MimeType, ";")[0]),
 			RequestBytes: int64(e.Request.BodySize), ResponseBytes: int64(e.Response.BodySize),
 		}
 		if ex.RequestBytes < 0 {
