@@ -125,7 +125,7 @@ func ParseType(s string) (uint16, error) {
 	}
 	if n, ok := strings.CutPrefix(u, "TYPE"); ok {
 		var v uint16
-		if _, err := fmt.Sscanf(n, "%d", &v); err == nil && fmt.Sprint(v) == n {
+		if _, err := fmt.Sscanf(n, "%d", &v); err == nil && fmt.Sprint(v) == n && v != 0 && v != mdns.TypeOPT {
 			return v, nil
 		}
 	}
