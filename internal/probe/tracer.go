@@ -165,18 +165,24 @@ func (t *Tracer) limit() int {
 	return t.cfg.MaxTTL
 }
 
-// wait is how long a probe at ttl is given: adaptive once something at or beyond ttl answered,
-// the full timeout otherwise (its RTT could be much larger than anything seen so far).
+// wait is how long a probe at ttl is given. Once something at or beyond ttl answered, the path's
+// depth is known: K × the path RTT (at least MinWait). Beyond every reply so far the RTT could be much
+// larger than anything seen (a long haul behind silent routers): half the timeout, or 2K × the path
+// RTT when that is longer. Before any reply, the full timeout.
 func (t *Tracer) wait(ttl int) time.Duration {
+	if t.pathRTT == 0 {
+		return t.cfg.Timeout
+	}
 	known := t.destTTL > 0
 	for x := ttl; !known && x <= t.cfg.MaxTTL; x++ {
 		known = t.replied[x]
 	}
-	if !known || t.pathRTT == 0 {
-		return t.cfg.Timeout
+	k := t.cfg.WaitFactor
+	w := max(time.Duration(k*float64(t.pathRTT)), t.cfg.MinWait, t.lateFloor)
+	if !known {
+		w = max(w, time.Duration(2*k*float64(t.pathRTT)), t.cfg.Timeout/2)
 	}
-	w := time.Duration(t.cfg.WaitFactor * float64(t.pathRTT))
-	return min(max(w, t.cfg.MinWait, t.lateFloor), t.cfg.Timeout)
+	return min(w, t.cfg.Timeout)
 }
 
 // Run sends every probe, collects replies until each probe that matters is answered or given up,

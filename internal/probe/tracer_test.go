@@ -49,9 +49,9 @@ func TestTracerArticlePath(t *testing.T) {
 		maxVirt   time.Duration
 		wantTrail string // the last hop's line
 	}{
-		{name: "target answers, pinned", answers: true, wantHops: 17, want13: "10.0.13.1", maxVirt: 500 * time.Millisecond, wantTrail: "203.0.113.25"},
-		{name: "target answers, varied flows", answers: true, vary: true, wantHops: 17, want13: "10.0.13.1,10.0.13.2", maxVirt: 500 * time.Millisecond, wantTrail: "203.0.113.25"},
-		{name: "silent target stops after 5 silent hops", answers: false, wantHops: 19, want13: "10.0.13.1", maxVirt: 1500 * time.Millisecond, wantTrail: "*"},
+		{name: "target answers, pinned", answers: true, wantHops: 17, want13: "10.0.13.1", maxVirt: 400 * time.Millisecond, wantTrail: "203.0.113.25"},
+		{name: "target answers, varied flows", answers: true, vary: true, wantHops: 17, want13: "10.0.13.1,10.0.13.2", maxVirt: 400 * time.Millisecond, wantTrail: "203.0.113.25"},
+		{name: "silent target stops after 5 silent hops", answers: false, wantHops: 19, want13: "10.0.13.1", maxVirt: 700 * time.Millisecond, wantTrail: "*"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -219,6 +219,69 @@ func TestConfigValidation(t *testing.T) {
 			_, err := NewTracer(tc.cfg)
 			if (err == nil) != tc.ok {
 				t.Errorf("err = %v, want ok=%v", err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestTracerFindsLongHaulBehindSilentRouters(t *testing.T) {
+	a := netip.MustParseAddr
+	tests := []struct {
+		name string
+		hops []simHop
+		want int // TTL of the target
+	}{
+		{"near responder, then 300 ms behind silent routers", []simHop{
+			{from: []netip.Addr{a("10.0.0.1")}, rtt: 5 * time.Millisecond}, {}, {},
+			{from: []netip.Addr{a("203.0.113.9")}, rtt: 300 * time.Millisecond, target: true}}, 4},
+		{"nothing but a target 900 ms away", []simHop{{}, {}, {},
+			{from: []netip.Addr{a("203.0.113.9")}, rtt: 900 * time.Millisecond, target: true}}, 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, _ := runSim(t, newSimNet(tc.hops...), Config{})
+			if ok, ttl := (&path.Trace{Target: path.Target{Addr: a("203.0.113.9")}, Hops: tr.Hops}).Reached(); !ok || ttl != tc.want {
+				t.Errorf("reached %v at %d, want ttl %d; hops %d", ok, ttl, tc.want, len(tr.Hops))
+			}
+			if tr.Hop(tc.want).Answered() != 3 {
+				t.Errorf("target answered %d of 3", tr.Hop(tc.want).Answered())
+			}
+		})
+	}
+}
+
+func TestTracerWait(t *testing.T) {
+	ms := time.Millisecond
+	tests := []struct {
+		name     string
+		pathRTT  time.Duration
+		replied  []int
+		destTTL  int
+		late     time.Duration
+		ttl      int
+		wantWait time.Duration
+	}{
+		{name: "nothing seen: the timeout", ttl: 5, wantWait: time.Second},
+		{name: "below a reply: 1.5 × path RTT", pathRTT: 170 * ms, replied: []int{1, 9}, ttl: 5, wantWait: 255 * ms},
+		{name: "below a reply, short path: MinWait", pathRTT: 10 * ms, replied: []int{9}, ttl: 5, wantWait: 100 * ms},
+		{name: "beyond every reply: half the timeout", pathRTT: 100 * ms, replied: []int{1, 9}, ttl: 10, wantWait: 500 * ms},
+		{name: "beyond every reply, deep path: 3 × path RTT", pathRTT: 200 * ms, replied: []int{9}, ttl: 10, wantWait: 600 * ms},
+		{name: "beyond every reply, capped by the timeout", pathRTT: 400 * ms, replied: []int{9}, ttl: 10, wantWait: time.Second},
+		{name: "destination known: adaptive everywhere", pathRTT: 170 * ms, destTTL: 17, ttl: 16, wantWait: 255 * ms},
+		{name: "a late reply raises the floor", pathRTT: 10 * ms, replied: []int{9}, late: 400 * ms, ttl: 5, wantWait: 400 * ms},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr, err := NewTracer(Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.pathRTT, tr.destTTL, tr.lateFloor = tc.pathRTT, tc.destTTL, tc.late
+			for _, x := range tc.replied {
+				tr.replied[x] = true
+			}
+			if got := tr.wait(tc.ttl); got != tc.wantWait {
+				t.Errorf("wait(%d) = %v, want %v", tc.ttl, got, tc.wantWait)
 			}
 		})
 	}
