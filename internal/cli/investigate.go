@@ -1,12 +1,453 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"hopscope/internal/capture"
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain"
+	"hopscope/internal/har"
+	"hopscope/internal/history"
+	"hopscope/internal/inventory"
+	"hopscope/internal/investigate"
+	"hopscope/internal/mitm"
+	"hopscope/internal/path"
+	"hopscope/internal/probe"
+	"hopscope/internal/render"
+	"hopscope/internal/report"
+	"hopscope/internal/version"
 )
 
-// PLACEHOLDER: replaced by the real command; not shipped.
+// investigateOptions are the flags of `hopscope investigate`.
+type investigateOptions struct {
+	g            *globalOptions
+	hostsFile    string
+	session      string
+	harFile      string
+	captureFile  string
+	top          int
+	method       string
+	port         int
+	probes       int
+	maxTTL       int
+	timeout      time.Duration
+	concurrency  int
+	dnsServer    string
+	numeric      bool
+	fromLocation string
+	mmdb         []string
+	ip2location  []string
+	format       string
+	json         bool
+	output       string
+	noHistory    bool
+	rules        string
+	now          func() time.Time
+}
+
 func newInvestigateCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "investigate", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("investigate: not built yet") }}
+	o := &investigateOptions{g: g, now: time.Now}
+	c := &cobra.Command{
+		Use:   "investigate [flags] [HOST[:PORT]...]",
+		Short: "Investigate an app end to end: resolve, trace, enrich and explain every host it used",
+		Long: `investigate takes the hosts an application used, from a proxy session (--session), a HAR file
+(--har), a capture (--capture), a host list (--hosts) or the command line, and for each host (a few at
+a time) resolves the name, traces the path with TCP to the port the app used, enriches and explains it.
+Then it describes the whole app: servers by country, operator and AS, each place's share of requests
+and bytes, the slowest hosts and why, the slow segment several paths share, and what changed since
+the previous investigation (kept in the history database; see "hopscope history").
+
+Save the result with --json -o result.json and render it later with "hopscope report".`,
+		Example: `  hopscope investigate --session wechat.session --format html -o wechat.html
+  hopscope investigate --har browser.har --top 20
+  hopscope investigate --capture app.pcapng --json -o app.json
+  hopscope investigate img.example.test:443 api.example.test`,
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
+	}
+	f := c.Flags()
+	f.StringVar(&o.hostsFile, "hosts", "", `file with one "host" or "host:port" per line ("-" for stdin)`)
+	f.StringVar(&o.session, "session", "", "proxy session file recorded by \"hopscope proxy --session\"")
+	f.StringVar(&o.harFile, "har", "", "HAR file (browsers, ZAP, mitmproxy, hopscope)")
+	f.StringVar(&o.captureFile, "capture", "", "pcap or pcapng capture")
+	f.IntVar(&o.top, "top", 0, "investigate only the N hosts with the most traffic (0: all)")
+	f.StringVar(&o.method, "method", "tcp", `probe method: "tcp" (SYN to the app's port), "udp" or "icmp"`)
+	f.IntVar(&o.port, "port", 0, "port to trace when the inventory does not say (default 443 for tcp)")
+	f.IntVarP(&o.probes, "probes", "q", 3, "probes per hop")
+	f.IntVarP(&o.maxTTL, "max-ttl", "m", 30, "last TTL to probe")
+	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
+	f.IntVar(&o.concurrency, "concurrency", 4, "hosts investigated at once")
+	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server (host[:port]) for names (default: /etc/resolv.conf)")
+	f.BoolVarP(&o.numeric, "numeric", "n", false, "do not resolve router names")
+	f.StringVar(&o.fromLocation, "from-location", "", `where you are, "CITY" or "LAT,LON" (default: inferred from the first hops)`)
+	f.StringSliceVar(&o.mmdb, "mmdb", nil, "extra MaxMind-format database (repeatable)")
+	f.StringSliceVar(&o.ip2location, "ip2location", nil, "extra IP2Location BIN database (repeatable)")
+	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
+	f.BoolVar(&o.json, "json", false, "shorthand for --format json")
+	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of standard output")
+	f.BoolVar(&o.noHistory, "no-history", false, "do not compare with or store into the history database")
+	f.StringVar(&o.rules, "purpose-rules", "", "file of extra purpose rules for host names (PATTERN PURPOSE per line)")
+	return c
+}
+
+// targets loads the host list from the chosen source.
+func (o *investigateOptions) targets(ctx context.Context, args []string) (string, string, []investigate.Target, *inventory.Inventory, error) {
+	n := 0
+	for _, s := range []string{o.hostsFile, o.session, o.harFile, o.captureFile} {
+		if s != "" {
+			n++
+		}
+	}
+	if len(args) > 0 {
+		n++
+	}
+	if n != 1 {
+		return "", "", nil, nil, usageError{errors.New("give exactly one of HOST arguments, --hosts, --session, --har or --capture")}
+	}
+	switch {
+	case len(args) > 0:
+		ts, err := investigate.ParseHosts(strings.NewReader(strings.Join(args, "\n")), "arguments")
+		return "hosts", "command line", ts, nil, badInputIf(err)
+	case o.hostsFile != "":
+		var r io.Reader = o.g.streams.In
+		name := "standard input"
+		if o.hostsFile != "-" {
+			fh, err := os.Open(o.hostsFile)
+			if err != nil {
+				return "", "", nil, nil, badInput(err)
+			}
+			defer fh.Close()
+			r, name = fh, o.hostsFile
+		}
+		ts, err := investigate.ParseHosts(r, name)
+		return "hosts", name, ts, nil, badInputIf(err)
+	}
+	var inv *inventory.Inventory
+	var source, origin string
+	switch {
+	case o.session != "":
+		fh, err := os.Open(o.session)
+		if err != nil {
+			return "", "", nil, nil, badInput(err)
+		}
+		defer fh.Close()
+		inv, _, err = mitm.ReadSession(fh, o.session)
+		if err != nil {
+			return "", "", nil, nil, badInput(err)
+		}
+		source, origin = "proxy", o.session
+	case o.harFile != "":
+		fh, err := os.Open(o.harFile)
+		if err != nil {
+			return "", "", nil, nil, badInput(err)
+		}
+		defer fh.Close()
+		hf, err := har.Decode(fh, o.harFile)
+		if err != nil {
+			return "", "", nil, nil, badInput(err)
+		}
+		inv = har.ToInventory(hf, o.harFile)
+		source, origin = "har", o.harFile
+	case o.captureFile != "":
+		res, err := capture.ReadFile(o.captureFile, capture.Config{})
+		if err != nil {
+			return "", "", nil, nil, badInput(err)
+		}
+		inv = res.Analyzer.Inventory(o.captureFile)
+		source, origin = "capture", o.captureFile
+	}
+	ts := investigate.TargetsFromInventory(inv)
+	if len(ts) == 0 {
+		return "", "", nil, nil, badInput(fmt.Errorf("%s: no hosts in the inventory", origin))
+	}
+	return source, origin, ts, inv, nil
+}
+
+func badInputIf(err error) error {
+	if err == nil {
+		return nil
+	}
+	return badInput(err)
+}
+
+func (o *investigateOptions) run(ctx context.Context, args []string) error {
+	if o.json {
+		o.format = "json"
+	}
+	rf, err := render.ByName(o.format, o.output == "" && o.g.colorEnabled(o.g.streams.Out))
+	if err != nil {
+		return usageError{err}
+	}
+	var from *explain.Place
+	if o.fromLocation != "" {
+		if from, err = ParseLocation(o.fromLocation); err != nil {
+			return usageError{fmt.Errorf("--from-location: %w", err)}
+		}
+	}
+	method := path.Protocol(strings.ToLower(o.method))
+	if method != path.ProtoTCP && method != path.ProtoUDP && method != path.ProtoICMP {
+		return usageError{fmt.Errorf("--method %q: want tcp, udp or icmp", o.method)}
+	}
+	if o.concurrency < 1 || o.top < 0 || o.port < 0 || o.port > 65535 {
+		return usageError{errors.New("--concurrency must be at least 1, --top not negative, --port 0..65535")}
+	}
+	var rules []inventory.PurposeRule
+	if o.rules != "" {
+		fh, err := os.Open(o.rules)
+		if err != nil {
+			return badInput(err)
+		}
+		rules, err = inventory.ParseRules(fh, o.rules)
+		fh.Close()
+		if err != nil {
+			return badInput(err)
+		}
+	}
+	source, origin, targets, inv, err := o.targets(ctx, args)
+	if err != nil {
+		return err
+	}
+	if o.top > 0 && len(targets) > o.top {
+		targets = targets[:o.top]
+	}
+	pcfg := probe.Config{ProbesPerHop: o.probes, MaxTTL: o.maxTTL, Timeout: o.timeout, MaxSilent: 5, Rate: 1000}
+	if _, err := probe.NewTracer(pcfg); err != nil {
+		return usageError{err}
+	}
+	e, err := enrich.New(enrich.Config{MMDB: o.mmdb, IP2Location: o.ip2location})
+	if err != nil {
+		return badInput(err)
+	}
+	defer e.Close()
+	var names *probe.Names
+	if !o.numeric {
+		names = &probe.Names{Timeout: 2 * time.Second}
+		if o.dnsServer != "" {
+			names.Lookup = probe.PTRFrom(o.dnsServer)
+		}
+	}
+	cfg := investigate.Config{
+		Resolver:    probeResolver{server: o.dnsServer},
+		Tracer:      probeTracer{method: method, port: o.port, cfg: pcfg, names: names},
+		Analyze:     func(t *path.Trace) *report.Path { return AnalyzeTrace(t, e, explain.Options{From: from}) },
+		Concurrency: o.concurrency,
+		Now:         o.now,
+	}
+	if isTTY(o.g.streams.Err) {
+		cfg.Progress = func(done, total int, host string, err error) {
+			status := "ok"
+			if err != nil {
+				status = "failed"
+			}
+			fmt.Fprintf(o.g.streams.Err, "\r\033[K[%d/%d] %s %s", done, total, host, status)
+			if done == total {
+				fmt.Fprintln(o.g.streams.Err)
+			}
+		}
+	}
+	res, err := investigate.Run(ctx, cfg, source, origin, targets)
+	if err != nil {
+		return err
+	}
+	if inv != nil {
+		sum := inventory.Summarize(inv, rules)
+		dom := &report.Domains{Summary: sum, Servers: map[string]enrich.Info{}}
+		for _, d := range sum.Domains {
+			for _, h := range d.Hosts {
+				for _, a := range h.Servers {
+					dom.Servers[a.String()] = e.Lookup(a, "")
+				}
+			}
+		}
+		res.Domains = dom
+	}
+	if !o.noHistory {
+		if err := o.recordHistory(ctx, res); err != nil {
+			fmt.Fprintf(o.g.streams.Err, "hopscope: warning: history: %v\n", err)
+		}
+	}
+	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindInvestigation,
+		Generated: o.now().UTC(), Tool: "hopscope " + version.Version, Investigation: res}
+	var buf bytes.Buffer
+	if err := rf(&buf, rep); err != nil {
+		return err
+	}
+	if o.output != "" {
+		if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
+			return err
+		}
+	} else if _, err := o.g.streams.Out.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	measured := 0
+	for _, h := range res.Hosts {
+		if h.Error == "" {
+			measured++
+		}
+	}
+	if measured == 0 {
+		return &ExitError{Code: ExitFailure, Err: errors.New("investigate: no host could be measured")}
+	}
+	return nil
+}
+
+// recordHistory compares each host with its previous record, attaches the changes, and stores the new records.
+func (o *investigateOptions) recordHistory(ctx context.Context, inv *report.Investigation) error {
+	dir, err := o.g.dataPath()
+	if err != nil {
+		return err
+	}
+	st, err := history.Open(history.DefaultPath(dir))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	run := inv.Started.Format(time.RFC3339Nano)
+	for _, h := range inv.Hosts {
+		if h.Error != "" || h.Path == nil {
+			continue
+		}
+		rec := HistoryRecord(h.Path, "investigate", inv.Started)
+		rec.Run = run
+		rec.Host = h.Host
+		prev, err := st.ForHost(ctx, h.Host, 1)
+		if err != nil {
+			return err
+		}
+		if len(prev) == 1 {
+			if ch := history.Diff(prev[0], rec); len(ch) > 0 {
+				inv.Changes = append(inv.Changes, report.HostChanges{Host: h.Host, Since: prev[0].When, Changes: ch})
+			}
+		}
+		if _, err := st.Add(ctx, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HistoryRecord reduces a path report to what the history compares. kind is "trace", "analyze" or "investigate".
+func HistoryRecord(p *report.Path, kind string, when time.Time) history.Record {
+	d := p.Findings.Destination
+	rec := history.Record{When: when.UTC(), Kind: kind, Host: p.Target.Name, DestASN: d.ASN, DestOrg: d.Org,
+		DestCountry: d.Country, DestCity: d.City, Reached: d.Reached, Hops: len(p.Hops)}
+	if rec.Host == "" {
+		rec.Host = p.Target.Addr
+	}
+	if d.Place != nil {
+		if rec.DestCity == "" {
+			rec.DestCity = d.Place.City
+		}
+		if rec.DestCountry == "" {
+			rec.DestCountry = d.Place.Country
+		}
+	}
+	if a, err := netip.ParseAddr(p.Target.Addr); err == nil {
+		rec.Addr = a
+	}
+	for _, r := range p.Findings.ASPath {
+		if r.ASN != 0 && (len(rec.ASPath) == 0 || rec.ASPath[len(rec.ASPath)-1] != r.ASN) {
+			rec.ASPath = append(rec.ASPath, r.ASN)
+		}
+	}
+	for _, c := range p.Findings.Carriers {
+		if c.Observed {
+			rec.Carriers = append(rec.Carriers, c.Name)
+		}
+	}
+	want := d.ReachedTTL
+	if !d.Reached {
+		want = d.LastRespondingTTL
+	}
+	for _, h := range p.Hops {
+		if h.TTL == want && h.RTT != nil {
+			rec.MinRTT, rec.HasRTT = time.Duration(h.RTT.MinMs*float64(time.Millisecond)), true
+		}
+	}
+	if js, err := json.Marshal(p); err == nil {
+		rec.Report = js
+	}
+	return rec
+}
+
+// writeFileAtomic writes data to name through a temporary file and a rename, so a reader never sees half a report.
+func writeFileAtomic(name string, data []byte) error {
+	tmp, err := os.CreateTemp(dirOf(name), ".hopscope-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+func dirOf(name string) string {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		if i == 0 {
+			return "/"
+		}
+		return name[:i]
+	}
+	return "."
+}
+
+// probeResolver resolves hosts the way "hopscope trace" does (alias chain and every address).
+type probeResolver struct{ server string }
+
+func (r probeResolver) Resolve(ctx context.Context, host string) (investigate.Resolution, error) {
+	t, _, err := probe.ResolveTarget(ctx, host, probe.ResolveConfig{Server: r.server})
+	if err != nil {
+		return investigate.Resolution{}, err
+	}
+	res := investigate.Resolution{Aliases: t.Aliases, Canonical: t.Canonical}
+	if t.Addr.IsValid() {
+		res.Addrs = append(res.Addrs, t.Addr)
+	}
+	res.Addrs = append(res.Addrs, t.OtherAddrs...)
+	return res, nil
+}
+
+// probeTracer traces with our probe engine.
+type probeTracer struct {
+	method path.Protocol
+	port   int
+	cfg    probe.Config
+	names  *probe.Names
+}
+
+func (p probeTracer) Trace(ctx context.Context, t path.Target) (*path.Trace, error) {
+	port := t.Port
+	if port == 0 {
+		port = p.port
+	}
+	if p.method == path.ProtoICMP {
+		port = 0
+	}
+	t.Port = port
+	return probe.Run(ctx, t, probe.Options{Config: p.cfg, Method: p.method, Port: port, Names: p.names})
 }

@@ -1,12 +1,110 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"hopscope/internal/render"
+	"hopscope/internal/report"
 )
 
-// PLACEHOLDER: replaced by the real command; not shipped.
+// reportOptions are the flags of `hopscope report`.
+type reportOptions struct {
+	g      *globalOptions
+	format string
+	output string
+}
+
 func newReportCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "report", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("report: not built yet") }}
+	o := &reportOptions{g: g}
+	c := &cobra.Command{
+		Use:   "report [flags] RESULT.json|-",
+		Short: "Render a saved result (trace, analyze, dns, domains, capture, investigate) as text, Markdown or HTML",
+		Long: `report reads a result saved with --json by any command and renders it again. The HTML format is
+one self-contained file that works offline: a world map with the route drawn hop by hop and coloured
+by network (AS), the AS chain, the RTT of every hop, the domains table and the findings.`,
+		Example: `  hopscope analyze --json trace.txt > trace.json && hopscope report --format html -o trace.html trace.json
+  hopscope investigate --session app.session --json -o app.json && hopscope report --format html -o app.html app.json`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(args[0]) },
+	}
+	c.Flags().StringVar(&o.format, "format", "html", "output format: "+strings.Join(render.Formats, ", "))
+	c.Flags().StringVarP(&o.output, "output", "o", "", "write to this file instead of standard output")
+	return c
+}
+
+// ReadReport decodes a saved report and checks its schema and version. name is used in errors.
+func ReadReport(r io.Reader, name string) (*report.Report, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<30))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	var rep report.Report
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&rep); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+			return nil, fmt.Errorf("%s: line %d: not a hopscope JSON report: %v", name, line, err)
+		}
+		return nil, fmt.Errorf("%s: not a hopscope JSON report: %v", name, err)
+	}
+	if rep.Schema != report.Schema {
+		return nil, fmt.Errorf("%s: schema %q is not %q (save results with --json)", name, rep.Schema, report.Schema)
+	}
+	if rep.SchemaVersion > report.SchemaVersion || rep.SchemaVersion < 1 {
+		return nil, fmt.Errorf("%s: schema version %d; this hopscope reads version %d", name, rep.SchemaVersion, report.SchemaVersion)
+	}
+	ok := map[report.Kind]bool{
+		report.KindPath:          rep.Path != nil || len(rep.Paths) > 0,
+		report.KindDNS:           rep.DNS != nil,
+		report.KindDomains:       rep.Domains != nil,
+		report.KindInvestigation: rep.Investigation != nil,
+		report.KindIP:            len(rep.IPs) > 0,
+	}
+	has, known := ok[rep.Kind]
+	if !known {
+		return nil, fmt.Errorf("%s: unknown report kind %q", name, rep.Kind)
+	}
+	if !has {
+		return nil, fmt.Errorf("%s: a %s report without its %s section", name, rep.Kind, rep.Kind)
+	}
+	return &rep, nil
+}
+
+func (o *reportOptions) run(file string) error {
+	rf, err := render.ByName(o.format, o.output == "" && o.g.colorEnabled(o.g.streams.Out))
+	if err != nil {
+		return usageError{err}
+	}
+	var in io.Reader = o.g.streams.In
+	name := "standard input"
+	if file != "-" {
+		fh, err := os.Open(file)
+		if err != nil {
+			return badInput(err)
+		}
+		defer fh.Close()
+		in, name = fh, file
+	}
+	rep, err := ReadReport(in, name)
+	if err != nil {
+		return badInput(err)
+	}
+	var buf bytes.Buffer
+	if err := rf(&buf, rep); err != nil {
+		return err
+	}
+	if o.output != "" {
+		return writeFileAtomic(o.output, buf.Bytes())
+	}
+	_, err = o.g.streams.Out.Write(buf.Bytes())
+	return err
 }
