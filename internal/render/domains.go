@@ -283,6 +283,20 @@ func domMdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
+// domTrimLines writes b without the trailing blanks tabwriter leaves on rows with empty last cells.
+func domTrimLines(w io.Writer, b []byte) {
+	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		nl := bytes.HasSuffix(line, []byte("\n"))
+		w.Write(bytes.TrimRight(line, " \n"))
+		if nl {
+			w.Write([]byte("\n"))
+		}
+	}
+}
+
 // domErrWriter remembers the first write error so renderers can write unconditionally.
 type domErrWriter struct {
 	w   io.Writer
