@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,6 +20,10 @@ import (
 
 // errConnRefused is what a UDP read returns after an ICMP port unreachable.
 var errConnRefused error = syscall.ECONNREFUSED
+
+// udpBufs recycles receive buffers: a datagram can be as large as a DNS message, whatever EDNS size
+// we advertised, and allocating 64 KiB per query dominated a resolution's cost.
+var udpBufs = sync.Pool{New: func() any { b := make([]byte, maxMsg); return &b }}
 
 // maxMsg is the largest DNS message (the TCP length prefix is 16 bits).
 const maxMsg = 65535
@@ -109,14 +114,17 @@ func (r *Resolver) exchangeUDP(ctx context.Context, srv Server, m *mdns.Msg) (*m
 	if _, err := conn.Write(wire); err != nil {
 		return nil, 0, r.readErr(ctx, srv, err, 0, "")
 	}
-	buf := make([]byte, maxMsg)
+	bp := udpBufs.Get().(*[]byte)
+	defer udpBufs.Put(bp)
+	buf := *bp
 	ignored, why := 0, ""
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
 			return nil, 0, r.readErr(ctx, srv, err, ignored, why)
 		}
-		resp, err := parseReply(buf[:n], m)
+		// The reply gets its own copy: the buffer goes back to the pool.
+		resp, err := parseReply(bytes.Clone(buf[:n]), m)
 		if errors.Is(err, errNotOurs) {
 			ignored, why = ignored+1, err.Error()
 			continue
