@@ -194,9 +194,12 @@ func internalUse(a netip.Addr) (netip.Prefix, bool) {
 	if !a.Is4() {
 		return netip.Prefix{}, false
 	}
-	for _, p := range internalBlocks {
-		if p.Contains(a) {
-			return p, true
+	switch a.As4()[0] {
+	case 11, 21, 22, 26, 28, 29, 30, 33, 55, 214, 215:
+		for _, p := range internalBlocks {
+			if p.Contains(a) {
+				return p, true
+			}
 		}
 	}
 	return netip.Prefix{}, false
@@ -218,27 +221,54 @@ func (e *Enricher) unannounced(a netip.Addr, registered bool) *Special {
 
 // widest returns the largest prefix around a that stays within [first, last].
 func widest(a, first, last netip.Addr) netip.Prefix {
-	for bits := 0; bits <= a.BitLen(); bits++ {
-		p, err := a.Prefix(bits)
-		if err != nil {
-			continue
+	if a.Is4() {
+		x, lo, hi := u128(a), u128(first), u128(last)
+		for bits := 0; bits <= 32; bits++ {
+			m := ^uint64(0) >> (32 + bits) // host bits of a /bits in the low 32
+			if x.lo&^m >= lo.lo && x.lo|m <= hi.lo {
+				p, _ := a.Prefix(bits)
+				return p
+			}
 		}
-		lo := p.Addr()
-		hi := lastAddr(p)
-		if !lo.Less(first) && !last.Less(hi) {
+		return netip.PrefixFrom(a, 32)
+	}
+	x, lo, hi := u128(a), u128(first), u128(last)
+	for bits := 0; bits <= 128; bits++ {
+		var mhi, mlo uint64 // host-bit mask
+		switch {
+		case bits == 0:
+			mhi, mlo = ^uint64(0), ^uint64(0)
+		case bits < 64:
+			mhi, mlo = ^uint64(0)>>bits, ^uint64(0)
+		case bits < 128:
+			mlo = ^uint64(0) >> (bits - 64)
+		}
+		start := uint128{x.hi &^ mhi, x.lo &^ mlo}
+		end := uint128{x.hi | mhi, x.lo | mlo}
+		if !start.less(lo) && !hi.less(end) {
+			p, _ := a.Prefix(bits)
 			return p
 		}
 	}
-	return netip.PrefixFrom(a, a.BitLen())
+	return netip.PrefixFrom(a, 128)
 }
 
-func lastAddr(p netip.Prefix) netip.Addr {
-	b := p.Addr().AsSlice()
-	for i := p.Bits(); i < len(b)*8; i++ {
-		b[i/8] |= 0x80 >> (i % 8)
+type uint128 struct{ hi, lo uint64 }
+
+func (u uint128) less(v uint128) bool { return u.hi < v.hi || (u.hi == v.hi && u.lo < v.lo) }
+
+func u128(a netip.Addr) uint128 {
+	if a.Is4() {
+		b := a.As4()
+		return uint128{0, uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])}
 	}
-	a, _ := netip.AddrFromSlice(b)
-	return a
+	b := a.As16()
+	var u uint128
+	for i := range 8 {
+		u.hi = u.hi<<8 | uint64(b[i])
+		u.lo = u.lo<<8 | uint64(b[8+i])
+	}
+	return u
 }
 
 // keepHint drops a low-confidence place that the database country does not confirm (keeping any AS

@@ -82,10 +82,7 @@ func carrierOf(labels []string) (carrier, int) {
 			n = 3
 		}
 	}
-	if n >= len(labels) {
-		n = len(labels) - 1
-	}
-	return carrier{}, n
+	return carrier{}, min(n, len(labels))
 }
 
 // splitTokens splits a label on '-' and '_'.

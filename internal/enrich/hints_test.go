@@ -1,0 +1,188 @@
+package enrich
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Router names from the traceroutes in ../shared/corpus/traceroute and the seed article, plus
+// operator conventions (Level3, Cogent, NTT, Zayo, GTT).
+func TestHintFromName(t *testing.T) {
+	tests := []struct {
+		name, city, country, conf, token string
+		asn                              uint32
+	}{
+		// Seed article (Tata AS6453): spelled-out cities win over the Tata site codes (svw, pvu are airports elsewhere).
+		{"if-ae-2-2.tcore2.svw-singapore.as6453.net", "Singapore", "SG", "high", "svw-singapore", 6453},
+		{"if-ae-39-2.tcore1.pvu-paris.as6453.net", "Paris", "FR", "high", "pvu-paris", 6453},
+		{"if-be-7-2.ecore1.emrs2-marseille.as6453.net", "Marseille", "FR", "high", "emrs2-marseille", 6453},
+		{"if-be-45-2.ecore2.esin4-singapore.as6453.net", "Singapore", "SG", "high", "esin4-singapore", 6453},
+		// Orange: interface and role words are no places; the operator still shows.
+		{"lag-10.nenly00z.rbci.orange.net", "", "", "", "rbci.orange.net", 3215},
+		{"ae91-0.ncidf304.rbci.orange.net", "", "", "", "rbci.orange.net", 3215},
+		{"ae42-0.niidf302.rbci.orange.net", "", "", "", "rbci.orange.net", 3215},
+		{"tatateleglobe-8.gw.opentransit.net", "", "", "", "opentransit.net", 5511},
+		// IATA-style codes with site numbers.
+		{"ae-1.par2.he.net", "Paris", "FR", "medium", "par2", 6939},
+		{"be2345.ccr41.par01.atlas.cogentco.com", "Paris", "FR", "medium", "par01", 174},
+		{"ae27.cs1.lhr15.uk.eth.zayo.com", "London", "GB", "medium", "lhr15", 6461},
+		{"ae2.cr2-fra6.ip4.gtt.net", "Frankfurt", "DE", "medium", "fra6", 3257},
+		{"be-1-0.ibr02.lon24.ntwk.msn.net", "London", "GB", "medium", "lon24", 8075},
+		{"be-4-0.ibr01.was05.ntwk.msn.net", "Washington", "US", "medium", "was05", 8075},
+		{"ae161-0.icr01.ams06.ntwk.msn.net", "Amsterdam", "NL", "medium", "ams06", 8075},
+		{"xe-0-0-2-0.syd-96cbe-1a.ntwk.msn.net", "Sydney", "AU", "medium", "syd", 8075},
+		{"HundredGE0-4-0-3.br02.tok02.pccwbtn.net", "Tokyo", "JP", "medium", "tok02", 3491},
+		{"core31.hel1.hetzner.com", "Helsinki", "FI", "medium", "hel1", 24940},
+		{"edge-star-mini-shv-01-nrt1.facebook.com", "Tokyo", "JP", "medium", "nrt1", 32934},
+		{"po104.psw04.nrt1.tfbnw.net", "Tokyo", "JP", "medium", "nrt1", 32934},
+		{"lhr25s31-in-f14.1e100.net", "London", "GB", "medium", "lhr25s31", 15169},
+		{"lga15s02-in-f104.1e100.net", "New York", "US", "medium", "lga15s02", 15169},
+		{"fra.example.net", "Frankfurt", "DE", "medium", "fra", 0},
+		{"sin.example.net", "Singapore", "SG", "medium", "sin", 0},
+		// Operator site codes and CLLI.
+		{"nyk-bb1-link.telia.net", "New York", "US", "medium", "nyk", 1299},
+		{"ash-bb4-link.telia.net", "Ashburn", "US", "medium", "ash", 1299},
+		{"las-b3-link.telia.net", "Los Angeles", "US", "medium", "las", 1299},
+		{"kbn-bb3-link.telia.net", "Copenhagen", "DK", "medium", "kbn", 1299},
+		{"s-bb4-link.telia.net", "Stockholm", "SE", "medium", "s", 1299},
+		{"prs-bb1-link.ip.twelve99.net", "Paris", "FR", "medium", "prs", 1299},
+		{"76-220-24-1.lightspeed.sntcca.sbcglobal.net", "Santa Clara", "US", "medium", "sntcca", 7018},
+		{"ae-3.r20.parsfr04.fr.bb.gin.ntt.net", "Paris", "FR", "medium", "parsfr04", 2914},
+		{"ec2-175-41-192-133.ap-northeast-1.compute.amazonaws.com", "Tokyo", "JP", "medium", "ap-northeast-1", 16509},
+		// Spelled out, in other languages, or split over tokens.
+		{"ae9.stoccolma1.sto.seabone.net", "Stockholm", "SE", "high", "stoccolma1", 6762},
+		{"ae-1-3.bar1.paris1.level3.net", "Paris", "FR", "high", "paris1", 3356},
+		{"lag-13.ear3.frankfurt1.level3.net", "Frankfurt", "DE", "high", "frankfurt1", 3356},
+		{"xe-1.cr1.los-angeles1.example.net", "Los Angeles", "US", "high", "xe-1.cr1.los-angeles1", 0},
+		{"ge-0.new-york.example.com", "New York", "US", "high", "new-york", 0},
+		{"core1.zurich.init7.net", "Zurich", "CH", "high", "zurich", 13030},
+		{"r1.sao-paulo.example.br", "São Paulo", "BR", "high", "sao-paulo", 0},
+		{"if-1.muenchen.example.de", "Munich", "DE", "high", "muenchen", 0},
+		// Low confidence: a medium airport's bare or numbered code.
+		{"se-lla.nordu.net", "Luleå", "SE", "low", "lla", 2603},
+		{"mas2-l101.bng.optusnet.com.au", "Manus Island", "PG", "low", "mas2", 4804},
+		// AS numbers in names.
+		{"as15169-3.111eighthave.ny.ib", "", "", "", "as15169", 15169},
+		{"customer.as64512.example.net", "", "", "", "", 0}, // private ASN: ignored
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := HintFromName(tt.name)
+			if tt.city == "" && tt.asn == 0 {
+				if h != nil {
+					t.Fatalf("HintFromName = %+v, want nil", *h)
+				}
+				return
+			}
+			if h == nil {
+				t.Fatalf("HintFromName = nil, want %s/%s AS%d", tt.city, tt.country, tt.asn)
+			}
+			if h.City != tt.city || h.Country != tt.country || h.Confidence != tt.conf || h.ASN != tt.asn {
+				t.Errorf("got %s/%s %q AS%d, want %s/%s %q AS%d", h.City, h.Country, h.Confidence, h.ASN, tt.city, tt.country, tt.conf, tt.asn)
+			}
+			if tt.token != "" && h.Token != tt.token && !strings.HasSuffix(tt.token, h.Token) {
+				t.Errorf("token %q, want %q", h.Token, tt.token)
+			}
+			if (h.City != "") != h.HasCoords {
+				t.Errorf("HasCoords %v for city %q", h.HasCoords, h.City)
+			}
+		})
+	}
+}
+
+// TestNoHint pins names that must give no place: interface and role words, registered domains,
+// truncated or numeric names.
+func TestNoHint(t *testing.T) {
+	for _, name := range []string{
+		"ae.example.net", "xe-0-0-1.example.net", "ge-1-2.example.net", "core.example.net", "bar.example.net",
+		"gw.example.net", "lag.example.net", "rbci.example.net", "ncidf.example.net", "nenly.example.net",
+		"bar1.example.net", "ear3.example.net", "icr01.example.net", "ibr02.example.net", "psw04.example.net",
+		"gw22.pub.ltu.se", "lc207-gw.campus.ltu.se", "sunetgreen.net.ltu.se", "dsldevice.attlocal.net",
+		"paris.com", "www.singapore.com", "63-218-251-118.static.pccwglobal.net",
+		"orange.mobile.example.net", "nice.example.net", "split.example.net",
+		"", ".", "localhost", "192.168.1.1", strings.Repeat("a.", 200) + "net",
+	} {
+		if h := HintFromName(name); h != nil && h.City != "" {
+			t.Errorf("HintFromName(%q) = %+v, want no place", name, *h)
+		}
+	}
+}
+
+// TestCorpusNames reads every router name in the shared traceroute corpus: none may panic, and
+// places found there must be cities with coordinates.
+func TestCorpusNames(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "traceroute")
+	files, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if len(files) == 0 {
+		t.Skip("shared corpus not present at ../shared/corpus/traceroute")
+	}
+	re := regexp.MustCompile(`[a-zA-Z0-9][-a-zA-Z0-9_.]*\.[a-zA-Z]{2,}`)
+	seen, places := 0, 0
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			for _, name := range re.FindAllString(sc.Text(), -1) {
+				seen++
+				if h := HintFromName(name); h != nil && h.City != "" {
+					places++
+					if !h.HasCoords || h.Country == "" || h.Confidence == "" {
+						t.Errorf("%s: incomplete hint %+v", name, *h)
+					}
+				}
+			}
+		}
+		fh.Close()
+	}
+	if places < 15 {
+		t.Errorf("only %d of %d corpus names gave a place", places, seen)
+	}
+}
+
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{"Zürich": "zurich", "São Paulo": "saopaulo", "Kraków": "krakow",
+		"Frankfurt am Main": "frankfurtammain", "Montréal": "montreal", "Łódź": "lodz"} {
+		if got := fold(in); got != want {
+			t.Errorf("fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzHintFromName(f *testing.F) {
+	for _, s := range []string{"if-ae-2-2.tcore2.svw-singapore.as6453.net", "ae-1.par2.he.net", "nyk-bb1-link.telia.net",
+		"lhr25s31-in-f14.1e100.net", "as15169-3.x.ib", "a-b-c.d_e.f", "xn--80a.рф", "..", "as99999999999999.net"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		h := HintFromName(name)
+		if h == nil {
+			return
+		}
+		if h.City != "" && (!h.HasCoords || h.Country == "" || h.Confidence == "") {
+			t.Errorf("%q: incomplete place %+v", name, *h)
+		}
+		if h.City == "" && h.ASN == 0 {
+			t.Errorf("%q: empty hint %+v", name, *h)
+		}
+		if h.Token == "" {
+			t.Errorf("%q: hint without token %+v", name, *h)
+		}
+	})
+}
+
+func BenchmarkHintFromName(b *testing.B) {
+	names := []string{"if-ae-2-2.tcore2.svw-singapore.as6453.net", "ae-1.par2.he.net", "lag-10.nenly00z.rbci.orange.net"}
+	reportCPU(b, func() {
+		for i := 0; b.Loop(); i++ {
+			HintFromName(names[i%len(names)])
+		}
+	})
+}
