@@ -138,6 +138,7 @@ var genericWords = map[string]bool{
 	"sa": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "ag": true, "corp": true, "corporation": true,
 	"co": true, "company": true, "limited": true, "plc": true, "bv": true, "nv": true, "spa": true, "srl": true,
 	"pte": true, "pty": true, "as": true, "ab": true, "oy": true, "kk": true, "sas": true, "sarl": true, "the": true,
+	"pjsc": true, "ojsc": true, "jsc": true, "cjsc": true, "ooo": true, "sl": true,
 	"of": true, "and": true, "de": true, "china": true, "telecom": true, "telecommunications": true,
 	"communications": true, "communication": true, "network": true, "networks": true, "net": true,
 	"internet": true, "global": true, "international": true, "services": true, "service": true, "systems": true,
@@ -214,6 +215,20 @@ func CarrierName(orgs []string) string {
 		}
 	}
 	if len(distinct) > 1 {
+		// The words the display names start with in common ("China Unicom Backbone", "China Unicom
+		// Beijing Province Network" → "China Unicom"), when they include a distinctive one.
+		common := strings.Fields(OperatorName(distinct[0]))
+		for _, o := range distinct[1:] {
+			w := strings.Fields(OperatorName(o))
+			n := 0
+			for n < len(common) && n < len(w) && strings.EqualFold(common[n], w[n]) {
+				n++
+			}
+			common = common[:n]
+		}
+		if len(significant(strings.Join(common, " "))) > 0 {
+			return strings.Join(common, " ")
+		}
 		first := significant(distinct[0])
 		for _, t := range first {
 			all := true
@@ -241,10 +256,13 @@ func OperatorName(org string) string {
 	}
 	words := strings.Fields(org)
 	upper := org == strings.ToUpper(org)
-	var keep []string
+	var keep, low []string
 	for _, w := range words {
 		t := strings.ToLower(strings.Trim(w, ".-"))
 		clean := strings.ReplaceAll(t, ".", "")
+		if clean == "" {
+			continue // a lone "-" or "."
+		}
 		if addressWords[clean] {
 			break
 		}
@@ -255,18 +273,38 @@ func OperatorName(org string) string {
 			w = titleWord(t)
 		}
 		keep = append(keep, strings.TrimRight(w, ","))
+		low = append(low, clean)
 	}
 	if len(keep) == 0 {
 		return strings.TrimSpace(org)
 	}
+	// "Shenzhen Tencent Computer Systems Company" → "Tencent": a leading city and trailing company words go
+	// when a distinctive word remains.
+	for len(keep) > 1 && leadingPlaces[low[0]] {
+		keep, low = keep[1:], low[1:]
+	}
+	for len(keep) > 1 && trailingWords[low[len(low)-1]] {
+		keep, low = keep[:len(keep)-1], low[:len(low)-1]
+	}
 	return strings.Join(keep, " ")
+}
+
+// leadingPlaces are city names that some registrations put before the company name.
+var leadingPlaces = map[string]bool{"shenzhen": true, "beijing": true, "shanghai": true, "guangzhou": true, "hangzhou": true}
+
+// trailingWords describe a company's business rather than name it.
+var trailingWords = map[string]bool{
+	"company": true, "computer": true, "systems": true, "technology": true, "technologies": true, "group": true,
+	"holdings": true, "services": true, "science": true, "and": true, "of": true, "the": true, "&": true,
 }
 
 // legalForm are company-form words dropped from display names.
 var legalForm = map[string]bool{
 	"sa": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "ag": true, "corp": true, "corporation": true,
 	"co": true, "limited": true, "plc": true, "bv": true, "nv": true, "spa": true, "srl": true, "pte": true,
-	"pty": true, "ab": true, "oy": true, "kk": true, "sas": true, "sarl": true,
+	"pty": true, "ab": true, "oy": true, "kk": true, "sas": true, "sarl": true, "pjsc": true, "ojsc": true,
+	"jsc": true, "cjsc": true, "ooo": true, "zao": true, "oao": true, "pao": true, "sl": true, "sro": true,
+	"as": true, "asa": true, "aps": true, "spzoo": true, "sp": true,
 }
 
 // titleWord capitalises the first letter of a lowercase word.

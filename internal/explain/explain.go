@@ -43,7 +43,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)
 	f.Source = e.source(opt.From)
 	e.locateDestination(&f.Destination)
-	f.Jumps, f.Spikes = e.latency(f.Source)
+	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
 	f.FarSide = e.farSide()
 	f.Distance = e.distance(f.Source, f.Destination)
 	f.MultiResponders = e.multiResponders()
@@ -110,13 +110,10 @@ func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
 // round1 rounds to one decimal.
 func round1(v float64) float64 { return math.Round(v*10) / 10 }
 
-// neutral reports whether a responder's address says nothing about the AS (private, unannounced, ...).
-func neutral(in enrich.Info) bool {
-	return in.Special != nil
-}
-
 // hopAS picks the AS of a hop from its responders: the database's ASN, else the one the trace tool
-// printed, else an AS number in the hostname (weak). Special-purpose addresses vote for nothing.
+// printed, else an AS number in the hostname (weak evidence). A special-purpose address (private,
+// unannounced) votes only with an AS the enricher found for it (from its hostname), never with the
+// trace tool's, which for such space is the tool's own guess.
 func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
 	type vote struct {
 		w   int
@@ -126,17 +123,16 @@ func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
 	var order []uint32
 	for _, r := range h.Responders {
 		in := e.info(r.Addr)
-		if neutral(in) {
-			continue
-		}
 		var asn uint32
 		var src string
 		var w int
 		switch {
-		case in.ASN != 0:
+		case in.ASN != 0 && in.ASSource != "hostname" && in.Special == nil:
 			asn, src, w = in.ASN, "database", 3
-		case r.ReportedASN != 0:
+		case r.ReportedASN != 0 && in.Special == nil:
 			asn, src, w = r.ReportedASN, "reported", 2
+		case in.ASN != 0:
+			asn, src, w = in.ASN, "hostname", 1
 		case in.Hint != nil && in.Hint.ASN != 0:
 			asn, src, w = in.Hint.ASN, "hostname", 1
 		default:
@@ -207,7 +203,11 @@ func (e *explainer) multiResponders() []MultiResponder {
 		m := MultiResponder{TTL: h.TTL, SameOperator: true}
 		var orgs []string
 		for _, r := range h.Responders {
-			m.Addrs = append(m.Addrs, r.Addr.String())
+			if r.Addr.IsValid() {
+				m.Addrs = append(m.Addrs, r.Addr.String())
+			} else {
+				m.Addrs = append(m.Addrs, r.Name)
+			}
 			if r.Name != "" {
 				m.Names = append(m.Names, r.Name)
 			}
@@ -288,15 +288,15 @@ func (e *explainer) specialNote(i int, sp *enrich.Special, d Destination) string
 		where := "inside a provider's network"
 		switch {
 		case before != "" && after != "" && before != after:
-			where = fmt.Sprintf("inside a network between %s and %s", before, after)
+			where = fmt.Sprintf("between %s and %s", before, after)
 		case before != "":
 			where = fmt.Sprintf("inside %s's network", before)
 		case after != "":
 			where = fmt.Sprintf("inside %s's network", after)
 		}
-		return fmt.Sprintf("internal address space not announced on the internet, used %s; it cannot be located or attributed from routing data", where)
+		return fmt.Sprintf("internal address space %s, not locatable from routing data", where)
 	}
-	return "special-purpose address space; it cannot be located or attributed from routing data"
+	return "special-purpose address space, not locatable from routing data"
 }
 
 // mark tags hops for renderers.

@@ -6,9 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/explain/explaintest"
+	"hopscope/internal/path"
 )
 
 // infos builds an enrichment map from "ADDR=ASN:ORG:CC" entries (ASN 0 for none).
@@ -261,6 +263,11 @@ func TestCarrierName(t *testing.T) {
 		{"siblings share a word", []string{"Orange S.A.", "Orange Polska Spolka Akcyjna"}, "Orange"},
 		{"unknown organisation", []string{"AS64500"}, "AS64500"},
 		{"mixed case kept", []string{"Hurricane Electric LLC"}, "Hurricane Electric"},
+		{"dash before the legal form", []string{"Star Satellite Communications Company - PJSC"}, "Star Satellite Communications"},
+		{"siblings share leading words", []string{"CHINA UNICOM China169 Backbone", "China Unicom Beijing Province Network"}, "CHINA UNICOM"},
+		{"leading city and business words", []string{"Shenzhen Tencent Computer Systems Company Limited"}, "Tencent"},
+		{"business words after a generic name stay", []string{"China Telecom Group"}, "China Telecom"},
+		{"science and technology", []string{"Beijing Baidu Netcom Science and Technology Co., Ltd."}, "Baidu Netcom"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -346,7 +353,8 @@ func TestPlaceOf(t *testing.T) {
 		{"nothing known", enrich.Info{}, "/"},
 		{"database country only", enrich.Info{Country: "US"}, "US/database"},
 		{"high-confidence hint beats the database country", enrich.Info{Country: "US", Hint: withConf(explaintest.Paris, "high")}, "Paris, FR/hostname"},
-		{"medium hint beats a database city", enrich.Info{Country: "US", City: "Dallas", HasCoords: true, Hint: withConf(*tokyo, "medium")}, "Tokyo, JP/hostname"},
+		{"medium hint loses to a database city", enrich.Info{Country: "US", City: "Dallas", HasCoords: true, Hint: withConf(*tokyo, "medium")}, "Dallas, US/database"},
+		{"medium hint beats a database country", enrich.Info{Country: "US", Hint: withConf(*tokyo, "medium")}, "Tokyo, JP/hostname"},
 		{"low hint loses to another country", enrich.Info{Country: "US", Hint: withConf(*tokyo, "low")}, "US/database"},
 		{"low hint agreeing with the database", enrich.Info{Country: "JP", Hint: withConf(*tokyo, "low")}, "Tokyo, JP/hostname"},
 		{"enricher already merged the hint", enrich.Info{City: "Paris", Country: "FR", HasCoords: true, GeoSource: "hostname"}, "Paris, FR/hostname"},
@@ -441,6 +449,23 @@ func TestDestination(t *testing.T) {
 				t.Errorf("summary lacks %q: %s", tc.wantSummary, f.Summary)
 			}
 		})
+	}
+}
+
+func TestNameOnlyResponders(t *testing.T) {
+	tr := &path.Trace{Target: path.Target{Name: "ya.ru"}, Hops: []path.Hop{
+		{TTL: 1, Responders: []path.Responder{{Name: "r1.example.net", Stats: &path.Stats{Sent: 10, Received: 10, Best: time.Millisecond, Avg: time.Millisecond, Worst: time.Millisecond}}}},
+		{TTL: 2, Responders: []path.Responder{{Name: "r2.example.net", Stats: &path.Stats{Sent: 10, Received: 8, Best: 9 * time.Millisecond, Avg: 9 * time.Millisecond, Worst: 9 * time.Millisecond}}}},
+	}}
+	f := Explain(tr, nil, Options{})
+	if f.Destination.Addr != "" || f.Destination.LastRespondingTTL != 2 {
+		t.Errorf("destination = %+v", f.Destination)
+	}
+	if want := "does not give the address of ya.ru"; !strings.Contains(f.Summary, want) {
+		t.Errorf("summary lacks %q: %s", want, f.Summary)
+	}
+	if f.Hops[1].RTT == nil || f.Hops[1].RTT.MinMs != 9 {
+		t.Errorf("hop 2 RTT = %+v", f.Hops[1].RTT)
 	}
 }
 

@@ -170,6 +170,9 @@ type Destination struct {
 	Place *Place `json:"place,omitempty"`
 	// PlaceBasis explains where Place came from.
 	PlaceBasis string `json:"place_basis,omitempty"`
+	// FromLastHop is true when the trace did not name its target address and Addr is the last responding
+	// hop's.
+	FromLastHop bool `json:"from_last_hop,omitempty"`
 	// Reached is true when the target address answered; ReachedTTL is that hop.
 	Reached    bool `json:"reached"`
 	ReachedTTL int  `json:"reached_ttl,omitempty"`
@@ -253,7 +256,8 @@ type Distance struct {
 
 // MultiResponder is a hop where several addresses answered.
 type MultiResponder struct {
-	TTL   int      `json:"ttl"`
+	TTL int `json:"ttl"`
+	// Addrs are the responders' addresses (a responder known only by name is listed by its name).
 	Addrs []string `json:"addrs"`
 	Names []string `json:"names,omitempty"`
 	// SameOperator is true when every responder has a known AS and all belong to one carrier.

@@ -19,7 +19,7 @@ func (e *explainer) floors(resp []int) (level []float64, at []int) {
 
 // latency finds persistent jumps (rises of the floor between consecutive responding hops) and spikes
 // (hops whose minimum RTT exceeds what later hops show).
-func (e *explainer) latency(src Source) ([]Jump, []Spike) {
+func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 	jumps, spikes := []Jump{}, []Spike{}
 	resp := e.responding()
 	if len(resp) == 0 {
@@ -38,7 +38,7 @@ func (e *explainer) latency(src Source) ([]Jump, []Spike) {
 		if j.DeltaMs < delta {
 			j.DeltaMs = round3(delta)
 		}
-		j.FromPlace, j.ToPlace = e.crossing(a, b, src)
+		j.FromPlace, j.ToPlace = e.crossing(a, b, src, dst)
 		jumps = append(jumps, j)
 	}
 	largest := -1
@@ -70,8 +70,8 @@ func (e *explainer) latency(src Source) ([]Jump, []Spike) {
 // crossing names where a jump between hop indexes a and b starts and ends. When hop b is located far from
 // the last located point before the jump (an earlier hop or the source), those are the two ends; otherwise
 // the crossing starts at hop b (or that earlier point) and ends at the first later located hop in another
-// country or more than farSideMinKm away.
-func (e *explainer) crossing(a, b int, src Source) (*Place, *Place) {
+// country or more than farSideMinKm away, else the destination.
+func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) {
 	var near *Place
 	for i := a; i >= 0 && near == nil; i-- {
 		if p := e.out[i].Place; p != nil && p.HasCoords {
@@ -99,6 +99,9 @@ func (e *explainer) crossing(a, b int, src Source) (*Place, *Place) {
 		if p := h.Place; p != nil && p.HasCoords && far(from, p) {
 			return from, p
 		}
+	}
+	if dst != nil && dst.HasCoords && far(from, dst) {
+		return from, dst
 	}
 	return from, nil
 }

@@ -10,9 +10,10 @@ import (
 )
 
 // PlaceOf combines an address's database location with its hostname hint. Router addresses are
-// registered where the operator has its head office, so a hint of high or medium confidence (a spelled-out
-// city, an unambiguous code) wins over the database; a low-confidence hint is used only when it agrees
-// with the database's country. It returns nil when nothing is known.
+// registered where the operator has its head office, so a high-confidence hint (a spelled-out city) wins
+// over the database, a medium one (an unambiguous code) wins over a database that knows only the country,
+// and a low one is used only when it agrees with the database's country (as enrich.Lookup decides). It
+// returns nil when nothing is known.
 func PlaceOf(in enrich.Info) *Place {
 	var db *Place
 	if in.GeoSource != "hostname" && (in.Country != "" || in.City != "" || in.HasCoords) {
@@ -25,7 +26,9 @@ func PlaceOf(in enrich.Info) *Place {
 		hint = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "hostname"}
 	}
 	switch {
-	case hint != nil && hint.Confidence != "low":
+	case hint != nil && hint.Confidence != "low" && hint.Confidence != "medium":
+		return hint
+	case hint != nil && hint.Confidence == "medium" && (db == nil || db.City == ""):
 		return hint
 	case hint != nil && db != nil && (db.Country == "" || db.Country == hint.Country):
 		return hint
@@ -138,11 +141,17 @@ func (e *explainer) destination() Destination {
 		d.Reached, d.ReachedTTL = true, ttl
 	}
 	if !a.IsValid() {
-		if last < 0 {
+		for _, r := range e.t.Hops[max(last, 0)].Responders {
+			if last >= 0 && r.Addr.IsValid() {
+				a = r.Addr
+				break
+			}
+		}
+		if !a.IsValid() {
 			return d
 		}
-		a = e.t.Hops[last].Responders[0].Addr
-		d.PlaceBasis = fmt.Sprintf("the trace does not name its target address; hop %d is used", d.LastRespondingTTL)
+		d.FromLastHop = true
+		d.PlaceBasis = fmt.Sprintf("the trace does not name its target address; hop %d's is used", d.LastRespondingTTL)
 	}
 	in := e.info(a)
 	d.Addr = a.String()
@@ -181,7 +190,9 @@ func (e *explainer) locateDestination(d *Destination) {
 	}
 	for i := len(e.out) - 1; i >= 0; i-- {
 		p := e.out[i].Place
-		if p != nil && p.HasCoords && p.Country == country {
+		// Only a hop next to the end, or one inside the destination's own network, says where it is.
+		near := e.out[i].TTL >= d.LastRespondingTTL-1 || (d.ASN != 0 && e.out[i].ASN == d.ASN)
+		if p != nil && p.HasCoords && p.Country == country && near {
 			q := *p
 			q.Source = "inferred"
 			d.Place = &q
@@ -257,8 +268,8 @@ func (e *explainer) contradictions(s Source) []Contradiction {
 		maxKm := e.mins[i] * FibreKmPerMs
 		if d > maxKm+contradictionSlackKm {
 			c := Contradiction{TTL: h.TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.mins[i], Reference: "source"}
-			if len(e.t.Hops[i].Responders) > 0 {
-				c.Addr = e.t.Hops[i].Responders[0].Addr.String()
+			if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
+				c.Addr = rs[0].Addr.String()
 			}
 			out = append(out, c)
 		}
@@ -266,7 +277,7 @@ func (e *explainer) contradictions(s Source) []Contradiction {
 	return out
 }
 
-// farSide finds located hops whose minimum RTT is already (within 20%) that of a later hop placed
+// farSide finds located hops whose minimum RTT is already (within 20%) that of the last located hop placed
 // at least farSideMinKm away: their replies most likely come back through the far end.
 func (e *explainer) farSide() []FarSide {
 	out := []FarSide{}
@@ -275,7 +286,7 @@ func (e *explainer) farSide() []FarSide {
 		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.mins[i]) {
 			continue
 		}
-		for j := i + 1; j < len(e.out); j++ {
+		for j := len(e.out) - 1; j > i; j-- {
 			q := e.out[j].Place
 			if q == nil || !q.HasCoords || q.Source != "hostname" || math.IsNaN(e.mins[j]) {
 				continue

@@ -11,6 +11,9 @@ import (
 // maxSentences bounds the summary paragraph.
 const maxSentences = 6
 
+// nearKm is the distance under which source and destination count as the same place.
+const nearKm = 500.0
+
 // Summarize writes the findings as a short paragraph: where the destination is and whether it answered,
 // who carries the traffic, where the latency comes from, what is misleading, and how far the server is.
 func Summarize(t *path.Trace, f *Findings) string {
@@ -77,13 +80,20 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 		if d.LastRespondingTTL == 0 {
 			return ""
 		}
+		if n := targetName(t); n != "" {
+			return fmt.Sprintf("The trace does not give the address of %s (its hops are names only); the last responding hop is %d.", n, d.LastRespondingTTL)
+		}
 		return fmt.Sprintf("The trace does not name its target; the last responding hop is %d.", d.LastRespondingTTL)
 	}
 	var b strings.Builder
-	b.WriteString("The destination ")
-	b.WriteString(d.Addr)
-	if name := targetName(t); name != "" {
-		fmt.Fprintf(&b, " (%s)", name)
+	if d.FromLastHop {
+		fmt.Fprintf(&b, "The trace does not give the address of %s; the last responding hop, %s,", orUnknown(targetName(t)), d.Addr)
+	} else {
+		b.WriteString("The destination ")
+		b.WriteString(d.Addr)
+		if name := targetName(t); name != "" {
+			fmt.Fprintf(&b, " (%s)", name)
+		}
 	}
 	switch {
 	case d.Operator != "":
@@ -101,6 +111,8 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 		fmt.Fprintf(&b, " in %s", w)
 	}
 	switch {
+	case d.FromLastHop:
+		fmt.Fprintf(&b, " (hop %d)", d.LastRespondingTTL)
 	case d.Reached:
 		fmt.Fprintf(&b, "; it answered at hop %d", d.ReachedTTL)
 	case d.LastRespondingTTL > 0:
@@ -110,6 +122,14 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// orUnknown is s, or "the target" when empty.
+func orUnknown(s string) string {
+	if s == "" {
+		return "the target"
+	}
+	return s
 }
 
 // targetName is the name to show next to the target address.
@@ -163,12 +183,25 @@ func largestJump(f *Findings) *Jump {
 	return nil
 }
 
-func jumpSentence(f *Findings) string {
-	j := largestJump(f)
-	if j == nil {
-		return ""
+// bigJumps are the persistent jumps worth a sentence: at least a quarter of the largest, at most three,
+// in path order.
+func bigJumps(f *Findings) []Jump {
+	l := largestJump(f)
+	if l == nil {
+		return nil
 	}
-	s := fmt.Sprintf("Latency rises from ~%s ms to ~%s ms between hops %d and %d", approx(j.FromMs), approx(j.ToMs), j.FromTTL, j.ToTTL)
+	var out []Jump
+	for _, j := range f.Jumps {
+		if j.Persistent && j.LevelMs-j.FromMs >= 0.25*(l.LevelMs-l.FromMs) && len(out) < 3 {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// jumpClause describes one jump: "from ~6 ms to ~240 ms between hops 8 and 9, where ...".
+func jumpClause(j Jump) string {
+	s := fmt.Sprintf("from ~%s ms to ~%s ms between hops %d and %d", approx(j.FromMs), approx(j.ToMs), j.FromTTL, j.ToTTL)
 	switch {
 	case j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.Country != "" && j.FromPlace.Country != j.ToPlace.Country:
 		s += fmt.Sprintf(", where the path leaves %s (%s) for %s", CountryName(j.FromPlace.Country), placeName(j.FromPlace), placeName(j.ToPlace))
@@ -177,7 +210,23 @@ func jumpSentence(f *Findings) string {
 	case j.FromPlace != nil:
 		s += fmt.Sprintf(", after %s", placeName(j.FromPlace))
 	}
-	return s + "; every later hop keeps it, so it is real path latency."
+	return s
+}
+
+func jumpSentence(f *Findings) string {
+	js := bigJumps(f)
+	if len(js) == 0 {
+		return ""
+	}
+	parts := make([]string, len(js))
+	for i, j := range js {
+		parts[i] = jumpClause(j)
+	}
+	keep := "every later hop keeps it, so it is real path latency"
+	if len(js) > 1 {
+		keep = "later hops keep each rise, so they are real path latency"
+	}
+	return "Latency rises " + strings.Join(parts, ", then ") + "; " + keep + "."
 }
 
 func spikeSentence(f *Findings) string {
@@ -214,6 +263,13 @@ func distanceSentence(f *Findings) string {
 		}
 		return ""
 	}
+	if d.Km < nearKm {
+		s := fmt.Sprintf("The source and the destination are both around %s (~%s km apart), so distance adds almost nothing", placeName(d.To), thousands(d.Km))
+		if d.MeasuredTTL > 0 {
+			s += fmt.Sprintf(": the measured %s ms is equipment, queueing and routing", approx(d.MeasuredMs))
+		}
+		return s + "."
+	}
 	s := fmt.Sprintf("%s to %s is ~%s km, so light in fibre needs at least ~%s ms round trip", placeName(d.From), placeName(d.To), thousands(d.Km), approx(d.LightMinMs))
 	if d.MeasuredTTL > 0 {
 		s += fmt.Sprintf("; the measured %s ms (hop %d) is %.1f× that", approx(d.MeasuredMs), d.MeasuredTTL, d.Stretch)
@@ -223,7 +279,7 @@ func distanceSentence(f *Findings) string {
 
 func verdictSentence(f *Findings) string {
 	d := f.Distance
-	if d == nil || d.MeasuredTTL == 0 {
+	if d == nil || d.MeasuredTTL == 0 || d.Km < nearKm {
 		return ""
 	}
 	switch {
@@ -241,16 +297,26 @@ func farSideSentence(f *Findings) string {
 	if len(f.FarSide) == 0 {
 		return ""
 	}
-	var hops, places []string
+	var ttls []int
+	var places []string
 	for _, x := range f.FarSide {
-		hops = append(hops, fmt.Sprint(x.TTL))
+		ttls = append(ttls, x.TTL)
 		if n := placeName(x.Place); n != "" && !contains(places, n) {
 			places = append(places, n)
 		}
 	}
-	far := f.FarSide[0].FarPlace
-	return fmt.Sprintf("Hop%s %s, named as %s, already answer%s with the %s RTT: the replies most likely return through the far end (an MPLS tunnel), so the long crossing starts there.",
-		plural(len(hops)), joinAnd(hops), joinAnd(places), map[bool]string{true: "", false: "s"}[len(hops) > 1], placeName(far))
+	if len(places) > 3 {
+		places = []string{places[0], "…", places[len(places)-1]}
+	}
+	far := f.FarSide[len(f.FarSide)-1].FarPlace
+	hops := fmt.Sprintf("Hop %d", ttls[0])
+	verb := "answers"
+	if len(ttls) > 1 {
+		hops = fmt.Sprintf("Hops %d to %d", ttls[0], ttls[len(ttls)-1])
+		verb = "answer"
+	}
+	return fmt.Sprintf("%s (%s by name) already %s with the RTT of %s: replies most likely return through the far end (an MPLS tunnel), so the long crossing starts there.",
+		hops, strings.Join(places, ", "), verb, placeName(far))
 }
 
 func contains(xs []string, x string) bool {

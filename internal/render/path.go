@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -132,17 +133,27 @@ func shorten(s string, n int) string {
 // fmtMs formats milliseconds for a table.
 func fmtMs(v float64) string { return fmt.Sprintf("%.1f", v) }
 
-// pathTitle is "socwxsns.video.qq.com (101.33.110.25)".
+// pathTitle is "vweixinthumb.tc.qq.com (alias of socwxsns.video.qq.com, 101.33.110.25)".
 func pathTitle(p *report.Path) string {
-	switch {
-	case p.Target.Name != "" && p.Target.Addr != "" && p.Target.Name != p.Target.Addr:
-		return p.Target.Name + " (" + p.Target.Addr + ")"
-	case p.Target.Addr != "":
-		return p.Target.Addr
-	case p.Target.Name != "":
-		return p.Target.Name
+	t := p.Target
+	var extra []string
+	if t.Canonical != "" && t.Canonical != t.Name {
+		extra = append(extra, "alias of "+t.Canonical)
 	}
-	return "unknown target"
+	if t.Addr != "" && t.Addr != t.Name {
+		extra = append(extra, t.Addr)
+	}
+	name := t.Name
+	if name == "" {
+		name, extra = t.Addr, nil
+	}
+	if name == "" {
+		return "unknown target"
+	}
+	if len(extra) == 0 {
+		return name
+	}
+	return name + " (" + strings.Join(extra, ", ") + ")"
 }
 
 // pathFacts is the "udp, traceroute-bsd, 17 hops" line.
@@ -175,13 +186,16 @@ func responderAS(r report.PathResponder) string {
 	return ""
 }
 
-// responderOperator is the operator of a responder, or its special range's kind.
-func responderOperator(r report.PathResponder) string {
+// responderOperator is the operator of a responder (its hop's carrier name when the enrichment has no
+// organisation), or its special range's kind when it has no AS.
+func responderOperator(r report.PathResponder, h report.PathHop) string {
 	switch {
-	case r.Info.Special != nil:
-		return r.Info.Special.Kind
 	case r.Info.ASOrg != "":
 		return explain.OperatorName(r.Info.ASOrg)
+	case r.Info.ASN != 0 && r.Info.ASN == h.ASN && h.Operator != "":
+		return h.Operator
+	case r.Info.Special != nil:
+		return r.Info.Special.Kind
 	}
 	return ""
 }
@@ -224,7 +238,13 @@ func hopNotes(h report.PathHop, f *explain.Findings) []string {
 		case "multi":
 			out = append(out, fmt.Sprintf("%d responders", len(h.Responders)))
 		case "special":
-			out = append(out, "special address")
+			kinds := []string{}
+			for _, r := range h.Responders {
+				if r.Info.Special != nil && !slices.Contains(kinds, r.Info.Special.Kind) {
+					kinds = append(kinds, r.Info.Special.Kind)
+				}
+			}
+			out = append(out, strings.Join(kinds, "/")+" address")
 		case "contradiction":
 			out = append(out, "location impossible at this RTT")
 		case "stray":
@@ -259,11 +279,11 @@ func hopRows(h report.PathHop, f *explain.Findings) [][]cell {
 	var rows [][]cell
 	for i, r := range h.Responders {
 		row := []cell{{}, {text: r.Addr}, {text: shorten(r.Name, maxNameWidth)}, {text: responderAS(r)},
-			{text: responderOperator(r)}, {text: placeText(explain.PlaceOf(r.Info))}, {}, {}, {}}
+			{text: responderOperator(r, h)}, {text: placeText(explain.PlaceOf(r.Info))}, {}, {}, {}}
 		if r.RTT != nil {
 			row[6], row[7] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
 		}
-		if r.Info.Special != nil {
+		if r.Info.Special != nil && r.Info.ASN == 0 {
 			row[4].style = ansiYellow
 		}
 		if i == 0 {

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"hopscope/internal/explain"
@@ -233,17 +234,31 @@ func distanceLines(d *explain.Distance) []string {
 	return lines
 }
 
+// specialLines groups consecutive special addresses that share a kind and a note into one line.
 func specialLines(ss []explain.SpecialAddr) []string {
 	var lines []string
 	for i := 0; i < len(ss); {
 		j := i
-		addrs := []string{ss[i].Addr}
-		for j+1 < len(ss) && ss[j+1].TTL == ss[i].TTL && ss[j+1].Prefix == ss[i].Prefix {
+		for j+1 < len(ss) && ss[j+1].Kind == ss[i].Kind && ss[j+1].Note == ss[i].Note && ss[j+1].Name == ss[i].Name {
 			j++
-			addrs = append(addrs, ss[j].Addr)
+		}
+		var ttls []int
+		var addrs, prefixes []string
+		for _, s := range ss[i : j+1] {
+			if len(ttls) == 0 || ttls[len(ttls)-1] != s.TTL {
+				ttls = append(ttls, s.TTL)
+			}
+			addrs = append(addrs, s.Addr)
+			if !slices.Contains(prefixes, s.Prefix) {
+				prefixes = append(prefixes, s.Prefix)
+			}
+		}
+		label := "hop "
+		if len(ttls) > 1 {
+			label = "hops "
 		}
 		s := ss[i]
-		lines = append(lines, fmt.Sprintf("hop %d: %s in %s (%s): %s", s.TTL, strings.Join(addrs, ", "), s.Prefix, s.Name, s.Note))
+		lines = append(lines, fmt.Sprintf("%s%s: %s in %s: %s; %s", label, ttlList(ttls), strings.Join(addrs, ", "), strings.Join(prefixes, ", "), s.Name, s.Note))
 		i = j + 1
 	}
 	return lines

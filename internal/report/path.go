@@ -70,7 +70,8 @@ type PathHop struct {
 
 // PathResponder is one address that answered at a hop, with its enrichment and RTTs.
 type PathResponder struct {
-	Addr string `json:"addr"`
+	// Addr is absent when the input named the responder without its address (mtr without -n).
+	Addr string `json:"addr,omitempty"`
 	Name string `json:"name,omitempty"`
 	// ReportedASN is the AS the trace tool printed; 0 when none.
 	ReportedASN uint32 `json:"reported_asn,omitempty"`

@@ -68,11 +68,17 @@ func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) Path
 		}
 	}
 	for _, r := range h.Responders {
-		pr := PathResponder{Addr: r.Addr.String(), Name: r.Name, ReportedASN: r.ReportedASN}
-		if in, ok := infos[r.Addr]; ok {
+		pr := PathResponder{Name: r.Name, ReportedASN: r.ReportedASN}
+		if r.Addr.IsValid() {
+			pr.Addr = r.Addr.String()
+		}
+		if in, ok := infos[r.Addr]; ok && r.Addr.IsValid() {
 			pr.Info = in
 		} else {
 			pr.Info = enrich.Info{Addr: r.Addr}
+		}
+		if !r.Addr.IsValid() {
+			pr.Info = enrich.Info{}
 		}
 		if s := h.Summarize(r.Addr); s.OK {
 			pr.RTT = &explain.RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
