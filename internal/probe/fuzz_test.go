@@ -134,3 +134,19 @@ func FuzzParseExtensions(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseErrQueue(f *testing.F) {
+	fl := testFlow(path.ProtoUDP, false, false)
+	pl, _ := BuildPayload(fl, Probe{Seq: 42, TTL: 7, Flow: 1})
+	f.Add(pl, uint8(protoUDP), uint8(11), uint8(0))
+	icmp, _ := BuildPayload(testFlow(path.ProtoICMP, false, false), Probe{Seq: 42, TTL: 7, Flow: 1})
+	f.Add(icmp, uint8(protoICMP), uint8(3), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, proto, typ, code uint8) {
+		m, err := ParseErrQueue(ErrQueueEntry{Data: data, Offender: rtr4, Dst: dst4, DstPort: 33434, SrcPort: 40000,
+			Type: typ, Code: code, Proto: proto})
+		if err != nil {
+			return
+		}
+		checkMessage(t, m)
+	})
+}

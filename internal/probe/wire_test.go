@@ -419,3 +419,41 @@ func readSeeds(t testing.TB, dir string) [][]byte {
 	}
 	return out
 }
+
+func TestParseErrQueue(t *testing.T) {
+	udp := testFlow(path.ProtoUDP, false, false)
+	icmp := testFlow(path.ProtoICMP, true, false)
+	tcp := testFlow(path.ProtoTCP, false, false)
+	p := Probe{Seq: 42, TTL: 7, Flow: 1}
+	udpPayload, _ := BuildPayload(udp, p)
+	echo, _ := BuildPayload(icmp, p)
+	syn, _ := BuildPacket(tcp, p)
+	for _, tc := range []struct {
+		name     string
+		flow     *Flow
+		e        ErrQueueEntry
+		wantOK   bool
+		wantKind Kind
+	}{
+		{"udp time exceeded (payload only)", udp, ErrQueueEntry{Data: udpPayload, Offender: rtr4, Dst: dst4, DstPort: 33434, SrcPort: 40000, Type: 11, Proto: protoUDP}, true, KindTimeExceeded},
+		{"udp port unreachable from the target", udp, ErrQueueEntry{Data: udpPayload, Offender: dst4, Dst: dst4, DstPort: 33434, SrcPort: 40000, Type: 3, Code: 3, Proto: protoUDP}, true, KindReached},
+		{"udp to another port", udp, ErrQueueEntry{Data: udpPayload, Offender: rtr4, Dst: dst4, DstPort: 53, SrcPort: 40000, Type: 11, Proto: protoUDP}, false, 0},
+		{"udp to another destination", udp, ErrQueueEntry{Data: udpPayload, Offender: rtr4, Dst: rtr4, DstPort: 33434, SrcPort: 40000, Type: 11, Proto: protoUDP}, false, 0},
+		{"icmpv6 time exceeded", icmp, ErrQueueEntry{Data: echo, V6: true, Offender: rtr6, Dst: dst6, Type: 3, Proto: protoICMPv6}, true, KindTimeExceeded},
+		{"tcp time exceeded", tcp, ErrQueueEntry{Data: syn[20:], Offender: rtr4, Dst: dst4, DstPort: 443, Type: 11, Proto: protoTCP}, true, KindTimeExceeded},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := ParseErrQueue(tc.e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, ok := tc.flow.Match(m)
+			if ok != tc.wantOK || ok && (r.Seq != 42 || r.Kind != tc.wantKind || r.From != tc.e.Offender) {
+				t.Errorf("got %+v %v, want ok=%v kind %d", r, ok, tc.wantOK, tc.wantKind)
+			}
+		})
+	}
+	if _, err := ParseErrQueue(ErrQueueEntry{Data: []byte("not ours at all, 24 bytes"), Proto: protoUDP}); err == nil {
+		t.Error("foreign UDP payload accepted")
+	}
+}
