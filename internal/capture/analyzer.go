@@ -82,12 +82,13 @@ type flow struct {
 	base                 [2]uint32
 	haveBase             [2]bool
 
-	decided bool
-	v       verdict
-	first16 []byte
-	streams [2]*reasm.Buffer
-	quic    *quic.Assembler
-	udpSeen int
+	decided    bool
+	v          verdict
+	first16    []byte // up to 16 leading bytes, in first16buf
+	first16buf [16]byte
+	streams    [2]*reasm.Buffer
+	quic       *quic.Assembler
+	udpSeen    int
 	// isDNS is set when the flow carries DNS; its responses feed the name cache.
 	isDNS bool
 	// dnsOff is how far the server stream of DNS over TCP has been parsed.
@@ -325,7 +326,7 @@ func (a *Analyzer) tcp(f *flow, dir int, ts int64, p *packet) {
 		return
 	}
 	if f.first16 == nil && dir == 0 && off == 0 {
-		f.first16 = append(make([]byte, 0, 16), p.payload[:min(16, len(p.payload))]...)
+		f.first16 = append(f.first16buf[:0], p.payload[:min(16, len(p.payload))]...)
 	}
 	// Fast path: the whole first segment settles it.
 	if f.streams[0] == nil && f.streams[1] == nil && off == 0 {
@@ -436,13 +437,13 @@ func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 	if dir != 0 {
 		if f.pkts[0] == 0 && f.udpSeen == 0 && len(f.first16) == 0 {
 			// The server spoke first and we never saw the client: keep its bytes for "unknown".
-			f.first16 = append(make([]byte, 0, 16), pl[:min(16, len(pl))]...)
+			f.first16 = append(f.first16buf[:0], pl[:min(16, len(pl))]...)
 		}
 		return
 	}
 	f.udpSeen++
 	if f.first16 == nil {
-		f.first16 = append(make([]byte, 0, 16), pl[:min(16, len(pl))]...)
+		f.first16 = append(f.first16buf[:0], pl[:min(16, len(pl))]...)
 	}
 	switch {
 	case udpDNS(p, pl, false):

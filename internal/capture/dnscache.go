@@ -62,18 +62,18 @@ func (c *dnsCache) lookup(client, addr netip.Addr, at int64) (dnsRecord, bool) {
 
 // dnsResponse records the answers of a DNS response carried in flow f (UDP) in direction dir.
 func (a *Analyzer) dnsResponse(f *flow, dir int, ts int64, msg []byte) {
-	ans, err := dnsAnswers(msg)
-	if err != nil {
-		a.warn("flow %s ↔ %s: %v", f.client, f.server, err)
-		return
-	}
 	// The receiver of the response is the client that asked.
 	client := f.client.Addr()
 	if dir == 0 {
 		client = f.server.Addr()
 	}
-	if client.IsMulticast() {
+	if client.IsMulticast() || client.IsUnspecified() {
 		return // mDNS announcements are not answers to this host's questions
+	}
+	ans, err := dnsAnswers(msg)
+	if err != nil {
+		a.warn("flow %s ↔ %s: %v", f.client, f.server, err)
+		return
 	}
 	for _, x := range ans {
 		a.dns.add(client, ts, x)

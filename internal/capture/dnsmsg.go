@@ -1,11 +1,11 @@
 package capture
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
-
-	"github.com/miekg/dns"
 )
 
 // dnsAnswer is one address a DNS response gave, with the name asked and the alias chain to it.
@@ -20,60 +20,153 @@ type dnsAnswer struct {
 
 func normName(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
-// dnsAnswers extracts the A and AAAA answers from a DNS response message. A query or a response without
-// addresses gives none and no error.
-func dnsAnswers(msg []byte) ([]dnsAnswer, error) {
-	var m dns.Msg
-	if err := m.Unpack(msg); err != nil {
-		return nil, fmt.Errorf("dns message (%d bytes): %w", len(msg), err)
+// errDNSName is returned for a name that overruns the message, loops or is too long.
+var errDNSName = errors.New("bad name")
+
+// readName decodes the (possibly compressed, RFC 1035 §4.1.4) name at off into dst, lower-cased and
+// dot-separated without the final dot, and returns the offset after the name's in-place encoding.
+func readName(msg []byte, off int, dst []byte) ([]byte, int, error) {
+	end := -1
+	for hops := 0; ; {
+		if off >= len(msg) {
+			return dst, 0, errDNSName
+		}
+		c := int(msg[off])
+		switch c & 0xc0 {
+		case 0x00:
+			if c == 0 {
+				if end < 0 {
+					end = off + 1
+				}
+				return dst, end, nil
+			}
+			if off+1+c > len(msg) || len(dst)+c+1 > 255 {
+				return dst, 0, errDNSName
+			}
+			if len(dst) > 0 {
+				dst = append(dst, '.')
+			}
+			for _, b := range msg[off+1 : off+1+c] {
+				if 'A' <= b && b <= 'Z' {
+					b += 'a' - 'A'
+				}
+				dst = append(dst, b)
+			}
+			off += 1 + c
+		case 0xc0:
+			if off+1 >= len(msg) {
+				return dst, 0, errDNSName
+			}
+			if end < 0 {
+				end = off + 2
+			}
+			hops++
+			if hops > 32 {
+				return dst, 0, errDNSName
+			}
+			off = int(binary.BigEndian.Uint16(msg[off:]) & 0x3fff)
+		default:
+			return dst, 0, errDNSName // 0x40 and 0x80 label types are obsolete
+		}
 	}
-	if !m.Response || m.Rcode != dns.RcodeSuccess || len(m.Question) == 0 {
+}
+
+// dnsAnswers extracts the A and AAAA answers from a DNS response message. A query, an error response
+// or a response without addresses gives none and no error.
+func dnsAnswers(msg []byte) ([]dnsAnswer, error) {
+	if len(msg) < 12 {
+		return nil, fmt.Errorf("dns message of %d bytes is shorter than its header", len(msg))
+	}
+	if msg[2]&0x80 == 0 || msg[3]&0x0f != 0 {
+		return nil, nil // a query, or an error response
+	}
+	qd := int(binary.BigEndian.Uint16(msg[4:6]))
+	an := int(binary.BigEndian.Uint16(msg[6:8]))
+	if qd == 0 || an == 0 {
 		return nil, nil
 	}
-	asked := normName(m.Question[0].Name)
-	cname := map[string]string{}
-	for _, rr := range m.Answer {
-		if c, ok := rr.(*dns.CNAME); ok {
-			cname[normName(c.Hdr.Name)] = normName(c.Target)
-		}
+	var scratch [256]byte
+	name, off, err := readName(msg, 12, scratch[:0])
+	if err != nil {
+		return nil, fmt.Errorf("dns message: question name at offset 12: %w", err)
 	}
+	asked := string(name)
+	off += 4
+	for i := 1; i < qd; i++ { // further questions (rare)
+		if _, off, err = readName(msg, off, scratch[:0]); err != nil {
+			return nil, fmt.Errorf("dns message: question %d: %w", i+1, err)
+		}
+		off += 4
+	}
+	if off > len(msg) {
+		return nil, fmt.Errorf("dns message: question overruns the %d-byte message", len(msg))
+	}
+	type alias struct{ from, to string }
+	var aliases []alias
 	var out []dnsAnswer
-	for _, rr := range m.Answer {
-		var a netip.Addr
-		switch r := rr.(type) {
-		case *dns.A:
-			a, _ = netip.AddrFromSlice(r.A.To4())
-		case *dns.AAAA:
-			a, _ = netip.AddrFromSlice(r.AAAA.To16())
-		default:
+	for i := 0; i < an; i++ {
+		start := off
+		name, off, err = readName(msg, off, scratch[:0])
+		if err != nil {
+			return out, fmt.Errorf("dns message: answer %d name at offset %d: %w", i+1, start, err)
+		}
+		if off+10 > len(msg) {
+			return out, fmt.Errorf("dns message: answer %d header overruns the %d-byte message", i+1, len(msg))
+		}
+		typ := binary.BigEndian.Uint16(msg[off:])
+		class := binary.BigEndian.Uint16(msg[off+2:]) & 0x7fff
+		ttl := binary.BigEndian.Uint32(msg[off+4:])
+		rdlen := int(binary.BigEndian.Uint16(msg[off+8:]))
+		off += 10
+		if off+rdlen > len(msg) {
+			return out, fmt.Errorf("dns message: answer %d data (%d bytes) overruns the %d-byte message", i+1, rdlen, len(msg))
+		}
+		rd := msg[off : off+rdlen]
+		if class == 1 {
+			switch {
+			case typ == 1 && rdlen == 4, typ == 28 && rdlen == 16:
+				a, _ := netip.AddrFromSlice(rd)
+				owner := asked
+				if string(name) != asked {
+					owner = string(name)
+				}
+				out = append(out, dnsAnswer{asked: asked, host: owner, addr: a, ttl: ttl})
+			case typ == 5:
+				var tb [256]byte
+				target, _, err := readName(msg, off, tb[:0])
+				if err != nil {
+					return out, fmt.Errorf("dns message: answer %d CNAME target: %w", i+1, err)
+				}
+				aliases = append(aliases, alias{string(name), string(target)})
+			}
+		}
+		off += rdlen
+	}
+	// Attach the alias chain from the asked name to each address's owner.
+	for i := range out {
+		if out[i].host == asked {
 			continue
 		}
-		if !a.IsValid() {
-			continue
-		}
-		owner := normName(rr.Header().Name)
-		ans := dnsAnswer{asked: asked, host: owner, addr: a, ttl: rr.Header().Ttl}
-		if owner != asked {
-			chain := []string{asked}
-			for n, i := asked, 0; i < 16; i++ {
-				t, ok := cname[n]
-				if !ok {
+		chain := []string{asked}
+		for n, hops := asked, 0; hops < 16 && chain[len(chain)-1] != out[i].host; hops++ {
+			next := ""
+			for _, al := range aliases {
+				if al.from == n {
+					next = al.to
 					break
 				}
-				chain = append(chain, t)
-				if t == owner {
-					break
-				}
-				n = t
 			}
-			if chain[len(chain)-1] != owner {
-				// The address is not reached from the question: not an answer to it.
-				ans.asked = owner
-				chain = nil
+			if next == "" {
+				break
 			}
-			ans.chain = chain
+			chain = append(chain, next)
+			n = next
 		}
-		out = append(out, ans)
+		if chain[len(chain)-1] != out[i].host {
+			// The address is not reached from the question: not an answer to it.
+			out[i].asked, chain = out[i].host, nil
+		}
+		out[i].chain = chain
 	}
 	return out, nil
 }

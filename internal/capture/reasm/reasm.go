@@ -9,7 +9,8 @@ const maxRanges = 32
 // the first Write and freed by Release.
 type Buffer struct {
 	// Max is the number of leading stream bytes kept; later bytes are dropped.
-	Max    int
+	Max int
+	// data grows as bytes arrive; unwritten gaps read as zero.
 	data   []byte
 	ranges [maxRanges][2]int // sorted, disjoint, non-adjacent [start, end)
 	n      int
@@ -41,8 +42,8 @@ func (b *Buffer) Write(off int64, p []byte) bool {
 	if i == j && b.n == maxRanges {
 		return false
 	}
-	if b.data == nil {
-		b.data = make([]byte, b.Max)
+	if end > len(b.data) {
+		b.grow(end)
 	}
 	copy(b.data[start:end], p)
 	// Replace ranges[i:j] with the merged one.
@@ -53,6 +54,22 @@ func (b *Buffer) Write(off int64, p []byte) bool {
 	}
 	b.ranges[i] = [2]int{ns, ne}
 	return true
+}
+
+// grow makes data at least n bytes long, doubling from 2 KiB up to Max so that short streams stay small.
+func (b *Buffer) grow(n int) {
+	c := max(cap(b.data), 2048)
+	for c < n {
+		c *= 2
+	}
+	c = min(c, b.Max)
+	if c <= cap(b.data) {
+		b.data = b.data[:n]
+		return
+	}
+	nd := make([]byte, n, c)
+	copy(nd, b.data)
+	b.data = nd
 }
 
 // Contiguous returns the bytes from offset 0 up to the first gap. The slice is valid until the next
@@ -70,7 +87,7 @@ func (b *Buffer) Full() bool {
 }
 
 // Buffered is the memory the buffer holds.
-func (b *Buffer) Buffered() int { return len(b.data) }
+func (b *Buffer) Buffered() int { return cap(b.data) }
 
 // Release frees the memory; the buffer reads as empty afterwards.
 func (b *Buffer) Release() {

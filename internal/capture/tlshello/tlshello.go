@@ -32,43 +32,53 @@ func IsRecordStart(b []byte) bool {
 // It returns ErrShort when stream ends before the ClientHello is complete, and another error when the
 // bytes are not a ClientHello.
 func ParseRecords(stream []byte) (Hello, error) {
-	var msg []byte
-	var scratch [1 << 14]byte // most hellos fit; longer ones are copied to the heap
-	buf := scratch[:0]
+	// Common case: the whole ClientHello sits in the first record; parse it in place.
+	if len(stream) < 5 {
+		return Hello{}, ErrShort
+	}
+	if err := checkRecord(stream, 0); err != nil {
+		return Hello{}, err
+	}
+	n := int(binary.BigEndian.Uint16(stream[3:5]))
+	first := stream[5:min(len(stream), 5+n)]
+	h, err := ParseHandshake(first)
+	if err != ErrShort || len(first) < n {
+		return h, err
+	}
+	// The hello continues in later records: join their payloads.
+	var buf []byte
 	off := 0
 	for {
 		if len(stream)-off < 5 {
 			return Hello{}, ErrShort
 		}
-		h := stream[off : off+5]
-		if h[0] != 0x16 {
-			return Hello{}, fmt.Errorf("tls: record at offset %d has content type %d, want 22 (handshake)", off, h[0])
+		if err := checkRecord(stream, off); err != nil {
+			return Hello{}, err
 		}
-		if h[1] != 3 {
-			return Hello{}, fmt.Errorf("tls: record at offset %d has version %d.%d, want 3.x", off, h[1], h[2])
-		}
-		n := int(binary.BigEndian.Uint16(h[3:5]))
-		if n == 0 || n > 1<<14+2048 {
-			return Hello{}, fmt.Errorf("tls: record at offset %d has length %d", off, n)
-		}
+		n := int(binary.BigEndian.Uint16(stream[off+3 : off+5]))
 		off += 5
-		if len(stream)-off < n {
-			// Use what is there: the hello may already be complete inside a partial record.
-			buf = append(buf, stream[off:]...)
-			msg = buf
-			if hl, err := ParseHandshake(msg); err != ErrShort {
-				return hl, err
-			}
-			return Hello{}, ErrShort
+		end := min(len(stream), off+n)
+		buf = append(buf, stream[off:end]...)
+		h, err := ParseHandshake(buf)
+		if err != ErrShort || end < off+n {
+			return h, err
 		}
-		buf = append(buf, stream[off:off+n]...)
-		off += n
-		msg = buf
-		hl, err := ParseHandshake(msg)
-		if err != ErrShort {
-			return hl, err
-		}
+		off = end
 	}
+}
+
+func checkRecord(stream []byte, off int) error {
+	h := stream[off : off+5]
+	if h[0] != 0x16 {
+		return fmt.Errorf("tls: record at offset %d has content type %d, want 22 (handshake)", off, h[0])
+	}
+	if h[1] != 3 {
+		return fmt.Errorf("tls: record at offset %d has version %d.%d, want 3.x", off, h[1], h[2])
+	}
+	if n := int(binary.BigEndian.Uint16(h[3:5])); n == 0 || n > 1<<14+2048 {
+		return fmt.Errorf("tls: record at offset %d has length %d", off, n)
+	}
+	return nil
 }
 
 // ParseHandshake parses a ClientHello handshake message (type 1, 3-byte length, body), as carried in
