@@ -199,6 +199,9 @@ func scamperToTrace(in *jsonInput, st *scamperTrace, raw []byte, off int) (*path
 		return t, nil
 	}
 	// tracelb: nodes with links; each probe names its TTL. The first node sits at firsthop.
+	if len(st.Nodes) == 0 {
+		t.Warnings = append(t.Warnings, "tracelb found no node (nothing answered, or the destination is this host)")
+	}
 	for i, n := range st.Nodes {
 		if i == 0 {
 			if a, err := netip.ParseAddr(n.Addr); err == nil {
