@@ -32,11 +32,14 @@
 //     of the lab, for IPv4 and IPv6. Several equally short next hops make a
 //     multipath (ECMP) route. Spec.Routes add or replace routes. There is no
 //     default route, so traffic to addresses outside the lab goes nowhere.
-//   - Routers forward IPv4 and IPv6 and hash multipath routes on ports
-//     (fib_multipath_hash_policy=1, HashL4) so that UDP and TCP probes with
-//     varying ports spread over the branches, while a pinned flow keeps one.
-//     Linux does not hash the ICMP echo identifier: use HashL3 and the IPv6
-//     flow label, or UDP/TCP, to see ECMP branches.
+//   - Routers forward IPv4 and IPv6 and hash multipath routes on exactly the
+//     header fields (fib_multipath_hash_policy=3): with HashL4 (the default)
+//     addresses, protocol and ports, so UDP and TCP probes with varying ports
+//     spread over the branches while a pinned flow (same ports) keeps one, as
+//     Paris traceroute expects. Linux hashes no ICMP identifier, so ICMP echoes
+//     between two addresses take one branch; with HashL3 ICMPv6 probes that
+//     vary the flow label spread. The hash seed is fixed (Spec.Seed) where the
+//     kernel allows, so a lab splits flows the same way every run.
 //   - Every node has ICMP rate limits off (unless Node.ICMPPerSecond), rp_filter
 //     off, IPv6 duplicate address detection off, and ping_group_range open to
 //     all groups so unprivileged ICMP datagram sockets work inside the lab.

@@ -23,8 +23,10 @@ type Responder struct {
 	Node string
 	// Addr4 and Addr6 are the addresses its ICMP errors come from: its
 	// interface on the link back toward the source. They are invalid when the
-	// link has no address of that family. For the destination hop the reply
-	// comes from the probed address instead.
+	// link has no address of that family. When several links lead back
+	// (multipath back to the source), the kernel picks one per reply by hash and
+	// this is the lowest-numbered one. For the destination hop the reply comes
+	// from the probed address instead.
 	Addr4, Addr6 netip.Addr
 	// Name4 and Name6 are the PTR names of Addr4 and Addr6 (Node.Names), "" when none.
 	Name4, Name6 string

@@ -338,9 +338,13 @@ func nodeSysctls(n Node, seed uint64) []sysctl {
 			sysctl{key: "net/ipv4/icmp_msgs_burst", value: "1000000"})
 	}
 	if n.Router {
-		policy := "1"
+		// Policy 3 hashes exactly the listed header fields. Policies 0 and 1
+		// reuse a hash already attached to the packet, which for traffic from a
+		// local socket crossing a veth is the socket's random hash, so flows with
+		// equal headers would not stay on one branch.
+		fields := "0x0037" // source and destination address, protocol, source and destination port
 		if n.ECMPHash == HashL3 {
-			policy = "0"
+			fields = "0x000f" // source and destination address, protocol, IPv6 flow label
 		}
 		if seed == 0 {
 			seed = 0x5eed
@@ -348,8 +352,10 @@ func nodeSysctls(n Node, seed uint64) []sysctl {
 		s = append(s,
 			sysctl{key: "net/ipv4/ip_forward", value: "1"},
 			sysctl{key: "net/ipv6/conf/all/forwarding", value: "1"},
-			sysctl{key: "net/ipv4/fib_multipath_hash_policy", value: policy},
-			sysctl{key: "net/ipv6/fib_multipath_hash_policy", value: policy},
+			sysctl{key: "net/ipv4/fib_multipath_hash_fields", value: fields},
+			sysctl{key: "net/ipv6/fib_multipath_hash_fields", value: fields},
+			sysctl{key: "net/ipv4/fib_multipath_hash_policy", value: "3"},
+			sysctl{key: "net/ipv6/fib_multipath_hash_policy", value: "3"},
 			sysctl{key: "net/ipv4/fib_multipath_hash_seed", value: strconv.FormatUint(uint64(uint32(seed)), 10), optional: true})
 	}
 	return s
