@@ -1,12 +1,232 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain"
+	"hopscope/internal/path"
+	"hopscope/internal/render"
+	"hopscope/internal/report"
+	"hopscope/internal/tracefile"
+	"hopscope/internal/version"
 )
 
-// PLACEHOLDER: replaced by the real command; not shipped.
+// analyzeOptions are the flags of "hopscope analyze".
+type analyzeOptions struct {
+	g            *globalOptions
+	format       string
+	json         bool
+	inputFormat  string
+	mmdb         []string
+	ip2location  []string
+	noHints      bool
+	fromLocation string
+	// now stamps the report; time.Now outside tests.
+	now func() time.Time
+}
+
 func newAnalyzeCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "analyze", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("analyze: not built yet") }}
+	o := &analyzeOptions{g: g, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "analyze FILE|-",
+		Short: "Explain a saved traceroute, mtr, tracert, tracepath, RIPE Atlas or scamper output",
+		Long: `Read the output of a trace you already ran ("-" for standard input), detect its format, and explain
+it the way a network engineer would: who carries the traffic and where one operator hands it to the next,
+where the destination is (AS, operator, country, city), where the latency comes from (jumps that later
+hops keep versus spikes from routers slow to answer), the great-circle distance and the speed-of-light
+minimum RTT, hops with several responders, silent hops, and internal or private addresses.
+
+Formats detected (--input-format overrides): ` + strings.Join(tracefile.Formats(), ", ") + `.
+
+Everything works offline on the embedded database (ASN, operator, country) and router hostnames;
+--mmdb and --ip2location add city-level data. Where the trace was run from is read from the first hops;
+--from-location gives it when they say nothing ("Paris" or "48.86,2.35").
+
+A file with several traces gives one report per trace: text and Markdown print them one after the other,
+JSON carries them in "paths" (a single trace is in "path"); see docs/report-schema.md.
+
+Exit codes: 0 explained, 1 failure, 2 unreadable or malformed input (nothing is printed on stdout).`,
+		Example: `  hopscope analyze trace.txt
+  traceroute example.com | hopscope analyze -
+  hopscope analyze --json mtr.json
+  hopscope analyze --from-location Paris --format markdown trace.txt
+  hopscope analyze --mmdb dbip-city-lite.mmdb trace.txt`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error { return o.run(args[0]) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
+	f.StringVar(&o.inputFormat, "input-format", "", "input format instead of detecting it: "+strings.Join(tracefile.Formats(), ", "))
+	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
+	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
+	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from router hostnames")
+	f.StringVar(&o.fromLocation, "from-location", "", `where the trace was run from: a city ("Paris", "new-york") or "LAT,LON"`)
+	return cmd
+}
+
+// validate checks the flags; errors are usage errors.
+func (o *analyzeOptions) validate() (*explain.Place, error) {
+	if o.json {
+		if o.format != "text" && o.format != "json" {
+			return nil, fmt.Errorf("--json and --format %s disagree", o.format)
+		}
+		o.format = "json"
+	}
+	if o.inputFormat != "" && !contains(tracefile.Formats(), o.inputFormat) {
+		return nil, fmt.Errorf("--input-format %q: want one of %s", o.inputFormat, strings.Join(tracefile.Formats(), ", "))
+	}
+	if o.fromLocation == "" {
+		return nil, nil
+	}
+	p, err := ParseLocation(o.fromLocation)
+	if err != nil {
+		return nil, fmt.Errorf("--from-location: %w", err)
+	}
+	return p, nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseLocation reads "LAT,LON" in degrees or a city name known to the hostname-hint table.
+func ParseLocation(s string) (*explain.Place, error) {
+	s = strings.TrimSpace(s)
+	if lat, lon, ok := strings.Cut(s, ","); ok {
+		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+		if err1 == nil && err2 == nil {
+			if la < -90 || la > 90 || lo < -180 || lo > 180 {
+				return nil, fmt.Errorf("%q: latitude must be within ±90 and longitude within ±180", s)
+			}
+			return &explain.Place{Lat: la, Lon: lo, HasCoords: true, Source: "user"}, nil
+		}
+	}
+	slug := strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '-' || r == '_' || r == ',' || r == '.' }), "-")
+	if slug == "" {
+		return nil, errors.New("empty location")
+	}
+	h := enrich.HintFromName("from-" + slug + ".hopscope.invalid")
+	if h == nil || !h.HasCoords || h.Confidence != enrich.ConfidenceHigh || h.Token != "from-"+slug {
+		return nil, fmt.Errorf("%q is not a city hopscope knows; give LAT,LON instead (for example 48.86,2.35)", s)
+	}
+	return &explain.Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: true, Source: "user"}, nil
+}
+
+// readInput reads FILE, or standard input for "-".
+func (o *analyzeOptions) readInput(name string) ([]byte, string, error) {
+	if name == "-" {
+		if o.g.streams.In == nil {
+			return nil, "stdin", errors.New("no standard input")
+		}
+		data, err := io.ReadAll(o.g.streams.In)
+		return data, "stdin", err
+	}
+	data, err := os.ReadFile(name)
+	return data, name, err
+}
+
+// parseError rewrites an importer error as "FILE: line N: expected ..., got ... (as FORMAT)".
+func parseError(name string, err error) error {
+	var pe *tracefile.ParseError
+	if !errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	msg := strings.TrimPrefix(pe.Error(), pe.Format+": ")
+	if pe.Format == "" {
+		msg = strings.TrimPrefix(pe.Error(), "unrecognised traceroute output: ")
+		return fmt.Errorf("%s: unrecognised traceroute output: %s (formats: %s; see --input-format)", name, msg, strings.Join(tracefile.Formats(), ", "))
+	}
+	return fmt.Errorf("%s: %s (read as %s)", name, msg, pe.Format)
+}
+
+func (o *analyzeOptions) run(file string) error {
+	from, err := o.validate()
+	if err != nil {
+		return usageError{err}
+	}
+	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
+	if err != nil {
+		return usageError{err}
+	}
+	data, name, err := o.readInput(file)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return badInput(fmt.Errorf("read %s: %w", name, err))
+	}
+	traces, err := tracefile.Parse(data, o.inputFormat)
+	if err != nil {
+		return badInput(parseError(name, err))
+	}
+	if len(traces) == 0 {
+		return badInput(fmt.Errorf("%s: no trace found", name))
+	}
+	e, err := enrich.New(enrich.Config{MMDB: o.mmdb, IP2Location: o.ip2location, NoHints: o.noHints})
+	if err != nil {
+		return badInput(err)
+	}
+	defer e.Close()
+	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
+		Generated: o.now().UTC(), Tool: "hopscope " + version.Version}
+	for _, t := range traces {
+		p := AnalyzeTrace(t, e, explain.Options{From: from})
+		if len(traces) == 1 {
+			rep.Path = p
+		} else {
+			rep.Paths = append(rep.Paths, p)
+		}
+	}
+	// Render into memory first so a rendering error leaves stdout empty.
+	var out bytes.Buffer
+	if err := rf(&out, rep); err != nil {
+		return err
+	}
+	_, err = o.g.streams.Out.Write(out.Bytes())
+	return err
+}
+
+// lookuper is what AnalyzeTrace needs from an enricher.
+type lookuper interface {
+	Lookup(a netip.Addr, name string) enrich.Info
+}
+
+// AnalyzeTrace enriches every address of t (with its reverse name), explains the path and builds its
+// report section. The trace and trace commands share it.
+func AnalyzeTrace(t *path.Trace, e lookuper, opt explain.Options) *report.Path {
+	names := map[netip.Addr]string{}
+	for _, h := range t.Hops {
+		for _, r := range h.Responders {
+			if names[r.Addr] == "" {
+				names[r.Addr] = r.Name
+			}
+		}
+	}
+	infos := make(map[netip.Addr]enrich.Info, len(names)+1)
+	for _, a := range t.Addrs() {
+		if a.IsValid() { // responders known only by name (mtr without -n) have no address to look up
+			infos[a] = e.Lookup(a, names[a])
+		}
+	}
+	return report.BuildPath(t, infos, explain.Explain(t, infos, opt))
 }
