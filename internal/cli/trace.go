@@ -172,10 +172,8 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	if err != nil {
 		return err
 	}
-	if len(target.Aliases) > 0 || len(target.OtherAddrs) > 0 {
-		for _, w := range warnings {
-			fmt.Fprintf(g.streams.Err, "hopscope: warning: %s\n", w)
-		}
+	for _, w := range warnings {
+		fmt.Fprintf(g.streams.Err, "hopscope: warning: %s\n", w)
 	}
 	tr, err := probe.Run(ctx, target, po)
 	if err != nil {

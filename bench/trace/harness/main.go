@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -118,8 +119,11 @@ func scenario(name string, opt netlab.ArticleOptions, bin string, runs, peerRuns
 			b, err := cmd.CombinedOutput()
 			d := time.Since(start)
 			cancel()
-			if err != nil && !t.hopscope {
-				r.note = fmt.Sprintf("exit: %v", err)
+			if !t.hopscope {
+				r.note = peerHops(b, dst)
+				if err != nil {
+					r.note += fmt.Sprintf("; exit: %v", err)
+				}
 			}
 			if t.hopscope {
 				r.note = checkHopscope(b, err)
@@ -180,6 +184,23 @@ func checkHopscope(b []byte, runErr error) string {
 		}
 	}
 	return fmt.Sprintf("%d hops shown, %d silent", len(rep.Path.Hops), silent)
+}
+
+// hopLine matches a hop line of traceroute, mtr --report and scamper's text output.
+var hopLine = regexp.MustCompile(`(?m)^\s*(\d+)[.|\s-]`)
+
+// peerHops summarizes a peer's text output: hop lines and whether the destination answered.
+func peerHops(b []byte, dst string) string {
+	lines := hopLine.FindAllIndex(b, -1)
+	reached := false
+	if n := len(lines); n > 0 {
+		last := string(b[lines[n-1][0]:])
+		if i := strings.IndexByte(last, '\n'); i >= 0 {
+			last = last[:i]
+		}
+		reached = strings.Contains(last, dst+" ") || strings.HasSuffix(last, dst)
+	}
+	return fmt.Sprintf("%d hop lines, destination answered: %v", len(lines), reached)
 }
 
 func median(ts []time.Duration) time.Duration {

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"hopscope/internal/path"
+	"hopscope/internal/probe"
+)
+
+func TestTraceOptions(t *testing.T) {
+	base := func() traceOptions {
+		return traceOptions{method: "icmp", probes: 3, firstTTL: 1, maxTTL: 30, rate: 1000, timeout: 1e9, maxSilent: 5, mode: "auto"}
+	}
+	tests := []struct {
+		name    string
+		edit    func(o *traceOptions)
+		wantErr string
+		check   func(t *testing.T, po probe.Options, rc probe.ResolveConfig)
+	}{
+		{name: "defaults", check: func(t *testing.T, po probe.Options, rc probe.ResolveConfig) {
+			if po.Method != path.ProtoICMP || po.Names == nil || po.ProbesPerHop != 3 || po.Vary || rc.Family != probe.AnyFamily {
+				t.Errorf("options %+v", po)
+			}
+		}},
+		{name: "tcp to 8443, IPv6, varied flows, numeric", edit: func(o *traceOptions) {
+			o.method, o.port, o.ipv6, o.vary, o.noResolve = "TCP", 8443, true, true, true
+		}, check: func(t *testing.T, po probe.Options, rc probe.ResolveConfig) {
+			if po.Method != path.ProtoTCP || po.Port != 8443 || !po.Vary || po.Names != nil || rc.Family != probe.IPv6Only {
+				t.Errorf("options %+v %+v", po, rc)
+			}
+		}},
+		{name: "dns server for names", edit: func(o *traceOptions) { o.dnsServer = "192.0.2.53" }, check: func(t *testing.T, po probe.Options, rc probe.ResolveConfig) {
+			if rc.Server != "192.0.2.53" || po.Names == nil || po.Names.Lookup == nil {
+				t.Errorf("resolver %+v names %+v", rc, po.Names)
+			}
+		}},
+		{name: "no early stop", edit: func(o *traceOptions) { o.maxSilent = 0 }, check: func(t *testing.T, po probe.Options, _ probe.ResolveConfig) {
+			if po.MaxSilent != 30 {
+				t.Errorf("max silent %d, want 30", po.MaxSilent)
+			}
+		}},
+		{name: "unprivileged sockets", edit: func(o *traceOptions) { o.mode = "unprivileged" }, check: func(t *testing.T, po probe.Options, _ probe.ResolveConfig) {
+			if po.Mode != probe.ModeUnprivileged {
+				t.Errorf("mode %q", po.Mode)
+			}
+		}},
+		{name: "unknown method", edit: func(o *traceOptions) { o.method = "sctp" }, wantErr: "--method"},
+		{name: "port with icmp", edit: func(o *traceOptions) { o.port = 80 }, wantErr: "--port applies"},
+		{name: "port out of range", edit: func(o *traceOptions) { o.method, o.port = "udp", 70000 }, wantErr: "--port 70000"},
+		{name: "both families", edit: func(o *traceOptions) { o.ipv4, o.ipv6 = true, true }, wantErr: "-4 and -6"},
+		{name: "first beyond max", edit: func(o *traceOptions) { o.firstTTL = 40 }, wantErr: "max ttl"},
+		{name: "zero rate", edit: func(o *traceOptions) { o.rate = 0 }, wantErr: "--rate"},
+		{name: "bad socket mode", edit: func(o *traceOptions) { o.mode = "magic" }, wantErr: "--socket"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := base()
+			if tc.edit != nil {
+				tc.edit(&o)
+			}
+			po, rc, err := o.options()
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err %v, want it to contain %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, po, rc)
+		})
+	}
+}
+
+func TestTraceUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"trace"},
+		{"trace", "--method", "sctp", "127.0.0.1"},
+		{"trace", "--format", "yaml", "127.0.0.1"},
+		{"trace", "-4", "-6", "127.0.0.1"},
+	} {
+		var out, errb bytes.Buffer
+		if code := Run(context.Background(), args, Streams{Out: &out, Err: &errb}); code != ExitBadInput {
+			t.Errorf("%v: exit %d, want %d (%s)", args, code, ExitBadInput, errb.String())
+		}
+	}
+}
+
+// TestTraceLoopbackJSON traces 127.0.0.1 (loopback only) end to end through the CLI and reads the
+// JSON report back.
+func TestTraceLoopbackJSON(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for raw sockets (CI runs as root)")
+	}
+	for _, args := range [][]string{
+		{"trace", "--json", "-n", "127.0.0.1"},
+		{"trace", "--json", "-n", "-M", "udp", "-q", "2", "::1"},
+		{"trace", "--format", "json", "-n", "-M", "tcp", "--socket", "unprivileged", "-p", "9", "127.0.0.1"},
+	} {
+		t.Run(strings.Join(args[1:], " "), func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := Run(context.Background(), args, Streams{Out: &out, Err: &errb}); code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			var rep struct {
+				Kind string `json:"kind"`
+				Path struct {
+					Input  string `json:"input"`
+					Target struct {
+						Addr string `json:"addr"`
+					} `json:"target"`
+					Hops []struct {
+						TTL      int `json:"ttl"`
+						Answered int `json:"answered"`
+					} `json:"hops"`
+				} `json:"path"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("%v\n%s", err, out.String())
+			}
+			dst := args[len(args)-1]
+			if rep.Kind != "path" || rep.Path.Input != "hopscope" || rep.Path.Target.Addr != dst || len(rep.Path.Hops) != 1 || rep.Path.Hops[0].Answered == 0 {
+				t.Errorf("report %+v", rep)
+			}
+		})
+	}
+}
