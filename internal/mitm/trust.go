@@ -11,7 +11,7 @@ func TrustHelp(certPath, spki string) string {
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	w("Trusting the hopscope CA lets hopscope decrypt HTTPS from apps on this machine or device.")
-	w("Anyone holding its key (%s's neighbour hopscope-ca-key.pem, mode 0600) can impersonate any site", certPath)
+	w("Anyone holding its key (hopscope-ca-key.pem next to the certificate, mode 0600) can impersonate any site")
 	w("to you: trust it only while you investigate, and remove it afterwards.")
 	w("")
 	w("CA certificate: %s", certPath)
