@@ -1,10 +1,10 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -38,6 +38,11 @@ type traceOptions struct {
 	mode      string
 	format    string
 	json      bool
+	// Enrichment, as in analyze.
+	mmdb         []string
+	ip2location  []string
+	noHints      bool
+	fromLocation string
 }
 
 func newTraceCmd(g *globalOptions) *cobra.Command {
@@ -82,6 +87,10 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
 	f.BoolVar(&o.json, "json", false, "shorthand for --format json (readable by hopscope analyze)")
+	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
+	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
+	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from router hostnames")
+	f.StringVar(&o.fromLocation, "from-location", "", `where you trace from: a city ("Paris", "new-york") or "LAT,LON"`)
 	return c
 }
 
@@ -153,6 +162,12 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
+	var from *explain.Place
+	if o.fromLocation != "" {
+		if from, err = ParseLocation(o.fromLocation); err != nil {
+			return badInput(err)
+		}
+	}
 	// The enrichment database loads while the probes are out.
 	type loaded struct {
 		e   *enrich.Enricher
@@ -160,7 +175,7 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	}
 	enr := make(chan loaded, 1)
 	go func() {
-		e, err := enrich.New(enrich.Config{})
+		e, err := enrich.New(enrich.Config{MMDB: o.mmdb, IP2Location: o.ip2location, NoHints: o.noHints})
 		enr <- loaded{e, err}
 	}()
 	defer func() {
@@ -186,10 +201,16 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	l := <-enr
 	enr <- l // for the deferred Close
 	if l.err != nil {
-		return l.err
+		return badInput(l.err)
 	}
-	rep := pathReport(tr, l.e)
-	if err := out(g.streams.Out, rep); err != nil {
+	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
+		Generated: tr.Started.UTC(), Tool: "hopscope " + version.Version, Path: AnalyzeTrace(tr, l.e, explain.Options{From: from})}
+	// Render into memory first so a rendering error leaves stdout empty.
+	var buf bytes.Buffer
+	if err := out(&buf, rep); err != nil {
+		return err
+	}
+	if _, err := g.streams.Out.Write(buf.Bytes()); err != nil {
 		return err
 	}
 	if len(tr.Addrs()) == 0 || (len(tr.Addrs()) == 1 && tr.Addrs()[0] == tr.Target.Addr && !reached(tr)) {
@@ -199,31 +220,3 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 }
 
 func reached(tr *path.Trace) bool { ok, _ := tr.Reached(); return ok }
-
-// pathReport enriches, explains and reports a trace.
-//
-// WIRING GAP: this is the enrich → explain → report part that `hopscope analyze` owns; when analyze
-// exports its shared helper (with its enrichment flags such as --mmdb and --from-location), trace must
-// call that instead and this function goes away.
-func pathReport(tr *path.Trace, e *enrich.Enricher) *report.Report {
-	infos := map[netip.Addr]enrich.Info{}
-	for _, h := range tr.Hops {
-		for _, r := range h.Responders {
-			infos[r.Addr] = e.Lookup(r.Addr, r.Name)
-		}
-	}
-	if a := tr.Target.Addr; a.IsValid() {
-		if _, ok := infos[a]; !ok {
-			infos[a] = e.Lookup(a, "")
-		}
-	}
-	f := explain.Explain(tr, infos, explain.Options{})
-	return &report.Report{
-		Schema:        report.Schema,
-		SchemaVersion: report.SchemaVersion,
-		Kind:          report.KindPath,
-		Generated:     tr.Started,
-		Tool:          "hopscope " + version.Version,
-		Path:          report.BuildPath(tr, infos, f),
-	}
-}
