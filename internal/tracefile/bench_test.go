@@ -3,6 +3,7 @@ package tracefile
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -92,5 +93,30 @@ func TestLinux100kGenerator(t *testing.T) {
 	}
 	if len(trs) != 3226 || len(trs[0].Hops) != 30 || len(trs[0].Hops[1].Responders) != 2 {
 		t.Errorf("%d traces, first has %d hops and %d responders at hop 2", len(trs), len(trs[0].Hops), len(trs[0].Hops[1].Responders))
+	}
+}
+
+// The regular expressions a regexp-based importer would use for the same lines; measured in
+// BenchmarkRegexpLexLinux100k to justify the hand-written tokenizer (it only matches, builds nothing).
+var (
+	reHopLine = regexp.MustCompile(`^\s*(\d+)\s+(.*)$`)
+	reProbe   = regexp.MustCompile(`(?:\[(AS\d+|\*)\]\s+)?(?:(\S+)\s+\((\S+)\)\s+|([0-9a-f.:]+)\s+)?(\d+(?:\.\d+)?) ms(?:\s+(!\S*))?|\*`)
+)
+
+func BenchmarkRegexpLexLinux100k(b *testing.B) {
+	data := linuxTraceroute100k(100_000)
+	lines := strings.Split(string(data), "\n")
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, ln := range lines {
+			if m := reHopLine.FindStringSubmatch(ln); m != nil {
+				n += len(reProbe.FindAllStringSubmatch(m[2], -1))
+			}
+		}
+		if n == 0 {
+			b.Fatal("no probes matched")
+		}
 	}
 }

@@ -195,6 +195,9 @@ func scamperToTrace(in *jsonInput, st *scamperTrace, raw []byte, off int) (*path
 			t.HopAt(first)
 			t.HopAt(last)
 		}
+		if len(t.Hops) == 0 {
+			t.Warnings = append(t.Warnings, "trace recorded no hop")
+		}
 		finish(t, true, false)
 		return t, nil
 	}

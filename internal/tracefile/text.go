@@ -123,10 +123,10 @@ func isPromptLine(s string) bool {
 	return false
 }
 
-// toolBase strips a directory and ".exe" from a command word.
+// toolBase strips a directory, a glued prompt and ".exe" from a command word.
 func toolBase(w string) string {
 	w = strings.TrimSuffix(w, ".exe")
-	if j := strings.LastIndexAny(w, `/\`); j >= 0 {
+	if j := strings.LastIndexAny(w, `/\>$#`); j >= 0 { // also a glued prompt: C:\Users\me>tracert
 		w = w[j+1:]
 	}
 	return w

@@ -161,6 +161,19 @@ func TestParseTextVariants(t *testing.T) {
 			traces: 1,
 		},
 		{
+			name:   "tracert to an address, cmd prompt",
+			format: "",
+			input: "C:\\Users\\me>tracert -d 192.0.2.9\r\n\r\nTracing route to 192.0.2.9 over a maximum of 30 hops\r\n\r\n" +
+				"  1     1 ms     1 ms     2 ms  192.0.2.1\r\n  2    10 ms    11 ms    12 ms  192.0.2.9\r\n\r\nTrace complete.\r\n",
+			want:   []string{"1 192.0.2.1 | 1m 1m 2m", "2 192.0.2.9 | 10m 11m 12m"},
+			traces: 1,
+			check: func(t *testing.T, trs []*path.Trace) {
+				if tr := trs[0]; tr.Target.Addr != addr("192.0.2.9") || tr.Target.Name != "" || tr.MaxTTL != 30 {
+					t.Errorf("target %+v max %d", tr.Target, tr.MaxTTL)
+				}
+			},
+		},
+		{
 			name:   "tracepath with names, asymm, pmtu and reached",
 			format: "",
 			input: " 1?: [LOCALHOST]                      pmtu 1500\n" +

@@ -57,6 +57,16 @@ func parseTracert(data []byte) ([]*path.Trace, error) {
 		case strings.HasPrefix(body, "Tracing route to "):
 			newTrace()
 			target := strings.TrimSpace(body[len("Tracing route to "):])
+			// An address target comes with the limit on the same line: "Tracing route to 192.0.2.1 over a maximum of 30 hops".
+			if i := strings.Index(target, " over a maximum of "); i >= 0 {
+				f := strings.Fields(target[i:])
+				if len(f) >= 5 {
+					if n, ok := parseUint(f[4], 1<<16); ok {
+						cur.MaxTTL = n
+					}
+				}
+				target = strings.TrimSpace(target[:i])
+			}
 			name, addr, bracket := splitBracket(target)
 			if bracket && !addr.IsValid() {
 				return nil, errf(start+1, "an IP address in brackets after the target name", target)
