@@ -113,8 +113,8 @@ func ParseHostPatterns(list []string) (HostPatterns, error) {
 			if p == "" {
 				continue
 			}
-			if _, err := path.Match(p, "x"); err != nil {
-				return nil, fmt.Errorf("host pattern %q: %w", p, err)
+			if _, err := path.Match(p, p); err != nil || strings.Count(p, "[") != strings.Count(p, "]") {
+				return nil, fmt.Errorf("host pattern %q: %w", p, path.ErrBadPattern)
 			}
 			out = append(out, p)
 		}
