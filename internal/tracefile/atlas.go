@@ -150,7 +150,8 @@ func atlasTrace(in *jsonInput, res *atlasResult, raw []byte, off int) (*path.Tra
 	}
 	t.PacketSize = res.Size
 	if res.ParisID != nil {
-		t.FlowsVaried = *res.ParisID == 0
+		// Without a Paris id, UDP and TCP probes change ports from probe to probe.
+		t.FlowsVaried = *res.ParisID == 0 && t.Protocol != path.ProtoICMP
 		setMeta(t, "paris_id", strconv.Itoa(*res.ParisID))
 	}
 	for k, v := range map[string]string{"msm_id": res.MsmID.String(), "prb_id": res.PrbID.String(), "group_id": res.GroupID.String(),

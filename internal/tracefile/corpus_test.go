@@ -122,6 +122,10 @@ var corpusCases = []corpusCase{
 				t.Errorf("target = %+v, want %+v", tr.Target, want)
 			}
 			wantWarning(t, tr, "has multiple addresses; using 101.33.110.25")
+			// The prompt line shows a plain "traceroute": classic UDP, a new port per probe.
+			if tr.Protocol != path.ProtoUDP || !tr.FlowsVaried || tr.Meta["command"] != "traceroute vweixinthumb.tc.qq.com" {
+				t.Errorf("protocol %q varied %v meta %v", tr.Protocol, tr.FlowsVaried, tr.Meta)
+			}
 			wantProbes(t, tr, 1, "4.393m", "3.348m", "4.066m")
 			wantProbes(t, tr, 8, "*", "6.442m", "*")
 			wantProbes(t, tr, 9, "*", "*", "239.959m")

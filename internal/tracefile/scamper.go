@@ -159,7 +159,7 @@ func scamperToTrace(in *jsonInput, st *scamperTrace, raw []byte, off int) (*path
 		t.Protocol = path.ProtoTCP
 		t.Target.Port = st.Dport
 	}
-	t.FlowsVaried = st.Type == "tracelb" || m == "udp" || m == "icmp-echo"
+	t.FlowsVaried = st.Type == "tracelb" || m == "udp" // MDA, or classic UDP with a new port per probe
 	if st.Start.Sec > 0 {
 		t.Started = time.Unix(st.Start.Sec, st.Start.Usec*1000).UTC()
 	}

@@ -83,6 +83,26 @@ func TestParseTextVariants(t *testing.T) {
 				" 2  192.0.2.9  1.000 ms  1.100 ms  1.200 ms\r\n\r\n\r\n",
 			want:   []string{"1 192.0.2.1 | 412µ 400µ 390µ", "2 192.0.2.9 | 1m 1.1m 1.2m"},
 			traces: 1,
+			check: func(t *testing.T, trs []*path.Trace) {
+				if tr := trs[0]; tr.Protocol != path.ProtoUDP || !tr.FlowsVaried || tr.Meta["command"] != "traceroute -n 192.0.2.9" {
+					t.Errorf("protocol %q varied %v meta %v", tr.Protocol, tr.FlowsVaried, tr.Meta)
+				}
+			},
+		},
+		{
+			name:   "protocol from the command line",
+			format: FormatTraceroute,
+			input: "$ sudo traceroute -nI -q 1 192.0.2.9\ntraceroute to 192.0.2.9 (192.0.2.9), 30 hops max, 60 byte packets\n 1  192.0.2.9  1.0 ms\n" +
+				"% traceroute -P tcp 192.0.2.8\ntraceroute to 192.0.2.8 (192.0.2.8), 64 hops max, 40 byte packets\n 1  192.0.2.8  1.0 ms\n" +
+				"traceroute to 192.0.2.7 (192.0.2.7), 30 hops max, 60 byte packets\n 1  192.0.2.7  1.0 ms\n",
+			want:   []string{"1 192.0.2.9 | 1m"},
+			traces: 3,
+			check: func(t *testing.T, trs []*path.Trace) {
+				got := []string{string(trs[0].Protocol), string(trs[1].Protocol), string(trs[2].Protocol)}
+				if got[0] != "icmp" || got[1] != "tcp" || got[2] != "" || trs[0].FlowsVaried || trs[2].FlowsVaried {
+					t.Errorf("protocols %q", got)
+				}
+			},
 		},
 		{
 			name:  "zsh prompt and header with from",

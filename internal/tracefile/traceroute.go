@@ -30,6 +30,7 @@ type trParser struct {
 	probeSlab []path.Probe     // slab the hops' probe slices are cut from
 	respSlab  []path.Responder // slab for the hops' first responder
 	slab      int              // slab length, scaled to the input
+	command   string           // the last shell prompt line, for the probe method
 }
 
 // slabSize is how many probes or responders are allocated at once.
@@ -87,6 +88,10 @@ func (p *trParser) newTrace() *path.Trace {
 	t := &path.Trace{Source: sourceName(p.format), Hops: make([]path.Hop, 0, 32)}
 	t.Warnings = append(t.Warnings, p.pending...)
 	p.pending = nil
+	if p.command != "" {
+		applyTracerouteCommand(t, p.command)
+		p.command = ""
+	}
 	p.cur = t
 	return t
 }
@@ -115,6 +120,7 @@ func (p *trParser) parseLine(ln string) error {
 	}
 	if isPromptLine(ln) {
 		p.hop = nil
+		p.command = strings.TrimSpace(ln)
 		return nil
 	}
 	if start > 0 && p.hop != nil {
@@ -436,4 +442,61 @@ func mplsToken(s string) ([]path.MPLSLabel, bool) {
 		out = append(out, l)
 	}
 	return out, len(out) > 0
+}
+
+// applyTracerouteCommand sets the probe protocol from a copied "traceroute ..." command line:
+// no method option means classic UDP with a new destination port per probe (FlowsVaried);
+// -I/--icmp is ICMP echo, -T/--tcp TCP SYN and -U/--udp UDP to one fixed port (Linux), -P PROTO (BSD)
+// and -M METHOD (Linux) name the protocol.
+func applyTracerouteCommand(t *path.Trace, line string) {
+	words := strings.Fields(line)
+	at := -1
+	for i, w := range words {
+		if b := toolBase(w); b == "traceroute" || b == "traceroute6" {
+			at = i
+			break
+		}
+	}
+	if at < 0 {
+		return
+	}
+	setMeta(t, "command", strings.Join(words[at:], " "))
+	proto, varied := path.ProtoUDP, true
+	for i := at + 1; i < len(words); i++ {
+		w := words[i]
+		next := ""
+		if i+1 < len(words) {
+			next = strings.ToLower(words[i+1])
+		}
+		switch {
+		case w == "|" || w == ">" || w == ";" || w == "&&":
+			i = len(words)
+		case w == "--icmp":
+			proto, varied = path.ProtoICMP, false
+		case w == "--tcp":
+			proto, varied = path.ProtoTCP, false
+		case w == "--udp":
+			proto, varied = path.ProtoUDP, false
+		case w == "-M" || w == "-P":
+			switch {
+			case strings.HasPrefix(next, "icmp"):
+				proto, varied = path.ProtoICMP, false
+			case strings.HasPrefix(next, "tcp"):
+				proto, varied = path.ProtoTCP, false
+			case strings.HasPrefix(next, "udp"):
+				proto = path.ProtoUDP
+			}
+			i++
+		case len(w) > 1 && w[0] == '-' && w[1] != '-':
+			switch {
+			case strings.ContainsRune(w, 'I'):
+				proto, varied = path.ProtoICMP, false
+			case strings.ContainsRune(w, 'T'):
+				proto, varied = path.ProtoTCP, false
+			case strings.ContainsRune(w, 'U'):
+				proto, varied = path.ProtoUDP, false
+			}
+		}
+	}
+	t.Protocol, t.FlowsVaried = proto, varied
 }
