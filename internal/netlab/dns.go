@@ -142,9 +142,9 @@ func (d *dnsPlan) unboundConf(dir string) string {
 	access-control: ::/0 allow
 	local-zone: "." refuse
 `, dir, dir+"/unbound.pid")
-	for _, a := range d.listen {
-		fmt.Fprintf(&b, "\tinterface: %s\n", a)
-	}
+	// Wildcard sockets that answer from the address asked, so unbound can
+	// start before the node's addresses exist.
+	b.WriteString("\tinterface: 0.0.0.0\n\tinterface: ::0\n\tinterface-automatic: yes\n")
 	for _, z := range d.zoneNames() {
 		fmt.Fprintf(&b, "\tlocal-zone: %q transparent\n", z)
 	}

@@ -16,8 +16,8 @@ import (
 )
 
 // startDNS writes unbound's configuration and zones into a temporary
-// directory, starts unbound inside the DNS node and waits until it answers.
-func (l *Lab) startDNS(ctx context.Context) error {
+// directory and starts unbound inside the DNS node; waitDNS waits for it.
+func (l *Lab) startDNS() error {
 	d := l.plan.dns
 	dir, err := os.MkdirTemp("", "netlab-dns-")
 	if err != nil {
@@ -51,7 +51,12 @@ func (l *Lab) startDNS(ctx context.Context) error {
 	l.dnsCmd = cmd
 	l.dnsErr = make(chan error, 1)
 	go func() { l.dnsErr <- cmd.Wait() }()
+	return nil
+}
 
+// waitDNS waits until unbound answers on the lab's first resolver address.
+func (l *Lab) waitDNS(ctx context.Context) error {
+	d, dir := l.plan.dns, l.dir
 	server := l.Resolvers()[0]
 	deadline := time.Now().Add(10 * time.Second)
 	for {

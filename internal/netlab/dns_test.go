@@ -49,7 +49,7 @@ func TestArticleDNSPlan(t *testing.T) {
 	}
 	conf := d.unboundConf("/tmp/x")
 	for _, want := range []string{
-		"interface: 10.53.0.53\n", "interface: fd00:53::53\n", `local-zone: "." refuse`,
+		"interface: 0.0.0.0\n", "interface: ::0\n", "interface-automatic: yes\n", `local-zone: "." refuse`,
 		`local-zone: "2.0.192.in-addr.arpa." transparent`, `zonefile: "/tmp/x/example.zone"`,
 		"control-enable: no",
 	} {

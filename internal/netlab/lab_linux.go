@@ -11,12 +11,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"golang.org/x/sync/errgroup"
 	"golang.org/x/sys/unix"
 
 	"hopscope/internal/netlab/relay"
@@ -68,18 +70,29 @@ func Start(ctx context.Context, spec Spec) (*Lab, error) {
 
 func (l *Lab) setup(ctx context.Context) error {
 	p := l.plan
+	var create strings.Builder
 	for _, n := range p.nodes {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if out, err := exec.CommandContext(ctx, "ip", "netns", "add", n.ns).CombinedOutput(); err != nil {
-			return fmt.Errorf("create namespace %s: %v: %s", n.ns, err, bytes.TrimSpace(out))
-		}
-		l.mu.Lock()
+		fmt.Fprintf(&create, "netns add %s\n", n.ns)
+	}
+	// Recorded first: if the batch fails half way, Close removes what exists.
+	l.mu.Lock()
+	for _, n := range p.nodes {
 		l.made = append(l.made, n.ns)
-		l.mu.Unlock()
+	}
+	l.mu.Unlock()
+	if err := ipBatch(ctx, "", create.String()); err != nil {
+		return fmt.Errorf("create namespaces: %w", err)
+	}
+	for _, n := range p.nodes {
 		if err := l.Run(n.spec.Name, func() error { return writeSysctls(n.sysctls) }); err != nil {
 			return fmt.Errorf("node %s: %w", n.spec.Name, err)
+		}
+	}
+	if p.dns != nil {
+		// unbound listens on the wildcard addresses, so it can start (slowly)
+		// while the links are being configured.
+		if err := l.startDNS(); err != nil {
+			return err
 		}
 	}
 	if batch := p.vethBatch(); batch != "" {
@@ -95,23 +108,34 @@ func (l *Lab) setup(ctx context.Context) error {
 			return err
 		}
 	}
+	// One `ip -batch` per namespace; several at once, as each waits mostly on
+	// process start-up and the kernel.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
 	for _, n := range p.nodes {
-		if err := ipBatch(ctx, n.ns, n.ipBatch()); err != nil {
-			return fmt.Errorf("node %s: %w", n.spec.Name, err)
-		}
-		if n.nft != "" {
-			cmd := exec.CommandContext(ctx, "ip", "netns", "exec", n.ns, "nft", "-f", "-")
+		g.Go(func() error {
+			if err := ipBatch(gctx, n.ns, n.ipBatch()); err != nil {
+				return fmt.Errorf("node %s: %w", n.spec.Name, err)
+			}
+			if n.nft == "" {
+				return nil
+			}
+			cmd := exec.CommandContext(gctx, "ip", "netns", "exec", n.ns, "nft", "-f", "-")
 			cmd.Stdin = strings.NewReader(n.nft)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("node %s: nft: %v: %s", n.spec.Name, err, bytes.TrimSpace(out))
 			}
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
 	}
 	if err := l.writeResolvConf(); err != nil {
 		return err
 	}
 	if p.dns != nil {
-		if err := l.startDNS(ctx); err != nil {
+		if err := l.waitDNS(ctx); err != nil {
 			return err
 		}
 	}
@@ -264,10 +288,8 @@ func (l *Lab) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	for i := len(made) - 1; i >= 0; i-- {
-		if err := removeNetns(made[i]); err != nil {
-			errs = append(errs, err)
-		}
+	if err := removeNetns(made...); err != nil {
+		errs = append(errs, err)
 	}
 	for _, d := range etc {
 		if err := os.RemoveAll(d); err != nil {
@@ -282,28 +304,59 @@ func (l *Lab) Close() error {
 	return errors.Join(errs...)
 }
 
-// removeNetns kills the processes still inside namespace ns and deletes it.
-func removeNetns(ns string) error {
-	killNetnsPids(ns)
-	out, err := exec.Command("ip", "netns", "delete", ns).CombinedOutput()
-	if err != nil {
-		if _, statErr := os.Stat(filepath.Join(netnsDir, ns)); errors.Is(statErr, os.ErrNotExist) {
-			return nil
+// removeNetns kills the processes still inside the named namespaces and
+// deletes the namespaces; names that do not exist are skipped.
+func removeNetns(names ...string) error {
+	var batch strings.Builder
+	inodes := map[uint64]bool{}
+	var existing []string
+	for _, ns := range names {
+		var st unix.Stat_t
+		if err := unix.Stat(filepath.Join(netnsDir, ns), &st); err != nil {
+			continue
 		}
-		return fmt.Errorf("delete namespace %s: %v: %s", ns, err, bytes.TrimSpace(out))
+		inodes[st.Ino] = true
+		existing = append(existing, ns)
+		fmt.Fprintf(&batch, "netns delete %s\n", ns)
+	}
+	if len(existing) == 0 {
+		return nil
+	}
+	killNetnsPids(inodes)
+	cmd := exec.Command("ip", "-force", "-batch", "-")
+	cmd.Stdin = strings.NewReader(batch.String())
+	out, runErr := cmd.CombinedOutput()
+	var left []string
+	for _, ns := range existing {
+		if _, err := os.Stat(filepath.Join(netnsDir, ns)); err == nil {
+			left = append(left, ns)
+		}
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("delete namespaces %s: %v: %s", strings.Join(left, " "), runErr, bytes.TrimSpace(out))
 	}
 	return nil
 }
 
-func killNetnsPids(ns string) {
-	out, err := exec.Command("ip", "netns", "pids", ns).Output()
+// killNetnsPids kills every process (other than this one) whose network
+// namespace is one of the given namespace inodes, like `ip netns pids`.
+func killNetnsPids(inodes map[uint64]bool) {
+	entries, err := os.ReadDir("/proc")
 	if err != nil {
 		return
 	}
 	self := os.Getpid()
-	for _, f := range strings.Fields(string(out)) {
-		var pid int
-		if _, err := fmt.Sscan(f, &pid); err != nil || pid <= 1 || pid == self {
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid <= 1 || pid == self {
+			continue
+		}
+		link, err := os.Readlink("/proc/" + e.Name() + "/ns/net")
+		if err != nil {
+			continue
+		}
+		var ino uint64
+		if _, err := fmt.Sscanf(link, "net:[%d]", &ino); err != nil || !inodes[ino] {
 			continue
 		}
 		_ = syscall.Kill(pid, syscall.SIGKILL)

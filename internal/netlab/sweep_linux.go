@@ -44,21 +44,24 @@ func Sweep() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var removed []string
-	var errs []error
+	var stale []string
 	for _, e := range entries {
 		pid, ok := staleOwner(e.Name())
 		if !ok || pid == os.Getpid() || processAlive(pid) {
 			continue
 		}
-		if err := removeNetns(e.Name()); err != nil {
-			errs = append(errs, err)
+		stale = append(stale, e.Name())
+	}
+	err = removeNetns(stale...)
+	var removed []string
+	for _, ns := range stale {
+		if _, statErr := os.Stat(filepath.Join(netnsDir, ns)); statErr == nil {
 			continue
 		}
-		_ = os.RemoveAll(filepath.Join(etcNetnsDir, e.Name()))
-		removed = append(removed, e.Name())
+		_ = os.RemoveAll(filepath.Join(etcNetnsDir, ns))
+		removed = append(removed, ns)
 	}
-	return removed, errors.Join(errs...)
+	return removed, err
 }
 
 // processAlive reports whether pid runs; a zombie (dead, not yet reaped) does not.
