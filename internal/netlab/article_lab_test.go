@@ -132,3 +132,25 @@ func sortTail(lines []string) {
 		}
 	}
 }
+
+func TestArticleSilentDestination(t *testing.T) {
+	RequireTool(t, "traceroute", "nft")
+	l := New(t, Article(ArticleOptions{SilentDestination: true, NoDNS: true}))
+	if l.Spec().DNS != nil {
+		t.Error("NoDNS lab has a DNS spec")
+	}
+	tests := []struct{ name, method string }{{"icmp", "-I"}, {"udp", "-U"}, {"tcp", "-T"}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := run(t, l, ArticleClient, "traceroute", "-n", tc.method, "-q", "1", "-w", "0.5", "-f", "14", "-m", "18", ArticleTarget4)
+			if h := traceLine(out, 14); !strings.Contains(h, "10.28.18") {
+				t.Errorf("hop 14 = %q, want an answer from una or unb\n%s", h, out)
+			}
+			for ttl := 15; ttl <= 18; ttl++ {
+				if h := traceLine(out, ttl); strings.Trim(h, "* ") != "" {
+					t.Errorf("hop %d = %q, want silence\n%s", ttl, h, out)
+				}
+			}
+		})
+	}
+}

@@ -52,10 +52,23 @@
 //     node's /etc/resolv.conf points at it (or at 127.0.0.1 without DNS).
 //
 // Run executes Go code in a node's namespace on a locked OS thread; sockets
-// opened there keep working from any goroutine. Exec runs a program through
-// `ip netns exec`.
+// (raw, ICMP datagram, UDP, TCP) opened there keep working from any goroutine,
+// and programs started from inside fn run in the namespace too. Exec runs a
+// program through `ip netns exec`. Addr, Addrs, Resolver and Resolvers give the
+// addresses to use; LinkStats reads a shaped link's relay counters.
+// ExpectedHops derives from a Spec what a traceroute between two nodes should
+// find: per TTL the responding nodes (several at ECMP hops), their addresses and
+// PTR names, whether they are silent, and the round trip of configured delays.
 //
 // Tests that use labs need root; RequireRoot skips otherwise, and New also
 // registers Close with t.Cleanup. Article returns the lab that mirrors the path
-// of the seed article (see its documentation for the topology).
+// of the seed article (see its documentation for the topology). For shell
+// scripts (benchmarks against traceroute, mtr, scamper), the labctl command
+// in this directory starts the article lab, prints its namespace names and
+// addresses as KEY=value lines and keeps it up until SIGINT or SIGTERM.
+//
+// Timing: the relay wakes on Go timers, so on a busy machine shaped links add
+// a few milliseconds on top of the configured delay (tests should bound RTTs
+// from below by the configured round trip and only loosely from above).
+// Starting the article lab takes about 1-3 s, mostly in the kernel.
 package netlab

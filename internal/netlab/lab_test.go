@@ -314,3 +314,29 @@ func TestSweep(t *testing.T) {
 		t.Errorf("Sweep removed the live lab's %s", live.Netns("client"))
 	}
 }
+
+func TestECMPFlowLabel(t *testing.T) {
+	RequireTool(t, "traceroute")
+	s := diamond()
+	for i := range s.Nodes {
+		if s.Nodes[i].Router {
+			s.Nodes[i].ECMPHash = HashL3
+		}
+	}
+	l := New(t, s)
+	branches := []string{"fd00:200:0:1::2 ", "fd00:200:0:2::2 "}
+	hop2 := func(label int) string {
+		return traceLine(run(t, l, "src", "traceroute", "-6", "-I", "-n", "-l", strconv.Itoa(label), "-q", "4", "-f", "2", "-m", "2", "-w", "1", "fd00:200:0:5::2"), 2)
+	}
+	seen := ""
+	for label := 1; label <= 12; label++ {
+		h := hop2(label)
+		if strings.Contains(h, branches[0]) == strings.Contains(h, branches[1]) {
+			t.Errorf("flow label %d: hop 2 = %q, want exactly one branch", label, h)
+		}
+		seen += h
+	}
+	if !strings.Contains(seen, branches[0]) || !strings.Contains(seen, branches[1]) {
+		t.Errorf("12 flow labels saw %q, want both branches %v", seen, branches)
+	}
+}
