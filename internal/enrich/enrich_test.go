@@ -79,7 +79,7 @@ func TestUnannouncedSeedHop(t *testing.T) {
 	if info.Special == nil || info.Special.Kind != "unannounced" || info.Special.Prefix != netip.MustParsePrefix("193.253.80.0/20") {
 		t.Errorf("Orange backbone: Special = %+v", info.Special)
 	}
-	if info.ASN != 3215 || info.ASSource != "hostname" {
+	if info.ASN != 3215 || info.ASSource != "hostname" || info.ASOrg != "Orange S.A." {
 		t.Errorf("Orange backbone: AS%d from %q, want AS3215 from the hostname", info.ASN, info.ASSource)
 	}
 }

@@ -167,8 +167,18 @@ type UpdateOptions struct {
 }
 
 // ErrBadInput marks Update errors caused by the given files (unreadable, wrong format), as opposed
-// to download or disk failures.
+// to download or disk failures: errors.Is(err, ErrBadInput).
 var ErrBadInput = errors.New("bad input")
+
+// badInputError carries a message about the input and matches ErrBadInput.
+type badInputError struct{ err error }
+
+func (e badInputError) Error() string        { return e.err.Error() }
+func (e badInputError) Unwrap() error        { return e.err }
+func (e badInputError) Is(target error) bool { return target == ErrBadInput }
+
+// bad wraps err as a bad-input error.
+func bad(err error) error { return badInputError{err} }
 
 // Update installs databases into DataDir/db: CSV data (from archives, CSV files or downloads) is built
 // into one address database that replaces the embedded one, and .mmdb and .BIN files are checked and
@@ -200,7 +210,7 @@ func Update(ctx context.Context, o UpdateOptions) ([]InstalledFile, error) {
 				return nil, err
 			}
 			if err := pkg.AddCSV(data, u); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+				return nil, fmt.Errorf("downloaded data: %w", err)
 			}
 			sources = append(sources, fmt.Sprintf("%s (downloaded %s)", u, now().UTC().Format("2006-01-02")))
 		}
@@ -210,53 +220,53 @@ func Update(ctx context.Context, o UpdateOptions) ([]InstalledFile, error) {
 		case ext == ".tgz" || strings.HasSuffix(strings.ToLower(path), ".tar.gz"):
 			f, err := os.Open(path)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+				return nil, bad(err)
 			}
 			p, err := ipdb.ReadPackage(f, path)
 			f.Close()
 			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+				return nil, bad(err)
 			}
 			pkg.ASNs, pkg.Countries = append(pkg.ASNs, p.ASNs...), append(pkg.Countries, p.Countries...)
 			sources = append(sources, p.Source())
 		case ext == ".csv":
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+				return nil, bad(err)
 			}
 			if err := pkg.AddCSV(data, path); err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+				return nil, bad(err)
 			}
 			sources = append(sources, filepath.Base(path))
 		case ext == ".mmdb":
 			r, err := maxminddb.Open(path)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %s: not a readable mmdb: %w", ErrBadInput, path, err)
+				return nil, bad(fmt.Errorf("%s: not a readable mmdb: %w", path, err))
 			}
 			r.Close()
 			copies = append(copies, path)
 		case ext == ".bin":
 			s, err := openBIN(path)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+				return nil, bad(err)
 			}
 			s.db.Close()
 			copies = append(copies, path)
 		default:
-			return nil, fmt.Errorf("%w: %s: unknown kind of file (want .tgz, .csv, .mmdb or .BIN)", ErrBadInput, path)
+			return nil, bad(fmt.Errorf("%s: unknown kind of file (want .tgz, .csv, .mmdb or .BIN)", path))
 		}
 	}
 	var written []string
 	if len(pkg.ASNs) > 0 || len(pkg.Countries) > 0 {
 		switch {
 		case len(pkg.ASNs) == 0:
-			return nil, fmt.Errorf("%w: only country data given: the address database needs the ASN data too (@ip-location-db/asn)", ErrBadInput)
+			return nil, bad(errors.New("only country data given: the address database needs the ASN data too (@ip-location-db/asn)"))
 		case len(pkg.Countries) == 0:
-			return nil, fmt.Errorf("%w: only ASN data given: the address database needs the country data too (@ip-location-db/geo-whois-asn-country)", ErrBadInput)
+			return nil, bad(errors.New("only ASN data given: the address database needs the country data too (@ip-location-db/geo-whois-asn-country)"))
 		}
 		data, _, err := ipdb.Build(ipdb.Meta{BuiltAt: now().UTC().Truncate(time.Second), Sources: sources}, pkg.ASNs, pkg.Countries)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrBadInput, err)
+			return nil, bad(err)
 		}
 		dst := filepath.Join(dir, IPDBFile)
 		if err := atomicWrite(dst, bytes.NewReader(data)); err != nil {

@@ -340,3 +340,20 @@ func addr4(v uint64) netip.Addr {
 	binary.BigEndian.PutUint32(b[:], uint32(v))
 	return netip.AddrFrom4(b)
 }
+
+// Org returns the organisation name recorded for an AS number, or "" when the database has none.
+func (d *DB) Org(asn uint32) string {
+	lo, hi := 1, d.asnN
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if le32(d.asns, m*8) < asn {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < d.asnN && le32(d.asns, lo*8) == asn {
+		return d.str(int(le32(d.asns, lo*8+4)))
+	}
+	return ""
+}

@@ -82,6 +82,11 @@ func TestBuildLookup(t *testing.T) {
 	if v4, _ := db.Len(); v4 != 9 {
 		t.Errorf("v4 records = %d, want 9 (none, AU+cf, cf, none, FR, FR+tata, FR, none, edge)", v4)
 	}
+	for n, want := range map[uint32]string{13335: "Cloudflare, Inc.", 6453: "TATA", 64512: "edge of space", 1: "below /64: dropped", 0: "", 7: "", 99999: ""} {
+		if got := db.Org(n); got != want {
+			t.Errorf("Org(%d) = %q, want %q", n, got, want)
+		}
+	}
 	if m := db.Meta(); m.Sources[0] != "test" || m.BuiltAt.Year() != 2026 {
 		t.Errorf("meta = %+v", m)
 	}
