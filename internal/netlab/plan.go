@@ -58,6 +58,27 @@ type sysctl struct {
 
 var nodeNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,19}$`)
 
+// labRanges are the only ranges lab addresses may come from, so that nothing a
+// lab does could be mistaken for traffic to a real network.
+var labRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("fd00::/8"),
+}
+
+// checkLabRange returns an error unless prefix pf lies inside one lab range.
+func checkLabRange(pf netip.Prefix) error {
+	for _, r := range labRanges {
+		if r.Contains(pf.Addr()) && pf.Bits() >= r.Bits() {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is outside the lab ranges (10.0.0.0/8, 192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32, fd00::/8)", pf)
+}
+
 // buildPlan validates spec and computes namespaces, interfaces, addresses,
 // routes, sysctls and firewall rules. prefix is prepended to namespace names.
 func buildPlan(spec Spec, prefix string) (*plan, error) {
@@ -97,6 +118,9 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 			pfx, err := netip.ParsePrefix(s)
 			if err != nil {
 				return nil, errf("node %s: Addrs[%d] %q: want an address with a prefix length like 203.0.113.25/32: %v", n.Name, j, s, err)
+			}
+			if err := checkLabRange(pfx); err != nil {
+				return nil, errf("node %s: Addrs[%d]: %v", n.Name, j, err)
 			}
 			if err := claim(pfx.Addr(), "node "+n.Name); err != nil {
 				return nil, err
@@ -247,6 +271,9 @@ func parsePrefixes(ss []string) ([]netip.Prefix, error) {
 		}
 		if pf.Addr().Zone() != "" {
 			return nil, fmt.Errorf("[%d] %q: zones are not allowed", j, s)
+		}
+		if err := checkLabRange(pf); err != nil {
+			return nil, fmt.Errorf("[%d]: %v", j, err)
 		}
 		out = append(out, pf)
 	}
