@@ -79,7 +79,7 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.IntVarP(&o.firstTTL, "first-ttl", "f", 1, "first TTL to probe")
 	f.IntVarP(&o.maxTTL, "max-ttl", "m", 30, "last TTL to probe")
 	f.BoolVar(&o.vary, "vary-flows", false, "give each probe of a hop its own flow and show every responder (default: one pinned flow)")
-	f.Float64Var(&o.rate, "rate", 1000, "probes per second")
+	f.Float64Var(&o.rate, "rate", 2000, "probes per second")
 	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
 	f.IntVar(&o.maxSilent, "max-silent", 5, "stop after this many silent hops beyond the last responder when the destination does not answer")
 	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server (host[:port]) for the target and reverse names (default: /etc/resolv.conf)")

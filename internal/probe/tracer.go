@@ -28,7 +28,8 @@ type Config struct {
 	FirstTTL int
 	// MaxTTL is the last TTL probed; 0 means 30.
 	MaxTTL int
-	// Rate is the pacing in probes per second; 0 means 1000.
+	// Rate is the pacing in probes per second; 0 means 2000 (90 probes leave in 45 ms; each router
+	// still sees its three probes about 15 ms apart, since TTLs are sent round by round).
 	Rate float64
 	// Timeout is the longest wait for any reply; 0 means 1 s.
 	Timeout time.Duration
@@ -58,7 +59,7 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.MaxTTL, 30)
 	def(&c.MaxSilent, 5)
 	if c.Rate == 0 {
-		c.Rate = 1000
+		c.Rate = 2000
 	}
 	if c.Timeout == 0 {
 		c.Timeout = time.Second
@@ -123,8 +124,8 @@ type Tracer struct {
 	lateFloor time.Duration
 	// rtts holds the on-time RTTs per TTL.
 	rtts map[int][]time.Duration
-	// replied[t] is true when some reply came from TTL t.
-	replied map[int]bool
+	// lastReplied is the highest TTL an on-time reply came from; 0 while none.
+	lastReplied int
 }
 
 // NewTracer validates cfg and plans the probes.
@@ -133,7 +134,7 @@ func NewTracer(cfg Config) (*Tracer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tracer{cfg: cfg, replied: map[int]bool{}, rtts: map[int][]time.Duration{}}
+	t := &Tracer{cfg: cfg, rtts: map[int][]time.Duration{}}
 	for a := 0; a < cfg.ProbesPerHop; a++ {
 		for ttl := cfg.FirstTTL; ttl <= cfg.MaxTTL; ttl++ {
 			flow := 1
@@ -173,10 +174,7 @@ func (t *Tracer) wait(ttl int) time.Duration {
 	if t.pathRTT == 0 {
 		return t.cfg.Timeout
 	}
-	known := t.destTTL > 0
-	for x := ttl; !known && x <= t.cfg.MaxTTL; x++ {
-		known = t.replied[x]
-	}
+	known := t.destTTL > 0 || ttl <= t.lastReplied
 	k := t.cfg.WaitFactor
 	w := max(time.Duration(k*float64(t.pathRTT)), t.cfg.MinWait, t.lateFloor)
 	if !known {
@@ -260,11 +258,7 @@ func (t *Tracer) checkSilentRun() {
 	if t.destTTL > 0 || t.stopTTL > 0 || t.cfg.MaxSilent == 0 {
 		return
 	}
-	last := t.cfg.FirstTTL - 1
-	for ttl := range t.replied {
-		last = max(last, ttl)
-	}
-	end := last + t.cfg.MaxSilent
+	end := max(t.lastReplied, t.cfg.FirstTTL-1) + t.cfg.MaxSilent
 	if end >= t.cfg.MaxTTL {
 		return
 	}
@@ -324,7 +318,7 @@ func (t *Tracer) record(r Reply) {
 	}
 	t.rtts[s.p.TTL] = append(t.rtts[s.p.TTL], r.At.Sub(s.sent))
 	t.pathRTT = max(t.pathRTT, path.SummarizeRTTs(t.rtts[s.p.TTL]).Median)
-	t.replied[s.p.TTL] = true
+	t.lastReplied = max(t.lastReplied, s.p.TTL)
 	if r.Kind == KindReached || r.Kind == KindUnreachable {
 		if t.destTTL == 0 || s.p.TTL < t.destTTL {
 			t.destTTL = s.p.TTL

@@ -278,7 +278,7 @@ func TestTracerWait(t *testing.T) {
 			}
 			tr.pathRTT, tr.destTTL, tr.lateFloor = tc.pathRTT, tc.destTTL, tc.late
 			for _, x := range tc.replied {
-				tr.replied[x] = true
+				tr.lastReplied = max(tr.lastReplied, x)
 			}
 			if got := tr.wait(tc.ttl); got != tc.wantWait {
 				t.Errorf("wait(%d) = %v, want %v", tc.ttl, got, tc.wantWait)

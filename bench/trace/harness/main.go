@@ -52,13 +52,7 @@ func main() {
 		os.Exit(2)
 	}
 	var results []result
-	for _, sc := range []struct {
-		name string
-		opt  netlab.ArticleOptions
-	}{
-		{"answering destination (17 hops, 4 silent, ~170 ms)", netlab.ArticleOptions{}},
-		{"silent destination", netlab.ArticleOptions{SilentDestination: true, NoDNS: true}},
-	} {
+	for _, sc := range scenarios {
 		rs, err := scenario(sc.name, sc.opt, *bin, *runs, *peerRuns, *limit)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "harness: %s: %v\n", sc.name, err)
@@ -74,6 +68,16 @@ func main() {
 	defer f.Close()
 	write(f, results, *runs, *peerRuns)
 	write(os.Stdout, results, *runs, *peerRuns)
+}
+
+// scenarios are the lab paths, with the issue's goal for hopscope's 3 probes per hop.
+var scenarios = []struct {
+	name string
+	opt  netlab.ArticleOptions
+	goal time.Duration
+}{
+	{"answering destination (17 hops, 4 silent, ~170 ms)", netlab.ArticleOptions{}, 500 * time.Millisecond},
+	{"silent destination", netlab.ArticleOptions{SilentDestination: true, NoDNS: true}, 1500 * time.Millisecond},
 }
 
 func scenario(name string, opt netlab.ArticleOptions, bin string, runs, peerRuns int, limit time.Duration) ([]result, error) {
@@ -101,6 +105,15 @@ func scenario(name string, opt netlab.ArticleOptions, bin string, runs, peerRuns
 		tool{name: "scamper icmp-paris", prog: "scamper", args: []string{"-c", "trace -P icmp-paris -q 3", "-i"}},
 	)
 	var out []result
+	// What entering the namespace costs every command below.
+	base := result{scenario: name, name: "baseline: ip netns exec true", cmdline: "ip netns exec NS true"}
+	for i := 0; i < runs; i++ {
+		start := time.Now()
+		if err := lab.Exec(context.Background(), netlab.ArticleClient, "true").Run(); err != nil {
+			base.note = err.Error()
+		}
+		base.times = append(base.times, time.Since(start))
+	}
 	for _, t := range tools {
 		r := result{scenario: name, name: t.name, cmdline: strings.Join(append(append([]string{shortProg(t.prog)}, t.args...), dst), " ")}
 		if _, err := exec.LookPath(t.prog); err != nil {
@@ -153,7 +166,7 @@ func scenario(name string, opt netlab.ArticleOptions, bin string, runs, peerRuns
 		r.note = fmt.Sprintf("%d hops, reached=%v at %d", len(tr.Hops), ok, ttl)
 		r.times = append(r.times, d)
 	}
-	return append(out, r), nil
+	return append(append(out, r), base), nil
 }
 
 func shortProg(p string) string {
@@ -221,7 +234,7 @@ func write(w io.Writer, rs []result, runs, peerRuns int) {
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), host, strings.TrimSpace(string(kernel)), netlab.ArticleTarget4, runs, peerRuns)
 	scen := ""
 	var base time.Duration
-	for _, r := range rs {
+	for i, r := range rs {
 		if r.scenario != scen {
 			scen = r.scenario
 			base = 0
@@ -237,5 +250,41 @@ func write(w io.Writer, rs []result, runs, peerRuns int) {
 		}
 		fmt.Fprintf(w, "| %s | `%s` | %.3f s | %.3f s | %.3f s | %.1f | %s |\n", r.name, r.cmdline, m.Seconds(),
 			slices.Min(r.times).Seconds(), slices.Max(r.times).Seconds(), float64(m)/float64(base), r.note)
+		if i+1 == len(rs) || rs[i+1].scenario != scen {
+			goalLine(w, rs, scen)
+		}
 	}
+}
+
+// goalLine states the issue's goal for a scenario against hopscope's ICMP command and the engine alone.
+func goalLine(w io.Writer, rs []result, scen string) {
+	var goal time.Duration
+	for _, s := range scenarios {
+		if s.name == scen {
+			goal = s.goal
+		}
+	}
+	var cli, engine, exec time.Duration
+	for _, r := range rs {
+		if r.scenario != scen || len(r.times) == 0 {
+			continue
+		}
+		switch {
+		case r.name == "hopscope trace (icmp)":
+			cli = median(r.times)
+		case strings.HasPrefix(r.name, "probe engine"):
+			engine = median(r.times)
+		case strings.HasPrefix(r.name, "baseline"):
+			exec = median(r.times)
+		}
+	}
+	met := func(d time.Duration) string {
+		if d > 0 && d < goal {
+			return "met"
+		}
+		return "not met"
+	}
+	fmt.Fprintf(w, "\nGoal: 3 probes per hop in under %.1f s. hopscope trace: %.3f s median (%s), %.3f s without the "+
+		"`ip netns exec` baseline (%s); the probe engine alone: %.3f s (%s).\n", goal.Seconds(), cli.Seconds(), met(cli),
+		(cli - exec).Seconds(), met(cli-exec), engine.Seconds(), met(engine))
 }
