@@ -2,13 +2,17 @@ package probe
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"hopscope/internal/netlab"
 	"hopscope/internal/path"
@@ -262,3 +266,85 @@ func TestLabConcurrentTraces(t *testing.T) {
 }
 
 func noNames(context.Context, netip.Addr) (string, error) { return "", nil }
+
+// TestLabMalformedReplies floods the client with malformed and foreign ICMP from r1 while it traces:
+// truncated and random errors, errors quoting other flows, and echo replies to other identifiers.
+// The trace must come out exactly as without them.
+func TestLabMalformedReplies(t *testing.T) {
+	l := netlab.New(t, labSpec())
+	node := nodeNamer(l)
+	var fd int
+	err := l.Run("r1", func() error {
+		var err error
+		fd, err = unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_RAW)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	client := netip.MustParseAddr("10.1.0.2")
+	rng := rand.New(rand.NewPCG(1, 2))
+	junk := func() []byte {
+		other := &Flow{Method: path.ProtoUDP, Src: client, Dst: labServer4, SrcPort: uint16(rng.IntN(65536)), DstPort: 33434}
+		probe, _ := BuildPacket(other, Probe{Seq: uint16(rng.IntN(90) + 1), TTL: 3, Flow: 1})
+		var icmp []byte
+		switch rng.IntN(4) {
+		case 0: // random bytes after an error header
+			icmp = append([]byte{11, 0, 0, 0, 0, 0, 0, 0}, make([]byte, rng.IntN(60))...)
+			for i := 8; i < len(icmp); i++ {
+				icmp[i] = byte(rng.IntN(256))
+			}
+		case 1: // a truncated quote of a real-looking probe
+			icmp = append([]byte{11, 0, 0, 0, 0, 0, 0, 0}, probe[:rng.IntN(len(probe))]...)
+		case 2: // a well-formed error about another flow, with a bogus extension length
+			icmp = append([]byte{11, 0, 0, 0, 0, byte(rng.IntN(256)), 0, 0}, probe...)
+		default: // an echo reply "from the server" to another identifier
+			icmp = []byte{0, 0, 0, 0, byte(rng.IntN(256)), byte(rng.IntN(256)), 0, byte(rng.IntN(90) + 1)}
+		}
+		icmp[2], icmp[3] = 0, 0
+		binary.BigEndian.PutUint16(icmp[2:], Checksum(0, icmp)) // valid, so the kernel's ICMP layer sees them too
+		from := netip.MustParseAddr("10.1.0.1")
+		if icmp[0] == 0 {
+			from = labServer4
+		}
+		h := []byte{0x45, 0, 0, 0, 0, 0, 0, 0, 64, protoICMP, 0, 0}
+		h = append(append(h, from.AsSlice()...), client.AsSlice()...)
+		return append(h, icmp...)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 400; i++ { // bounded: 400 packets, one per millisecond
+			unix.Sendto(fd, junk(), 0, &unix.SockaddrInet4{Addr: client.As4()})
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	for _, m := range []path.Protocol{path.ProtoICMP, path.ProtoUDP} {
+		tr := labTrace(t, l, labServer4, Options{Method: m, Names: &Names{Lookup: noNames}})
+		if got := hopNodes(tr, node); len(got) != 7 || got[0] != "r1" || got[1] != "*" || got[2] != "r3" || got[6] != "server" {
+			t.Errorf("%s: hops %v", m, got)
+		}
+		checkLabTraceCounts(t, tr, 3)
+	}
+	<-done
+}
+
+// checkLabTraceCounts checks that every hop but the silent one has all n probes answered, none twice.
+func checkLabTraceCounts(t *testing.T, tr *path.Trace, n int) {
+	t.Helper()
+	for _, h := range tr.Hops {
+		want := n
+		if h.TTL == 2 {
+			want = 0
+		}
+		if h.Answered() != want || len(h.Probes) != n {
+			t.Errorf("hop %d: %d of %d probes answered, want %d", h.TTL, h.Answered(), len(h.Probes), want)
+		}
+		for _, p := range h.Probes {
+			if p.Dup || p.Late {
+				t.Errorf("hop %d: probe marked dup/late", h.TTL)
+			}
+		}
+	}
+}
