@@ -43,22 +43,26 @@ func BenchmarkParseLinux100k(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	b.ResetTimer()
+	start := processCPU()
 	for b.Loop() {
 		trs, err := Parse(data, "")
 		if err != nil || len(trs) == 0 {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 func BenchmarkDetectLinux100k(b *testing.B) {
 	data := linuxTraceroute100k(100_000)
 	b.SetBytes(int64(len(data)))
+	start := processCPU()
 	for b.Loop() {
 		if _, err := Detect(data); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, start)
 }
 
 // BenchmarkParseCorpus imports each saved real-world file (format detection included).
@@ -73,11 +77,13 @@ func BenchmarkParseCorpus(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			start := processCPU()
 			for b.Loop() {
 				if _, err := Parse(data, ""); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 		})
 	}
 }
@@ -108,6 +114,7 @@ func BenchmarkRegexpLexLinux100k(b *testing.B) {
 	lines := strings.Split(string(data), "\n")
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		n := 0
 		for _, ln := range lines {
@@ -119,4 +126,5 @@ func BenchmarkRegexpLexLinux100k(b *testing.B) {
 			b.Fatal("no probes matched")
 		}
 	}
+	reportCPU(b, start)
 }
