@@ -304,7 +304,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 			if _, werr = w.Write(buf[:n]); werr != nil {
 				break
 			}
-			if n < len(buf) {
+			// flush when the upstream paused (a short read) and more is to come, so streamed responses
+			// (server-sent events, long polls) reach the client; the handler's end flushes the rest
+			if n < len(buf) && (resp.ContentLength < 0 || respTap.n < resp.ContentLength) {
 				rc.Flush()
 			}
 		}

@@ -58,7 +58,11 @@ type lab struct {
 
 type labOpt func(*Config)
 
-func newLab(t *testing.T, opts ...labOpt) *lab {
+func newLab(t *testing.T, opts ...labOpt) *lab { return newLabTB(t, opts...) }
+
+func newLabB(b *testing.B, opts ...labOpt) *lab { return newLabTB(b, opts...) }
+
+func newLabTB(t testing.TB, opts ...labOpt) *lab {
 	t.Helper()
 	now := time.Now()
 	ca, err := NewCA("test interception CA", now, rand.Reader)
@@ -73,6 +77,9 @@ func newLab(t *testing.T, opts ...labOpt) *lab {
 	cfg := Config{
 		CA: ca, UpstreamCAs: []*x509.Certificate{originCA.Cert}, Recorder: l.rec, RecordBytes: 1024,
 		Resolve: map[string]string{"*": "127.0.0.1"}, Logf: t.Logf,
+	}
+	if _, ok := t.(*testing.B); ok {
+		cfg.Logf = nil
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -92,7 +99,7 @@ func newLab(t *testing.T, opts ...labOpt) *lab {
 }
 
 // origin starts an HTTPS server on 127.0.0.1 whose certificates (any SNI) come from the origin CA.
-func (l *lab) origin(t *testing.T, h http.Handler, h2 bool) *httptest.Server {
+func (l *lab) origin(t testing.TB, h http.Handler, h2 bool) *httptest.Server {
 	t.Helper()
 	leaves, err := NewLeaves(l.originCA, LeafConfig{})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -316,5 +317,29 @@ func TestPassthroughRule(t *testing.T) {
 	waitFor(t, "flow", func() bool { return len(l.rec.all()) == 1 })
 	if f := l.rec.all()[0].Flow; f.Passthrough != "passthrough rule" || f.Host != "www.bank.test" || f.Intercepted {
 		t.Errorf("flow %+v", f)
+	}
+}
+
+// TestUpstreamProxy chains two proxies: the first intercepts and sends its upstream connections through
+// the second (CONNECT), which passes them through.
+func TestUpstreamProxy(t *testing.T) {
+	second := newLab(t, func(c *Config) { c.Passthrough = HostPatterns{"*"} })
+	first := newLab(t, func(c *Config) { c.UpstreamProxy = &url.URL{Scheme: "http", Host: second.addr} })
+	first.originCA = second.originCA // the origin below is signed by the second lab's origin CA...
+	o := second.origin(t, http.HandlerFunc(hello), true)
+	first.proxy.upTLS.RootCAs.AddCert(second.originCA.Cert) // ...which the first proxy must trust
+	first.proxy.transport.TLSClientConfig.RootCAs.AddCert(second.originCA.Cert)
+	resp, body := get(t, first.client(true), "https://chain.app.test:"+second.port(o)+"/")
+	if resp.StatusCode != 200 || !strings.Contains(body, "hello chain.app.test") {
+		t.Fatalf("%d %q", resp.StatusCode, body)
+	}
+	waitFor(t, "flow at the first proxy", func() bool { return len(first.rec.all()) == 1 })
+	if f := first.rec.all()[0].Flow; !f.Intercepted || f.Host != "chain.app.test" {
+		t.Errorf("first proxy flow %+v", f)
+	}
+	first.proxy.transport.CloseIdleConnections()
+	waitFor(t, "tunnel at the second proxy", func() bool { return len(second.rec.all()) >= 1 })
+	if f := second.rec.all()[0].Flow; f.Passthrough != "passthrough rule" || f.Host != "chain.app.test" {
+		t.Errorf("second proxy flow %+v", f)
 	}
 }

@@ -1,0 +1,84 @@
+package mitm
+
+import (
+	"crypto/rand"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"hopscope/internal/inventory"
+)
+
+func BenchmarkLeafCached(b *testing.B) {
+	ca, _ := NewCA("bench", time.Now(), rand.Reader)
+	l, _ := NewLeaves(ca, LeafConfig{})
+	l.Get("api.app.test")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := l.Get("api.app.test"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkLeafMint(b *testing.B) {
+	ca, _ := NewCA("bench", time.Now(), rand.Reader)
+	l, _ := NewLeaves(ca, LeafConfig{Size: 16})
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := l.Get("h" + strconv.Itoa(i) + ".app.test"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchRecord() *Record {
+	return &Record{
+		Flow: inventory.Flow{ID: "123", Host: "mp.weixin.qq.com", NameSource: "http-host", Protocol: "http2", Start: time.Now(), Duration: time.Millisecond,
+			BytesUp: 300, BytesDown: 4000, Intercepted: true,
+			HTTP: &inventory.HTTPExchange{Method: "GET", URL: "https://mp.weixin.qq.com/s?__biz=MzA", Status: 200, Proto: "HTTP/2.0", ContentType: "text/html", ResponseBytes: 4000},
+			TLS:  &inventory.TLSInfo{SNI: "mp.weixin.qq.com", Version: "TLS 1.3", ALPN: []string{"h2"}}},
+		RequestHeaders:  []Header{{"User-Agent", "WeChat/3.8.0"}, {"Accept", "*/*"}},
+		ResponseHeaders: []Header{{"Content-Type", "text/html"}, {"Content-Length", "4000"}},
+		ResponseBody:    make([]byte, 1024),
+	}
+}
+
+// BenchmarkSessionRecord measures appending one flow to a session file (encode + one write; fsync batched).
+func BenchmarkSessionRecord(b *testing.B) {
+	s, err := OpenSession(filepath.Join(b.TempDir(), "s.jsonl"), SessionConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	r := benchRecord()
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			s.Record(r)
+		}
+	})
+}
+
+// BenchmarkInterceptedRequest measures one intercepted HTTPS request over a kept-alive tunnel, both TLS
+// legs and the origin in this process.
+func BenchmarkInterceptedRequest(b *testing.B) {
+	l := newLabB(b)
+	o := l.origin(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 1024)) }), true)
+	c := l.client(false)
+	u := "https://api.app.test:" + l.port(o) + "/small"
+	b.ReportAllocs()
+	for b.Loop() {
+		resp, err := c.Get(u)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+}
