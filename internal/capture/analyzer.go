@@ -108,6 +108,8 @@ type Analyzer struct {
 	warned   map[string]bool
 	first    int64
 	last     int64
+	// slab hands out flows in blocks to spare one allocation per flow.
+	slab []flow
 }
 
 // NewAnalyzer returns an Analyzer with cfg's limits.
@@ -115,7 +117,6 @@ func NewAnalyzer(cfg Config) *Analyzer {
 	return &Analyzer{
 		cfg:    cfg.withDefaults(),
 		flows:  make(map[flowKey]*flow, 1024),
-		dns:    dnsCache{m: map[dnsKey][]dnsRecord{}},
 		warned: map[string]bool{},
 	}
 }
@@ -279,7 +280,12 @@ func (a *Analyzer) newFlow(k flowKey, srcIsA bool, ts int64, p *packet) *flow {
 	} else if servicePort(p.sport) && servicePort(p.dport) && p.sport < p.dport {
 		srcIsClient = false
 	}
-	f := &flow{id: len(a.order) + 1, proto: p.proto, first: ts, last: ts}
+	if len(a.slab) == 0 {
+		a.slab = make([]flow, 256)
+	}
+	f := &a.slab[0]
+	a.slab = a.slab[1:]
+	*f = flow{id: len(a.order) + 1, proto: p.proto, first: ts, last: ts}
 	src := netip.AddrPortFrom(addrOf(p.src, p.v6), p.sport)
 	dst := netip.AddrPortFrom(addrOf(p.dst, p.v6), p.dport)
 	if srcIsClient {

@@ -3,6 +3,9 @@ package capture
 import (
 	"os"
 	"testing"
+
+	"hopscope/internal/capture/quic"
+	"hopscope/internal/capture/tlshello"
 )
 
 // BenchmarkReadFile reads a capture end to end: $HOPSCOPE_BENCH_PCAP, or the Android corpus capture.
@@ -23,5 +26,88 @@ func BenchmarkReadFile(b *testing.B) {
 			b.Fatal(err)
 		}
 		res.Analyzer.Inventory(path)
+	}
+}
+
+// corpusFrames returns the Ethernet frames of a classic corpus capture.
+func corpusFrames(b *testing.B, name string) [][]byte {
+	b.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out [][]byte
+	for off := 24; off+16 <= len(data); {
+		n := int(data[off+8]) | int(data[off+9])<<8 | int(data[off+10])<<16
+		out = append(out, data[off+16:off+16+n])
+		off += 16 + n
+	}
+	return out
+}
+
+// BenchmarkPacketEstablished is the hot path: a data packet of a flow already named. It must not allocate.
+func BenchmarkPacketEstablished(b *testing.B) {
+	frames := corpusFrames(b, "arkime-curl-enabled-tls13.pcap")
+	a := NewAnalyzer(Config{})
+	for i, f := range frames {
+		a.Packet(LinkEthernet, int64(i), f, len(f))
+	}
+	// The last frames are TLS application data of the named flow.
+	last := frames[len(frames)-3]
+	b.SetBytes(int64(len(last)))
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Packet(LinkEthernet, 1e9, last, len(last))
+	}
+}
+
+// BenchmarkDecode measures header decoding alone.
+func BenchmarkDecode(b *testing.B) {
+	frames := corpusFrames(b, "ndpi-android.pcap")
+	var p packet
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range frames {
+			decode(LinkEthernet, f, &p)
+		}
+	}
+}
+
+func benchPayload(b *testing.B, keep func(p *packet) bool) []byte {
+	ps := corpusPayloads(b, keep)
+	return ps[0]
+}
+
+func BenchmarkTLSClientHello(b *testing.B) {
+	hello := benchPayload(b, func(p *packet) bool { return p.dport == 443 && tlshello.IsRecordStart(p.payload) })
+	b.SetBytes(int64(len(hello)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := tlshello.ParseRecords(hello); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkQUICInitial(b *testing.B) {
+	dg := benchPayload(b, func(p *packet) bool { return p.dport == 443 && quic.IsLongHeader(p.payload) })
+	b.SetBytes(int64(len(dg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var a quic.Assembler
+		if _, err := a.Add(dg); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDNSAnswers(b *testing.B) {
+	msg := benchPayload(b, func(p *packet) bool { return p.sport == 53 })
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := dnsAnswers(msg); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

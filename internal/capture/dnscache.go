@@ -5,59 +5,80 @@ import (
 	"net/netip"
 )
 
-// dnsKey is a client and an address a DNS answer gave it.
+// dnsKey is a client and an address a DNS answer gave it (16-byte forms, so the map holds no pointers).
 type dnsKey struct {
-	client, addr netip.Addr
+	client, addr [16]byte
 }
 
-// dnsRecord is one answer as the client saw it.
+func dnsKeyOf(client, addr netip.Addr) dnsKey {
+	return dnsKey{client: client.As16(), addr: addr.As16()}
+}
+
+// dnsRecord is one answer as the client saw it; prev links to the previous record of the same key.
 type dnsRecord struct {
 	at, expires int64
 	asked, host string
 	chain       []string
+	prev        int32
 }
 
 // dnsCache remembers which names each client's DNS answers mapped to which addresses.
 type dnsCache struct {
-	m map[dnsKey][]dnsRecord
-	// n counts records, to bound memory.
-	n int
+	head map[dnsKey]int32 // newest record index + 1
+	recs []dnsRecord
+	// names interns host names: the same few names recur in every answer.
+	names map[string]string
 }
 
 // maxDNSRecords bounds the cache; answers beyond it are dropped.
 const maxDNSRecords = 1 << 20
 
+func (c *dnsCache) intern(s string) string {
+	if v, ok := c.names[s]; ok {
+		return v
+	}
+	if c.names == nil {
+		c.names = map[string]string{}
+	}
+	c.names[s] = s
+	return s
+}
+
 func (c *dnsCache) add(client netip.Addr, at int64, ans dnsAnswer) {
-	if c.n >= maxDNSRecords {
+	if len(c.recs) >= maxDNSRecords {
 		return
 	}
+	if c.head == nil {
+		c.head = map[dnsKey]int32{}
+	}
 	ttl := int64(max(ans.ttl, 1))
-	k := dnsKey{client: client, addr: ans.addr}
-	recs := c.m[k]
-	for i := range recs {
-		if recs[i].asked == ans.asked && recs[i].host == ans.host {
-			recs[i].at, recs[i].expires = at, at+ttl*1e9
+	k := dnsKeyOf(client, ans.addr)
+	h := c.head[k]
+	for i := h; i > 0; i = c.recs[i-1].prev {
+		r := &c.recs[i-1]
+		if r.asked == ans.asked && r.host == ans.host {
+			r.at, r.expires = at, at+ttl*1e9
 			return
 		}
 	}
-	c.m[k] = append(recs, dnsRecord{at: at, expires: at + ttl*1e9, asked: ans.asked, host: ans.host, chain: ans.chain})
-	c.n++
+	c.recs = append(c.recs, dnsRecord{at: at, expires: at + ttl*1e9, asked: c.intern(ans.asked), host: c.intern(ans.host), chain: ans.chain, prev: h})
+	c.head[k] = int32(len(c.recs))
 }
 
 // lookup returns the most recent answer that gave client the address addr before at and was still within
 // its TTL at that time.
 func (c *dnsCache) lookup(client, addr netip.Addr, at int64) (dnsRecord, bool) {
-	recs := c.m[dnsKey{client: client, addr: addr}]
-	best := -1
-	for i, r := range recs {
-		if r.at <= at && at <= r.expires && (best < 0 || r.at > recs[best].at) {
+	best := int32(0)
+	for i := c.head[dnsKeyOf(client, addr)]; i > 0; i = c.recs[i-1].prev {
+		r := &c.recs[i-1]
+		if r.at <= at && at <= r.expires && (best == 0 || r.at > c.recs[best-1].at) {
 			best = i
 		}
 	}
-	if best < 0 {
+	if best == 0 {
 		return dnsRecord{}, false
 	}
-	return recs[best], true
+	return c.recs[best-1], true
 }
 
 // dnsResponse records the answers of a DNS response carried in flow f (UDP) in direction dir.

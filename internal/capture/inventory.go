@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,7 +45,7 @@ func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
 
 func (a *Analyzer) flowRecord(f *flow) inventory.Flow {
 	out := inventory.Flow{
-		ID:          fmt.Sprintf("c%d", f.id),
+		ID:          "c" + strconv.Itoa(f.id),
 		Client:      f.client,
 		Server:      f.server,
 		Protocol:    f.v.protocol,

@@ -57,7 +57,7 @@ func Read(r io.Reader, name string, cfg Config) (*Result, error) {
 	a := NewAnalyzer(cfg)
 	switch binary.BigEndian.Uint32(magic) {
 	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-		err = readPcap(src, name, a)
+		err = readPcapFast(src, name, a)
 		format = "pcap" + format
 	case 0x0a0d0d0a:
 		err = readPcapng(src, name, a)

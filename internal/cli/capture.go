@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -186,8 +187,12 @@ func (o *captureOptions) run(ctx context.Context, file string) error {
 	for _, w := range inv.Warnings {
 		fmt.Fprintf(o.g.streams.Err, "hopscope: warning: %s\n", w)
 	}
+	out := bufio.NewWriterSize(o.g.streams.Out, 64<<10)
 	if o.flows {
-		return o.writeFlows(o.g.streams.Out, inv, a)
+		if err := o.writeFlows(out, inv, a); err != nil {
+			return err
+		}
+		return out.Flush()
 	}
 	sum := inventory.Summarize(inv, rules)
 	dom := &report.Domains{Summary: sum}
@@ -197,7 +202,10 @@ func (o *captureOptions) run(ctx context.Context, file string) error {
 	dom.Checks = rttChecks(inv, dom.Servers, from)
 	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDomains,
 		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, Domains: dom}
-	return rf(o.g.streams.Out, rep)
+	if err := rf(out, rep); err != nil {
+		return err
+	}
+	return out.Flush()
 }
 
 // reverseNames names still-unnamed flows by the PTR record of their server address.

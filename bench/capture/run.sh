@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Capture benchmark: hopscope capture vs tshark -q -z conv,tcp on a generated pcap of at least 1 GB.
+#
+# The pcap is made by bench/capture/gen from the corpus captures in internal/capture/testdata (flows
+# replicated with rewritten client addresses and shifted timestamps) in a temporary directory that is
+# removed afterwards. Both tools read the file from a warm page cache. Results go to RESULTS.md next to
+# this script. Bounded: every tool run has a timeout.
+#
+# Usage: bench/capture/run.sh [SIZE_BYTES]   (default 1100000000)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+size=${1:-1100000000}
+runs=${RUNS:-3}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/hopscope-capbench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+for tool in go tshark /usr/bin/time; do
+	command -v "$tool" >/dev/null || { echo "run.sh: $tool is required" >&2; exit 1; }
+done
+
+echo "building…" >&2
+(cd "$root" && go build -o "$tmp/hopscope" ./cmd/hopscope && go build -o "$tmp/gen" ./bench/capture/gen)
+
+pcap="$tmp/bench.pcap"
+td="$root/internal/capture/testdata"
+"$tmp/gen" -o "$pcap" -size "$size" "$td"/*.pcap "$td"/ndpi-sites.pcapng >&2
+bytes=$(stat -c %s "$pcap")
+packets=$(capinfos -c -M "$pcap" 2>/dev/null | awk -F: '/Number of packets/ {gsub(/ /,"",$2); print $2}')
+
+# Warm the page cache.
+cat "$pcap" >/dev/null
+
+# timed CMD...: prints "wall user sys" in seconds.
+timed() {
+	/usr/bin/time -f "%e %U %S" -o "$tmp/time" timeout 1200 "$@" >"$tmp/out" 2>"$tmp/err" || {
+		echo "run.sh: $* failed:" >&2
+		tail -5 "$tmp/err" >&2
+		exit 1
+	}
+	cat "$tmp/time"
+}
+
+best() { sort -n | head -1; }
+
+declare -a hs_wall hs_cpu
+for i in $(seq "$runs"); do
+	read -r w u s < <(timed "$tmp/hopscope" capture --color never "$pcap")
+	hs_wall+=("$w"); hs_cpu+=("$(echo "$u + $s" | bc)")
+	echo "hopscope run $i: ${w}s wall, ${u}s user, ${s}s sys" >&2
+done
+hosts=$(grep -c . "$tmp/out" || true)
+read -r jw ju js < <(timed "$tmp/hopscope" capture --json "$pcap")
+echo "hopscope --json: ${jw}s wall" >&2
+
+declare -a ts_wall ts_cpu
+truns=${TSHARK_RUNS:-1}
+for i in $(seq "$truns"); do
+	read -r w u s < <(timed tshark -q -z conv,tcp -r "$pcap")
+	ts_wall+=("$w"); ts_cpu+=("$(echo "$u + $s" | bc)")
+	echo "tshark run $i: ${w}s wall, ${u}s user, ${s}s sys" >&2
+done
+convs=$(grep -c '<->' "$tmp/out" || true)
+
+hw=$(printf '%s\n' "${hs_wall[@]}" | best)
+hc=$(printf '%s\n' "${hs_cpu[@]}" | best)
+tw=$(printf '%s\n' "${ts_wall[@]}" | best)
+tc=$(printf '%s\n' "${ts_cpu[@]}" | best)
+ratio_wall=$(echo "scale=1; $tw / $hw" | bc)
+ratio_cpu=$(echo "scale=1; $tc / $hc" | bc)
+gbs_wall=$(echo "scale=2; $bytes / $hw / 1000000000" | bc)
+gbs_cpu=$(echo "scale=2; $bytes / $hc / 1000000000" | bc)
+tgbs=$(echo "scale=3; $bytes / $tw / 1000000000" | bc)
+cpu=$(awk -F: '/model name/ {print $2; exit}' /proc/cpuinfo | sed 's/^ *//')
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+cat >"$here/RESULTS.md" <<MD
+# Capture benchmark: hopscope capture vs tshark
+
+Measured $(date -u '+%Y-%m-%d %H:%M UTC') by \`bench/capture/run.sh\` on $(nproc) cores ($cpu),
+load average at the end $load, $(tshark --version | head -1).
+
+Input: a generated classic pcap of $bytes bytes, $packets packets (flows of the corpus captures in
+\`internal/capture/testdata\` replicated with rewritten client addresses and shifted timestamps;
+average packet $(echo "$bytes / $packets" | bc) bytes), read from a warm page cache.
+
+| tool | command | wall (best of runs) | CPU user+sys (best) | throughput (wall) |
+|---|---|---:|---:|---:|
+| hopscope | \`hopscope capture --color never FILE\` (per-host summary with enrichment) | ${hw} s | ${hc} s | ${gbs_wall} GB/s |
+| tshark | \`tshark -q -z conv,tcp -r FILE\` | ${tw} s | ${tc} s | ${tgbs} GB/s |
+
+- **Ratio (wall): ${ratio_wall}×** faster than tshark; **ratio (CPU time): ${ratio_cpu}×**.
+- hopscope throughput: ${gbs_wall} GB/s wall, ${gbs_cpu} GB/s per CPU-second.
+- \`hopscope capture --json FILE\`: ${jw} s wall.
+- Outputs: hopscope ${hosts} lines of per-host summary; tshark ${convs} TCP conversations.
+- Runs: hopscope $runs, tshark $truns (goal: ≥ 20× tshark and > 1 GB/s).
+MD
+cat "$here/RESULTS.md"
