@@ -138,7 +138,7 @@ func Build(meta Meta, asns []ASNRange, countries []CountryRange) ([]byte, Stats,
 		}
 	}
 	v4 := merge(a4, c4, 1<<32-1)
-	v6 := merge(a6, c6, ^uint64(0))
+	v6 := merge(a6, c6, 1<<48-1)
 
 	var out bytes.Buffer
 	out.WriteString(Magic)
@@ -151,8 +151,8 @@ func Build(meta Meta, asns []ASNRange, countries []CountryRange) ([]byte, Stats,
 	for _, c := range []int{len(v4), len(v6), len(numbers) + 1, len(ccIdx) + 1, strs.Len(), indexBits, indexBits} {
 		out.Write(binary.LittleEndian.AppendUint32(nil, uint32(c)))
 	}
-	writeFamily(&out, v4, 32)
-	writeFamily(&out, v6, 64)
+	writeFamily(&out, v4, 32, 2)
+	writeFamily(&out, v6, 48, 4)
 	out.Write(asnTable)
 	out.Write(ccTable)
 	out.Write(strs.Bytes())
@@ -161,8 +161,8 @@ func Build(meta Meta, asns []ASNRange, countries []CountryRange) ([]byte, Stats,
 	return out.Bytes(), st, nil
 }
 
-// writeFamily writes the bucket index, the starts (low bits) and the values of one family.
-func writeFamily(out *bytes.Buffer, recs []rec, width uint) {
+// writeFamily writes the bucket index and the records (low bits of the start, value) of one family.
+func writeFamily(out *bytes.Buffer, recs []rec, width uint, low int) {
 	shift := width - indexBits
 	idx := make([]byte, 0, (1<<indexBits+1)*4)
 	i := 0
@@ -173,18 +173,15 @@ func writeFamily(out *bytes.Buffer, recs []rec, width uint) {
 		idx = binary.LittleEndian.AppendUint32(idx, uint32(i))
 	}
 	out.Write(idx)
-	lowBytes := int(shift / 8)
 	var b [8]byte
 	for _, r := range recs {
 		binary.LittleEndian.PutUint64(b[:], r.start)
-		out.Write(b[:lowBytes])
-	}
-	for _, r := range recs {
+		out.Write(b[:low])
 		out.Write(binary.LittleEndian.AppendUint32(nil, r.v))
 	}
 }
 
-// keys converts an address range into a family's key space: the IPv4 address, or the IPv6 /64 blocks
+// keys converts an address range into a family's key space: the IPv4 address, or the IPv6 /48 blocks
 // whose first address the range covers (e < s when it covers none).
 func keys(start, end netip.Addr) (seg, error) {
 	start, end = start.Unmap(), end.Unmap()
@@ -199,14 +196,15 @@ func keys(start, end netip.Addr) (seg, error) {
 		return seg{s: uint64(binary.BigEndian.Uint32(a[:])), e: uint64(binary.BigEndian.Uint32(b[:]))}, nil
 	}
 	a, b := start.As16(), end.As16()
-	s := binary.BigEndian.Uint64(a[:8])
-	if binary.BigEndian.Uint64(a[8:]) != 0 {
-		if s == ^uint64(0) {
+	hi := binary.BigEndian.Uint64(a[:8])
+	s := hi >> 16
+	if hi&0xffff != 0 || binary.BigEndian.Uint64(a[8:]) != 0 {
+		if s == 1<<48-1 {
 			return seg{s: 1, e: 0}, nil
 		}
 		s++
 	}
-	e := binary.BigEndian.Uint64(b[:8])
+	e := binary.BigEndian.Uint64(b[:8]) >> 16
 	if e < s {
 		return seg{s: 1, e: 0}, nil
 	}

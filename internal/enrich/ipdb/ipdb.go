@@ -7,22 +7,24 @@
 //
 // Layout (all integers little-endian):
 //
-//	magic "HSIPDB01" | u32 metaLen | meta JSON | u32 counts[7] | sections...
+//	magic "HSIPDB02" | u32 metaLen | meta JSON | u32 counts[7] | sections...
 //
-// counts are v4Records, v6Records, asns, countries, stringsLen, v4IndexBits, v6IndexBits. Sections, in order:
+// counts are v4Records, v6Records, asns, countries, stringsLen, v4IndexBits, v6IndexBits (both 16).
+// Each family is keyed on an integer: the IPv4 address, or the first 48 bits of the IPv6 address (no
+// globally routed prefix is longer than /48; registry and geofeed detail below /48 is quantised away).
+// The top 16 bits of the key choose a bucket; a record stores the remaining bits beside its value, so
+// one lookup reads the bucket index and then a few adjacent records. Sections, in order:
 //
-//	v4 index   (1<<v4IndexBits)+1 × u32: first record whose start has these top bits
-//	v4 starts  v4Records × u16: low 16 bits of the range start (the top bits come from the bucket)
-//	v4 values  v4Records × u32: ASN table index << 8 | country index (0 = unknown)
-//	v6 index   (1<<v6IndexBits)+1 × u32, over the top bits of the address's first 64 bits
-//	v6 starts  v6Records × 6 bytes: low 48 bits of the first 64 bits of the range start
-//	v6 values  v6Records × u32
-//	asns       asns × (u32 number, u32 string offset)
-//	countries  countries × 2 bytes (ISO 3166-1 alpha-2)
+//	v4 index   65537 × u32: first record whose start has these top 16 bits
+//	v4 records v4Records × (u16 low bits of the start, u32 value)
+//	v6 index   65537 × u32
+//	v6 records v6Records × (u32 low bits of the start, u32 value)
+//	asns       asns × (u32 number, u32 string offset); entry 0 is "none"
+//	countries  countries × 2 bytes (ISO 3166-1 alpha-2); entry 0 is "none"
 //	strings    u8 length + bytes, deduplicated
 //
-// IPv6 is keyed on the first 64 bits: routing and registry data below /64 is quantised away.
-// Each range extends to the next record's start; gaps are records with value 0.
+// A value is ASN table index << 8 | country index. Each range extends to the next record's start;
+// gaps are records with value 0.
 package ipdb
 
 import (
@@ -34,7 +36,7 @@ import (
 )
 
 // Magic opens every database file.
-const Magic = "HSIPDB01"
+const Magic = "HSIPDB02"
 
 // Meta describes how and from what a database was built.
 type Meta struct {
@@ -57,19 +59,24 @@ type DB struct {
 	data string
 	meta Meta
 
-	v4Bits, v6Bits uint
-	v4Index        string
-	v4Starts       string
-	v4Vals         string
-	v6Index        string
-	v6Starts       string
-	v6Vals         string
-	asns           string
-	countries      string
-	strs           string
-	v4N, v6N       int
-	asnN, ccN      int
+	v4, v6    family
+	asns      string
+	countries string
+	strs      string
+	asnN, ccN int
 }
+
+// family is one address family's bucket index and records.
+type family struct {
+	index string
+	recs  string
+	n     int
+	// width is the key width in bits (32 or 48); low is the bytes of a start stored in a record.
+	width uint
+	low   int
+}
+
+func (f *family) stride() int { return f.low + 4 }
 
 const headerCounts = 7
 
@@ -105,19 +112,19 @@ func Open(data string) (*DB, error) {
 	if c[5] != indexBits || c[6] != indexBits {
 		return nil, fmt.Errorf("index bits %d/%d at offset %d: want %d", c[5], c[6], off-8, indexBits)
 	}
-	d.v4N, d.v6N, d.asnN, d.ccN = int(c[0]), int(c[1]), int(c[2]), int(c[3])
-	d.v4Bits, d.v6Bits = uint(c[5]), uint(c[6])
+	d.asnN, d.ccN = int(c[2]), int(c[3])
+	d.v4 = family{n: int(c[0]), width: 32, low: 2}
+	d.v6 = family{n: int(c[1]), width: 48, low: 4}
+	const indexSize = (1<<indexBits + 1) * 4
 	sizes := []struct {
 		name string
 		dst  *string
 		n    uint64
 	}{
-		{"v4 index", &d.v4Index, (uint64(1)<<d.v4Bits + 1) * 4},
-		{"v4 starts", &d.v4Starts, uint64(c[0]) * 2},
-		{"v4 values", &d.v4Vals, uint64(c[0]) * 4},
-		{"v6 index", &d.v6Index, (uint64(1)<<d.v6Bits + 1) * 4},
-		{"v6 starts", &d.v6Starts, uint64(c[1]) * 6},
-		{"v6 values", &d.v6Vals, uint64(c[1]) * 4},
+		{"v4 index", &d.v4.index, indexSize},
+		{"v4 records", &d.v4.recs, uint64(c[0]) * uint64(d.v4.stride())},
+		{"v6 index", &d.v6.index, indexSize},
+		{"v6 records", &d.v6.recs, uint64(c[1]) * uint64(d.v6.stride())},
 		{"asn table", &d.asns, uint64(c[2]) * 8},
 		{"country table", &d.countries, uint64(c[3]) * 2},
 		{"strings", &d.strs, uint64(c[4])},
@@ -139,17 +146,17 @@ func Open(data string) (*DB, error) {
 func (d *DB) Meta() Meta { return d.meta }
 
 // Len returns the number of IPv4 and IPv6 records.
-func (d *DB) Len() (v4, v6 int) { return d.v4N, d.v6N }
+func (d *DB) Len() (v4, v6 int) { return d.v4.n, d.v6.n }
 
 // Lookup returns what the database knows about a. ok is false when the address is in no range
 // (neither an ASN nor a country).
 func (d *DB) Lookup(a netip.Addr) (r Record, ok bool) {
 	var v uint32
 	if a.Is4() || a.Is4In6() {
-		v = d.lookup4(a.As4())
+		b := a.As4()
+		v = d.v4.value(d.v4.find(uint64(binary.BigEndian.Uint32(b[:]))))
 	} else if a.Is6() {
-		b := a.As16()
-		v = d.lookup6(binary.BigEndian.Uint64(b[:8]))
+		v = d.v6.value(d.v6.find(key6(a)))
 	} else {
 		return Record{}, false
 	}
@@ -177,58 +184,97 @@ func (d *DB) str(off int) string {
 	return d.strs[off+1 : off+1+n]
 }
 
-func (d *DB) lookup4(b [4]byte) uint32 {
-	ip := binary.BigEndian.Uint32(b[:])
-	if d.v4N == 0 {
-		return 0
+// key6 is the family key of an IPv6 address: its first 48 bits.
+func key6(a netip.Addr) uint64 {
+	b := a.As16()
+	return binary.BigEndian.Uint64(b[:8]) >> 16
+}
+
+// find returns the index of the record holding key, or -1.
+func (f *family) find(key uint64) int {
+	if f.n == 0 {
+		return -1
 	}
-	bucket := int(ip >> (32 - d.v4Bits))
-	lo := int(le32(d.v4Index, bucket*4))
-	hi := int(le32(d.v4Index, bucket*4+4))
-	if hi > d.v4N || lo > hi {
-		return 0
+	shift := f.width - indexBits
+	bucket := int(key >> shift)
+	lo, hi := int(le32(f.index, bucket*4)), int(le32(f.index, bucket*4+4))
+	if hi > f.n || lo > hi {
+		return -1
 	}
-	low := uint16(ip)
+	low, stride := key&(1<<shift-1), f.stride()
 	// Largest i in [lo, hi) with start[i] <= low; else the last record of an earlier bucket.
 	i, j := lo, hi
 	for i < j {
 		m := int(uint(i+j) >> 1)
-		if le16(d.v4Starts, m*2) <= low {
+		if f.lowAt(m*stride) <= low {
 			i = m + 1
 		} else {
 			j = m
 		}
 	}
-	if i == 0 {
-		return 0
-	}
-	return le32(d.v4Vals, (i-1)*4)
+	return i - 1
 }
 
-func (d *DB) lookup6(key uint64) uint32 {
-	if d.v6N == 0 {
+func (f *family) lowAt(off int) uint64 {
+	if f.low == 2 {
+		return uint64(le16(f.recs, off))
+	}
+	return uint64(le32(f.recs, off))
+}
+
+// value returns record i's value (0 for i < 0).
+func (f *family) value(i int) uint32 {
+	if i < 0 {
 		return 0
 	}
-	bucket := int(key >> (64 - d.v6Bits))
-	lo := int(le32(d.v6Index, bucket*4))
-	hi := int(le32(d.v6Index, bucket*4+4))
-	if hi > d.v6N || lo > hi {
-		return 0
-	}
-	low := key & (1<<48 - 1)
-	i, j := lo, hi
-	for i < j {
-		m := int(uint(i+j) >> 1)
-		if le48(d.v6Starts, m*6) <= low {
-			i = m + 1
+	return le32(f.recs, i*f.stride()+f.low)
+}
+
+// start reconstructs record i's full key: its low bits plus the bucket that holds it.
+func (f *family) start(i int) uint64 {
+	// The bucket is the last k with index[k] <= i.
+	lo, hi := 0, 1<<indexBits
+	for lo < hi {
+		m := (lo + hi + 1) / 2
+		if int(le32(f.index, m*4)) <= i {
+			lo = m
 		} else {
-			j = m
+			hi = m - 1
 		}
 	}
-	if i == 0 {
-		return 0
+	return uint64(lo)<<(f.width-indexBits) | f.lowAt(i*f.stride())
+}
+
+// Range returns the first and last address of the database record that holds a: the span over which
+// the answer for a stays the same. For IPv6 the span is made of whole /48 blocks.
+func (d *DB) Range(a netip.Addr) (first, last netip.Addr, ok bool) {
+	a = a.Unmap()
+	f, key := &d.v4, uint64(0)
+	switch {
+	case a.Is4():
+		b := a.As4()
+		key = uint64(binary.BigEndian.Uint32(b[:]))
+	case a.Is6():
+		f, key = &d.v6, key6(a)
+	default:
+		return first, last, false
 	}
-	return le32(d.v6Vals, (i-1)*4)
+	i := f.find(key)
+	if i < 0 {
+		return first, last, false
+	}
+	s, e := f.start(i), uint64(1)<<f.width-1
+	if i+1 < f.n {
+		e = f.start(i+1) - 1
+	}
+	if f.width == 32 {
+		return addr4(s), addr4(e), true
+	}
+	var lo, hi [16]byte
+	binary.BigEndian.PutUint64(lo[:8], s<<16)
+	binary.BigEndian.PutUint64(hi[:8], e<<16|0xffff)
+	binary.BigEndian.PutUint64(hi[8:], ^uint64(0))
+	return netip.AddrFrom16(lo), netip.AddrFrom16(hi), true
 }
 
 func le16(s string, off int) uint16 {
@@ -239,100 +285,6 @@ func le16(s string, off int) uint16 {
 func le32(s string, off int) uint32 {
 	_ = s[off+3]
 	return uint32(s[off]) | uint32(s[off+1])<<8 | uint32(s[off+2])<<16 | uint32(s[off+3])<<24
-}
-
-func le48(s string, off int) uint64 {
-	_ = s[off+5]
-	return uint64(s[off]) | uint64(s[off+1])<<8 | uint64(s[off+2])<<16 | uint64(s[off+3])<<24 |
-		uint64(s[off+4])<<32 | uint64(s[off+5])<<40
-}
-
-// Range returns the first and last address of the database record that holds a: the span over which
-// the answer for a stays the same. For IPv6 the span is made of whole /64 blocks.
-func (d *DB) Range(a netip.Addr) (first, last netip.Addr, ok bool) {
-	a = a.Unmap()
-	if a.Is4() {
-		b := a.As4()
-		i := d.find(d.v4Index, d.v4N, uint64(binary.BigEndian.Uint32(b[:])), 32)
-		if i < 0 {
-			return first, last, false
-		}
-		s := d.start(d.v4Index, d.v4Starts, 2, i, 32)
-		e := uint64(1<<32 - 1)
-		if i+1 < d.v4N {
-			e = d.start(d.v4Index, d.v4Starts, 2, i+1, 32) - 1
-		}
-		return addr4(s), addr4(e), true
-	}
-	if !a.Is6() {
-		return first, last, false
-	}
-	b := a.As16()
-	i := d.find(d.v6Index, d.v6N, binary.BigEndian.Uint64(b[:8]), 64)
-	if i < 0 {
-		return first, last, false
-	}
-	s := d.start(d.v6Index, d.v6Starts, 6, i, 64)
-	e := ^uint64(0)
-	if i+1 < d.v6N {
-		e = d.start(d.v6Index, d.v6Starts, 6, i+1, 64) - 1
-	}
-	var f, l [16]byte
-	binary.BigEndian.PutUint64(f[:8], s)
-	binary.BigEndian.PutUint64(l[:8], e)
-	binary.BigEndian.PutUint64(l[8:], ^uint64(0))
-	return netip.AddrFrom16(f), netip.AddrFrom16(l), true
-}
-
-// find returns the index of the record holding key, or -1.
-func (d *DB) find(index string, n int, key uint64, width uint) int {
-	if n == 0 {
-		return -1
-	}
-	shift := width - indexBits
-	bucket := int(key >> shift)
-	lo, hi := int(le32(index, bucket*4)), int(le32(index, bucket*4+4))
-	if hi > n || lo > hi {
-		return -1
-	}
-	low := key & (1<<shift - 1)
-	stride := int(shift / 8)
-	starts := d.v4Starts
-	if width == 64 {
-		starts = d.v6Starts
-	}
-	i, j := lo, hi
-	for i < j {
-		m := int(uint(i+j) >> 1)
-		if leN(starts, m*stride, stride) <= low {
-			i = m + 1
-		} else {
-			j = m
-		}
-	}
-	return i - 1
-}
-
-// start reconstructs record i's full start key: its low bits plus the bucket that holds it.
-func (d *DB) start(index, starts string, stride, i int, width uint) uint64 {
-	// The bucket is the last k with index[k] <= i.
-	lo, hi := 0, 1<<indexBits
-	for lo < hi {
-		m := (lo + hi + 1) / 2
-		if int(le32(index, m*4)) <= i {
-			lo = m
-		} else {
-			hi = m - 1
-		}
-	}
-	return uint64(lo)<<(width-indexBits) | leN(starts, i*stride, stride)
-}
-
-func leN(s string, off, n int) uint64 {
-	if n == 2 {
-		return uint64(le16(s, off))
-	}
-	return le48(s, off)
 }
 
 func addr4(v uint64) netip.Addr {

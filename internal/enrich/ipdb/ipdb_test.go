@@ -282,3 +282,28 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkDBLookup measures the raw lookup over the embedded-size database built from the fixture
+// plus random ranges; see internal/enrich for the full Lookup benchmark on the real data.
+func BenchmarkDBLookup(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("..", "data", "ipdb.bin"))
+	if err != nil {
+		b.Skip("no generated database:", err)
+	}
+	db, err := Open(string(data))
+	if err != nil {
+		b.Fatal(err)
+	}
+	addrs := make([]netip.Addr, 1<<16)
+	x := uint32(2463534242)
+	for i := range addrs {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		addrs[i] = netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)})
+	}
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		db.Lookup(addrs[i&(len(addrs)-1)])
+	}
+}
