@@ -266,7 +266,7 @@ var corpusCases = []corpusCase{
 		file: "mtr-report-legacy-format-comcast-nj-to-google_linode-docs.txt", format: FormatMTRReport,
 		traces: 1, hops: 12, ttls: [2]int{1, 12}, responders: map[int]int{1: 1, 12: 1},
 		check: func(t *testing.T, tr *path.Trace) {
-			if tr.Target.Name != "google.com" || tr.Meta["host"] != "example" || tr.ProbesPerHop != 10 {
+			if tr.Target.Name != "google.com" || tr.Meta["host"] != "example" || tr.ProbesPerHop != 10 || tr.Protocol != path.ProtoICMP {
 				t.Errorf("target %+v meta %v pph %d", tr.Target, tr.Meta, tr.ProbesPerHop)
 			}
 			wantResponder(t, tr, 1, "", "inner-cake", 0)
@@ -304,6 +304,9 @@ var corpusCases = []corpusCase{
 		file: "mtr-json-v0.93-format-us-east4-to-ya.ru_mgumz-mtr-exporter.txt", format: FormatMTRJSON,
 		traces: 1, hops: 3, ttls: [2]int{1, 3}, responders: map[int]int{1: 1, 2: 1, 3: 1},
 		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Protocol != path.ProtoICMP || tr.Meta["command"] != "mtr -j -G 1 -m 3 ya.ru" {
+				t.Errorf("protocol %q meta %v: want both from the prompt line", tr.Protocol, tr.Meta)
+			}
 			if tr.Target.Name != "ya.ru" || tr.PacketSize != 64 || tr.ProbesPerHop != 10 || tr.Meta["host"] != "ssp-server-33x-prod-us-east4-00" {
 				t.Errorf("target %+v size %d pph %d meta %v", tr.Target, tr.PacketSize, tr.ProbesPerHop, tr.Meta)
 			}

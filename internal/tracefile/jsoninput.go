@@ -15,6 +15,8 @@ import (
 type jsonInput struct {
 	format string
 	data   []byte
+	// prompt is the last shell prompt line before the JSON, if any.
+	prompt string
 }
 
 // lineCol converts a byte offset into a 1-based line and column.
@@ -87,6 +89,7 @@ func (in *jsonInput) start() (int, error) {
 		switch {
 		case t == "":
 		case isPromptLine(ln): // before the JSON test: "[root@host ~]# mtr -j ..." starts with '['
+			in.prompt = t
 		case t[0] == '{' || t[0] == '[':
 			return off, nil
 		default:

@@ -64,6 +64,9 @@ func parseMTRJSON(data []byte) ([]*path.Trace, error) {
 		if m.TOS != "" {
 			setMeta(t, "tos", string(m.TOS))
 		}
+		if in.prompt != "" {
+			targetFromCommand(t, in.prompt)
+		}
 		for _, hub := range doc.Report.Hubs {
 			if err := mtrHub(in, t, hub, raw, off); err != nil {
 				return err

@@ -330,7 +330,8 @@ var mtrValueOptions = map[string]bool{
 	"--ipinfo": true, "--filename": true, "--timeout": true,
 }
 
-// targetFromCommand fills t.Target from a copied "mtr ... TARGET" command line and keeps the line in Meta.
+// targetFromCommand fills t.Target (when still unknown) and the probe protocol (-u UDP, -T TCP, else
+// ICMP) from a copied "mtr ... TARGET" command line, and keeps the line in Meta.
 func targetFromCommand(t *path.Trace, line string) {
 	words := strings.Fields(line)
 	at := -1
@@ -345,12 +346,19 @@ func targetFromCommand(t *path.Trace, line string) {
 	}
 	setMeta(t, "command", strings.Join(words[at:], " "))
 	target := ""
+	t.Protocol = path.ProtoICMP // mtr's default
 	for i := at + 1; i < len(words); i++ {
 		w := words[i]
 		if w == "|" || w == ">" || w == "&&" || w == ";" || w == "|&" {
 			break
 		}
 		if strings.HasPrefix(w, "-") {
+			switch {
+			case w == "--udp" || len(w) > 1 && w[1] != '-' && strings.ContainsRune(w, 'u'):
+				t.Protocol = path.ProtoUDP
+			case w == "--tcp" || len(w) > 1 && w[1] != '-' && strings.ContainsRune(w, 'T'):
+				t.Protocol = path.ProtoTCP
+			}
 			if mtrValueOptions[w] {
 				i++
 			}
@@ -358,7 +366,7 @@ func targetFromCommand(t *path.Trace, line string) {
 		}
 		target = w
 	}
-	if target == "" {
+	if target == "" || t.Target.Name != "" || t.Target.Addr.IsValid() {
 		return
 	}
 	if a, err := netip.ParseAddr(target); err == nil {

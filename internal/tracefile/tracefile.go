@@ -4,7 +4,20 @@
 // mtr (--report, --report-wide, --json and --raw), RIPE Atlas traceroute results and scamper
 // trace/tracelb JSON. Every importer is a pure function from bytes to []*path.Trace; broken input
 // yields a *ParseError that names the line, what was expected and what was found, and never a
-// partial result.
+// partial result. Shell prompt lines copied along with the output are skipped; when one shows the
+// command, it can supply what the output omits (the probe protocol of traceroute, the target of mtr).
+//
+// How tool output maps onto the model, beyond the obvious:
+//   - A responder may have a name and no address (tracepath and mtr without -n, a redacted tracert
+//     address): Responder.Addr is then invalid and probes from it have an invalid From.
+//   - Replies that arrived after the tool moved on are probes with Late set: RIPE Atlas "late",
+//     and tracepath lines printed under an earlier hop number than one already shown.
+//   - RIPE Atlas's final probe with TTL 255 stays a hop with TTL 255 after the last real hop (no
+//     empty hops in between); a warning says so. Elsewhere TTL gaps become empty, silent hops.
+//   - tracert's "<1 ms" is 1 ms, the bound it states. mtr reports only aggregates: Responder.Stats,
+//     or Hop.Stats for a "???" row. mtr --raw's overshoot past the destination is dropped as mtr does.
+//   - Protocol and FlowsVaried are set only when the source says (JSON fields, the tool's fixed method,
+//     or a copied command line); otherwise they stay unknown.
 package tracefile
 
 import (
@@ -28,7 +41,7 @@ const (
 	FormatScamper       = "scamper"        // scamper trace and tracelb JSON lines
 )
 
-// Formats returns the format names Parse accepts, in detection-independent order.
+// Formats returns the format names Parse accepts (Detect returns one of them).
 func Formats() []string {
 	return []string{
 		FormatTraceroute, FormatTracerouteBSD, FormatTracert, FormatTracepath,
