@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,6 +41,7 @@ type traceOptions struct {
 	mode      string
 	format    string
 	json      bool
+	allAddrs  bool
 	// Enrichment, as in analyze.
 	mmdb         []string
 	ip2location  []string
@@ -87,6 +91,7 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
 	f.BoolVar(&o.json, "json", false, "shorthand for --format json (readable by hopscope analyze)")
+	f.BoolVar(&o.allAddrs, "all-addresses", false, "trace every address HOST resolves to, at once (one report section per address)")
 	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
 	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
 	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from router hostnames")
@@ -190,21 +195,46 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	for _, w := range warnings {
 		fmt.Fprintf(g.streams.Err, "hopscope: warning: %s\n", w)
 	}
-	tr, err := probe.Run(ctx, target, po)
-	if err != nil {
+	targets := []path.Target{target}
+	if o.allAddrs {
+		targets = allTargets(target, rc.Family)
+	}
+	// Every address is traced at once: each trace has its own sockets and identifiers.
+	traces := make([]*path.Trace, len(targets))
+	errs := make([]error, len(targets))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			traces[i], errs[i] = probe.Run(ctx, t, po)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
 		if errors.Is(err, probe.ErrNeedPrivilege) {
 			return &ExitError{Code: ExitFailure, Err: err}
 		}
 		return fmt.Errorf("trace %s: %w", o.host, err)
 	}
-	tr.Warnings = append(warnings, tr.Warnings...)
 	l := <-enr
 	enr <- l // for the deferred Close
 	if l.err != nil {
 		return badInput(l.err)
 	}
 	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
-		Generated: tr.Started.UTC(), Tool: "hopscope " + version.Version, Path: AnalyzeTrace(tr, l.e, explain.Options{From: from})}
+		Generated: traces[0].Started.UTC(), Tool: "hopscope " + version.Version}
+	answered := false
+	for _, tr := range traces {
+		tr.Warnings = append(slices.Clone(warnings), tr.Warnings...)
+		p := AnalyzeTrace(tr, l.e, explain.Options{From: from})
+		if len(traces) == 1 {
+			rep.Path = p
+		} else {
+			rep.Paths = append(rep.Paths, p)
+		}
+		answered = answered || reached(tr) || len(tr.Addrs()) > 1
+	}
 	// Render into memory first so a rendering error leaves stdout empty.
 	var buf bytes.Buffer
 	if err := out(&buf, rep); err != nil {
@@ -213,10 +243,26 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	if _, err := g.streams.Out.Write(buf.Bytes()); err != nil {
 		return err
 	}
-	if len(tr.Addrs()) == 0 || (len(tr.Addrs()) == 1 && tr.Addrs()[0] == tr.Target.Addr && !reached(tr)) {
+	if !answered {
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("trace %s: nothing answered", o.host)}
 	}
 	return nil
+}
+
+// allTargets returns one target per address of t (of the wanted family), each listing the others.
+func allTargets(t path.Target, fam probe.Family) []path.Target {
+	var out []path.Target
+	all := append([]netip.Addr{t.Addr}, t.OtherAddrs...)
+	for _, a := range all {
+		if fam == probe.IPv4Only && !a.Is4() || fam == probe.IPv6Only && a.Is4() {
+			continue
+		}
+		x := t
+		x.Addr = a
+		x.OtherAddrs = slices.DeleteFunc(slices.Clone(all), func(b netip.Addr) bool { return b == a })
+		out = append(out, x)
+	}
+	return out
 }
 
 func reached(tr *path.Trace) bool { ok, _ := tr.Reached(); return ok }

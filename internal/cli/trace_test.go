@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/miekg/dns"
 
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
@@ -129,5 +132,69 @@ func TestTraceLoopbackJSON(t *testing.T) {
 				t.Errorf("report %+v", rep)
 			}
 		})
+	}
+}
+
+// TestTraceAllAddresses resolves a name through a loopback DNS server (CNAME, two A, one AAAA, all
+// loopback addresses) and traces every address at once.
+func TestTraceAllAddresses(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for raw sockets (CI runs as root)")
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := map[uint16][]string{
+		dns.TypeA:    {"multi.example. 60 IN CNAME lo.example.", "lo.example. 60 IN A 127.0.0.1", "lo.example. 60 IN A 127.0.0.2"},
+		dns.TypeAAAA: {"multi.example. 60 IN CNAME lo.example.", "lo.example. 60 IN AAAA ::1"},
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(q)
+		if q.Question[0].Name == "multi.example." {
+			for _, l := range zone[q.Question[0].Qtype] {
+				rr, _ := dns.NewRR(l)
+				m.Answer = append(m.Answer, rr)
+			}
+		}
+		w.WriteMsg(m)
+	})}
+	go srv.ActivateAndServe()
+	defer srv.Shutdown()
+
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), []string{"trace", "--json", "-n", "--all-addresses", "--dns-server", pc.LocalAddr().String(), "multi.example"},
+		Streams{Out: &out, Err: &errb})
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "multi.example has multiple addresses; using 127.0.0.1") {
+		t.Errorf("stderr %q lacks the multiple-addresses warning", errb.String())
+	}
+	var rep struct {
+		Paths []struct {
+			Target struct {
+				Addr      string   `json:"addr"`
+				Canonical string   `json:"canonical"`
+				Other     []string `json:"other_addrs"`
+			} `json:"target"`
+			Hops []struct {
+				Answered int `json:"answered"`
+			} `json:"hops"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	var addrs []string
+	for _, p := range rep.Paths {
+		addrs = append(addrs, p.Target.Addr)
+		if p.Target.Canonical != "lo.example" || len(p.Target.Other) != 2 || len(p.Hops) != 1 || p.Hops[0].Answered != 3 {
+			t.Errorf("path %+v", p)
+		}
+	}
+	if strings.Join(addrs, " ") != "127.0.0.1 127.0.0.2 ::1" {
+		t.Errorf("traced %v", addrs)
 	}
 }
