@@ -36,6 +36,10 @@ type ArticleOptions struct {
 	// about one ICMP error per second, like the article's "* 6.442 ms *".
 	// Off by default because it makes hop 8 vary from run to run.
 	RateLimitedHandoff bool
+	// MPLS makes the Tata core routers at hops 9 (paris, label 24015) and 11
+	// (marseille, labels 18742 over 16001) report MPLS label stacks in their
+	// time-exceeded messages (RFC 4950). Their links then run through relays.
+	MPLS bool
 	// NoDNS leaves unbound out (faster to start; names then do not resolve).
 	NoDNS bool
 	// LongHaul is the one-way delay of the Marseille → Singapore link; zero
@@ -109,6 +113,10 @@ func Article(o ArticleOptions) Spec {
 	}
 	if o.RateLimitedHandoff {
 		byName["handoff"].ICMPPerSecond = 1
+	}
+	if o.MPLS {
+		byName["paris"].MPLS = []MPLSLabel{{Label: 24015}}
+		byName["marseille"].MPLS = []MPLSLabel{{Label: 18742}, {Label: 16001}}
 	}
 	names := map[string]string{
 		"lag10": "lag-10.nenly00z.rbci.orange.example", "ncidf304": "ae91-0.ncidf304.rbci.orange.example",

@@ -43,3 +43,39 @@ func TestArticleExpectedHops(t *testing.T) {
 		t.Errorf("hop 13 = %+v, want the svw-singapore name on both families and 136ms", r)
 	}
 }
+
+func TestArticleOptions(t *testing.T) {
+	node := func(s Spec, name string) Node {
+		for _, n := range s.Nodes {
+			if n.Name == name {
+				return n
+			}
+		}
+		t.Fatalf("no node %s", name)
+		return Node{}
+	}
+	tests := []struct {
+		name  string
+		opts  ArticleOptions
+		check func(s Spec) bool
+	}{
+		{"default destination answers", ArticleOptions{}, func(s Spec) bool { return node(s, ArticleDestination).Drop == 0 }},
+		{"silent destination", ArticleOptions{SilentDestination: true}, func(s Spec) bool { return node(s, ArticleDestination).Drop == AllProbes }},
+		{"rate-limited hand-off", ArticleOptions{RateLimitedHandoff: true}, func(s Spec) bool { return node(s, "handoff").ICMPPerSecond == 1 }},
+		{"no MPLS by default", ArticleOptions{}, func(s Spec) bool { return node(s, "paris").MPLS == nil }},
+		{"MPLS on the Tata core", ArticleOptions{MPLS: true}, func(s Spec) bool { return len(node(s, "marseille").MPLS) == 2 }},
+		{"DNS by default", ArticleOptions{}, func(s Spec) bool { return s.DNS != nil && s.DNS.Node == ArticleDNSNode }},
+		{"no DNS", ArticleOptions{NoDNS: true}, func(s Spec) bool { return s.DNS == nil && len(s.Nodes) == 20 }},
+		{"long haul", ArticleOptions{LongHaul: 100 * time.Millisecond}, func(s Spec) bool {
+			h, err := ExpectedHops(s, ArticleClient, ArticleDestination)
+			return err == nil && h[16].Responders[0].RTT == 2*(2+1+2+3+100+15)*time.Millisecond
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !tc.check(Article(tc.opts)) {
+				t.Errorf("Article(%+v) fails the check", tc.opts)
+			}
+		})
+	}
+}

@@ -46,6 +46,9 @@
 //   - Node.Silent installs nftables rules that drop the ICMP errors the node
 //     would send (time exceeded, unreachable, ...); Node.Drop drops incoming
 //     echo requests, UDP or TCP addressed to the node (a silent destination).
+//   - Node.MPLS makes the node's time-exceeded messages carry an MPLS label
+//     stack (RFC 4950 in an RFC 4884 extension), added by the relays on its
+//     links since Linux does not produce them.
 //   - Spec.DNS runs a real unbound inside a node, answering authoritatively for
 //     PTR names (Node.Names) and forward records (DNSSpec.Records), refusing
 //     everything else. Resolvers returns its addresses; through Exec, every

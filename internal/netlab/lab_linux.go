@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -101,7 +102,7 @@ func (l *Lab) setup(ctx context.Context) error {
 		}
 	}
 	for i, lp := range p.links {
-		if !lp.spec.shaped() {
+		if !lp.tun {
 			continue
 		}
 		if err := l.startRelay(i, lp, seedOrDefault(l.spec.Seed)); err != nil {
@@ -160,16 +161,24 @@ func (l *Lab) startRelay(i int, lp linkPlan, seed uint64) error {
 		a.Close()
 		return fmt.Errorf("link %d: %w", i, err)
 	}
-	cfg := func(dir uint64) relay.Config {
-		return relay.Config{
+	cfg := func(dir uint64, from *nodePlan) relay.Config {
+		c := relay.Config{
 			Delay:   lp.spec.Delay,
 			Jitter:  lp.spec.Jitter,
 			Loss:    lp.spec.Loss,
 			Reorder: lp.spec.Reorder,
 			Seed:    seed ^ uint64(i)<<1 ^ dir,
 		}
+		if stack := from.spec.MPLS; len(stack) > 0 {
+			own := map[netip.Addr]bool{}
+			for _, a := range from.addrs() {
+				own[a] = true
+			}
+			c.Rewrite = func(pkt []byte) []byte { return addMPLSExtension(pkt, own, stack) }
+		}
+		return c
 	}
-	r := relay.Start(a, b, cfg(0), cfg(1))
+	r := relay.Start(a, b, cfg(0, lp.a), cfg(1, lp.b))
 	l.mu.Lock()
 	l.relays = append(l.relays, r)
 	l.mu.Unlock()
@@ -426,7 +435,7 @@ func (l *Lab) LinkStats(i int) (ab, ba relay.Stats, ok bool) {
 	defer l.mu.Unlock()
 	k := 0
 	for j, lp := range l.plan.links {
-		if !lp.spec.shaped() {
+		if !lp.tun {
 			continue
 		}
 		if j == i {

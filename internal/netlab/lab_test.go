@@ -340,3 +340,19 @@ func TestECMPFlowLabel(t *testing.T) {
 		t.Errorf("12 flow labels saw %q, want both branches %v", seen, branches)
 	}
 }
+
+func TestMPLSExtensionInTraceroute(t *testing.T) {
+	RequireTool(t, "traceroute")
+	s := line(0)
+	s.Nodes[2].MPLS = []MPLSLabel{{Label: 24001, TC: 2}, {Label: 16001}} // r2
+	l := New(t, s)
+	for _, dst := range []string{"203.0.113.80", "2001:db8:80::80"} {
+		out := run(t, l, "client", "traceroute", "-n", "-e", "-q", "1", "-w", "1", dst)
+		if h := traceLine(out, 1); strings.Contains(h, "MPLS") {
+			t.Errorf("%s: hop 1 (r1) shows MPLS: %q", dst, h)
+		}
+		if h := traceLine(out, 2); !strings.Contains(h, "<MPLS:L=24001,E=2,S=0,T=1/L=16001,E=0,S=1,T=1>") {
+			t.Errorf("%s: hop 2 (r2) = %q, want its label stack\n%s", dst, h, out)
+		}
+	}
+}

@@ -41,6 +41,7 @@ type ifacePlan struct {
 
 type linkPlan struct {
 	spec           Link
+	tun            bool // a TUN pair with a relay, not a veth pair
 	a, b           *nodePlan
 	aIf, bIf       string
 	aAddrs, bAddrs []netip.Prefix
@@ -113,6 +114,14 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 		if n.ECMPHash > HashL3 {
 			return nil, errf("node %s: unknown ECMPHash %d", n.Name, n.ECMPHash)
 		}
+		if len(n.MPLS) > mplsEntries {
+			return nil, errf("node %s: %d MPLS labels: want at most %d", n.Name, len(n.MPLS), mplsEntries)
+		}
+		for j, m := range n.MPLS {
+			if m.Label > 0xfffff || m.TC > 7 {
+				return nil, errf("node %s: MPLS[%d]: label %d or TC %d out of range (20 and 3 bits)", n.Name, j, m.Label, m.TC)
+			}
+		}
 		np := &nodePlan{spec: n, ns: prefix + n.Name, names: map[netip.Addr]string{}}
 		for j, s := range n.Addrs {
 			pfx, err := netip.ParsePrefix(s)
@@ -159,7 +168,7 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 		if l.MTU != 0 && (l.MTU < 1280 || l.MTU > 65535) {
 			return nil, errf("%s: MTU %d: want 1280 to 65535 (IPv6 needs 1280)", where, l.MTU)
 		}
-		lp := linkPlan{spec: l, a: a, b: b}
+		lp := linkPlan{spec: l, a: a, b: b, tun: l.shaped() || len(a.spec.MPLS) > 0 || len(b.spec.MPLS) > 0}
 		if len(l.AAddrs) == 0 && len(l.BAddrs) == 0 {
 			if i >= 1<<14 {
 				return nil, errf("%s: too many links for automatic addresses", where)
@@ -199,8 +208,8 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 			mtu = 1500
 		}
 		lp.aIf, lp.bIf = ifName(i, b.spec.Name), ifName(i, a.spec.Name)
-		a.ifaces = append(a.ifaces, ifacePlan{name: lp.aIf, link: i, addrs: lp.aAddrs, mtu: mtu, tun: l.shaped()})
-		b.ifaces = append(b.ifaces, ifacePlan{name: lp.bIf, link: i, addrs: lp.bAddrs, mtu: mtu, tun: l.shaped()})
+		a.ifaces = append(a.ifaces, ifacePlan{name: lp.aIf, link: i, addrs: lp.aAddrs, mtu: mtu, tun: lp.tun})
+		b.ifaces = append(b.ifaces, ifacePlan{name: lp.bIf, link: i, addrs: lp.bAddrs, mtu: mtu, tun: lp.tun})
 		p.links = append(p.links, lp)
 	}
 
@@ -431,7 +440,7 @@ func nftRuleset(n Node) string {
 func (p *plan) vethBatch() string {
 	var b strings.Builder
 	for _, l := range p.links {
-		if l.spec.shaped() {
+		if l.tun {
 			continue
 		}
 		fmt.Fprintf(&b, "link add %s netns %s type veth peer name %s netns %s\n", l.aIf, l.a.ns, l.bIf, l.b.ns)

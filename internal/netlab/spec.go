@@ -76,11 +76,18 @@ type Node struct {
 	Names map[string]string
 	// ECMPHash is what this node's multipath routes hash on; zero is HashL4.
 	ECMPHash HashPolicy
+	// MPLS, when set, makes the ICMP time-exceeded messages this node sends
+	// carry the label stack as an RFC 4950 extension (in an RFC 4884 structure,
+	// the original datagram padded or cut to 128 bytes), like a router inside an
+	// MPLS tunnel. Linux does not do this, so the relays on the node's links add
+	// it: all the node's links become TUN links. At most 8 labels.
+	MPLS []MPLSLabel
 }
 
 // Link is a point-to-point link between nodes A and B. Without Delay, Jitter or
-// Loss it is a veth pair; with any of them it is a pair of TUN devices joined by
-// an in-process relay (see package relay) that shapes each direction alike.
+// Loss (and without an MPLS node at either end) it is a veth pair; otherwise it
+// is a pair of TUN devices joined by an in-process relay (see package relay)
+// that shapes each direction alike.
 type Link struct {
 	// A and B name the two nodes.
 	A, B string

@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		silentDest = fs.Bool("silent-dest", false, "the destination drops every probe")
 		rateLimit  = fs.Bool("rate-limit-handoff", false, "hop 8 sends about one ICMP error per second")
 		noDNS      = fs.Bool("no-dns", false, "do not start unbound")
+		mpls       = fs.Bool("mpls", false, "hops 9 and 11 report MPLS label stacks")
 		longHaul   = fs.Duration("long-haul", 0, "one-way delay of the Marseille-Singapore link (0: 60ms)")
 		envFile    = fs.String("env", "", "also write the KEY=value lines to this file")
 		lifetime   = fs.Duration("lifetime", 15*time.Minute, "remove the lab after this long even without a signal")
@@ -45,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	spec := netlab.Article(netlab.ArticleOptions{
-		SilentDestination: *silentDest, RateLimitedHandoff: *rateLimit, NoDNS: *noDNS, LongHaul: *longHaul,
+		SilentDestination: *silentDest, RateLimitedHandoff: *rateLimit, NoDNS: *noDNS, LongHaul: *longHaul, MPLS: *mpls,
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	lab, err := netlab.Start(ctx, spec)

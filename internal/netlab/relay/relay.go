@@ -41,6 +41,10 @@ type Config struct {
 	QueueLimit int
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Rewrite, when set, may change each packet before it is queued; it gets
+	// its own copy and returns the packet to send (nil drops it). Nil means
+	// packets pass unchanged.
+	Rewrite func(pkt []byte) []byte
 }
 
 // Stats counts what one direction did with the packets it read.
@@ -224,6 +228,11 @@ func (d *direction) readLoop() {
 		d.read.Add(1)
 		data := make([]byte, n)
 		copy(data, buf[:n])
+		if d.cfg.Rewrite != nil {
+			if data = d.cfg.Rewrite(data); data == nil {
+				continue
+			}
+		}
 		if d.admit(d.now(), data) {
 			select {
 			case d.wake <- struct{}{}:
