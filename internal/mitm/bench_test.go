@@ -82,3 +82,24 @@ func BenchmarkInterceptedRequest(b *testing.B) {
 		resp.Body.Close()
 	}
 }
+
+// BenchmarkInterceptedParallel runs intercepted requests from several kept-alive client connections.
+func BenchmarkInterceptedParallel(b *testing.B) {
+	l := newLabB(b)
+	o := l.origin(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(make([]byte, 1024)) }), true)
+	u := "https://api.app.test:" + l.port(o) + "/small"
+	b.ReportAllocs()
+	b.SetParallelism(4)
+	b.RunParallel(func(pb *testing.PB) {
+		c := l.client(false)
+		for pb.Next() {
+			resp, err := c.Get(u)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+}
