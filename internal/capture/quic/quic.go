@@ -56,8 +56,8 @@ func hkdfExpandLabel(secret []byte, label string, length int) ([]byte, error) {
 	return hkdf.Expand(sha256.New, secret, string(info), length)
 }
 
-// NewKeys derives the client Initial keys for version from the client's first destination connection ID.
-func NewKeys(version uint32, dcid []byte) (*Keys, error) {
+// secrets derives the client Initial AEAD key, IV and header protection key (RFC 9001 §5.2, RFC 9369 §3.3).
+func secrets(version uint32, dcid []byte) (key, iv, hpKey []byte, err error) {
 	var salt []byte
 	labels := [3]string{"quic key", "quic iv", "quic hp"}
 	switch version {
@@ -67,28 +67,34 @@ func NewKeys(version uint32, dcid []byte) (*Keys, error) {
 		salt = saltV2
 		labels = [3]string{"quicv2 key", "quicv2 iv", "quicv2 hp"}
 	default:
-		return nil, fmt.Errorf("quic: unsupported version 0x%08x", version)
+		return nil, nil, nil, fmt.Errorf("quic: unsupported version 0x%08x", version)
 	}
 	if len(dcid) > 20 {
-		return nil, fmt.Errorf("quic: destination connection id of %d bytes (max 20)", len(dcid))
+		return nil, nil, nil, fmt.Errorf("quic: destination connection id of %d bytes (max 20)", len(dcid))
 	}
 	initial, err := hkdf.Extract(sha256.New, dcid, salt)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
 	client, err := hkdfExpandLabel(initial, "client in", 32)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	key, err := hkdfExpandLabel(client, labels[0], 16)
-	if err != nil {
-		return nil, err
+	if key, err = hkdfExpandLabel(client, labels[0], 16); err != nil {
+		return nil, nil, nil, err
 	}
-	iv, err := hkdfExpandLabel(client, labels[1], 12)
-	if err != nil {
-		return nil, err
+	if iv, err = hkdfExpandLabel(client, labels[1], 12); err != nil {
+		return nil, nil, nil, err
 	}
-	hpKey, err := hkdfExpandLabel(client, labels[2], 16)
+	if hpKey, err = hkdfExpandLabel(client, labels[2], 16); err != nil {
+		return nil, nil, nil, err
+	}
+	return key, iv, hpKey, nil
+}
+
+// NewKeys derives the client Initial keys for version from the client's first destination connection ID.
+func NewKeys(version uint32, dcid []byte) (*Keys, error) {
+	key, iv, hpKey, err := secrets(version, dcid)
 	if err != nil {
 		return nil, err
 	}
