@@ -307,3 +307,32 @@ func BenchmarkDBLookup(b *testing.B) {
 		db.Lookup(addrs[i&(len(addrs)-1)])
 	}
 }
+
+func FuzzReadPackage(f *testing.F) {
+	for _, p := range []string{"ip-location-db-asn-0.0.0-fixture.tgz", "ip-location-db-geo-whois-asn-country-0.0.0-fixture.tgz"} {
+		data, err := os.ReadFile(filepath.Join("testdata", p))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ReadPackage(bytes.NewReader(data), "fuzz.tgz")
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.tgz") {
+				t.Errorf("error does not name the archive: %v", err)
+			}
+			return
+		}
+		for _, r := range p.ASNs {
+			if r.End.Less(r.Start) {
+				t.Errorf("accepted reversed range %+v", r)
+			}
+		}
+		for _, r := range p.Countries {
+			if r.End.Less(r.Start) || len(r.Country) != 2 {
+				t.Errorf("accepted bad country range %+v", r)
+			}
+		}
+	})
+}
