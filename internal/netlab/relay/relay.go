@@ -8,7 +8,8 @@
 // (clamped at zero). Unless Config.Reorder is set, delivery times never go backwards,
 // so jitter delays packets behind a slower one instead of reordering them (like a
 // serial line). Loss drops packets independently with the given probability, drawn
-// from a seeded generator so runs are repeatable.
+// from a seeded generator so runs are repeatable. A direction without delay or
+// jitter writes each packet at once from the reader goroutine.
 package relay
 
 import (
@@ -189,6 +190,21 @@ func (d *direction) stats() Stats {
 	}
 }
 
+// drop draws the loss decision for a packet forwarded without delay.
+func (d *direction) drop() bool {
+	if d.cfg.Loss <= 0 {
+		return false
+	}
+	d.mu.Lock()
+	u := d.rnd.Float64()
+	d.mu.Unlock()
+	if u < d.cfg.Loss {
+		d.lost.Add(1)
+		return true
+	}
+	return false
+}
+
 // admit decides the fate of one packet that arrived at now: it returns false when
 // the packet is dropped, otherwise queues it.
 func (d *direction) admit(now time.Time, data []byte) bool {
@@ -232,6 +248,18 @@ func (d *direction) readLoop() {
 			if data = d.cfg.Rewrite(data); data == nil {
 				continue
 			}
+		}
+		if d.cfg.Delay == 0 && d.cfg.Jitter == 0 {
+			// Nothing to wait for: skip the queue and the writer goroutine.
+			if d.drop() {
+				continue
+			}
+			if _, err := d.dst.Write(data); err != nil {
+				d.writeErr.Add(1)
+			} else {
+				d.delivered.Add(1)
+			}
+			continue
 		}
 		if d.admit(d.now(), data) {
 			select {

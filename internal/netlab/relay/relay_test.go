@@ -152,3 +152,45 @@ func BenchmarkRelay(b *testing.B) {
 		}
 	}
 }
+
+// TestRelayWithoutDelay covers the direct path: loss still applies, order is kept.
+func TestRelayWithoutDelay(t *testing.T) {
+	aDev, aTest := net.Pipe()
+	bDev, bTest := net.Pipe()
+	r := Start(aDev, bDev, Config{Loss: 0.5, Seed: 3}, Config{})
+	defer r.Close()
+	const n = 200
+	got := make(chan string, n)
+	go func() {
+		buf := make([]byte, 64)
+		for {
+			k, err := bTest.Read(buf)
+			if err != nil {
+				close(got)
+				return
+			}
+			got <- string(buf[:k])
+		}
+	}()
+	for i := 0; i < n; i++ {
+		if _, err := aTest.Write([]byte(fmt.Sprintf("%03d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ab, _ := r.Stats()
+	for deadline := time.Now().Add(2 * time.Second); ab.Delivered+ab.Lost < n && time.Now().Before(deadline); ab, _ = r.Stats() {
+		time.Sleep(time.Millisecond)
+	}
+	r.Close()
+	prev, count := "", 0
+	for p := range got {
+		if p <= prev {
+			t.Fatalf("packet %q after %q", p, prev)
+		}
+		prev = p
+		count++
+	}
+	if ab.Lost == 0 || ab.Lost > n*3/4 || uint64(count) != ab.Delivered {
+		t.Errorf("lost %d, delivered %d, received %d of %d; want about half lost", ab.Lost, ab.Delivered, count, n)
+	}
+}
