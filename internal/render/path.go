@@ -365,10 +365,11 @@ func markdownPath(w io.Writer, r *report.Report) error {
 	return t.err
 }
 
+// mdEscaper escapes table-breaking characters; it is read-only after initialisation.
+var mdEscaper = strings.NewReplacer("|", `\|`, "\n", " ")
+
 // mdCell escapes text for a Markdown table cell.
-func mdCell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
+func mdCell(s string) string { return mdEscaper.Replace(s) }
 
 // writeMarkdownPath writes one path as Markdown.
 func writeMarkdownPath(t *textOut, p *report.Path) {
