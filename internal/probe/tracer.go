@@ -253,7 +253,8 @@ func (t *Tracer) expire(now time.Time) {
 	}
 }
 
-// checkSilentRun stops the trace after MaxSilent silent TTLs beyond the last responder.
+// checkSilentRun stops the trace after MaxSilent silent TTLs beyond the last responder, once no probe
+// that could still change that is outstanding.
 func (t *Tracer) checkSilentRun() {
 	if t.destTTL > 0 || t.stopTTL > 0 || t.cfg.MaxSilent == 0 {
 		return
@@ -264,10 +265,11 @@ func (t *Tracer) checkSilentRun() {
 	}
 	for i := range t.slots {
 		s := &t.slots[i]
-		if s.p.TTL <= end && !s.done() {
-			if s.isSent || t.next <= i {
-				return // still waiting for it, or not sent yet
-			}
+		// Wait for every probe of the run, and for every probe already out beyond it: one of those
+		// may still answer and move the last responder (they left in the same burst, so this costs
+		// little). Probes beyond the run that are not sent yet will not be.
+		if !s.done() && (s.p.TTL <= end || s.isSent) {
+			return
 		}
 	}
 	t.stopTTL = end
