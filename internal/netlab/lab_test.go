@@ -68,6 +68,7 @@ func TestLabUpAndDown(t *testing.T) {
 	for _, dst := range []string{"203.0.113.80", "2001:db8:80::80"} {
 		run(t, l, "client", "ping", "-c", "1", "-W", "2", dst)
 	}
+	hostLinksClean(t)
 	if err := l.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -76,6 +77,21 @@ func TestLabUpAndDown(t *testing.T) {
 	}
 	if list := netnsList(t); strings.Contains(list, prefix) {
 		t.Errorf("namespaces left after Close:\n%s", list)
+	}
+	hostLinksClean(t)
+}
+
+// hostLinksClean fails the test if a lab interface shows up in the host namespace.
+func hostLinksClean(t *testing.T) {
+	t.Helper()
+	out, err := exec.Command("ip", "-o", "link", "show").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip link: %v: %s", err, out)
+	}
+	for _, name := range []string{"e0-r1", "e0-client", "e1-r2", "e1-r1", "e2-server", "e2-r2"} {
+		if strings.Contains(string(out), " "+name+":") || strings.Contains(string(out), " "+name+"@") {
+			t.Errorf("interface %s in the host namespace", name)
+		}
 	}
 }
 

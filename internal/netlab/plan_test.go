@@ -253,3 +253,23 @@ func TestStaleOwner(t *testing.T) {
 		})
 	}
 }
+
+func TestSpecTools(t *testing.T) {
+	tests := []struct {
+		name string
+		spec Spec
+		want string
+	}{
+		{"plain", Spec{Nodes: []Node{{Name: "a"}}}, ""},
+		{"silent needs nft", Spec{Nodes: []Node{{Name: "a", Silent: true}, {Name: "b", Drop: UDP}}}, "nft"},
+		{"dns needs unbound", Spec{Nodes: []Node{{Name: "a"}}, DNS: &DNSSpec{Node: "a"}}, "unbound"},
+		{"article", Article(ArticleOptions{}), "nft unbound"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := strings.Join(tc.spec.tools(), " "); got != tc.want {
+				t.Errorf("tools = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

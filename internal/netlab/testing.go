@@ -44,12 +44,14 @@ func rootUnavailable() string {
 	return ""
 }
 
-// New starts a lab for a test, skipping the test when not root, failing it on
-// setup errors, and closing the lab when the test ends (even if it fails).
-// Setup is bounded to a minute.
+// New starts a lab for a test, skipping the test when not root or when a
+// program the spec needs is missing (nft for Silent or Drop nodes, unbound for
+// DNS), failing it on setup errors, and closing the lab when the test ends
+// (even if it fails). Setup is bounded to a minute.
 func New(t testing.TB, spec Spec) *Lab {
 	t.Helper()
 	RequireRoot(t)
+	RequireTool(t, spec.tools()...)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	l, err := Start(ctx, spec)
@@ -62,4 +64,19 @@ func New(t testing.TB, spec Spec) *Lab {
 		}
 	})
 	return l
+}
+
+// tools returns the programs besides ip that starting spec runs.
+func (s Spec) tools() []string {
+	var out []string
+	for _, n := range s.Nodes {
+		if n.Silent || n.Drop != 0 {
+			out = append(out, "nft")
+			break
+		}
+	}
+	if s.DNS != nil {
+		out = append(out, "unbound")
+	}
+	return out
 }
