@@ -147,21 +147,24 @@ head -n "$HOST_N" "$tmp/names" >"$tmp/names.host"
 ROUNDS=1 run host-xargs xargs -P "$CONC" -n 1 "$tmp/host1" <"$tmp/names.host"
 ROUNDS=1 run host-seq xargs -P 1 -n 1 "$tmp/host1" <"$tmp/names.host"
 
-# Names answered per tool: each name ends in an A record, itself or through its CNAME. Parallel dig and
-# host processes share one output and may interleave partial lines: only well-formed owners count.
+# Names answered per tool: each given name ends in an A record, itself or through its CNAME. Only names
+# from the list count (a CNAME target is not an answer to its alias; parallel processes sharing one
+# output may interleave partial lines).
 answered_names() {
+	local list=$tmp/names
+	[[ $1 == host-* ]] && list=$tmp/names.host
 	case $1 in
-	hopscope-*) awk -F'\t' 'NF == 3 && $3 ~ /[0-9]/' "$tmp/$1.out" | wc -l ;;
-	dig-*) awk '($4 == "A" || $4 == "CNAME") && $1 ~ /^n[0-9]+\.bench\.test\.$/ {print $1}' "$tmp/$1.out" | sort -u | wc -l ;;
-	host-*) awk '/has address|is an alias for/ && $1 ~ /^n[0-9]+\.bench\.test$/ {print $1}' "$tmp/$1.out" | sort -u | wc -l ;;
-	esac
+	hopscope-*) awk -F'\t' 'NF == 3 && $3 ~ /[0-9]/ {print $1}' "$tmp/$1.out" ;;
+	dig-*) awk '$4 == "A" || $4 == "CNAME" {print $1}' "$tmp/$1.out" ;;
+	host-*) awk '/has address|is an alias for/ {print $1}' "$tmp/$1.out" ;;
+	esac | sed 's/\.$//' | sort -u | comm -12 - <(sort -u "$list") | wc -l
 }
 
 # names a tool was given
 given() { case $1 in host-*) echo "$HOST_N" ;; *) echo "$N" ;; esac; }
-rate() { awk -v n="$(given "$1")" -v s="${secs[$1]}" 'BEGIN {printf "%.0f", n / s}'; }
+rate() { awk -v n="$(given "$1")" -v s="${secs[$1]}" 'BEGIN {r = n / s; printf (r < 100 ? "%.1f" : "%.0f"), r}'; }
 # ratio A B: how many times A's rate (names/s) is B's
-ratio() { awk -v a="$(rate "$1")" -v b="$(rate "$2")" 'BEGIN {printf "%.1f", a / b}'; }
+ratio() { awk -v na="$(given "$1")" -v sa="${secs[$1]}" -v nb="$(given "$2")" -v sb="${secs[$2]}" 'BEGIN {printf "%.1f", (na / sa) / (nb / sb)}'; }
 
 {
 	echo "# DNS benchmark: $N names through a local unbound"

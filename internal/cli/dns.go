@@ -89,7 +89,7 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 	f.DurationVar(&o.timeout, "timeout", dns.DefaultTimeout, "wait for each reply")
 	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.StringVar(&o.caFile, "ca-file", "", "PEM file of CA certificates to trust for tls:// and https:// servers (in addition to none: replaces the system roots)")
+	f.StringVar(&o.caFile, "ca-file", "", "PEM file of the CA certificates to trust for tls:// and https:// servers, instead of the system roots")
 	f.StringSliceVar(&o.roots, "root", nil, "root server ADDR[:PORT] for --trace (repeatable); default the IANA root servers")
 	f.Uint16Var(&o.tracePort, "trace-port", 53, "port of the servers found by delegation during --trace (for private DNS labs)")
 	f.StringVar(&o.bulk, "bulk", "", "resolve every name in FILE (one per line, # comments; - for stdin) and print one line each")

@@ -165,6 +165,12 @@ func TestDNSCommandLab(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 	})
+	t.Run("refused names the server", func(t *testing.T) {
+		code, _, errs := runCLI(t, "", "dns", "--server", lab.Lame.String(), "--type", "A", "www.lame.test")
+		if code != cli.ExitFailure || !strings.Contains(errs, "REFUSED from "+lab.Lame.String()+" for www.lame.test. A") {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	})
 	t.Run("loop", func(t *testing.T) {
 		code, _, errs := runCLI(t, "", "dns", "--server", ub, "loop1.qq.test")
 		if code != cli.ExitFailure || !strings.Contains(errs, "CNAME loop: loop1.qq.test. → loop2.qq.test. → loop3.qq.test. → loop1.qq.test.") {

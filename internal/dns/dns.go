@@ -7,6 +7,20 @@
 // checks on what comes back), chain following, and the interpretation. It knows nothing about
 // enrichment or rendering: callers enrich Result.Chain.Addrs() and build a report from the Result.
 //
+// Use from other stages:
+//
+//   - Resolver.Addresses(ctx, name) returns a Chain: Chain.Addrs() lists every A and AAAA address (IPv4
+//     first), Chain.Aliases the CNAME steps, Chain.Canonical where they end. `hopscope trace` takes
+//     Addrs()[0], names it and says how many others exist; `trace --all-addresses` traces each.
+//   - ReverseResolver.LookupAddrs(ctx, addrs) names many addresses at once (PTR) with a shared cache and a
+//     bound on queries in flight; the trace engine names its hops with it.
+//   - Resolver.ResolveAll resolves many names with bounded concurrency (`hopscope dns --bulk`).
+//
+// Errors are typed so callers can branch: *NegativeError (errors.Is(err, ErrNegative): NXDOMAIN,
+// NODATA), *RcodeError (SERVFAIL, REFUSED, ... naming the server, with a DNSSEC or CNAME-loop diagnosis
+// behind a SERVFAIL), *TimeoutError (the server and the wait), *MalformedError (a reply with our ID that
+// cannot be read), *LoopError (the chain), *LameError (a trace found no authoritative server).
+//
 // RFCs: 1034/1035 (DNS), 2308 (negative caching, SOA in negative answers), 4035 (AD, CD, DO bits),
 // 5001 (NSID), 6891 (EDNS), 7766 (TCP), 7858 (DoT), 7871 (client subnet), 8484 (DoH).
 package dns
