@@ -32,62 +32,105 @@ func hintFromName(name string) (*Hint, string) {
 	if name == "" || len(name) > maxNameLen {
 		return nil, ""
 	}
-	labels := strings.Split(name, ".")
-	if len(labels) < 2 {
+	var n nameParts
+	if !n.parse(name) || n.nl < 2 {
 		return nil, ""
 	}
-	car, domainLabels := carrierOf(labels)
-	host := labels[:len(labels)-domainLabels]
+	car, domainLabels := n.carrier()
+	host := n.nl - domainLabels
 
-	h := &Hint{}
-	asnToken := ""
+	asn, asnToken := uint32(0), ""
 	// AS numbers anywhere in the name, domain included ("as6453.net").
-	for i := len(labels) - 1; i >= 0 && h.ASN == 0; i-- {
-		for _, t := range splitTokens(labels[i]) {
-			if n, ok := asNumber(t); ok {
-				h.ASN, asnToken = n, t
+	for i := n.nl - 1; i >= 0 && asn == 0; i-- {
+		for _, t := range n.tokens(i) {
+			if v, ok := asNumber(t); ok {
+				asn, asnToken = v, t
 				break
 			}
 		}
 	}
-	if h.ASN == 0 && car.asn != 0 {
-		h.ASN, asnToken = car.asn, strings.Join(labels[len(labels)-domainLabels:], ".")
+	if asn == 0 && car.asn != 0 {
+		asn, asnToken = car.asn, name[n.labelOff[host]:]
 	}
-
-	if p, tok, conf, ok := findPlace(host, car); ok {
-		h.Token, h.City, h.Country = tok, p.city, p.country
-		h.Lat, h.Lon, h.HasCoords = p.lat, p.lon, true
-		h.Confidence = conf
-		return h, asnToken
+	if p, tok, conf, ok := findPlace(&n, host, car); ok {
+		return &Hint{Token: tok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
+			ASN: asn, Confidence: conf}, asnToken
 	}
-	if h.ASN == 0 {
+	if asn == 0 {
 		return nil, ""
 	}
-	h.Token = asnToken
-	return h, asnToken
+	return &Hint{Token: asnToken, ASN: asn}, asnToken
 }
 
-// carrierOf finds the operator whose domain ends the name, and how many labels the domain has
+// Limits of nameParts; longer names give no hint.
+const (
+	maxLabels = 40
+	maxTokens = 128
+)
+
+// nameParts splits a name into labels (on '.') and tokens (on '-' and '_') without allocating: every
+// part is a substring of the name.
+type nameParts struct {
+	name     string
+	labels   [maxLabels]string
+	labelOff [maxLabels + 1]int // byte offset of each label in name
+	tokStart [maxLabels + 1]int // first token of each label
+	toks     [maxTokens]string
+	nl, nt   int
+}
+
+func (n *nameParts) parse(name string) bool {
+	n.name = name
+	start := 0
+	for i := 0; i <= len(name); i++ {
+		if i < len(name) && name[i] != '.' {
+			continue
+		}
+		if n.nl == maxLabels {
+			return false
+		}
+		label := name[start:i]
+		n.labels[n.nl], n.labelOff[n.nl], n.tokStart[n.nl] = label, start, n.nt
+		n.nl++
+		ts := 0
+		for j := 0; j <= len(label); j++ {
+			if j < len(label) && label[j] != '-' && label[j] != '_' {
+				continue
+			}
+			if j > ts {
+				if n.nt == maxTokens {
+					return false
+				}
+				n.toks[n.nt] = label[ts:j]
+				n.nt++
+			}
+			ts = j + 1
+		}
+		start = i + 1
+	}
+	n.labelOff[n.nl], n.tokStart[n.nl] = len(name)+1, n.nt
+	return true
+}
+
+// tokens returns label i's tokens.
+func (n *nameParts) tokens(i int) []string { return n.toks[n.tokStart[i]:n.tokStart[i+1]] }
+
+// carrier finds the operator whose domain ends the name, and how many labels the domain has
 // (the registered domain when no operator matches: "example.net", "example.co.uk").
-func carrierOf(labels []string) (carrier, int) {
-	for n := min(len(labels)-1, 3); n >= 2; n-- {
-		if c, ok := carriers[strings.Join(labels[len(labels)-n:], ".")]; ok {
-			return c, n
+func (n *nameParts) carrier() (carrier, int) {
+	for k := min(n.nl-1, 3); k >= 2; k-- {
+		if c, ok := carriers[n.name[n.labelOff[n.nl-k]:]]; ok {
+			return c, k
 		}
 	}
-	n := 2
-	if len(labels) >= 3 && len(labels[len(labels)-1]) == 2 {
-		switch labels[len(labels)-2] {
+	k := 2
+	if n.nl >= 3 && len(n.labels[n.nl-1]) == 2 {
+		switch n.labels[n.nl-2] {
 		case "co", "com", "net", "org", "ac", "ne", "or", "gov", "edu", "ad":
-			n = 3
+			k = 3
 		}
 	}
-	return carrier{}, min(n, len(labels))
-}
-
-// splitTokens splits a label on '-' and '_'.
-func splitTokens(label string) []string {
-	return strings.FieldsFunc(label, func(r rune) bool { return r == '-' || r == '_' })
+	return carrier{}, min(k, n.nl)
 }
 
 // asNumber reads "as6453" (also "as6453" followed by nothing else); private and reserved ASNs are ignored.
@@ -134,47 +177,47 @@ func digitsSuffix(rest string) bool {
 	return j > i+1 && j == len(rest)
 }
 
-// findPlace looks for a spelled-out city first, then for codes, reading labels and tokens from the
-// right (names go from the interface to the site to the domain).
-func findPlace(host []string, car carrier) (place, string, string, bool) {
+// findPlace looks for a spelled-out city first, then for codes, reading the host labels (those
+// before the domain) and their tokens from the right: names go from the interface to the site.
+func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool) {
 	ix := places()
+	var buf [maxNameLen]byte
 	// 1. Spelled-out city names: a token's letters, or two or three adjacent tokens joined ("los-angeles").
-	for i := len(host) - 1; i >= 0; i-- {
-		toks := splitTokens(host[i])
+	for i := host - 1; i >= 0; i-- {
+		toks := n.tokens(i)
 		for j := len(toks) - 1; j >= 0; j-- {
-			for n := 3; n >= 1; n-- {
-				if j-n+1 < 0 {
+			for k := 3; k >= 1; k-- {
+				if j-k+1 < 0 {
 					continue
 				}
-				var b strings.Builder
-				for _, t := range toks[j-n+1 : j+1] {
-					l, _ := letters(t)
-					if l != t && t != toks[j] {
-						b.Reset()
+				w, ok := buf[:0], true
+				for q := j - k + 1; q <= j; q++ {
+					l, rest := letters(toks[q])
+					if rest != "" && q != j { // only the last token may carry digits ("los-angeles1")
+						ok = false
 						break
 					}
-					b.WriteString(l)
+					w = append(w, l...)
 				}
-				w := b.String()
-				if len(w) < 4 || cityStopwords[w] {
+				if !ok || len(w) < 4 || cityStopwords[string(w)] {
 					continue
 				}
-				if p, ok := ix.cities[w]; ok {
-					return p, host[i], ConfidenceHigh, true
+				if p, found := ix.cities[string(w)]; found {
+					return p, n.labels[i], ConfidenceHigh, true
 				}
 			}
 		}
 	}
 	// 2. Cloud region names ("ec2-….ap-northeast-1.compute.amazonaws.com").
-	for i := len(host) - 1; i >= 0; i-- {
-		if p, ok := cloudRegions[host[i]]; ok {
-			return p, host[i], ConfidenceMedium, true
+	for i := host - 1; i >= 0; i-- {
+		if p, ok := cloudRegions[n.labels[i]]; ok {
+			return p, n.labels[i], ConfidenceMedium, true
 		}
 	}
 	// 3. The operator's own site codes ("nyk-bb1-link.telia.net").
 	if car.codes != nil {
-		for i := len(host) - 1; i >= 0; i-- {
-			for _, t := range splitTokens(host[i]) {
+		for i := host - 1; i >= 0; i-- {
+			for _, t := range n.tokens(i) {
 				l, rest := letters(t)
 				if rest != "" && !digitsSuffix(rest) {
 					continue
@@ -187,8 +230,8 @@ func findPlace(host []string, car carrier) (place, string, string, bool) {
 	}
 	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd").
 	for _, numbered := range []bool{true, false} {
-		for i := len(host) - 1; i >= 0; i-- {
-			toks := splitTokens(host[i])
+		for i := host - 1; i >= 0; i-- {
+			toks := n.tokens(i)
 			for j := len(toks) - 1; j >= 0; j-- {
 				t := toks[j]
 				l, rest := letters(t)
