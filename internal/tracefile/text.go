@@ -89,7 +89,7 @@ func firstNonSpace(s string) int {
 }
 
 // toolWords are command names that may appear on a copied shell prompt line.
-var toolWords = []string{"traceroute", "traceroute6", "tracert", "tracepath", "tracepath6", "mtr", "scamper", "sc_warts2json", "curl", "cat"}
+var toolWords = []string{"traceroute", "traceroute6", "tracert", "tracepath", "tracepath6", "mtr", "scamper", "sc_warts2json"}
 
 // isPromptLine reports whether s looks like a shell prompt or a bare command line copied along with
 // the output ("$ traceroute ...", "➜  ~ traceroute ...", "PS C:\> tracert ...", "[root@h ~]# mtr ...").
@@ -98,12 +98,7 @@ func isPromptLine(s string) bool {
 	if t == "" {
 		return false
 	}
-	for _, p := range []string{"$ ", "# ", "% ", "> ", "➜", "❯", "λ ", "PS ", "$\t", "#\t", "%\t"} {
-		if strings.HasPrefix(t, p) {
-			return true
-		}
-	}
-	if t == "$" || t == "#" || t == "%" || t == ">" {
+	if startsLikePrompt(t) {
 		return true
 	}
 	words := strings.Fields(t)
@@ -130,6 +125,16 @@ func toolBase(w string) string {
 		w = w[j+1:]
 	}
 	return w
+}
+
+// startsLikePrompt reports whether trimmed line t begins with a common prompt sign.
+func startsLikePrompt(t string) bool {
+	for _, p := range []string{"$ ", "# ", "% ", "> ", "➜", "❯", "λ ", "PS ", "$\t", "#\t", "%\t"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return t == "$" || t == "#" || t == "%" || t == ">"
 }
 
 func isToolWord(w string) bool {

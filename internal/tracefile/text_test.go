@@ -134,8 +134,11 @@ func TestParseTextVariants(t *testing.T) {
 			input: "traceroute to example.org (203.0.113.9), 64 hops max, 40 byte packets\n" +
 				" 1  a.example (203.0.113.1)  1.000 ms\n" +
 				"    b.example (203.0.113.2)  2.000 ms  3.000 ms\n" +
-				" 2  * * *\n",
-			want:   []string{"1 203.0.113.1=a.example,203.0.113.2=b.example | 1m 2m 3m", "2  | * * *"},
+				" 2  * * *\n" +
+				" 3  mtr (203.0.113.3)  4.000 ms\n" +
+				"    traceroute (203.0.113.4)  5.000 ms\n",
+			want: []string{"1 203.0.113.1=a.example,203.0.113.2=b.example | 1m 2m 3m", "2  | * * *",
+				"3 203.0.113.3=mtr,203.0.113.4=traceroute | 4m 5m"},
 			traces: 1,
 		},
 		{

@@ -118,7 +118,8 @@ func (p *trParser) parseLine(ln string) error {
 			return p.hopLine(ln, start, body[:j])
 		}
 	}
-	if isPromptLine(ln) {
+	// An indented line after a hop line is a further responder (BSD) unless it opens with a prompt sign.
+	if isPromptLine(ln) && (start == 0 || p.hop == nil || startsLikePrompt(body)) {
 		p.hop = nil
 		p.command = strings.TrimSpace(ln)
 		return nil
