@@ -99,6 +99,7 @@ type Proxy struct {
 	alpn      map[string]alpnResult
 	alpnSF    singleflight.Group
 	tunnels   map[net.Conn]struct{}
+	closes    map[string]int // bare closes after our certificate, per host
 }
 
 type alpnResult struct {
@@ -139,7 +140,7 @@ func New(cfg Config) (*Proxy, error) {
 	if cfg.RecordBytes < 0 {
 		return nil, fmt.Errorf("proxy: negative record size %d", cfg.RecordBytes)
 	}
-	p := &Proxy{cfg: cfg, leaves: cfg.Leaves, pins: cfg.Pins, alpn: map[string]alpnResult{}, tunnels: map[net.Conn]struct{}{}}
+	p := &Proxy{cfg: cfg, leaves: cfg.Leaves, pins: cfg.Pins, alpn: map[string]alpnResult{}, tunnels: map[net.Conn]struct{}{}, closes: map[string]int{}}
 	if p.leaves == nil {
 		l, err := NewLeaves(cfg.CA, LeafConfig{Now: cfg.Now})
 		if err != nil {

@@ -343,3 +343,35 @@ func TestUpstreamProxy(t *testing.T) {
 		t.Errorf("second proxy flow %+v", f)
 	}
 }
+
+// TestPinnedByClose: a client that just hangs up after seeing our certificate (no alert) is pinned on
+// the second time only.
+func TestPinnedByClose(t *testing.T) {
+	l := newLab(t)
+	o := l.origin(t, http.HandlerFunc(hello), false)
+	target := "closer.app.test:" + l.port(o)
+	hangUp := func() {
+		c, err := net.Dial("tcp", l.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+		br := bufio.NewReader(c)
+		if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("CONNECT: %v", err)
+		}
+		c.Write(clientHelloBytes(t, "closer.app.test", []string{"http/1.1"}))
+		if _, err := br.ReadByte(); err != nil { // the server's flight has started
+			t.Fatal(err)
+		}
+	}
+	for i, wantPinned := range []bool{false, true} {
+		hangUp()
+		waitFor(t, "handshake flow", func() bool { return len(l.rec.all()) == i+1 })
+		if _, ok := l.proxy.pins.Pinned("closer.app.test"); ok != wantPinned {
+			t.Errorf("after close %d: pinned %v, want %v (flow %+v)", i+1, ok, wantPinned, l.rec.all()[i].Flow)
+		}
+	}
+}

@@ -194,11 +194,13 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 			Start: start, Duration: p.cfg.Now().Sub(start), TLS: &inventory.TLSInfo{SNI: ch.SNI, ALPN: ch.ALPN},
 			Process: ci.proc.get(),
 		}}
-		if why := certRejection(err); why != "" {
+		if why := certRejection(err); why != "" && p.confirmRejection(name, why) {
 			rec.Flow.Error = "client refused the interception certificate (" + why + "): pinned or CA not trusted; passing through from now on"
 			if perr := p.pins.Add(name, why, p.cfg.Now()); perr != nil {
 				p.cfg.Logf("%v", perr)
 			}
+		} else if why != "" {
+			rec.Flow.Error = "client closed the connection after our certificate; passing through if it happens again"
 		} else {
 			rec.Flow.Error = "TLS handshake with client: " + err.Error()
 		}
@@ -233,6 +235,18 @@ func certRejection(err error) string {
 		return "closed after our certificate"
 	}
 	return ""
+}
+
+// confirmRejection decides whether a refusal pins the host: an alert naming the certificate does at
+// once; a bare close (which a client may also do for unrelated reasons) only the second time.
+func (p *Proxy) confirmRejection(host, why string) bool {
+	if strings.HasPrefix(why, "alert ") {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.closes[host]++
+	return p.closes[host] >= 2
 }
 
 // upstreamH2 reports whether the upstream server for target negotiates HTTP/2, probing it once with a
