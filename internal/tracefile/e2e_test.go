@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -132,92 +133,131 @@ func (l *lab) exec(t *testing.T, args ...string) []byte {
 	return out
 }
 
+// labCase is one tool run across the lab and what its import must show.
+type labCase struct {
+	name   string
+	args   []string
+	format string
+	hops   []string // sole responder per hop; "" for a silent hop; nil to skip the comparison
+	check  func(t *testing.T, tr *path.Trace)
+}
+
+var path3 = []string{labHop1, labHop2, labDst}
+
+// labCases run in TestRealTools; with -update their output is saved to testdata/lab/ and
+// TestLabCaptures imports the saved copies on machines without root or the tools.
+var labCases = []labCase{
+	{name: "traceroute udp", args: []string{"traceroute", "-n", "-q", "2", "-w", "1", labDst}, format: FormatTraceroute, hops: path3},
+	{name: "traceroute icmp", args: []string{"traceroute", "-I", "-n", "-w", "1", labDst}, format: FormatTraceroute, hops: path3,
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.ProbesPerHop != 3 || tr.MaxTTL != 30 || tr.PacketSize != 60 {
+				t.Errorf("pph %d max %d size %d", tr.ProbesPerHop, tr.MaxTTL, tr.PacketSize)
+			}
+		}},
+	{name: "traceroute6", args: []string{"traceroute", "-6", "-n", "-q", "1", "-w", "1", labDst6}, format: FormatTraceroute,
+		hops: []string{"fd00:199:1::1", "fd00:199:2::2", labDst6}},
+	// The kernel rate-limits unreachable errors, so a hop may stay silent before r2's answer.
+	{name: "traceroute !H", args: []string{"traceroute", "-n", "-q", "1", "-N", "1", "-w", "1", labUnreach}, format: FormatTraceroute,
+		check: wantLastUnreachable("H")},
+	{name: "traceroute !X", args: []string{"traceroute", "-n", "-q", "1", "-N", "1", "-w", "1", labProhib}, format: FormatTraceroute,
+		check: wantLastUnreachable("X")},
+	{name: "tracepath", args: []string{"tracepath", "-n", labDst}, format: FormatTracepath, hops: path3,
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Meta["pmtu"] == "" || tr.Target.Addr != addr(labDst) {
+				t.Errorf("meta %v target %+v", tr.Meta, tr.Target)
+			}
+		}},
+	{name: "mtr report", args: []string{"mtr", "-r", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRReport, hops: path3,
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Started.IsZero() || tr.ProbesPerHop != 2 {
+				t.Errorf("started %v pph %d", tr.Started, tr.ProbesPerHop)
+			}
+		}},
+	{name: "mtr report wide", args: []string{"mtr", "-r", "-w", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRReport, hops: path3},
+	{name: "mtr json", args: []string{"mtr", "-j", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRJSON, hops: path3,
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Target.Addr != addr(labDst) || tr.ProbesPerHop != 2 {
+				t.Errorf("target %+v pph %d", tr.Target, tr.ProbesPerHop)
+			}
+		}},
+	{name: "mtr raw", args: []string{"mtr", "--raw", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRRaw, hops: path3},
+	{name: "scamper trace", args: []string{"scamper", "-O", "json", "-c", "trace -P icmp-paris -q 1 -w 1", "-i", labDst}, format: FormatScamper, hops: path3,
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Protocol != path.ProtoICMP || tr.Target.Addr != addr(labDst) {
+				t.Errorf("protocol %q target %+v", tr.Protocol, tr.Target)
+			}
+		}},
+	{name: "scamper tracelb", args: []string{"scamper", "-O", "json", "-c", "tracelb -P udp-dport", "-i", labDst}, format: FormatScamper, hops: path3},
+}
+
+// labFile is where a case's captured output lives.
+func labFile(tc labCase) string {
+	return filepath.Join("testdata", "lab", strings.NewReplacer(" ", "-", "!", "").Replace(tc.name)+".txt")
+}
+
 // TestRealTools runs each installed tool across the lab and imports what it printed.
 func TestRealTools(t *testing.T) {
 	l := newLab(t)
-	path3 := []string{labHop1, labHop2, labDst}
-	tests := []struct {
-		name   string
-		args   []string
-		format string
-		hops   []string // sole responder per hop; "" for a silent hop
-		check  func(t *testing.T, tr *path.Trace)
-	}{
-		{name: "traceroute udp", args: []string{"traceroute", "-n", "-q", "2", "-w", "1", labDst}, format: FormatTraceroute, hops: path3},
-		{name: "traceroute icmp", args: []string{"traceroute", "-I", "-n", "-w", "1", labDst}, format: FormatTraceroute, hops: path3,
-			check: func(t *testing.T, tr *path.Trace) {
-				if tr.ProbesPerHop != 3 || tr.MaxTTL != 30 || tr.PacketSize != 60 {
-					t.Errorf("pph %d max %d size %d", tr.ProbesPerHop, tr.MaxTTL, tr.PacketSize)
-				}
-			}},
-		{name: "traceroute6", args: []string{"traceroute", "-6", "-n", "-q", "1", "-w", "1", labDst6}, format: FormatTraceroute,
-			hops: []string{"fd00:199:1::1", "fd00:199:2::2", labDst6}},
-		// The kernel rate-limits unreachable errors, so a hop may stay silent before r2's answer.
-		{name: "traceroute !H", args: []string{"traceroute", "-n", "-q", "1", "-N", "1", "-w", "1", labUnreach}, format: FormatTraceroute,
-			check: wantLastUnreachable("H")},
-		{name: "traceroute !X", args: []string{"traceroute", "-n", "-q", "1", "-N", "1", "-w", "1", labProhib}, format: FormatTraceroute,
-			check: wantLastUnreachable("X")},
-		{name: "tracepath", args: []string{"tracepath", "-n", labDst}, format: FormatTracepath, hops: path3,
-			check: func(t *testing.T, tr *path.Trace) {
-				if tr.Meta["pmtu"] == "" || tr.Target.Addr != addr(labDst) {
-					t.Errorf("meta %v target %+v", tr.Meta, tr.Target)
-				}
-			}},
-		{name: "mtr report", args: []string{"mtr", "-r", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRReport, hops: path3,
-			check: func(t *testing.T, tr *path.Trace) {
-				if tr.Started.IsZero() || tr.ProbesPerHop != 2 {
-					t.Errorf("started %v pph %d", tr.Started, tr.ProbesPerHop)
-				}
-			}},
-		{name: "mtr report wide", args: []string{"mtr", "-r", "-w", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRReport, hops: path3},
-		{name: "mtr json", args: []string{"mtr", "-j", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRJSON, hops: path3,
-			check: func(t *testing.T, tr *path.Trace) {
-				if tr.Target.Addr != addr(labDst) || tr.ProbesPerHop != 2 {
-					t.Errorf("target %+v pph %d", tr.Target, tr.ProbesPerHop)
-				}
-			}},
-		{name: "mtr raw", args: []string{"mtr", "--raw", "-n", "-c", "2", "-i", "0.1", "-G", "1", labDst}, format: FormatMTRRaw, hops: path3},
-		{name: "scamper trace", args: []string{"scamper", "-O", "json", "-c", "trace -P icmp-paris -q 1 -w 1", "-i", labDst}, format: FormatScamper, hops: path3,
-			check: func(t *testing.T, tr *path.Trace) {
-				if tr.Protocol != path.ProtoICMP || tr.Target.Addr != addr(labDst) {
-					t.Errorf("protocol %q target %+v", tr.Protocol, tr.Target)
-				}
-			}},
-		{name: "scamper tracelb", args: []string{"scamper", "-O", "json", "-c", "tracelb -P udp-dport", "-i", labDst}, format: FormatScamper, hops: path3},
-	}
-	for _, tc := range tests {
+	for _, tc := range labCases {
 		t.Run(tc.name, func(t *testing.T) {
 			out := l.exec(t, tc.args...)
-			format, err := Detect(out)
-			if err != nil || format != tc.format {
-				t.Fatalf("Detect = %q, %v; want %q\n%s", format, err, tc.format, out)
-			}
-			trs, err := Parse(out, "")
-			if err != nil {
-				t.Fatalf("Parse: %v\n%s", err, out)
-			}
-			if len(trs) != 1 {
-				t.Fatalf("%d traces\n%s", len(trs), out)
-			}
-			tr := trs[0]
-			var got []string
-			for _, h := range tr.Hops {
-				switch len(h.Responders) {
-				case 0:
-					got = append(got, "")
-				case 1:
-					got = append(got, h.Responders[0].Addr.String())
-				default:
-					got = append(got, fmt.Sprint(h.Responders))
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(labFile(tc)), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(labFile(tc), out, 0o644); err != nil {
+					t.Fatal(err)
 				}
 			}
-			if tc.hops != nil && strings.Join(got, " ") != strings.Join(tc.hops, " ") {
-				t.Errorf("responders per hop %q, want %q\n%s", got, tc.hops, out)
-			}
-			if tc.check != nil {
-				tc.check(t, tr)
-			}
+			checkLabOutput(t, tc, out)
 		})
+	}
+}
+
+// TestLabCaptures imports the outputs TestRealTools saved from the real tools (mtr 0.95, Linux
+// traceroute 2.1, iputils tracepath, scamper 20211212).
+func TestLabCaptures(t *testing.T) {
+	for _, tc := range labCases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, err := os.ReadFile(labFile(tc))
+			if err != nil {
+				t.Fatalf("%v (capture it as root: go test -run TestRealTools -update)", err)
+			}
+			checkLabOutput(t, tc, out)
+		})
+	}
+}
+
+func checkLabOutput(t *testing.T, tc labCase, out []byte) {
+	t.Helper()
+	format, err := Detect(out)
+	if err != nil || format != tc.format {
+		t.Fatalf("Detect = %q, %v; want %q\n%s", format, err, tc.format, out)
+	}
+	trs, err := Parse(out, "")
+	if err != nil {
+		t.Fatalf("Parse: %v\n%s", err, out)
+	}
+	if len(trs) != 1 {
+		t.Fatalf("%d traces\n%s", len(trs), out)
+	}
+	tr := trs[0]
+	var got []string
+	for _, h := range tr.Hops {
+		switch len(h.Responders) {
+		case 0:
+			got = append(got, "")
+		case 1:
+			got = append(got, h.Responders[0].Addr.String())
+		default:
+			got = append(got, fmt.Sprint(h.Responders))
+		}
+	}
+	if tc.hops != nil && strings.Join(got, " ") != strings.Join(tc.hops, " ") {
+		t.Errorf("responders per hop %q, want %q\n%s", got, tc.hops, out)
+	}
+	if tc.check != nil {
+		tc.check(t, tr)
 	}
 }
 

@@ -10,10 +10,11 @@ import (
 	"hopscope/internal/path"
 )
 
-// addSeeds seeds f with every corpus file and the inputs of the table tests.
+// addSeeds seeds f with every corpus file, the lab captures and inputs like the table tests'.
 func addSeeds(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "corpus", "*.txt"))
-	for _, name := range files {
+	lab, _ := filepath.Glob(filepath.Join("testdata", "lab", "*.txt"))
+	for _, name := range append(files, lab...) {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
