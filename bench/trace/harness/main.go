@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -51,6 +52,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "harness: run as root (network namespaces)")
 		os.Exit(2)
 	}
+	loadStart := loadAvg()
 	var results []result
 	for _, sc := range scenarios {
 		rs, err := scenario(sc.name, sc.opt, *bin, *runs, *peerRuns, *limit)
@@ -66,8 +68,9 @@ func main() {
 		os.Exit(1)
 	}
 	defer f.Close()
-	write(f, results, *runs, *peerRuns)
-	write(os.Stdout, results, *runs, *peerRuns)
+	load := fmt.Sprintf("load average %s at the start, %s at the end", loadStart, loadAvg())
+	write(f, results, *runs, *peerRuns, load)
+	write(os.Stdout, results, *runs, *peerRuns, load)
 }
 
 // scenarios are the lab paths, with the issue's goal for hopscope's 3 probes per hop.
@@ -166,7 +169,16 @@ func scenario(name string, opt netlab.ArticleOptions, bin string, runs, peerRuns
 		r.note = fmt.Sprintf("%d hops, reached=%v at %d", len(tr.Hops), ok, ttl)
 		r.times = append(r.times, d)
 	}
-	return append(append(out, r), base), nil
+	// What starting the binary costs (no probing): process start and Go runtime, under the machine's load.
+	start := result{scenario: name, name: "baseline: hopscope version", cmdline: "ip netns exec NS hopscope version"}
+	for i := 0; i < runs; i++ {
+		t0 := time.Now()
+		if err := lab.Exec(context.Background(), netlab.ArticleClient, bin, "version").Run(); err != nil {
+			start.note = err.Error()
+		}
+		start.times = append(start.times, time.Since(t0))
+	}
+	return append(out, r, base, start), nil
 }
 
 func shortProg(p string) string {
@@ -222,7 +234,16 @@ func median(ts []time.Duration) time.Duration {
 	return s[len(s)/2]
 }
 
-func write(w io.Writer, rs []result, runs, peerRuns int) {
+// loadAvg returns the 1-minute load average (the machine is shared; it explains the spread).
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
+func write(w io.Writer, rs []result, runs, peerRuns int, load string) {
 	host, _ := os.Hostname()
 	kernel, _ := os.ReadFile("/proc/sys/kernel/osrelease")
 	fmt.Fprintf(w, "# hopscope trace vs traceroute, mtr and scamper\n\n")
@@ -230,8 +251,9 @@ func write(w io.Writer, rs []result, runs, peerRuns int) {
 		"(netlab.Article: 17 hops, 4 silent routers, ECMP at hops 13-14, ~166 ms configured RTT), from node `client` "+
 		"to %s. Wall-clock time of the whole command through `ip netns exec` (process start, enrichment and "+
 		"output included); hopscope runs %d times, each peer %d time(s); the ratio is the peer's median over "+
-		"hopscope's ICMP median in the same scenario.\n\n",
-		time.Now().UTC().Format("2006-01-02 15:04 UTC"), host, strings.TrimSpace(string(kernel)), netlab.ArticleTarget4, runs, peerRuns)
+		"hopscope's ICMP median in the same scenario. %d CPUs, %s.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), host, strings.TrimSpace(string(kernel)), netlab.ArticleTarget4, runs, peerRuns,
+		runtime.NumCPU(), load)
 	scen := ""
 	var base time.Duration
 	for i, r := range rs {
@@ -264,7 +286,7 @@ func goalLine(w io.Writer, rs []result, scen string) {
 			goal = s.goal
 		}
 	}
-	var cli, engine, exec time.Duration
+	var cli, engine, exec, start time.Duration
 	for _, r := range rs {
 		if r.scenario != scen || len(r.times) == 0 {
 			continue
@@ -274,8 +296,10 @@ func goalLine(w io.Writer, rs []result, scen string) {
 			cli = median(r.times)
 		case strings.HasPrefix(r.name, "probe engine"):
 			engine = median(r.times)
-		case strings.HasPrefix(r.name, "baseline"):
+		case strings.HasPrefix(r.name, "baseline: ip"):
 			exec = median(r.times)
+		case strings.HasPrefix(r.name, "baseline: hopscope"):
+			start = median(r.times)
 		}
 	}
 	met := func(d time.Duration) string {
@@ -285,6 +309,7 @@ func goalLine(w io.Writer, rs []result, scen string) {
 		return "not met"
 	}
 	fmt.Fprintf(w, "\nGoal: 3 probes per hop in under %.1f s. hopscope trace: %.3f s median (%s), %.3f s without the "+
-		"`ip netns exec` baseline (%s); the probe engine alone: %.3f s (%s).\n", goal.Seconds(), cli.Seconds(), met(cli),
-		(cli - exec).Seconds(), met(cli-exec), engine.Seconds(), met(engine))
+		"`ip netns exec` baseline (%s); the probe engine alone: %.3f s (%s). Starting the binary alone "+
+		"(`hopscope version` through `ip netns exec`) took %.3f s here.\n", goal.Seconds(), cli.Seconds(), met(cli),
+		(cli - exec).Seconds(), met(cli-exec), engine.Seconds(), met(engine), start.Seconds())
 }
