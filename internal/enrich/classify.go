@@ -4,14 +4,14 @@ import "net/netip"
 
 // special is one row of the special-purpose address registry (RFC 6890 and its updates).
 type special struct {
-	prefix   netip.Prefix
-	kind     string
-	name     string
-	routable bool
+	prefix netip.Prefix
+	// exported is what Classify returns: one shared value per row, so that classifying allocates nothing.
+	exported Special
 }
 
 func sp(p, kind, name string, routable bool) special {
-	return special{netip.MustParsePrefix(p), kind, name, routable}
+	pr := netip.MustParsePrefix(p)
+	return special{pr, Special{Prefix: pr, Kind: kind, Name: name, Routable: routable}}
 }
 
 // specials4 and specials6 are ordered most specific first within overlapping entries.
@@ -68,11 +68,12 @@ var specials6 = []special{
 }
 
 // reserved6 covers IPv6 space outside global unicast 2000::/3 that no entry above names.
-var reserved6 = special{netip.MustParsePrefix("::/0"), "reserved", "IPv6 space reserved by the IETF (outside 2000::/3)", false}
+var reserved6 = sp("::/0", "reserved", "IPv6 space reserved by the IETF (outside 2000::/3)", false)
 
 // Classify names the special-purpose range that a belongs to (the IANA special-purpose registries of
 // RFC 6890 and its updates), or returns nil for ordinary global unicast space. IPv4-mapped IPv6
 // addresses are classified as IPv4. It knows nothing of routing: see Enricher.Lookup for unannounced space.
+// The returned Special is shared by every caller and must not be modified.
 func Classify(a netip.Addr) *Special {
 	a = a.Unmap()
 	if a.Is4() {
@@ -110,6 +111,4 @@ func match(table []special, a netip.Addr, fallback *special) *Special {
 	return nil
 }
 
-func (s *special) export() *Special {
-	return &Special{Prefix: s.prefix, Kind: s.kind, Name: s.name, Routable: s.routable}
-}
+func (s *special) export() *Special { return &s.exported }

@@ -230,10 +230,10 @@ func (f *family) value(i int) uint32 {
 	return le32(f.recs, i*f.stride()+f.low)
 }
 
-// start reconstructs record i's full key: its low bits plus the bucket that holds it.
-func (f *family) start(i int) uint64 {
+// start reconstructs record i's full key: its low bits plus the bucket that holds it, searched for in
+// buckets [lo, hi].
+func (f *family) start(i, lo, hi int) uint64 {
 	// The bucket is the last k with index[k] <= i.
-	lo, hi := 0, 1<<indexBits
 	for lo < hi {
 		m := (lo + hi + 1) / 2
 		if int(le32(f.index, m*4)) <= i {
@@ -263,9 +263,11 @@ func (d *DB) Range(a netip.Addr) (first, last netip.Addr, ok bool) {
 	if i < 0 {
 		return first, last, false
 	}
-	s, e := f.start(i), uint64(1)<<f.width-1
+	// Record i starts in the key's bucket or an earlier one, record i+1 in it or a later one.
+	b := int(key >> (f.width - indexBits))
+	s, e := f.start(i, 0, b), uint64(1)<<f.width-1
 	if i+1 < f.n {
-		e = f.start(i+1) - 1
+		e = f.start(i+1, b, 1<<indexBits) - 1
 	}
 	if f.width == 32 {
 		return addr4(s), addr4(e), true
