@@ -82,8 +82,8 @@ func ReadClientHello(r io.Reader) (*ClientHello, error) {
 		start := len(raw)
 		raw = append(raw, hdr[:]...)
 		raw = append(raw, make([]byte, n)...)
-		if _, err := io.ReadFull(r, raw[start+5:]); err != nil {
-			return &ClientHello{Raw: raw}, fmt.Errorf("tls record body at offset %d: %w", start+5, err)
+		if got, err := io.ReadFull(r, raw[start+5:]); err != nil {
+			return &ClientHello{Raw: raw[:start+5+got]}, fmt.Errorf("tls record body at offset %d: %w", start+5, err)
 		}
 		hs = append(hs, raw[start+5:]...)
 		if len(hs) >= 4 {
