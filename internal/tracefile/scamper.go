@@ -172,6 +172,9 @@ func scamperToTrace(in *jsonInput, st *scamperTrace, raw []byte, off int) (*path
 	if st.StopReason != "" {
 		setMeta(t, "stop_reason", st.StopReason)
 	}
+	if st.FirstHop < 0 || st.FirstHop > 255 {
+		return nil, in.errIn(raw, off, `"firsthop"`, `a "firsthop" from 1 to 255`, strconv.Itoa(st.FirstHop))
+	}
 	first := max(st.FirstHop, 1)
 	if st.Type == "trace" {
 		t.ProbesPerHop = st.Attempts

@@ -329,6 +329,7 @@ func TestParseErrors(t *testing.T) {
 		{"atlas wrong type", FormatRIPEAtlas, "{\"type\":\"traceroute\",\"result\":[{\"hop\":\"one\"}]}\n", 1, `a int for "result.hop"`, "a JSON string"},
 		{"scamper no trace", FormatScamper, "{\"type\":\"cycle-start\"}\n{\"type\":\"ping\"}\n", 0, `a "trace" or "tracelb" object`, "ping"},
 		{"scamper bad dst", FormatScamper, "{\"type\":\"trace\",\"dst\":\"nowhere\",\"hops\":[]}\n", 1, `an IP address in "dst"`, "nowhere"},
+		{"scamper bad firsthop", FormatScamper, "{\"type\":\"tracelb\",\"dst\":\"192.0.2.9\",\"firsthop\":300}\n", 1, `a "firsthop" from 1 to 255`, "300"},
 		{"mtr json no report", FormatMTRJSON, "{\"foo\": 1}\n", 1, "an mtr report", `an object with "foo"`},
 		{"mtr json bad count", FormatMTRJSON, "{\"report\":{\"mtr\":{\"dst\":\"x\"},\n\"hubs\":[{\"count\":\"0\",\"host\":\"x\"}]}}\n", 2, `a hop "count"`, "0"},
 		{"json text before", FormatMTRJSON, "hello\n{}\n", 1, "JSON", "hello"},
