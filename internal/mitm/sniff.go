@@ -69,8 +69,8 @@ func ReadClientHello(r io.Reader) (*ClientHello, error) {
 	var raw, hs []byte
 	for {
 		var hdr [5]byte
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return &ClientHello{Raw: append(raw, hdr[:]...)}, fmt.Errorf("tls record header at offset %d: %w", len(raw), err)
+		if got, err := io.ReadFull(r, hdr[:]); err != nil {
+			return &ClientHello{Raw: append(raw, hdr[:got]...)}, fmt.Errorf("tls record header at offset %d: %w", len(raw), err)
 		}
 		if hdr[0] != 0x16 || hdr[1] != 0x03 {
 			return &ClientHello{Raw: append(raw, hdr[:]...)}, fmt.Errorf("offset %d: want a TLS handshake record, got % x", len(raw), hdr[:3])

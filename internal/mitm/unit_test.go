@@ -133,8 +133,8 @@ func FuzzReadClientHello(f *testing.F) {
 		if ch == nil {
 			t.Fatal("nil ClientHello")
 		}
-		if len(ch.Raw) > len(data)+5 {
-			t.Errorf("raw %d bytes from %d input bytes", len(ch.Raw), len(data))
+		if !bytes.HasPrefix(data, ch.Raw) {
+			t.Errorf("raw (%d bytes) is not a prefix of the %d input bytes", len(ch.Raw), len(data))
 		}
 		if err == nil && !bytes.HasPrefix(data, ch.Raw) {
 			t.Errorf("raw is not the consumed prefix")
