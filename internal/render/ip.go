@@ -58,7 +58,12 @@ func textIP(w io.Writer, r *report.Report, color bool) error {
 		for _, n := range notes {
 			b.WriteString(n + "\n")
 		}
-		b.WriteString("* read from the router's hostname\n")
+		for _, q := range r.IPs {
+			if q.Info.ASSource == "hostname" || q.Info.GeoSource == "hostname" {
+				b.WriteString("* read from the router's hostname\n")
+				break
+			}
+		}
 	}
 	_, err := w.Write(b.Bytes())
 	return err

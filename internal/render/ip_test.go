@@ -50,6 +50,16 @@ func TestTextIP(t *testing.T) {
 	if strings.Contains(out, "\x1b[") {
 		t.Error("colour without Color")
 	}
+	if !strings.Contains(out, "* read from the router's hostname") {
+		t.Error("no footnote for the hostname place")
+	}
+	one := ipReport()
+	one.IPs = one.IPs[:1]
+	b.Reset()
+	(TextRenderer{}).Render(&b, one)
+	if strings.Contains(b.String(), "* read from") {
+		t.Errorf("footnote without any hostname data:\n%s", b.String())
+	}
 	b.Reset()
 	(TextRenderer{Color: true}).Render(&b, ipReport())
 	if !strings.Contains(b.String(), "\x1b[1mADDRESS") {
