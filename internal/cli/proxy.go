@@ -35,6 +35,7 @@ type proxyOptions struct {
 	resolve          []string
 	noProcess        bool
 	quiet            bool
+	verbose          bool
 }
 
 func newProxyCmd(g *globalOptions) *cobra.Command {
@@ -76,6 +77,7 @@ Requests addressed to the proxy itself are refused.`,
 	f.StringArrayVar(&o.resolve, "resolve", nil, "HOST[:PORT]:ADDR: connect to ADDR for HOST, like curl --resolve (repeatable)")
 	f.BoolVar(&o.noProcess, "no-process", false, "do not look up the client process of loopback connections")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "do not print a line per flow")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print diagnostics (refused clients, failed handshakes, ALPN probes)")
 	return cmd
 }
 
@@ -222,6 +224,9 @@ func runProxy(c *cobra.Command, g *globalOptions, o *proxyOptions) error {
 	if !o.noProcess {
 		cfg.ProcessLookup = mitm.LookupProcess
 	}
+	if o.verbose {
+		cfg.Logf = func(format string, a ...any) { rec.printf("proxy: "+strings.TrimSuffix(format, "\n"), a...) }
+	}
 	p, err := mitm.New(cfg)
 	if err != nil {
 		sess.Close()
@@ -320,8 +325,12 @@ func (f *flowPrinter) Record(r *mitm.Record) {
 	if fl.Error != "" {
 		line += " error: " + fl.Error
 	}
+	f.printf("%s", line)
+}
+
+func (f *flowPrinter) printf(format string, a ...any) {
 	f.mu.Lock()
-	fmt.Fprintln(f.w, line)
+	fmt.Fprintf(f.w, format+"\n", a...)
 	f.mu.Unlock()
 }
 

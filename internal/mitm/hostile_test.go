@@ -214,3 +214,44 @@ func TestSmugglingNormalised(t *testing.T) {
 		t.Errorf("origin saw %q, want %q", seen, want)
 	}
 }
+
+// TestStalledBodies: a client that stops sending its request body, and an origin that stops sending its
+// response body, are cut off after the body idle timeout; the proxy keeps serving.
+func TestStalledBodies(t *testing.T) {
+	t.Run("client stalls upload", func(t *testing.T) {
+		l := newLab(t, func(c *Config) { c.BodyIdleTimeout = 300 * time.Millisecond })
+		plain := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.ReadAll(r.Body) })}
+		pln, _ := net.Listen("tcp", "127.0.0.1:0")
+		go plain.Serve(pln)
+		t.Cleanup(func() { plain.Close() })
+		o := "http://up.app.test:" + strings.Split(pln.Addr().String(), ":")[1]
+		got := rawExchange(t, l.addr, "POST "+o+"/ HTTP/1.1\r\nHost: up.app.test\r\nContent-Length: 1000\r\n\r\nonly ten b")
+		if !strings.HasPrefix(got, "HTTP/1.1 50") && !strings.HasPrefix(got, "error:") {
+			t.Errorf("stalled upload got %q, want a 5xx or a closed connection", got)
+		}
+		waitFor(t, "flow", func() bool { return len(l.rec.all()) == 1 })
+		if f := l.rec.all()[0].Flow; f.Error == "" || f.HTTP.RequestBytes != 10 {
+			t.Errorf("flow %+v http %+v", f, f.HTTP)
+		}
+	})
+	t.Run("origin stalls download", func(t *testing.T) {
+		l := newLab(t, func(c *Config) { c.BodyIdleTimeout = 300 * time.Millisecond })
+		addr := hostileOrigin(t, func(c net.Conn) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nonly ten b")
+			time.Sleep(3 * time.Second)
+		})
+		resp, err := l.client(false).Get("http://stall.app.test:" + strings.Split(addr, ":")[1] + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil || len(b) != 10 {
+			t.Errorf("read %d bytes, err %v: want the 10 sent bytes and a truncation error", len(b), err)
+		}
+		waitFor(t, "flow", func() bool { return len(l.rec.all()) == 1 })
+		if f := l.rec.all()[0].Flow; !strings.HasPrefix(f.Error, "upstream body") {
+			t.Errorf("flow error %q", f.Error)
+		}
+	})
+}
