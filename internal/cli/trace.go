@@ -192,9 +192,6 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, w := range warnings {
-		fmt.Fprintf(g.streams.Err, "hopscope: warning: %s\n", w)
-	}
 	targets := []path.Target{target}
 	if o.allAddrs {
 		targets = allTargets(target, rc.Family)

@@ -43,6 +43,7 @@ func main() {
 	peerRuns := flag.Int("peer-runs", 1, "runs of each peer command (they take up to a minute)")
 	out := flag.String("out", "bench/trace/RESULTS.md", "Markdown file to write")
 	limit := flag.Duration("limit", 120*time.Second, "time limit of one command")
+	demo := flag.String("demo", "", "only run `hopscope trace ARGS` (space-separated) in the article lab and print its output")
 	flag.Parse()
 	if *bin == "" {
 		fmt.Fprintln(os.Stderr, "harness: -hopscope is required")
@@ -51,6 +52,13 @@ func main() {
 	if os.Geteuid() != 0 {
 		fmt.Fprintln(os.Stderr, "harness: run as root (network namespaces)")
 		os.Exit(2)
+	}
+	if *demo != "" {
+		if err := runDemo(*bin, strings.Fields(*demo)); err != nil {
+			fmt.Fprintln(os.Stderr, "harness:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	loadStart := loadAvg()
 	var results []result
@@ -71,6 +79,20 @@ func main() {
 	load := fmt.Sprintf("load average %s at the start, %s at the end", loadStart, loadAvg())
 	write(f, results, *runs, *peerRuns, load)
 	write(os.Stdout, results, *runs, *peerRuns, load)
+}
+
+// runDemo runs hopscope trace with args from the article lab's client and copies its output.
+func runDemo(bin string, args []string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	lab, err := netlab.Start(ctx, netlab.Article(netlab.ArticleOptions{}))
+	if err != nil {
+		return err
+	}
+	defer lab.Close()
+	cmd := lab.Exec(ctx, netlab.ArticleClient, bin, append([]string{"trace"}, args...)...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
 }
 
 // scenarios are the lab paths, with the issue's goal for hopscope's 3 probes per hop.
