@@ -248,9 +248,12 @@ func TestLab(t *testing.T) {
 				if !res.Authoritative || res.AnsweredBy != "ns1.qq.test. ("+lab.Auth.String()+")" {
 					t.Fatalf("answered by %q aa %v", res.AnsweredBy, res.Authoritative)
 				}
-				zones := stepZones(res, "A")
-				if zones != ". test. qq.test." {
-					t.Fatalf("zones walked %q", zones)
+				if zones := stepZones(res, "A"); zones != ". test. qq.test." {
+					t.Fatalf("zones walked for A %q", zones)
+				}
+				// AAAA starts from the delegation remembered while tracing A.
+				if zones := stepZones(res, "AAAA"); zones != "qq.test." {
+					t.Fatalf("zones walked for AAAA %q", zones)
 				}
 				if res.Authority.Zone != "qq.test." || !slices.Equal(res.Authority.NS, []string{"ns1.qq.test."}) {
 					t.Fatalf("authority %+v", res.Authority)

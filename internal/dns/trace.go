@@ -24,6 +24,36 @@ type tracer struct {
 	s     *session
 	mu    sync.Mutex
 	steps []TraceStep
+	// zones remembers the delegations seen (zone → referral) and addrs the addresses found for name
+	// servers without glue, so later walks of the same Trace (the next type, a CNAME target, a name
+	// server's address) start at the closest known zone, as a resolver's cache would.
+	zones map[string]*Referral
+	addrs map[string][]netip.Addr
+}
+
+// closest returns the deepest remembered delegation enclosing name, or nil.
+func (t *tracer) closest(name string) *Referral {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for z := strings.ToLower(mdns.Fqdn(name)); ; {
+		if ref, ok := t.zones[z]; ok {
+			return ref
+		}
+		i, end := mdns.NextLabel(z, 0)
+		if end || z == "." {
+			return nil
+		}
+		z = z[i:]
+	}
+}
+
+func (t *tracer) remember(ref *Referral) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.zones == nil {
+		t.zones = map[string]*Referral{}
+	}
+	t.zones[strings.ToLower(ref.Zone)] = ref
 }
 
 func (t *tracer) add(st TraceStep) {
@@ -133,6 +163,9 @@ func (t *tracer) iterate(ctx context.Context, name string, qtype uint16, glueDep
 		servers = append(servers, NameServer{Name: "root " + a.String(), Addrs: []netip.Addr{a.Addr()}, Glue: true})
 	}
 	var ref *Referral
+	if known := t.closest(name); known != nil {
+		ref, zone, servers = known, known.Zone, known.Servers
+	}
 	for range maxDelegations {
 		var notes []string
 		var next *Referral
@@ -183,6 +216,7 @@ func (t *tracer) iterate(ctx context.Context, name string, qtype uint16, glueDep
 				if kind == "referral" {
 					st.Referral = child
 					t.add(st)
+					t.remember(child)
 					next = child
 					break servers
 				}
@@ -214,6 +248,13 @@ func rootPort(roots []netip.AddrPort, a netip.Addr) uint16 {
 
 // serverAddrs resolves a name server's address when the referral carried no glue.
 func (t *tracer) serverAddrs(ctx context.Context, host string, depth int) ([]netip.Addr, error) {
+	key := strings.ToLower(host)
+	t.mu.Lock()
+	cached, ok := t.addrs[key]
+	t.mu.Unlock()
+	if ok {
+		return cached, nil
+	}
 	if depth >= maxGlueDepth {
 		return nil, fmt.Errorf("glueless delegations nested deeper than %d", maxGlueDepth)
 	}
@@ -244,6 +285,12 @@ func (t *tracer) serverAddrs(ctx context.Context, host string, depth int) ([]net
 		}
 		return nil, firstErr
 	}
+	t.mu.Lock()
+	if t.addrs == nil {
+		t.addrs = map[string][]netip.Addr{}
+	}
+	t.addrs[key] = out
+	t.mu.Unlock()
 	return out, nil
 }
 

@@ -111,28 +111,29 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		for _, s := range d.Steps {
 			q := ""
-			if s.QName != d.Name && s.QName != d.Canonical {
-				q = "  (" + s.QName + " " + s.QType + ")"
+			if s.QName != d.Name {
+				q = "  (" + s.QName + ")"
 			}
 			kind := s.Kind
 			if kind == "lame" || kind == "error" {
 				kind = p.red(kind)
 			}
-			fmt.Fprintf(tw, "  %s\t%s %s\t%s\t%s\t%s%s\n", s.Zone, s.ServerName, s.ServerAddr, dnsMS(s.RTTMS), kind, s.Detail, q)
+			fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s%s\n", s.QType, s.Zone, s.ServerName, s.ServerAddr, dnsMS(s.RTTMS), kind, s.Detail, q)
 			if s.Referral != nil {
 				for _, ns := range s.Referral.Servers {
 					glue := "no glue"
 					if ns.Glue {
 						glue = "glue " + strings.Join(ns.Addrs, ", ")
 					}
-					fmt.Fprintf(tw, "  \t  → %s\t\t\t%s\n", ns.Name, glue)
+					fmt.Fprintf(tw, "  \t\t  → %s\t\t\t%s\n", ns.Name, glue)
 				}
 			}
 		}
 		_ = tw.Flush()
 	}
 
-	if len(d.Queries) > 0 {
+	// A trace's steps already show every query; the JSON report keeps them all.
+	if len(d.Queries) > 0 && !d.Trace {
 		sec()
 		b.WriteString("queries\n")
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -298,7 +299,7 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 		fmt.Fprintf(&b, "- **Error:** %s\n", dnsMDEscape(d.Error))
 	}
 	if len(d.Steps) > 0 {
-		b.WriteString("\n### Delegation\n\n| Zone | Server | RTT | Result | Detail |\n|---|---|---:|---|---|\n")
+		b.WriteString("\n### Delegation\n\n| Query | Zone | Server | RTT | Result | Detail |\n|---|---|---|---:|---|---|\n")
 		for _, s := range d.Steps {
 			detail := s.Detail
 			if s.Referral != nil {
@@ -312,7 +313,7 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 				}
 				detail += ": " + strings.Join(ns, ", ")
 			}
-			fmt.Fprintf(&b, "| `%s` | %s `%s` | %s | %s | %s |\n", s.Zone, s.ServerName, s.ServerAddr, dnsMS(s.RTTMS), s.Kind, dnsMDEscape(detail))
+			fmt.Fprintf(&b, "| `%s %s` | `%s` | %s `%s` | %s | %s | %s |\n", s.QName, s.QType, s.Zone, s.ServerName, s.ServerAddr, dnsMS(s.RTTMS), s.Kind, dnsMDEscape(detail))
 		}
 	}
 	if len(d.Queries) > 0 {
