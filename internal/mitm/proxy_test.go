@@ -375,3 +375,38 @@ func TestPinnedByClose(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainHTTPInsideCONNECT: a tunnel whose first bytes are an HTTP request is served as HTTP
+// (recorded like any proxied request) rather than passed through blind.
+func TestPlainHTTPInsideCONNECT(t *testing.T) {
+	l := newLab(t)
+	plain := &http.Server{Handler: http.HandlerFunc(hello)}
+	pln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go plain.Serve(pln)
+	t.Cleanup(func() { plain.Close() })
+	target := "plain.app.test:" + strings.Split(pln.Addr().String(), ":")[1]
+	c, err := net.Dial("tcp", l.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", target, target)
+	br := bufio.NewReader(c)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("CONNECT: %v", err)
+	}
+	fmt.Fprintf(c, "GET /inside HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", target)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "hello plain.app.test") {
+		t.Fatalf("%d %q", resp.StatusCode, b)
+	}
+	waitFor(t, "flow", func() bool { return len(l.rec.all()) == 1 })
+	if f := l.rec.all()[0].Flow; f.Protocol != "http" || f.Host != "plain.app.test" || f.HTTP.URL != "http://"+target+"/inside" || f.Intercepted {
+		t.Errorf("flow %+v %+v", f, f.HTTP)
+	}
+}
