@@ -14,3 +14,10 @@ trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/hopscope" ./cmd/hopscope
 go build -o "$tmp/harness" ./bench/trace/harness
 timeout 900 "$tmp/harness" -hopscope "$tmp/hopscope" -runs "${RUNS:-5}" -peer-runs "${PEER_RUNS:-1}" -out bench/trace/RESULTS.md
+# A sample of what the user sees: the article's name, its CNAME and addresses, names from the lab's
+# DNS, and both ECMP branches at hops 13-14 with varied UDP flows.
+{
+	printf '\n## Sample output\n\n`hopscope trace --vary-flows -M udp -q 6 %s` from the article lab'"'"'s client:\n\n```\n' vweixinthumb.tc.example
+	timeout 120 "$tmp/harness" -hopscope "$tmp/hopscope" -demo "--vary-flows -M udp -q 6 --color never vweixinthumb.tc.example" 2>&1
+	printf '```\n'
+} >> bench/trace/RESULTS.md
