@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// lineReader walks text one line at a time without copying, stripping a BOM and CR line ends.
+// lineReader walks text one line at a time, stripping a BOM and CR line ends and turning no-break
+// spaces into spaces.
 type lineReader struct {
 	s    string
 	pos  int
@@ -16,6 +17,9 @@ type lineReader struct {
 func newLineReader(data []byte) *lineReader {
 	s := string(data)
 	s = strings.TrimPrefix(s, "\uFEFF")
+	if strings.Contains(s, "\u00a0") {
+		s = strings.ReplaceAll(s, "\u00a0", " ") // no-break spaces from output pasted via a web page
+	}
 	return &lineReader{s: s}
 }
 

@@ -105,6 +105,13 @@ func TestParseTextVariants(t *testing.T) {
 			},
 		},
 		{
+			name:   "no-break spaces from a web page",
+			format: "",
+			input:  "traceroute to 192.0.2.9 (192.0.2.9), 30 hops max, 60 byte packets\n 1\u00a0 192.0.2.1\u00a0 0.5\u00a0ms\n",
+			want:   []string{"1 192.0.2.1 | 500µ"},
+			traces: 1,
+		},
+		{
 			name:  "zsh prompt and header with from",
 			input: "➜  ~ traceroute6 example.net\ntraceroute6 to example.net (2001:db8::9) from 2001:db8::100, 64 hops max, 12 byte packets\n 1  2001:db8::1  0.5 ms  0.6 ms  0.7 ms\n",
 			want:  []string{"1 2001:db8::1 | 500µ 600µ 700µ"},
