@@ -115,4 +115,3 @@ func (c *prefixConn) CloseWrite() error {
 	}
 	return c.Conn.Close()
 }
-
