@@ -44,7 +44,7 @@ type dnsOptions struct {
 func newDNSCmd(g *globalOptions) *cobra.Command {
 	o := &dnsOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "dns NAME",
+		Use:   "dns NAME|ADDRESS",
 		Short: "The full DNS resolution: aliases, every address, TTLs, authority, DNSSEC, client subnet",
 		Long: `Resolve NAME and show the whole answer as a tree: each CNAME step with its TTL, every A and AAAA
 address with who operates it and where, the zone's name servers and SOA, which server answered,
@@ -56,6 +56,8 @@ Servers (--server):
   tcp://ADDR[:PORT]            TCP only
   tls://HOST[:PORT]            DNS over TLS (port 853)
   https://HOST[:PORT]/PATH     DNS over HTTPS (path /dns-query when omitted)
+
+An ADDRESS asks for its PTR name (reverse lookup).
 
 --trace follows delegation from the root servers (--root, default the IANA roots) and names lame
 servers; --subnet sends EDNS Client Subnet to see what a client elsewhere gets ("what does a user in
@@ -198,6 +200,13 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	// An address asks for its name, as host(1) does.
+	if a, perr := netip.ParseAddr(name); perr == nil {
+		if len(types) > 0 && (len(types) != 1 || types[0] != mdnsTypePTR) {
+			return badInput(fmt.Errorf("%s is an address: only --type PTR applies", name))
+		}
+		name, types = reverseName(a), []uint16{mdnsTypePTR}
+	}
 	var res *dns.Result
 	if o.trace {
 		res, err = r.Trace(ctx, name, types...)
@@ -217,6 +226,30 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 		return rerr
 	}
 	return dnsExit(err, o.trace)
+}
+
+// mdnsTypePTR is the PTR record type.
+const mdnsTypePTR = 12
+
+// reverseName is the in-addr.arpa / ip6.arpa name of a.
+func reverseName(a netip.Addr) string {
+	a = a.Unmap()
+	var b strings.Builder
+	if a.Is4() {
+		x := a.As4()
+		fmt.Fprintf(&b, "%d.%d.%d.%d.in-addr.arpa.", x[3], x[2], x[1], x[0])
+		return b.String()
+	}
+	x := a.As16()
+	const hex = "0123456789abcdef"
+	for i := 15; i >= 0; i-- {
+		b.WriteByte(hex[x[i]&0xf])
+		b.WriteByte('.')
+		b.WriteByte(hex[x[i]>>4])
+		b.WriteByte('.')
+	}
+	b.WriteString("ip6.arpa.")
+	return b.String()
 }
 
 // dnsExit maps a resolution error to the command's exit code.
@@ -350,4 +383,3 @@ func readNames(path string, in io.Reader) ([]string, error) {
 	}
 	return names, nil
 }
-

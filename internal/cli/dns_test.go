@@ -23,6 +23,8 @@ vweixinthumb.tc.qq.test. 600 IN CNAME socwxsns.video.qq.test.
 socwxsns.video.qq.test. 60 IN A 198.51.100.25
 socwxsns.video.qq.test. 60 IN A 198.51.100.26
 socwxsns.video.qq.test. 60 IN AAAA 2001:db8:25::1
+25.100.51.198.in-addr.arpa. 300 IN PTR socwxsns.video.qq.test.
+1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa. 300 IN PTR socwxsns.video.qq.test.
 `
 
 // runCLI runs hopscope with args and returns the exit code, stdout and stderr.
@@ -81,12 +83,21 @@ func TestDNSCommand(t *testing.T) {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
 	})
+	t.Run("reverse", func(t *testing.T) {
+		for _, addr := range []string{"198.51.100.25", "2001:db8:25::1"} {
+			code, out, errs := runCLI(t, "", "dns", "--server", server, "--color", "never", addr)
+			if code != cli.ExitOK || !strings.Contains(out, "PTR  socwxsns.video.qq.test.") {
+				t.Fatalf("%s: exit %d\n%s%s", addr, code, out, errs)
+			}
+		}
+	})
 	tests := []struct {
 		name string
 		args []string
 		code int
 		err  string
 	}{
+		{"address with another type", []string{"--type", "A", "198.51.100.25"}, cli.ExitBadInput, "only --type PTR applies"},
 		{"nxdomain", []string{"nope.qq.test"}, cli.ExitNegative, "NXDOMAIN: nope.qq.test. does not exist"},
 		{"nodata", []string{"--type", "MX", "socwxsns.video.qq.test"}, cli.ExitNegative, "NODATA"},
 		{"bad type", []string{"--type", "BOGUS", "x.test"}, cli.ExitBadInput, "unknown record type"},
