@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -235,6 +236,19 @@ func TestDamagedCaptures(t *testing.T) {
 				t.Fatal(err)
 			}
 			inv := res.Analyzer.Inventory("x.pcap")
+			// The same bytes as a file take the memory-mapped path and must say the same.
+			path := filepath.Join(t.TempDir(), "x.pcap")
+			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			fres, err := ReadFile(path, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			finv := fres.Analyzer.Inventory(path)
+			if len(finv.Flows) != len(inv.Flows) || len(finv.Warnings) != len(inv.Warnings) {
+				t.Errorf("file: %d flows %q, reader: %d flows %q", len(finv.Flows), finv.Warnings, len(inv.Flows), inv.Warnings)
+			}
 			if len(inv.Flows) != tt.wantFlows {
 				t.Errorf("flows = %d, want %d", len(inv.Flows), tt.wantFlows)
 			}

@@ -22,7 +22,7 @@ func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
 		inv.Ended = time.Unix(0, a.last).UTC()
 	}
 	flows := slices.Clone(a.order)
-	slices.SortStableFunc(flows, func(x, y *flow) int {
+	slices.SortFunc(flows, func(x, y *flow) int {
 		switch {
 		case x.first < y.first:
 			return -1

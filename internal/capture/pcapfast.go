@@ -10,81 +10,119 @@ import (
 // pcapMaxRecord is the largest record accepted regardless of the snap length (libpcap's maximum).
 const pcapMaxRecord = 262144
 
-// readPcapFast reads a classic pcap file from r with large reads and no per-packet copy: records are
-// decoded in place inside an 8 MiB window. It is several times faster than going through
-// pcapgo.Reader (which copies each record out of a bufio.Reader) and gives the same packets; the
-// pcapgo path stays as readPcap for cross-checking.
+// pcapWalker decodes classic pcap records in place. It replaces pcapgo.Reader on the hot path: pcapgo
+// copies every record out of a bufio.Reader, while the walker hands the analyzer slices of a large
+// window (or of the memory-mapped file). readPcap (pcapgo) stays for cross-checking in tests.
+type pcapWalker struct {
+	name    string
+	a       *Analyzer
+	bo      binary.ByteOrder
+	nano    bool
+	link    LinkType
+	snap    int
+	maxRec  int
+	packets int64
+	offset  int64 // file offset of the next record
+}
+
+// header parses the 24-byte file header.
+func (w *pcapWalker) header(b []byte) error {
+	if len(b) < 24 {
+		return fmt.Errorf("%s: pcap header: want 24 bytes, got %d", w.name, len(b))
+	}
+	w.bo = binary.LittleEndian
+	switch binary.LittleEndian.Uint32(b[:4]) {
+	case 0xa1b2c3d4:
+	case 0xa1b23c4d:
+		w.nano = true
+	case 0xd4c3b2a1:
+		w.bo = binary.BigEndian
+	case 0x4d3cb2a1:
+		w.bo, w.nano = binary.BigEndian, true
+	default:
+		return fmt.Errorf("%s: not a pcap file (magic % x)", w.name, b[:4])
+	}
+	if major := w.bo.Uint16(b[4:6]); major != 2 {
+		return fmt.Errorf("%s: pcap header: version %d.%d, want 2.x", w.name, major, w.bo.Uint16(b[6:8]))
+	}
+	w.snap = int(w.bo.Uint32(b[16:20]))
+	w.link = LinkType(w.bo.Uint32(b[20:24]) & 0x0fffffff)
+	w.maxRec = max(w.snap, pcapMaxRecord)
+	w.offset = 24
+	return nil
+}
+
+// walk feeds every complete record of b to the analyzer and returns how many bytes it used. stop is
+// true after a corrupt record (a warning is recorded). atEOF says no bytes follow b: a partial record
+// then means a truncated file.
+func (w *pcapWalker) walk(b []byte, atEOF bool) (used int, stop bool) {
+	bo, a := w.bo, w.a
+	for {
+		rest := b[used:]
+		if len(rest) < 16 {
+			break
+		}
+		caplen := int(bo.Uint32(rest[8:12]))
+		if caplen > w.maxRec {
+			a.Warn(fmt.Sprintf("%s: unreadable record after packet %d at byte %d: captured length %d exceeds the snap length %d; results cover the packets before it", w.name, w.packets, w.offset, caplen, w.snap))
+			return used, true
+		}
+		if len(rest) < 16+caplen {
+			break
+		}
+		frac := int64(bo.Uint32(rest[4:8]))
+		if !w.nano {
+			frac *= 1000
+		}
+		wire := int(bo.Uint32(rest[12:16]))
+		a.Packet(w.link, int64(bo.Uint32(rest[0:4]))*1e9+frac, rest[16:16+caplen], max(wire, caplen))
+		w.packets++
+		used += 16 + caplen
+		w.offset += int64(16 + caplen)
+	}
+	if atEOF && used < len(b) {
+		a.Warn(fmt.Sprintf("%s: capture ends in the middle of packet %d at byte %d (truncated file); results cover the %d packets before it", w.name, w.packets+1, w.offset, w.packets))
+	}
+	return used, false
+}
+
+// readPcapMem reads a classic pcap held entirely in memory (a mapped file).
+func readPcapMem(data []byte, name string, a *Analyzer) error {
+	w := &pcapWalker{name: name, a: a}
+	if err := w.header(data); err != nil {
+		return err
+	}
+	w.walk(data[24:], true)
+	return nil
+}
+
+// readPcapFast reads a classic pcap from r through an 8 MiB window.
 func readPcapFast(r io.Reader, name string, a *Analyzer) error {
+	w := &pcapWalker{name: name, a: a}
 	buf := make([]byte, 8<<20)
 	n, err := io.ReadFull(r, buf[:24])
 	if err != nil {
 		return fmt.Errorf("%s: pcap header: want 24 bytes, got %d: %w", name, n, err)
 	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	nano := false
-	switch binary.LittleEndian.Uint32(buf[:4]) {
-	case 0xa1b2c3d4:
-	case 0xa1b23c4d:
-		nano = true
-	case 0xd4c3b2a1:
-		bo = binary.BigEndian
-	case 0x4d3cb2a1:
-		bo, nano = binary.BigEndian, true
-	default:
-		return fmt.Errorf("%s: not a pcap file (magic % x)", name, buf[:4])
+	if err := w.header(buf[:24]); err != nil {
+		return err
 	}
-	if major := bo.Uint16(buf[4:6]); major != 2 {
-		return fmt.Errorf("%s: pcap header: version %d.%d, want 2.x", name, major, bo.Uint16(buf[6:8]))
-	}
-	snap := int(bo.Uint32(buf[16:20]))
-	link := LinkType(bo.Uint32(buf[20:24]) & 0x0fffffff)
-	maxRec := max(snap, pcapMaxRecord)
-	var (
-		start, end int   // unread window buf[start:end]
-		packets    int64 // records read
-		offset     int64 = 24
-		eof        bool
-	)
+	end := 0
 	for {
-		if end-start >= 16 {
-			if caplen := int(bo.Uint32(buf[start+8 : start+12])); caplen > maxRec {
-				a.Warn(fmt.Sprintf("%s: unreadable record after packet %d at byte %d: captured length %d exceeds the snap length %d; results cover the packets before it", name, packets, offset, caplen, snap))
-				return nil
+		n, err := io.ReadAtLeast(r, buf[end:], 1)
+		end += n
+		eof := false
+		if err != nil {
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("%s: read at byte %d: %w", name, w.offset+int64(end), err)
 			}
+			eof = true
 		}
-		if end-start < 16 || end-start < 16+int(bo.Uint32(buf[start+8:start+12])) {
-			if eof {
-				if end > start {
-					a.Warn(fmt.Sprintf("%s: capture ends in the middle of packet %d at byte %d (truncated file); results cover the %d packets before it", name, packets+1, offset, packets))
-				}
-				return nil
-			}
-			// Slide the partial record to the front and refill.
-			copy(buf, buf[start:end])
-			end -= start
-			start = 0
-			n, err := io.ReadAtLeast(r, buf[end:], 1)
-			end += n
-			if err != nil {
-				if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-					return fmt.Errorf("%s: read at byte %d: %w", name, offset, err)
-				}
-				eof = true
-			}
-			continue
+		used, stop := w.walk(buf[:end], eof)
+		if stop || eof {
+			return nil
 		}
-		h := buf[start : start+16]
-		caplen := int(bo.Uint32(h[8:12]))
-		wire := int(bo.Uint32(h[12:16]))
-		sec := int64(bo.Uint32(h[0:4]))
-		frac := int64(bo.Uint32(h[4:8]))
-		if !nano {
-			frac *= 1000
-		}
-		data := buf[start+16 : start+16+caplen]
-		a.Packet(link, sec*1e9+frac, data, max(wire, caplen))
-		packets++
-		start += 16 + caplen
-		offset += int64(16 + caplen)
+		// Slide the partial record to the front.
+		end = copy(buf, buf[used:end])
 	}
 }

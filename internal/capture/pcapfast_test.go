@@ -23,6 +23,13 @@ func TestFastReaderMatchesPcapgo(t *testing.T) {
 				if err := readPcap(bytes.NewReader(data[:cut]), name, slow); err != nil {
 					t.Fatal(err)
 				}
+				mem := NewAnalyzer(Config{})
+				if err := readPcapMem(data[:cut], name, mem); err != nil {
+					t.Fatal(err)
+				}
+				if mem.Stats() != slow.Stats() {
+					t.Errorf("cut %d: stats in memory %+v, pcapgo %+v", cut, mem.Stats(), slow.Stats())
+				}
 				if fast.Stats() != slow.Stats() {
 					t.Errorf("cut %d: stats fast %+v, pcapgo %+v", cut, fast.Stats(), slow.Stats())
 				}

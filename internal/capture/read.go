@@ -30,6 +30,18 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("open capture: %w", err)
 	}
 	defer f.Close()
+	// An uncompressed classic pcap is walked in place in the mapped file: no copy at all.
+	if data, unmap, ok := mapFile(f); ok {
+		defer unmap()
+		switch binary.BigEndian.Uint32(data[:4]) {
+		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+			a := NewAnalyzer(cfg)
+			if err := readPcapMem(data, path, a); err != nil {
+				return nil, err
+			}
+			return &Result{Analyzer: a, Format: "pcap"}, nil
+		}
+	}
 	return Read(f, path, cfg)
 }
 

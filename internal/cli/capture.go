@@ -76,7 +76,10 @@ portrange, and/or/not, parentheses); it is applied in user space, to files and l
   sudo hopscope capture -i eth0 --filter 'tcp port 443 or udp port 443' --duration 30s`,
 		Args: argsUsage(func(c *cobra.Command, args []string) error {
 			if o.iface != "" {
-				return cobra.NoArgs(c, args)
+				if len(args) > 0 {
+					return errors.New("give a capture FILE or -i IFACE, not both")
+				}
+				return nil
 			}
 			return cobra.ExactArgs(1)(c, args)
 		}),
@@ -97,7 +100,7 @@ portrange, and/or/not, parentheses); it is applied in user space, to files and l
 	f.BoolVar(&o.flows, "flows", false, "list every flow instead of the per-domain summary")
 	f.BoolVar(&o.json, "json", false, "write JSON (same as --format json)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.StringVar(&o.fromLocation, "from-location", "", `where the capture was taken, as "LAT,LON" in degrees, to check server locations against the handshake RTT`)
+	f.StringVar(&o.fromLocation, "from-location", "", `where the capture was taken: a city ("Paris") or "LAT,LON", to check server locations against the handshake RTT`)
 	f.BoolVar(&o.resolve, "resolve", false, "name flows that nothing else named by reverse DNS (sends PTR queries)")
 	f.BoolVar(&o.noEnrich, "no-enrich", false, "do not look up who operates each server address and where")
 	f.StringVar(&o.rules, "purpose-rules", "", `file of extra purpose rules, one "REGEXP PURPOSE" per line`)
@@ -108,18 +111,13 @@ portrange, and/or/not, parentheses); it is applied in user space, to files and l
 // latLon is a vantage point.
 type latLon struct{ lat, lon float64 }
 
-// parseLatLon reads "LAT,LON" in degrees.
+// parseLatLon reads --from-location like analyze does: "LAT,LON" or a known city name.
 func parseLatLon(s string) (*latLon, error) {
-	a, b, ok := strings.Cut(s, ",")
-	if !ok {
-		return nil, fmt.Errorf("--from-location %q: want LAT,LON in degrees (for example 22.54,114.06)", s)
+	p, err := ParseLocation(s)
+	if err != nil {
+		return nil, fmt.Errorf("--from-location: %w", err)
 	}
-	lat, err1 := strconv.ParseFloat(strings.TrimSpace(a), 64)
-	lon, err2 := strconv.ParseFloat(strings.TrimSpace(b), 64)
-	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
-		return nil, fmt.Errorf("--from-location %q: want LAT,LON with -90 ≤ LAT ≤ 90 and -180 ≤ LON ≤ 180", s)
-	}
-	return &latLon{lat, lon}, nil
+	return &latLon{p.Lat, p.Lon}, nil
 }
 
 func (o *captureOptions) run(ctx context.Context, file string) error {
