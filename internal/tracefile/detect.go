@@ -77,7 +77,7 @@ func detectText(body string, data []byte) string {
 		if len(f) >= 2 && f[1] == "ms" && (f[0] == "<1" || isInt(f[0])) {
 			return FormatTracert
 		}
-		if len(f) >= 3 && f[0] == "*" && f[1] == "*" && f[2] == "*" && len(f) > 3 {
+		if len(f) > 3 && f[0] == "*" && f[1] == "*" && f[2] == "*" && f[3] != "*" && strings.HasSuffix(body, ".") {
 			return FormatTracert // "  3     *        *        *     Request timed out."
 		}
 		return tracerouteFlavour(data)

@@ -387,6 +387,8 @@ func TestDetect(t *testing.T) {
 		{"bare hop lines", " 1  192.0.2.1  1.0 ms\n", FormatTraceroute, 0},
 		{"tracert header", "\nTracing route to a [192.0.2.1]\n", FormatTracert, 0},
 		{"tracert hops only", "  1    <1 ms    <1 ms    <1 ms  192.0.2.1\n", FormatTracert, 0},
+		{"tracert timeouts only", "  3     *        *        *     Request timed out.\n", FormatTracert, 0},
+		{"linux -q 4 timeouts", " 3  * * * *\n 4  * * * 192.0.2.4  1.0 ms\n", FormatTraceroute, 0},
 		{"tracepath", " 1?: [LOCALHOST]  pmtu 1500\n", FormatTracepath, 0},
 		{"mtr report", "Start: Thu Mar  5 10:00:00 2020\n", FormatMTRReport, 0},
 		{"mtr report rows", "  1.|-- 192.0.2.1  0.0%  1  1 1 1 1 0\n", FormatMTRReport, 0},
