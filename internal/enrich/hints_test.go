@@ -62,7 +62,21 @@ func TestHintFromName(t *testing.T) {
 		{"core1.zurich.init7.net", "Zurich", "CH", "high", "zurich", 13030},
 		{"r1.sao-paulo.example.br", "São Paulo", "BR", "high", "sao-paulo", 0},
 		{"if-1.muenchen.example.de", "Munich", "DE", "high", "muenchen", 0},
+		// More operator conventions.
+		{"be3627.ccr41.jfk02.atlas.cogentco.com", "New York", "US", "medium", "jfk02", 174},
+		{"ae16.cr1.ord6.us.zip.zayo.com", "Chicago", "US", "medium", "ord6", 6461},
+		{"100ge14-1.core1.nyc4.he.net", "New York", "US", "medium", "nyc4", 6939},
+		{"ae-5.r24.tokyjp05.jp.bb.gin.ntt.net", "Tokyo", "JP", "medium", "tokyjp05", 2914},
+		{"hbg-bb2-link.ip.twelve99.net", "Hamburg", "DE", "medium", "hbg", 1299},
+		{"TenGE0-0-0-1.br03.sin02.pccwbtn.net", "Singapore", "SG", "medium", "sin02", 3491},
+		{"ix-ae-4-2.tcore1.ldn-london.as6453.net", "London", "GB", "high", "ldn-london", 6453},
+		{"et10-1-5.milano50.mil.seabone.net", "Milan", "IT", "high", "milano50", 6762},
+		{"xe-0-0-0.bar2.SanJose1.Level3.net", "San Jose", "US", "high", "sanjose1", 3356},
+		{"be-10-ar01.area4.il.chicago.comcast.net", "Chicago", "US", "high", "chicago", 7922},
+		{"pool-71-1-1-1.nycmny.fios.verizon.net", "New York", "US", "medium", "nycmny", 0},
+		{"be-33651-cr02.sunnyvale.ca.ibone.comcast.net", "", "", "", "comcast.net", 7922},
 		// Low confidence: a medium airport's bare or numbered code.
+		{"cpe-72-177-1-1.stx.res.rr.com", "Christiansted", "VI", "low", "stx", 0},
 		{"se-lla.nordu.net", "Luleå", "SE", "low", "lla", 2603},
 		{"mas2-l101.bng.optusnet.com.au", "Manus Island", "PG", "low", "mas2", 4804},
 		// AS numbers in names.
