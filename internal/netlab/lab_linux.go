@@ -62,6 +62,10 @@ func Start(ctx context.Context, spec Spec) (*Lab, error) {
 		return nil, err
 	}
 	l := &Lab{plan: p, spec: spec}
+	// Names with this prefix can only be left by a dead process that had our pid.
+	if err := removeNetns(existingWithPrefix(prefix)...); err != nil {
+		return nil, fmt.Errorf("netlab %s: remove leftovers: %w", p.name, err)
+	}
 	if err := l.setup(ctx); err != nil {
 		_ = l.Close()
 		return nil, fmt.Errorf("netlab %s: %w", p.name, err)
@@ -311,6 +315,21 @@ func (l *Lab) Close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// existingWithPrefix lists the namespaces whose names start with prefix.
+func existingWithPrefix(prefix string) []string {
+	entries, err := os.ReadDir(netnsDir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix) {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 // removeNetns kills the processes still inside the named namespaces and

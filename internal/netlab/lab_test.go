@@ -372,3 +372,18 @@ func TestMPLSExtensionInTraceroute(t *testing.T) {
 		}
 	}
 }
+
+func TestStartReplacesLeftoverWithSameName(t *testing.T) {
+	RequireRoot(t)
+	// A dead process with our pid could have left the next lab's names behind.
+	next := fmt.Sprintf("%s%d-%d-client", namePrefix, os.Getpid(), labSeq.Load()+1)
+	if out, err := exec.Command("ip", "netns", "add", next).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", next).Run() })
+	l := New(t, line(0))
+	if l.Netns("client") != next {
+		t.Fatalf("lab took %s, want %s", l.Netns("client"), next)
+	}
+	run(t, l, "client", "ping", "-c", "1", "-W", "2", "203.0.113.80")
+}
