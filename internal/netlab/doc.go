@@ -17,12 +17,12 @@
 //   - Every node is a network namespace named "hs-<pid>-<lab>-<node>", so labs of
 //     parallel tests and processes never collide. Sweep (run once by Start)
 //     removes namespaces left by dead processes, and only those.
-//   - A link without Delay, Jitter or Loss is a veth pair. A shaped link is a
-//     pair of TUN devices (IFF_TUN|IFF_NO_PI, one per end) joined by an
+//   - A link without Delay, Jitter or Loss (and without an MPLS node at either
+//     end) is a veth pair. Any other link is a pair of TUN devices (IFF_TUN|IFF_NO_PI, one per end) joined by an
 //     in-process relay (package relay) that delays every packet by Delay in
 //     each direction (so the link adds 2×Delay to a round trip), adds uniform
 //     jitter without reordering (unless Reorder), and drops Loss of the packets
-//     with a seeded generator. `tc netem` is not needed.
+//     with a seeded generator (Spec.Seed). `tc netem` is not needed.
 //   - Interfaces are named "e<link>-<peer>" (cut to 15 characters).
 //   - Links without addresses get 10.200.0.0/16 /30s and fd00:200::/48 /64s;
 //     explicit addresses must stay in 10.0.0.0/8, the TEST-NETs
