@@ -83,7 +83,7 @@ func parseIPArg(s string) (ipQuery, error) {
 	}
 	addr, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(a), "[]"))
 	if err != nil {
-		return ipQuery{}, fmt.Errorf("%q is not an IP address (want ADDR or ADDR=NAME)", s)
+		return ipQuery{}, fmt.Errorf("%q is not an IP address (want ADDR or ADDR=NAME; to resolve a name, use \"hopscope dns NAME\")", s)
 	}
 	return ipQuery{query: s, name: strings.TrimSpace(name), addr: addr.WithZone("")}, nil
 }

@@ -379,3 +379,30 @@ func BenchmarkLookupSeedHops(b *testing.B) {
 		}
 	})
 }
+
+// TestConcurrentLookup runs lookups from several goroutines over every kind of source (run with -race).
+func TestConcurrentLookup(t *testing.T) {
+	e := newEnricher(t, Config{IP2Location: []string{filepath.Join("testdata", "IP2LOCATION-LITE-DB1.BIN")}})
+	want := e.Lookup(addr("180.87.12.2"), "if-ae-2-2.tcore2.svw-singapore.as6453.net")
+	done := make(chan string, 4)
+	for range 4 {
+		go func() {
+			for i := range 200 {
+				got := e.Lookup(addr("180.87.12.2"), "if-ae-2-2.tcore2.svw-singapore.as6453.net")
+				if got.ASN != want.ASN || got.City != want.City || got.Country != want.Country {
+					done <- "different answer"
+					return
+				}
+				e.Lookup(addrsForRace[i%len(addrsForRace)], "")
+			}
+			done <- ""
+		}()
+	}
+	for range 4 {
+		if msg := <-done; msg != "" {
+			t.Fatal(msg)
+		}
+	}
+}
+
+var addrsForRace = randomAddrs(64, false)
