@@ -49,8 +49,13 @@ sides (HTTP/2 is offered to the client only when the server speaks it), passes W
 streams bodies (only the first --record-bytes are kept).
 
 Not intercepted, passed through untouched and labelled: hosts matching --passthrough; hosts whose
-clients refused our certificate before (pinning; remembered in the data directory); tunnels that are
-not TLS (WeChat's mmTLS, SSH, unknown protocols).
+clients refused our certificate before (pinning: a certificate alert pins at once, a bare hang-up the
+second time; remembered in DATA_DIR/pinned-hosts.txt, delete a line to intercept that host again);
+tunnels that are not TLS (WeChat's mmTLS, SSH, unknown protocols). Plain HTTP inside CONNECT is
+recorded like any proxied request.
+
+Each flow records host, method, URL, status, sizes, timings (DNS, connect, TLS, send, wait, transfer),
+TLS version, ALPN, the server address and, for loopback clients on Linux, the client process.
 
 Every flow is appended to the session file as it finishes (JSON lines); read it with
 "hopscope domains SESSION" or export it with "hopscope har export SESSION".
