@@ -22,6 +22,7 @@ func addSeeds(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add([]byte("traceroute to 192.0.2.9 (192.0.2.9), 30 hops max, 60 byte packets\n 1  [AS64500] r (198.51.100.2) <MPLS:L=1,E=0,S=1,T=1>  5.1 ms !H * 198.51.100.3  1 ms !<10>\n    x.example (192.0.2.5)  2.0 ms\n"))
+	f.Add([]byte("traceroute to a (192.0.2.9), 64 hops max, 40 byte packets\n 1  b (192.0.2.1)  1.0 ms MPLS Label=1 CoS=0 TTL=1 S=0  *\n     MPLS Label=2 CoS=0 TTL=1 S=1\n"))
 	f.Add([]byte("Tracing route to a [192.0.2.1]\nover a maximum of 30 hops:\n  1    <1 ms     *        2 ms  192.0.2.1  reports: Destination net unreachable.\n"))
 	f.Add([]byte(" 1?: [LOCALHOST]  pmtu 1500\n 1:  a (192.0.2.1)  1.0ms asymm 2\n 2:  no reply\n 1:  192.0.2.1  900.0ms pmtu 1400\n     Resume: pmtu 1400 hops 2 back 2\n"))
 	f.Add([]byte("Start: 2024-01-02T03:04:05+0000\nHOST: h  Loss% Drop Rcv Snt Last Avg Best Wrst StDev\n  1. AS1 a (192.0.2.1)  0.0% 0 2 2 1 1 1 1 0\n    |  `|-- 192.0.2.3\n"))

@@ -136,6 +136,28 @@ func TestParseTextVariants(t *testing.T) {
 			traces: 1,
 		},
 		{
+			name:   "BSD and Junos MPLS label lines",
+			format: FormatTracerouteBSD,
+			input: "traceroute to 192.0.2.9 (192.0.2.9), 30 hops max, 40 byte packets\n" +
+				" 1  198.51.100.1 (198.51.100.1)  4.679 ms  3.640 ms  *\n" +
+				"     MPLS Label=299856 CoS=0 TTL=1 S=0\n" +
+				"     MPLS Label=16 CoS=0 TTL=1 S=1\n" +
+				" 2  198.51.100.2 (198.51.100.2)  45.495 ms MPLS Label=32093 CoS=5 TTL=1 S=1\n" +
+				"3  198.51.100.3 (198.51.100.3)  1.0 ms\n" +
+				"MPLS Label=29 CoS=0 TTL=1 S=1\n",
+			want: []string{
+				"1 198.51.100.1 | 4.679m<299856><16> 3.64m<299856><16> *",
+				"2 198.51.100.2 | 45.495m<32093>",
+				"3 198.51.100.3 | 1m<29>",
+			},
+			traces: 1,
+			check: func(t *testing.T, trs []*path.Trace) {
+				if l := trs[0].Hops[1].Probes[0].MPLS[0]; l != (path.MPLSLabel{Label: 32093, TC: 5, TTL: 1, S: true}) {
+					t.Errorf("label %+v", l)
+				}
+			},
+		},
+		{
 			name:   "space-indented continuation lines (FreeBSD)",
 			format: FormatTracerouteBSD,
 			input: "traceroute to example.org (203.0.113.9), 64 hops max, 40 byte packets\n" +

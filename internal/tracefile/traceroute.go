@@ -15,8 +15,9 @@ import (
 //	 1  name (addr)  1.234 ms  * name2 (addr2)  2.345 ms !H
 //	    name3 (addr3)  3.456 ms            (BSD: a further responder on its own indented line)
 //
-// with optional "[AS123]" before a responder (-a / -A), "<MPLS:L=..,E=..,S=..,T=..>" extensions (-e)
-// and "!X" annotations after an RTT.
+// with optional "[AS123]" before a responder (-a / -A), "<MPLS:L=..,E=..,S=..,T=..>" extensions (Linux
+// -e), "MPLS Label=.. CoS=.. TTL=.. S=.." entries (BSD, Junos: inline or on their own line) and "!X"
+// annotations after an RTT.
 type trParser struct {
 	format    string
 	traces    []*path.Trace
@@ -124,7 +125,7 @@ func (p *trParser) parseLine(ln string) error {
 		p.command = strings.TrimSpace(ln)
 		return nil
 	}
-	if start > 0 && p.hop != nil {
+	if (start > 0 || strings.HasPrefix(body, "MPLS Label=")) && p.hop != nil {
 		// BSD/macOS: a further responder of the same hop on an indented line.
 		p.toks = tokenize(ln, p.toks)
 		return p.probes(p.hop, p.toks)
@@ -285,6 +286,31 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 			}
 			asn, haveASN = n, true
 			lastRTT = false
+		case s == "MPLS" && i+1 < len(toks) && strings.HasPrefix(toks[i+1].s, "Label="):
+			// BSD and Junos: "MPLS Label=299856 CoS=0 TTL=1 S=1" after an RTT or on its own line.
+			l, n, ok := bsdMPLS(toks[i+1:])
+			if !ok {
+				return p.errf(toks[i+1].col, `an MPLS entry like "MPLS Label=24001 CoS=0 TTL=1 S=1"`, toks[i+1].s)
+			}
+			i += n
+			switch {
+			case lastRTT:
+				pr := &h.Probes[len(h.Probes)-1]
+				pr.MPLS = append(pr.MPLS, l)
+			case len(h.Probes) > 0 && !cur.IsValid():
+				// Its own line: the label stack of the hop's last responder.
+				var last netip.Addr
+				for k := len(h.Probes) - 1; k >= 0 && !last.IsValid(); k-- {
+					last = h.Probes[k].From
+				}
+				for k := range h.Probes {
+					if pr := &h.Probes[k]; last.IsValid() && pr.From == last {
+						pr.MPLS = append(pr.MPLS, l)
+					}
+				}
+			default:
+				pendMPLS = append(pendMPLS, l)
+			}
 		case s[0] == '<':
 			labels, ok := mplsToken(s)
 			if !ok {
@@ -500,4 +526,35 @@ func applyTracerouteCommand(t *path.Trace, line string) {
 		}
 	}
 	t.Protocol, t.FlowsVaried = proto, varied
+}
+
+// bsdMPLS parses "Label=N CoS=N TTL=N S=N" (CoS may be "Exp"); n is the number of tokens used.
+func bsdMPLS(toks []token) (l path.MPLSLabel, n int, ok bool) {
+	for n < len(toks) && n < 4 {
+		k, v, found := strings.Cut(toks[n].s, "=")
+		if !found {
+			break
+		}
+		x, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			return l, n, false
+		}
+		switch k {
+		case "Label":
+			if x >= 1<<20 {
+				return l, n, false
+			}
+			l.Label = uint32(x)
+		case "CoS", "Exp", "TC":
+			l.TC = uint8(x & 7)
+		case "TTL":
+			l.TTL = uint8(x & 0xFF)
+		case "S":
+			l.S = x != 0
+		default:
+			return l, n, false
+		}
+		n++
+	}
+	return l, n, n > 0
 }
