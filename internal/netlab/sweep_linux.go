@@ -11,27 +11,6 @@ import (
 	"syscall"
 )
 
-// staleOwner parses a namespace name made by a lab ("hs-<pid>-<n>-<node>") and
-// returns the pid of the process that made it; ok is false for other names.
-func staleOwner(name string) (pid int, ok bool) {
-	rest, found := strings.CutPrefix(name, namePrefix)
-	if !found {
-		return 0, false
-	}
-	parts := strings.SplitN(rest, "-", 3)
-	if len(parts) != 3 || parts[2] == "" {
-		return 0, false
-	}
-	pid, err := strconv.Atoi(parts[0])
-	if err != nil || pid <= 0 {
-		return 0, false
-	}
-	if _, err := strconv.ParseUint(parts[1], 10, 64); err != nil {
-		return 0, false
-	}
-	return pid, true
-}
-
 // Sweep removes the namespaces (and their processes and /etc/netns files) left
 // by labs whose process has died, e.g. a test binary that crashed or was
 // killed. It touches only names of the form hs-<pid>-<n>-<node> whose pid is
