@@ -37,8 +37,20 @@ func Sweep() ([]string, error) {
 		if _, statErr := os.Stat(filepath.Join(netnsDir, ns)); statErr == nil {
 			continue
 		}
-		_ = os.RemoveAll(filepath.Join(etcNetnsDir, ns))
 		removed = append(removed, ns)
+	}
+	// /etc/netns entries of dead labs, including any whose namespace is gone.
+	if etc, _ := os.ReadDir(etcNetnsDir); len(etc) > 0 {
+		for _, e := range etc {
+			pid, ok := staleOwner(e.Name())
+			if !ok || pid == os.Getpid() || processAlive(pid) {
+				continue
+			}
+			if _, statErr := os.Stat(filepath.Join(netnsDir, e.Name())); statErr == nil {
+				continue // its namespace could not be removed; keep them together
+			}
+			_ = os.RemoveAll(filepath.Join(etcNetnsDir, e.Name()))
+		}
 	}
 	return removed, err
 }
