@@ -168,7 +168,7 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 			take(s.name, g)
 		}
 	}
-	if info.Special == nil && info.ASN == 0 && (e.db != nil || len(e.mmdbs) > 0) {
+	if info.Special == nil && info.ASN == 0 && e.hasRouting() {
 		info.Special = e.unannounced(a, info.Country != "")
 	}
 	info.Hint = keepHint(info.Hint, dbCountry, asnToken)
@@ -206,6 +206,19 @@ func internalUse(a netip.Addr) (netip.Prefix, bool) {
 		}
 	}
 	return netip.Prefix{}, false
+}
+
+// hasRouting reports whether a source maps addresses to AS numbers, so that a missing AS means "not announced".
+func (e *Enricher) hasRouting() bool {
+	if e.db != nil {
+		return true
+	}
+	for _, s := range e.mmdbs {
+		if s.routing {
+			return true
+		}
+	}
+	return false
 }
 
 // unannounced builds the Special for global unicast space without an origin AS.

@@ -67,6 +67,16 @@ func TestMMDBLayouts(t *testing.T) {
 			"country_code": mmdbtype.String("FR"), "continent_code": mmdbtype.String("EU")},
 	})
 
+	// A city database alone knows no routing: nothing is called unannounced.
+	cityOnly := newEnricher(t, Config{MMDB: []string{geolite}, NoEmbedded: true})
+	if i := cityOnly.Lookup(addr("9.9.9.9"), ""); i.Special != nil {
+		t.Errorf("city-only: %+v", i.Special)
+	}
+	asnOnly := newEnricher(t, Config{MMDB: []string{asn}, NoEmbedded: true})
+	if i := asnOnly.Lookup(addr("9.9.9.9"), ""); i.Special == nil || i.Special.Kind != "unannounced" {
+		t.Errorf("ASN-only: %+v", i.Special)
+	}
+
 	e := newEnricher(t, Config{MMDB: []string{geolite, dbip, asn, ipinfo}, NoHints: true})
 	tests := []struct {
 		name, addr                   string

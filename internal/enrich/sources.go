@@ -49,6 +49,9 @@ type geo struct {
 type mmdbSource struct {
 	name string
 	r    *maxminddb.Reader
+	// routing is true when the database maps addresses to AS numbers (ASN, ISP and IPinfo types), so
+	// that an address it has no AS for may be called unannounced.
+	routing bool
 }
 
 func openMMDB(path string) (*mmdbSource, error) {
@@ -56,7 +59,9 @@ func openMMDB(path string) (*mmdbSource, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open mmdb %s: %w", path, err)
 	}
-	return &mmdbSource{name: filepath.Base(path), r: r}, nil
+	t := strings.ToLower(r.Metadata.DatabaseType)
+	routing := strings.Contains(t, "asn") || strings.Contains(t, "isp") || strings.Contains(t, "ipinfo")
+	return &mmdbSource{name: filepath.Base(path), r: r, routing: routing}, nil
 }
 
 func (s *mmdbSource) lookup(a netip.Addr) (geo, error) {
