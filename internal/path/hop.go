@@ -136,8 +136,8 @@ func (t *Trace) Hop(ttl int) *Hop {
 	return nil
 }
 
-// HopAt returns the hop with the given TTL, adding empty hops up to it so that Hops stays ordered and dense
-// from the first TTL seen.
+// HopAt returns the hop with the given TTL, adding it (empty) when missing; Hops stays ordered by TTL.
+// It does not fill gaps: importers add silent hops for TTLs their source skipped.
 func (t *Trace) HopAt(ttl int) *Hop {
 	if h := t.Hop(ttl); h != nil {
 		return h
