@@ -16,7 +16,8 @@ import (
 )
 
 // Live captures from an interface through an AF_PACKET socket (no libpcap, no cgo) and feeds a until
-// ctx ends, the duration passes or the packet count is reached. The analyzer's filter runs in user space.
+// ctx ends, the duration passes or the packet count is reached. The analyzer's filter is compiled to
+// classic BPF and attached to the socket, and runs again in user space on what the kernel passes.
 func Live(ctx context.Context, opt LiveOptions, a *Analyzer) error {
 	ifi, err := net.InterfaceByName(opt.Interface)
 	if err != nil {
@@ -40,6 +41,14 @@ func Live(ctx context.Context, opt LiveOptions, a *Analyzer) error {
 	if err := h.SetCaptureLength(snap); err != nil {
 		h.Close()
 		return fmt.Errorf("capture on %s: set capture length: %w", opt.Interface, err)
+	}
+	// The kernel drops what the filter surely rejects; the user-space filter decides the rest.
+	if flt := a.cfg.Filter; flt != nil && link == LinkEthernet {
+		if prog, err := flt.CompileBPF(uint32(snap)); err != nil {
+			a.Warn(fmt.Sprintf("filter %q not compiled for the kernel (%v): filtering in user space only", flt, err))
+		} else if err := h.SetBPF(prog); err != nil {
+			a.Warn(fmt.Sprintf("filter %q not attached to the socket (%v): filtering in user space only", flt, err))
+		}
 	}
 	if opt.Duration > 0 {
 		var cancel context.CancelFunc

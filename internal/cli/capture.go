@@ -69,7 +69,8 @@ be farther than RTT × 100 km from the capture point, which checks the database'
 --from-location gives the vantage point.
 
 --filter takes a subset of the pcap-filter language (tcp, udp, ip, ip6, [src|dst] host/net/port,
-portrange, and/or/not, parentheses); it is applied in user space, to files and live capture alike.`,
+portrange, and/or/not, parentheses; addresses, not host names). It applies to files and live capture
+alike; live, it is also compiled to classic BPF and attached to the socket so the kernel drops the rest.`,
 		Example: `  hopscope capture app.pcapng
   hopscope capture --flows --format markdown app.pcap.gz
   hopscope capture --json --from-location 22.54,114.06 wechat.pcap
