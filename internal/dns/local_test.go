@@ -259,6 +259,39 @@ func TestTruncationFallsBackToTCP(t *testing.T) {
 	}
 }
 
+// noEDNS answers FORMERR to any query with an OPT record, like servers from before RFC 6891.
+type noEDNS struct{ zone *dnstest.Static }
+
+func (h noEDNS) ServeDNS(w mdns.ResponseWriter, req *mdns.Msg) {
+	if req.IsEdns0() != nil {
+		m := new(mdns.Msg)
+		m.SetRcode(req, mdns.RcodeFormatError)
+		_ = w.WriteMsg(m)
+		return
+	}
+	h.zone.ServeDNS(w, req)
+}
+
+func TestServerWithoutEDNS(t *testing.T) {
+	port := dnstest.FreePort(t, loopback)
+	dnstest.Serve(t, netip.AddrPortFrom(loopback, port), noEDNS{dnstest.NewStatic(articleZone)})
+	r := newResolver(t, dns.Config{Server: dns.Server{Transport: dns.TransportAuto, Host: "127.0.0.1", Port: port}, NoAuthority: true})
+	res, err := r.Resolve(context.Background(), "vweixinthumb.tc.qq.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkArticle(t, res)
+	retries := 0
+	for _, q := range res.Queries {
+		if q.Purpose == "no-edns" {
+			retries++
+		}
+	}
+	if retries != 2 {
+		t.Fatalf("%d retries without EDNS, want 2 (A and AAAA): %+v", retries, res.Queries)
+	}
+}
+
 func TestEncryptedTransports(t *testing.T) {
 	_, upstream := startStatic(t, articleZone)
 	up := netip.AddrPortFrom(loopback, upstream.Port)

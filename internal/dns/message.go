@@ -19,6 +19,7 @@ type queryOpts struct {
 	cd      bool // CD bit: ask the resolver not to validate
 	subnet  netip.Prefix
 	nsid    bool
+	noEDNS  bool // a plain RFC 1035 query, for servers that reject EDNS
 }
 
 // buildQuery returns a query for name/qtype with EDNS (DO bit set, so signatures come back).
@@ -28,6 +29,9 @@ func buildQuery(id uint16, name string, qtype uint16, o queryOpts) *mdns.Msg {
 	m.RecursionDesired = o.recurse
 	m.CheckingDisabled = o.cd
 	m.Question = []mdns.Question{{Name: mdns.Fqdn(name), Qtype: qtype, Qclass: mdns.ClassINET}}
+	if o.noEDNS {
+		return m
+	}
 	opt := &mdns.OPT{Hdr: mdns.RR_Header{Name: ".", Rrtype: mdns.TypeOPT}}
 	opt.SetUDPSize(ednsSize)
 	opt.SetDo(true)

@@ -216,6 +216,11 @@ func (s *session) lookup(ctx context.Context, name string, qtype uint16) typeRes
 		}
 		m := buildQuery(r.cfg.ID(), cur, qtype, queryOpts{recurse: true, subnet: r.cfg.Subnet, nsid: hop == 0})
 		resp, err := s.ask(ctx, srv, m, purpose)
+		if err == nil && rejectsEDNS(resp) {
+			// A server from before EDNS (RFC 6891 §7): ask again the RFC 1035 way, as dig does.
+			m = buildQuery(r.cfg.ID(), cur, qtype, queryOpts{recurse: true, noEDNS: true})
+			resp, err = s.ask(ctx, srv, m, "no-edns")
+		}
 		if err != nil {
 			tr.err = err
 			return tr
@@ -252,6 +257,12 @@ func (s *session) lookup(ctx context.Context, name string, qtype uint16) typeRes
 		// target outside its zones): ask for the target.
 		cur = canon
 	}
+}
+
+// rejectsEDNS reports whether a reply refuses the EDNS query itself: FORMERR or NOTIMP without an OPT
+// record of its own.
+func rejectsEDNS(m *mdns.Msg) bool {
+	return (m.Rcode == mdns.RcodeFormatError || m.Rcode == mdns.RcodeNotImplemented) && m.IsEdns0() == nil
 }
 
 // diagnoseServfail finds out what is behind a SERVFAIL: a DNSSEC validation failure (the query with

@@ -130,7 +130,7 @@ type Query struct {
 	Server    string
 	Transport Transport
 	// Purpose says why the query was sent: "answer", "follow" (a CNAME target the server left out),
-	// "authority", "cd-retry", "loop-check", "trace", "glue".
+	// "authority", "cd-retry", "loop-check", "no-edns" (a retry without EDNS after FORMERR), "trace".
 	Purpose string
 	// Start is when the query was sent; RTT how long the reply took (zero when Err is set).
 	Start time.Time
