@@ -320,7 +320,11 @@ func (f *flowPrinter) Record(r *mitm.Record) {
 	var line string
 	switch {
 	case fl.HTTP != nil:
-		line = fmt.Sprintf("%3d %s %s %s %dms", fl.HTTP.Status, fl.HTTP.Method, fl.HTTP.URL, proxyBytes(fl.HTTP.ResponseBytes), fl.Duration.Milliseconds())
+		status := fmt.Sprintf("%3d", fl.HTTP.Status)
+		if fl.HTTP.Status == 0 {
+			status = "ERR"
+		}
+		line = fmt.Sprintf("%s %s %s %s %dms", status, fl.HTTP.Method, fl.HTTP.URL, proxyBytes(fl.HTTP.ResponseBytes), fl.Duration.Milliseconds())
 	default:
 		line = fmt.Sprintf("--- %s %s (%s) up %s down %s", fl.Protocol, fl.Host, fl.Passthrough, proxyBytes(fl.BytesUp), proxyBytes(fl.BytesDown))
 	}

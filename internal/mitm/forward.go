@@ -259,7 +259,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 		rec.Flow.Error = "upstream: " + err.Error()
 		msg := fmt.Sprintf("hopscope proxy: upstream %s: %v\n", target, err)
 		http.Error(w, strings.TrimSuffix(msg, "\n"), code)
-		ex.Status = code
+		// ex.Status stays 0: the origin sent no response (the client got our error status)
 		finish(p.cfg.Now())
 		return
 	}

@@ -143,8 +143,8 @@ func TestHostileOrigin(t *testing.T) {
 				t.Errorf("status %d body %q, want %d and a clear message", resp.StatusCode, b, tc.want)
 			}
 			waitFor(t, "flow", func() bool { return len(l.rec.all()) == 1 })
-			if f := l.rec.all()[0].Flow; f.Error == "" {
-				t.Errorf("flow has no error: %+v", f)
+			if f := l.rec.all()[0].Flow; f.Error == "" || f.HTTP.Status != 0 {
+				t.Errorf("flow should have an error and no status: %+v %+v", f, f.HTTP)
 			}
 		})
 	}
