@@ -114,7 +114,7 @@ func ParseLocation(s string) (*explain.Place, error) {
 		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
 		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
 		if err1 == nil && err2 == nil {
-			if la < -90 || la > 90 || lo < -180 || lo > 180 {
+			if !(la >= -90 && la <= 90) || !(lo >= -180 && lo <= 180) { // also rejects NaN
 				return nil, fmt.Errorf("%q: latitude must be within ±90 and longitude within ±180", s)
 			}
 			return &explain.Place{Lat: la, Lon: lo, HasCoords: true, Source: "user"}, nil

@@ -357,3 +357,21 @@ func BenchmarkAnalyzeSeed(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParseLocation(f *testing.F) {
+	for _, s := range []string{"Paris", "new york", "1.29,103.85", "-33.87, 151.21", "", "12,500", "NaN,1", "1e309,0", "São Paulo", ",,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParseLocation(s)
+		if err != nil {
+			if err.Error() == "" {
+				t.Fatal("empty error")
+			}
+			return
+		}
+		if !p.HasCoords || !(p.Lat >= -90 && p.Lat <= 90) || !(p.Lon >= -180 && p.Lon <= 180) || p.Source != "user" {
+			t.Fatalf("ParseLocation(%q) = %+v", s, p)
+		}
+	})
+}

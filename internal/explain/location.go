@@ -140,9 +140,9 @@ func (e *explainer) destination() Destination {
 	if ok, ttl := e.t.Reached(); ok {
 		d.Reached, d.ReachedTTL = true, ttl
 	}
-	if !a.IsValid() {
-		for _, r := range e.t.Hops[max(last, 0)].Responders {
-			if last >= 0 && r.Addr.IsValid() {
+	if !a.IsValid() && last >= 0 {
+		for _, r := range e.t.Hops[last].Responders {
+			if r.Addr.IsValid() {
 				a = r.Addr
 				break
 			}
@@ -152,6 +152,9 @@ func (e *explainer) destination() Destination {
 		}
 		d.FromLastHop = true
 		d.PlaceBasis = fmt.Sprintf("the trace does not name its target address; hop %d's is used", d.LastRespondingTTL)
+	}
+	if !a.IsValid() {
+		return d
 	}
 	in := e.info(a)
 	d.Addr = a.String()

@@ -159,11 +159,11 @@ func pathTitle(p *report.Path) string {
 // pathFacts is the "udp, traceroute-bsd, 17 hops" line.
 func pathFacts(p *report.Path) string {
 	var facts []string
-	if p.Protocol != "" {
-		facts = append(facts, p.Protocol)
-	}
 	if p.Input != "" {
-		facts = append(facts, "from "+p.Input)
+		facts = append(facts, "imported from "+p.Input)
+	}
+	if p.Protocol != "" {
+		facts = append(facts, strings.ToUpper(p.Protocol)+" probes")
 	}
 	facts = append(facts, fmt.Sprintf("%d hops", len(p.Hops)))
 	if p.From != "" {
