@@ -119,9 +119,9 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 		applyHint(&info)
 		return info
 	}
-	if p, ok := internalUse(a); ok {
+	if s := internalUse(a); s != nil {
 		// Registration data (the DoD as AS749, country US) says nothing about who uses it inside a network.
-		info.Special = &Special{Prefix: p, Kind: "unannounced", Name: unannouncedRegistered}
+		info.Special = s
 		info.Hint = keepHint(info.Hint, "", asnToken)
 		applyHint(&info)
 		return info
@@ -185,27 +185,30 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 // internalBlocks are registered blocks, mostly the US Department of Defense's, that are not (or only
 // sporadically) announced and that large providers use as internal address space: a traceroute through
 // Tencent, Alibaba or AWS shows them. Registry data names the DoD for them, which would mislead.
-var internalBlocks = []netip.Prefix{
-	netip.MustParsePrefix("11.0.0.0/8"), netip.MustParsePrefix("21.0.0.0/8"), netip.MustParsePrefix("22.0.0.0/8"),
-	netip.MustParsePrefix("26.0.0.0/8"), netip.MustParsePrefix("28.0.0.0/8"), netip.MustParsePrefix("29.0.0.0/8"),
-	netip.MustParsePrefix("30.0.0.0/8"), netip.MustParsePrefix("33.0.0.0/8"), netip.MustParsePrefix("55.0.0.0/8"),
-	netip.MustParsePrefix("214.0.0.0/8"), netip.MustParsePrefix("215.0.0.0/8"),
-}
+// Lookup returns these shared values; they must not be modified.
+var internalBlocks = func() []Special {
+	var out []Special
+	for _, p := range []string{"11.0.0.0/8", "21.0.0.0/8", "22.0.0.0/8", "26.0.0.0/8", "28.0.0.0/8", "29.0.0.0/8",
+		"30.0.0.0/8", "33.0.0.0/8", "55.0.0.0/8", "214.0.0.0/8", "215.0.0.0/8"} {
+		out = append(out, Special{Prefix: netip.MustParsePrefix(p), Kind: "unannounced", Name: unannouncedRegistered})
+	}
+	return out
+}()
 
-// internalUse reports whether a is in one of internalBlocks.
-func internalUse(a netip.Addr) (netip.Prefix, bool) {
+// internalUse returns the internalBlocks entry that holds a, or nil.
+func internalUse(a netip.Addr) *Special {
 	if !a.Is4() {
-		return netip.Prefix{}, false
+		return nil
 	}
 	switch a.As4()[0] {
 	case 11, 21, 22, 26, 28, 29, 30, 33, 55, 214, 215:
-		for _, p := range internalBlocks {
-			if p.Contains(a) {
-				return p, true
+		for i := range internalBlocks {
+			if internalBlocks[i].Prefix.Contains(a) {
+				return &internalBlocks[i]
 			}
 		}
 	}
-	return netip.Prefix{}, false
+	return nil
 }
 
 // hasRouting reports whether a source maps addresses to AS numbers, so that a missing AS means "not announced".

@@ -233,7 +233,13 @@ func (f *family) value(i int) uint32 {
 // start reconstructs record i's full key: its low bits plus the bucket that holds it, searched for in
 // buckets [lo, hi].
 func (f *family) start(i, lo, hi int) uint64 {
-	// The bucket is the last k with index[k] <= i.
+	// The bucket is the last k with index[k] <= i; most often the first or last one searched.
+	switch {
+	case int(le32(f.index, hi*4)) <= i:
+		lo = hi
+	case hi > lo && int(le32(f.index, (lo+1)*4)) > i:
+		hi = lo
+	}
 	for lo < hi {
 		m := (lo + hi + 1) / 2
 		if int(le32(f.index, m*4)) <= i {
