@@ -153,6 +153,11 @@ func (o *dnsOptions) config() (dns.Config, []uint16, error) {
 	if o.json {
 		o.format = "json"
 	}
+	switch o.format {
+	case "text", "json", "markdown", "md":
+	default:
+		return cfg, nil, fmt.Errorf("--format %q: the dns command writes text, json or markdown", o.format)
+	}
 	if o.bulk != "" && o.concurrency <= 0 {
 		return cfg, nil, fmt.Errorf("--concurrency %d: must be at least 1", o.concurrency)
 	}

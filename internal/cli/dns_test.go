@@ -97,6 +97,7 @@ func TestDNSCommand(t *testing.T) {
 		code int
 		err  string
 	}{
+		{"html", []string{"--format", "html", "x.test"}, cli.ExitBadInput, "text, json or markdown"},
 		{"address with another type", []string{"--type", "A", "198.51.100.25"}, cli.ExitBadInput, "only --type PTR applies"},
 		{"nxdomain", []string{"nope.qq.test"}, cli.ExitNegative, "NXDOMAIN: nope.qq.test. does not exist"},
 		{"nodata", []string{"--type", "MX", "socwxsns.video.qq.test"}, cli.ExitNegative, "NODATA"},
