@@ -19,14 +19,12 @@ var specials4 = []special{
 	sp("192.0.0.8/32", "ietf-protocol", "IPv4 dummy address (RFC 7600): a host without IPv4 answered", false),
 	sp("192.0.0.9/32", "anycast", "Port Control Protocol anycast (RFC 7723)", true),
 	sp("192.0.0.10/32", "anycast", "Traversal Using Relays around NAT anycast (RFC 8155)", true),
-	sp("255.255.255.255/32", "broadcast", "limited broadcast (RFC 919)", false),
 	sp("0.0.0.0/32", "unspecified", "unspecified address", false),
 	sp("192.0.0.0/29", "ietf-protocol", "DS-Lite (RFC 6333)", false),
 	sp("192.0.0.0/24", "ietf-protocol", "IETF protocol assignments (RFC 6890)", false),
 	sp("192.0.2.0/24", "documentation", "documentation TEST-NET-1 (RFC 5737)", false),
 	sp("198.51.100.0/24", "documentation", "documentation TEST-NET-2 (RFC 5737)", false),
 	sp("203.0.113.0/24", "documentation", "documentation TEST-NET-3 (RFC 5737)", false),
-	sp("233.252.0.0/24", "documentation", "multicast documentation MCAST-TEST-NET (RFC 6676)", false),
 	sp("192.31.196.0/24", "as112", "AS112 DNS sink (RFC 7535)", true),
 	sp("192.175.48.0/24", "as112", "AS112 direct delegation (RFC 7534)", true),
 	sp("192.52.193.0/24", "amt", "Automatic Multicast Tunneling relay anycast (RFC 7450)", true),
@@ -39,6 +37,13 @@ var specials4 = []special{
 	sp("0.0.0.0/8", "this-network", `"this network" (RFC 791)`, false),
 	sp("10.0.0.0/8", "private", "RFC 1918 private network", false),
 	sp("127.0.0.0/8", "loopback", "loopback (RFC 1122)", false),
+}
+
+// specials4High covers 224.0.0.0/3, where every address is special; searched apart so that the common
+// ranges stay short.
+var specials4High = []special{
+	sp("255.255.255.255/32", "broadcast", "limited broadcast (RFC 919)", false),
+	sp("233.252.0.0/24", "documentation", "multicast documentation MCAST-TEST-NET (RFC 6676)", false),
 	sp("224.0.0.0/4", "multicast", "IPv4 multicast (RFC 5771)", false),
 	sp("240.0.0.0/4", "reserved", "reserved for future use (RFC 1112)", false),
 }
@@ -77,14 +82,13 @@ var reserved6 = sp("::/0", "reserved", "IPv6 space reserved by the IETF (outside
 func Classify(a netip.Addr) *Special {
 	a = a.Unmap()
 	if a.Is4() {
-		switch a.As4()[0] {
-		case 0, 10, 100, 127, 169, 172, 192, 198, 203:
-		default:
-			if a.As4()[0] < 224 {
-				return nil
-			}
+		switch o := a.As4()[0]; {
+		case o >= 224:
+			return match(specials4High, a, nil)
+		case o == 0 || o == 10 || o == 100 || o == 127 || o == 169 || o == 172 || o == 192 || o == 198 || o == 203:
+			return match(specials4, a, nil)
 		}
-		return match(specials4, a, nil)
+		return nil
 	}
 	if !a.Is6() {
 		return nil
