@@ -504,3 +504,29 @@ func BenchmarkExplainSeed(b *testing.B) {
 		Explain(tr, m, Options{})
 	}
 }
+
+func TestDistanceSentence(t *testing.T) {
+	tests := []struct {
+		name  string
+		hops  []string
+		infos map[netip.Addr]enrich.Info
+		opt   Options
+		want  string
+	}{
+		{"source unknown", []string{"192.0.2.1/1"}, nil, Options{}, "Where the trace was run from is unknown (give --from-location)"},
+		{"source country only", []string{"192.0.2.1/1", "203.0.113.9/90"}, infos("192.0.2.1=64500:Alpha Net:FR", "203.0.113.9=64502:Gamma Cloud:US"), Options{},
+			"The trace was run from somewhere in France; give --from-location"},
+		{"destination country only", []string{"192.0.2.1/1", "203.0.113.9/90"}, infos("203.0.113.9=64502:Gamma Cloud:US"),
+			Options{From: &Place{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true}}, "The destination's city is unknown"},
+		{"same city", []string{"192.0.2.1/1", "203.0.113.9/3"}, map[netip.Addr]enrich.Info{netip.MustParseAddr("203.0.113.9"): {Hint: &explaintest.Paris}},
+			Options{From: &Place{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true}}, "both around Paris"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), tc.infos, tc.opt)
+			if !strings.Contains(f.Summary, tc.want) {
+				t.Errorf("summary lacks %q:\n%s", tc.want, f.Summary)
+			}
+		})
+	}
+}

@@ -258,8 +258,13 @@ func spikeSentence(f *Findings) string {
 func distanceSentence(f *Findings) string {
 	d := f.Distance
 	if d == nil {
-		if !f.Source.Known {
+		switch {
+		case !f.Source.Known:
 			return "Where the trace was run from is unknown (give --from-location), so the distance and the speed-of-light minimum cannot be stated."
+		case f.Source.Place == nil || !f.Source.Place.HasCoords:
+			return fmt.Sprintf("The trace was run from somewhere in %s; give --from-location to get the distance and the speed-of-light minimum.", placeName(f.Source.Place))
+		case f.Destination.Addr != "" && (f.Destination.Place == nil || !f.Destination.Place.HasCoords):
+			return "The destination's city is unknown (a city database given with --mmdb would place it), so the distance cannot be stated."
 		}
 		return ""
 	}
