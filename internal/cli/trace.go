@@ -59,15 +59,16 @@ once (paced), and enriches, explains and reports the path exactly as "hopscope a
 
 Probes keep one flow for the whole trace (Paris traceroute), so load balancers show one path;
 --vary-flows gives each probe of a hop its own flow and shows every responder. The trace stops at
-the destination's TTL, waits for replies adaptively (a multiple of the largest RTT seen, at most
---timeout), and stops after --max-silent silent hops beyond the last responder.
+the destination's TTL, waits for replies adaptively (1.5 × the path's RTT, at least 100 ms; beyond
+the last responder at least half of --timeout; never more than --timeout), and stops after
+--max-silent silent hops beyond the last responder.
 
 Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram sockets
 (net.ipv4.ping_group_range) and UDP/TCP sockets with IP_RECVERR, as tracepath does.`,
 		Example: `  hopscope trace example.com
   hopscope trace --method tcp --port 443 -q 5 app.example.com
   hopscope trace --vary-flows -6 example.com
-  hopscope trace --json example.com > path.json && hopscope analyze path.json`,
+  hopscope trace --all-addresses --json example.com`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.host = args[0]
@@ -82,7 +83,7 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.IntVarP(&o.probes, "probes", "q", 3, "probes per hop")
 	f.IntVarP(&o.firstTTL, "first-ttl", "f", 1, "first TTL to probe")
 	f.IntVarP(&o.maxTTL, "max-ttl", "m", 30, "last TTL to probe")
-	f.BoolVar(&o.vary, "vary-flows", false, "give each probe of a hop its own flow and show every responder (default: one pinned flow)")
+	f.BoolVar(&o.vary, "vary-flows", false, "give each probe of a hop its own flow and show every responder: UDP varies the destination port from --port up, TCP the source port, ICMP the checksum (and IPv6 the flow label); default: one pinned flow")
 	f.Float64Var(&o.rate, "rate", 2000, "probes per second")
 	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
 	f.IntVar(&o.maxSilent, "max-silent", 5, "stop after this many silent hops beyond the last responder when the destination does not answer")
@@ -90,7 +91,7 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.BoolVarP(&o.noResolve, "numeric", "n", false, "do not resolve responder names")
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
-	f.BoolVar(&o.json, "json", false, "shorthand for --format json (readable by hopscope analyze)")
+	f.BoolVar(&o.json, "json", false, "shorthand for --format json (docs/report-schema.md)")
 	f.BoolVar(&o.allAddrs, "all-addresses", false, "trace every address HOST resolves to, at once (one report section per address)")
 	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
 	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
