@@ -26,6 +26,8 @@ type Config struct {
 	MaxQUICPackets int
 	// Filter selects the packets analysed; nil means all.
 	Filter *Filter
+	// ExpectedFlows sizes the flow table up front; 0 means grow as needed.
+	ExpectedFlows int
 }
 
 func (c Config) withDefaults() Config {
@@ -116,7 +118,7 @@ type Analyzer struct {
 func NewAnalyzer(cfg Config) *Analyzer {
 	return &Analyzer{
 		cfg:    cfg.withDefaults(),
-		flows:  make(map[flowKey]*flow, 1024),
+		flows:  make(map[flowKey]*flow, min(max(cfg.ExpectedFlows, 1024), 1<<20)),
 		warned: map[string]bool{},
 	}
 }

@@ -35,6 +35,9 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 		defer unmap()
 		switch binary.BigEndian.Uint32(data[:4]) {
 		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+			if cfg.ExpectedFlows == 0 {
+				cfg.ExpectedFlows = len(data) / (16 << 10) // a rough guess: one flow per 16 KiB
+			}
 			a := NewAnalyzer(cfg)
 			if err := readPcapMem(data, path, a); err != nil {
 				return nil, err
