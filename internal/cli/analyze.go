@@ -32,6 +32,8 @@ type analyzeOptions struct {
 	mmdb         []string
 	ip2location  []string
 	noHints      bool
+	noEmbedded   bool
+	noInstalled  bool
 	fromLocation string
 	// now stamps the report; time.Now outside tests.
 	now func() time.Time
@@ -51,7 +53,8 @@ minimum RTT, hops with several responders, silent hops, and internal or private 
 Formats detected (--input-format overrides): ` + strings.Join(tracefile.Formats(), ", ") + `.
 
 Everything works offline on the embedded database (ASN, operator, country) and router hostnames;
---mmdb and --ip2location add city-level data. Where the trace was run from is read from the first hops;
+databases installed with "hopscope db update" are used too, and --mmdb and --ip2location add
+city-level data. Where the trace was run from is read from the first hops;
 --from-location gives it when they say nothing ("Paris" or "48.86,2.35").
 
 A file with several traces gives one report per trace: text and Markdown print them one after the other,
@@ -73,6 +76,8 @@ Exit codes: 0 explained, 1 failure, 2 unreadable or malformed input (nothing is 
 	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
 	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
 	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from router hostnames")
+	f.BoolVar(&o.noEmbedded, "no-embedded", false, "do not use the embedded database")
+	f.BoolVar(&o.noInstalled, "no-installed", false, `ignore the databases "hopscope db update" installed`)
 	f.StringVar(&o.fromLocation, "from-location", "", `where the trace was run from: a city ("Paris", "new-york") or "LAT,LON"`)
 	return cmd
 }
@@ -182,7 +187,12 @@ func (o *analyzeOptions) run(file string) error {
 	if len(traces) == 0 {
 		return badInput(fmt.Errorf("%s: no trace found", name))
 	}
-	e, err := enrich.New(enrich.Config{MMDB: o.mmdb, IP2Location: o.ip2location, NoHints: o.noHints})
+	cfg, err := enricherConfig(o.g, o.mmdb, o.ip2location, o.noInstalled)
+	if err != nil {
+		return err
+	}
+	cfg.NoHints, cfg.NoEmbedded = o.noHints, o.noEmbedded
+	e, err := enrich.New(cfg)
 	if err != nil {
 		return badInput(err)
 	}

@@ -15,8 +15,8 @@ import (
 	"hopscope/internal/report"
 )
 
-// seedFile is the article's traceroute (Orange in Paris to Tencent in Singapore via Tata).
-const seedFile = "testdata/macos-traceroute-orange-paris-to-tata-singapore_mincong-h.txt"
+// analyzeSeed is the article's traceroute (Orange in Paris to Tencent in Singapore via Tata).
+const analyzeSeed = "testdata/macos-traceroute-orange-paris-to-tata-singapore_mincong-h.txt"
 
 func init() {
 	// Other test files of this package may register -update too; register it only once.
@@ -26,12 +26,13 @@ func init() {
 }
 
 // updating reports whether -update was given.
-func updating() bool {
+func analyzeUpdating() bool {
 	f := flag.Lookup("update")
 	return f != nil && f.Value.String() == "true"
 }
 
-// run executes the CLI with args and stdin, returning the exit code, stdout and stderr.
+// run executes the CLI with args and stdin, returning the exit code, stdout and stderr (other commands'
+// tests in this package use it too).
 func run(t testing.TB, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
@@ -39,10 +40,20 @@ func run(t testing.TB, stdin string, args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
+// analyzeCLI is run with an empty data directory, which keeps databases installed on this machine out of
+// the results.
+func analyzeCLI(t testing.TB, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	args = append([]string{"--data-dir", t.TempDir()}, args...)
+	code := Run(context.Background(), args, Streams{In: strings.NewReader(stdin), Out: &out, Err: &errb})
+	return code, out.String(), errb.String()
+}
+
 // analyzeJSON runs analyze --json and decodes the report.
 func analyzeJSON(t *testing.T, stdin string, args ...string) *report.Report {
 	t.Helper()
-	code, out, errs := run(t, stdin, append([]string{"analyze", "--json"}, args...)...)
+	code, out, errs := analyzeCLI(t, stdin, append([]string{"analyze", "--json"}, args...)...)
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -54,7 +65,7 @@ func analyzeJSON(t *testing.T, stdin string, args ...string) *report.Report {
 }
 
 func TestAnalyzeSeedConclusions(t *testing.T) {
-	r := analyzeJSON(t, "", seedFile)
+	r := analyzeJSON(t, "", analyzeSeed)
 	if r.Schema != report.Schema || r.SchemaVersion != report.SchemaVersion || r.Kind != report.KindPath || r.Path == nil {
 		t.Fatalf("envelope = %+v", r)
 	}
@@ -163,17 +174,17 @@ func TestAnalyzeGolden(t *testing.T) {
 		args []string
 		file string
 	}{
-		{"text", []string{"--color", "never", "analyze", seedFile}, "analyze-seed.txt"},
-		{"markdown", []string{"analyze", "--format", "markdown", seedFile}, "analyze-seed.md"},
+		{"text", []string{"--color", "never", "analyze", analyzeSeed}, "analyze-seed.txt"},
+		{"markdown", []string{"analyze", "--format", "markdown", analyzeSeed}, "analyze-seed.md"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := run(t, "", tc.args...)
+			code, out, errs := analyzeCLI(t, "", tc.args...)
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
 			p := filepath.Join("testdata", tc.file)
-			if updating() {
+			if analyzeUpdating() {
 				if err := os.WriteFile(p, []byte(out), 0o644); err != nil {
 					t.Fatal(err)
 				}
@@ -190,7 +201,7 @@ func TestAnalyzeGolden(t *testing.T) {
 }
 
 func TestAnalyzeStdin(t *testing.T) {
-	data, err := os.ReadFile(seedFile)
+	data, err := os.ReadFile(analyzeSeed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,18 +222,18 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"broken traceroute", "traceroute to 192.0.2.1 (192.0.2.1), 30 hops max, 60 byte packets\n 1  192.0.2.1  1.0 ms  bogus\n", []string{"analyze", "-"}, "stdin: line 2: expected"},
 		{"unrecognised input", "hello world\n", []string{"analyze", "-"}, "stdin: unrecognised traceroute output"},
 		{"empty input", "", []string{"analyze", "-"}, "stdin:"},
-		{"unknown output format", "", []string{"analyze", "--format", "pdf", seedFile}, "unknown output format"},
-		{"json and markdown", "", []string{"analyze", "--json", "--format", "markdown", seedFile}, "--json and --format markdown disagree"},
-		{"unknown input format", "", []string{"analyze", "--input-format", "pcap", seedFile}, `--input-format "pcap": want one of`},
-		{"wrong input format", "", []string{"analyze", "--input-format", "mtr-json", seedFile}, "(read as mtr-json)"},
-		{"unknown city", "", []string{"analyze", "--from-location", "Atlantis", seedFile}, `"Atlantis" is not a city hopscope knows`},
-		{"latitude out of range", "", []string{"analyze", "--from-location", "91,2", seedFile}, "latitude must be within ±90"},
+		{"unknown output format", "", []string{"analyze", "--format", "pdf", analyzeSeed}, "unknown output format"},
+		{"json and markdown", "", []string{"analyze", "--json", "--format", "markdown", analyzeSeed}, "--json and --format markdown disagree"},
+		{"unknown input format", "", []string{"analyze", "--input-format", "pcap", analyzeSeed}, `--input-format "pcap": want one of`},
+		{"wrong input format", "", []string{"analyze", "--input-format", "mtr-json", analyzeSeed}, "(read as mtr-json)"},
+		{"unknown city", "", []string{"analyze", "--from-location", "Atlantis", analyzeSeed}, `"Atlantis" is not a city hopscope knows`},
+		{"latitude out of range", "", []string{"analyze", "--from-location", "91,2", analyzeSeed}, "latitude must be within ±90"},
 		{"missing argument", "", []string{"analyze"}, "accepts 1 arg"},
-		{"unreadable mmdb", "", []string{"analyze", "--mmdb", "testdata/does-not-exist.mmdb", seedFile}, "does-not-exist.mmdb"},
+		{"unreadable mmdb", "", []string{"analyze", "--mmdb", "testdata/does-not-exist.mmdb", analyzeSeed}, "does-not-exist.mmdb"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			code, out, errs := run(t, tc.stdin, tc.args...)
+			code, out, errs := analyzeCLI(t, tc.stdin, tc.args...)
 			if code != ExitBadInput {
 				t.Errorf("exit %d, want %d", code, ExitBadInput)
 			}
@@ -248,7 +259,7 @@ func TestAnalyzeFromLocation(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := analyzeJSON(t, "", "--from-location", tc.location, seedFile)
+			r := analyzeJSON(t, "", "--from-location", tc.location, analyzeSeed)
 			f := r.Path.Findings
 			if f.Source.Basis != "--from-location" || f.Source.Place.City != tc.wantCity || f.Source.Approximate {
 				t.Errorf("source = %+v", f.Source)
@@ -263,7 +274,7 @@ func TestAnalyzeFromLocation(t *testing.T) {
 func TestAnalyzeSeveralTraces(t *testing.T) {
 	var in strings.Builder
 	for _, name := range []string{"ripe-atlas-traceroute-v4-udp-mpls-icmpext-fw4550.txt", "ripe-atlas-traceroute-v4-udp-responding-target-fw4610.txt"} {
-		data, err := os.ReadFile(filepath.Join(corpusDir, name))
+		data, err := os.ReadFile(filepath.Join(analyzeCorpus, name))
 		if err != nil {
 			t.Skipf("corpus not available: %v", err)
 		}
@@ -277,19 +288,19 @@ func TestAnalyzeSeveralTraces(t *testing.T) {
 	if r.Paths[0].Target.Addr != "121.244.76.25" || r.Paths[1].Target.Addr != "220.226.205.30" {
 		t.Errorf("targets = %s, %s", r.Paths[0].Target.Addr, r.Paths[1].Target.Addr)
 	}
-	code, out, _ := run(t, in.String(), "--color", "never", "analyze", "-")
+	code, out, _ := analyzeCLI(t, in.String(), "--color", "never", "analyze", "-")
 	if code != ExitOK || strings.Count(out, "Path to ") != 2 {
 		t.Errorf("text: exit %d, %d paths", code, strings.Count(out, "Path to "))
 	}
 }
 
-// corpusDir holds the saved outputs of every supported tool (shared with the importers' tests).
-const corpusDir = "../tracefile/testdata/corpus"
+// analyzeCorpus holds the saved outputs of every supported tool (shared with the importers' tests).
+const analyzeCorpus = "../tracefile/testdata/corpus"
 
 func TestAnalyzeCorpus(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.txt"))
+	files, _ := filepath.Glob(filepath.Join(analyzeCorpus, "*.txt"))
 	if len(files) == 0 {
-		t.Skip("corpus not available in " + corpusDir)
+		t.Skip("corpus not available in " + analyzeCorpus)
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
@@ -298,7 +309,7 @@ func TestAnalyzeCorpus(t *testing.T) {
 				t.Fatalf("empty report: %+v", r.Path)
 			}
 			for _, format := range []string{"text", "markdown"} {
-				if code, out, errs := run(t, "", "--color", "never", "analyze", "--format", format, file); code != ExitOK || !strings.Contains(out, "Summary") {
+				if code, out, errs := analyzeCLI(t, "", "--color", "never", "analyze", "--format", format, file); code != ExitOK || !strings.Contains(out, "Summary") {
 					t.Errorf("%s: exit %d: %s", format, code, errs)
 				}
 			}
@@ -334,7 +345,7 @@ func TestParseLocation(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	code, out, errs := run(t, "", "version")
+	code, out, errs := analyzeCLI(t, "", "version")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -343,7 +354,7 @@ func TestVersion(t *testing.T) {
 			t.Errorf("version output lacks %q:\n%s", want, out)
 		}
 	}
-	code, out, _ = run(t, "", "version", "--json")
+	code, out, _ = analyzeCLI(t, "", "version", "--json")
 	var v versionInfo
 	if err := json.Unmarshal([]byte(out), &v); code != ExitOK || err != nil || v.Version != "dev" || v.EmbeddedDB.BuiltAt.IsZero() || len(v.EmbeddedDB.Sources) == 0 {
 		t.Errorf("version --json = %+v (%v)", v, err)
@@ -352,7 +363,7 @@ func TestVersion(t *testing.T) {
 
 func BenchmarkAnalyzeSeed(b *testing.B) {
 	for b.Loop() {
-		if code, _, errs := run(b, "", "--color", "never", "analyze", seedFile); code != ExitOK {
+		if code, _, errs := analyzeCLI(b, "", "--color", "never", "analyze", analyzeSeed); code != ExitOK {
 			b.Fatal(errs)
 		}
 	}
