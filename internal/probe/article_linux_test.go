@@ -102,10 +102,11 @@ func TestLabArticle(t *testing.T) {
 						}
 					}
 				}
-				// RTTs follow the configured delays: at least them, at most them + 150 ms of stack and relay time.
+				// RTTs follow the configured delays: never below them, and the fastest probe within 150 ms of
+				// them (stack and relay time; the others may wait for a CPU on a loaded machine).
 				s := h.Summarize(netip.Addr{})
 				minRTT := w.Responders[0].RTT
-				if !s.OK || s.Min < minRTT-time.Millisecond || s.Median > minRTT+150*time.Millisecond {
+				if !s.OK || s.Min < minRTT-time.Millisecond || s.Min > minRTT+150*time.Millisecond {
 					t.Errorf("hop %d: RTT %v..%v (median %v), configured %v", h.TTL, s.Min, s.Max, s.Median, minRTT)
 				}
 			}
