@@ -1,0 +1,23 @@
+// Package capture names every flow of a packet capture (pcap, pcapng or a live AF_PACKET socket) from
+// the traffic itself and returns them as an inventory.
+//
+// Stages, in the order a packet meets them:
+//
+//   - reading: classic pcap is walked in place (memory-mapped file, or an 8 MiB window for streams and
+//     gzip); pcapng goes through gopacket's pcapgo.NgReader with per-interface link types; live capture
+//     uses pcapgo's AF_PACKET handle with the filter compiled to classic BPF (no libpcap, no cgo).
+//   - decoding: a hand-written, allocation-free decoder for Ethernet (802.1Q, PPPoE), Linux cooked v1/v2,
+//     BSD loopback and raw IP, IPv4 and IPv6 (extension headers), TCP and UDP.
+//   - flows: one per 5-tuple, both directions, with bytes, packets, start, duration and the TCP handshake
+//     RTT (SYN → SYN/ACK → ACK as seen at the capture point).
+//   - recognition by content (package reasm reassembles the first bytes of each direction within a memory
+//     bound): TLS ClientHello (package tlshello, across segments and records), QUIC v1/v2 Initial
+//     packets (package quic, RFC 9001 and RFC 9369), HTTP/1 Host, HTTP/2 preface, DNS over UDP and TCP,
+//     WeChat mmTLS, SSH banners, or "unknown" with the first bytes.
+//   - naming, in order of evidence: TLS SNI, QUIC SNI, HTTP Host, then the client's earlier DNS answers
+//     for the server address within their TTL (the asked name and the CNAME chain are kept).
+//
+// References: RFC 8446 (TLS 1.3 records and ClientHello), RFC 9000 and RFC 9001 (QUIC and its Initial
+// protection), RFC 9369 (QUIC v2), RFC 1035 (DNS messages and name compression), pcap-filter(7) (the
+// filter language subset), the pcap and pcapng file formats (draft-ietf-opsawg-pcap, -pcapng).
+package capture
