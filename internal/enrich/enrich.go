@@ -122,8 +122,7 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	if s := internalUse(a); s != nil {
 		// Registration data (the DoD as AS749, country US) says nothing about who uses it inside a network.
 		info.Special = s
-		info.Hint = keepHint(info.Hint, "", asnToken)
-		applyHint(&info)
+		e.finish(&info, "", asnToken)
 		return info
 	}
 	var dbCountry string
@@ -171,15 +170,21 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	if info.Special == nil && info.ASN == 0 && e.hasRouting() {
 		info.Special = e.unannounced(a, info.Country != "")
 	}
+	e.finish(&info, dbCountry, asnToken)
+	return info
+}
+
+// finish applies the hostname hint: its place (see applyHint) and, when no database gave an AS, the
+// operator AS it names.
+func (e *Enricher) finish(info *Info, dbCountry, asnToken string) {
 	info.Hint = keepHint(info.Hint, dbCountry, asnToken)
-	applyHint(&info)
+	applyHint(info)
 	if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
 		info.ASN, info.ASSource = info.Hint.ASN, "hostname"
 		if e.db != nil {
 			info.ASOrg = e.db.Org(info.ASN)
 		}
 	}
-	return info
 }
 
 // internalBlocks are registered blocks, mostly the US Department of Defense's, that are not (or only
