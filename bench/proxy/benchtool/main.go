@@ -3,6 +3,7 @@
 //
 //	benchtool origin -listen 127.0.0.1:0 -dir DIR   HTTPS origin with its own CA (DIR/origin-ca.pem), prints its address
 //	benchtool load -url URL [-proxy URL -cacert FILE] -c N -d DUR -n MAX   keep-alive GETs, JSON summary on stdout
+//	benchtool proxy -listen ADDR -upstream-ca FILE -dir DIR -cpuprofile FILE -d DUR  the proxy in-process, profiled
 //
 // Every address must be loopback: the tool refuses anything else.
 package main
@@ -12,6 +13,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +23,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -41,6 +44,8 @@ func main() {
 		err = origin(os.Args[2:])
 	case "load":
 		err = load(os.Args[2:])
+	case "proxy":
+		err = proxyProfile(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown subcommand %q", os.Args[1])
 	}
@@ -243,4 +248,64 @@ func load(args []string) error {
 		r.FirstErr = v
 	}
 	return json.NewEncoder(os.Stdout).Encode(r)
+}
+
+// proxyProfile runs the hopscope proxy in this process for d, writing a CPU profile (for finding where an
+// intercepted request's time goes; the CLI has no profiling endpoint by design).
+func proxyProfile(args []string) error {
+	fs := flag.NewFlagSet("proxy", flag.ExitOnError)
+	listen := fs.String("listen", "127.0.0.1:0", "loopback listen address")
+	upCA := fs.String("upstream-ca", "", "origin CA PEM")
+	dir := fs.String("dir", ".", "where to write proxy-ca.pem and the session")
+	prof := fs.String("cpuprofile", "", "CPU profile output")
+	d := fs.Duration("d", 10*time.Second, "run time (at most 120s)")
+	fs.Parse(args)
+	if err := mustLoopback(*listen); err != nil {
+		return err
+	}
+	ca, err := mitm.NewCA("benchtool proxy CA", time.Now(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*dir, "proxy-ca.pem"), ca.PEM(), 0o644); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(*upCA)
+	if err != nil {
+		return err
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return fmt.Errorf("%s: no PEM", *upCA)
+	}
+	oc, err := x509.ParseCertificate(blk.Bytes)
+	if err != nil {
+		return err
+	}
+	sess, err := mitm.OpenSession(filepath.Join(*dir, "profile.jsonl"), mitm.SessionConfig{})
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	p, err := mitm.New(mitm.Config{CA: ca, UpstreamCAs: []*x509.Certificate{oc}, Recorder: sess, RecordBytes: 64 << 10})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	fmt.Println(ln.Addr().String())
+	os.Stdout.Sync()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	go p.Serve(ln)
+	time.Sleep(min(*d, 120*time.Second))
+	return p.Close()
 }
