@@ -132,6 +132,7 @@ run() {
 	secs[$name]=$(printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((ROUNDS + 1) / 2))p")
 }
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Warm unbound's cache once so every tool measures the client against the same warm resolver.
 timeout 300 "$tmp/hopscope" dns --server "$resolver:$port" --type A --bulk "$tmp/names" --concurrency "$CONC" >/dev/null 2>&1 || true
 
@@ -146,6 +147,8 @@ chmod +x "$tmp/host1"
 head -n "$HOST_N" "$tmp/names" >"$tmp/names.host"
 ROUNDS=1 run host-xargs xargs -P "$CONC" -n 1 "$tmp/host1" <"$tmp/names.host"
 ROUNDS=1 run host-seq xargs -P 1 -n 1 "$tmp/host1" <"$tmp/names.host"
+
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # Names answered per tool: each given name ends in an A record, itself or through its CNAME. Only names
 # from the list count (a CNAME target is not an answer to its alias; parallel processes sharing one
@@ -172,6 +175,7 @@ ratio() { awk -v na="$(given "$1")" -v sa="${secs[$1]}" -v nb="$(given "$2")" -v
 	echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(uname -m)), by \`bench/dns/run.sh\` (N=$N, CONC=$CONC, ROUNDS=$ROUNDS, median of the rounds)."
 	echo "unbound $(unbound -V | awk 'NR==1{print $2}') as the resolver (one thread, cache warmed once before the runs), nsd $(nsd -v 2>&1 | awk 'NR==1{print $3}') serving the zone;"
 	echo "every tenth name is a CNAME to the next one; every other name has two A records. dig/host $(dig -v 2>&1 | awk '{print $2}')."
+	echo "Load average before/after the runs: $load_before / $load_after (the machine may be shared: compare rows, not machines)."
 	echo
 	echo "| Tool | How it is driven | Names answered / given | Seconds | Names/s | hopscope's names/s ÷ this |"
 	echo "|---|---|---:|---:|---:|---:|"
@@ -188,6 +192,17 @@ ratio() { awk -v na="$(given "$1")" -v sa="${secs[$1]}" -v nb="$(given "$2")" -v
 	echo "counts) and follows CNAME chains itself; \`--no-enrich\` keeps the address database out of the measurement."
 	echo "host has no bulk mode: it is started once per name, so it gets the first $HOST_N names only (one round) and"
 	echo "its rate is names given ÷ seconds."
+	echo
+	echo "Reading the numbers: each hopscope query opens a fresh UDP socket (a random source port per query, as"
+	echo "dig does), and the socket system calls are most of its CPU time (\`go test -cpuprofile\` on"
+	echo "BenchmarkResolveLoopback). When the cores are busy, hopscope and unbound compete for them, so 64 queries in"
+	echo "flight gain little over one at a time; dig and host pay a process start per batch or per name on top."
+	echo
+	echo "## Go benchmarks (internal/dns hot paths)"
+	echo
+	echo '```'
+	go test -run '^$' -bench . -benchtime=2000x ./internal/dns/ 2>&1 | grep -E '^(Benchmark|cpu:)' || true
+	echo '```'
 } >bench/dns/RESULTS.md.new
 mv bench/dns/RESULTS.md.new bench/dns/RESULTS.md
 cat bench/dns/RESULTS.md
