@@ -255,3 +255,33 @@ func TestStalledBodies(t *testing.T) {
 		}
 	})
 }
+
+// TestUpstreamVerification: an origin whose certificate no trusted CA signed gets a clear 502 by
+// default; InsecureUpstream lets it through.
+func TestUpstreamVerification(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		insecure bool
+		want     int
+	}{
+		{"verified by default", false, http.StatusBadGateway},
+		{"insecure upstream", true, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t, func(c *Config) { c.UpstreamCAs = nil; c.InsecureUpstream = tc.insecure })
+			o := l.origin(t, http.HandlerFunc(hello), true) // signed by the origin CA, which the proxy now does not trust
+			resp, err := l.client(true).Get("https://self-signed.app.test:" + l.port(o) + "/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d (%q), want %d", resp.StatusCode, b, tc.want)
+			}
+			if tc.want == http.StatusBadGateway && !strings.Contains(string(b), "certificate") {
+				t.Errorf("error body %q does not explain the certificate problem", b)
+			}
+		})
+	}
+}
