@@ -285,6 +285,9 @@ func (a *Analyzer) newFlow(k flowKey, srcIsA bool, ts int64, p *packet) *flow {
 	if len(a.slab) == 0 {
 		a.slab = make([]flow, 256)
 	}
+	if srcIsClient && (p.v6 && p.src[0] == 0xff || !p.v6 && p.src[0] >= 224 && p.src[0] < 240) {
+		srcIsClient = false // a multicast source is a reply to a multicast query, never a client
+	}
 	f := &a.slab[0]
 	a.slab = a.slab[1:]
 	*f = flow{id: len(a.order) + 1, proto: p.proto, first: ts, last: ts}

@@ -41,13 +41,23 @@ func isMMTLS(b []byte) bool {
 	return len(b) >= 3 && b[0] >= 0x14 && b[0] <= 0x19 && b[1] == 0xf1 && (b[2] == 0x03 || b[2] == 0x04)
 }
 
+// isTLSRecord reports whether b starts with a TLS record header: content type 20-23, version 3.1-3.4
+// (3.0 for old hellos) and a length within the record limit.
+func isTLSRecord(b []byte) bool {
+	return len(b) >= 5 && b[0] >= 0x14 && b[0] <= 0x17 && b[1] == 3 && b[2] <= 4 &&
+		int(binary.BigEndian.Uint16(b[3:5])) <= 1<<14+2048
+}
+
 // classifyStream recognises a TCP stream from its first client bytes c and first server bytes s. final
 // means no more bytes will come (the buffer is full or the flow ended). needMore is true when the
 // answer may change with more bytes.
 func classifyStream(c, s []byte, final bool) (v verdict, needMore bool) {
 	if len(c) == 0 {
-		if bytes.HasPrefix(s, []byte("SSH-")) {
+		switch {
+		case bytes.HasPrefix(s, []byte("SSH-")):
 			return verdict{protocol: protoNameSSH}, false
+		case final && isTLSRecord(s):
+			return verdict{protocol: protoNameTLS}, false // the capture began after the handshake
 		}
 		return verdict{}, !final
 	}
@@ -68,6 +78,9 @@ func classifyStream(c, s []byte, final bool) (v verdict, needMore bool) {
 			v.name, v.source = strings.ToLower(h.ServerName), "sni"
 		}
 		return v, false
+	case isTLSRecord(c) && c[0] != 0x16:
+		// Change cipher spec, alert or application data first: the capture began after the ClientHello.
+		return verdict{protocol: protoNameTLS}, false
 	case isMMTLS(c):
 		return verdict{protocol: protoNameMMTLS}, false
 	case bytes.HasPrefix(c, []byte("SSH-")) || bytes.HasPrefix(s, []byte("SSH-")):
