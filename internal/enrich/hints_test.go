@@ -200,3 +200,20 @@ func BenchmarkHintFromName(b *testing.B) {
 		}
 	})
 }
+
+// TestCityNamesForLocation pins the use `hopscope analyze --from-location` makes of HintFromName: a
+// city typed by a user, as "from-<city>.hopscope.invalid", gives a high-confidence place whose token is
+// the whole first label.
+func TestCityNamesForLocation(t *testing.T) {
+	for slug, city := range map[string]string{"paris": "Paris", "new-york": "New York", "sao-paulo": "São Paulo",
+		"hong-kong": "Hong Kong", "los-angeles": "Los Angeles", "rio-de-janeiro": "Rio De Janeiro",
+		"salt-lake-city": "Salt Lake City", "zurich": "Zurich", "singapore": "Singapore", "marseille": "Marseille"} {
+		h := HintFromName("from-" + slug + ".hopscope.invalid")
+		if h == nil || h.City != city || h.Confidence != ConfidenceHigh || h.Token != "from-"+slug || !h.HasCoords {
+			t.Errorf("%s: %+v", slug, h)
+		}
+	}
+	if h := HintFromName("from-atlantis.hopscope.invalid"); h != nil {
+		t.Errorf("unknown city: %+v", h)
+	}
+}
