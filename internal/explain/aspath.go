@@ -102,6 +102,7 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 			p := out[prev]
 			ho := HandOff{From: p.Name, FromASNs: p.ASNs, To: c.Name, ToASNs: c.ASNs, AfterTTL: out[i-1].LastTTL, AtTTL: c.FirstTTL, Via: via}
 			ho.Place = e.handOffPlace(ho.AfterTTL, ho.AtTTL)
+			ho.InterconnectTTL, ho.Interconnect = e.interconnect(ho)
 			hs = append(hs, ho)
 		}
 		prev, via = i, nil
@@ -122,6 +123,35 @@ func (e *explainer) handOffPlace(after, at int) *Place {
 		}
 	}
 	return nil
+}
+
+// interconnect finds, on the last hop before a hand-off or the first after it, a router name that names
+// the carrier on the other side ("tatateleglobe-8.gw.opentransit.net" before Tata; "orange-ic.tata.net"
+// after Orange): the two ends of the link between the carriers.
+func (e *explainer) interconnect(h HandOff) (int, string) {
+	check := func(ttl int, other string) (int, string) {
+		hop := e.t.Hop(ttl)
+		if hop == nil {
+			return 0, ""
+		}
+		words := significant(other)
+		for _, r := range hop.Responders {
+			host := strings.ToLower(r.Name)
+			if i := strings.IndexByte(host, '.'); i > 0 {
+				host = host[:i] // the router's own label, not its operator's domain
+			}
+			for _, w := range words {
+				if len(w) >= 4 && strings.Contains(host, w) {
+					return ttl, r.Name
+				}
+			}
+		}
+		return 0, ""
+	}
+	if ttl, name := check(h.AfterTTL, h.To); name != "" {
+		return ttl, name
+	}
+	return check(h.AtTTL, h.From)
 }
 
 // asList formats ASNs as "AS3215/AS5511".

@@ -53,6 +53,9 @@ func TestExplainSeed(t *testing.T) {
 	if h.From != "Orange" || h.To != "Tata Communications" || h.AfterTTL != 8 || h.AtTTL != 9 || h.Place == nil || h.Place.City != "Paris" {
 		t.Errorf("hand-off = %+v", h)
 	}
+	if h.InterconnectTTL != 8 || h.Interconnect != "tatateleglobe-8.gw.opentransit.net" {
+		t.Errorf("interconnect = hop %d %q", h.InterconnectTTL, h.Interconnect)
+	}
 	j := largestJump(&f)
 	if j == nil || j.FromTTL != 8 || j.ToTTL != 9 || math.Abs(j.FromMs-6.442) > 0.01 || math.Abs(j.ToMs-239.959) > 0.01 || !j.Persistent {
 		t.Fatalf("largest jump = %+v", j)

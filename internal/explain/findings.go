@@ -153,6 +153,11 @@ type HandOff struct {
 	Place *Place `json:"place,omitempty"`
 	// Via names single-hop carriers passed on the way (interconnect addresses).
 	Via []string `json:"via,omitempty"`
+	// Interconnect is the router name next to the hand-off that names the other carrier (for example
+	// "tatateleglobe-8.gw.opentransit.net", Orange's side of its link to Tata); empty when none does.
+	Interconnect string `json:"interconnect,omitempty"`
+	// InterconnectTTL is the hop of that name; 0 when none.
+	InterconnectTTL int `json:"interconnect_ttl,omitempty"`
 }
 
 // Destination is what is known about the target.

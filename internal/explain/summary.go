@@ -168,6 +168,9 @@ func carrierSentence(f *Findings) string {
 		if len(h.Via) > 0 {
 			fmt.Fprintf(&b, " via %s", strings.Join(h.Via, ", "))
 		}
+		if h.Interconnect != "" && len(f.HandOffs) == 1 {
+			fmt.Fprintf(&b, "; hop %d's name %s marks the link between them", h.InterconnectTTL, h.Interconnect)
+		}
 	}
 	b.WriteString(".")
 	return b.String()

@@ -169,6 +169,9 @@ func handOffLines(f *explain.Findings) []string {
 			s += ", via " + strings.Join(h.Via, ", ")
 		}
 		lines = append(lines, s)
+		if h.Interconnect != "" {
+			lines = append(lines, fmt.Sprintf("hop %d %s names the other carrier: one end of the link between them", h.InterconnectTTL, h.Interconnect))
+		}
 	}
 	return lines
 }
