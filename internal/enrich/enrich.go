@@ -46,7 +46,7 @@ func New(cfg Config) (*Enricher, error) {
 		}
 		db, err := ipdb.Open(string(data))
 		if err != nil {
-			return nil, fmt.Errorf("address database %s: %w", cfg.IPDB, err)
+			return nil, fmt.Errorf("address database %s: %w (reinstall it with \"hopscope db update\" or delete it)", cfg.IPDB, err)
 		}
 		e.db, e.dbSource = db, filepath.Base(cfg.IPDB)
 	} else if !cfg.NoEmbedded {
