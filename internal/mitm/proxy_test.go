@@ -116,6 +116,12 @@ func TestPlainHTTPAndSelfRefusal(t *testing.T) {
 }
 
 func TestWebSocketEcho(t *testing.T) {
+	for _, h2 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("h2-capable client and origin %v", h2), func(t *testing.T) { testWebSocketEcho(t, h2) })
+	}
+}
+
+func testWebSocketEcho(t *testing.T, h2 bool) {
 	l := newLab(t)
 	o := l.origin(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := websocket.Accept(w, r, nil)
@@ -132,10 +138,10 @@ func TestWebSocketEcho(t *testing.T) {
 				return
 			}
 		}
-	}), false)
+	}), h2)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "wss://ws.app.test:"+l.port(o)+"/echo", &websocket.DialOptions{HTTPClient: l.client(false)})
+	conn, _, err := websocket.Dial(ctx, "wss://ws.app.test:"+l.port(o)+"/echo", &websocket.DialOptions{HTTPClient: l.client(h2)})
 	if err != nil {
 		t.Fatal(err)
 	}
