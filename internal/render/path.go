@@ -166,6 +166,9 @@ func pathFacts(p *report.Path) string {
 		facts = append(facts, strings.ToUpper(p.Protocol)+" probes")
 	}
 	facts = append(facts, fmt.Sprintf("%d hops", len(p.Hops)))
+	if r := []rune(facts[0]); len(r) > 0 {
+		facts[0] = strings.ToUpper(string(r[0])) + string(r[1:])
+	}
 	if p.From != "" {
 		facts = append(facts, "source address "+p.From)
 	}
@@ -244,7 +247,17 @@ func hopNotes(h report.PathHop, f *explain.Findings) []string {
 					kinds = append(kinds, r.Info.Special.Kind)
 				}
 			}
-			out = append(out, strings.Join(kinds, "/")+" address")
+			for i, k := range kinds {
+				switch k {
+				case "unannounced":
+					kinds[i] = "internal (unannounced) address"
+				case "cgnat":
+					kinds[i] = "CGNAT address"
+				default:
+					kinds[i] = k + " address"
+				}
+			}
+			out = append(out, strings.Join(kinds, ", "))
 		case "contradiction":
 			out = append(out, "location impossible at this RTT")
 		case "stray":
