@@ -33,6 +33,9 @@ type Path struct {
 	Findings explain.Findings `json:"findings"`
 	// Summary repeats Findings.Summary for readers that want only the paragraph.
 	Summary string `json:"summary"`
+	// Trace is the measurement itself in the path model (every probe, flow id, MPLS label), so that a saved
+	// report can be analyzed again ("hopscope analyze result.json") without loss.
+	Trace *path.Trace `json:"trace,omitempty"`
 }
 
 // PathTarget is what the trace was aimed at.

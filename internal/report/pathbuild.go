@@ -23,6 +23,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 		Meta:         t.Meta,
 		Hops:         make([]PathHop, 0, len(t.Hops)),
 		Summary:      f.Summary,
+		Trace:        t,
 	}
 	if t.From.IsValid() {
 		p.From = t.From.String()

@@ -27,7 +27,7 @@ func Detect(data []byte) (string, error) {
 				return f, nil
 			}
 			return "", &ParseError{Line: r.line, Col: firstNonSpace(ln) + 1,
-				Expected: "JSON from mtr --json, RIPE Atlas (a traceroute result) or scamper (trace/tracelb lines)", Got: shorten(body)}
+				Expected: "JSON from mtr --json, RIPE Atlas (a traceroute result), scamper (trace/tracelb lines) or hopscope --json", Got: shorten(body)}
 		}
 		if f := detectText(body, data); f != "" {
 			return f, nil
@@ -151,6 +151,8 @@ func detectJSON(data []byte) string {
 	head := data[:min(len(data), detectWindow)]
 	has := func(s string) bool { return bytes.Contains(head, []byte(s)) }
 	switch {
+	case has(`"schema": "hopscope/report"`) || has(`"schema":"hopscope/report"`):
+		return FormatHopscope
 	case has(`"hubs"`) && has(`"report"`):
 		return FormatMTRJSON
 	case has(`"msm_id"`) || has(`"prb_id"`) || (has(`"type":"traceroute"`) || has(`"type": "traceroute"`)) && has(`"result"`):

@@ -45,7 +45,7 @@ const (
 func Formats() []string {
 	return []string{
 		FormatTraceroute, FormatTracerouteBSD, FormatTracert, FormatTracepath,
-		FormatMTRReport, FormatMTRJSON, FormatMTRRaw, FormatRIPEAtlas, FormatScamper,
+		FormatMTRReport, FormatMTRJSON, FormatMTRRaw, FormatRIPEAtlas, FormatScamper, FormatHopscope,
 	}
 }
 
@@ -133,6 +133,8 @@ func Parse(data []byte, format string) ([]*path.Trace, error) {
 		traces, err = parseAtlas(data)
 	case FormatScamper:
 		traces, err = parseScamper(data)
+	case FormatHopscope:
+		traces, err = parseHopscope(data)
 	default:
 		return nil, fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats(), ", "))
 	}
