@@ -91,6 +91,9 @@ func (t *textOut) table(header []string, rows [][]cell, right map[int]bool) {
 		}
 	}
 	pad := func(s string, i int) string {
+		if i == len(width)-1 && !right[i] {
+			return s // nothing follows the last column
+		}
 		n := width[i] - utf8.RuneCountInString(s)
 		if right[i] {
 			return strings.Repeat(" ", n) + s
