@@ -285,8 +285,15 @@ func (a *Analyzer) newFlow(k flowKey, srcIsA bool, ts int64, p *packet) *flow {
 	if len(a.slab) == 0 {
 		a.slab = make([]flow, 256)
 	}
-	if srcIsClient && (p.v6 && p.src[0] == 0xff || !p.v6 && p.src[0] >= 224 && p.src[0] < 240) {
-		srcIsClient = false // a multicast source is a reply to a multicast query, never a client
+	// Whoever sends to a multicast or broadcast address asks; a multicast source never does.
+	group := func(b *[16]byte) bool {
+		return p.v6 && b[0] == 0xff || !p.v6 && (b[0] >= 224 && b[0] < 240 || b[0] == 255 && b[3] == 255)
+	}
+	switch {
+	case group(&p.dst):
+		srcIsClient = true
+	case group(&p.src):
+		srcIsClient = false
 	}
 	f := &a.slab[0]
 	a.slab = a.slab[1:]

@@ -259,10 +259,11 @@ func TestLoopbackTraffic(t *testing.T) {
 	t.Run("AF_PACKET live", func(t *testing.T) {
 		inv := live.Inventory("lo")
 		check(t, inv)
-		// The kernel program dropped everything the filter rejects: nothing reached the user-space filter to
-		// be rejected there.
-		if s := live.Stats(); s.Filtered != 0 || len(inv.Warnings) != 0 {
-			t.Errorf("filtered in user space: %d packets; warnings %q", s.Filtered, inv.Warnings)
+		// The filter was compiled and attached to the socket (else a warning says so), and the kernel kept
+		// every packet of the flows above. (Packets queued before the program was attached still reach the
+		// user-space filter, so its count of rejected packets is not asserted.)
+		if len(inv.Warnings) != 0 {
+			t.Errorf("warnings %q", inv.Warnings)
 		}
 	})
 }
