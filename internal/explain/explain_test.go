@@ -210,6 +210,25 @@ func TestHostnameASNIsWeakEvidence(t *testing.T) {
 	}
 }
 
+func TestSpecialAddressVotes(t *testing.T) {
+	tr := explaintest.Trace("", "192.0.2.1/1", "198.51.100.1/2", "198.51.100.2/3")
+	tr.Hop(1).Responders[0].ReportedASN = 64999 // traceroute -a on a private address: the tool's guess
+	unannounced := &enrich.Special{Prefix: netip.MustParsePrefix("198.51.100.0/24"), Kind: "unannounced", Name: "unannounced"}
+	m := map[netip.Addr]enrich.Info{
+		netip.MustParseAddr("192.0.2.1"):    {Special: &enrich.Special{Prefix: netip.MustParsePrefix("192.0.2.0/24"), Kind: "private", Name: "private"}},
+		netip.MustParseAddr("198.51.100.1"): {ASN: 3215, ASSource: "hostname", Special: unannounced},
+		netip.MustParseAddr("198.51.100.2"): {Special: unannounced},
+	}
+	f := Explain(tr, m, Options{})
+	got := []string{}
+	for _, h := range f.Hops {
+		got = append(got, itoa(int(h.ASN))+"/"+h.ASSource)
+	}
+	if want := "0/ 3215/hostname 0/"; strings.Join(got, " ") != want {
+		t.Errorf("hop ASes = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
 func fmtRun(r ASRun) string {
 	return itoa(int(r.ASN)) + ":" + itoa(r.FirstTTL) + "-" + itoa(r.LastTTL)
 }
