@@ -193,8 +193,8 @@ ratio() { awk -v na="$(given "$1")" -v sa="${secs[$1]}" -v nb="$(given "$2")" -v
 	echo "host has no bulk mode: it is started once per name, so it gets the first $HOST_N names only (one round) and"
 	echo "its rate is names given ÷ seconds."
 	echo
-	echo "Reading the numbers: each hopscope query opens a fresh UDP socket (a random source port per query, as"
-	echo "dig does), and the socket system calls are most of its CPU time (\`go test -cpuprofile\` on"
+	echo "Reading the numbers: each hopscope query opens a fresh UDP socket (for a random source port per query),"
+	echo "and the socket system calls are most of its CPU time (\`go test -cpuprofile\` on"
 	echo "BenchmarkResolveLoopback). When the cores are busy, hopscope and unbound compete for them, so 64 queries in"
 	echo "flight gain little over one at a time; dig and host pay a process start per batch or per name on top."
 	echo

@@ -402,8 +402,11 @@ func TestReverseResolver(t *testing.T) {
 }
 
 func TestResolveAll(t *testing.T) {
-	static, srv := startStatic(t, articleZone)
-	r := newResolver(t, dns.Config{Server: srv, NoAuthority: true})
+	h := &slowCounter{zone: dnstest.NewStatic(articleZone)}
+	static := h.zone
+	port := dnstest.FreePort(t, loopback)
+	dnstest.Serve(t, netip.AddrPortFrom(loopback, port), h)
+	r := newResolver(t, dns.Config{Server: dns.Server{Transport: dns.TransportAuto, Host: "127.0.0.1", Port: port}, NoAuthority: true})
 	var names []string
 	for i := range 40 {
 		if i%4 == 0 {
@@ -431,5 +434,9 @@ func TestResolveAll(t *testing.T) {
 	})
 	if next != 40 || neg != 10 || static.Queries.Load() != 40 {
 		t.Fatalf("emitted %d, negative %d, queries %d", next, neg, static.Queries.Load())
+	}
+	// Each answer takes 20 ms: with 40 names and 5 allowed, several must have been in flight together.
+	if m := h.maxSeen.Load(); m < 2 || m > 5 {
+		t.Fatalf("%d queries in flight at most, want 2 to 5", m)
 	}
 }
