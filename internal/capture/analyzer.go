@@ -112,6 +112,8 @@ type Analyzer struct {
 	last     int64
 	// slab hands out flows in blocks to spare one allocation per flow.
 	slab []flow
+	// dnsScratch is reused for the answers of each DNS response.
+	dnsScratch []dnsAnswer
 }
 
 // NewAnalyzer returns an Analyzer with cfg's limits.

@@ -33,6 +33,14 @@ type dnsCache struct {
 // maxDNSRecords bounds the cache; answers beyond it are dropped.
 const maxDNSRecords = 1 << 20
 
+// internBytes returns the interned string equal to b, allocating only for a new name.
+func (c *dnsCache) internBytes(b []byte) string {
+	if v, ok := c.names[string(b)]; ok {
+		return v
+	}
+	return c.intern(string(b))
+}
+
 func (c *dnsCache) intern(s string) string {
 	if v, ok := c.names[s]; ok {
 		return v
@@ -91,7 +99,8 @@ func (a *Analyzer) dnsResponse(f *flow, dir int, ts int64, msg []byte) {
 	if client.IsMulticast() || client.IsUnspecified() {
 		return // mDNS announcements are not answers to this host's questions
 	}
-	ans, err := dnsAnswers(msg)
+	ans, err := appendDNSAnswers(a.dnsScratch, msg, a.dns.internBytes)
+	a.dnsScratch = ans[:0]
 	if err != nil {
 		a.warn("flow %s ↔ %s: %v", f.client, f.server, err)
 		return
@@ -132,7 +141,8 @@ func (a *Analyzer) parseTCPDNS(f *flow, ts int64) {
 		if len(c)-f.dnsOff-2 < n {
 			break
 		}
-		ans, err := dnsAnswers(c[f.dnsOff+2 : f.dnsOff+2+n])
+		ans, err := appendDNSAnswers(a.dnsScratch, c[f.dnsOff+2:f.dnsOff+2+n], a.dns.internBytes)
+		a.dnsScratch = ans[:0]
 		if err != nil {
 			a.warn("flow %s → %s: %v", f.client, f.server, err)
 		}

@@ -73,37 +73,46 @@ func readName(msg []byte, off int, dst []byte) ([]byte, int, error) {
 
 // dnsAnswers extracts the A and AAAA answers from a DNS response message. A query, an error response
 // or a response without addresses gives none and no error.
-func dnsAnswers(msg []byte) ([]dnsAnswer, error) {
+func dnsAnswers(msg []byte) ([]dnsAnswer, error) { return appendDNSAnswers(nil, msg, nil) }
+
+// appendDNSAnswers is dnsAnswers appending to dst; intern, when not nil, turns names into strings
+// (letting the caller share the few names that recur in every answer).
+func appendDNSAnswers(dst []dnsAnswer, msg []byte, intern func([]byte) string) ([]dnsAnswer, error) {
+	str := intern
+	if str == nil {
+		str = func(b []byte) string { return string(b) }
+	}
+	out := dst[:0]
 	if len(msg) < 12 {
-		return nil, fmt.Errorf("dns message of %d bytes is shorter than its header", len(msg))
+		return out, fmt.Errorf("dns message of %d bytes is shorter than its header", len(msg))
 	}
 	if msg[2]&0x80 == 0 || msg[3]&0x0f != 0 {
-		return nil, nil // a query, or an error response
+		return out, nil // a query, or an error response
 	}
 	qd := int(binary.BigEndian.Uint16(msg[4:6]))
 	an := int(binary.BigEndian.Uint16(msg[6:8]))
 	if qd == 0 || an == 0 {
-		return nil, nil
+		return out, nil
 	}
 	var scratch [256]byte
 	name, off, err := readName(msg, 12, scratch[:0])
 	if err != nil {
-		return nil, fmt.Errorf("dns message: question name at offset 12: %w", err)
+		return out, fmt.Errorf("dns message: question name at offset 12: %w", err)
 	}
-	asked := string(name)
+	asked := str(name)
 	off += 4
 	for i := 1; i < qd; i++ { // further questions (rare)
 		if _, off, err = readName(msg, off, scratch[:0]); err != nil {
-			return nil, fmt.Errorf("dns message: question %d: %w", i+1, err)
+			return out, fmt.Errorf("dns message: question %d: %w", i+1, err)
 		}
 		off += 4
 	}
 	if off > len(msg) {
-		return nil, fmt.Errorf("dns message: question overruns the %d-byte message", len(msg))
+		return out, fmt.Errorf("dns message: question overruns the %d-byte message", len(msg))
 	}
 	type alias struct{ from, to string }
-	var aliases []alias
-	var out []dnsAnswer
+	var aliasBuf [8]alias
+	aliases := aliasBuf[:0]
 	for i := 0; i < an; i++ {
 		start := off
 		name, off, err = readName(msg, off, scratch[:0])
@@ -128,7 +137,7 @@ func dnsAnswers(msg []byte) ([]dnsAnswer, error) {
 				a, _ := netip.AddrFromSlice(rd)
 				owner := asked
 				if string(name) != asked {
-					owner = string(name)
+					owner = str(name)
 				}
 				out = append(out, dnsAnswer{asked: asked, host: owner, addr: a, ttl: ttl})
 			case typ == 5:
@@ -137,14 +146,18 @@ func dnsAnswers(msg []byte) ([]dnsAnswer, error) {
 				if err != nil {
 					return out, fmt.Errorf("dns message: answer %d CNAME target: %w", i+1, err)
 				}
-				aliases = append(aliases, alias{string(name), string(target)})
+				aliases = append(aliases, alias{str(name), str(target)})
 			}
 		}
 		off += rdlen
 	}
-	// Attach the alias chain from the asked name to each address's owner.
+	// Attach the alias chain from the asked name to each address's owner (shared by addresses of one owner).
 	for i := range out {
 		if out[i].host == asked {
+			continue
+		}
+		if i > 0 && out[i-1].host == out[i].host && out[i-1].asked == asked {
+			out[i].chain = out[i-1].chain
 			continue
 		}
 		chain := []string{asked}

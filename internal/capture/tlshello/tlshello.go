@@ -219,9 +219,26 @@ func parseALPN(data []byte) ([]string, error) {
 		if l.bad {
 			return nil, errors.New("tls: malformed ALPN protocol list")
 		}
-		out = append(out, string(p))
+		out = append(out, alpnName(p))
 	}
 	return out, nil
+}
+
+// alpnName returns common protocol IDs as constants, sparing an allocation per hello.
+func alpnName(p []byte) string {
+	switch string(p) {
+	case "h2":
+		return "h2"
+	case "http/1.1":
+		return "http/1.1"
+	case "h3":
+		return "h3"
+	case "http/1.0":
+		return "http/1.0"
+	case "spdy/3.1":
+		return "spdy/3.1"
+	}
+	return string(p)
 }
 
 func parseVersions(data []byte) ([]uint16, error) {
