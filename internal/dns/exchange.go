@@ -91,7 +91,7 @@ func (r *Resolver) readErr(ctx context.Context, srv Server, err error, ignored i
 		return &TimeoutError{Server: srv.String(), Wait: r.cfg.Timeout}
 	}
 	if errors.Is(err, errConnRefused) {
-		return fmt.Errorf("no DNS server at %s (connection refused): %w", srv.String(), err)
+		return fmt.Errorf("no DNS server at %s: %w", srv.String(), errConnRefused)
 	}
 	return fmt.Errorf("query to %s: %w", srv.String(), err)
 }
