@@ -45,6 +45,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	e.locateDestination(&f.Destination)
 	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
 	f.FarSide = e.farSide()
+	f.MPLS = e.mpls()
 	f.Distance = e.distance(f.Source, f.Destination)
 	f.MultiResponders = e.multiResponders()
 	f.SilentHops = e.silentHops()
@@ -237,6 +238,25 @@ func orgOrAS(org string, asn uint32) string {
 	return fmt.Sprintf("AS%d", asn)
 }
 
+// mpls lists the hops whose replies quoted an MPLS label stack.
+func (e *explainer) mpls() []MPLSHop {
+	out := []MPLSHop{}
+	for _, h := range e.t.Hops {
+		for _, p := range h.Probes {
+			if len(p.MPLS) == 0 {
+				continue
+			}
+			m := MPLSHop{TTL: h.TTL}
+			for _, l := range p.MPLS {
+				m.Labels = append(m.Labels, l.Label)
+			}
+			out = append(out, m)
+			break
+		}
+	}
+	return out
+}
+
 // silentHops lists the TTLs where nothing answered.
 func (e *explainer) silentHops() []int {
 	out := []int{}
@@ -327,6 +347,9 @@ func (e *explainer) mark(f *Findings) {
 	}
 	for _, c := range f.Contradictions {
 		add(c.TTL, "contradiction")
+	}
+	for _, m := range f.MPLS {
+		add(m.TTL, "mpls")
 	}
 	for _, r := range f.ASPath {
 		for _, s := range r.Strays {

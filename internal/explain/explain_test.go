@@ -491,6 +491,20 @@ func TestNameOnlyResponders(t *testing.T) {
 	}
 }
 
+func TestMPLS(t *testing.T) {
+	tr := explaintest.Trace("203.0.113.9", "192.0.2.1/5", "192.0.2.2/6", "192.0.2.3/240", "192.0.2.4/241", "192.0.2.5/239")
+	for ttl, label := range map[int]uint32{3: 674080, 4: 371312} {
+		tr.Hop(ttl).Probes[0].MPLS = []path.MPLSLabel{{Label: label, TC: 1, S: true, TTL: 1}}
+	}
+	f := Explain(tr, nil, Options{})
+	if len(f.MPLS) != 2 || f.MPLS[0].TTL != 3 || f.MPLS[0].Labels[0] != 674080 || f.MPLS[1].TTL != 4 {
+		t.Fatalf("mpls = %+v", f.MPLS)
+	}
+	if !slices.Contains(f.Hops[2].Marks, "mpls") || !strings.Contains(f.Summary, "Hops 3 to 4 quote MPLS labels") {
+		t.Errorf("marks %v, summary %s", f.Hops[2].Marks, f.Summary)
+	}
+}
+
 func TestGreatCircleKm(t *testing.T) {
 	tests := []struct {
 		name                   string

@@ -30,6 +30,9 @@ type Findings struct {
 	Spikes []Spike `json:"latency_spikes"`
 	// FarSide are hops placed near the start of a long crossing that already answer with the far end's RTT.
 	FarSide []FarSide `json:"far_side_rtts"`
+	// MPLS are hops that quoted an MPLS label stack (RFC 4950): the probe was inside a label-switched path,
+	// where time-exceeded replies usually travel to the tunnel's end before coming back.
+	MPLS []MPLSHop `json:"mpls"`
 	// Distance is the great-circle distance from source to destination with the light-speed bound; nil when
 	// either end has no coordinates.
 	Distance *Distance `json:"distance,omitempty"`
@@ -101,7 +104,7 @@ type Hop struct {
 	// Place is the best location for the hop; nil when unknown.
 	Place *Place `json:"place,omitempty"`
 	// Marks are short tags for renderers: "jump", "spike", "far-side", "multi", "special", "contradiction",
-	// "stray", "destination".
+	// "stray", "mpls", "destination".
 	Marks []string `json:"marks,omitempty"`
 }
 
@@ -240,6 +243,13 @@ type FarSide struct {
 	FarMs    float64 `json:"far_ms"`
 	// DistanceKm is between Place and FarPlace.
 	DistanceKm float64 `json:"distance_km"`
+}
+
+// MPLSHop is a hop whose reply quoted MPLS labels.
+type MPLSHop struct {
+	TTL int `json:"ttl"`
+	// Labels are the label values of the first quoted stack, outermost first.
+	Labels []uint32 `json:"labels"`
 }
 
 // Distance compares the path's RTT with what light in fibre needs for the great-circle distance.

@@ -37,6 +37,11 @@ func Summarize(t *path.Trace, f *Findings) string {
 		s = append(s, x)
 	}
 	if len(s) < maxSentences {
+		if x := mplsSentence(f); x != "" {
+			s = append(s, x)
+		}
+	}
+	if len(s) < maxSentences {
 		if x := farSideSentence(f); x != "" {
 			s = append(s, x)
 		}
@@ -325,6 +330,21 @@ func farSideSentence(f *Findings) string {
 	}
 	return fmt.Sprintf("%s (%s by name) already %s with the RTT of %s: replies most likely return through the far end (an MPLS tunnel), so the long crossing starts there.",
 		hops, strings.Join(places, ", "), verb, placeName(far))
+}
+
+func mplsSentence(f *Findings) string {
+	if len(f.MPLS) == 0 {
+		return ""
+	}
+	ttls := make([]int, len(f.MPLS))
+	for i, m := range f.MPLS {
+		ttls[i] = m.TTL
+	}
+	hops := fmt.Sprintf("Hop %d quotes", ttls[0])
+	if len(ttls) > 1 {
+		hops = fmt.Sprintf("Hops %d to %d quote", ttls[0], ttls[len(ttls)-1])
+	}
+	return hops + " MPLS labels: inside the tunnel, time-exceeded replies usually travel to its end before coming back, so those RTTs are the far end's."
 }
 
 func contains(xs []string, x string) bool {

@@ -265,6 +265,8 @@ func hopNotes(h report.PathHop, f *explain.Findings) []string {
 			out = append(out, "location impossible at this RTT")
 		case "stray":
 			out = append(out, "stray AS")
+		case "mpls":
+			out = append(out, "MPLS")
 		case "destination":
 			out = append(out, "destination")
 		}

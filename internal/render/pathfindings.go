@@ -72,6 +72,15 @@ func findingLines(f *explain.Findings) []section {
 	add("Source", sourceLines(f.Source)...)
 	add("Latency", latencyLines(f)...)
 	add("Distance", distanceLines(f.Distance)...)
+	var mpls []string
+	for _, m := range f.MPLS {
+		labels := make([]string, len(m.Labels))
+		for i, l := range m.Labels {
+			labels[i] = fmt.Sprint(l)
+		}
+		mpls = append(mpls, fmt.Sprintf("hop %d: label %s (inside a label-switched path: its RTT is likely the tunnel end's)", m.TTL, strings.Join(labels, "/")))
+	}
+	add("MPLS", mpls...)
 	var multi []string
 	for _, m := range f.MultiResponders {
 		why := "load balancing or a path change"
