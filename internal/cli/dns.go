@@ -39,6 +39,7 @@ type dnsOptions struct {
 	bulk        string
 	concurrency int
 	noEnrich    bool
+	ptr         bool
 }
 
 func newDNSCmd(g *globalOptions) *cobra.Command {
@@ -97,6 +98,7 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 	f.StringVar(&o.bulk, "bulk", "", "resolve every name in FILE (one per line, # comments; - for stdin) and print one line each")
 	f.IntVar(&o.concurrency, "concurrency", dns.DefaultBulkConcurrency, "resolutions in flight with --bulk")
 	f.BoolVar(&o.noEnrich, "no-enrich", false, "do not look up who operates each address and where")
+	f.BoolVar(&o.ptr, "ptr", false, "also ask for the reverse (PTR) name of every address; router-style names add location hints")
 	return cmd
 }
 
@@ -221,12 +223,18 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	if res == nil {
 		return badInput(err)
 	}
+	var ptrs map[netip.Addr]string
+	if o.ptr {
+		ptrs = dns.NewReverseResolver(r, 0).LookupAddrs(ctx, res.Chain.Addrs())
+	}
 	var infos map[netip.Addr]enrich.Info
 	if !o.noEnrich {
-		infos = enrichAddrs(o.g, res.Chain.Addrs())
+		infos = enrichAddrs(o.g, res.Chain.Addrs(), ptrs)
 	}
+	d := report.NewDNS(res, err, infos)
+	d.SetPTR(ptrs)
 	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDNS,
-		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, DNS: report.NewDNS(res, err, infos)}
+		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, DNS: d}
 	if rerr := rf(o.g.streams.Out, rep); rerr != nil {
 		return rerr
 	}
@@ -272,8 +280,9 @@ func dnsExit(err error, traced bool) error {
 	return &ExitError{Code: ExitFailure, Err: err}
 }
 
-// enrichAddrs looks up every address; it returns nil when no enricher is available.
-func enrichAddrs(g *globalOptions, addrs []netip.Addr) map[netip.Addr]enrich.Info {
+// enrichAddrs looks up every address (with its reverse name as a hint when known); it returns nil when
+// no enricher is available.
+func enrichAddrs(g *globalOptions, addrs []netip.Addr, ptrs map[netip.Addr]string) map[netip.Addr]enrich.Info {
 	if len(addrs) == 0 {
 		return nil
 	}
@@ -286,7 +295,7 @@ func enrichAddrs(g *globalOptions, addrs []netip.Addr) map[netip.Addr]enrich.Inf
 	}
 	out := make(map[netip.Addr]enrich.Info, len(addrs))
 	for _, a := range addrs {
-		out[a] = e.Lookup(a, "")
+		out[a] = e.Lookup(a, ptrs[a])
 	}
 	return out
 }

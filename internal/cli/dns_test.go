@@ -83,6 +83,12 @@ func TestDNSCommand(t *testing.T) {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
 	})
+	t.Run("ptr of every address", func(t *testing.T) {
+		code, out, errs := runCLI(t, "", "dns", "--server", server, "--color", "never", "--ptr", "vweixinthumb.tc.qq.test")
+		if code != cli.ExitOK || !strings.Contains(out, "198.51.100.25   ttl 60  ptr socwxsns.video.qq.test") || strings.Contains(out, "198.51.100.26   ttl 60  ptr") {
+			t.Fatalf("exit %d\n%s%s", code, out, errs)
+		}
+	})
 	t.Run("reverse", func(t *testing.T) {
 		for _, addr := range []string{"198.51.100.25", "2001:db8:25::1"} {
 			code, out, errs := runCLI(t, "", "dns", "--server", server, "--color", "never", addr)

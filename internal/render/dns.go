@@ -43,8 +43,12 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, rec := range d.Records {
 		line := fmt.Sprintf("%s%s\t%s\t%s\tttl %d", indent, rec.Name, rec.Type, rec.Data, rec.TTL)
-		if info := dnsInfoText(rec.Info); info != "" {
-			line += "\t" + info
+		extra := dnsInfoText(rec.Info)
+		if rec.PTR != "" {
+			extra = strings.TrimSpace("ptr " + rec.PTR + "  " + extra)
+		}
+		if extra != "" {
+			line += "\t" + extra
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -264,7 +268,11 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 				}
 				place = strings.Join(dnsNonEmpty(i.City, i.Country), ", ")
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | `%s` | %d | %s | %s |\n", rec.Name, rec.Type, dnsMDEscape(rec.Data), rec.TTL, dnsMDEscape(network), dnsMDEscape(place))
+			data := "`" + dnsMDEscape(rec.Data) + "`"
+			if rec.PTR != "" {
+				data += " (" + dnsMDEscape(rec.PTR) + ")"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %d | %s | %s |\n", rec.Name, rec.Type, data, rec.TTL, dnsMDEscape(network), dnsMDEscape(place))
 		}
 		b.WriteString("\n")
 	}

@@ -62,6 +62,8 @@ type DNSRecord struct {
 	Data string `json:"data"`
 	// Info is what is known about an A/AAAA address; nil for other types or when not enriched.
 	Info *enrich.Info `json:"info,omitempty"`
+	// PTR is the address's reverse name when it was asked for (dns --ptr); empty otherwise.
+	PTR string `json:"ptr,omitempty"`
 }
 
 // DNSAuthority is the zone holding the final name.
@@ -205,6 +207,15 @@ func NewDNS(res *dns.Result, err error, infos map[netip.Addr]enrich.Info) *DNS {
 	}
 	d.ElapsedMS = ms(res.Elapsed)
 	return d
+}
+
+// SetPTR records the reverse names of the A/AAAA records from names (address → name).
+func (d *DNS) SetPTR(names map[netip.Addr]string) {
+	for i, r := range d.Records {
+		if a, err := netip.ParseAddr(r.Data); err == nil && (r.Type == "A" || r.Type == "AAAA") {
+			d.Records[i].PTR = names[a]
+		}
+	}
 }
 
 // Addrs returns the addresses of the A and AAAA records in order, without duplicates.
