@@ -63,6 +63,8 @@ type explainer struct {
 	out   []Hop
 	// mins holds each hop's minimum RTT in ms, NaN when silent or unmeasured (indexed like t.Hops).
 	mins []float64
+	// orgs maps ASNs to organisation names, built on first use.
+	orgs map[uint32]string
 }
 
 // info returns the enrichment of a, with Addr set even when unknown.
@@ -162,15 +164,18 @@ func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
 	return best, votes[best].src
 }
 
-// orgOf returns the organisation name of asn from any enriched address that carries it.
+// orgOf returns the organisation name of asn from any enriched address that carries it (the smallest
+// name when sources disagree, so the result is deterministic).
 func (e *explainer) orgOf(asn uint32) string {
-	best := ""
-	for _, in := range e.infos {
-		if in.ASN == asn && in.ASOrg != "" && (best == "" || in.ASOrg < best) {
-			best = in.ASOrg // deterministic when sources disagree
+	if e.orgs == nil {
+		e.orgs = map[uint32]string{}
+		for _, in := range e.infos {
+			if best, ok := e.orgs[in.ASN]; in.ASN != 0 && in.ASOrg != "" && (!ok || in.ASOrg < best) {
+				e.orgs[in.ASN] = in.ASOrg
+			}
 		}
 	}
-	return best
+	return e.orgs[asn]
 }
 
 // responding returns the indexes of hops with a measured RTT, in order.
