@@ -29,7 +29,8 @@ type dnsOptions struct {
 	types       string
 	server      string
 	trace       bool
-	subnet      string
+	subnets     []string
+	compare     []netip.Prefix // every --subnet when more than one was given
 	timeout     time.Duration
 	json        bool
 	format      string
@@ -62,13 +63,14 @@ An ADDRESS asks for its PTR name (reverse lookup).
 
 --trace follows delegation from the root servers (--root, default the IANA roots) and names lame
 servers; --subnet sends EDNS Client Subnet to see what a client elsewhere gets ("what does a user in
-Shenzhen get?"); --bulk FILE resolves one name per line with bounded concurrency.
+Shenzhen get?"); several --subnet values compare the answers side by side; --bulk FILE resolves one name per line with bounded concurrency.
 
 Exit codes: 0 answer, 1 failure (SERVFAIL, REFUSED, timeout, CNAME loop, lame delegation, malformed
 reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 		Example: `  hopscope dns vweixinthumb.tc.qq.com
   hopscope dns --server tls://dns.example:853 --type MX example.com
   hopscope dns --subnet 203.0.113.0/24 cdn.example.com
+  hopscope dns --subnet 203.0.113.0/24,198.51.100.0/24 cdn.example.com
   hopscope dns --trace www.example.com
   hopscope dns --bulk names.txt --concurrency 64`,
 		Args: argsUsage(func(c *cobra.Command, args []string) error {
@@ -88,7 +90,7 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 	f.StringVarP(&o.types, "type", "t", "", "record types, comma-separated (A, AAAA, CNAME, MX, TXT, NS, SOA, PTR, ...); default A and AAAA")
 	f.StringVarP(&o.server, "server", "s", "", "server to ask (see above); default the first nameserver of /etc/resolv.conf")
 	f.BoolVar(&o.trace, "trace", false, "follow delegation from the root servers instead of asking a resolver")
-	f.StringVar(&o.subnet, "subnet", "", "EDNS Client Subnet to send, as CIDR (203.0.113.0/24) or an address (/24 or /56 is used)")
+	f.StringSliceVar(&o.subnets, "subnet", nil, "EDNS Client Subnet to send, as CIDR (203.0.113.0/24) or an address (/24 or /56 is used); several (repeated or comma-separated) compare the answers, the first one giving the full view")
 	f.DurationVar(&o.timeout, "timeout", dns.DefaultTimeout, "wait for each reply")
 	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
 	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
@@ -122,12 +124,18 @@ func (o *dnsOptions) config() (dns.Config, []uint16, error) {
 		}
 		cfg.Server = s
 	}
-	if o.subnet != "" {
-		p, err := parseSubnet(o.subnet)
+	o.compare = nil
+	for i, sub := range o.subnets {
+		p, err := parseSubnet(sub)
 		if err != nil {
 			return cfg, nil, fmt.Errorf("--subnet: %w", err)
 		}
-		cfg.Subnet = p
+		if i == 0 {
+			cfg.Subnet = p
+		}
+		if len(o.subnets) > 1 {
+			o.compare = append(o.compare, p)
+		}
 	}
 	if o.timeout <= 0 {
 		return cfg, nil, fmt.Errorf("--timeout %s: must be positive", o.timeout)
@@ -233,12 +241,38 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	}
 	d := report.NewDNS(res, err, infos)
 	d.SetPTR(ptrs)
+	if len(o.compare) > 0 {
+		d.BySubnet = o.compareSubnets(ctx, cfg, name, types)
+	}
 	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDNS,
 		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, DNS: d}
 	if rerr := rf(o.g.streams.Out, rep); rerr != nil {
 		return rerr
 	}
 	return dnsExit(err, o.trace)
+}
+
+// compareSubnets resolves name once per --subnet (without the authority queries) for the comparison table.
+func (o *dnsOptions) compareSubnets(ctx context.Context, cfg dns.Config, name string, types []uint16) []report.DNSSubnetAnswer {
+	out := make([]report.DNSSubnetAnswer, len(o.compare))
+	for i, p := range o.compare {
+		c := cfg
+		c.Subnet, c.NoAuthority = p, true
+		out[i].Subnet = p.String()
+		r, err := dns.New(c)
+		if err != nil {
+			out[i].Error = err.Error()
+			continue
+		}
+		var res *dns.Result
+		if o.trace {
+			res, err = r.Trace(ctx, name, types...)
+		} else {
+			res, err = r.Resolve(ctx, name, types...)
+		}
+		out[i] = report.NewDNSSubnetAnswer(p, res, err)
+	}
+	return out
 }
 
 // mdnsTypePTR is the PTR record type.

@@ -164,6 +164,14 @@ func TestDNSCommandLab(t *testing.T) {
 			}
 		})
 	}
+	t.Run("subnets compared", func(t *testing.T) {
+		code, out, errs := runCLI(t, "", "dns", "--server", ub, "--subnet", "203.0.113.0/24,192.0.2.0/24", "--type", "A", "--color", "never", "www.geo.test")
+		if code != cli.ExitOK || !strings.Contains(out, "by client subnet") ||
+			!strings.Contains(out, "203.0.113.0/24  scope /24  www.geo.test.  "+dnstest.ShenzhenAddr.String()) ||
+			!strings.Contains(out, "192.0.2.0/24    scope /24  www.geo.test.  "+dnstest.OtherAddr.String()) {
+			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+		}
+	})
 	port := strconv.Itoa(int(lab.Port))
 	t.Run("trace", func(t *testing.T) {
 		code, out, errs := runCLI(t, "", "dns", "--trace", "--root", lab.Root.String(), "--trace-port", port, "--color", "never", "vweixinthumb.tc.qq.test")

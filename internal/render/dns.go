@@ -109,6 +109,16 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	}
 	_ = tw.Flush()
 
+	if len(d.BySubnet) > 0 {
+		sec()
+		b.WriteString("by client subnet\n")
+		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		for _, a := range d.BySubnet {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Subnet, dnsScope(a.Scope), dnsSubnetResult(a))
+		}
+		_ = tw.Flush()
+	}
+
 	if len(d.Steps) > 0 {
 		sec()
 		b.WriteString("trace\n")
@@ -156,6 +166,24 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+func dnsScope(scope int) string {
+	if scope < 0 {
+		return "not echoed"
+	}
+	return fmt.Sprintf("scope /%d", scope)
+}
+
+// dnsSubnetResult is what one subnet was told: "socwxsns.video.qq.com. 198.51.100.10, 198.51.100.11".
+func dnsSubnetResult(a report.DNSSubnetAnswer) string {
+	switch {
+	case a.Error != "" && a.Outcome == "error":
+		return "error: " + a.Error
+	case len(a.Data) == 0:
+		return strings.ToUpper(a.Outcome)
+	}
+	return a.Canonical + "  " + strings.Join(a.Data, ", ")
 }
 
 // dnsInfoText is the one-line enrichment of an address: "AS132203 Tencent, Singapore SG".
@@ -305,6 +333,12 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 	}
 	if d.Error != "" {
 		fmt.Fprintf(&b, "- **Error:** %s\n", dnsMDEscape(d.Error))
+	}
+	if len(d.BySubnet) > 0 {
+		b.WriteString("\n### By client subnet\n\n| Client subnet | Scope | Answer |\n|---|---|---|\n")
+		for _, a := range d.BySubnet {
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", a.Subnet, dnsScope(a.Scope), dnsMDEscape(dnsSubnetResult(a)))
+		}
 	}
 	if len(d.Steps) > 0 {
 		b.WriteString("\n### Delegation\n\n| Query | Zone | Server | RTT | Result | Detail |\n|---|---|---|---:|---|---|\n")

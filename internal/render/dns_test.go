@@ -61,6 +61,11 @@ func articleDNS() *report.DNS {
 			SOA: &report.DNSSOA{MName: "ns1.qq.com.", RName: "webmaster.qq.com.", Serial: 1333, Minimum: 300, TTL: 600}},
 		DNSSEC: &report.DNSSEC{Status: "insecure", Meaning: "no signatures and no AD bit"},
 		Subnet: &report.DNSSubnet{Sent: "203.0.113.0/24", Echoed: true, Scope: 24, Meaning: "the answer is specific to clients in 203.0.113.0/24"},
+		BySubnet: []report.DNSSubnetAnswer{
+			{Subnet: "203.0.113.0/24", Scope: 24, Canonical: "socwxsns.video.qq.com.", Data: []string{"101.33.110.25", "101.33.110.26"}, Outcome: "answer"},
+			{Subnet: "192.0.2.0/24", Scope: -1, Canonical: "socwxsns.video.qq.com.", Data: []string{"43.152.1.2"}, Outcome: "answer"},
+			{Subnet: "198.51.100.0/24", Scope: -1, Outcome: "error", Error: "timeout: no answer from 127.0.0.53:53 within 5s"},
+		},
 		Queries: []report.DNSQuery{
 			{Name: "vweixinthumb.tc.qq.com.", Type: "A", Server: "127.0.0.53:53", Transport: "udp", Purpose: "answer", RTTMS: 12.5, Rcode: "NOERROR", Flags: "qr rd ra", Size: 120, Answers: 3},
 			{Name: "qq.com.", Type: "NS", Server: "127.0.0.53:53", Transport: "udp", Purpose: "authority", Error: "timeout: no answer from 127.0.0.53:53 within 5s"},

@@ -42,9 +42,11 @@ type DNS struct {
 	Authority *DNSAuthority `json:"authority,omitempty"`
 	DNSSEC    *DNSSEC       `json:"dnssec,omitempty"`
 	Subnet    *DNSSubnet    `json:"subnet,omitempty"`
-	Queries   []DNSQuery    `json:"queries,omitempty"`
-	Steps     []DNSStep     `json:"steps,omitempty"`
-	ElapsedMS float64       `json:"elapsed_ms"`
+	// BySubnet compares the answers given to several client subnets (dns --subnet A,B,...); nil otherwise.
+	BySubnet  []DNSSubnetAnswer `json:"by_subnet,omitempty"`
+	Queries   []DNSQuery        `json:"queries,omitempty"`
+	Steps     []DNSStep         `json:"steps,omitempty"`
+	ElapsedMS float64           `json:"elapsed_ms"`
 }
 
 // DNSAlias is one CNAME step.
@@ -98,6 +100,30 @@ type DNSSubnet struct {
 	// Scope is the prefix length the answer is valid for; -1 when the server did not echo the option.
 	Scope   int    `json:"scope"`
 	Meaning string `json:"meaning"`
+}
+
+// DNSSubnetAnswer is what one client subnet is told.
+type DNSSubnetAnswer struct {
+	Subnet string `json:"subnet"`
+	// Scope is the prefix length the answer is valid for; -1 when the server did not echo the option.
+	Scope     int      `json:"scope"`
+	Canonical string   `json:"canonical,omitempty"`
+	Data      []string `json:"data,omitempty"` // the records' data in order (addresses for A/AAAA)
+	Outcome   string   `json:"outcome"`
+	Error     string   `json:"error,omitempty"`
+}
+
+// NewDNSSubnetAnswer summarises a resolution made with client subnet p.
+func NewDNSSubnetAnswer(p netip.Prefix, res *dns.Result, err error) DNSSubnetAnswer {
+	d := NewDNS(res, err, nil)
+	a := DNSSubnetAnswer{Subnet: p.String(), Scope: -1, Canonical: d.Canonical, Outcome: d.Outcome, Error: d.Error}
+	if d.Subnet != nil {
+		a.Scope = d.Subnet.Scope
+	}
+	for _, r := range d.Records {
+		a.Data = append(a.Data, r.Data)
+	}
+	return a
 }
 
 // DNSQuery is one exchange with its timing.
