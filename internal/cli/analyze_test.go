@@ -386,3 +386,46 @@ func FuzzParseLocation(f *testing.F) {
 		}
 	})
 }
+
+func TestAnalyzeContradiction(t *testing.T) {
+	file := filepath.Join(analyzeCorpus, "linux-traceroute-aws-tokyo-pccw-facebook_jc-generic.txt")
+	if _, err := os.Stat(file); err != nil {
+		t.Skipf("corpus not available: %v", err)
+	}
+	// Claiming the trace ran from Paris contradicts hops that answer within a few ms from Tokyo.
+	r := analyzeJSON(t, "", "--from-location", "Paris", file)
+	c := r.Path.Findings.Contradictions
+	if len(c) == 0 || c[0].TTL != 1 || c[0].Place.City != "Tokyo" || c[0].DistanceKm < 9000 || c[0].MaxKm > 200 {
+		t.Fatalf("contradictions = %+v", c)
+	}
+	// From Tokyo itself nothing contradicts.
+	if r := analyzeJSON(t, "", "--from-location", "Tokyo", file); len(r.Path.Findings.Contradictions) != 0 {
+		t.Errorf("contradictions from Tokyo = %+v", r.Path.Findings.Contradictions)
+	}
+}
+
+func TestAnalyzeColor(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		noColor string
+		want    bool
+	}{
+		{"always", []string{"--color", "always"}, "", true},
+		{"never", []string{"--color", "never"}, "", false},
+		{"auto on a pipe", nil, "", false},
+		{"always despite NO_COLOR", []string{"--color", "always"}, "1", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("NO_COLOR", tc.noColor)
+			code, out, errs := analyzeCLI(t, "", append(tc.args, "analyze", analyzeSeed)...)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			if got := strings.Contains(out, "\x1b["); got != tc.want {
+				t.Errorf("ANSI escapes present = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
