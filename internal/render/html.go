@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"strings"
+	"sync"
 
 	"hopscope/internal/report"
 )
@@ -14,26 +15,29 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageTemplate = template.Must(template.New("page.html").Funcs(template.FuncMap{
-	"f1":        svgFloat,
-	"ms":        func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
-	"km":        thousands,
-	"join":      strings.Join,
-	"add":       func(a, b int) int { return a + b },
-	"asLabel":   asLabel,
-	"bytes":     humanBytes,
-	"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"joinAddrs": joinAny,
-	"mul15":     func(f float64) float64 { return f * 1.5 },
-	"addf":      func(a, b float64) float64 { return a + b },
-	"subf":      func(a, b float64) float64 { return a - b },
-	"halff":     func(f float64) float64 { return f / 2 },
-	"mul03":     func(f float64) float64 { return f * 0.3 },
-	"addi64":    func(a, b int64) int64 { return a + b },
-	"shareTable": func(title, id string, rows []report.Share) map[string]any {
-		return map[string]any{"Title": title, "ID": id, "Rows": rows}
-	},
-}).ParseFS(templateFS, "templates/*.html"))
+// pageTemplate parses the embedded templates on first use (not at start-up: most commands never render HTML).
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page.html").Funcs(template.FuncMap{
+		"f1":        svgFloat,
+		"ms":        func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
+		"km":        thousands,
+		"join":      strings.Join,
+		"add":       func(a, b int) int { return a + b },
+		"asLabel":   asLabel,
+		"bytes":     humanBytes,
+		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"joinAddrs": joinAny,
+		"mul15":     func(f float64) float64 { return f * 1.5 },
+		"addf":      func(a, b float64) float64 { return a + b },
+		"subf":      func(a, b float64) float64 { return a - b },
+		"halff":     func(f float64) float64 { return f / 2 },
+		"mul03":     func(f float64) float64 { return f * 0.3 },
+		"addi64":    func(a, b int64) int64 { return a + b },
+		"shareTable": func(title, id string, rows []report.Share) map[string]any {
+			return map[string]any{"Title": title, "ID": id, "Rows": rows}
+		},
+	}).ParseFS(templateFS, "templates/*.html"))
+})
 
 // htmlPage is the data of one self-contained report page.
 type htmlPage struct {
@@ -126,7 +130,7 @@ func HTML(w io.Writer, r *report.Report) error {
 		page.Title = strings.ToUpper(string(r.Kind[:1])) + string(r.Kind[1:]) + " report"
 	}
 	var buf bytes.Buffer
-	if err := pageTemplate.Execute(&buf, page); err != nil {
+	if err := pageTemplate().Execute(&buf, page); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
 	_, err := w.Write(buf.Bytes())
