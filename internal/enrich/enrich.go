@@ -3,6 +3,7 @@ package enrich
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -247,30 +248,35 @@ func (e *Enricher) unannounced(a netip.Addr, registered bool) *Special {
 func widest(a, first, last netip.Addr) netip.Prefix {
 	if a.Is4() {
 		x, lo, hi := u128(a), u128(first), u128(last)
-		for bits := 0; bits <= 32; bits++ {
-			m := ^uint64(0) >> (32 + bits) // host bits of a /bits in the low 32
+		// No prefix inside [first, last] is shorter than their common leading bits.
+		for n := bits.LeadingZeros32(uint32(lo.lo ^ hi.lo)); n <= 32; n++ {
+			m := ^uint64(0) >> (32 + n) // host bits of a /n in the low 32
 			if x.lo&^m >= lo.lo && x.lo|m <= hi.lo {
-				p, _ := a.Prefix(bits)
+				p, _ := a.Prefix(n)
 				return p
 			}
 		}
 		return netip.PrefixFrom(a, 32)
 	}
 	x, lo, hi := u128(a), u128(first), u128(last)
-	for bits := 0; bits <= 128; bits++ {
+	start := bits.LeadingZeros64(lo.hi ^ hi.hi)
+	if start == 64 {
+		start += bits.LeadingZeros64(lo.lo ^ hi.lo)
+	}
+	for n := start; n <= 128; n++ {
 		var mhi, mlo uint64 // host-bit mask
 		switch {
-		case bits == 0:
+		case n == 0:
 			mhi, mlo = ^uint64(0), ^uint64(0)
-		case bits < 64:
-			mhi, mlo = ^uint64(0)>>bits, ^uint64(0)
-		case bits < 128:
-			mlo = ^uint64(0) >> (bits - 64)
+		case n < 64:
+			mhi, mlo = ^uint64(0)>>n, ^uint64(0)
+		case n < 128:
+			mlo = ^uint64(0) >> (n - 64)
 		}
 		start := uint128{x.hi &^ mhi, x.lo &^ mlo}
 		end := uint128{x.hi | mhi, x.lo | mlo}
 		if !start.less(lo) && !hi.less(end) {
-			p, _ := a.Prefix(bits)
+			p, _ := a.Prefix(n)
 			return p
 		}
 	}
