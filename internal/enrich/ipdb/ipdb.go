@@ -203,16 +203,23 @@ func (f *family) find(key uint64) int {
 	}
 	low, stride := key&(1<<shift-1), f.stride()
 	// Largest i in [lo, hi) with start[i] <= low; else the last record of an earlier bucket.
-	i, j := lo, hi
-	for i < j {
-		m := int(uint(i+j) >> 1)
-		if f.lowAt(m*stride) <= low {
-			i = m + 1
-		} else {
-			j = m
-		}
+	// Branch-free halving: the comparison feeds a conditional move, not a jump.
+	n := hi - lo
+	if n == 0 {
+		return lo - 1
 	}
-	return i - 1
+	base := lo
+	for n > 1 {
+		half := n >> 1
+		if f.lowAt((base+half)*stride) <= low {
+			base += half
+		}
+		n -= half
+	}
+	if f.lowAt(base*stride) <= low {
+		return base
+	}
+	return base - 1
 }
 
 func (f *family) lowAt(off int) uint64 {
