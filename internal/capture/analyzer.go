@@ -28,6 +28,9 @@ type Config struct {
 	Filter *Filter
 	// ExpectedFlows sizes the flow table up front; 0 means grow as needed.
 	ExpectedFlows int
+	// Workers is how many goroutines own flows when a large pcap file is read (one more walks the file);
+	// 0 means GOMAXPROCS, 1 means read on the calling goroutine only.
+	Workers int
 }
 
 func (c Config) withDefaults() Config {
@@ -67,7 +70,9 @@ type flowKey struct {
 
 // flow is one 5-tuple's state. Direction 0 is client→server.
 type flow struct {
-	id             int
+	id int
+	// seq is the capture-wide number of the flow's first packet.
+	seq            int64
 	client, server netip.AddrPort
 	// clientIsA says which key endpoint is the client.
 	clientIsA bool
@@ -185,7 +190,8 @@ func (a *Analyzer) Packet(link LinkType, ts int64, data []byte, wireLen int) {
 		return
 	}
 	a.stats.Transport++
-	a.handle(ts, p, int64(wireLen))
+	k, srcIsA := key(p)
+	a.handle(ts, p, int64(wireLen), k, srcIsA, a.stats.Packets)
 }
 
 // key builds the direction-free key of p and reports whether p's source is endpoint a.
@@ -241,8 +247,9 @@ func servicePort(port uint16) bool {
 	return port < 1024
 }
 
-func (a *Analyzer) handle(ts int64, p *packet, wire int64) {
-	k, srcIsA := key(p)
+// handle updates the flow of a decoded packet; k and srcIsA come from key(p), seq is the packet's
+// number in the capture (it orders flows that start at the same time).
+func (a *Analyzer) handle(ts int64, p *packet, wire int64, k flowKey, srcIsA bool, seq int64) {
 	f := a.flows[k]
 	if f != nil && p.proto == protoTCP && p.flags&(tcpSYN|tcpACK) == tcpSYN && f.closed {
 		// A new connection reusing a finished 5-tuple.
@@ -257,6 +264,7 @@ func (a *Analyzer) handle(ts int64, p *packet, wire int64) {
 			return
 		}
 		f = a.newFlow(k, srcIsA, ts, p)
+		f.seq = seq
 		a.flows[k] = f
 	}
 	dir := 0

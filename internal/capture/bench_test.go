@@ -4,6 +4,9 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
 	"hopscope/internal/capture/quic"
 	"hopscope/internal/capture/tlshello"
 )
@@ -109,5 +112,57 @@ func BenchmarkDNSAnswers(b *testing.B) {
 		if _, err := dnsAnswers(msg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecodeGopacket decodes the same frames with gopacket's DecodingLayerParser, for comparison
+// with BenchmarkDecode (the hand-written decoder this package uses).
+func BenchmarkDecodeGopacket(b *testing.B) {
+	frames := corpusFrames(b, "ndpi-android.pcap")
+	var (
+		eth   layers.Ethernet
+		ip4   layers.IPv4
+		ip6   layers.IPv6
+		tcp   layers.TCP
+		udp   layers.UDP
+		pl    gopacket.Payload
+		found []gopacket.LayerType
+	)
+	parser := gopacket.NewDecodingLayerParser(layers.LayerTypeEthernet, &eth, &ip4, &ip6, &tcp, &udp, &pl)
+	parser.IgnoreUnsupported = true
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, f := range frames {
+			parser.DecodeLayers(f, &found)
+		}
+	}
+}
+
+// BenchmarkReadMem compares the serial and the sharded reader on $HOPSCOPE_BENCH_PCAP (or a corpus file).
+func BenchmarkReadMem(b *testing.B) {
+	path := os.Getenv("HOPSCOPE_BENCH_PCAP")
+	if path == "" {
+		path = "testdata/ndpi-android.pcap"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, workers := range []int{1, 2} {
+		b.Run(map[int]string{1: "serial", 2: "2-shards"}[workers], func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				var a *Analyzer
+				if workers == 1 {
+					a = NewAnalyzer(Config{})
+					if err := readPcapMem(data, path, a); err != nil {
+						b.Fatal(err)
+					}
+				} else if a, err = readPcapMemParallel(data, path, Config{}, workers); err != nil {
+					b.Fatal(err)
+				}
+				a.Inventory(path)
+			}
+		})
 	}
 }

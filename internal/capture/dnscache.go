@@ -16,6 +16,7 @@ func dnsKeyOf(client, addr netip.Addr) dnsKey {
 
 // dnsRecord is one answer as the client saw it; prev links to the previous record of the same key.
 type dnsRecord struct {
+	key         dnsKey
 	at, expires int64
 	asked, host string
 	chain       []string
@@ -64,13 +65,31 @@ func (c *dnsCache) add(client netip.Addr, at int64, ans dnsAnswer) {
 	h := c.head[k]
 	for i := h; i > 0; i = c.recs[i-1].prev {
 		r := &c.recs[i-1]
-		if r.asked == ans.asked && r.host == ans.host {
-			r.at, r.expires = at, at+ttl*1e9
+		if r.asked == ans.asked && r.host == ans.host && r.at <= at && at <= r.expires {
+			// The same answer again while the first was valid: one record covers both. (Moving "at"
+			// would unname flows that started between the two answers.)
+			r.expires = max(r.expires, at+ttl*1e9)
 			return
 		}
 	}
-	c.recs = append(c.recs, dnsRecord{at: at, expires: at + ttl*1e9, asked: c.intern(ans.asked), host: c.intern(ans.host), chain: ans.chain, prev: h})
+	c.recs = append(c.recs, dnsRecord{key: k, at: at, expires: at + ttl*1e9, asked: c.intern(ans.asked), host: c.intern(ans.host), chain: ans.chain, prev: h})
 	c.head[k] = int32(len(c.recs))
+}
+
+// merge adds every record of o (another shard's cache).
+func (c *dnsCache) merge(o *dnsCache) {
+	if c.head == nil {
+		c.head = map[dnsKey]int32{}
+	}
+	for _, r := range o.recs {
+		if len(c.recs) >= maxDNSRecords {
+			return
+		}
+		r.asked, r.host = c.intern(r.asked), c.intern(r.host)
+		r.prev = c.head[r.key]
+		c.recs = append(c.recs, r)
+		c.head[r.key] = int32(len(c.recs))
+	}
 }
 
 // lookup returns the most recent answer that gave client the address addr before at and was still within

@@ -4,9 +4,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"hopscope/internal/inventory"
@@ -29,13 +31,30 @@ func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
 		case x.first > y.first:
 			return 1
 		}
-		return x.id - y.id
+		return int(x.seq - y.seq)
 	})
-	inv.Flows = make([]inventory.Flow, 0, len(flows))
-	for _, f := range flows {
+	for i, f := range flows {
 		a.finish(f)
-		inv.Flows = append(inv.Flows, a.flowRecord(f))
+		f.id = i + 1 // IDs follow start time, whatever the order flows were created in
 	}
+	// Building the records only reads the analyzer: large inventories are built in parallel.
+	inv.Flows = make([]inventory.Flow, len(flows))
+	parts := 1
+	if len(flows) >= 20000 {
+		parts = min(runtime.GOMAXPROCS(0), 8)
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := p*len(flows)/parts, (p+1)*len(flows)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				inv.Flows[i] = a.flowRecord(flows[i])
+			}
+		}()
+	}
+	wg.Wait()
 	inv.Warnings = append(inv.Warnings, a.warnings...)
 	if s := a.stats; s.Truncated > 0 {
 		inv.Warnings = append(inv.Warnings, fmt.Sprintf("%d packets were cut inside a header (snap length or corruption) and skipped", s.Truncated))

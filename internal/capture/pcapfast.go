@@ -23,6 +23,8 @@ type pcapWalker struct {
 	maxRec  int
 	packets int64
 	offset  int64 // file offset of the next record
+	// sink receives each record; nil means a.Packet.
+	sink func(link LinkType, ts int64, data []byte, wire int)
 }
 
 // header parses the 24-byte file header.
@@ -75,7 +77,11 @@ func (w *pcapWalker) walk(b []byte, atEOF bool) (used int, stop bool) {
 			frac *= 1000
 		}
 		wire := int(bo.Uint32(rest[12:16]))
-		a.Packet(w.link, int64(bo.Uint32(rest[0:4]))*1e9+frac, rest[16:16+caplen], max(wire, caplen))
+		if w.sink != nil {
+			w.sink(w.link, int64(bo.Uint32(rest[0:4]))*1e9+frac, rest[16:16+caplen], max(wire, caplen))
+		} else {
+			a.Packet(w.link, int64(bo.Uint32(rest[0:4]))*1e9+frac, rest[16:16+caplen], max(wire, caplen))
+		}
 		w.packets++
 		used += 16 + caplen
 		w.offset += int64(16 + caplen)

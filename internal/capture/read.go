@@ -8,10 +8,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
 )
+
+// parallelMin is the smallest file read with several goroutines.
+const parallelMin = 32 << 20
 
 // Result is what reading a capture produced.
 type Result struct {
@@ -37,6 +41,17 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
 			if cfg.ExpectedFlows == 0 {
 				cfg.ExpectedFlows = len(data) / (16 << 10) // a rough guess: one flow per 16 KiB
+			}
+			workers := cfg.Workers
+			if workers == 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			if workers > 1 && len(data) >= parallelMin {
+				a, err := readPcapMemParallel(data, path, cfg, workers)
+				if err != nil {
+					return nil, err
+				}
+				return &Result{Analyzer: a, Format: "pcap"}, nil
 			}
 			a := NewAnalyzer(cfg)
 			if err := readPcapMem(data, path, a); err != nil {

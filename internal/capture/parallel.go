@@ -1,0 +1,142 @@
+package capture
+
+import (
+	"encoding/binary"
+	"sync"
+)
+
+// shardItem is one decoded packet handed to a shard. Its payload points into the mapped file.
+type shardItem struct {
+	ts     int64
+	seq    int64
+	wire   int64
+	k      flowKey
+	srcIsA bool
+	p      packet
+}
+
+// shardBatch is how many packets travel to a shard at once.
+const shardBatch = 512
+
+// readPcapMemParallel reads a mapped classic pcap with one goroutine walking and decoding records and
+// `workers` goroutines owning the flows, sharded by flow key (both directions of a flow land in the same
+// shard). The shards' flows, DNS answers, counters and warnings are then merged into one Analyzer, so the
+// result is the same as a single-threaded read.
+func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*Analyzer, error) {
+	cfg = cfg.withDefaults()
+	m := NewAnalyzer(cfg)
+	scfg := cfg
+	scfg.MaxFlows = max(cfg.MaxFlows/workers, 1)
+	scfg.MaxReassemblyBytes = max(cfg.MaxReassemblyBytes/int64(workers), int64(cfg.MaxStreamBytes))
+	scfg.ExpectedFlows = cfg.ExpectedFlows / workers
+	shards := make([]*Analyzer, workers)
+	in := make([]chan []shardItem, workers)
+	free := make(chan []shardItem, 4*workers)
+	var wg sync.WaitGroup
+	for i := range shards {
+		shards[i] = NewAnalyzer(scfg)
+		in[i] = make(chan []shardItem, 4)
+		wg.Add(1)
+		go func(a *Analyzer, c chan []shardItem) {
+			defer wg.Done()
+			for batch := range c {
+				for j := range batch {
+					it := &batch[j]
+					a.handle(it.ts, &it.p, it.wire, it.k, it.srcIsA, it.seq)
+				}
+				select {
+				case free <- batch[:0]:
+				default:
+				}
+			}
+		}(shards[i], in[i])
+	}
+	pending := make([][]shardItem, workers)
+	get := func() []shardItem {
+		select {
+		case b := <-free:
+			return b
+		default:
+			return make([]shardItem, 0, shardBatch)
+		}
+	}
+	for i := range pending {
+		pending[i] = get()
+	}
+	w := &pcapWalker{name: name, a: m}
+	w.sink = func(link LinkType, ts int64, frame []byte, wire int) {
+		// The same bookkeeping as Analyzer.Packet, then hand the packet to its shard.
+		s := &m.stats
+		s.Packets++
+		s.Bytes += int64(wire)
+		if m.first == 0 || ts < m.first {
+			m.first = ts
+		}
+		if ts > m.last {
+			m.last = ts
+		}
+		var p packet
+		switch decode(link, frame, &p) {
+		case decodedTransport:
+		case decodedOtherIP:
+			s.OtherIP++
+			return
+		case decodedNotIP:
+			s.NotIP++
+			return
+		case decodedTruncated:
+			s.Truncated++
+			return
+		default:
+			s.UnknownLink++
+			if s.UnknownLink == 1 {
+				m.warn("link type %d is not supported; its packets were skipped", link)
+			}
+			return
+		}
+		if cfg.Filter != nil && !cfg.Filter.match(&p) {
+			s.Filtered++
+			return
+		}
+		s.Transport++
+		k, srcIsA := key(&p)
+		i := shardOf(&k, workers)
+		pending[i] = append(pending[i], shardItem{ts: ts, seq: s.Packets, wire: int64(wire), k: k, srcIsA: srcIsA, p: p})
+		if len(pending[i]) == shardBatch {
+			in[i] <- pending[i]
+			pending[i] = get()
+		}
+	}
+	if err := w.header(data); err != nil {
+		return nil, err
+	}
+	w.walk(data[24:], true)
+	for i := range in {
+		if len(pending[i]) > 0 {
+			in[i] <- pending[i]
+		}
+		close(in[i])
+	}
+	wg.Wait()
+	for _, a := range shards {
+		m.order = append(m.order, a.order...)
+		m.dns.merge(&a.dns)
+		m.stats.Untracked += a.stats.Untracked
+		m.buffered += a.buffered
+		for _, wmsg := range a.warnings {
+			m.Warn(wmsg)
+		}
+	}
+	return m, nil
+}
+
+// shardOf spreads flow keys over n shards.
+func shardOf(k *flowKey, n int) int {
+	h := binary.LittleEndian.Uint64(k.a[8:]) ^ binary.LittleEndian.Uint64(k.b[8:]) ^
+		binary.LittleEndian.Uint64(k.a[:8])*31 ^ binary.LittleEndian.Uint64(k.b[:8])*37 ^
+		uint64(k.pa)<<16 ^ uint64(k.pb) ^ uint64(k.proto)<<40
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	return int(h % uint64(n))
+}
