@@ -116,8 +116,26 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 		info.Hint, asnToken = hintFromName(name)
 	}
 	if info.Special != nil && !info.Special.Routable {
-		info.Hint = keepHint(info.Hint, "", asnToken)
+		// Only the user's own databases know such space (a company's private ranges, a lab's TEST-NETs);
+		// their AS and place are taken as given, and the range stays named.
+		for _, s := range e.mmdbs {
+			if g, err := s.lookup(a); err == nil {
+				userGeo(&info, s.name, g)
+			}
+		}
+		for _, s := range e.bins {
+			if g, err := s.lookup(a); err == nil {
+				userGeo(&info, s.name, g)
+			}
+		}
+		info.Hint = keepHint(info.Hint, info.Country, asnToken)
 		applyHint(&info)
+		if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
+			info.ASN, info.ASSource = info.Hint.ASN, "hostname"
+			if e.db != nil {
+				info.ASOrg = e.db.Org(info.ASN)
+			}
+		}
 		return info
 	}
 	if s := internalUse(a); s != nil {
@@ -185,6 +203,23 @@ func (e *Enricher) finish(info *Info, dbCountry, asnToken string) {
 		if e.db != nil {
 			info.ASOrg = e.db.Org(info.ASN)
 		}
+	}
+}
+
+// userGeo fills what a user-supplied source says about special-purpose space, first source first.
+func userGeo(info *Info, src string, g geo) {
+	if info.ASN == 0 && g.asn != 0 {
+		info.ASN, info.ASOrg, info.ASSource = g.asn, g.org, src
+	}
+	if info.City == "" && g.city != "" {
+		info.City, info.Region = g.city, g.region
+		info.Lat, info.Lon, info.HasCoords = g.lat, g.lon, g.hasCoords
+		if g.country != "" {
+			info.Country = g.country
+		}
+		info.GeoSource = src
+	} else if info.Country == "" && g.country != "" {
+		info.Country, info.GeoSource = g.country, src
 	}
 }
 
