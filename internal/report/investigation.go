@@ -17,7 +17,7 @@ type Investigation struct {
 	Started  time.Time `json:"started,omitzero"`
 	Finished time.Time `json:"finished,omitzero"`
 	// Vantage is where the measurements were made from, when known; nil otherwise.
-	Vantage *explain.Place `json:"vantage,omitempty"`
+	Vantage *explain.Place     `json:"vantage,omitempty"`
 	Hosts   []InvestigatedHost `json:"hosts"`
 	// ByCountry, ByOperator and ByAS share the app's hosts, requests and bytes per place and network.
 	ByCountry  []Share `json:"by_country"`
@@ -56,9 +56,9 @@ type InvestigatedHost struct {
 	City     string         `json:"city,omitempty"`
 	Place    *explain.Place `json:"place,omitempty"`
 	// MinRTTMs is the lowest RTT to the destination (or last responding hop); meaningful when HasRTT.
-	MinRTTMs float64 `json:"min_rtt_ms,omitempty"`
-	HasRTT   bool    `json:"has_rtt"`
-	Reached  bool    `json:"reached"`
+	MinRTTMs float64  `json:"min_rtt_ms,omitempty"`
+	HasRTT   bool     `json:"has_rtt"`
+	Reached  bool     `json:"reached"`
 	Carriers []string `json:"carriers,omitempty"`
 	// DistanceKm from the vantage point; 0 when unknown. LightMinMs is its light-speed minimum RTT.
 	DistanceKm float64 `json:"distance_km,omitempty"`
