@@ -29,7 +29,9 @@ type Config struct {
 	// ExpectedFlows sizes the flow table up front; 0 means grow as needed.
 	ExpectedFlows int
 	// Workers is how many goroutines own flows when a large pcap file is read (one more walks the file);
-	// 0 means GOMAXPROCS, 1 means read on the calling goroutine only.
+	// 0 or 1 means everything runs on the calling goroutine. On the 2-core machine of bench/capture the
+	// sharded read was slower end to end (the walking goroutine and memory bandwidth set the pace), so it
+	// is opt-in.
 	Workers int
 }
 

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -42,12 +41,8 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 			if cfg.ExpectedFlows == 0 {
 				cfg.ExpectedFlows = len(data) / (16 << 10) // a rough guess: one flow per 16 KiB
 			}
-			workers := cfg.Workers
-			if workers == 0 {
-				workers = runtime.GOMAXPROCS(0)
-			}
-			if workers > 1 && len(data) >= parallelMin {
-				a, err := readPcapMemParallel(data, path, cfg, workers)
+			if cfg.Workers > 1 && len(data) >= parallelMin {
+				a, err := readPcapMemParallel(data, path, cfg, cfg.Workers)
 				if err != nil {
 					return nil, err
 				}
