@@ -55,6 +55,7 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 		}
 	}
 	bin := buildHopscope(t)
+	t.Log("built hopscope")
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
 
@@ -69,7 +70,10 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 			spec.DNS.Records = append(spec.DNS.Records, fmt.Sprintf("%s. 300 IN A %s", h.name, h.addr))
 		}
 	}
+	start := time.Now()
+	step := func(what string) { t.Logf("%6.1fs %s", time.Since(start).Seconds(), what) }
 	lab := netlab.New(t, spec)
+	step("lab up")
 
 	// Origin servers with their own CA, on the Singapore destination and the Paris CDN.
 	originCA, serverCert := newTestPKI(t)
@@ -113,6 +117,7 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	}
 	proxy.Process.Signal(syscall.SIGINT)
 	proxy.Wait()
+	step("app fetched every host through the proxy")
 
 	// Where the lab's servers and routers are, as a MaxMind-format database would say.
 	city, asn := writeLabMMDBs(t, dir)
@@ -123,6 +128,7 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	if err != nil {
 		t.Fatalf("investigate: %v\n%s", err, out)
 	}
+	step("investigated")
 	fh, err := os.Open(resultJSON)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +149,7 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	htmlFile := filepath.Join(dir, "investigation.html")
 	run(t, lab, bin, "report", "--format", "html", "-o", htmlFile, resultJSON)
 	checkHTMLInChromium(t, htmlFile)
+	step("report rendered and checked in Chromium")
 
 	// A second investigation records the history and compares.
 	out, err = lab.Exec(ctx, netlab.ArticleClient, bin, "history", "--data-dir", data, "img.app.example").CombinedOutput()
@@ -240,7 +247,9 @@ func checkHTMLInChromium(t *testing.T, file string) {
 	asns := map[string]bool{}
 	longHaul := 0
 	for _, s := range segs {
-		routes[attr(s, "data-host")] = true
+		for _, h := range strings.Fields(attr(s, "data-hosts")) {
+			routes[h] = true
+		}
 		asns[attr(s, "data-asn")] = true
 		if hasClass(s, "long-haul") {
 			longHaul++

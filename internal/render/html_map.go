@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"math"
 	"slices"
+	"strings"
+	"sync"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/explain"
@@ -54,8 +56,9 @@ func (c *asColors) color(asn uint32) string {
 
 // mapView is everything the map template draws, in map coordinates.
 type mapView struct {
-	ViewBox   string
-	Countries []worldmap.Country
+	ViewBox string
+	// Countries is the pre-rendered <g> of country outlines (the same for every map).
+	Countries template.HTML
 	Segments  []mapSegment
 	Markers   []mapMarker
 	// Rings mark networks crossed at one place (hops located together, or unlocated hops between them).
@@ -73,8 +76,8 @@ type mapSegment struct {
 	Color          string
 	ASN            uint32
 	FromTTL, ToTTL int
-	// Host is the path's target (investigations draw several routes).
-	Host string
+	// Hosts are the targets whose paths use this segment (investigations draw several routes).
+	Hosts []string
 	// LongHaul segments carry a label with distance and RTT.
 	LongHaul       bool
 	LabelX, LabelY float64
@@ -181,7 +184,7 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 		}
 	}
 	box := worldmap.Fit(all, 12)
-	v := mapView{ViewBox: box.ViewBox(), Countries: worldmap.Countries(), Attribution: worldmap.Attribution(), Unit: box.W / 150}
+	v := mapView{ViewBox: box.ViewBox(), Countries: countriesSVG(), Attribution: worldmap.Attribution(), Unit: box.W / 150}
 	if unlocated > 0 {
 		v.Missing = fmt.Sprintf("%d answering hop(s) have no known location and are not drawn.", unlocated)
 	}
@@ -241,12 +244,12 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 				addLegend(a)
 				f0, f1 := float64(k)/float64(len(asns)), float64(k+1)/float64(len(asns))
 				v.Segments = append(v.Segments, mapSegment{X1: px + (x-px)*f0, Y1: py + (y-py)*f0, X2: px + (x-px)*f1, Y2: py + (y-py)*f1,
-					Color: colors.color(a), ASN: a, FromTTL: prev.ttl, ToTTL: pt.ttl, Host: rt.host, DistanceKm: km,
+					Color: colors.color(a), ASN: a, FromTTL: prev.ttl, ToTTL: pt.ttl, Hosts: []string{rt.host}, DistanceKm: km,
 					Title: fmt.Sprintf("%s → %s via %s", prev.label, pt.label, asLabel(a))})
 			}
 			f0 := float64(len(asns)-1) / float64(len(asns))
 			seg := mapSegment{X1: px + (x-px)*f0, Y1: py + (y-py)*f0, X2: x, Y2: y, Color: color, ASN: pt.asn, FromTTL: prev.ttl, ToTTL: pt.ttl,
-				Host: rt.host, DistanceKm: km, Dashed: pt.kind == "destination" && !pt.hasMs && pt.ttl == 0}
+				Hosts: []string{rt.host}, DistanceKm: km, Dashed: pt.kind == "destination" && !pt.hasMs && pt.ttl == 0}
 			seg.Title = fmt.Sprintf("%s → %s: %s km", prev.label, pt.label, thousands(km))
 			if km >= 1000 {
 				seg.X1, seg.Y1 = px, py // the label and the long-haul class belong to the whole span
@@ -261,7 +264,66 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 			v.Segments = append(v.Segments, seg)
 		}
 	}
+	v.Segments = dedupeSegments(v.Segments)
+	v.Markers = dedupeMarkers(v.Markers)
 	return v
+}
+
+// countriesSVG renders the country outlines once per process; every map reuses the markup.
+var countriesSVG = sync.OnceValue(func() template.HTML {
+	var sb strings.Builder
+	sb.WriteString(`<g class="countries">`)
+	for _, c := range worldmap.Countries() {
+		sb.WriteString(`<path class="country" data-id="`)
+		sb.WriteString(template.HTMLEscapeString(c.ID))
+		sb.WriteString(`" d="`)
+		sb.WriteString(template.HTMLEscapeString(c.Path))
+		sb.WriteString(`"><title>`)
+		sb.WriteString(template.HTMLEscapeString(c.Name))
+		sb.WriteString(`</title></path>`)
+	}
+	sb.WriteString(`</g>`)
+	return template.HTML(sb.String())
+})
+
+// dedupeSegments merges segments drawn identically for several hosts (shared paths) into one line that
+// lists every host, so an app of many hosts on one path draws that path once.
+func dedupeSegments(segs []mapSegment) []mapSegment {
+	type key struct {
+		x1, y1, x2, y2 float64
+		asn            uint32
+		label          string
+	}
+	idx := map[key]int{}
+	var out []mapSegment
+	for _, s := range segs {
+		k := key{s.X1, s.Y1, s.X2, s.Y2, s.ASN, s.Label}
+		if i, ok := idx[k]; ok {
+			out[i].Hosts = append(out[i].Hosts, s.Hosts...)
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, s)
+	}
+	return out
+}
+
+// dedupeMarkers drops markers drawn at the same place with the same look.
+func dedupeMarkers(ms []mapMarker) []mapMarker {
+	type key struct {
+		x, y        float64
+		kind, color string
+	}
+	seen := map[key]bool{}
+	var out []mapMarker
+	for _, m := range ms {
+		k := key{m.X, m.Y, m.Kind, m.Color}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // dedupePoints merges consecutive points at the same place, keeping the later hop (its AS colours the

@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,3 +201,35 @@ func BenchmarkHTMLSeed(b *testing.B) {
 }
 
 var _ = filepath.Join
+
+// investigationOf makes an investigation of n hosts that all took the seed's path.
+func investigationOf(t testing.TB, n int) *report.Report {
+	seed := seedPathReport(t).Path
+	inv := &report.Investigation{Source: "hosts", Origin: "bench", Summary: "bench"}
+	for i := 0; i < n; i++ {
+		inv.Hosts = append(inv.Hosts, report.InvestigatedHost{Host: fmt.Sprintf("h%03d.app.test", i), Port: 443,
+			Addr: "101.33.110.25", Requests: i, Bytes: int64(i * 1000), ASN: 132203, Country: "SG", HasRTT: true, MinRTTMs: 236, Path: seed})
+	}
+	return &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindInvestigation, Investigation: inv}
+}
+
+func TestHTMLInvestigationSize(t *testing.T) {
+	var buf bytes.Buffer
+	if err := HTML(&buf, investigationOf(t, 500)); err != nil {
+		t.Fatal(err)
+	}
+	if buf.Len() > 5<<20 {
+		t.Errorf("a 500-host report is %d bytes, want under 5 MB", buf.Len())
+	}
+	t.Logf("500-host report: %d bytes", buf.Len())
+}
+
+func BenchmarkHTMLInvestigation500(b *testing.B) {
+	r := investigationOf(b, 500)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := HTML(io.Discard, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
