@@ -167,10 +167,7 @@ func (o *captureOptions) run(ctx context.Context, file string) error {
 			fmt.Fprintf(o.g.streams.Err, "capturing on %s (Ctrl-C to stop)…\n", o.iface)
 		}
 		if err := capture.Live(ctx, capture.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Snaplen: o.snaplen}, a); err != nil {
-			if errors.Is(err, capture.ErrNeedPrivilege) || errors.Is(err, capture.ErrLiveUnsupported) {
-				return err
-			}
-			return err
+			return err // ErrNeedPrivilege and ErrLiveUnsupported say what to do
 		}
 	} else {
 		res, err := capture.ReadFile(file, cfg)
