@@ -72,6 +72,12 @@ func newLab(t *testing.T) *lab {
 			t.Fatal(err)
 		}
 	}
+	// Interfaces inherit "default" when created: no duplicate address detection, so link-local
+	// addresses (used by neighbour discovery) are usable at once and IPv6 does not start flaky.
+	for role := range l.ns {
+		sh(role, "sysctl", "-q", "-w", "net.ipv6.conf.default.accept_dad=0")
+		sh(role, "sysctl", "-q", "-w", "net.ipv6.conf.all.accept_dad=0")
+	}
 	link("src", "s0", "r1", "r1a")
 	link("r1", "r1b", "r2", "r2a")
 	link("r2", "r2b", "dst", "d0")
@@ -97,6 +103,12 @@ func newLab(t *testing.T) *lab {
 	}
 	sh("dst", "sysctl", "-q", "-w", "net.ipv4.icmp_ratelimit=0")
 	sh("dst", "sysctl", "-q", "-w", "net.ipv6.icmp.ratelimit=0")
+	// The global ICMP budget (1000/s, burst 50, IPv4 and IPv6 alike) would drop time-exceeded messages
+	// when one tool's burst follows another's.
+	for _, r := range []string{"r1", "r2", "dst"} {
+		sh(r, "sysctl", "-q", "-w", "net.ipv4.icmp_msgs_per_sec=1000000")
+		sh(r, "sysctl", "-q", "-w", "net.ipv4.icmp_msgs_burst=1000000")
+	}
 	sh("src", "ip", "route", "add", "default", "via", "10.199.1.1")
 	sh("src", "ip", "-6", "route", "add", "default", "via", "fd00:199:1::1")
 	sh("r1", "ip", "route", "add", "10.199.3.0/24", "via", "10.199.2.2")
@@ -107,6 +119,10 @@ func newLab(t *testing.T) *lab {
 	sh("r2", "ip", "route", "add", "prohibit", labProhib+"/32")
 	sh("dst", "ip", "route", "add", "default", "via", "10.199.3.1")
 	sh("dst", "ip", "-6", "route", "add", "default", "via", "fd00:199:3::1")
+	// Resolve every neighbour first: a burst of probes to an unresolved neighbour overflows the
+	// kernel's small queue of packets waiting for neighbour discovery, and whole hops go missing.
+	sh("src", "ping", "-c", "2", "-i", "0.2", "-W", "3", "10.199.3.2")
+	sh("src", "ping", "-6", "-c", "2", "-i", "0.2", "-W", "3", "fd00:199:3::2")
 	return l
 }
 

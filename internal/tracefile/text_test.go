@@ -443,7 +443,7 @@ func TestParseUnknownFormat(t *testing.T) {
 	if _, err := Parse([]byte("x"), "pingplotter"); err == nil || !strings.Contains(err.Error(), "unknown format") {
 		t.Errorf("err = %v", err)
 	}
-	if len(Formats()) != 9 {
+	if len(Formats()) != 10 || Formats()[9] != FormatHopscope {
 		t.Errorf("Formats() = %v", Formats())
 	}
 }
