@@ -215,6 +215,9 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 	for _, rt := range routes {
 		pts := dedupePoints(rt.pts)
 		for i, pt := range pts {
+			for _, a := range pt.via {
+				addLegend(a) // the legend follows the path: networks crossed before reaching pt first
+			}
 			x, y := worldmap.Project(pt.lat, pt.lon)
 			color := colors.color(pt.asn)
 			if pt.kind == "source" {
