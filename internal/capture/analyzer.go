@@ -127,7 +127,7 @@ type Analyzer struct {
 func NewAnalyzer(cfg Config) *Analyzer {
 	return &Analyzer{
 		cfg:    cfg.withDefaults(),
-		flows:  make(map[flowKey]*flow, min(max(cfg.ExpectedFlows, 1024), 1<<20)),
+		flows:  make(map[flowKey]*flow, min(max(cfg.ExpectedFlows, 64), 1<<20)),
 		warned: map[string]bool{},
 	}
 }

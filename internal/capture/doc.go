@@ -3,7 +3,7 @@
 //
 // Stages, in the order a packet meets them:
 //
-//   - reading: classic pcap is walked in place (memory-mapped file, or an 8 MiB window for streams and
+//   - reading: classic pcap is walked in place (memory-mapped file, or a 512 KiB window for streams and
 //     gzip); pcapng goes through gopacket's pcapgo.NgReader with per-interface link types; live capture
 //     uses pcapgo's AF_PACKET handle with the filter compiled to classic BPF (no libpcap, no cgo).
 //   - decoding: a hand-written, allocation-free decoder for Ethernet (802.1Q, PPPoE), Linux cooked v1/v2,

@@ -102,10 +102,10 @@ func readPcapMem(data []byte, name string, a *Analyzer) error {
 	return nil
 }
 
-// readPcapFast reads a classic pcap from r through an 8 MiB window.
+// readPcapFast reads a classic pcap from r through a 512 KiB window.
 func readPcapFast(r io.Reader, name string, a *Analyzer) error {
 	w := &pcapWalker{name: name, a: a}
-	buf := make([]byte, 8<<20)
+	buf := make([]byte, 1<<19) // holds the largest record (256 KiB) and then some
 	n, err := io.ReadFull(r, buf[:24])
 	if err != nil {
 		return fmt.Errorf("%s: pcap header: want 24 bytes, got %d: %w", name, n, err)
