@@ -202,7 +202,7 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 				if !ok || len(w) < 4 || cityStopwords[string(w)] {
 					continue
 				}
-				if p, found := ix.cities[string(w)]; found {
+				if p, found := ix.city(string(w)); found {
 					return p, n.labels[i], ConfidenceHigh, true
 				}
 			}
@@ -247,7 +247,7 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 				if p, ok := metroCodes[l]; ok {
 					return p, t, ConfidenceMedium, true
 				}
-				p, ok := ix.codes[l]
+				p, ok := ix.code(l)
 				if !ok {
 					continue
 				}

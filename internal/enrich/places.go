@@ -3,8 +3,8 @@ package enrich
 import (
 	_ "embed"
 	"strconv"
+	"slices"
 	"strings"
-	"sync"
 	"unicode/utf8"
 )
 
@@ -22,17 +22,54 @@ type place struct {
 	large bool
 }
 
-// placeIndex is the parsed place table: IATA codes and spelled-out city names (folded to a-z).
-type placeIndex struct {
+// placeMaps is the parsed place table: IATA codes and spelled-out city names (folded to a-z).
+type placeMaps struct {
 	codes  map[string]place
 	cities map[string]place
 }
 
-// places parses the table on first use (about 3,000 lines, well under a millisecond).
-var places = sync.OnceValue(func() *placeIndex { return parsePlaces(placesTSV) })
+// placeEntry is one key of the place index.
+type placeEntry struct {
+	key string
+	p   place
+}
 
-func parsePlaces(tsv string) *placeIndex {
-	ix := &placeIndex{codes: map[string]place{}, cities: map[string]place{}}
+// placeIndex is the place table as sorted slices (generated into places_gen.go by TestPlacesGenerated
+// from data/places.tsv and the hand-kept tables, so a process pays nothing to load it).
+type placeIndex struct {
+	codes, cities []placeEntry
+}
+
+// code returns the place of an IATA code (lower case).
+func (ix *placeIndex) code(k string) (place, bool) { return findEntry(ix.codes, k) }
+
+// city returns the place of a folded city name.
+func (ix *placeIndex) city(k string) (place, bool) { return findEntry(ix.cities, k) }
+
+func findEntry(es []placeEntry, k string) (place, bool) {
+	i, ok := slices.BinarySearchFunc(es, k, func(e placeEntry, k string) int { return strings.Compare(e.key, k) })
+	if !ok {
+		return place{}, false
+	}
+	return es[i].p, true
+}
+
+// places returns the generated index.
+func places() *placeIndex { return &generatedPlaces }
+
+// sortedEntries turns a map into the sorted slice the index searches.
+func sortedEntries(m map[string]place) []placeEntry {
+	out := make([]placeEntry, 0, len(m))
+	for k, p := range m {
+		out = append(out, placeEntry{k, p})
+	}
+	slices.SortFunc(out, func(a, b placeEntry) int { return strings.Compare(a.key, b.key) })
+	return out
+}
+
+// parsePlaces builds the place maps from the table; TestPlacesGenerated turns them into places_gen.go.
+func parsePlaces(tsv string) *placeMaps {
+	ix := &placeMaps{codes: map[string]place{}, cities: map[string]place{}}
 	type group struct {
 		p        place
 		n        int
