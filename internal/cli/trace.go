@@ -233,6 +233,7 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 		}
 		answered = answered || reached(tr) || len(tr.Addrs()) > 1
 	}
+	rep.Comparison = report.ComparePaths(rep.Paths)
 	// Render into memory first so a rendering error leaves stdout empty.
 	var buf bytes.Buffer
 	if err := out(&buf, rep); err != nil {

@@ -50,6 +50,8 @@ type htmlPage struct {
 	Invest    *htmlInvestigation
 	Pre       string // text rendering for kinds without a dedicated HTML view
 	Generated string
+	// Comparison of the paths to a name's several addresses; nil otherwise.
+	Comparison *report.Comparison
 }
 
 // htmlPath is one path's view: the report section plus the derived drawings.
@@ -96,6 +98,7 @@ func HTML(w io.Writer, r *report.Report) error {
 		}
 		m := buildMap(ps, colors)
 		page.Map = &m
+		page.Comparison = r.Comparison
 		page.Title = "Path to " + page.Paths[0].Title
 	case report.KindDomains:
 		if r.Domains == nil {

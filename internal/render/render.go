@@ -47,7 +47,14 @@ type TextRenderer struct{ Color bool }
 func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 	switch r.Kind {
 	case report.KindPath:
-		return textPath(w, r, t.Color)
+		if err := textPath(w, r, t.Color); err != nil {
+			return err
+		}
+		if r.Comparison != nil {
+			_, err := fmt.Fprintf(w, "\nComparison\n  %s\n", r.Comparison.Text)
+			return err
+		}
+		return nil
 	case report.KindDNS:
 		return textDNS(w, r, t.Color)
 	case report.KindDomains:
@@ -64,7 +71,14 @@ func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 func Markdown(w io.Writer, r *report.Report) error {
 	switch r.Kind {
 	case report.KindPath:
-		return markdownPath(w, r)
+		if err := markdownPath(w, r); err != nil {
+			return err
+		}
+		if r.Comparison != nil {
+			_, err := fmt.Fprintf(w, "\n## Comparison\n\n%s\n", r.Comparison.Text)
+			return err
+		}
+		return nil
 	case report.KindDNS:
 		return markdownDNS(w, r)
 	case report.KindDomains:

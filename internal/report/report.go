@@ -35,8 +35,10 @@ type Report struct {
 	Generated     time.Time `json:"generated,omitzero"`
 	Tool          string    `json:"tool"` // "hopscope <version>"
 
-	Path          *Path          `json:"path,omitempty"`
-	Paths         []*Path        `json:"paths,omitempty"` // trace --all-addresses: one per address
+	Path  *Path   `json:"path,omitempty"`
+	Paths []*Path `json:"paths,omitempty"` // trace --all-addresses: one per address
+	// Comparison sets the Paths of trace --all-addresses side by side; nil otherwise.
+	Comparison    *Comparison    `json:"comparison,omitempty"`
 	DNS           *DNS           `json:"dns,omitempty"`
 	Domains       *Domains       `json:"domains,omitempty"`
 	Investigation *Investigation `json:"investigation,omitempty"`
