@@ -151,6 +151,21 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	checkHTMLInChromium(t, htmlFile)
 	step("report rendered and checked in Chromium")
 
+	// The article's name has several addresses: trace each and compare (issue 4).
+	out, err = lab.Exec(ctx, netlab.ArticleClient, bin, "trace", "--all-addresses", "-4", "-n", "--json", "--data-dir", data,
+		"--dns-server", netlab.ArticleResolver4, netlab.ArticleTargetName).Output()
+	if err != nil {
+		t.Fatalf("trace --all-addresses: %v\n%s", err, out)
+	}
+	var all report.Report
+	if err := json.Unmarshal(out, &all); err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Paths) != len(netlab.ArticleTargets4) || all.Comparison == nil || all.Comparison.SharedHops < 12 {
+		t.Errorf("trace --all-addresses: %d paths, comparison %+v; want %d paths sharing the route", len(all.Paths), all.Comparison, len(netlab.ArticleTargets4))
+	}
+	step("traced every address of the alias and compared")
+
 	// A second investigation records the history and compares.
 	out, err = lab.Exec(ctx, netlab.ArticleClient, bin, "history", "--data-dir", data, "img.app.example").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "investigate") {
