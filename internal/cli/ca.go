@@ -14,24 +14,8 @@ import (
 	"hopscope/internal/mitm"
 )
 
-// mitmDataDir is where the CA, pins and proxy sessions live: --data-dir, else $XDG_DATA_HOME/hopscope,
-// else ~/.local/share/hopscope.
-func mitmDataDir(g *globalOptions) (string, error) {
-	if g.dataDir != "" {
-		return g.dataDir, nil
-	}
-	if x := os.Getenv("XDG_DATA_HOME"); x != "" {
-		return filepath.Join(x, "hopscope"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("find the data directory (set --data-dir): %w", err)
-	}
-	return filepath.Join(home, ".local", "share", "hopscope"), nil
-}
-
 func caDir(g *globalOptions) (string, error) {
-	d, err := mitmDataDir(g)
+	d, err := g.dataPath()
 	if err != nil {
 		return "", err
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"hopscope/internal/capture"
-	"hopscope/internal/enrich"
 	"hopscope/internal/inventory"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
@@ -227,27 +226,6 @@ func reverseNames(ctx context.Context, inv *inventory.Inventory) {
 			f.Host, f.NameSource = name, "rdns"
 		}
 	}
-}
-
-// enrichServers looks up every server address of the summary.
-func enrichServers(g *globalOptions, sum inventory.Summary) map[string]enrich.Info {
-	e, err := enrich.New(enrich.Config{})
-	if err != nil {
-		fmt.Fprintf(g.streams.Err, "hopscope: enrichment unavailable: %v\n", err)
-		return nil
-	}
-	defer e.Close()
-	out := map[string]enrich.Info{}
-	for _, d := range sum.Domains {
-		for _, h := range d.Hosts {
-			for _, a := range h.Servers {
-				if _, ok := out[a.String()]; !ok {
-					out[a.String()] = e.Lookup(a, "")
-				}
-			}
-		}
-	}
-	return out
 }
 
 // writeFlows lists every flow: JSON (the inventory) or a table.

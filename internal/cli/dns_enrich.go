@@ -14,7 +14,7 @@ type addrEnricher interface {
 // newDNSEnricher returns the enricher for DNS answers (the embedded database; richer files come with
 // `hopscope db`).
 func newDNSEnricher(g *globalOptions) (addrEnricher, error) {
-	e, err := enrich.New(enrich.Config{})
+	e, err := g.newEnricher(nil, nil, false)
 	if err != nil {
 		return nil, err
 	}

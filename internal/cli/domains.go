@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"hopscope/internal/enrich"
 	"hopscope/internal/har"
 	"hopscope/internal/inventory"
 	"hopscope/internal/mitm"
@@ -109,35 +108,11 @@ func runDomains(g *globalOptions, o *domainsOptions, path string) error {
 	}
 	d := &report.Domains{Summary: inventory.Summarize(inv, rules)}
 	if !o.noEnrich {
-		d.Servers = lookupDomainServers(g, d.Summary)
+		d.Servers = enrichServers(g, d.Summary)
 	}
 	r := &report.Report{
 		Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDomains,
 		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, Domains: d,
 	}
 	return fn(g.streams.Out, r)
-}
-
-// lookupDomainServers enriches every server address of the summary; nil when enrichment is unavailable.
-func lookupDomainServers(g *globalOptions, sum inventory.Summary) map[string]enrich.Info {
-	e, err := enrich.New(enrich.Config{})
-	if err != nil {
-		fmt.Fprintf(g.streams.Err, "hopscope: enrichment unavailable: %v\n", err)
-		return nil
-	}
-	defer e.Close()
-	out := map[string]enrich.Info{}
-	for _, dom := range sum.Domains {
-		for _, h := range dom.Hosts {
-			for _, a := range h.Servers {
-				if _, ok := out[a.String()]; !ok {
-					out[a.String()] = e.Lookup(a, "")
-				}
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"hopscope/internal/capture"
-	"hopscope/internal/enrich"
 	"hopscope/internal/explain"
 	"hopscope/internal/har"
 	"hopscope/internal/history"
@@ -224,7 +223,7 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	if _, err := probe.NewTracer(pcfg); err != nil {
 		return usageError{err}
 	}
-	e, err := enrich.New(enrich.Config{MMDB: o.mmdb, IP2Location: o.ip2location})
+	e, err := o.g.newEnricher(o.mmdb, o.ip2location, false)
 	if err != nil {
 		return badInput(err)
 	}
@@ -261,15 +260,7 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	}
 	if inv != nil {
 		sum := inventory.Summarize(inv, rules)
-		dom := &report.Domains{Summary: sum, Servers: map[string]enrich.Info{}}
-		for _, d := range sum.Domains {
-			for _, h := range d.Hosts {
-				for _, a := range h.Servers {
-					dom.Servers[a.String()] = e.Lookup(a, "")
-				}
-			}
-		}
-		res.Domains = dom
+		res.Domains = &report.Domains{Summary: sum, Servers: serverInfos(e, sum)}
 	}
 	if !o.noHistory {
 		if err := o.recordHistory(ctx, res); err != nil {

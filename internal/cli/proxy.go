@@ -197,7 +197,7 @@ func runProxy(c *cobra.Command, g *globalOptions, o *proxyOptions) error {
 	if o.recordBytes < 0 {
 		return badInput(fmt.Errorf("--record-bytes must be 0 or more"))
 	}
-	dataDir, err := mitmDataDir(g)
+	dataDir, err := g.dataPath()
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"hopscope/internal/htmltest"
 )
 
 const seedFile = "testdata/macos-traceroute-orange-paris-to-tata-singapore_mincong-h.txt"
@@ -26,10 +28,10 @@ func TestSeedHTMLMap(t *testing.T) {
 	colorOf := map[string]string{}
 	walk(doc, func(n *html.Node) {
 		switch {
-		case n.Data == "circle" && hasClassAttr(n, "marker"):
-			places = append(places, textContent(n))
-		case (n.Data == "line" && hasClassAttr(n, "route-seg")) || (n.Data == "circle" && hasClassAttr(n, "as-ring")):
-			colorOf[attrVal(n, "data-asn")] = attrVal(n, "stroke")
+		case n.Data == "circle" && htmltest.HasClass(n, "marker"):
+			places = append(places, htmltest.Text(n))
+		case (n.Data == "line" && htmltest.HasClass(n, "route-seg")) || (n.Data == "circle" && htmltest.HasClass(n, "as-ring")):
+			colorOf[htmltest.Attr(n, "data-asn")] = htmltest.Attr(n, "stroke")
 		}
 	})
 	order := []string{"Paris", "Marseille", "Singapore"}
@@ -97,37 +99,4 @@ func walk(n *html.Node, fn func(*html.Node)) {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		walk(c, fn)
 	}
-}
-
-func attrVal(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasClassAttr(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attrVal(n, "class")) {
-		if c == class {
-			return true
-		}
-	}
-	return false
-}
-
-func textContent(n *html.Node) string {
-	var sb strings.Builder
-	var f func(*html.Node)
-	f = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			sb.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			f(c)
-		}
-	}
-	f(n)
-	return sb.String()
 }

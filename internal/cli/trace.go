@@ -181,7 +181,7 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	}
 	enr := make(chan loaded, 1)
 	go func() {
-		e, err := enrich.New(enrich.Config{MMDB: o.mmdb, IP2Location: o.ip2location, NoHints: o.noHints})
+		e, err := g.newEnricher(o.mmdb, o.ip2location, o.noHints)
 		enr <- loaded{e, err}
 	}()
 	defer func() {

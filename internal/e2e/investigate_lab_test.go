@@ -26,6 +26,7 @@ import (
 	"github.com/maxmind/mmdbwriter/mmdbtype"
 	"golang.org/x/net/html"
 
+	"hopscope/internal/htmltest"
 	"hopscope/internal/netlab"
 	"hopscope/internal/report"
 )
@@ -254,19 +255,19 @@ func checkHTMLInChromium(t *testing.T, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(findAll(doc, "path", "country")); n < 200 {
+	if n := len(htmltest.FindAll(doc, "path", "country")); n < 200 {
 		t.Errorf("map has %d country shapes", n)
 	}
-	segs := findAll(doc, "line", "route-seg")
+	segs := htmltest.FindAll(doc, "line", "route-seg")
 	routes := map[string]bool{}
 	asns := map[string]bool{}
 	longHaul := 0
 	for _, s := range segs {
-		for _, h := range strings.Fields(attr(s, "data-hosts")) {
+		for _, h := range strings.Fields(htmltest.Attr(s, "data-hosts")) {
 			routes[h] = true
 		}
-		asns[attr(s, "data-asn")] = true
-		if hasClass(s, "long-haul") {
+		asns[htmltest.Attr(s, "data-asn")] = true
+		if htmltest.HasClass(s, "long-haul") {
 			longHaul++
 		}
 	}
@@ -282,15 +283,15 @@ func checkHTMLInChromium(t *testing.T, file string) {
 		t.Error("the long-haul segment is not labelled on the map")
 	}
 	rows := map[string]bool{}
-	for _, tr := range findAll(doc, "tr", "host") {
-		rows[attr(tr, "data-host")] = true
+	for _, tr := range htmltest.FindAll(doc, "tr", "host") {
+		rows[htmltest.Attr(tr, "data-host")] = true
 	}
 	for _, h := range appHosts {
 		if !rows[h.name] {
 			t.Errorf("hosts table lacks %s", h.name)
 		}
 	}
-	if len(findAll(doc, "table", "domains-table")) == 0 {
+	if len(htmltest.FindAll(doc, "table", "domains-table")) == 0 {
 		t.Error("domains table missing")
 	}
 }
@@ -441,37 +442,4 @@ func buildHopscope(t *testing.T) string {
 		t.Fatalf("build hopscope: %v\n%s", err, out)
 	}
 	return bin
-}
-
-func findAll(n *html.Node, tag, class string) []*html.Node {
-	var out []*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == tag && (class == "" || hasClass(n, class)) {
-			out = append(out, n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attr(n, "class")) {
-		if c == class {
-			return true
-		}
-	}
-	return false
 }

@@ -14,6 +14,7 @@ import (
 
 	"hopscope/internal/explain"
 	"hopscope/internal/explain/explaintest"
+	"hopscope/internal/htmltest"
 	"hopscope/internal/report"
 )
 
@@ -27,55 +28,6 @@ func seedPathReport(t testing.TB) *report.Report {
 	f := explain.Explain(tr, infos, explain.Options{})
 	return &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
 		Tool: "hopscope test", Path: report.BuildPath(tr, infos, f)}
-}
-
-// findAll returns the elements below n whose tag is tag and whose class list contains class ("" = any).
-func findAll(n *html.Node, tag, class string) []*html.Node {
-	var out []*html.Node
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode && n.Data == tag && (class == "" || hasClass(n, class)) {
-			out = append(out, n)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return out
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func hasClass(n *html.Node, class string) bool {
-	for _, c := range strings.Fields(attr(n, "class")) {
-		if c == class {
-			return true
-		}
-	}
-	return false
-}
-
-func textOf(n *html.Node) string {
-	var sb strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			sb.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return sb.String()
 }
 
 func TestHTMLSeedRouteMap(t *testing.T) {
@@ -99,18 +51,18 @@ func TestHTMLSeedRouteMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(findAll(doc, "path", "country")); n < 200 {
+	if n := len(htmltest.FindAll(doc, "path", "country")); n < 200 {
 		t.Errorf("map has %d country shapes, want the world", n)
 	}
-	segs := findAll(doc, "line", "route-seg")
+	segs := htmltest.FindAll(doc, "line", "route-seg")
 	if len(segs) < 2 {
 		t.Fatalf("route has %d segments", len(segs))
 	}
 	colorOf := map[string]string{}
 	longHaul := 0
 	for _, s := range segs {
-		colorOf[attr(s, "data-asn")] = attr(s, "stroke")
-		if hasClass(s, "long-haul") {
+		colorOf[htmltest.Attr(s, "data-asn")] = htmltest.Attr(s, "stroke")
+		if htmltest.HasClass(s, "long-haul") {
 			longHaul++
 		}
 	}
@@ -122,20 +74,20 @@ func TestHTMLSeedRouteMap(t *testing.T) {
 	}
 	// Orange and Tata in different colours, in the legend too.
 	legend := map[string]string{}
-	for _, it := range findAll(doc, "span", "legend-item") {
-		legend[attr(it, "data-asn")] = textOf(it)
+	for _, it := range htmltest.FindAll(doc, "span", "legend-item") {
+		legend[htmltest.Attr(it, "data-asn")] = htmltest.Text(it)
 	}
 	for _, asn := range []string{"6453"} {
 		if legend[asn] == "" {
 			t.Errorf("legend lacks AS%s: %v", asn, legend)
 		}
 	}
-	chain := findAll(doc, "div", "as")
+	chain := htmltest.FindAll(doc, "div", "as")
 	var chainASNs []string
 	colors := map[string]string{}
 	for _, c := range chain {
-		chainASNs = append(chainASNs, attr(c, "data-asn"))
-		colors[attr(c, "data-asn")] = attr(c, "style")
+		chainASNs = append(chainASNs, htmltest.Attr(c, "data-asn"))
+		colors[htmltest.Attr(c, "data-asn")] = htmltest.Attr(c, "style")
 	}
 	joined := strings.Join(chainASNs, ",")
 	if !strings.Contains(joined, "3215") || !strings.Contains(joined, "6453") || !strings.Contains(joined, "132203") {
@@ -146,8 +98,8 @@ func TestHTMLSeedRouteMap(t *testing.T) {
 	}
 	// Markers: a destination marker, and hop markers in Paris, Marseille and Singapore.
 	var titles []string
-	for _, m := range findAll(doc, "circle", "marker") {
-		titles = append(titles, textOf(m))
+	for _, m := range htmltest.FindAll(doc, "circle", "marker") {
+		titles = append(titles, htmltest.Text(m))
 	}
 	all := strings.Join(titles, "|")
 	for _, want := range []string{"Paris", "Marseille", "Singapore"} {
@@ -155,16 +107,16 @@ func TestHTMLSeedRouteMap(t *testing.T) {
 			t.Errorf("no marker in %s among %q", want, all)
 		}
 	}
-	if len(findAll(doc, "circle", "destination")) == 0 {
+	if len(htmltest.FindAll(doc, "circle", "destination")) == 0 {
 		t.Error("destination not marked on the map")
 	}
-	if rows := findAll(doc, "tr", ""); len(rows) < 17 {
+	if rows := htmltest.FindAll(doc, "tr", ""); len(rows) < 17 {
 		t.Errorf("hop table has %d rows, want a row per hop", len(rows))
 	}
-	if bars := findAll(doc, "g", "bar"); len(bars) != 17 {
+	if bars := htmltest.FindAll(doc, "g", "bar"); len(bars) != 17 {
 		t.Errorf("RTT chart has %d bars, want 17", len(bars))
 	}
-	if s := findAll(doc, "p", "summary"); len(s) == 0 || !strings.Contains(textOf(s[0]), "Singapore") {
+	if s := htmltest.FindAll(doc, "p", "summary"); len(s) == 0 || !strings.Contains(htmltest.Text(s[0]), "Singapore") {
 		t.Error("summary missing or does not name Singapore")
 	}
 }
