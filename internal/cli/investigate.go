@@ -230,10 +230,7 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	defer e.Close()
 	var names *probe.Names
 	if !o.numeric {
-		names = &probe.Names{Timeout: 2 * time.Second}
-		if o.dnsServer != "" {
-			names.Lookup = probe.PTRFrom(o.dnsServer)
-		}
+		names = hopNames(o.dnsServer)
 	}
 	cfg := investigate.Config{
 		Resolver:    probeResolver{server: o.dnsServer},

@@ -148,10 +148,7 @@ func (o *traceOptions) options() (probe.Options, probe.ResolveConfig, error) {
 		rc.Family = probe.IPv6Only
 	}
 	if !o.noResolve {
-		po.Names = &probe.Names{Timeout: 2 * time.Second}
-		if o.dnsServer != "" {
-			po.Names.Lookup = probe.PTRFrom(o.dnsServer)
-		}
+		po.Names = hopNames(o.dnsServer)
 	}
 	return po, rc, nil
 }

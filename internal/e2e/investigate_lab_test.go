@@ -153,7 +153,7 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	step("report rendered and checked in Chromium")
 
 	// The article's name has several addresses: trace each and compare (issue 4).
-	out, err = lab.Exec(ctx, netlab.ArticleClient, bin, "trace", "--all-addresses", "-4", "-n", "--json", "--data-dir", data,
+	out, err = lab.Exec(ctx, netlab.ArticleClient, bin, "trace", "--all-addresses", "-4", "--json", "--data-dir", data,
 		"--dns-server", netlab.ArticleResolver4, netlab.ArticleTargetName).Output()
 	if err != nil {
 		t.Fatalf("trace --all-addresses: %v\n%s", err, out)
@@ -165,7 +165,10 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	if len(all.Paths) != len(netlab.ArticleTargets4) || all.Comparison == nil || all.Comparison.SharedHops < 12 {
 		t.Errorf("trace --all-addresses: %d paths, comparison %+v; want %d paths sharing the route", len(all.Paths), all.Comparison, len(netlab.ArticleTargets4))
 	}
-	step("traced every address of the alias and compared")
+	if !strings.Contains(string(out), "svw-singapore.as6453.example") && !strings.Contains(string(out), "esin4-singapore.as6453.example") {
+		t.Errorf("trace did not name the Singapore routers through the lab's DNS (reverse names)")
+	}
+	step("traced every address of the alias, named the hops and compared")
 
 	// A second investigation records the history and compares.
 	out, err = lab.Exec(ctx, netlab.ArticleClient, bin, "history", "--data-dir", data, "img.app.example").CombinedOutput()
