@@ -2,8 +2,8 @@ package enrich
 
 import (
 	_ "embed"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
