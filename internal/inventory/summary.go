@@ -31,6 +31,9 @@ type HostSummary struct {
 	Ports []uint16 `json:"ports,omitempty"`
 	// NameSources says how the flows were named ("sni", "dns", ...), ascending.
 	NameSources []string `json:"name_sources,omitempty"`
+	// AskedNames are the names the app asked DNS for that led to this host (a CNAME target), ascending;
+	// empty when the app used the host's own name.
+	AskedNames []string `json:"asked_names,omitempty"`
 	// Purpose is a guess from the name ("pictures", "mini programs"); empty when no rule matched.
 	Purpose string `json:"purpose,omitempty"`
 	// PurposeRule is the pattern that produced Purpose.
@@ -209,6 +212,9 @@ func Summarize(inv *Inventory, rules []PurposeRule) Summary {
 				h.Ports = append(h.Ports, p)
 			}
 		}
+		if a := strings.TrimSuffix(strings.ToLower(f.AskedName), "."); a != "" && a != key && !slices.Contains(h.AskedNames, a) {
+			h.AskedNames = append(h.AskedNames, a)
+		}
 		if f.NameSource != "" && !slices.Contains(h.NameSources, f.NameSource) {
 			h.NameSources = append(h.NameSources, f.NameSource)
 		}
@@ -230,6 +236,7 @@ func Summarize(inv *Inventory, rules []PurposeRule) Summary {
 		slices.Sort(h.Protocols)
 		slices.Sort(h.Ports)
 		slices.Sort(h.NameSources)
+		slices.Sort(h.AskedNames)
 		slices.SortFunc(h.Servers, func(a, b netip.Addr) int { return a.Compare(b) })
 		d := doms[h.Domain]
 		if d == nil {

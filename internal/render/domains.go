@@ -188,6 +188,9 @@ func domTimeSpan(d *report.Domains) string {
 
 func domHostNote(h inventory.HostSummary) string {
 	var parts []string
+	if len(h.AskedNames) > 0 {
+		parts = append(parts, "asked as "+strings.Join(h.AskedNames, ", "))
+	}
 	if h.Passthrough > 0 {
 		parts = append(parts, strconv.Itoa(h.Passthrough)+" passed through")
 	}
