@@ -13,14 +13,7 @@ func TestParseJSONVariants(t *testing.T) {
 		`{"hop":2,"error":"sendto failed"},` +
 		`{"hop":3,"result":[{"from":"192.0.2.3","rtt":9.0,"err":"H"},{"from":"192.0.2.3","rtt":9.1,"err":"A"},{"from":"192.0.2.3","rtt":9.2,"err":13}]}]}`
 	const atlasB = `{"type":"traceroute","dst_addr":"2001:db8::9","proto":"ICMP","result":[{"hop":1,"result":[{"from":"2001:db8::1","rtt":0.5}]}]}`
-	tests := []struct {
-		name   string
-		format string
-		input  string
-		traces int
-		want   []string // hop views of the first trace
-		check  func(t *testing.T, trs []*path.Trace)
-	}{
+	tests := []variantCase{
 		{
 			name: "atlas one object", input: atlasA, traces: 1,
 			want: []string{
@@ -101,27 +94,7 @@ func TestParseJSONVariants(t *testing.T) {
 			},
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			trs, err := Parse([]byte(tc.input), tc.format)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			if len(trs) != tc.traces {
-				t.Fatalf("%d traces, want %d", len(trs), tc.traces)
-			}
-			got := traceView(trs[0])
-			for i, w := range tc.want {
-				if i >= len(got) || got[i] != w {
-					t.Errorf("hops:\n got %q\nwant %q", got, tc.want)
-					break
-				}
-			}
-			if tc.check != nil {
-				tc.check(t, trs)
-			}
-		})
-	}
+	runVariants(t, tests)
 }
 
 func TestJSONErrorPosition(t *testing.T) {

@@ -45,15 +45,44 @@ func traceView(tr *path.Trace) []string {
 	return out
 }
 
+// variantCase is one input whose parsed hops are compared with their views (traceView).
+type variantCase struct {
+	name   string
+	format string // "" detects
+	input  string
+	want   []string // hop views of the first trace
+	traces int
+	check  func(t *testing.T, trs []*path.Trace)
+}
+
+// runVariants parses each case and checks trace count, hop views and the case's own check.
+func runVariants(t *testing.T, tests []variantCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := Parse([]byte(tc.input), tc.format)
+			if err != nil {
+				t.Fatalf("Parse: %v", err)
+			}
+			if len(trs) != tc.traces {
+				t.Fatalf("%d traces, want %d", len(trs), tc.traces)
+			}
+			got := traceView(trs[0])
+			for i, w := range tc.want {
+				if i >= len(got) || got[i] != w {
+					t.Errorf("hops:\n got %q\nwant %q", got, tc.want)
+					break
+				}
+			}
+			if tc.check != nil {
+				tc.check(t, trs)
+			}
+		})
+	}
+}
+
 func TestParseTextVariants(t *testing.T) {
-	tests := []struct {
-		name   string
-		format string // "" detects
-		input  string
-		want   []string // hop views of the first trace
-		traces int
-		check  func(t *testing.T, trs []*path.Trace)
-	}{
+	tests := []variantCase{
 		{
 			name:   "linux annotations and mixed timeouts",
 			format: "",
@@ -300,27 +329,7 @@ func TestParseTextVariants(t *testing.T) {
 			traces: 1,
 		},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			trs, err := Parse([]byte(tc.input), tc.format)
-			if err != nil {
-				t.Fatalf("Parse: %v", err)
-			}
-			if len(trs) != tc.traces {
-				t.Fatalf("%d traces, want %d", len(trs), tc.traces)
-			}
-			got := traceView(trs[0])
-			for i, w := range tc.want {
-				if i >= len(got) || got[i] != w {
-					t.Errorf("hops:\n got %q\nwant %q", got, tc.want)
-					break
-				}
-			}
-			if tc.check != nil {
-				tc.check(t, trs)
-			}
-		})
-	}
+	runVariants(t, tests)
 }
 
 func TestParseErrors(t *testing.T) {
