@@ -353,14 +353,8 @@ func HistoryRecord(p *report.Path, kind string, when time.Time) history.Record {
 			rec.Carriers = append(rec.Carriers, c.Name)
 		}
 	}
-	want := d.ReachedTTL
-	if !d.Reached {
-		want = d.LastRespondingTTL
-	}
-	for _, h := range p.Hops {
-		if h.TTL == want && h.RTT != nil {
-			rec.MinRTT, rec.HasRTT = time.Duration(h.RTT.MinMs*float64(time.Millisecond)), true
-		}
+	if ms, ok := p.EndRTT(); ok {
+		rec.MinRTT, rec.HasRTT = time.Duration(ms*float64(time.Millisecond)), true
 	}
 	if js, err := json.Marshal(p); err == nil {
 		rec.Report = js

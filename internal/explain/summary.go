@@ -387,6 +387,11 @@ func thousands(v float64) string {
 	if v >= 1000 {
 		v = math.Round(v/100) * 100
 	}
+	return GroupDigits(v)
+}
+
+// GroupDigits rounds v to an integer and groups its digits in threes: 10737 → "10,737".
+func GroupDigits(v float64) string {
 	n := int64(math.Round(v))
 	s := fmt.Sprint(n)
 	var b strings.Builder

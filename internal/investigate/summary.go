@@ -33,29 +33,8 @@ func fillHost(h *report.InvestigatedHost) {
 	if f.Distance != nil {
 		h.DistanceKm, h.LightMinMs = f.Distance.Km, f.Distance.LightMinMs
 	}
-	h.MinRTTMs, h.HasRTT = minRTT(p)
+	h.MinRTTMs, h.HasRTT = p.EndRTT()
 	h.Why = why(h)
-}
-
-// minRTT is the lowest RTT to the destination when it answered, else to the last responding hop.
-func minRTT(p *report.Path) (float64, bool) {
-	d := p.Findings.Destination
-	want := d.ReachedTTL
-	if !d.Reached {
-		want = d.LastRespondingTTL
-	}
-	for _, h := range p.Hops {
-		if h.TTL == want && h.RTT != nil {
-			return h.RTT.MinMs, true
-		}
-	}
-	// Fall back to the lowest RTT among the last answering hops.
-	for i := len(p.Hops) - 1; i >= 0; i-- {
-		if p.Hops[i].RTT != nil {
-			return p.Hops[i].RTT.MinMs, true
-		}
-	}
-	return 0, false
 }
 
 // largestJump returns the path's largest persistent latency jump, if any.
@@ -78,7 +57,7 @@ func why(h *report.InvestigatedHost) string {
 	where := placeText(h.Place, h.City, h.Country)
 	switch {
 	case h.DistanceKm > 0 && where != "":
-		parts = append(parts, fmt.Sprintf("server in %s, %s km away (light in fibre needs ≥ %.0f ms)", where, thousands(h.DistanceKm), h.LightMinMs))
+		parts = append(parts, fmt.Sprintf("server in %s, %s km away (light in fibre needs ≥ %.0f ms)", where, explain.GroupDigits(h.DistanceKm), h.LightMinMs))
 	case where != "":
 		parts = append(parts, "server in "+where)
 	}
@@ -340,15 +319,4 @@ func summaryText(inv *report.Investigation, ok int) string {
 		fmt.Fprintf(&sb, " Networks involved: %s.", strings.Join(cs, ", "))
 	}
 	return sb.String()
-}
-
-// thousands formats a distance with thousands separators.
-func thousands(km float64) string {
-	s := fmt.Sprintf("%.0f", km)
-	out := ""
-	for len(s) > 3 {
-		out = "," + s[len(s)-3:] + out
-		s = s[:len(s)-3]
-	}
-	return s + out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"hopscope/internal/explain"
 	"hopscope/internal/report"
 )
 
@@ -20,7 +21,7 @@ var pageTemplate = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("page.html").Funcs(template.FuncMap{
 		"f1":        svgFloat,
 		"ms":        func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
-		"km":        thousands,
+		"km":        explain.GroupDigits,
 		"join":      strings.Join,
 		"add":       func(a, b int) int { return a + b },
 		"asLabel":   asLabel,

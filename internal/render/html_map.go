@@ -253,12 +253,12 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 			f0 := float64(len(asns)-1) / float64(len(asns))
 			seg := mapSegment{X1: px + (x-px)*f0, Y1: py + (y-py)*f0, X2: x, Y2: y, Color: color, ASN: pt.asn, FromTTL: prev.ttl, ToTTL: pt.ttl,
 				Hosts: []string{rt.host}, DistanceKm: km, Dashed: pt.kind == "destination" && !pt.hasMs && pt.ttl == 0}
-			seg.Title = fmt.Sprintf("%s → %s: %s km", prev.label, pt.label, thousands(km))
+			seg.Title = fmt.Sprintf("%s → %s: %s km", prev.label, pt.label, explain.GroupDigits(km))
 			if km >= 1000 {
 				seg.X1, seg.Y1 = px, py // the label and the long-haul class belong to the whole span
 				seg.LongHaul = true
 				seg.LabelX, seg.LabelY = (px+x)/2, (py+y)/2-v.Unit
-				seg.Label = thousands(km) + " km"
+				seg.Label = explain.GroupDigits(km) + " km"
 				if prev.hasMs && pt.hasMs && pt.minMs > prev.minMs {
 					seg.Label += fmt.Sprintf(" · +%.0f ms", pt.minMs-prev.minMs)
 				}
@@ -364,18 +364,6 @@ func shortLabel(p routePoint) string {
 		return "server"
 	}
 	return fmt.Sprint(p.ttl)
-}
-
-// thousands formats a distance with thousands separators.
-func thousands(km float64) string {
-	n := int64(math.Round(km))
-	s := fmt.Sprint(n)
-	out := ""
-	for len(s) > 3 {
-		out = "," + s[len(s)-3:] + out
-		s = s[:len(s)-3]
-	}
-	return s + out
 }
 
 // svgFloat keeps SVG attribute output short.

@@ -53,7 +53,7 @@ func ComparePaths(ps []*Path) *Comparison {
 		default:
 			cp.Place = d.Country
 		}
-		cp.MinRTTMs, cp.HasRTT = lastRTT(p)
+		cp.MinRTTMs, cp.HasRTT = p.EndRTT()
 		for _, r := range p.Findings.ASPath {
 			if r.ASN != 0 && (len(cp.ASPath) == 0 || cp.ASPath[len(cp.ASPath)-1] != r.ASN) {
 				cp.ASPath = append(cp.ASPath, r.ASN)
@@ -103,7 +103,9 @@ func ComparePaths(ps []*Path) *Comparison {
 	return c
 }
 
-func lastRTT(p *Path) (float64, bool) {
+// EndRTT is the lowest RTT (ms) to the destination when it answered, else to the last responding hop;
+// ok is false when no hop carried a time.
+func (p *Path) EndRTT() (ms float64, ok bool) {
 	d := p.Findings.Destination
 	want := d.ReachedTTL
 	if !d.Reached {
@@ -111,6 +113,12 @@ func lastRTT(p *Path) (float64, bool) {
 	}
 	if h := hopAt(p, want); h != nil && h.RTT != nil {
 		return h.RTT.MinMs, true
+	}
+	// The chosen hop answered without a time (an aggregate-only or name-only source): the last timed hop.
+	for i := len(p.Hops) - 1; i >= 0; i-- {
+		if p.Hops[i].RTT != nil {
+			return p.Hops[i].RTT.MinMs, true
+		}
 	}
 	return 0, false
 }

@@ -58,3 +58,27 @@ func TestComparePaths(t *testing.T) {
 		})
 	}
 }
+
+func TestEndRTT(t *testing.T) {
+	seed := build(t, explaintest.SeedTrace()) // silent destination: hop 14 is the last to answer (306.0 ms)
+	reached := build(t, explaintest.Trace("80.10.253.29", "192.168.1.1/1.0", "80.10.253.29/4.0 80.10.253.29/4.1"))
+	silent := build(t, explaintest.Trace("80.10.253.29", "* *", "* *"))
+	tests := []struct {
+		name string
+		p    *Path
+		ms   float64
+		ok   bool
+	}{
+		{"destination answered", reached, 4.0, true},
+		{"last responding hop", seed, 306.029, true},
+		{"nothing answered", silent, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms, ok := tc.p.EndRTT()
+			if ok != tc.ok || (ok && (ms < tc.ms-0.01 || ms > tc.ms+0.01)) {
+				t.Errorf("EndRTT = %v, %v; want %v, %v", ms, ok, tc.ms, tc.ok)
+			}
+		})
+	}
+}
