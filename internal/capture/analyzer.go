@@ -28,10 +28,9 @@ type Config struct {
 	Filter *Filter
 	// ExpectedFlows sizes the flow table up front; 0 means grow as needed.
 	ExpectedFlows int
-	// Workers is how many goroutines own flows when a large pcap file is read (one more walks the file);
-	// 0 or 1 means everything runs on the calling goroutine. On the 2-core machine of bench/capture the
-	// sharded read was slower end to end (the walking goroutine and memory bandwidth set the pace), so it
-	// is opt-in.
+	// Workers is how many goroutines own flows when ReadFile reads an uncompressed classic pcap of at
+	// least 32 MiB (one more walks the file and decodes each record for its shard; the result is the
+	// same as one goroutine's). 0 means one per CPU (GOMAXPROCS); 1 means the calling goroutine alone.
 	Workers int
 }
 
@@ -160,31 +159,10 @@ func (a *Analyzer) Stats() Stats {
 // Packet analyses one captured frame: ts is the capture time in nanoseconds since the Unix epoch, wireLen
 // the frame's length on the wire (at least len(data)). data is not retained.
 func (a *Analyzer) Packet(link LinkType, ts int64, data []byte, wireLen int) {
-	a.stats.Packets++
-	a.stats.Bytes += int64(wireLen)
-	if a.first == 0 || ts < a.first {
-		a.first = ts
-	}
-	if ts > a.last {
-		a.last = ts
-	}
+	a.count(ts, wireLen)
 	p := &a.pkt
-	switch decode(link, data, p) {
-	case decodedTransport:
-	case decodedOtherIP:
-		a.stats.OtherIP++
-		return
-	case decodedNotIP:
-		a.stats.NotIP++
-		return
-	case decodedTruncated:
-		a.stats.Truncated++
-		return
-	default:
-		a.stats.UnknownLink++
-		if a.stats.UnknownLink == 1 {
-			a.warn("link type %d is not supported; its packets were skipped", link)
-		}
+	if st := decode(link, data, p); st != decodedTransport {
+		a.untransported(st, link)
 		return
 	}
 	if a.cfg.Filter != nil && !a.cfg.Filter.match(p) {
@@ -194,6 +172,35 @@ func (a *Analyzer) Packet(link LinkType, ts int64, data []byte, wireLen int) {
 	a.stats.Transport++
 	k, srcIsA := key(p)
 	a.handle(ts, p, int64(wireLen), k, srcIsA, a.stats.Packets)
+}
+
+// count adds one captured frame to the totals and the capture's time span.
+func (a *Analyzer) count(ts int64, wireLen int) {
+	a.stats.Packets++
+	a.stats.Bytes += int64(wireLen)
+	if a.first == 0 || ts < a.first {
+		a.first = ts
+	}
+	if ts > a.last {
+		a.last = ts
+	}
+}
+
+// untransported counts a frame that decoding did not take to a TCP or UDP flow.
+func (a *Analyzer) untransported(st decodeStatus, link LinkType) {
+	switch st {
+	case decodedOtherIP:
+		a.stats.OtherIP++
+	case decodedNotIP:
+		a.stats.NotIP++
+	case decodedTruncated:
+		a.stats.Truncated++
+	default:
+		a.stats.UnknownLink++
+		if a.stats.UnknownLink == 1 {
+			a.warn("link type %d is not supported; its packets were skipped", link)
+		}
+	}
 }
 
 // key builds the direction-free key of p and reports whether p's source is endpoint a.

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"cmp"
 	"encoding/hex"
 	"fmt"
 	"net/netip"
@@ -23,20 +24,12 @@ func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
 		inv.Started = time.Unix(0, a.first).UTC()
 		inv.Ended = time.Unix(0, a.last).UTC()
 	}
-	flows := slices.Clone(a.order)
-	slices.SortFunc(flows, func(x, y *flow) int {
-		switch {
-		case x.first < y.first:
-			return -1
-		case x.first > y.first:
-			return 1
-		}
-		return int(x.seq - y.seq)
-	})
+	flows := startOrder(a.order)
 	for i, f := range flows {
 		a.finish(f)
 		f.id = i + 1 // IDs follow start time, whatever the order flows were created in
 	}
+	ids := flowIDs(len(flows))
 	// Building the records only reads the analyzer: large inventories are built in parallel.
 	inv.Flows = make([]inventory.Flow, len(flows))
 	parts := 1
@@ -50,7 +43,7 @@ func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
 		go func() {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
-				inv.Flows[i] = a.flowRecord(flows[i])
+				a.flowRecord(&inv.Flows[i], flows[i], ids[i])
 			}
 		}()
 	}
@@ -62,9 +55,61 @@ func (a *Analyzer) Inventory(origin string) *inventory.Inventory {
 	return inv
 }
 
-func (a *Analyzer) flowRecord(f *flow) inventory.Flow {
-	out := inventory.Flow{
-		ID:          "c" + strconv.Itoa(f.id),
+// startOrder returns flows ordered by their first packet's time, then by capture order. Flows are created
+// in capture order, so a capture whose timestamps never go back needs no sort; otherwise the keys are
+// sorted apart from the flows (a flow is a few hundred bytes, a key 24).
+func startOrder(order []*flow) []*flow {
+	less := func(x, y *flow) bool { return x.first < y.first || x.first == y.first && x.seq < y.seq }
+	sorted := true
+	for i := 1; i < len(order) && sorted; i++ {
+		sorted = !less(order[i], order[i-1])
+	}
+	if sorted {
+		return slices.Clone(order)
+	}
+	type sortKey struct {
+		first, seq int64
+		f          *flow
+	}
+	keys := make([]sortKey, len(order))
+	for i, f := range order {
+		keys[i] = sortKey{f.first, f.seq, f}
+	}
+	slices.SortFunc(keys, func(x, y sortKey) int {
+		if x.first != y.first {
+			return cmp.Compare(x.first, y.first)
+		}
+		return cmp.Compare(x.seq, y.seq)
+	})
+	out := make([]*flow, len(order))
+	for i := range keys {
+		out[i] = keys[i].f
+	}
+	return out
+}
+
+// flowIDs returns the IDs "c1" … "cN", cut from one string rather than allocated one by one.
+func flowIDs(n int) []string {
+	buf := make([]byte, 0, n*8)
+	ends := make([]int, n)
+	for i := range n {
+		buf = append(buf, 'c')
+		buf = strconv.AppendInt(buf, int64(i+1), 10)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	ids := make([]string, n)
+	start := 0
+	for i, end := range ends {
+		ids[i], start = all[start:end], end
+	}
+	return ids
+}
+
+// flowRecord fills out, a zero record, with f's inventory entry.
+func (a *Analyzer) flowRecord(out *inventory.Flow, f *flow, id string) {
+	*out = inventory.Flow{
+		ID:          id,
 		Client:      f.client,
 		Server:      f.server,
 		Protocol:    f.v.protocol,
@@ -102,7 +147,6 @@ func (a *Analyzer) flowRecord(f *flow) inventory.Flow {
 			}
 		}
 	}
-	return out
 }
 
 // DNSName returns what the client's DNS answers said about server before at: the name asked, the name

@@ -2,6 +2,8 @@ package capture
 
 import (
 	"encoding/binary"
+	"runtime/debug"
+	"slices"
 	"sync"
 )
 
@@ -32,24 +34,25 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 	shards := make([]*Analyzer, workers)
 	in := make([]chan []shardItem, workers)
 	free := make(chan []shardItem, 4*workers)
+	shardFaulted := make([]bool, workers)
 	var wg sync.WaitGroup
 	for i := range shards {
 		shards[i] = NewAnalyzer(scfg)
 		in[i] = make(chan []shardItem, 4)
 		wg.Add(1)
-		go func(a *Analyzer, c chan []shardItem) {
+		go func(a *Analyzer, c chan []shardItem, faulted *bool) {
 			defer wg.Done()
 			for batch := range c {
-				for j := range batch {
-					it := &batch[j]
-					a.handle(it.ts, &it.p, it.wire, it.k, it.srcIsA, it.seq)
+				// After a fault the shard only drains its batches, so the walker never blocks.
+				if !*faulted {
+					*faulted = a.handleBatch(batch)
 				}
 				select {
 				case free <- batch[:0]:
 				default:
 				}
 			}
-		}(shards[i], in[i])
+		}(shards[i], in[i], &shardFaulted[i])
 	}
 	pending := make([][]shardItem, workers)
 	get := func() []shardItem {
@@ -64,44 +67,22 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 		pending[i] = get()
 	}
 	w := &pcapWalker{name: name, a: m}
+	p := &m.pkt // decoded in place, then copied to its shard's batch: a fresh packet per record would escape
 	w.sink = func(link LinkType, ts int64, frame []byte, wire int) {
 		// The same bookkeeping as Analyzer.Packet, then hand the packet to its shard.
-		s := &m.stats
-		s.Packets++
-		s.Bytes += int64(wire)
-		if m.first == 0 || ts < m.first {
-			m.first = ts
-		}
-		if ts > m.last {
-			m.last = ts
-		}
-		var p packet
-		switch decode(link, frame, &p) {
-		case decodedTransport:
-		case decodedOtherIP:
-			s.OtherIP++
-			return
-		case decodedNotIP:
-			s.NotIP++
-			return
-		case decodedTruncated:
-			s.Truncated++
-			return
-		default:
-			s.UnknownLink++
-			if s.UnknownLink == 1 {
-				m.warn("link type %d is not supported; its packets were skipped", link)
-			}
+		m.count(ts, wire)
+		if st := decode(link, frame, p); st != decodedTransport {
+			m.untransported(st, link)
 			return
 		}
-		if cfg.Filter != nil && !cfg.Filter.match(&p) {
-			s.Filtered++
+		if cfg.Filter != nil && !cfg.Filter.match(p) {
+			m.stats.Filtered++
 			return
 		}
-		s.Transport++
-		k, srcIsA := key(&p)
+		m.stats.Transport++
+		k, srcIsA := key(p)
 		i := shardOf(&k, workers)
-		pending[i] = append(pending[i], shardItem{ts: ts, seq: s.Packets, wire: int64(wire), k: k, srcIsA: srcIsA, p: p})
+		pending[i] = append(pending[i], shardItem{ts: ts, seq: m.stats.Packets, wire: int64(wire), k: k, srcIsA: srcIsA, p: *p})
 		if len(pending[i]) == shardBatch {
 			in[i] <- pending[i]
 			pending[i] = get()
@@ -110,7 +91,7 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 	if err := w.header(data); err != nil {
 		return nil, err
 	}
-	w.walk(data[24:], true)
+	faulted := w.walkMapped(data[24:])
 	for i := range in {
 		if len(pending[i]) > 0 {
 			in[i] <- pending[i]
@@ -127,7 +108,22 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 			m.Warn(wmsg)
 		}
 	}
+	if faulted || slices.Contains(shardFaulted, true) {
+		w.warnShrunk()
+	}
 	return m, nil
+}
+
+// handleBatch analyses packets whose payloads point into a mapped file, and reports whether it stopped
+// at a fault (the file shrank under it).
+func (a *Analyzer) handleBatch(batch []shardItem) (faulted bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverFault(&faulted)
+	for j := range batch {
+		it := &batch[j]
+		a.handle(it.ts, &it.p, it.wire, it.k, it.srcIsA, it.seq)
+	}
+	return false
 }
 
 // shardOf spreads flow keys over n shards.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 )
 
 // pcapMaxRecord is the largest record accepted regardless of the snap length (libpcap's maximum).
@@ -98,8 +99,37 @@ func readPcapMem(data []byte, name string, a *Analyzer) error {
 	if err := w.header(data); err != nil {
 		return err
 	}
-	w.walk(data[24:], true)
+	if w.walkMapped(data[24:]) {
+		w.warnShrunk()
+	}
 	return nil
+}
+
+// walkMapped walks the records of b, a memory-mapped file after its header, and reports whether it
+// stopped at a fault: when the file shrinks while it is mapped (another program truncates it), reading
+// past its new end faults instead of returning bytes, and the results cover the records before.
+func (w *pcapWalker) walkMapped(b []byte) (faulted bool) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer recoverFault(&faulted)
+	w.walk(b, true)
+	return false
+}
+
+// recoverFault, deferred where mapped memory is read under debug.SetPanicOnFault, turns a fault into
+// *faulted = true; any other panic goes on.
+func recoverFault(faulted *bool) {
+	if r := recover(); r != nil {
+		if fe, ok := r.(interface{ Addr() uintptr }); ok && fe.Addr() != 0 {
+			*faulted = true
+			return
+		}
+		panic(r)
+	}
+}
+
+// warnShrunk records that the mapped file shrank under the walker.
+func (w *pcapWalker) warnShrunk() {
+	w.a.Warn(fmt.Sprintf("%s: the file shrank while it was being read (truncated by another program?) at about byte %d; results cover the %d packets before it", w.name, w.offset, w.packets))
 }
 
 // readPcapFast reads a classic pcap from r through a 512 KiB window.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
@@ -39,10 +40,14 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 		switch binary.BigEndian.Uint32(data[:4]) {
 		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
 			if cfg.ExpectedFlows == 0 {
-				cfg.ExpectedFlows = len(data) / (16 << 10) // a rough guess: one flow per 16 KiB
+				cfg.ExpectedFlows = len(data) / (4 << 10) // a rough guess: one flow per 4 KiB (a slot costs ~50 bytes)
 			}
-			if cfg.Workers > 1 && len(data) >= parallelMin {
-				a, err := readPcapMemParallel(data, path, cfg, cfg.Workers)
+			workers := cfg.Workers
+			if workers == 0 {
+				workers = runtime.GOMAXPROCS(0)
+			}
+			if workers > 1 && len(data) >= parallelMin {
+				a, err := readPcapMemParallel(data, path, cfg, workers)
 				if err != nil {
 					return nil, err
 				}

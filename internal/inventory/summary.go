@@ -169,20 +169,29 @@ func Summarize(inv *Inventory, rules []PurposeRule) Summary {
 	all := append(slices.Clone(rules), DefaultRules()...)
 	hosts := map[string]*HostSummary{}
 	var order []string
+	addrKeys := map[netip.Addr]string{} // unnamed flows are keyed by their server address, formatted once
 	for i := range inv.Flows {
 		f := &inv.Flows[i]
 		key := strings.TrimSuffix(strings.ToLower(f.Host), ".")
-		if key == "" {
+		named := key != ""
+		if !named {
 			if f.Server.IsValid() {
-				key = f.Server.Addr().String()
+				a := f.Server.Addr()
+				if key = addrKeys[a]; key == "" {
+					key = a.String()
+					addrKeys[a] = key
+				}
 			} else {
 				key = "(unknown)"
 			}
 		}
 		h := hosts[key]
 		if h == nil {
-			h = &HostSummary{Host: key, Domain: RegistrableDomain(key)}
-			h.Purpose, h.PurposeRule = GuessPurpose(key, all)
+			h = &HostSummary{Host: key, Domain: key}
+			if named { // an address has neither a registrable domain nor a purpose in its name
+				h.Domain = RegistrableDomain(key)
+				h.Purpose, h.PurposeRule = GuessPurpose(key, all)
+			}
 			hosts[key] = h
 			order = append(order, key)
 		}
