@@ -108,22 +108,24 @@ $gobench
 
 ## What limits it (read this before the ratio)
 
-- The machine is shared: 2 cores used by several engineers at once (load average above). When the load
-  is high, wall-clock times are mostly time spent waiting for a core; CPU time (user+sys) is then the
-  fairer comparison. The ratio moves with the load because tshark suffers more from it.
+- The machine is shared: 2 cores, sometimes used by several engineers at once (load average above).
+  When the load is high, wall-clock times are mostly time spent waiting for a core; CPU time
+  (user+sys) is then the fairer comparison. The ratio moves with the load because tshark suffers more.
 - The generated file is far denser in flows than real app traffic: the corpus captures are short
   sessions, so the 1.1 GB holds about 145,000 TCP conversations plus the DNS, QUIC and mDNS flows
-  (a new flow every few KB). Work per *new flow* (flow record, ClientHello/DNS/QUIC parsing, map growth, the inventory
-  entry) dominates; work per packet does not (Go benchmarks above: decoding a frame costs 10-20 ns,
-  7× less than gopacket's DecodingLayerParser, and a packet of an already named flow 50-80 ns with no
-  allocation: for bulk traffic of 1,400-byte packets the analysis alone would
-  keep up with well over 1 GB/s on one core; reading the file's memory then sets the pace).
-- On this VM page faults are expensive (paravirtualised): the capture is mapped with MAP_POPULATE
-  and the remaining faults are the heap that holds the flows; together with garbage collection they
-  are about a third of the CPU time.
-- Goal not reached on this machine: above 1 GB/s and 20× tshark. Measured: the figures above. Reading
-  with several goroutines (flows sharded by 5-tuple, \`capture.Config.Workers\`) doubled the Go
-  benchmark's in-memory throughput but was slower end to end here (the walking goroutine, page faults
-  and memory bandwidth set the pace on 2 shared cores), so it is off by default.
+  (a new flow every few KB). Work per *new flow* (flow record, ClientHello/DNS/QUIC parsing, map growth,
+  the inventory entry) dominates; work per packet does not (Go benchmarks above: decoding a frame costs
+  10-20 ns, 7× less than gopacket's DecodingLayerParser, and a packet of an already named flow 50-80 ns
+  with no allocation).
+- A mapped pcap of 32 MiB or more is read by one goroutine per CPU: one walks the records and decodes
+  each far enough to know its flow, the others own the flows (sharded by 5-tuple, identical results,
+  `capture.Config.Workers`). The walking goroutine decodes in place; an earlier version gave every record
+  a fresh packet struct, 2.5 M allocations per run, which made the walker the bottleneck. A two-pass
+  variant (index byte ranges in parallel, then analyse each shard's records) was tried and was slower
+  here: the second pass meets every record cold in memory again.
+- On this VM page faults are expensive (paravirtualised): the capture is mapped with MAP_POPULATE and
+  the remaining faults are the heap that holds the flows (about a third of the system time). While a
+  file is read the collector runs at GOGC=400 (the heap only grows as flows accumulate); GOGC in the
+  environment overrides it.
 MD
 cat "$here/RESULTS.md"

@@ -5,7 +5,10 @@
 //
 //   - reading: classic pcap is walked in place (memory-mapped file, or a 512 KiB window for streams and
 //     gzip); pcapng goes through gopacket's pcapgo.NgReader with per-interface link types; live capture
-//     uses pcapgo's AF_PACKET handle with the filter compiled to classic BPF (no libpcap, no cgo).
+//     uses pcapgo's AF_PACKET handle with the filter compiled to classic BPF (no libpcap, no cgo). A
+//     mapped pcap of 32 MiB or more is read by one goroutine per CPU: one walks and decodes, the others
+//     own the flows, sharded by 5-tuple (Config.Workers); a file that shrinks while mapped gives a
+//     warning, not a crash.
 //   - decoding: a hand-written, allocation-free decoder for Ethernet (802.1Q, PPPoE), Linux cooked v1/v2,
 //     BSD loopback and raw IP, IPv4 and IPv6 (extension headers), TCP and UDP.
 //   - flows: one per 5-tuple, both directions, with bytes, packets, start, duration and the TCP handshake
