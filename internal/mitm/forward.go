@@ -250,7 +250,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 		tm.mu.Unlock()
 		p.record(rec)
 	}
-	resp, err := p.transport.RoundTrip(out)
+	resp, err := p.upstream(r).RoundTrip(out)
 	if err != nil {
 		code := http.StatusBadGateway
 		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "timeout") {
@@ -335,6 +335,17 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	if rerr != nil {
 		panic(http.ErrAbortHandler) // the client must see a truncated response, not a complete one
 	}
+}
+
+// upstream returns the transport for r: the client's own protocol goes upstream, as it would without
+// the proxy. An HTTP/1.1 client keeps its own upstream connections (one request at a time each, as it
+// sent them, upgrades included) rather than sharing one multiplexed HTTP/2 connection; an HTTP/2 client
+// gets HTTP/2 where the origin offers it.
+func (p *Proxy) upstream(r *http.Request) *http.Transport {
+	if r.ProtoMajor == 2 {
+		return p.transport
+	}
+	return p.transport1
 }
 
 func addrString(a net.Addr) string {

@@ -81,7 +81,9 @@ type Proxy struct {
 	cfg       Config
 	leaves    *Leaves
 	pins      *Pins
-	transport *http.Transport
+	// transport speaks HTTP/2 or HTTP/1.1 upstream, as the origin offers; transport1 speaks HTTP/1.1
+	// only. A request goes upstream in the protocol the client used (see upstream).
+	transport, transport1 *http.Transport
 	upTLS     *tls.Config
 	outer     *http.Server
 	inner     *http.Server
@@ -174,6 +176,10 @@ func New(cfg Config) (*Proxy, error) {
 		WriteBufferSize:        32 << 10,
 		ReadBufferSize:         32 << 10,
 	}
+	p.transport1 = p.transport.Clone()
+	p.transport1.ForceAttemptHTTP2 = false
+	p.transport1.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	p.transport1.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{} // no HTTP/2
 	if h2t, err := http2.ConfigureTransports(p.transport); err == nil {
 		h2t.MaxHeaderListSize = uint32(cfg.MaxHeaderBytes)
 		h2t.ReadIdleTimeout = cfg.BodyIdleTimeout
@@ -282,6 +288,7 @@ func (p *Proxy) Close() error {
 	}
 	p.mu.Unlock()
 	p.transport.CloseIdleConnections()
+	p.transport1.CloseIdleConnections()
 	p.wg.Wait()
 	return err
 }
