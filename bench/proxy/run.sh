@@ -4,13 +4,14 @@
 # after DUR (default 10s, at most 120s) or its request cap; the stream test moves BIG_MB once per proxy.
 #
 #   bench/proxy/run.sh                 # writes bench/proxy/RESULTS.md
-#   DUR=5s CONNS=4 BIG_MB=256 bench/proxy/run.sh
+#   DUR=5s CONNS=4 BIG_MB=256 ROUNDS=1 bench/proxy/run.sh
 #
 # Needs: go, curl, python3; mitmdump (Debian package mitmproxy) for the comparison (skipped if absent).
 set -euo pipefail
 
 DUR=${DUR:-10s}
 CONNS=${CONNS:-8}
+ROUNDS=${ROUNDS:-3}
 BIG_MB=${BIG_MB:-1024}
 HP=${HP:-18480}   # hopscope proxy port
 MP=${MP:-18481}   # mitmdump port
@@ -90,10 +91,6 @@ HS_PID=$!
 PIDS+=($HS_PID)
 wait_port "$HP"
 HSCA="$WORK/hs/ca/hopscope-ca.pem"
-load -proxy "http://127.0.0.1:$HP" -cacert "$HSCA" -c 1 >"$WORK/hs-1.json"
-load -proxy "http://127.0.0.1:$HP" -cacert "$HSCA" -c "$CONNS" >"$WORK/hs-n.json"
-stream "http://127.0.0.1:$HP" "$HSCA" "$HS_PID" hs
-HS_FLOWS=$(($(wc -l <"$WORK/hs.jsonl") - 1))
 
 HAVE_MITM=0
 if command -v mitmdump >/dev/null; then
@@ -107,22 +104,42 @@ if command -v mitmdump >/dev/null; then
 	wait_port "$MP"
 	MPCA="$WORK/mitm/mitmproxy-ca-cert.pem"
 	for _ in $(seq 1 50); do [ -s "$MPCA" ] && break; sleep 0.1; done
-	load -proxy "http://127.0.0.1:$MP" -cacert "$MPCA" -c 1 >"$WORK/mp-1.json"
-	load -proxy "http://127.0.0.1:$MP" -cacert "$MPCA" -c "$CONNS" >"$WORK/mp-n.json"
-	stream "http://127.0.0.1:$MP" "$MPCA" "$MP_PID" mp
 else
 	log "mitmdump not installed: hopscope figures only"
 fi
 
+# The load runs alternate between the proxies, ROUNDS times each, so a change in the machine's load
+# touches both; the report takes the median round of each.
+for r in $(seq 1 "$ROUNDS"); do
+	log "round $r of $ROUNDS"
+	load -proxy "http://127.0.0.1:$HP" -cacert "$HSCA" -c 1 >"$WORK/hs-1-$r.json"
+	load -proxy "http://127.0.0.1:$HP" -cacert "$HSCA" -c "$CONNS" >"$WORK/hs-n-$r.json"
+	if ((HAVE_MITM)); then
+		load -proxy "http://127.0.0.1:$MP" -cacert "$MPCA" -c 1 >"$WORK/mp-1-$r.json"
+		load -proxy "http://127.0.0.1:$MP" -cacert "$MPCA" -c "$CONNS" >"$WORK/mp-n-$r.json"
+	fi
+done
+stream "http://127.0.0.1:$HP" "$HSCA" "$HS_PID" hs
+HS_FLOWS=$(($(wc -l <"$WORK/hs.jsonl") - 1))
+if ((HAVE_MITM)); then
+	stream "http://127.0.0.1:$MP" "$MPCA" "$MP_PID" mp
+fi
+
 log "writing $OUT"
-python3 - "$WORK" "$HAVE_MITM" "$OUT" "$DUR" "$CONNS" "$BIG_MB" "$HS_FLOWS" "${MITM_VERSION:-}" <<'EOF'
+python3 - "$WORK" "$HAVE_MITM" "$OUT" "$DUR" "$CONNS" "$BIG_MB" "$HS_FLOWS" "${MITM_VERSION:-}" "$ROUNDS" <<'EOF'
 import json, os, sys, datetime, platform, subprocess
-work, have_mitm, out, dur, conns, big, hs_flows, mver = sys.argv[1:9]
+work, have_mitm, out, dur, conns, big, hs_flows, mver, rounds = sys.argv[1:10]
 have_mitm = have_mitm == "1"
+rounds = int(rounds)
 j = lambda n: json.load(open(os.path.join(work, n + ".json")))
-d1, h1, hn, hs = j("direct-1"), j("hs-1"), j("hs-n"), j("stream-hs")
+def median_round(n):
+    # the round with the median throughput, and every round's throughput
+    runs = sorted((j(f"{n}-{r}") for r in range(1, rounds + 1)), key=lambda x: x["rps"])
+    return runs[len(runs) // 2], [round(x["rps"]) for x in runs]
+d1, hs = j("direct-1"), j("stream-hs")
+(h1, h1all), (hn, hnall) = median_round("hs-1"), median_round("hs-n")
 if have_mitm:
-    m1, mn, ms = j("mp-1"), j("mp-n"), j("stream-mp")
+    (m1, m1all), (mn, mnall), ms = median_round("mp-1"), median_round("mp-n"), j("stream-mp")
 load = open("/proc/loadavg").read().split()[:3]
 cpu = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
 gov = subprocess.run(["go", "version"], capture_output=True, text=True).stdout.strip()
@@ -137,7 +154,8 @@ L.append(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M
          f"the machine is shared, so treat absolute figures as indicative and the ratios as the result). {gov}; {mver or 'mitmproxy not installed'}.\n")
 L.append(f"Loopback only: a Go HTTPS origin (HTTP/2 and HTTP/1.1, its own CA) serving a 1 KiB body; the same load generator "
          f"(`bench/proxy/benchtool load`) drives each proxy: keep-alive HTTP/1.1 through a CONNECT tunnel, the proxy intercepts TLS, "
-         f"verifies the origin against its CA, and re-encrypts. {dur} per run; 1 connection for latency, {conns} for throughput.\n")
+         f"verifies the origin against its CA, and re-encrypts. {dur} per run; 1 connection for latency, {conns} for throughput; "
+         f"{rounds} rounds alternating between the proxies, the median round of each is shown.\n")
 L.append("| Metric | hopscope | mitmproxy | hopscope advantage |\n|---|--:|--:|--:|")
 L.append(row(f"Throughput, {conns} connections (req/s)", hn["rps"], mn["rps"] if have_mitm else 0, "{:.0f}", False))
 L.append(row("Throughput, 1 connection (req/s)", h1["rps"], m1["rps"] if have_mitm else 0, "{:.0f}", False))
@@ -147,6 +165,7 @@ L.append(row(f"p99 latency, {conns} connections (ms)", hn["p99_ms"], mn["p99_ms"
 L.append(row(f"Streaming {big} MiB: throughput (MB/s)", hs["mb_per_s"], ms["mb_per_s"] if have_mitm else 0, "{:.0f}", False))
 L.append(row(f"Streaming {big} MiB: proxy RSS max (MB)", hs["rss_max_mb"], ms["rss_max_mb"] if have_mitm else 0, "{:.1f}", True))
 L.append("")
+L.append(f"Every round's throughput, {conns} connections (req/s): hopscope {hnall}" + (f", mitmproxy {mnall}" if have_mitm else "") + f"; 1 connection: hopscope {h1all}" + (f", mitmproxy {m1all}" if have_mitm else "") + ".")
 L.append(f"Direct (no proxy) median latency: {d1['p50_ms']:.3f} ms. Errors: hopscope {h1['errors'] + hn['errors']}" + (f", mitmproxy {m1['errors'] + mn['errors']}" if have_mitm else "") + ".")
 L.append(f"hopscope recorded {hs_flows} flows durably in its session file during the runs (mitmdump ran with -q and kept flows in memory only).")
 L.append(f"Streaming: hopscope RSS went from {hs['rss_start_mb']:.1f} MB to a maximum of {hs['rss_max_mb']:.1f} MB (median {hs['rss_median_mb']:.1f} MB, {hs['samples']} samples) while moving {hs['bytes']/2**20:.0f} MiB"
@@ -162,8 +181,8 @@ L.append(f"curl --proxy http://127.0.0.1:PORT --cacert PROXY-CA -o /dev/null htt
 L.append("```\n")
 L.append("Raw results (JSON from benchtool):\n")
 L.append("```")
-for n in ["direct-1", "hs-1", "hs-n", "stream-hs"] + (["mp-1", "mp-n", "stream-mp"] if have_mitm else []):
-    L.append(f"{n}: {json.dumps(j(n))}")
+for n, v in [("direct-1", d1), ("hs-1 (median round)", h1), ("hs-n (median round)", hn), ("stream-hs", hs)] + ([("mp-1 (median round)", m1), ("mp-n (median round)", mn), ("stream-mp", ms)] if have_mitm else []):
+    L.append(f"{n}: {json.dumps(v)}")
 L.append("```")
 open(out, "w").write("\n".join(L) + "\n")
 print("\n".join(L))

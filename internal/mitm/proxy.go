@@ -78,22 +78,22 @@ type Config struct {
 // Proxy is an explicit HTTP/HTTPS proxy (and SOCKS5 server) that intercepts TLS, records flows and
 // passes through what it must not or cannot intercept.
 type Proxy struct {
-	cfg       Config
-	leaves    *Leaves
-	pins      *Pins
+	cfg    Config
+	leaves *Leaves
+	pins   *Pins
 	// transport speaks HTTP/2 or HTTP/1.1 upstream, as the origin offers; transport1 speaks HTTP/1.1
 	// only. A request goes upstream in the protocol the client used (see upstream).
 	transport, transport1 *http.Transport
-	upTLS     *tls.Config
-	outer     *http.Server
-	inner     *http.Server
-	innerLn   *chanListener
-	h2        *http2.Server
-	ctx       context.Context
-	cancel    context.CancelFunc
-	seq       atomic.Uint64
-	conns     atomic.Int64
-	wg        sync.WaitGroup
+	upTLS                 *tls.Config
+	outer                 *http.Server
+	inner                 *http.Server
+	innerLn               *chanListener
+	h2                    *http2.Server
+	ctx                   context.Context
+	cancel                context.CancelFunc
+	seq                   atomic.Uint64
+	conns                 atomic.Int64
+	wg                    sync.WaitGroup
 
 	mu        sync.Mutex
 	selfAddrs []netip.AddrPort
