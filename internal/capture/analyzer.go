@@ -53,11 +53,12 @@ func (c Config) withDefaults() Config {
 // Stats counts what the analyzer saw.
 type Stats struct {
 	Packets, Bytes int64
-	// Transport counts TCP and UDP packets attributed to flows; OtherIP counts other IP packets and later
-	// fragments; NotIP counts non-IP frames; Truncated counts frames cut inside a header; UnknownLink
-	// counts frames of unsupported link types; Untracked counts packets of flows beyond MaxFlows; Filtered
-	// counts packets the filter rejected.
-	Transport, OtherIP, NotIP, Truncated, UnknownLink, Untracked, Filtered int64
+	// Transport counts TCP and UDP packets attributed to flows; Fragments counts later IP fragments added
+	// to the flow of their datagram's first fragment; OtherIP counts other IP packets (and later fragments
+	// whose first fragment was not seen); NotIP counts non-IP frames; Truncated counts frames cut inside a
+	// header; UnknownLink counts frames of unsupported link types; Untracked counts packets of flows
+	// beyond MaxFlows; Filtered counts packets the filter rejected.
+	Transport, Fragments, OtherIP, NotIP, Truncated, UnknownLink, Untracked, Filtered int64
 	// Flows is the number of flows tracked.
 	Flows int
 }
@@ -120,6 +121,8 @@ type Analyzer struct {
 	slab []flow
 	// dnsScratch is reused for the answers of each DNS response.
 	dnsScratch []dnsAnswer
+	// frags maps fragmented datagrams to the flow of their first fragment.
+	frags fragTable[flowDir]
 }
 
 // NewAnalyzer returns an Analyzer with cfg's limits.
@@ -161,7 +164,12 @@ func (a *Analyzer) Stats() Stats {
 func (a *Analyzer) Packet(link LinkType, ts int64, data []byte, wireLen int) {
 	a.count(ts, wireLen)
 	p := &a.pkt
-	if st := decode(link, data, p); st != decodedTransport {
+	switch st := decode(link, data, p); st {
+	case decodedTransport:
+	case decodedFragment:
+		a.laterFragment(ts, p, int64(wireLen))
+		return
+	default:
 		a.untransported(st, link)
 		return
 	}
@@ -279,6 +287,9 @@ func (a *Analyzer) handle(ts int64, p *packet, wire int64, k flowKey, srcIsA boo
 	dir := 0
 	if srcIsA != f.clientIsA {
 		dir = 1
+	}
+	if p.firstFragment {
+		a.frags.add(fragKeyOf(p), flowDir{f, dir}, ts)
 	}
 	f.bytes[dir] += wire
 	f.pkts[dir]++

@@ -43,8 +43,11 @@ type packet struct {
 	flags        uint8
 	seq, ack     uint32
 	payload      []byte
-	// fragment is true for a non-first IP fragment (no transport header).
-	fragment bool
+	// fragment is true for a non-first IP fragment (no transport header); firstFragment for the first
+	// fragment of a fragmented datagram (transport header present, more fragments follow).
+	fragment, firstFragment bool
+	// fragID identifies the datagram of a fragment (IPv4 identification, IPv6 fragment header).
+	fragID uint32
 }
 
 // decodeStatus says how far decoding went.
@@ -52,7 +55,8 @@ type decodeStatus uint8
 
 const (
 	decodedTransport   decodeStatus = iota // TCP or UDP with ports
-	decodedOtherIP                         // IP, but not TCP/UDP or a later fragment
+	decodedOtherIP                         // IP, but not TCP or UDP
+	decodedFragment                        // a later IP fragment: addresses, proto and fragID are set
 	decodedNotIP                           // ARP, STP, LLDP, ...
 	decodedTruncated                       // a header ran past the captured bytes
 	decodedUnknownLink                     // link type not supported
@@ -157,9 +161,11 @@ func decodeIPv4(b []byte, p *packet) decodeStatus {
 	copy(p.dst[:4], b[16:20])
 	p.proto = b[9]
 	frag := binary.BigEndian.Uint16(b[6:8])
+	p.fragID = uint32(binary.BigEndian.Uint16(b[4:6]))
 	p.fragment = frag&0x1fff != 0
+	p.firstFragment = !p.fragment && frag&0x2000 != 0 // offset 0, more fragments
 	if p.fragment {
-		return decodedOtherIP
+		return decodedFragment
 	}
 	return decodeTransport(b[ihl:], p)
 }
@@ -177,7 +183,7 @@ func decodeIPv6(b []byte, p *packet) decodeStatus {
 	copy(p.dst[:], b[24:40])
 	next := b[6]
 	b = b[40:]
-	p.fragment = false
+	p.fragment, p.firstFragment = false, false
 	for i := 0; i < 8; i++ {
 		switch next {
 		case 0, 43, 60: // hop-by-hop, routing, destination options
@@ -193,11 +199,13 @@ func decodeIPv6(b []byte, p *packet) decodeStatus {
 			if len(b) < 8 {
 				return decodedTruncated
 			}
+			p.fragID = binary.BigEndian.Uint32(b[4:8])
 			if binary.BigEndian.Uint16(b[2:4])&0xfff8 != 0 {
 				p.proto = b[0]
 				p.fragment = true
-				return decodedOtherIP
+				return decodedFragment
 			}
+			p.firstFragment = b[3]&1 != 0 // offset 0, more fragments
 			next, b = b[0], b[8:]
 		case 51: // authentication header
 			if len(b) < 8 {

@@ -42,7 +42,13 @@ func tcpdumpLo(t *testing.T, filter string) (path string, stop func()) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "lo.pcap")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	cmd := exec.CommandContext(ctx, "tcpdump", "-i", "lo", "-U", "-n", "-w", path, filter)
+	return path, startTcpdump(t, exec.CommandContext(ctx, "tcpdump", "-i", "lo", "-U", "-n", "-w", path, filter), path, cancel)
+}
+
+// startTcpdump starts cmd, a tcpdump writing to path, and waits until it listens. stop waits until the
+// file stops growing, interrupts tcpdump and calls cancel.
+func startTcpdump(t *testing.T, cmd *exec.Cmd, path string, cancel func()) (stop func()) {
+	t.Helper()
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +74,7 @@ func tcpdumpLo(t *testing.T, filter string) (path string, stop func()) {
 		t.Fatal("tcpdump did not start listening within 10s")
 	}
 	stopped := false
-	return path, func() {
+	return func() {
 		if stopped {
 			return
 		}

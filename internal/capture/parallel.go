@@ -67,21 +67,38 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 		pending[i] = get()
 	}
 	w := &pcapWalker{name: name, a: m}
-	p := &m.pkt // decoded in place, then copied to its shard's batch: a fresh packet per record would escape
+	p := &m.pkt                  // decoded in place, then copied to its shard's batch: a fresh packet per record would escape
+	var fragShard fragTable[int] // fragmented datagrams: the shard of their first fragment
 	w.sink = func(link LinkType, ts int64, frame []byte, wire int) {
 		// The same bookkeeping as Analyzer.Packet, then hand the packet to its shard.
 		m.count(ts, wire)
-		if st := decode(link, frame, p); st != decodedTransport {
+		var k flowKey
+		var srcIsA bool
+		var i int
+		switch st := decode(link, frame, p); st {
+		case decodedTransport:
+			if cfg.Filter != nil && !cfg.Filter.match(p) {
+				m.stats.Filtered++
+				return
+			}
+			m.stats.Transport++
+			k, srcIsA = key(p)
+			i = shardOf(&k, workers)
+			if p.firstFragment {
+				fragShard.add(fragKeyOf(p), i, ts)
+			}
+		case decodedFragment:
+			// To the shard of the datagram's first fragment, which attributes it (or counts it as
+			// other IP when that fragment's flow was not tracked).
+			var ok bool
+			if i, ok = fragShard.get(fragKeyOf(p), ts); !ok {
+				m.stats.OtherIP++
+				return
+			}
+		default:
 			m.untransported(st, link)
 			return
 		}
-		if cfg.Filter != nil && !cfg.Filter.match(p) {
-			m.stats.Filtered++
-			return
-		}
-		m.stats.Transport++
-		k, srcIsA := key(p)
-		i := shardOf(&k, workers)
 		pending[i] = append(pending[i], shardItem{ts: ts, seq: m.stats.Packets, wire: int64(wire), k: k, srcIsA: srcIsA, p: *p})
 		if len(pending[i]) == shardBatch {
 			in[i] <- pending[i]
@@ -103,6 +120,8 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 		m.order = append(m.order, a.order...)
 		m.dns.merge(&a.dns)
 		m.stats.Untracked += a.stats.Untracked
+		m.stats.Fragments += a.stats.Fragments
+		m.stats.OtherIP += a.stats.OtherIP // later fragments the shard could not attribute
 		m.buffered += a.buffered
 		for _, wmsg := range a.warnings {
 			m.Warn(wmsg)
@@ -121,6 +140,10 @@ func (a *Analyzer) handleBatch(batch []shardItem) (faulted bool) {
 	defer recoverFault(&faulted)
 	for j := range batch {
 		it := &batch[j]
+		if it.p.fragment {
+			a.laterFragment(it.ts, &it.p, it.wire)
+			continue
+		}
 		a.handle(it.ts, &it.p, it.wire, it.k, it.srcIsA, it.seq)
 	}
 	return false
