@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/http/httptrace"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -94,25 +94,25 @@ type timing struct {
 	remote                    net.Addr
 }
 
-func (t *timing) trace() *httptrace.ClientTrace {
-	set := func(dst *time.Time) func() {
-		return func() {
-			t.mu.Lock()
-			if dst.IsZero() {
-				*dst = time.Now()
-			}
-			t.mu.Unlock()
-		}
+// mark records now in *dst unless it is already set.
+func (t *timing) mark(dst *time.Time) {
+	t.mu.Lock()
+	if dst.IsZero() {
+		*dst = time.Now()
 	}
+	t.mu.Unlock()
+}
+
+func (t *timing) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		DNSStart:             func(httptrace.DNSStartInfo) { set(&t.dnsStart)() },
-		DNSDone:              func(httptrace.DNSDoneInfo) { set(&t.dnsDone)() },
-		ConnectStart:         func(string, string) { set(&t.connStart)() },
-		ConnectDone:          func(string, string, error) { set(&t.connDone)() },
-		TLSHandshakeStart:    set(&t.tlsStart),
-		TLSHandshakeDone:     func(tls.ConnectionState, error) { set(&t.tlsDone)() },
-		WroteRequest:         func(httptrace.WroteRequestInfo) { set(&t.wrote)() },
-		GotFirstResponseByte: set(&t.firstByte),
+		DNSStart:             func(httptrace.DNSStartInfo) { t.mark(&t.dnsStart) },
+		DNSDone:              func(httptrace.DNSDoneInfo) { t.mark(&t.dnsDone) },
+		ConnectStart:         func(string, string) { t.mark(&t.connStart) },
+		ConnectDone:          func(string, string, error) { t.mark(&t.connDone) },
+		TLSHandshakeStart:    func() { t.mark(&t.tlsStart) },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.mark(&t.tlsDone) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { t.mark(&t.wrote) },
+		GotFirstResponseByte: func() { t.mark(&t.firstByte) },
 		GotConn: func(i httptrace.GotConnInfo) {
 			t.mu.Lock()
 			t.gotConn, t.reused, t.remote = time.Now(), i.Reused, i.Conn.RemoteAddr()
@@ -265,19 +265,16 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	}
 	idle.Reset(p.cfg.BodyIdleTimeout)
 	ex.Status = resp.StatusCode
-	rec.StatusText = strings.TrimSpace(strings.TrimPrefix(resp.Status, fmt.Sprint(resp.StatusCode)))
+	rec.StatusText = strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
 	rec.ResponseHeaders = headerList(resp.Header)
-	ex.ContentType, _, _ = mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if ex.ContentType == "" {
-		ex.ContentType = resp.Header.Get("Content-Type")
-	}
+	ex.ContentType = mediaType(resp.Header.Get("Content-Type"))
 	if resp.TLS != nil {
-		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(resp.TLS.Version), Cipher: tls.CipherSuiteName(resp.TLS.CipherSuite)}
+		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(resp.TLS.Version), Cipher: cipherName(resp.TLS.CipherSuite)}
 		if resp.TLS.NegotiatedProtocol != "" {
 			rec.Flow.TLS.ALPN = []string{resp.TLS.NegotiatedProtocol}
 		}
 	} else if ci.tls != nil {
-		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(ci.tls.Version), Cipher: tls.CipherSuiteName(ci.tls.CipherSuite)}
+		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(ci.tls.Version), Cipher: cipherName(ci.tls.CipherSuite)}
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols {
 		p.upgrade(w, r, resp, rec, finish)
@@ -346,6 +343,38 @@ func (p *Proxy) upstream(r *http.Request) *http.Transport {
 		return p.transport
 	}
 	return p.transport1
+}
+
+// mediaType is the type/subtype of a Content-Type value, lower-cased and without parameters (what
+// mime.ParseMediaType returns first, without building the parameter map); a value with no type/subtype
+// is kept as it is.
+func mediaType(v string) string {
+	t, _, _ := strings.Cut(v, ";")
+	t = strings.TrimSpace(t)
+	if !strings.Contains(t, "/") {
+		return v
+	}
+	return strings.ToLower(t)
+}
+
+// cipherNames maps TLS cipher suite IDs to their names, built once: tls.CipherSuiteName builds the
+// whole suite list on every call (a dozen allocations a request).
+var cipherNames = sync.OnceValue(func() map[uint16]string {
+	m := map[uint16]string{}
+	for _, list := range [][]*tls.CipherSuite{tls.CipherSuites(), tls.InsecureCipherSuites()} {
+		for _, c := range list {
+			m[c.ID] = c.Name
+		}
+	}
+	return m
+})
+
+// cipherName is tls.CipherSuiteName without the allocations.
+func cipherName(id uint16) string {
+	if n, ok := cipherNames()[id]; ok {
+		return n
+	}
+	return tls.CipherSuiteName(id) // its "0x%04X" form
 }
 
 func addrString(a net.Addr) string {

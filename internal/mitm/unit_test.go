@@ -462,3 +462,23 @@ func FuzzReadSession(f *testing.F) {
 		}
 	})
 }
+
+func TestMediaTypeAndCipherName(t *testing.T) {
+	for in, want := range map[string]string{
+		"text/html; charset=utf-8":  "text/html",
+		" Application/JSON ":        "application/json",
+		"image/png":                 "image/png",
+		"":                          "",
+		"garbage":                   "garbage",
+		"multipart/form-data; b=1;": "multipart/form-data",
+	} {
+		if got := mediaType(in); got != want {
+			t.Errorf("mediaType(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, id := range []uint16{tls.TLS_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_RSA_WITH_RC4_128_SHA, 0x1234} {
+		if got, want := cipherName(id), tls.CipherSuiteName(id); got != want {
+			t.Errorf("cipherName(%#x) = %q, want %q", id, got, want)
+		}
+	}
+}
