@@ -4,7 +4,7 @@
 # after DUR (default 10s, at most 120s) or its request cap; the stream test moves BIG_MB once per proxy.
 #
 #   bench/proxy/run.sh                 # writes bench/proxy/RESULTS.md
-#   DUR=5s CONNS=4 BIG_MB=256 ROUNDS=1 bench/proxy/run.sh
+#   DUR=5s CONNS=4 BIG_MB=256 ROUNDS=1 CLIENT=nethttp bench/proxy/run.sh
 #
 # Needs: go, curl, python3; mitmdump (Debian package mitmproxy) for the comparison (skipped if absent).
 set -euo pipefail
@@ -79,7 +79,11 @@ PIDS+=($!)
 for _ in $(seq 1 100); do [ -s "$WORK/origin.addr" ] && break; sleep 0.1; done
 ORIGIN=$(head -1 "$WORK/origin.addr")
 URL="https://$ORIGIN/small"
-load() { "$WORK/benchtool" load -url "$URL" -d "$DUR" "$@"; }
+# The generator writes and reads each worker's TLS connection on its own goroutine (-raw) so it takes
+# as little as it can of the CPU it shares with the proxy; CLIENT=nethttp uses Go's HTTP client instead.
+loadmode=-raw
+[ "${CLIENT:-raw}" = nethttp ] && loadmode=
+load() { "$WORK/benchtool" load -url "$URL" -d "$DUR" $loadmode "$@"; }
 
 log "direct (no proxy) baseline"
 load -cacert "$WORK/origin-ca.pem" -c 1 >"$WORK/direct-1.json"
@@ -126,9 +130,9 @@ if ((HAVE_MITM)); then
 fi
 
 log "writing $OUT"
-python3 - "$WORK" "$HAVE_MITM" "$OUT" "$DUR" "$CONNS" "$BIG_MB" "$HS_FLOWS" "${MITM_VERSION:-}" "$ROUNDS" <<'EOF'
+python3 - "$WORK" "$HAVE_MITM" "$OUT" "$DUR" "$CONNS" "$BIG_MB" "$HS_FLOWS" "${MITM_VERSION:-}" "$ROUNDS" "${CLIENT:-raw}" <<'EOF'
 import json, os, sys, datetime, platform, subprocess
-work, have_mitm, out, dur, conns, big, hs_flows, mver, rounds = sys.argv[1:10]
+work, have_mitm, out, dur, conns, big, hs_flows, mver, rounds, client = sys.argv[1:11]
 have_mitm = have_mitm == "1"
 rounds = int(rounds)
 j = lambda n: json.load(open(os.path.join(work, n + ".json")))
@@ -153,7 +157,8 @@ L.append("# Proxy benchmark: hopscope vs mitmproxy\n")
 L.append(f"Measured {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node()} ({cpu} CPUs, load average {' '.join(load)} at the end; "
          f"the machine is shared, so treat absolute figures as indicative and the ratios as the result). {gov}; {mver or 'mitmproxy not installed'}.\n")
 L.append(f"Loopback only: a Go HTTPS origin (HTTP/2 and HTTP/1.1, its own CA) serving a 1 KiB body; the same load generator "
-         f"(`bench/proxy/benchtool load`) drives each proxy: keep-alive HTTP/1.1 through a CONNECT tunnel, the proxy intercepts TLS, "
+         f"(`bench/proxy/benchtool load`{' -raw' if client == 'raw' else ''}) drives each proxy: keep-alive HTTP/1.1 through a CONNECT tunnel"
+         f"{' (one TLS connection per worker, written and read on its own goroutine)' if client == 'raw' else ' (Go net/http client)'}, the proxy intercepts TLS, "
          f"verifies the origin against its CA, and re-encrypts. {dur} per run; 1 connection for latency, {conns} for throughput; "
          f"{rounds} rounds alternating between the proxies, the median round of each is shown.\n")
 L.append("| Metric | hopscope | mitmproxy | hopscope advantage |\n|---|--:|--:|--:|")
@@ -176,7 +181,7 @@ L.append("```")
 L.append(f"benchtool origin -listen 127.0.0.1:0 -dir $WORK")
 L.append(f"hopscope proxy --listen 127.0.0.1:PORT --upstream-ca origin-ca.pem --session hs.jsonl --quiet --no-process")
 L.append(f"mitmdump -q --listen-host 127.0.0.1 --listen-port PORT --set confdir=$WORK/mitm --set ssl_verify_upstream_trusted_ca=origin-ca.pem --set stream_large_bodies=1m")
-L.append(f"benchtool load -url https://ORIGIN/small -proxy http://127.0.0.1:PORT -cacert PROXY-CA -c {{1,{conns}}} -d {dur}")
+L.append(f"benchtool load -url https://ORIGIN/small -proxy http://127.0.0.1:PORT -cacert PROXY-CA -c {{1,{conns}}} -d {dur}{' -raw' if client == 'raw' else ''}")
 L.append(f"curl --proxy http://127.0.0.1:PORT --cacert PROXY-CA -o /dev/null https://ORIGIN/big?bytes={int(big)*1024*1024}   # RSS sampled from /proc/PID/status every 0.2 s")
 L.append("```\n")
 L.append("Raw results (JSON from benchtool):\n")

@@ -2,13 +2,14 @@
 // to compare hopscope proxy with mitmproxy under the same load.
 //
 //	benchtool origin -listen 127.0.0.1:0 -dir DIR   HTTPS origin with its own CA (DIR/origin-ca.pem), prints its address
-//	benchtool load -url URL [-proxy URL -cacert FILE] -c N -d DUR -n MAX   keep-alive GETs, JSON summary on stdout
+//	benchtool load -url URL [-proxy URL -cacert FILE] -c N -d DUR -n MAX [-raw]   keep-alive GETs, JSON summary on stdout
 //	benchtool proxy -listen ADDR -upstream-ca FILE -dir DIR -cpuprofile FILE -d DUR  the proxy in-process, profiled
 //
 // Every address must be loopback: the tool refuses anything else.
 package main
 
 import (
+	"bufio"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
@@ -158,6 +159,7 @@ func load(args []string) error {
 	dur := fs.Duration("d", 10*time.Second, "duration (at most 120s)")
 	maxN := fs.Int64("n", 1_000_000, "request cap (at most 10M)")
 	h2 := fs.Bool("h2", false, "use HTTP/2 to the proxy instead of HTTP/1.1")
+	raw := fs.Bool("raw", false, "HTTP/1.1 on one TLS connection per worker written and read on the worker's goroutine (no net/http client), so the generator takes less of a shared CPU")
 	fs.Parse(args)
 	u, err := url.Parse(*target)
 	if err != nil || u.Scheme != "https" {
@@ -199,6 +201,10 @@ func load(args []string) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if *raw {
+				rawWorker(u, proxyURL, pool, deadline, *maxN, &done, &errs, &body, &firstErr, &lat[w])
+				return
+			}
 			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1, ForceAttemptHTTP2: *h2}
 			if !*h2 {
 				tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
@@ -248,6 +254,76 @@ func load(args []string) error {
 		r.FirstErr = v
 	}
 	return json.NewEncoder(os.Stdout).Encode(r)
+}
+
+// rawWorker sends keep-alive GETs for u on one TLS connection (through a CONNECT tunnel when proxy is
+// set), reconnecting after an error, until the deadline or the request cap; latencies go to lat.
+func rawWorker(u, proxy *url.URL, pool *x509.CertPool, deadline time.Time, maxN int64, done, errs, body *atomic.Int64, firstErr *atomic.Value, lat *[]time.Duration) {
+	req := []byte("GET " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\nUser-Agent: benchtool\r\n\r\n")
+	fail := func(err error) {
+		errs.Add(1)
+		firstErr.CompareAndSwap(nil, err.Error())
+	}
+	for time.Now().Before(deadline) && done.Load() < maxN {
+		c, br, err := rawConnect(u, proxy, pool)
+		if err != nil {
+			fail(err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		for time.Now().Before(deadline) && done.Add(1) <= maxN {
+			t0 := time.Now()
+			c.SetDeadline(t0.Add(30 * time.Second))
+			if _, err = c.Write(req); err != nil {
+				break
+			}
+			var resp *http.Response
+			if resp, err = http.ReadResponse(br, nil); err != nil {
+				break
+			}
+			n, cerr := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			body.Add(n)
+			if err = cerr; err == nil && resp.StatusCode != 200 {
+				err = fmt.Errorf("status %s", resp.Status)
+			}
+			if err != nil {
+				break
+			}
+			*lat = append(*lat, time.Since(t0))
+		}
+		if err != nil {
+			fail(err)
+		}
+		c.Close()
+	}
+}
+
+// rawConnect opens a TLS connection to u's host, through a CONNECT tunnel of proxy when it is set.
+func rawConnect(u, proxy *url.URL, pool *x509.CertPool) (net.Conn, *bufio.Reader, error) {
+	addr := u.Host
+	if proxy != nil {
+		addr = proxy.Host
+	}
+	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return nil, nil, err
+	}
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	if proxy != nil {
+		fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", u.Host, u.Host)
+		resp, err := http.ReadResponse(bufio.NewReaderSize(c, 1), &http.Request{Method: http.MethodConnect})
+		if err != nil || resp.StatusCode != 200 {
+			c.Close()
+			return nil, nil, fmt.Errorf("CONNECT %s: %v %v", u.Host, resp, err)
+		}
+	}
+	tc := tls.Client(c, &tls.Config{RootCAs: pool, ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}})
+	if err := tc.Handshake(); err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return tc, bufio.NewReaderSize(tc, 16<<10), nil
 }
 
 // proxyProfile runs the hopscope proxy in this process for d, writing a CPU profile (for finding where an
