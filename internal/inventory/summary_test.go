@@ -99,8 +99,8 @@ func TestSummarize(t *testing.T) {
 	}
 	for _, d := range s.Domains {
 		for _, h := range d.Hosts {
-			if h.Host == "198.51.100.9" && (h.Passthrough != 1 || h.Ports[0] != 8080) {
-				t.Errorf("unnamed flow: %+v", h)
+			if h.Host == "198.51.100.9" && (h.Passthrough != 1 || h.Ports[0] != 8080 || h.Domain != "198.51.100.9" || h.Purpose != "" || d.Domain != "198.51.100.9") {
+				t.Errorf("unnamed flow (grouped under its address, no purpose): %+v in %s", h, d.Domain)
 			}
 			if h.Host == "wx.qlogo.cn" && (h.Errors != 1 || h.Requests != 1) {
 				t.Errorf("qlogo: %+v", h)
