@@ -20,11 +20,29 @@ type shardItem struct {
 // shardBatch is how many packets travel to a shard at once.
 const shardBatch = 512
 
-// readPcapMemParallel reads a mapped classic pcap with one goroutine walking and decoding records and
-// `workers` goroutines owning the flows, sharded by flow key (both directions of a flow land in the same
-// shard). The shards' flows, DNS answers, counters and warnings are then merged into one Analyzer, so the
-// result is the same as a single-threaded read.
+// recordSink receives one captured frame: its link type, capture time in nanoseconds, bytes and length
+// on the wire.
+type recordSink func(link LinkType, ts int64, frame []byte, wire int)
+
+// readPcapMemParallel reads a mapped classic pcap with readParallel.
 func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*Analyzer, error) {
+	w := &pcapWalker{name: name}
+	if err := w.header(data); err != nil {
+		return nil, err
+	}
+	return readParallel(cfg, workers, func(m *Analyzer, sink recordSink) bool {
+		w.a, w.sink = m, sink
+		return w.walkMapped(data[24:])
+	}, func() { w.warnShrunk() }), nil
+}
+
+// readParallel analyses the records of a mapped capture with one goroutine walking and decoding them and
+// `workers` goroutines owning the flows, sharded by flow key (both directions of a flow land in the same
+// shard). The shards' flows, DNS answers, counters and warnings are then merged into one Analyzer, so
+// the result is the same as a single-threaded read. walk runs on the calling goroutine, hands every
+// record to sink, records its warnings on m and reports whether the mapped file faulted under it;
+// shrunk then records that the file shrank (also when a shard met the fault).
+func readParallel(cfg Config, workers int, walk func(m *Analyzer, sink recordSink) (faulted bool), shrunk func()) *Analyzer {
 	cfg = cfg.withDefaults()
 	m := NewAnalyzer(cfg)
 	scfg := cfg
@@ -66,10 +84,9 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 	for i := range pending {
 		pending[i] = get()
 	}
-	w := &pcapWalker{name: name, a: m}
 	p := &m.pkt                  // decoded in place, then copied to its shard's batch: a fresh packet per record would escape
 	var fragShard fragTable[int] // fragmented datagrams: the shard of their first fragment
-	w.sink = func(link LinkType, ts int64, frame []byte, wire int) {
+	sink := func(link LinkType, ts int64, frame []byte, wire int) {
 		// The same bookkeeping as Analyzer.Packet, then hand the packet to its shard.
 		m.count(ts, wire)
 		var k flowKey
@@ -105,10 +122,7 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 			pending[i] = get()
 		}
 	}
-	if err := w.header(data); err != nil {
-		return nil, err
-	}
-	faulted := w.walkMapped(data[24:])
+	faulted := walk(m, sink)
 	for i := range in {
 		if len(pending[i]) > 0 {
 			in[i] <- pending[i]
@@ -128,9 +142,9 @@ func readPcapMemParallel(data []byte, name string, cfg Config, workers int) (*An
 		}
 	}
 	if faulted || slices.Contains(shardFaulted, true) {
-		w.warnShrunk()
+		shrunk()
 	}
-	return m, nil
+	return m
 }
 
 // handleBatch analyses packets whose payloads point into a mapped file, and reports whether it stopped

@@ -52,53 +52,64 @@ func TestParallelMatchesSerial(t *testing.T) {
 }
 
 // TestMappedFileShrinks: a capture truncated by another program while it is mapped gives the packets
-// before the cut and a warning, in the serial and the sharded reader, instead of a crash (SIGBUS).
+// before the cut and a warning, in the serial and the sharded reader of both formats, instead of a crash
+// (SIGBUS).
 func TestMappedFileShrinks(t *testing.T) {
-	orig, err := os.ReadFile("testdata/ndpi-android.pcap")
-	if err != nil {
-		t.Fatal(err)
-	}
-	full := NewAnalyzer(Config{})
-	if err := readPcapMem(orig, "full", full); err != nil {
-		t.Fatal(err)
-	}
-	for _, workers := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d workers", workers), func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "shrinking.pcap")
-			if err := os.WriteFile(path, orig, 0o644); err != nil {
-				t.Fatal(err)
+	for _, file := range []string{"ndpi-android.pcap", "ndpi-sites.pcapng"} {
+		orig, err := os.ReadFile("testdata/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pcapng := strings.HasSuffix(file, ".pcapng")
+		read := func(data []byte, name string, workers int) (*Analyzer, error) {
+			switch {
+			case workers > 1 && pcapng:
+				return readPcapngMemParallel(data, name, Config{}, workers)
+			case workers > 1:
+				return readPcapMemParallel(data, name, Config{}, workers)
 			}
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
+			a := NewAnalyzer(Config{})
+			if pcapng {
+				return a, readPcapngMem(data, name, a)
 			}
-			defer f.Close()
-			data, unmap, ok := mapFile(f)
-			if !ok {
-				t.Skip("this platform does not map files")
-			}
-			defer unmap()
-			// Cut the file to 8 KiB under the mapping: every page after the first two faults when read.
-			if err := os.Truncate(path, 8<<10); err != nil {
-				t.Fatal(err)
-			}
-			var a *Analyzer
-			if workers == 1 {
-				a = NewAnalyzer(Config{})
-				err = readPcapMem(data, path, a)
-			} else {
-				a, err = readPcapMemParallel(data, path, Config{}, workers)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv := a.Inventory(path)
-			if !slices.ContainsFunc(inv.Warnings, func(w string) bool { return strings.Contains(w, "shrank") }) {
-				t.Errorf("no warning about the shrunken file: %q", inv.Warnings)
-			}
-			if got, all := a.Stats().Packets, full.Stats().Packets; got == 0 || got >= all {
-				t.Errorf("read %d packets of the cut file, want some of the %d", got, all)
-			}
-		})
+			return a, readPcapMem(data, name, a)
+		}
+		full, err := read(orig, "full", 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, workers := range []int{1, 2} {
+			t.Run(fmt.Sprintf("%s, %d workers", file, workers), func(t *testing.T) {
+				path := filepath.Join(t.TempDir(), "shrinking")
+				if err := os.WriteFile(path, orig, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				f, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				data, unmap, ok := mapFile(f)
+				if !ok {
+					t.Skip("this platform does not map files")
+				}
+				defer unmap()
+				// Cut the file to 8 KiB under the mapping: every page after the first two faults when read.
+				if err := os.Truncate(path, 8<<10); err != nil {
+					t.Fatal(err)
+				}
+				a, err := read(data, path, workers)
+				if err != nil {
+					t.Fatal(err)
+				}
+				inv := a.Inventory(path)
+				if !slices.ContainsFunc(inv.Warnings, func(w string) bool { return strings.Contains(w, "shrank") }) {
+					t.Errorf("no warning about the shrunken file: %q", inv.Warnings)
+				}
+				if got, all := a.Stats().Packets, full.Stats().Packets; got == 0 || got >= all {
+					t.Errorf("read %d packets of the cut file, want some of the %d", got, all)
+				}
+			})
+		}
 	}
 }

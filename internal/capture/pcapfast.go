@@ -25,7 +25,7 @@ type pcapWalker struct {
 	packets int64
 	offset  int64 // file offset of the next record
 	// sink receives each record; nil means a.Packet.
-	sink func(link LinkType, ts int64, data []byte, wire int)
+	sink recordSink
 }
 
 // header parses the 24-byte file header.

@@ -34,19 +34,20 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("open capture: %w", err)
 	}
 	defer f.Close()
-	// An uncompressed classic pcap is walked in place in the mapped file: no copy at all.
+	// An uncompressed capture is walked in place in the mapped file: no copy at all.
 	if data, unmap, ok := mapFile(f); ok {
 		defer unmap()
+		if cfg.ExpectedFlows == 0 {
+			cfg.ExpectedFlows = len(data) / (4 << 10) // a rough guess: one flow per 4 KiB (a slot costs ~50 bytes)
+		}
+		workers := cfg.Workers
+		if workers == 0 {
+			workers = runtime.GOMAXPROCS(0)
+		}
+		parallel := workers > 1 && len(data) >= parallelMin
 		switch binary.BigEndian.Uint32(data[:4]) {
 		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-			if cfg.ExpectedFlows == 0 {
-				cfg.ExpectedFlows = len(data) / (4 << 10) // a rough guess: one flow per 4 KiB (a slot costs ~50 bytes)
-			}
-			workers := cfg.Workers
-			if workers == 0 {
-				workers = runtime.GOMAXPROCS(0)
-			}
-			if workers > 1 && len(data) >= parallelMin {
+			if parallel {
 				a, err := readPcapMemParallel(data, path, cfg, workers)
 				if err != nil {
 					return nil, err
@@ -58,6 +59,19 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 				return nil, err
 			}
 			return &Result{Analyzer: a, Format: "pcap"}, nil
+		case ngSectionHeader:
+			if parallel {
+				a, err := readPcapngMemParallel(data, path, cfg, workers)
+				if err != nil {
+					return nil, err
+				}
+				return &Result{Analyzer: a, Format: "pcapng"}, nil
+			}
+			a := NewAnalyzer(cfg)
+			if err := readPcapngMem(data, path, a); err != nil {
+				return nil, err
+			}
+			return &Result{Analyzer: a, Format: "pcapng"}, nil
 		}
 	}
 	return Read(f, path, cfg)
