@@ -35,9 +35,9 @@ func bigEndianPcapng(t testing.TB) (data []byte, spb int) {
 	idb := bo.AppendUint16(nil, uint16(LinkEthernet))
 	idb = bo.AppendUint16(idb, 0)
 	idb = bo.AppendUint32(idb, 65535)
-	idb = append(bo.AppendUint16(bo.AppendUint16(idb, 9), 1), 9, 0, 0, 0)             // if_tsresol: 10^-9
+	idb = append(bo.AppendUint16(bo.AppendUint16(idb, 9), 1), 9, 0, 0, 0)              // if_tsresol: 10^-9
 	idb = bo.AppendUint64(bo.AppendUint16(bo.AppendUint16(idb, 14), 8), 1_700_000_000) // if_tsoffset
-	idb = append(idb, 0, 0, 0, 0)                                                       // opt_endofopt
+	idb = append(idb, 0, 0, 0, 0)                                                      // opt_endofopt
 	frame := seg{src: netip.MustParseAddrPort("192.0.2.1:40000"), dst: netip.MustParseAddrPort("198.51.100.7:80"), flags: tcpACK | 0x08, seq: 1,
 		payload: []byte("GET / HTTP/1.1\r\nHost: be.example.test\r\n\r\n")}.frame()
 	ts := uint64(1_500_000_123) // 1.500000123 s after the offset
