@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -156,8 +157,10 @@ func pctl(v []uint64, q float64) uint64 {
 func mib(b uint64) float64 { return float64(b) / (1 << 20) }
 
 // TestChromium loads a page whose subresources come from several hosts through the proxy with headless
-// Chromium, trusting our CA by its SPKI hash. Chromium resolves nothing itself (every name maps to
-// NOTFOUND); the proxy maps every name to the loopback origin.
+// Chromium, trusting our CA the two ways `hopscope ca trust-help` gives for Chromium on Linux: added to
+// the user's NSS database with certutil (as a user installs it), and by its SPKI hash for one run.
+// Chromium resolves nothing itself (every name maps to NOTFOUND); the proxy maps every name to the
+// loopback origin.
 func TestChromium(t *testing.T) {
 	chromium := ""
 	for _, n := range []string{"chromium", "chromium-browser"} {
@@ -169,6 +172,39 @@ func TestChromium(t *testing.T) {
 	if chromium == "" {
 		t.Skip("chromium not installed (CI installs Debian's chromium)")
 	}
+	t.Run("NSS database", func(t *testing.T) {
+		if _, err := exec.LookPath("certutil"); err != nil {
+			t.Skip("certutil not installed (CI installs Debian's libnss3-tools)")
+		}
+		home := t.TempDir()
+		testChromium(t, chromium, func(l *lab) (args, env []string) {
+			ca := filepath.Join(t.TempDir(), "hopscope-ca.pem")
+			if err := os.WriteFile(ca, l.ca.PEM(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			db := "sql:" + filepath.Join(home, ".pki", "nssdb")
+			os.MkdirAll(filepath.Join(home, ".pki", "nssdb"), 0o700)
+			for _, c := range [][]string{
+				{"-N", "-d", db, "--empty-password"},
+				{"-d", db, "-A", "-t", "C,,", "-n", "hopscope", "-i", ca}, // the command trust-help prints
+			} {
+				if out, err := exec.Command("certutil", c...).CombinedOutput(); err != nil {
+					t.Fatalf("certutil %v: %v\n%s", c, err, out)
+				}
+			}
+			return nil, []string{"HOME=" + home}
+		})
+	})
+	t.Run("SPKI flag", func(t *testing.T) {
+		testChromium(t, chromium, func(l *lab) (args, env []string) {
+			return []string{"--ignore-certificate-errors-spki-list=" + l.ca.SPKIHash()}, nil
+		})
+	})
+}
+
+// testChromium runs the page load of TestChromium; trust returns Chromium's extra arguments and
+// environment that make it trust the lab's CA.
+func testChromium(t *testing.T, chromium string, trust func(l *lab) (args, env []string)) {
 	l := newLab(t)
 	var o string
 	mux := http.NewServeMux()
@@ -193,12 +229,13 @@ func TestChromium(t *testing.T) {
 	o = l.port(srv)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	extra, env := trust(l)
+	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-		"--user-data-dir="+t.TempDir(), "--proxy-server=http://"+l.addr,
-		"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-		"--ignore-certificate-errors-spki-list="+l.ca.SPKIHash(), "--virtual-time-budget=5000",
-		"--dump-dom", "https://www.app.test:"+o+"/")
+		"--user-data-dir=" + t.TempDir(), "--proxy-server=http://" + l.addr,
+		"--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "--virtual-time-budget=5000"}, extra...)
+	cmd := exec.CommandContext(ctx, chromium, append(args, "--dump-dom", "https://www.app.test:"+o+"/")...)
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
