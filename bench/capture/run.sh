@@ -76,7 +76,7 @@ for i in $(seq "$truns"); do
 done
 convs=$(grep -c '<->' "$tmp/out" || true)
 
-gobench=$(cd "$root" && go test -run XXX -bench 'PacketEstablished|Decode|TLSClientHello|QUICInitial|DNSAnswers|ReadFile$' -benchtime 2000x ./internal/capture/ 2>&1 | grep -E '^Benchmark' || true)
+gobench=$(cd "$root" && go test -run XXX -bench 'PacketEstablished|Decode|TLSClientHello|QUICInitial|DNSAnswers|ReadFile$|ReadPcapngMem' -benchtime 2000x ./internal/capture/ 2>&1 | grep -E '^Benchmark' || true)
 
 hw=$(printf '%s\n' "${hs_wall[@]}" | best)
 hc=$(printf '%s\n' "${hs_cpu[@]}" | best)

@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"os"
 	"testing"
 
@@ -165,4 +166,35 @@ func BenchmarkReadMem(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkReadPcapngMem walks a pcapng held in memory in place ($HOPSCOPE_BENCH_PCAPNG, or the corpus
+// capture) against gopacket's NgReader on the same bytes.
+func BenchmarkReadPcapngMem(b *testing.B) {
+	path := os.Getenv("HOPSCOPE_BENCH_PCAPNG")
+	if path == "" {
+		path = "testdata/ndpi-sites.pcapng"
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("walker", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := readPcapngMem(data, path, NewAnalyzer(Config{})); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("NgReader", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := readPcapng(bytes.NewReader(data), path, NewAnalyzer(Config{})); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
