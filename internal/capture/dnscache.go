@@ -1,8 +1,10 @@
 package capture
 
 import (
-	"hopscope/internal/capture/reasm"
 	"net/netip"
+	"slices"
+
+	"hopscope/internal/capture/reasm"
 )
 
 // dnsKey is a client and an address a DNS answer gave it (16-byte forms, so the map holds no pointers).
@@ -79,8 +81,9 @@ func (c *dnsCache) add(client netip.Addr, at int64, ans dnsAnswer) {
 // merge adds every record of o (another shard's cache).
 func (c *dnsCache) merge(o *dnsCache) {
 	if c.head == nil {
-		c.head = map[dnsKey]int32{}
+		c.head = make(map[dnsKey]int32, len(o.head))
 	}
+	c.recs = slices.Grow(c.recs, min(len(o.recs), maxDNSRecords-len(c.recs)))
 	for _, r := range o.recs {
 		if len(c.recs) >= maxDNSRecords {
 			return
