@@ -129,7 +129,12 @@ func recoverFault(faulted *bool) {
 
 // warnShrunk records that the mapped file shrank under the walker.
 func (w *pcapWalker) warnShrunk() {
-	w.a.Warn(fmt.Sprintf("%s: the file shrank while it was being read (truncated by another program?) at about byte %d; results cover the %d packets before it", w.name, w.offset, w.packets))
+	w.a.Warn(shrunkWarning(w.name, w.offset, w.packets))
+}
+
+// shrunkWarning says that a mapped capture shrank under its reader at about byte offset, after packets.
+func shrunkWarning(name string, offset, packets int64) string {
+	return fmt.Sprintf("%s: the file shrank while it was being read (truncated by another program?) at about byte %d; results cover the %d packets before it", name, offset, packets)
 }
 
 // readPcapFast reads a classic pcap from r through a 512 KiB window.

@@ -54,7 +54,7 @@ func (w *ngWalker) walkMapped(b []byte) (faulted bool) {
 
 // warnShrunk records that the mapped file shrank under the walker.
 func (w *ngWalker) warnShrunk() {
-	w.a.Warn(fmt.Sprintf("%s: the file shrank while it was being read (truncated by another program?) at about byte %d; results cover the %d packets before it", w.name, w.offset, w.packets))
+	w.a.Warn(shrunkWarning(w.name, w.offset, w.packets))
 }
 
 func (w *ngWalker) walk(b []byte) error {
