@@ -58,10 +58,16 @@ echo "hopscope --json: ${jw}s wall" >&2
 ng_line="not measured (editcap missing)"
 if command -v editcap >/dev/null; then
 	editcap -F pcapng "$pcap" "$tmp/bench.pcapng"
+	sync # editcap's gigabyte of dirty pages would otherwise be written back during the runs
 	cat "$tmp/bench.pcapng" >/dev/null
-	read -r nw nu ns < <(timed "$tmp/hopscope" capture --color never "$tmp/bench.pcapng")
+	declare -a ng_wall
+	for i in $(seq "$runs"); do
+		read -r w u s < <(timed "$tmp/hopscope" capture --color never "$tmp/bench.pcapng")
+		ng_wall+=("$w")
+	done
+	nw=$(printf '%s\n' "${ng_wall[@]}" | best)
 	ngbytes=$(stat -c %s "$tmp/bench.pcapng")
-	ng_line="${nw} s wall for $ngbytes bytes ($(echo "scale=2; $ngbytes / $nw / 1000000000" | bc) GB/s)"
+	ng_line="${nw} s wall, best of $runs, for $ngbytes bytes ($(echo "scale=2; $ngbytes / $nw / 1000000000" | bc) GB/s)"
 	echo "hopscope pcapng: $ng_line" >&2
 	rm -f "$tmp/bench.pcapng"
 	cat "$pcap" >/dev/null
