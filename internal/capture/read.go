@@ -44,34 +44,29 @@ func ReadFile(path string, cfg Config) (*Result, error) {
 		if workers == 0 {
 			workers = runtime.GOMAXPROCS(0)
 		}
-		parallel := workers > 1 && len(data) >= parallelMin
+		var (
+			serial  func(data []byte, name string, a *Analyzer) error
+			sharded func(data []byte, name string, cfg Config, workers int) (*Analyzer, error)
+			format  string
+		)
 		switch binary.BigEndian.Uint32(data[:4]) {
 		case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
-			if parallel {
-				a, err := readPcapMemParallel(data, path, cfg, workers)
-				if err != nil {
-					return nil, err
-				}
-				return &Result{Analyzer: a, Format: "pcap"}, nil
-			}
-			a := NewAnalyzer(cfg)
-			if err := readPcapMem(data, path, a); err != nil {
-				return nil, err
-			}
-			return &Result{Analyzer: a, Format: "pcap"}, nil
+			serial, sharded, format = readPcapMem, readPcapMemParallel, "pcap"
 		case ngSectionHeader:
-			if parallel {
-				a, err := readPcapngMemParallel(data, path, cfg, workers)
-				if err != nil {
-					return nil, err
-				}
-				return &Result{Analyzer: a, Format: "pcapng"}, nil
+			serial, sharded, format = readPcapngMem, readPcapngMemParallel, "pcapng"
+		}
+		if serial != nil {
+			var a *Analyzer
+			if workers > 1 && len(data) >= parallelMin {
+				a, err = sharded(data, path, cfg, workers)
+			} else {
+				a = NewAnalyzer(cfg)
+				err = serial(data, path, a)
 			}
-			a := NewAnalyzer(cfg)
-			if err := readPcapngMem(data, path, a); err != nil {
+			if err != nil {
 				return nil, err
 			}
-			return &Result{Analyzer: a, Format: "pcapng"}, nil
+			return &Result{Analyzer: a, Format: format}, nil
 		}
 	}
 	return Read(f, path, cfg)
