@@ -7,14 +7,13 @@ import (
 	"sync"
 )
 
-// shardItem is one decoded packet handed to a shard. Its payload points into the mapped file.
+// shardItem is one decoded packet handed to a shard. Its payload points into the mapped file. The shard
+// derives the flow key again from the packet (a few nanoseconds there, 40 bytes less to copy here).
 type shardItem struct {
-	ts     int64
-	seq    int64
-	wire   int64
-	k      flowKey
-	srcIsA bool
-	p      packet
+	ts   int64
+	seq  int64
+	wire int64
+	p    packet
 }
 
 // shardBatch is how many packets travel to a shard at once.
@@ -89,8 +88,6 @@ func readParallel(cfg Config, workers int, walk func(m *Analyzer, sink recordSin
 	sink := func(link LinkType, ts int64, frame []byte, wire int) {
 		// The same bookkeeping as Analyzer.Packet, then hand the packet to its shard.
 		m.count(ts, wire)
-		var k flowKey
-		var srcIsA bool
 		var i int
 		switch st := decode(link, frame, p); st {
 		case decodedTransport:
@@ -99,7 +96,7 @@ func readParallel(cfg Config, workers int, walk func(m *Analyzer, sink recordSin
 				return
 			}
 			m.stats.Transport++
-			k, srcIsA = key(p)
+			k, _ := key(p)
 			i = shardOf(&k, workers)
 			if p.firstFragment {
 				fragShard.add(fragKeyOf(p), i, ts)
@@ -116,7 +113,7 @@ func readParallel(cfg Config, workers int, walk func(m *Analyzer, sink recordSin
 			m.untransported(st, link)
 			return
 		}
-		pending[i] = append(pending[i], shardItem{ts: ts, seq: m.stats.Packets, wire: int64(wire), k: k, srcIsA: srcIsA, p: *p})
+		pending[i] = append(pending[i], shardItem{ts: ts, seq: m.stats.Packets, wire: int64(wire), p: *p})
 		if len(pending[i]) == shardBatch {
 			in[i] <- pending[i]
 			pending[i] = get()
@@ -158,7 +155,8 @@ func (a *Analyzer) handleBatch(batch []shardItem) (faulted bool) {
 			a.laterFragment(it.ts, &it.p, it.wire)
 			continue
 		}
-		a.handle(it.ts, &it.p, it.wire, it.k, it.srcIsA, it.seq)
+		k, srcIsA := key(&it.p)
+		a.handle(it.ts, &it.p, it.wire, k, srcIsA, it.seq)
 	}
 	return false
 }
