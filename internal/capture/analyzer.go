@@ -28,7 +28,7 @@ type Config struct {
 	Filter *Filter
 	// ExpectedFlows sizes the flow table up front; 0 means grow as needed.
 	ExpectedFlows int
-	// Workers is how many goroutines own flows when ReadFile reads an uncompressed classic pcap of at
+	// Workers is how many goroutines own flows when ReadFile reads an uncompressed pcap or pcapng file of at
 	// least 32 MiB (one more walks the file and decodes each record for its shard; the result is the
 	// same as one goroutine's). 0 means one per CPU (GOMAXPROCS); 1 means the calling goroutine alone.
 	Workers int
