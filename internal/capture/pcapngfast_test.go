@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,7 +63,7 @@ func TestPcapngWalkerMatchesNgReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	be, spb := bigEndianPcapng(t)
-	for _, tc := range []struct {
+	cases := []struct {
 		name string
 		data []byte
 		cut  bool
@@ -70,7 +72,27 @@ func TestPcapngWalkerMatchesNgReader(t *testing.T) {
 		{"ndpi-sites cut mid-block", sites[:len(sites)-77], true},
 		// NgReader gives a simple packet block no time at all; the walker gives it the time before.
 		{"big-endian, ns resolution, offset", be[:spb], false},
-	} {
+	}
+	// Wireshark's own writer: every corpus capture merged into one pcapng, one interface per input.
+	if _, err := exec.LookPath("mergecap"); err == nil {
+		out := filepath.Join(t.TempDir(), "merged.pcapng")
+		in, _ := filepath.Glob("testdata/*.pcap")
+		if msg, err := exec.Command("mergecap", append([]string{"-F", "pcapng", "-w", out}, append(in, "testdata/ndpi-sites.pcapng")...)...).CombinedOutput(); err != nil {
+			t.Fatalf("mergecap: %v\n%s", err, msg)
+		}
+		merged, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, struct {
+			name string
+			data []byte
+			cut  bool
+		}{"mergecap of the corpus", merged, false})
+	} else {
+		t.Log("mergecap not installed (Debian's wireshark-common, with tshark): the merged case is skipped")
+	}
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			ref, err := Read(bytes.NewReader(tc.data), tc.name, Config{})
 			if err != nil {
@@ -79,6 +101,9 @@ func TestPcapngWalkerMatchesNgReader(t *testing.T) {
 			fast := NewAnalyzer(Config{})
 			if err := readPcapngMem(tc.data, tc.name, fast); err != nil {
 				t.Fatal(err)
+			}
+			if fast.Stats().Packets == 0 || fast.Stats().Flows == 0 {
+				t.Fatalf("nothing read: %+v", fast.Stats())
 			}
 			if fast.Stats() != ref.Analyzer.Stats() {
 				t.Errorf("stats %+v, NgReader %+v", fast.Stats(), ref.Analyzer.Stats())
