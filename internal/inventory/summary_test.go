@@ -97,14 +97,21 @@ func TestSummarize(t *testing.T) {
 	if qq.Host != "socwxsns.video.qq.com" || strings.Join(qq.AskedNames, ",") != "vweixinthumb.tc.qq.com" {
 		t.Errorf("the name the app asked is lost: %+v", qq)
 	}
+	seen := map[string]bool{}
 	for _, d := range s.Domains {
 		for _, h := range d.Hosts {
+			seen[h.Host] = true
 			if h.Host == "198.51.100.9" && (h.Passthrough != 1 || h.Ports[0] != 8080 || h.Domain != "198.51.100.9" || h.Purpose != "" || d.Domain != "198.51.100.9") {
 				t.Errorf("unnamed flow (grouped under its address, no purpose): %+v in %s", h, d.Domain)
 			}
 			if h.Host == "wx.qlogo.cn" && (h.Errors != 1 || h.Requests != 1) {
 				t.Errorf("qlogo: %+v", h)
 			}
+		}
+	}
+	for _, h := range []string{"198.51.100.9", "wx.qlogo.cn"} {
+		if !seen[h] {
+			t.Errorf("no host %s in the summary", h)
 		}
 	}
 }
