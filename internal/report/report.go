@@ -5,7 +5,11 @@
 // field's meaning changes or a field is removed; adding fields keeps the version.
 package report
 
-import "time"
+import (
+	"time"
+
+	"hopscope/internal/version"
+)
 
 // Schema identifies hopscope reports in JSON.
 const Schema = "hopscope/report"
@@ -43,4 +47,11 @@ type Report struct {
 	Domains       *Domains       `json:"domains,omitempty"`
 	Investigation *Investigation `json:"investigation,omitempty"`
 	IPs           []IPInfo       `json:"ips,omitempty"`
+}
+
+// New returns an empty report of kind, stamped with the schema, its version, the tool and when it was
+// generated (in UTC). Every command builds its report through it.
+func New(kind Kind, generated time.Time) *Report {
+	return &Report{Schema: Schema, SchemaVersion: SchemaVersion, Kind: kind, Generated: generated.UTC(),
+		Tool: "hopscope " + version.Version}
 }

@@ -1,0 +1,63 @@
+package report
+
+import (
+	"fmt"
+
+	"hopscope/internal/explain"
+)
+
+// Place is a location as the report states it, with where it came from and how sure that is.
+type Place struct {
+	City    string `json:"city,omitempty"`
+	Country string `json:"country,omitempty"`
+	// Lat and Lon are meaningful only when HasCoords.
+	Lat       float64 `json:"lat,omitempty"`
+	Lon       float64 `json:"lon,omitempty"`
+	HasCoords bool    `json:"has_coords"`
+	// Source is "hostname", "database", "user" or "inferred".
+	Source string `json:"source"`
+	// Confidence of a hostname hint ("high", "medium", "low"); empty for other sources.
+	Confidence string `json:"confidence,omitempty"`
+	// Label is the place as text: "Paris, FR", "FR", or "48.86,2.35"; empty when nothing is known.
+	Label string `json:"label,omitempty"`
+}
+
+// newPlace converts a stage's place; nil stays nil.
+func newPlace(p *explain.Place) *Place {
+	if p == nil {
+		return nil
+	}
+	return &Place{City: p.City, Country: p.Country, Lat: p.Lat, Lon: p.Lon, HasCoords: p.HasCoords,
+		Source: p.Source, Confidence: p.Confidence, Label: p.Label()}
+}
+
+// LabelOf is p's label, or "" for nil.
+func (p *Place) LabelOf() string {
+	if p == nil {
+		return ""
+	}
+	return p.Label
+}
+
+// Located reports whether p has coordinates.
+func (p *Place) Located() bool { return p != nil && p.HasCoords }
+
+// RTT summarises the probes of one hop or responder in milliseconds.
+type RTT struct {
+	MinMs    float64 `json:"min_ms"`
+	MedianMs float64 `json:"median_ms"`
+	MaxMs    float64 `json:"max_ms"`
+	// Count is how many RTTs the summary is built from.
+	Count int `json:"count"`
+}
+
+// newRTT converts a stage's RTT summary; nil stays nil.
+func newRTT(r *explain.RTT) *RTT {
+	if r == nil {
+		return nil
+	}
+	return &RTT{MinMs: r.MinMs, MedianMs: r.MedianMs, MaxMs: r.MaxMs, Count: r.Count}
+}
+
+// coordsLabel writes a coordinate pair as "48.86,2.35".
+func coordsLabel(lat, lon float64) string { return fmt.Sprintf("%.2f,%.2f", lat, lon) }
