@@ -10,10 +10,13 @@
 // Use from other stages:
 //
 //   - Resolver.Addresses(ctx, name) returns a Chain: Chain.Addrs() lists every A and AAAA address (IPv4
-//     first), Chain.Aliases the CNAME steps, Chain.Canonical where they end. `hopscope trace` takes
-//     Addrs()[0], names it and says how many others exist; `trace --all-addresses` traces each.
-//   - ReverseResolver.LookupAddrs(ctx, addrs) names many addresses at once (PTR) with a shared cache and a
-//     bound on queries in flight; the trace engine names its hops with it.
+//     first), Chain.Aliases the CNAME steps, Chain.Canonical where they end.
+//   - PathResolver is all the DNS a path trace needs, so the trace engine does none: Target resolves
+//     the target into a path.Target (alias chain, every address, the first of the wanted Family traced,
+//     the system resolver as fallback); `hopscope trace` traces it, `trace --all-addresses` each
+//     address. Its Prefetch and Name methods name the hops through one ReverseResolver.
+//   - ReverseResolver names addresses (PTR) with one cache and one bound on queries in flight for every
+//     caller: LookupAddrs many at once, Prefetch and Name one at a time.
 //   - Resolver.ResolveAll resolves many names with bounded concurrency (`hopscope dns --bulk`).
 //
 // Errors are typed so callers can branch: *NegativeError (errors.Is(err, ErrNegative): NXDOMAIN,
