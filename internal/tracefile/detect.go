@@ -22,6 +22,9 @@ func Detect(data []byte) (string, error) {
 			continue
 		}
 		body := strings.TrimSpace(ln)
+		if body == "" {
+			continue // only Unicode spaces (U+3000, U+0085): blank to a reader
+		}
 		if (body[0] == '{' || body[0] == '[') && !isPromptLine(ln) {
 			if f := detectJSON(data); f != "" {
 				return f, nil
