@@ -30,18 +30,10 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 		command string
 		seen    bool
 	)
-	r := newLineReader(data)
-	for {
-		ln, ok := r.next()
-		if !ok {
-			break
-		}
-		errf := func(col int, expected, got string) error {
-			return &ParseError{Format: format, Line: r.line, Col: col, Expected: expected, Got: shorten(got)}
-		}
-		if isBlank(ln) {
-			continue
-		}
+	in := newTextInput(format, data)
+	errf := in.errAt
+	for in.scan() {
+		ln := in.ln
 		toks = tokenize(ln, toks)
 		kind := toks[0].s
 		if len(kind) != 1 || strings.IndexByte("xhdpt", kind[0]) < 0 || len(toks) < 3 {
@@ -113,7 +105,7 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 		}
 	}
 	if !seen {
-		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `raw lines like "h 0 192.0.2.1"`}
+		return nil, in.errEnd(`raw lines like "h 0 192.0.2.1"`)
 	}
 	if command != "" {
 		targetFromCommand(t, command)

@@ -66,20 +66,10 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 			}
 		}
 	}
-	r := newLineReader(data)
-	for {
-		ln, ok := r.next()
-		if !ok {
-			break
-		}
-		errf := func(col int, expected, got string) error {
-			return &ParseError{Format: format, Line: r.line, Col: col, Expected: expected, Got: shorten(got)}
-		}
-		if isBlank(ln) {
-			continue
-		}
-		start := firstNonSpace(ln)
-		body := strings.TrimRight(ln[start:], " \t")
+	in := newTextInput(format, data)
+	errf := in.errAt
+	for in.scan() {
+		ln, start, body := in.ln, in.start, in.body()
 		switch {
 		case strings.HasPrefix(body, "Start:"):
 			flush()
@@ -146,7 +136,7 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 	}
 	flush()
 	if len(traces) == 0 {
-		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `report rows like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`}
+		return nil, in.errEnd(`report rows like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`)
 	}
 	return traces, nil
 }

@@ -45,6 +45,50 @@ func (r *lineReader) next() (string, bool) {
 	return ln, true
 }
 
+// textInput walks the non-blank lines of one importer's text input (BOM, CR line ends and no-break
+// spaces handled by lineReader) and builds ParseErrors located on the current line or at the end.
+type textInput struct {
+	r      *lineReader
+	format string
+	// ln is the current line without its line end; start indexes its first non-blank byte.
+	ln    string
+	start int
+}
+
+func newTextInput(format string, data []byte) *textInput {
+	return &textInput{r: newLineReader(data), format: format}
+}
+
+// scan moves to the next non-blank line and reports false at the end of input.
+func (in *textInput) scan() bool {
+	for {
+		ln, ok := in.r.next()
+		if !ok {
+			return false
+		}
+		if !isBlank(ln) {
+			in.ln, in.start = ln, firstNonSpace(ln)
+			return true
+		}
+	}
+}
+
+// body is the current line from its first non-blank byte, trailing spaces and tabs cut.
+func (in *textInput) body() string { return strings.TrimRight(in.ln[in.start:], " \t") }
+
+// line is the 1-based number of the current line, counting blank ones.
+func (in *textInput) line() int { return in.r.line }
+
+// errAt reports what was expected at 1-based byte column col of the current line and what was there.
+func (in *textInput) errAt(col int, expected, got string) error {
+	return &ParseError{Format: in.format, Line: in.r.line, Col: col, Expected: expected, Got: shorten(got)}
+}
+
+// errEnd reports that the input ended, on the line after the last, before what was expected.
+func (in *textInput) errEnd(expected string) error {
+	return &ParseError{Format: in.format, Line: in.r.line + 1, Expected: expected}
+}
+
 // token is a whitespace-separated word and its 1-based byte column.
 type token struct {
 	s   string

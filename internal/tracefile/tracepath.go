@@ -35,20 +35,10 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 		cur = &path.Trace{Source: format, Protocol: path.ProtoUDP, FlowsVaried: true}
 		maxHop = 0
 	}
-	r := newLineReader(data)
-	for {
-		ln, ok := r.next()
-		if !ok {
-			break
-		}
-		errf := func(col int, expected, got string) error {
-			return &ParseError{Format: format, Line: r.line, Col: col, Expected: expected, Got: shorten(got)}
-		}
-		if isBlank(ln) {
-			continue
-		}
-		start := firstNonSpace(ln)
-		body := strings.TrimRight(ln[start:], " \t")
+	in := newTextInput(format, data)
+	errf := in.errAt
+	for in.scan() {
+		ln, start, body := in.ln, in.start, in.body()
 		if strings.HasPrefix(body, "Resume:") || strings.HasPrefix(body, "Too many hops:") {
 			if cur == nil {
 				return nil, errf(start+1, "hop lines before the summary", body)
@@ -116,7 +106,7 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 		traces = append(traces, cur)
 	}
 	if len(traces) == 0 || len(traces[len(traces)-1].Hops) == 0 {
-		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `hop lines like " 1:  192.0.2.1   4.063ms"`}
+		return nil, in.errEnd(`hop lines like " 1:  192.0.2.1   4.063ms"`)
 	}
 	return traces, nil
 }

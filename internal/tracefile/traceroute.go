@@ -27,7 +27,7 @@ type trParser struct {
 	multi     string    // name from "NAME has multiple addresses; using ADDR"
 	multiTo   netip.Addr
 	toks      []token
-	line      int
+	in        *textInput       // the input, for the current line and errors
 	probeSlab []path.Probe     // slab the hops' probe slices are cut from
 	respSlab  []path.Responder // slab for the hops' first responder
 	slab      int              // slab length, scaled to the input
@@ -52,28 +52,21 @@ func (p *trParser) hopSlices(h *path.Hop, n int) {
 }
 
 func parseTraceroute(data []byte, format string) ([]*path.Trace, error) {
-	p := &trParser{format: format, slab: min(max(len(data)/16, 16), slabSize)}
-	r := newLineReader(data)
-	for {
-		ln, ok := r.next()
-		if !ok {
-			break
-		}
-		p.line = r.line
-		if err := p.parseLine(ln); err != nil {
+	in := newTextInput(format, data)
+	p := &trParser{format: format, in: in, slab: min(max(len(data)/16, 16), slabSize)}
+	for in.scan() {
+		if err := p.parseLine(in.ln, in.start); err != nil {
 			return nil, err
 		}
 	}
 	p.flush()
 	if len(p.traces) == 0 {
-		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `a header like "traceroute to example.com (192.0.2.1), 30 hops max, 60 byte packets" or a hop line`}
+		return nil, in.errEnd(`a header like "traceroute to example.com (192.0.2.1), 30 hops max, 60 byte packets" or a hop line`)
 	}
 	return p.traces, nil
 }
 
-func (p *trParser) errf(col int, expected, got string) error {
-	return &ParseError{Format: p.format, Line: p.line, Col: col, Expected: expected, Got: shorten(got)}
-}
+func (p *trParser) errf(col int, expected, got string) error { return p.in.errAt(col, expected, got) }
 
 func (p *trParser) flush() {
 	if p.cur == nil {
@@ -97,11 +90,8 @@ func (p *trParser) newTrace() *path.Trace {
 	return t
 }
 
-func (p *trParser) parseLine(ln string) error {
-	if isBlank(ln) {
-		return nil
-	}
-	start := firstNonSpace(ln)
+// parseLine reads one non-blank line whose first non-blank byte is at start.
+func (p *trParser) parseLine(ln string, start int) error {
 	body := ln[start:]
 	switch {
 	case strings.HasPrefix(body, "traceroute to ") || strings.HasPrefix(body, "traceroute6 to "):

@@ -39,20 +39,10 @@ func parseTracert(data []byte) ([]*path.Trace, error) {
 		flush()
 		cur = &path.Trace{Source: format, Protocol: path.ProtoICMP}
 	}
-	r := newLineReader(data)
-	for {
-		ln, ok := r.next()
-		if !ok {
-			break
-		}
-		errf := func(col int, expected, got string) error {
-			return &ParseError{Format: format, Line: r.line, Col: col, Expected: expected, Got: shorten(got)}
-		}
-		if isBlank(ln) {
-			continue
-		}
-		start := firstNonSpace(ln)
-		body := strings.TrimRight(ln[start:], " \t")
+	in := newTextInput(format, data)
+	errf := in.errAt
+	for in.scan() {
+		ln, start, body := in.ln, in.start, in.body()
 		switch {
 		case strings.HasPrefix(body, "Tracing route to "):
 			newTrace()
@@ -110,7 +100,7 @@ func parseTracert(data []byte) ([]*path.Trace, error) {
 	}
 	flush()
 	if len(traces) == 0 {
-		return nil, &ParseError{Format: format, Line: r.line + 1, Expected: `"Tracing route to" and hop lines`}
+		return nil, in.errEnd(`"Tracing route to" and hop lines`)
 	}
 	return traces, nil
 }
