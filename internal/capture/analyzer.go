@@ -8,7 +8,7 @@ import (
 
 	"hopscope/internal/capture/quic"
 	"hopscope/internal/capture/reasm"
-	"hopscope/internal/capture/tlshello"
+	"hopscope/internal/sniff"
 )
 
 // Config tunes an Analyzer. The zero value works.
@@ -92,7 +92,7 @@ type flow struct {
 	haveBase             [2]bool
 
 	decided    bool
-	v          verdict
+	v          sniff.Verdict
 	first16    []byte // up to 16 leading bytes, in first16buf
 	first16buf [16]byte
 	streams    [2]*reasm.Buffer
@@ -393,7 +393,7 @@ func (a *Analyzer) tcp(f *flow, dir int, ts int64, p *packet) {
 		} else {
 			s = p.payload
 		}
-		v, more := classifyStream(c, s, false)
+		v, more := sniff.Stream(c, s, false)
 		if !more {
 			a.decide(f, v)
 			return
@@ -407,7 +407,7 @@ func (a *Analyzer) tcp(f *flow, dir int, ts int64, p *packet) {
 			if dir == 1 {
 				c, s = nil, p.payload
 			}
-			v, _ := classifyStream(c, s, true)
+			v, _ := sniff.Stream(c, s, true)
 			a.decide(f, v)
 			return
 		}
@@ -419,7 +419,7 @@ func (a *Analyzer) tcp(f *flow, dir int, ts int64, p *packet) {
 	a.buffered += int64(b.Buffered() - before)
 	c, s := f.contiguous()
 	full := (f.streams[0] != nil && f.streams[0].Full()) || (len(c) == 0 && f.streams[1] != nil && f.streams[1].Full())
-	v, more := classifyStream(c, s, full)
+	v, more := sniff.Stream(c, s, full)
 	if !more {
 		a.decide(f, v)
 	}
@@ -437,13 +437,13 @@ func (f *flow) contiguous() (c, s []byte) {
 
 // decide records the verdict and frees the flow's buffers, except that DNS over TCP keeps reading the
 // server's answers.
-func (a *Analyzer) decide(f *flow, v verdict) {
+func (a *Analyzer) decide(f *flow, v sniff.Verdict) {
 	f.decided = true
 	f.v = v
-	if v.err != nil {
-		a.warn("flow %s → %s: %v", f.client, f.server, v.err)
+	if v.Err != nil {
+		a.warn("flow %s → %s: %v", f.client, f.server, v.Err)
 	}
-	if v.protocol == protoNameDNS && f.proto == protoTCP {
+	if v.Protocol == sniff.DNS && f.proto == protoTCP {
 		f.isDNS = true
 		// Keep the server's side: its answers name later flows.
 		if f.streams[0] != nil {
@@ -483,7 +483,7 @@ func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 	if (f.isDNS || !f.decided) && len(pl) >= 12 && udpDNS(p, pl, true) {
 		a.dnsResponse(f, dir, ts, pl)
 		if !f.decided {
-			a.decide(f, verdict{protocol: protoNameDNS})
+			a.decide(f, sniff.Verdict{Protocol: sniff.DNS})
 			f.isDNS = true
 		}
 		return
@@ -505,7 +505,7 @@ func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 	switch {
 	case udpDNS(p, pl, false):
 		f.isDNS = true
-		a.decide(f, verdict{protocol: protoNameDNS})
+		a.decide(f, sniff.Verdict{Protocol: sniff.DNS})
 		return
 	case f.quic != nil || quic.IsLongHeader(pl):
 		if f.quic == nil {
@@ -514,9 +514,9 @@ func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 		done, err := f.quic.Add(pl)
 		if done {
 			h := f.quic.Hello()
-			v := verdict{protocol: protoNameQUIC, hello: &h}
+			v := sniff.Verdict{Protocol: sniff.QUIC, Hello: &h}
 			if h.ServerName != "" {
-				v.name, v.source = normName(h.ServerName), "quic-sni"
+				v.Name, v.Source = normName(h.ServerName), "quic-sni"
 			}
 			a.decide(f, v)
 			return
@@ -525,11 +525,11 @@ func (a *Analyzer) udp(f *flow, dir int, ts int64, p *packet) {
 			a.warn("flow %s → %s: %v", f.client, f.server, err)
 		}
 		if f.udpSeen >= a.cfg.MaxQUICPackets {
-			a.decide(f, verdict{protocol: protoNameQUIC, err: errors.New("no complete ClientHello in the first Initial packets")})
+			a.decide(f, sniff.Verdict{Protocol: sniff.QUIC, Err: errors.New("no complete ClientHello in the first Initial packets")})
 		}
 		return
 	}
-	a.decide(f, verdict{protocol: protoNameUnknown})
+	a.decide(f, sniff.Verdict{Protocol: sniff.Unknown})
 }
 
 // finish settles flows still waiting for bytes at the end of the capture.
@@ -539,22 +539,22 @@ func (a *Analyzer) finish(f *flow) {
 	}
 	switch {
 	case f.quic != nil:
-		v := verdict{protocol: protoNameQUIC}
+		v := sniff.Verdict{Protocol: sniff.QUIC}
 		a.decide(f, v)
 	case f.proto == protoTCP && (f.streams[0] != nil || f.streams[1] != nil):
 		c, s := f.contiguous()
-		v, _ := classifyStream(c, s, true)
+		v, _ := sniff.Stream(c, s, true)
 		a.decide(f, v)
 	case len(f.first16) > 0:
-		a.decide(f, verdict{protocol: protoNameUnknown})
+		a.decide(f, sniff.Verdict{Protocol: sniff.Unknown})
 	default:
 		f.decided = true // no payload seen: protocol stays unknown without bytes
-		f.v = verdict{protocol: protoNameUnknown}
+		f.v = sniff.Verdict{Protocol: sniff.Unknown}
 	}
 }
 
 // helloInfo turns a parsed ClientHello into the inventory's TLS details.
-func helloInfo(h *tlshello.Hello) (sni, version string, alpn []string) {
+func helloInfo(h *sniff.ClientHello) (sni, version string, alpn []string) {
 	return h.ServerName, h.MaxVersion(), h.ALPN
 }
 
@@ -564,7 +564,7 @@ func udpDNS(p *packet, pl []byte, response bool) bool {
 	if p.sport == 137 || p.dport == 137 {
 		return false
 	}
-	if plausibleDNSHeader(pl, response) {
+	if sniff.IsDNSMessage(pl, response) {
 		return true
 	}
 	if (p.sport == 5353 || p.dport == 5353) && len(pl) >= 12 {

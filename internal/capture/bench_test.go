@@ -9,7 +9,7 @@ import (
 	"github.com/gopacket/gopacket/layers"
 
 	"hopscope/internal/capture/quic"
-	"hopscope/internal/capture/tlshello"
+	"hopscope/internal/sniff"
 )
 
 // BenchmarkReadFile reads a capture end to end: $HOPSCOPE_BENCH_PCAP, or the Android corpus capture.
@@ -83,11 +83,11 @@ func benchPayload(b *testing.B, keep func(p *packet) bool) []byte {
 }
 
 func BenchmarkTLSClientHello(b *testing.B) {
-	hello := benchPayload(b, func(p *packet) bool { return p.dport == 443 && tlshello.IsRecordStart(p.payload) })
+	hello := benchPayload(b, func(p *packet) bool { return p.dport == 443 && sniff.IsRecordStart(p.payload) })
 	b.SetBytes(int64(len(hello)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := tlshello.ParseRecords(hello); err != nil {
+		if _, err := sniff.ParseRecords(hello); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -15,7 +15,7 @@
 //     RTT (SYN → SYN/ACK → ACK as seen at the capture point); later IP fragments count for the flow of
 //     their datagram's first fragment.
 //   - recognition by content (package reasm reassembles the first bytes of each direction within a memory
-//     bound): TLS ClientHello (package tlshello, across segments and records), QUIC v1/v2 Initial
+//     bound): TLS ClientHello (package sniff, across segments and records), QUIC v1/v2 Initial
 //     packets (package quic, RFC 9001 and RFC 9369), HTTP/1 Host, HTTP/2 preface, DNS over UDP and TCP,
 //     WeChat mmTLS, SSH banners, or "unknown" with the first bytes.
 //   - naming, in order of evidence: TLS SNI, QUIC SNI, HTTP Host, then the client's earlier DNS answers

@@ -11,7 +11,6 @@ import (
 	"github.com/miekg/dns"
 
 	"hopscope/internal/capture/quic"
-	"hopscope/internal/capture/tlshello"
 )
 
 // corpusPayloads returns transport payloads of the corpus captures that satisfy keep, for fuzz seeds.
@@ -92,19 +91,6 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-func FuzzTLSClientHello(f *testing.F) {
-	for _, s := range corpusPayloads(f, func(p *packet) bool { return tlshello.IsRecordStart(p.payload) }) {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		h, err := tlshello.ParseRecords(b)
-		if err == nil && len(h.ServerName) > 253 {
-			t.Fatalf("server name of %d bytes", len(h.ServerName))
-		}
-		classifyStream(b, nil, true)
-	})
-}
-
 func FuzzQUICInitial(f *testing.F) {
 	for _, s := range corpusPayloads(f, func(p *packet) bool { return p.dport == 443 && quic.IsLongHeader(p.payload) }) {
 		f.Add(s)
@@ -173,20 +159,6 @@ func FuzzDNSAnswers(f *testing.F) {
 		if !slices.Equal(have, want) {
 			t.Fatalf("answers %q, miekg/dns %q", have, want)
 		}
-	})
-}
-
-func FuzzHTTPHost(f *testing.F) {
-	for _, s := range corpusPayloads(f, func(p *packet) bool { return p.dport == 80 }) {
-		f.Add(s)
-	}
-	f.Add([]byte("GET http://example.com:8080/x HTTP/1.1\r\n\r\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		h, _ := httpHost(b)
-		if len(h) > 253 {
-			t.Fatalf("host of %d bytes", len(h))
-		}
-		classifyStream(b, b, false)
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"hopscope/internal/inventory"
+	"hopscope/internal/sniff"
 )
 
 // Inventory settles the flows still waiting for bytes and returns every flow, named by the strongest
@@ -112,7 +113,7 @@ func (a *Analyzer) flowRecord(out *inventory.Flow, f *flow, id string) {
 		ID:          id,
 		Client:      f.client,
 		Server:      f.server,
-		Protocol:    f.v.protocol,
+		Protocol:    f.v.Protocol,
 		Start:       time.Unix(0, f.first).UTC(),
 		Duration:    time.Duration(f.last - f.first),
 		BytesUp:     f.bytes[0],
@@ -127,18 +128,18 @@ func (a *Analyzer) flowRecord(out *inventory.Flow, f *flow, id string) {
 		out.Transport = "udp"
 	}
 	if out.Protocol == "" {
-		out.Protocol = protoNameUnknown
+		out.Protocol = sniff.Unknown
 	}
-	if out.Protocol == protoNameUnknown && len(f.first16) > 0 {
+	if out.Protocol == sniff.Unknown && len(f.first16) > 0 {
 		out.FirstBytes = hex.EncodeToString(f.first16)
 	}
-	if h := f.v.hello; h != nil {
+	if h := f.v.Hello; h != nil {
 		sni, ver, alpn := helloInfo(h)
 		out.TLS = &inventory.TLSInfo{SNI: strings.ToLower(sni), Version: ver, ALPN: alpn}
 	}
 	switch {
-	case f.v.name != "":
-		out.Host, out.NameSource = f.v.name, f.v.source
+	case f.v.Name != "":
+		out.Host, out.NameSource = f.v.Name, f.v.Source
 	default:
 		if r, ok := a.dns.lookup(f.client.Addr(), f.server.Addr(), f.first); ok {
 			out.Host, out.NameSource = r.host, "dns"

@@ -4,7 +4,7 @@ import (
 	"errors"
 
 	"hopscope/internal/capture/reasm"
-	"hopscope/internal/capture/tlshello"
+	"hopscope/internal/sniff"
 )
 
 // MaxCrypto is how many bytes of the Initial crypto stream an Assembler keeps (a post-quantum
@@ -18,14 +18,14 @@ type Assembler struct {
 	crypto reasm.Buffer
 	buf    []byte
 	done   bool
-	hello  tlshello.Hello
+	hello  sniff.ClientHello
 }
 
 // Done reports whether the ClientHello is complete; Hello then returns it.
 func (a *Assembler) Done() bool { return a.done }
 
 // Hello returns the reassembled ClientHello; valid when Done.
-func (a *Assembler) Hello() tlshello.Hello { return a.hello }
+func (a *Assembler) Hello() sniff.ClientHello { return a.hello }
 
 // Add feeds one UDP datagram sent by the client. It returns true when the ClientHello became complete with
 // this datagram. An error means the datagram could not be used (not decryptable, malformed); the
@@ -106,12 +106,12 @@ func (a *Assembler) addFrames(plain []byte) error {
 		}
 	})
 	if c := a.crypto.Contiguous(); len(c) > 0 && !a.done {
-		h, herr := tlshello.ParseHandshake(c)
+		h, herr := sniff.ParseHandshake(c)
 		switch {
 		case herr == nil:
 			a.hello, a.done = h, true
 			a.crypto.Release()
-		case errors.Is(herr, tlshello.ErrShort):
+		case errors.Is(herr, sniff.ErrShort):
 		default:
 			if err == nil {
 				err = herr

@@ -1,19 +1,22 @@
-// Package tlshello parses the start of a TLS stream (RFC 8446 records and the ClientHello handshake
-// message) far enough to read the server name, ALPN and offered versions.
-package tlshello
+package sniff
 
 import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 )
+
+// maxRecord is the largest TLS record length accepted: 2^14 plus the TLS 1.2 ciphertext expansion
+// allowance (RFC 5246 §6.2.3).
+const maxRecord = 1<<14 + 2048
 
 // ErrShort means the bytes end before the ClientHello does: feed more of the stream and try again.
 var ErrShort = errors.New("tls: client hello incomplete")
 
-// Hello is what a ClientHello offers.
-type Hello struct {
-	// ServerName is the SNI host name; empty when the extension is absent.
+// ClientHello is what a TLS ClientHello offers.
+type ClientHello struct {
+	// ServerName is the SNI host name as sent (not lower-cased); empty when the extension is absent.
 	ServerName string
 	// ALPN lists the offered application protocols in order; nil when absent.
 	ALPN []string
@@ -31,13 +34,13 @@ func IsRecordStart(b []byte) bool {
 // ParseRecords parses a ClientHello carried in one or more TLS handshake records at the start of stream.
 // It returns ErrShort when stream ends before the ClientHello is complete, and another error when the
 // bytes are not a ClientHello.
-func ParseRecords(stream []byte) (Hello, error) {
+func ParseRecords(stream []byte) (ClientHello, error) {
 	// Common case: the whole ClientHello sits in the first record; parse it in place.
 	if len(stream) < 5 {
-		return Hello{}, ErrShort
+		return ClientHello{}, ErrShort
 	}
 	if err := checkRecord(stream, 0); err != nil {
-		return Hello{}, err
+		return ClientHello{}, err
 	}
 	n := int(binary.BigEndian.Uint16(stream[3:5]))
 	first := stream[5:min(len(stream), 5+n)]
@@ -50,10 +53,10 @@ func ParseRecords(stream []byte) (Hello, error) {
 	off := 0
 	for {
 		if len(stream)-off < 5 {
-			return Hello{}, ErrShort
+			return ClientHello{}, ErrShort
 		}
 		if err := checkRecord(stream, off); err != nil {
-			return Hello{}, err
+			return ClientHello{}, err
 		}
 		n := int(binary.BigEndian.Uint16(stream[off+3 : off+5]))
 		off += 5
@@ -67,6 +70,44 @@ func ParseRecords(stream []byte) (Hello, error) {
 	}
 }
 
+// MaxClientHello bounds how many bytes ReadClientHello buffers before giving up.
+const MaxClientHello = 64 << 10
+
+// ReadClientHello reads TLS handshake records from r until one whole ClientHello is buffered (it may
+// span records) and parses it. raw holds every byte read, whole records, also on error, so that a proxy
+// can replay them to whoever handles the stream next. Errors name the offset.
+func ReadClientHello(r io.Reader) (h ClientHello, raw []byte, err error) {
+	var hs []byte // handshake bytes: the records' payloads joined
+	for {
+		if len(raw) >= MaxClientHello {
+			return ClientHello{}, raw, fmt.Errorf("tls: no complete client hello in the first %d bytes", len(raw))
+		}
+		start := len(raw)
+		raw = append(raw, make([]byte, 5)...)
+		if got, err := io.ReadFull(r, raw[start:]); err != nil {
+			return ClientHello{}, raw[:start+got], fmt.Errorf("tls: record header at offset %d: %w", start, err)
+		}
+		if err := checkRecord(raw, start); err != nil {
+			return ClientHello{}, raw, err
+		}
+		n := int(binary.BigEndian.Uint16(raw[start+3 : start+5]))
+		raw = append(raw, make([]byte, n)...)
+		if got, err := io.ReadFull(r, raw[start+5:]); err != nil {
+			return ClientHello{}, raw[:start+5+got], fmt.Errorf("tls: record body at offset %d: %w", start+5, err)
+		}
+		hs = append(hs, raw[start+5:]...)
+		if len(hs) >= 4 && hs[0] == 1 {
+			if need := 4 + (int(hs[1])<<16 | int(hs[2])<<8 | int(hs[3])); need > MaxClientHello {
+				return ClientHello{}, raw, fmt.Errorf("tls: client hello of %d bytes is larger than %d", need, MaxClientHello)
+			}
+		}
+		h, err := ParseHandshake(hs)
+		if !errors.Is(err, ErrShort) {
+			return h, raw, err
+		}
+	}
+}
+
 func checkRecord(stream []byte, off int) error {
 	h := stream[off : off+5]
 	if h[0] != 0x16 {
@@ -75,7 +116,7 @@ func checkRecord(stream []byte, off int) error {
 	if h[1] != 3 {
 		return fmt.Errorf("tls: record at offset %d has version %d.%d, want 3.x", off, h[1], h[2])
 	}
-	if n := int(binary.BigEndian.Uint16(h[3:5])); n == 0 || n > 1<<14+2048 {
+	if n := int(binary.BigEndian.Uint16(h[3:5])); n == 0 || n > maxRecord {
 		return fmt.Errorf("tls: record at offset %d has length %d", off, n)
 	}
 	return nil
@@ -83,16 +124,16 @@ func checkRecord(stream []byte, off int) error {
 
 // ParseHandshake parses a ClientHello handshake message (type 1, 3-byte length, body), as carried in
 // TLS records or QUIC CRYPTO frames. It returns ErrShort when msg ends before the message does.
-func ParseHandshake(msg []byte) (Hello, error) {
+func ParseHandshake(msg []byte) (ClientHello, error) {
 	if len(msg) < 4 {
-		return Hello{}, ErrShort
+		return ClientHello{}, ErrShort
 	}
 	if msg[0] != 1 {
-		return Hello{}, fmt.Errorf("tls: handshake type %d, want 1 (client hello)", msg[0])
+		return ClientHello{}, fmt.Errorf("tls: handshake type %d, want 1 (client hello)", msg[0])
 	}
 	n := int(msg[1])<<16 | int(msg[2])<<8 | int(msg[3])
 	if len(msg)-4 < n {
-		return Hello{}, ErrShort
+		return ClientHello{}, ErrShort
 	}
 	return parseBody(msg[4 : 4+n])
 }
@@ -130,8 +171,8 @@ func (r *reader) u16() int {
 	return int(binary.BigEndian.Uint16(s))
 }
 
-func parseBody(body []byte) (Hello, error) {
-	var h Hello
+func parseBody(body []byte) (ClientHello, error) {
+	var h ClientHello
 	r := &reader{b: body}
 	h.LegacyVersion = uint16(r.u16())
 	r.take(32)      // random
@@ -139,21 +180,21 @@ func parseBody(body []byte) (Hello, error) {
 	r.take(r.u16()) // cipher_suites
 	r.take(r.u8())  // legacy_compression_methods
 	if r.bad {
-		return Hello{}, fmt.Errorf("tls: client hello truncated at offset %d of %d before extensions", r.off, len(body))
+		return ClientHello{}, fmt.Errorf("tls: client hello truncated at offset %d of %d before extensions", r.off, len(body))
 	}
 	if r.off == len(body) {
 		return h, nil // no extensions (SSL 3 / early TLS)
 	}
 	ext := r.take(r.u16())
 	if r.bad {
-		return Hello{}, fmt.Errorf("tls: client hello extensions overrun the message (%d bytes)", len(body))
+		return ClientHello{}, fmt.Errorf("tls: client hello extensions overrun the message (%d bytes)", len(body))
 	}
 	e := &reader{b: ext}
 	for e.off < len(ext) {
 		typ := e.u16()
 		data := e.take(e.u16())
 		if e.bad {
-			return Hello{}, fmt.Errorf("tls: extension at offset %d overruns the extensions block", e.off)
+			return ClientHello{}, fmt.Errorf("tls: extension at offset %d overruns the extensions block", e.off)
 		}
 		var err error
 		switch typ {
@@ -165,7 +206,7 @@ func parseBody(body []byte) (Hello, error) {
 			h.Versions, err = parseVersions(data)
 		}
 		if err != nil {
-			return Hello{}, err
+			return ClientHello{}, err
 		}
 	}
 	return h, nil
@@ -272,7 +313,7 @@ func VersionName(v uint16) string {
 }
 
 // MaxVersion returns the highest known version the hello offers, by name.
-func (h Hello) MaxVersion() string {
+func (h ClientHello) MaxVersion() string {
 	best := uint16(0)
 	for _, v := range h.Versions {
 		if VersionName(v) != "" && v > best {
