@@ -228,12 +228,12 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 		return badInput(err)
 	}
 	defer e.Close()
-	var names *probe.Names
-	if !o.numeric {
-		names = hopNames(o.dnsServer)
+	resolver, names, err := investigateDNS(o.dnsServer, o.numeric)
+	if err != nil {
+		return usageError{err}
 	}
 	cfg := investigate.Config{
-		Resolver:    probeResolver{server: o.dnsServer},
+		Resolver:    resolver,
 		Tracer:      probeTracer{method: method, port: o.port, cfg: pcfg, names: names},
 		Analyze:     func(t *path.Trace) *report.Path { return AnalyzeTrace(t, e, explain.Options{From: from}) },
 		Concurrency: o.concurrency,
@@ -398,28 +398,12 @@ func dirOf(name string) string {
 	return "."
 }
 
-// probeResolver resolves hosts the way "hopscope trace" does (alias chain and every address).
-type probeResolver struct{ server string }
-
-func (r probeResolver) Resolve(ctx context.Context, host string) (investigate.Resolution, error) {
-	t, _, err := probe.ResolveTarget(ctx, host, probe.ResolveConfig{Server: r.server})
-	if err != nil {
-		return investigate.Resolution{}, err
-	}
-	res := investigate.Resolution{Aliases: t.Aliases, Canonical: t.Canonical}
-	if t.Addr.IsValid() {
-		res.Addrs = append(res.Addrs, t.Addr)
-	}
-	res.Addrs = append(res.Addrs, t.OtherAddrs...)
-	return res, nil
-}
-
 // probeTracer traces with our probe engine.
 type probeTracer struct {
 	method path.Protocol
 	port   int
 	cfg    probe.Config
-	names  *probe.Names
+	names  probe.Namer
 }
 
 func (p probeTracer) Trace(ctx context.Context, t path.Target) (*path.Trace, error) {

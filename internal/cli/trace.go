@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"hopscope/internal/dns"
 	"hopscope/internal/enrich"
 	"hopscope/internal/explain"
 	"hopscope/internal/path"
@@ -87,7 +88,7 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.Float64Var(&o.rate, "rate", 2000, "probes per second")
 	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
 	f.IntVar(&o.maxSilent, "max-silent", 5, "stop after this many silent hops beyond the last responder when the destination does not answer")
-	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server (host[:port]) for the target and reverse names (default: /etc/resolv.conf)")
+	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server for the target and reverse names: host[:port], tcp://, tls:// or https://... (default: the first of /etc/resolv.conf, then the system resolver)")
 	f.BoolVarP(&o.noResolve, "numeric", "n", false, "do not resolve responder names")
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
 	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
@@ -100,10 +101,11 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	return c
 }
 
-// options validates the flags and turns them into the probe and resolver configuration.
-func (o *traceOptions) options() (probe.Options, probe.ResolveConfig, error) {
+// options validates the flags and turns them into the probe and DNS configuration. The hop namer
+// (Options.Names) is set once the resolver exists, unless --numeric.
+func (o *traceOptions) options() (probe.Options, dns.PathConfig, error) {
 	var po probe.Options
-	var rc probe.ResolveConfig
+	var rc dns.PathConfig
 	switch m := path.Protocol(strings.ToLower(o.method)); m {
 	case path.ProtoICMP, path.ProtoUDP, path.ProtoTCP:
 		po.Method = m
@@ -140,15 +142,17 @@ func (o *traceOptions) options() (probe.Options, probe.ResolveConfig, error) {
 	if _, err := probe.NewTracer(po.Config); err != nil {
 		return po, rc, err
 	}
+	if o.dnsServer != "" {
+		if _, err := dns.ParseServer(o.dnsServer); err != nil {
+			return po, rc, fmt.Errorf("--dns-server: %w", err)
+		}
+	}
 	rc.Server = o.dnsServer
 	switch {
 	case o.ipv4:
-		rc.Family = probe.IPv4Only
+		rc.Family = dns.IPv4Only
 	case o.ipv6:
-		rc.Family = probe.IPv6Only
-	}
-	if !o.noResolve {
-		po.Names = hopNames(o.dnsServer)
+		rc.Family = dns.IPv6Only
 	}
 	return po, rc, nil
 }
@@ -186,7 +190,12 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 			l.e.Close()
 		}
 	}()
-	target, warnings, err := probe.ResolveTarget(ctx, o.host, rc)
+	resolver, names, err := traceDNS(rc, o.noResolve)
+	if err != nil {
+		return badInput(err)
+	}
+	po.Names = names
+	target, warnings, err := resolver.Target(ctx, o.host)
 	if err != nil {
 		return err
 	}
@@ -246,11 +255,11 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 }
 
 // allTargets returns one target per address of t (of the wanted family), each listing the others.
-func allTargets(t path.Target, fam probe.Family) []path.Target {
+func allTargets(t path.Target, fam dns.Family) []path.Target {
 	var out []path.Target
 	all := append([]netip.Addr{t.Addr}, t.OtherAddrs...)
 	for _, a := range all {
-		if fam == probe.IPv4Only && !a.Is4() || fam == probe.IPv6Only && a.Is4() {
+		if !fam.Allows(a) {
 			continue
 		}
 		x := t

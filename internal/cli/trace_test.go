@@ -11,6 +11,7 @@ import (
 
 	"github.com/miekg/dns"
 
+	hopdns "hopscope/internal/dns"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
 )
@@ -23,31 +24,31 @@ func TestTraceOptions(t *testing.T) {
 		name    string
 		edit    func(o *traceOptions)
 		wantErr string
-		check   func(t *testing.T, po probe.Options, rc probe.ResolveConfig)
+		check   func(t *testing.T, po probe.Options, rc hopdns.PathConfig)
 	}{
-		{name: "defaults", check: func(t *testing.T, po probe.Options, rc probe.ResolveConfig) {
-			if po.Method != path.ProtoICMP || po.Names == nil || po.ProbesPerHop != 3 || po.Vary || rc.Family != probe.AnyFamily {
+		{name: "defaults", check: func(t *testing.T, po probe.Options, rc hopdns.PathConfig) {
+			if po.Method != path.ProtoICMP || po.ProbesPerHop != 3 || po.Vary || rc.Family != hopdns.AnyFamily || rc.Server != "" {
 				t.Errorf("options %+v", po)
 			}
 		}},
 		{name: "tcp to 8443, IPv6, varied flows, numeric", edit: func(o *traceOptions) {
 			o.method, o.port, o.ipv6, o.vary, o.noResolve = "TCP", 8443, true, true, true
-		}, check: func(t *testing.T, po probe.Options, rc probe.ResolveConfig) {
-			if po.Method != path.ProtoTCP || po.Port != 8443 || !po.Vary || po.Names != nil || rc.Family != probe.IPv6Only {
+		}, check: func(t *testing.T, po probe.Options, rc hopdns.PathConfig) {
+			if po.Method != path.ProtoTCP || po.Port != 8443 || !po.Vary || rc.Family != hopdns.IPv6Only {
 				t.Errorf("options %+v %+v", po, rc)
 			}
 		}},
-		{name: "dns server for names", edit: func(o *traceOptions) { o.dnsServer = "192.0.2.53" }, check: func(t *testing.T, po probe.Options, rc probe.ResolveConfig) {
-			if rc.Server != "192.0.2.53" || po.Names == nil || po.Names.Lookup == nil {
-				t.Errorf("resolver %+v names %+v", rc, po.Names)
+		{name: "dns server for the target and names", edit: func(o *traceOptions) { o.dnsServer = "192.0.2.53" }, check: func(t *testing.T, _ probe.Options, rc hopdns.PathConfig) {
+			if rc.Server != "192.0.2.53" || rc.Family != hopdns.AnyFamily {
+				t.Errorf("resolver %+v", rc)
 			}
 		}},
-		{name: "no early stop", edit: func(o *traceOptions) { o.maxSilent = 0 }, check: func(t *testing.T, po probe.Options, _ probe.ResolveConfig) {
+		{name: "no early stop", edit: func(o *traceOptions) { o.maxSilent = 0 }, check: func(t *testing.T, po probe.Options, _ hopdns.PathConfig) {
 			if po.MaxSilent != 30 {
 				t.Errorf("max silent %d, want 30", po.MaxSilent)
 			}
 		}},
-		{name: "unprivileged sockets", edit: func(o *traceOptions) { o.mode = "unprivileged" }, check: func(t *testing.T, po probe.Options, _ probe.ResolveConfig) {
+		{name: "unprivileged sockets", edit: func(o *traceOptions) { o.mode = "unprivileged" }, check: func(t *testing.T, po probe.Options, _ hopdns.PathConfig) {
 			if po.Mode != probe.ModeUnprivileged {
 				t.Errorf("mode %q", po.Mode)
 			}
@@ -59,6 +60,7 @@ func TestTraceOptions(t *testing.T) {
 		{name: "first beyond max", edit: func(o *traceOptions) { o.firstTTL = 40 }, wantErr: "max ttl"},
 		{name: "zero rate", edit: func(o *traceOptions) { o.rate = 0 }, wantErr: "--rate"},
 		{name: "bad socket mode", edit: func(o *traceOptions) { o.mode = "magic" }, wantErr: "--socket"},
+		{name: "unreadable dns server", edit: func(o *traceOptions) { o.dnsServer = "ftp://192.0.2.53" }, wantErr: "--dns-server"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

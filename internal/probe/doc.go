@@ -12,8 +12,8 @@
 //     reads time from an injected clock, so it is tested against a simulated network.
 //   - Sockets live in conn_linux.go (raw sockets with CAP_NET_RAW; otherwise ICMP datagram sockets and
 //     UDP/TCP sockets with IP_RECVERR, as tracepath does) and conn_other.go (unsupported).
-//   - ResolveTarget resolves a host name with its CNAME chain and every address; Names resolves
-//     responder addresses to names concurrently, with a cache and a timeout.
+//   - The engine does no DNS: Run gets a resolved target, and names responders through the two-method
+//     Namer (the dns stage's PathResolver in the CLI), prefetching each name as its first reply arrives.
 //
 // References: RFC 792 (ICMP), RFC 4443 (ICMPv6), RFC 1812 §4.3.2.3 (quoted datagram), RFC 4884
 // (multi-part ICMP messages), RFC 4950 (MPLS label stack extension), RFC 3032 (MPLS label entry),

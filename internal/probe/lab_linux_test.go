@@ -121,15 +121,8 @@ func labTrace(t *testing.T, l *netlab.Lab, dst netip.Addr, opts Options) *path.T
 	if opts.MinWait == 0 {
 		opts.MinWait, opts.WaitFactor, opts.Timeout = 500*time.Millisecond, 4, 2*time.Second
 	}
-	if r, ok := l.Resolver(dst.Is6()); ok && opts.Names == nil {
-		ptr := PTRFrom(r.String())
-		opts.Names = &Names{Timeout: 2 * time.Second, Lookup: func(ctx context.Context, a netip.Addr) (name string, err error) {
-			rerr := l.Run("client", func() error { name, err = ptr(ctx, a); return nil })
-			if rerr != nil {
-				return "", rerr
-			}
-			return name, err
-		}}
+	if opts.Names == nil {
+		opts.Names = specNames(t, l.Spec())
 	}
 	var tr *path.Trace
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -266,7 +259,7 @@ func TestLabConcurrentTraces(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					trs[i] = labTrace(t, l, labServer4, Options{Method: m, Names: &Names{Lookup: noNames}})
+					trs[i] = labTrace(t, l, labServer4, Options{Method: m, Names: noNames})
 				}()
 			}
 			wg.Wait()
@@ -293,7 +286,31 @@ func TestLabConcurrentTraces(t *testing.T) {
 	}
 }
 
-func noNames(context.Context, netip.Addr) (string, error) { return "", nil }
+// labNamer names responders with the PTR names the lab's DNS serves (netlab.Node.Names). These tests
+// check that the engine names its hops; the PTR lookups themselves are internal/dns's, tested there.
+type labNamer map[netip.Addr]string
+
+// noNames names nothing.
+var noNames = labNamer(nil)
+
+func specNames(t *testing.T, spec netlab.Spec) labNamer {
+	t.Helper()
+	n := labNamer{}
+	for _, node := range spec.Nodes {
+		for addr, name := range node.Names {
+			a, err := netip.ParseAddr(addr)
+			if err != nil {
+				t.Fatalf("node %s: name of %q: %v", node.Name, addr, err)
+			}
+			n[a] = name
+		}
+	}
+	return n
+}
+
+func (n labNamer) Prefetch(netip.Addr) {}
+
+func (n labNamer) Name(_ context.Context, a netip.Addr) string { return n[a] }
 
 // TestLabMalformedReplies floods the client with malformed and foreign ICMP from r1 while it traces:
 // truncated and random errors, errors quoting other flows, and echo replies to other identifiers.
@@ -349,7 +366,7 @@ func TestLabMalformedReplies(t *testing.T) {
 		}
 	}()
 	for _, m := range []path.Protocol{path.ProtoICMP, path.ProtoUDP} {
-		tr := labTrace(t, l, labServer4, Options{Method: m, Names: &Names{Lookup: noNames}})
+		tr := labTrace(t, l, labServer4, Options{Method: m, Names: noNames})
 		if got := hopNodes(tr, node); len(got) != 7 || got[0] != "r1" || got[1] != "*" || got[2] != "r3" || got[6] != "server" {
 			t.Errorf("%s: hops %v", m, got)
 		}

@@ -18,13 +18,26 @@ type Options struct {
 	Port int
 	// Mode chooses raw or unprivileged sockets; the zero value picks what the privileges allow.
 	Mode Mode
-	// Names resolves responder names; nil means no reverse lookups.
-	Names *Names
+	// Names names the responders; nil means no reverse lookups.
+	Names Namer
+	// NameWait bounds the wait for names once the probes are done; 0 means 2 s.
+	NameWait time.Duration
 	// Rand returns random 32-bit values for per-trace identifiers; nil means math/rand/v2.
 	Rand func() uint32
 }
 
-// Run traces the path to target.Addr and returns it in the path model, target included.
+// Namer names responders by their addresses (reverse DNS). The engine does no DNS itself: the CLI
+// passes the dns stage's PathResolver.
+type Namer interface {
+	// Prefetch starts looking up a's name in the background; Run calls it for every reply, so it must
+	// be cheap for an address already known or under way.
+	Prefetch(a netip.Addr)
+	// Name returns a's name, waiting for its lookup until ctx ends; "" when a has none.
+	Name(ctx context.Context, a netip.Addr) string
+}
+
+// Run traces the path to target.Addr and returns it in the path model, target included. The target
+// comes resolved: Run reads only its address (and copies the rest into the trace).
 func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, error) {
 	if opts.Method == path.ProtoUnknown {
 		opts.Method = path.ProtoICMP
@@ -67,7 +80,11 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 		tr.Meta = map[string]string{"socket_mode": string(ModeUnprivileged)}
 	}
 	if opts.Names != nil {
-		Name(ctx, tr, opts.Names, opts.Names.timeout())
+		wait := opts.NameWait
+		if wait == 0 {
+			wait = 2 * time.Second
+		}
+		Name(ctx, tr, opts.Names, wait)
 	}
 	return tr, nil
 }
@@ -84,8 +101,8 @@ func PacketSize(m path.Protocol, v6 bool) int {
 	return h + 8 + PayloadSize
 }
 
-// Name fills responder names from names, waiting at most timeout in total.
-func Name(ctx context.Context, tr *path.Trace, names *Names, timeout time.Duration) {
+// Name fills the responder names that are empty from names, waiting at most timeout in total.
+func Name(ctx context.Context, tr *path.Trace, names Namer, timeout time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	for _, h := range tr.Hops {
@@ -103,17 +120,10 @@ func Name(ctx context.Context, tr *path.Trace, names *Names, timeout time.Durati
 	}
 }
 
-func (n *Names) timeout() time.Duration {
-	if n.Timeout == 0 {
-		return 2 * time.Second
-	}
-	return n.Timeout
-}
-
 // prefetchConn starts reverse lookups as soon as a responder is seen, so names are ready when the trace ends.
 type prefetchConn struct {
 	Conn
-	names *Names
+	names Namer
 }
 
 func (c prefetchConn) Recv(deadline time.Time) (Reply, error) {
