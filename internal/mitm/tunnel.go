@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"hopscope/internal/inventory"
+	"hopscope/internal/sniff"
 )
 
 // handleConnect answers a CONNECT request and runs the tunnel on the hijacked connection.
@@ -117,17 +119,22 @@ func (p *Proxy) tunnel(c net.Conn, target string, ci *connInfo) {
 	if err != nil && n == 0 {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			p.passthrough(c, target, ci, ProtoUnknown, "client silent: server speaks first", "")
+			p.passthrough(c, target, ci, sniff.Unknown, "client silent: server speaks first", "")
 			return
 		}
 		c.Close()
 		return
 	}
 	pc := &prefixConn{Conn: c, pre: first}
-	switch proto := Classify(first); proto {
-	case ProtoTLS:
+	switch proto := sniff.Classify(first); proto {
+	case sniff.TLS:
 		p.interceptTLS(pc, target, ci)
-	case ProtoHTTP:
+	case sniff.HTTP, sniff.HTTP2:
+		if string(first) == "CON" {
+			// A CONNECT inside the tunnel asks the target, itself a proxy, for a further tunnel.
+			p.passthrough(pc, target, ci, sniff.HTTP, "CONNECT to a further proxy", "")
+			return
+		}
 		inner := *ci
 		inner.target, inner.scheme, inner.nameSource = target, "http", "connect"
 		if !p.innerLn.push(&infoConn{Conn: pc, ci: &inner}) {
@@ -142,31 +149,32 @@ func (p *Proxy) tunnel(c net.Conn, target string, ci *connInfo) {
 // ALPN) or terminates TLS with a minted leaf and serves HTTP/1.1 or HTTP/2 as negotiated.
 func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 	c.SetReadDeadline(p.cfg.Now().Add(p.cfg.HeaderTimeout))
-	ch, err := ReadClientHello(c)
+	ch, raw, err := sniff.ReadClientHello(c)
 	c.SetReadDeadline(time.Time{})
 	if err != nil {
 		p.cfg.Logf("tunnel %s from %s: %v", target, ci.client, err)
 		c.Close()
 		return
 	}
-	rc := &prefixConn{Conn: c.Conn, pre: ch.Raw}
+	rc := &prefixConn{Conn: c.Conn, pre: raw}
+	sni := strings.ToLower(ch.ServerName)
 	host, _, _ := net.SplitHostPort(target)
 	name, source := NormalizeHost(host), "connect"
-	if ch.SNI != "" {
-		name, source = ch.SNI, "sni"
+	if sni != "" {
+		name, source = sni, "sni"
 	}
 	if p.cfg.Passthrough.Match(name) || p.cfg.Passthrough.Match(host) {
-		p.passthrough(rc, target, ci, ProtoTLS, "passthrough rule", ch.SNI)
+		p.passthrough(rc, target, ci, sniff.TLS, "passthrough rule", sni)
 		return
 	}
 	if why, ok := p.pins.Pinned(name); ok {
-		p.passthrough(rc, target, ci, ProtoTLS, "pinned: "+why, ch.SNI)
+		p.passthrough(rc, target, ci, sniff.TLS, "pinned: "+why, sni)
 		return
 	}
 	var protos []string
 	if len(ch.ALPN) > 0 {
 		if !slices.Contains(ch.ALPN, "http/1.1") && !slices.Contains(ch.ALPN, "h2") {
-			p.passthrough(rc, target, ci, ProtoTLS, "ALPN "+strings.Join(ch.ALPN, ",")+" is not HTTP", ch.SNI)
+			p.passthrough(rc, target, ci, sniff.TLS, "ALPN "+strings.Join(ch.ALPN, ",")+" is not HTTP", sni)
 			return
 		}
 		if slices.Contains(ch.ALPN, "h2") && p.upstreamH2(target, name) {
@@ -190,8 +198,8 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 	cancel()
 	if err != nil {
 		rec := &Record{Flow: inventory.Flow{
-			ID: p.nextID(), Host: name, NameSource: source, Client: ci.client, Transport: "tcp", Protocol: ProtoTLS,
-			Start: start, Duration: p.cfg.Now().Sub(start), TLS: &inventory.TLSInfo{SNI: ch.SNI, ALPN: ch.ALPN},
+			ID: p.nextID(), Host: name, NameSource: source, Client: ci.client, Transport: "tcp", Protocol: sniff.TLS,
+			Start: start, Duration: p.cfg.Now().Sub(start), TLS: &inventory.TLSInfo{SNI: sni, ALPN: ch.ALPN},
 			Process: ci.proc.get(),
 		}}
 		if why := certRejection(err); why != "" && p.confirmRejection(name, why) {
@@ -210,7 +218,7 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 	}
 	st := tc.ConnectionState()
 	inner := *ci
-	inner.target, inner.scheme, inner.sni, inner.nameSource, inner.tls = target, "https", ch.SNI, source, &st
+	inner.target, inner.scheme, inner.sni, inner.nameSource, inner.tls = target, "https", sni, source, &st
 	if st.NegotiatedProtocol == "h2" {
 		p.h2.ServeConn(tc, &http2.ServeConnOpts{Context: withConnInfo(p.ctx, &inner), Handler: p, BaseConfig: p.inner})
 		tc.Close()
@@ -297,7 +305,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 	if sni != "" {
 		f.Host, f.NameSource = sni, "sni"
 	}
-	if proto == ProtoTLS {
+	if proto == sniff.TLS {
 		f.TLS = &inventory.TLSInfo{SNI: sni}
 	}
 	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.UpstreamTimeout)
@@ -333,8 +341,8 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 	up.Close()
 	f.BytesUp, f.BytesDown = upN, downN
 	f.Duration = p.cfg.Now().Sub(start)
-	if proto != ProtoTLS && proto != ProtoHTTP {
-		f.FirstBytes = HexPrefix(head.b, 16)
+	if proto != sniff.TLS && proto != sniff.HTTP {
+		f.FirstBytes = hex.EncodeToString(head.b)
 	}
 	p.record(&Record{Flow: f})
 }
