@@ -19,11 +19,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"hopscope/internal/analysis"
 	"hopscope/internal/capture"
+	"hopscope/internal/enrich"
 	"hopscope/internal/inventory"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
-	"hopscope/internal/version"
 )
 
 // captureOptions are the capture command's flags.
@@ -109,27 +110,15 @@ alike; live, it is also compiled to classic BPF and attached to the socket so th
 	return cmd
 }
 
-// latLon is a vantage point.
-type latLon struct{ lat, lon float64 }
-
-// parseLatLon reads --from-location like analyze does: "LAT,LON" or a known city name.
-func parseLatLon(s string) (*latLon, error) {
-	p, err := ParseLocation(s)
-	if err != nil {
-		return nil, fmt.Errorf("--from-location: %w", err)
-	}
-	return &latLon{p.Lat, p.Lon}, nil
-}
-
 func (o *captureOptions) run(ctx context.Context, file string) error {
 	if o.json {
 		o.format = "json"
 	}
-	var from *latLon
+	var from *analysis.Place
 	if o.fromLocation != "" {
 		var err error
-		if from, err = parseLatLon(o.fromLocation); err != nil {
-			return badInput(err)
+		if from, err = analysis.ParseLocation(o.fromLocation); err != nil {
+			return badInput(fmt.Errorf("--from-location: %w", err))
 		}
 	}
 	flt, err := capture.ParseFilter(o.filter)
@@ -196,13 +185,12 @@ func (o *captureOptions) run(ctx context.Context, file string) error {
 		return out.Flush()
 	}
 	sum := inventory.Summarize(inv, rules)
-	dom := &report.Domains{Summary: sum}
+	var servers map[netip.Addr]enrich.Info
 	if !o.noEnrich {
-		dom.Servers = enrichServers(o.g, sum)
+		servers = enrichServers(o.g, sum)
 	}
-	dom.Checks = rttChecks(inv, dom.Servers, from)
-	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDomains,
-		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, Domains: dom}
+	rep := report.New(report.KindDomains, time.Now())
+	rep.Domains = report.NewDomains(sum, servers, analysis.HostChecks(inv, servers, from))
 	if err := rf(out, rep); err != nil {
 		return err
 	}

@@ -3,12 +3,9 @@ package cli
 import (
 	"encoding/json"
 	"math"
-	"net/netip"
 	"strings"
 	"testing"
-	"time"
 
-	"hopscope/internal/enrich"
 	"hopscope/internal/inventory"
 	"hopscope/internal/report"
 )
@@ -69,7 +66,7 @@ func TestCaptureJSON(t *testing.T) {
 	if r.Kind != report.KindDomains || r.Domains == nil || r.Domains.Source != "capture" {
 		t.Fatalf("report kind %q domains %v", r.Kind, r.Domains)
 	}
-	var host *inventory.HostSummary
+	var host *report.HostSummary
 	for _, d := range r.Domains.Domains {
 		for i := range d.Hosts {
 			if d.Hosts[i].Host == "enabled.tls13.com" {
@@ -91,68 +88,5 @@ func TestCaptureJSON(t *testing.T) {
 	var inv inventory.Inventory
 	if code != ExitOK || json.Unmarshal([]byte(out), &inv) != nil || len(inv.Flows) != 2 || inv.Flows[1].Host != "enabled.tls13.com" {
 		t.Errorf("--flows --json: exit %d, %d flows", code, len(inv.Flows))
-	}
-}
-
-// TestRTTChecks: the handshake RTT bounds the distance; a database place beyond it is a contradiction.
-func TestRTTChecks(t *testing.T) {
-	paris := &latLon{48.86, 2.35}
-	flow := func(host, server string, rtt time.Duration) inventory.Flow {
-		return inventory.Flow{Host: host, Server: netip.MustParseAddrPort(server), HandshakeRTT: rtt, HasHandshakeRTT: rtt > 0}
-	}
-	inv := &inventory.Inventory{Flows: []inventory.Flow{
-		flow("near.example", "192.0.2.1:443", 3*time.Millisecond),
-		flow("near.example", "192.0.2.1:443", 2*time.Millisecond), // the smallest RTT counts
-		flow("far.example", "192.0.2.2:443", 5*time.Millisecond),
-		flow("", "192.0.2.3:443", 40*time.Millisecond),
-		flow("nortt.example", "192.0.2.4:443", 0),
-	}}
-	servers := map[string]enrich.Info{
-		"192.0.2.1": {Lat: 50.11, Lon: 8.68, HasCoords: true, City: "Frankfurt", Country: "DE"}, // ~480 km from Paris
-		"192.0.2.2": {Lat: 1.35, Lon: 103.82, HasCoords: true, City: "Singapore", Country: "SG"},
-	}
-	tests := []struct {
-		name   string
-		from   *latLon
-		want   map[string]string // host → "contradiction", "ok" or "unknown"
-		maxKm  map[string]float64
-		dbKmGt map[string]float64
-	}{
-		{"with vantage point", paris,
-			// 2 ms allows 200 km but Frankfurt is ~480 km from Paris; 5 ms cannot reach Singapore.
-			map[string]string{"near.example": "contradiction", "far.example": "contradiction", "192.0.2.3": "unknown"},
-			map[string]float64{"near.example": 200, "far.example": 500, "192.0.2.3": 4000}, map[string]float64{"near.example": 400, "far.example": 10000}},
-		{"without vantage point", nil,
-			map[string]string{"near.example": "unknown", "far.example": "unknown", "192.0.2.3": "unknown"},
-			map[string]float64{"near.example": 200}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			checks := rttChecks(inv, servers, tt.from)
-			if len(checks) != len(tt.want) {
-				t.Fatalf("%d checks, want %d: %+v", len(checks), len(tt.want), checks)
-			}
-			for _, c := range checks {
-				verdict := "unknown"
-				switch {
-				case c.Contradiction:
-					verdict = "contradiction"
-				case c.DBDistanceKm >= 0:
-					verdict = "ok"
-				}
-				if verdict != tt.want[c.Host] {
-					t.Errorf("%s: verdict %s, want %s (%+v)", c.Host, verdict, tt.want[c.Host], c)
-				}
-				if m, ok := tt.maxKm[c.Host]; ok && math.Abs(c.MaxDistanceKm-m) > 0.01 {
-					t.Errorf("%s: max %.1f km, want %.1f", c.Host, c.MaxDistanceKm, m)
-				}
-				if g, ok := tt.dbKmGt[c.Host]; ok && c.DBDistanceKm < g {
-					t.Errorf("%s: database distance %.0f km, want > %.0f", c.Host, c.DBDistanceKm, g)
-				}
-				if c.Note == "" {
-					t.Errorf("%s: no note", c.Host)
-				}
-			}
-		})
 	}
 }

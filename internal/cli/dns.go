@@ -20,7 +20,6 @@ import (
 	"hopscope/internal/enrich"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
-	"hopscope/internal/version"
 )
 
 // dnsOptions are the dns command's flags.
@@ -244,8 +243,8 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	if len(o.compare) > 0 {
 		d.BySubnet = o.compareSubnets(ctx, cfg, name, types)
 	}
-	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDNS,
-		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, DNS: d}
+	rep := report.New(report.KindDNS, time.Now())
+	rep.DNS = d
 	if rerr := rf(o.g.streams.Out, rep); rerr != nil {
 		return rerr
 	}

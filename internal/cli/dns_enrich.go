@@ -6,7 +6,7 @@ import (
 	"hopscope/internal/enrich"
 )
 
-// addrEnricher is what the dns command needs from internal/enrich.
+// addrEnricher is what the dns command and the server look-ups of an inventory need from internal/enrich.
 type addrEnricher interface {
 	Lookup(addr netip.Addr, name string) enrich.Info
 }

@@ -4,17 +4,18 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"hopscope/internal/enrich"
 	"hopscope/internal/har"
 	"hopscope/internal/inventory"
 	"hopscope/internal/mitm"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
-	"hopscope/internal/version"
 )
 
 // domainsOptions are the flags of hopscope domains.
@@ -106,13 +107,12 @@ func runDomains(g *globalOptions, o *domainsOptions, path string) error {
 	if err != nil {
 		return err
 	}
-	d := &report.Domains{Summary: inventory.Summarize(inv, rules)}
+	sum := inventory.Summarize(inv, rules)
+	var servers map[netip.Addr]enrich.Info
 	if !o.noEnrich {
-		d.Servers = enrichServers(g, d.Summary)
+		servers = enrichServers(g, sum)
 	}
-	r := &report.Report{
-		Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDomains,
-		Generated: time.Now().UTC(), Tool: "hopscope " + version.Version, Domains: d,
-	}
+	r := report.New(report.KindDomains, time.Now())
+	r.Domains = report.NewDomains(sum, servers, nil)
 	return fn(g.streams.Out, r)
 }

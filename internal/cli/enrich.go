@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"net/netip"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/inventory"
@@ -18,9 +19,9 @@ func (g *globalOptions) newEnricher(mmdb, bins []string, noHints bool) (*enrich.
 	return enrich.New(cfg)
 }
 
-// enrichServers looks up every server address of an inventory summary, keyed by its text form; nil (with
-// a warning) when enrichment is unavailable.
-func enrichServers(g *globalOptions, sum inventory.Summary) map[string]enrich.Info {
+// enrichServers looks up every server address of an inventory summary; nil (with a warning) when
+// enrichment is unavailable.
+func enrichServers(g *globalOptions, sum inventory.Summary) map[netip.Addr]enrich.Info {
 	e, err := g.newEnricher(nil, nil, false)
 	if err != nil {
 		fmt.Fprintf(g.streams.Err, "hopscope: enrichment unavailable: %v\n", err)
@@ -30,14 +31,14 @@ func enrichServers(g *globalOptions, sum inventory.Summary) map[string]enrich.In
 	return serverInfos(e, sum)
 }
 
-// serverInfos looks up every server address of sum with e.
-func serverInfos(e lookuper, sum inventory.Summary) map[string]enrich.Info {
-	out := map[string]enrich.Info{}
+// serverInfos looks up every server address of sum with e; nil when sum has none.
+func serverInfos(e addrEnricher, sum inventory.Summary) map[netip.Addr]enrich.Info {
+	out := map[netip.Addr]enrich.Info{}
 	for _, d := range sum.Domains {
 		for _, h := range d.Hosts {
 			for _, a := range h.Servers {
-				if _, ok := out[a.String()]; !ok {
-					out[a.String()] = e.Lookup(a, "")
+				if _, ok := out[a]; !ok {
+					out[a] = e.Lookup(a, "")
 				}
 			}
 		}

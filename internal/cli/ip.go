@@ -14,7 +14,6 @@ import (
 	"hopscope/internal/enrich"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
-	"hopscope/internal/version"
 )
 
 // ipOptions are the flags of "hopscope ip".
@@ -173,10 +172,9 @@ func (o *ipOptions) run(args []string) error {
 		return badInput(err)
 	}
 	defer e.Close()
-	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindIP,
-		Generated: o.now().UTC(), Tool: "hopscope " + version.Version}
+	rep := report.New(report.KindIP, o.now())
 	for _, q := range qs {
-		rep.IPs = append(rep.IPs, report.IPInfo{Query: q.query, Addr: q.addr.String(), Name: q.name, Info: e.Lookup(q.addr, q.name)})
+		rep.IPs = append(rep.IPs, report.NewIPInfo(q.query, q.addr, q.name, e.Lookup(q.addr, q.name)))
 	}
 	var out bytes.Buffer
 	if err := rf(&out, rep); err != nil {

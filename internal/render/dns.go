@@ -8,7 +8,6 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"hopscope/internal/enrich"
 	"hopscope/internal/report"
 )
 
@@ -43,7 +42,10 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, rec := range d.Records {
 		line := fmt.Sprintf("%s%s\t%s\t%s\tttl %d", indent, rec.Name, rec.Type, rec.Data, rec.TTL)
-		extra := dnsInfoText(rec.Info)
+		extra := ""
+		if rec.Info != nil {
+			extra = rec.Info.Line
+		}
 		if rec.PTR != "" {
 			extra = strings.TrimSpace("ptr " + rec.PTR + "  " + extra)
 		}
@@ -156,7 +158,7 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 				fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\n", q.Type, q.Name, q.Server, q.Transport, q.Purpose, p.red(q.Error))
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%d answers\t%d B\n", q.Type, q.Name, q.Server, q.Transport, q.Purpose, dnsMS(q.RTTMS), q.Rcode, q.Flags, q.Answers, q.Size)
+			fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%d answers\t%s\n", q.Type, q.Name, q.Server, q.Transport, q.Purpose, dnsMS(q.RTTMS), q.Rcode, q.Flags, q.Answers, report.BytesLabel(int64(q.Size)))
 		}
 		_ = tw.Flush()
 	}
@@ -184,39 +186,6 @@ func dnsSubnetResult(a report.DNSSubnetAnswer) string {
 		return strings.ToUpper(a.Outcome)
 	}
 	return a.Canonical + "  " + strings.Join(a.Data, ", ")
-}
-
-// dnsInfoText is the one-line enrichment of an address: "AS132203 Tencent, Singapore SG".
-func dnsInfoText(i *enrich.Info) string {
-	if i == nil {
-		return ""
-	}
-	var parts []string
-	if i.ASN != 0 {
-		as := fmt.Sprintf("AS%d", i.ASN)
-		if i.ASOrg != "" {
-			as += " " + i.ASOrg
-		}
-		parts = append(parts, as)
-	}
-	place := strings.TrimSpace(strings.Join(dnsNonEmpty(i.City, i.Country), " "))
-	if place != "" {
-		parts = append(parts, place)
-	}
-	if i.Special != nil && len(parts) == 0 {
-		parts = append(parts, i.Special.Name)
-	}
-	return strings.Join(parts, ", ")
-}
-
-func dnsNonEmpty(s ...string) []string {
-	var out []string
-	for _, x := range s {
-		if x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
 }
 
 func dnsMS(ms float64) string {
@@ -287,20 +256,11 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 	if len(d.Records) > 0 {
 		b.WriteString("| Name | Type | Data | TTL | Network | Location |\n|---|---|---|---:|---|---|\n")
 		for _, rec := range d.Records {
-			network, place := "", ""
-			if i := rec.Info; i != nil {
-				if i.ASN != 0 {
-					network = strings.TrimSpace(fmt.Sprintf("AS%d %s", i.ASN, i.ASOrg))
-				} else if i.Special != nil {
-					network = i.Special.Name
-				}
-				place = strings.Join(dnsNonEmpty(i.City, i.Country), ", ")
-			}
 			data := "`" + dnsMDEscape(rec.Data) + "`"
 			if rec.PTR != "" {
 				data += " (" + dnsMDEscape(rec.PTR) + ")"
 			}
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %d | %s | %s |\n", rec.Name, rec.Type, data, rec.TTL, dnsMDEscape(network), dnsMDEscape(place))
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %d | %s | %s |\n", rec.Name, rec.Type, data, rec.TTL, dnsMDEscape(rec.Network), dnsMDEscape(rec.Location))
 		}
 		b.WriteString("\n")
 	}
@@ -361,7 +321,7 @@ func markdownDNS(w io.Writer, r *report.Report) error {
 	if len(d.Queries) > 0 {
 		b.WriteString("\n### Queries\n\n| Query | Server | Purpose | RTT | Result |\n|---|---|---|---:|---|\n")
 		for _, q := range d.Queries {
-			res, rtt := fmt.Sprintf("%s, %d answers, %d B", q.Rcode, q.Answers, q.Size), dnsMS(q.RTTMS)
+			res, rtt := fmt.Sprintf("%s, %d answers, %s", q.Rcode, q.Answers, report.BytesLabel(int64(q.Size))), dnsMS(q.RTTMS)
 			if q.Error != "" {
 				res, rtt = q.Error, "–"
 			}

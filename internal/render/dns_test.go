@@ -3,14 +3,12 @@ package render
 import (
 	"bytes"
 	"flag"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"hopscope/internal/enrich"
 	"hopscope/internal/report"
 )
 
@@ -45,17 +43,21 @@ func dnsReport(d *report.DNS) *report.Report {
 
 // articleDNS is the article's answer as hopscope reports it, with Tencent's enrichment on one address.
 func articleDNS() *report.DNS {
-	tencent := enrich.Info{Addr: netip.MustParseAddr("101.33.110.25"), ASN: 132203, ASOrg: "Tencent", Country: "SG", City: "Singapore"}
-	doc := enrich.Info{Special: &enrich.Special{Kind: "documentation", Name: "IPv6 documentation (RFC 3849)"}}
+	tencent := report.AddrInfo{Addr: "101.33.110.25", ASN: 132203, ASOrg: "Tencent", Country: "SG", City: "Singapore",
+		ASLabel: "AS132203", Line: "AS132203 Tencent, Singapore SG"}
+	doc := report.AddrInfo{Special: &report.SpecialRange{Prefix: "2001:db8::/32", Kind: "documentation", Name: "IPv6 documentation (RFC 3849)"},
+		Line: "IPv6 documentation (RFC 3849)"}
 	return &report.DNS{
 		Name: "vweixinthumb.tc.qq.com.", Types: []string{"A", "AAAA"}, Server: "127.0.0.53:53", Transport: "udp+tcp",
 		Outcome: "answer", Rcode: "NOERROR", AnsweredBy: "127.0.0.53:53", RecursionAvailable: true, NSID: "resolver-1",
 		Aliases:   []report.DNSAlias{{Name: "vweixinthumb.tc.qq.com.", Target: "socwxsns.video.qq.com.", TTL: 600}},
 		Canonical: "socwxsns.video.qq.com.",
 		Records: []report.DNSRecord{
-			{Name: "socwxsns.video.qq.com.", Type: "A", TTL: 60, Data: "101.33.110.25", Info: &tencent},
+			{Name: "socwxsns.video.qq.com.", Type: "A", TTL: 60, Data: "101.33.110.25", Info: &tencent,
+				Network: "AS132203 Tencent", Location: "Singapore, SG"},
 			{Name: "socwxsns.video.qq.com.", Type: "A", TTL: 60, Data: "101.33.110.26"},
-			{Name: "socwxsns.video.qq.com.", Type: "AAAA", TTL: 60, Data: "2001:db8::25", Info: &doc},
+			{Name: "socwxsns.video.qq.com.", Type: "AAAA", TTL: 60, Data: "2001:db8::25", Info: &doc,
+				Network: "IPv6 documentation (RFC 3849)"},
 		},
 		Authority: &report.DNSAuthority{Zone: "qq.com.", NS: []string{"ns1.qq.com.", "ns2.qq.com."},
 			SOA: &report.DNSSOA{MName: "ns1.qq.com.", RName: "webmaster.qq.com.", Serial: 1333, Minimum: 300, TTL: 600}},

@@ -5,13 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"hopscope/internal/inventory"
 	"hopscope/internal/report"
 )
 
@@ -49,7 +47,7 @@ func textDomains(w io.Writer, r *report.Report, color bool) error {
 		fmt.Fprintln(tw, head)
 		for _, dom := range d.Domains {
 			line := fmt.Sprintf("%s\t%d\t%d\t%s\t%s\t%s\t%s\t\t", dom.Domain, dom.Flows, dom.Requests,
-				domBytes(dom.BytesUp), domBytes(dom.BytesDown), domClock(dom.First), domClock(dom.Last))
+				report.BytesLabel(dom.BytesUp), report.BytesLabel(dom.BytesDown), domClock(dom.First), domClock(dom.Last))
 			if enriched {
 				line += "\t\t\t"
 			}
@@ -59,14 +57,13 @@ func textDomains(w io.Writer, r *report.Report, color bool) error {
 				if purpose == "" {
 					purpose = "-"
 				}
-				if note := domHostNote(h); note != "" {
-					purpose += " (" + note + ")"
+				if h.Note != "" {
+					purpose += " (" + h.Note + ")"
 				}
 				line := fmt.Sprintf("  %s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s", h.Host, h.Flows, h.Requests,
-					domBytes(h.BytesUp), domBytes(h.BytesDown), domClock(h.First), domClock(h.Last), domOrDash(strings.Join(h.Protocols, ",")), purpose)
+					report.BytesLabel(h.BytesUp), report.BytesLabel(h.BytesDown), domClock(h.First), domClock(h.Last), domOrDash(strings.Join(h.Protocols, ",")), purpose)
 				if enriched {
-					as, org, cc := domServerColumns(d, h)
-					line += "\t" + as + "\t" + org + "\t" + cc
+					line += "\t" + domOrDash(h.ServerAS) + "\t" + domOrDash(h.ServerOrg) + "\t" + domOrDash(h.ServerCountry)
 				}
 				fmt.Fprintln(tw, line)
 			}
@@ -118,22 +115,21 @@ func markdownDomains(w io.Writer, r *report.Report) error {
 		ew.printf("%s\n%s\n", head, sep)
 		for _, dom := range d.Domains {
 			ew.printf("| **%s** | | %d | %d | %s | %s | %s | %s | | |", domMdEscape(dom.Domain), dom.Flows, dom.Requests,
-				domBytes(dom.BytesUp), domBytes(dom.BytesDown), domClock(dom.First), domClock(dom.Last))
+				report.BytesLabel(dom.BytesUp), report.BytesLabel(dom.BytesDown), domClock(dom.First), domClock(dom.Last))
 			if enriched {
 				ew.printf(" | | |")
 			}
 			ew.printf("\n")
 			for _, h := range dom.Hosts {
 				purpose := h.Purpose
-				if note := domHostNote(h); note != "" {
-					purpose = strings.TrimSpace(purpose + " (" + note + ")")
+				if h.Note != "" {
+					purpose = strings.TrimSpace(purpose + " (" + h.Note + ")")
 				}
 				ew.printf("| | %s | %d | %d | %s | %s | %s | %s | %s | %s |", domMdEscape(h.Host), h.Flows, h.Requests,
-					domBytes(h.BytesUp), domBytes(h.BytesDown), domClock(h.First), domClock(h.Last),
+					report.BytesLabel(h.BytesUp), report.BytesLabel(h.BytesDown), domClock(h.First), domClock(h.Last),
 					domMdEscape(strings.Join(h.Protocols, ", ")), domMdEscape(purpose))
 				if enriched {
-					as, org, cc := domServerColumns(d, h)
-					ew.printf(" %s | %s | %s |", domMdEscape(as), domMdEscape(org), domMdEscape(cc))
+					ew.printf(" %s | %s | %s |", domMdEscape(domOrDash(h.ServerAS)), domMdEscape(domOrDash(h.ServerOrg)), domMdEscape(domOrDash(h.ServerCountry)))
 				}
 				ew.printf("\n")
 			}
@@ -161,24 +157,15 @@ func domainsHeadline(d *report.Domains) string {
 		src += " " + d.Origin
 	}
 	return fmt.Sprintf("Inventory from %s: %d hosts in %d domains, %d flows, %s up, %s down",
-		src, d.Hosts, len(d.Domains), d.Flows, domBytes(d.BytesUp), domBytes(d.BytesDown))
+		src, d.Hosts, len(d.Domains), d.Flows, report.BytesLabel(d.BytesUp), report.BytesLabel(d.BytesDown))
 }
 
-// timeSpan is "seen 2026-11-25 14:00:01 to 14:05:00 UTC" over every domain; "" when nothing is timed.
+// domTimeSpan is "Seen 2026-11-25 14:00:01 to 14:05:00 UTC" over every domain; "" when nothing is timed.
 func domTimeSpan(d *report.Domains) string {
-	var first, last time.Time
-	for _, dom := range d.Domains {
-		if !dom.First.IsZero() && (first.IsZero() || dom.First.Before(first)) {
-			first = dom.First
-		}
-		if dom.Last.After(last) {
-			last = dom.Last
-		}
-	}
-	if first.IsZero() {
+	if d.First.IsZero() {
 		return ""
 	}
-	first, last = first.UTC(), last.UTC()
+	first, last := d.First.UTC(), d.Last.UTC()
 	end := last.Format("15:04:05")
 	if first.YearDay() != last.YearDay() || first.Year() != last.Year() {
 		end = last.Format("2006-01-02 15:04:05")
@@ -186,60 +173,12 @@ func domTimeSpan(d *report.Domains) string {
 	return "Seen " + first.Format("2006-01-02 15:04:05") + " to " + end + " UTC (times below are UTC)."
 }
 
-func domHostNote(h inventory.HostSummary) string {
-	var parts []string
-	if len(h.AskedNames) > 0 {
-		parts = append(parts, "asked as "+strings.Join(h.AskedNames, ", "))
-	}
-	if h.Passthrough > 0 {
-		parts = append(parts, strconv.Itoa(h.Passthrough)+" passed through")
-	}
-	if h.Errors > 0 {
-		parts = append(parts, domPlural(h.Errors, "error"))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func domPlural(n int, s string) string {
-	if n == 1 {
-		return "1 " + s
-	}
-	return strconv.Itoa(n) + " " + s + "s"
-}
-
-// serverColumns joins the distinct AS numbers, operators and countries of a host's enriched servers.
-func domServerColumns(d *report.Domains, h inventory.HostSummary) (as, org, cc string) {
-	var ases, orgs, ccs []string
-	add := func(list *[]string, v string) {
-		if v != "" && !slices.Contains(*list, v) {
-			*list = append(*list, v)
-		}
-	}
-	for _, a := range h.Servers {
-		info, ok := d.Servers[a.String()]
-		if !ok {
-			continue
-		}
-		if info.ASN != 0 {
-			add(&ases, "AS"+strconv.FormatUint(uint64(info.ASN), 10))
-		}
-		add(&orgs, info.ASOrg)
-		if info.Special != nil && info.ASN == 0 {
-			add(&orgs, info.Special.Kind)
-		}
-		add(&ccs, info.Country)
-	}
-	return domOrDash(strings.Join(ases, ",")), domOrDash(strings.Join(orgs, ", ")), domOrDash(strings.Join(ccs, ","))
-}
-
+// domVerdict shouts a contradiction so it stands out in the table.
 func domVerdict(c report.HostCheck) string {
-	switch {
-	case c.DBDistanceKm < 0:
-		return "unknown"
-	case c.Contradiction:
+	if c.Verdict == report.VerdictContradiction {
 		return "CONTRADICTION"
 	}
-	return "consistent"
+	return c.Verdict
 }
 
 func domKm(v float64) string {
@@ -262,24 +201,6 @@ func domOrDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// domBytes is an SI size: 999 B, 1.2 kB, 34 MB, 1.5 GB.
-func domBytes(n int64) string {
-	if n < 1000 {
-		return strconv.FormatInt(n, 10) + " B"
-	}
-	f := float64(n)
-	for _, u := range []string{"kB", "MB", "GB", "TB"} {
-		f /= 1000
-		if f < 999.95 || u == "TB" {
-			if f < 10 {
-				return strconv.FormatFloat(f, 'f', 1, 64) + " " + u
-			}
-			return strconv.FormatFloat(f, 'f', 0, 64) + " " + u
-		}
-	}
-	return ""
 }
 
 func domMdEscape(s string) string {

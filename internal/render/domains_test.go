@@ -37,18 +37,21 @@ func domainsReport(enriched bool) *report.Report {
 	}}
 	inv.Flows[3].Passthrough = "not TLS: mmtls"
 	s := inventory.Summarize(inv, nil)
-	d := &report.Domains{Summary: s}
-	if enriched {
-		d.Servers = map[string]enrich.Info{
-			"203.0.113.10": {ASN: 132203, ASOrg: "Tencent Building, Kejizhongyi Avenue", Country: "CN"},
-			"203.0.113.20": {ASN: 132203, ASOrg: "Tencent Building, Kejizhongyi Avenue", Country: "CN"},
-			"203.0.113.30": {ASN: 45090, ASOrg: "Shenzhen Tencent Computer Systems", Country: "CN"},
-			"198.51.100.7": {ASN: 13335, ASOrg: "Cloudflare | Inc", Country: "FR"},
-		}
-		d.Checks = []report.HostCheck{{Host: "mp.weixin.qq.com", Server: "203.0.113.10", MaxDistanceKm: 150, DBDistanceKm: 8200, Contradiction: true,
-			Note: "2 ms handshake cannot reach Shenzhen from Paris"}}
-		d.Warnings = []string{"wechat.jsonl:9: torn last record skipped"}
+	if !enriched {
+		return &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDomains,
+			Domains: report.NewDomains(s, nil, nil)}
 	}
+	addr := netip.MustParseAddr
+	servers := map[netip.Addr]enrich.Info{
+		addr("203.0.113.10"): {ASN: 132203, ASOrg: "Tencent Building, Kejizhongyi Avenue", Country: "CN"},
+		addr("203.0.113.20"): {ASN: 132203, ASOrg: "Tencent Building, Kejizhongyi Avenue", Country: "CN"},
+		addr("203.0.113.30"): {ASN: 45090, ASOrg: "Shenzhen Tencent Computer Systems", Country: "CN"},
+		addr("198.51.100.7"): {ASN: 13335, ASOrg: "Cloudflare | Inc", Country: "FR"},
+	}
+	checks := []report.HostCheck{{Host: "mp.weixin.qq.com", Server: "203.0.113.10", MaxDistanceKm: 150, DBDistanceKm: 8200, Contradiction: true,
+		Verdict: report.VerdictContradiction, Note: "2 ms handshake cannot reach Shenzhen from Paris"}}
+	d := report.NewDomains(s, servers, checks)
+	d.Warnings = []string{"wechat.jsonl:9: torn last record skipped"}
 	return &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindDomains, Domains: d}
 }
 
@@ -104,16 +107,5 @@ func TestDomainsContent(t *testing.T) {
 	}
 	if err := (TextRenderer{}).Render(&b, &report.Report{Kind: report.KindDomains}); err == nil {
 		t.Error("want an error for a domains report without its section")
-	}
-}
-
-func TestDomBytes(t *testing.T) {
-	for _, tc := range []struct {
-		n    int64
-		want string
-	}{{0, "0 B"}, {999, "999 B"}, {1000, "1.0 kB"}, {1234567, "1.2 MB"}, {98765432, "99 MB"}, {999960, "1.0 MB"}, {3 << 40, "3.3 TB"}} {
-		if got := domBytes(tc.n); got != tc.want {
-			t.Errorf("domBytes(%d) = %q, want %q", tc.n, got, tc.want)
-		}
 	}
 }

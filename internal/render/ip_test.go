@@ -11,15 +11,16 @@ import (
 )
 
 func ipReport() *report.Report {
+	addr := netip.MustParseAddr
 	return &report.Report{Schema: report.Schema, SchemaVersion: 1, Kind: report.KindIP, IPs: []report.IPInfo{
-		{Query: "101.33.110.25", Addr: "101.33.110.25", Info: enrich.Info{ASN: 132203, ASOrg: "Shenzhen Tencent Computer Systems Company Limited",
-			ASSource: "embedded", Country: "SG", GeoSource: "embedded"}},
-		{Query: "80.231.246.6=x", Addr: "80.231.246.6", Name: "if-ae-39-2.tcore1.pvu-paris.as6453.net", Info: enrich.Info{
+		report.NewIPInfo("101.33.110.25", addr("101.33.110.25"), "", enrich.Info{ASN: 132203, ASOrg: "Shenzhen Tencent Computer Systems Company Limited",
+			ASSource: "embedded", Country: "SG", GeoSource: "embedded"}),
+		report.NewIPInfo("80.231.246.6=x", addr("80.231.246.6"), "if-ae-39-2.tcore1.pvu-paris.as6453.net", enrich.Info{
 			ASN: 6453, ASOrg: "TATA COMMUNICATIONS (AMERICA) INC", ASSource: "embedded", Country: "FR", City: "Paris",
 			Lat: 48.86, Lon: 2.35, HasCoords: true, GeoSource: "hostname",
-			Hint: &enrich.Hint{Token: "pvu-paris", City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true, ASN: 6453, Confidence: "high"}}},
-		{Query: "11.28.188.149", Addr: "11.28.188.149", Info: enrich.Info{Special: &enrich.Special{
-			Prefix: netip.MustParsePrefix("11.0.0.0/8"), Kind: "unannounced", Name: "registered but not announced: used inside a provider network"}}},
+			Hint: &enrich.Hint{Token: "pvu-paris", City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true, ASN: 6453, Confidence: "high"}}),
+		report.NewIPInfo("11.28.188.149", addr("11.28.188.149"), "", enrich.Info{Special: &enrich.Special{
+			Prefix: netip.MustParsePrefix("11.0.0.0/8"), Kind: "unannounced", Name: "registered but not announced: used inside a provider network"}}),
 	}}
 }
 

@@ -3,6 +3,8 @@ package report
 import (
 	"errors"
 	"net/netip"
+	"strconv"
+	"strings"
 	"time"
 
 	"hopscope/internal/dns"
@@ -63,7 +65,11 @@ type DNSRecord struct {
 	TTL  uint32 `json:"ttl"`
 	Data string `json:"data"`
 	// Info is what is known about an A/AAAA address; nil for other types or when not enriched.
-	Info *enrich.Info `json:"info,omitempty"`
+	Info *AddrInfo `json:"info,omitempty"`
+	// Network is "AS132203 Tencent", or the special range's name when no AS is known; Location is
+	// "Singapore, SG". Both are "" when Info is nil or knows nothing of it.
+	Network  string `json:"network,omitempty"`
+	Location string `json:"location,omitempty"`
 	// PTR is the address's reverse name when it was asked for (dns --ptr); empty otherwise.
 	PTR string `json:"ptr,omitempty"`
 }
@@ -192,7 +198,9 @@ func NewDNS(res *dns.Result, err error, infos map[netip.Addr]enrich.Info) *DNS {
 		rec := DNSRecord{Name: r.Name, Type: r.Type, TTL: r.TTL, Data: r.Data}
 		if r.Addr.IsValid() {
 			if info, ok := infos[r.Addr]; ok {
-				rec.Info = &info
+				ai := NewAddrInfo(info)
+				rec.Info = &ai
+				rec.Network, rec.Location = recordNetwork(info), joinNonEmpty(", ", info.City, info.Country)
 			}
 		}
 		d.Records = append(d.Records, rec)
@@ -258,6 +266,28 @@ func (d *DNS) Addrs() []netip.Addr {
 		}
 	}
 	return out
+}
+
+// recordNetwork is "AS132203 Tencent", the special range's name when no AS is known.
+func recordNetwork(i enrich.Info) string {
+	if i.ASN != 0 {
+		return strings.TrimSpace("AS" + strconv.FormatUint(uint64(i.ASN), 10) + " " + i.ASOrg)
+	}
+	if i.Special != nil {
+		return i.Special.Name
+	}
+	return ""
+}
+
+// joinNonEmpty joins the non-empty strings of s with sep.
+func joinNonEmpty(sep string, s ...string) string {
+	var out []string
+	for _, x := range s {
+		if x != "" {
+			out = append(out, x)
+		}
+	}
+	return strings.Join(out, sep)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -32,7 +32,7 @@ func dnsResult() *dns.Result {
 }
 
 func TestNewDNS(t *testing.T) {
-	info := enrich.Info{Addr: netip.MustParseAddr("198.51.100.25"), ASN: 64500, ASOrg: "Example"}
+	info := enrich.Info{Addr: netip.MustParseAddr("198.51.100.25"), ASN: 64500, ASOrg: "Example", City: "Singapore", Country: "SG"}
 	tests := []struct {
 		name    string
 		res     *dns.Result
@@ -46,6 +46,12 @@ func TestNewDNS(t *testing.T) {
 			}
 			if d.Records[0].Info == nil || d.Records[0].Info.ASN != 64500 || d.Records[1].Info != nil {
 				t.Fatal("enrichment attached to the wrong records")
+			}
+			if r := d.Records[0]; r.Info.Line != "AS64500 Example, Singapore SG" || r.Network != "AS64500 Example" || r.Location != "Singapore, SG" {
+				t.Fatalf("labels: line %q network %q location %q", r.Info.Line, r.Network, r.Location)
+			}
+			if r := d.Records[1]; r.Network != "" || r.Location != "" {
+				t.Fatalf("labels without enrichment: %q %q", r.Network, r.Location)
 			}
 			if got := d.Addrs(); len(got) != 2 {
 				t.Fatalf("Addrs() = %v, want 2 distinct", got)

@@ -1,4 +1,4 @@
-package cli
+package analysis
 
 import (
 	"fmt"
@@ -8,18 +8,18 @@ import (
 	"time"
 
 	"hopscope/internal/enrich"
+	"hopscope/internal/explain"
+	"hopscope/internal/geo"
 	"hopscope/internal/inventory"
 	"hopscope/internal/report"
 )
 
-// kmPerMsRTT is how far a server can be per millisecond of round trip: light in fibre covers about
-// 200 km per ms one way, so 100 km per ms of RTT.
-const kmPerMsRTT = 100.0
-
-// rttChecks compares, for each host and server address with a TCP handshake RTT, the farthest the server
-// can be (RTT × 100 km) with the distance from the vantage point to where the database places it. from
-// nil means the vantage point is unknown: the bound is still reported, without a verdict.
-func rttChecks(inv *inventory.Inventory, servers map[string]enrich.Info, from *latLon) []report.HostCheck {
+// HostChecks compares, for each host and server address of inv with a TCP handshake RTT, the farthest
+// the server can be (geo.MaxDistanceKm of the smallest RTT) with the distance from the vantage point to
+// where the database places it (servers, keyed by address). from nil, or without coordinates, means the
+// vantage point is unknown: the bound is still reported, without a verdict. Checks are ordered by host,
+// then address; nil when no flow has a handshake RTT.
+func HostChecks(inv *inventory.Inventory, servers map[netip.Addr]enrich.Info, from *explain.Place) []report.HostCheck {
 	type key struct {
 		host string
 		addr netip.Addr
@@ -50,36 +50,27 @@ func rttChecks(inv *inventory.Inventory, servers map[string]enrich.Info, from *l
 	})
 	var out []report.HostCheck
 	for _, k := range order {
-		rtt := best[k]
-		ms := float64(rtt) / float64(time.Millisecond)
-		c := report.HostCheck{Host: k.host, Server: k.addr.String(), MaxDistanceKm: ms * kmPerMsRTT, DBDistanceKm: -1}
-		info, ok := servers[k.addr.String()]
+		ms := float64(best[k]) / float64(time.Millisecond)
+		c := report.HostCheck{Host: k.host, Server: k.addr.String(), MaxDistanceKm: geo.MaxDistanceKm(ms),
+			DBDistanceKm: -1, Verdict: report.VerdictUnknown}
+		info, ok := servers[k.addr]
 		switch {
 		case !ok || !info.HasCoords:
 			c.Note = fmt.Sprintf("handshake RTT %.1f ms: the server is within %.0f km of the capture point; the database has no location to check", ms, c.MaxDistanceKm)
-		case from == nil:
+		case from == nil || !from.HasCoords:
 			c.Note = fmt.Sprintf("handshake RTT %.1f ms: the server is within %.0f km of the capture point; give --from-location to check the database's location", ms, c.MaxDistanceKm)
 		default:
-			c.DBDistanceKm = enrich.Distance(from.lat, from.lon, info.Lat, info.Lon)
-			place := placeLabel(info)
+			c.DBDistanceKm = geo.DistanceKm(from.Lat, from.Lon, info.Lat, info.Lon)
+			place := (&explain.Place{City: info.City, Country: info.Country, Lat: info.Lat, Lon: info.Lon, HasCoords: true}).Label()
 			if c.DBDistanceKm > c.MaxDistanceKm {
-				c.Contradiction = true
+				c.Contradiction, c.Verdict = true, report.VerdictContradiction
 				c.Note = fmt.Sprintf("the database places %s in %s, %.0f km away, but a %.1f ms handshake allows at most %.0f km: the location is wrong (likely anycast or a stale record)", k.addr, place, c.DBDistanceKm, ms, c.MaxDistanceKm)
 			} else {
+				c.Verdict = report.VerdictConsistent
 				c.Note = fmt.Sprintf("the database places %s in %s, %.0f km away, within the %.0f km a %.1f ms handshake allows", k.addr, place, c.DBDistanceKm, c.MaxDistanceKm, ms)
 			}
 		}
 		out = append(out, c)
 	}
 	return out
-}
-
-func placeLabel(in enrich.Info) string {
-	switch {
-	case in.City != "" && in.Country != "":
-		return in.City + ", " + in.Country
-	case in.Country != "":
-		return in.Country
-	}
-	return fmt.Sprintf("%.2f,%.2f", in.Lat, in.Lon)
 }
