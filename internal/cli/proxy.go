@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hopscope/internal/mitm"
+	"hopscope/internal/report"
 	"hopscope/internal/version"
 )
 
@@ -324,9 +325,9 @@ func (f *flowPrinter) Record(r *mitm.Record) {
 		if fl.HTTP.Status == 0 {
 			status = "ERR"
 		}
-		line = fmt.Sprintf("%s %s %s %s %dms", status, fl.HTTP.Method, fl.HTTP.URL, proxyBytes(fl.HTTP.ResponseBytes), fl.Duration.Milliseconds())
+		line = fmt.Sprintf("%s %s %s %s %dms", status, fl.HTTP.Method, fl.HTTP.URL, report.BytesLabel(fl.HTTP.ResponseBytes), fl.Duration.Milliseconds())
 	default:
-		line = fmt.Sprintf("--- %s %s (%s) up %s down %s", fl.Protocol, fl.Host, fl.Passthrough, proxyBytes(fl.BytesUp), proxyBytes(fl.BytesDown))
+		line = fmt.Sprintf("--- %s %s (%s) up %s down %s", fl.Protocol, fl.Host, fl.Passthrough, report.BytesLabel(fl.BytesUp), report.BytesLabel(fl.BytesDown))
 	}
 	if fl.Process != "" {
 		line += " [" + fl.Process + "]"
@@ -341,16 +342,4 @@ func (f *flowPrinter) printf(format string, a ...any) {
 	f.mu.Lock()
 	fmt.Fprintf(f.w, format+"\n", a...)
 	f.mu.Unlock()
-}
-
-func proxyBytes(n int64) string {
-	switch {
-	case n < 0:
-		return "?"
-	case n < 10000:
-		return fmt.Sprintf("%dB", n)
-	case n < 10_000_000:
-		return fmt.Sprintf("%dkB", n/1000)
-	}
-	return fmt.Sprintf("%dMB", n/1_000_000)
 }
