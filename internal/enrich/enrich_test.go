@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"math"
 	"math/rand/v2"
 	"net/netip"
 	"os"
@@ -196,27 +195,6 @@ func TestOpenErrorsNameTheFile(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not name %q", err, tt.want)
-			}
-		})
-	}
-}
-
-func TestDistance(t *testing.T) {
-	tests := []struct {
-		name                   string
-		lat1, lon1, lat2, lon2 float64
-		want, tol              float64
-	}{
-		{"Paris–Singapore", 48.8566, 2.3522, 1.2903, 103.8519, 10730, 60},
-		{"same point", 1, 2, 1, 2, 0, 0.001},
-		{"pole to pole", 90, 0, -90, 0, math.Pi * earthRadiusKm, 1},
-		{"antimeridian", 0, 179.5, 0, -179.5, 111.2, 0.5},
-		{"London–New York", 51.5074, -0.1278, 40.7128, -74.0060, 5570, 20},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Distance(tt.lat1, tt.lon1, tt.lat2, tt.lon2); math.Abs(got-tt.want) > tt.tol {
-				t.Errorf("Distance = %.1f km, want %.1f ± %.1f", got, tt.want, tt.tol)
 			}
 		})
 	}

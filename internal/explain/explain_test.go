@@ -505,26 +505,6 @@ func TestMPLS(t *testing.T) {
 	}
 }
 
-func TestGreatCircleKm(t *testing.T) {
-	tests := []struct {
-		name                   string
-		lat1, lon1, lat2, lon2 float64
-		want                   float64
-	}{
-		{"same point", 48.8566, 2.3522, 48.8566, 2.3522, 0},
-		{"Paris to Singapore", explaintest.Paris.Lat, explaintest.Paris.Lon, explaintest.Singapore.Lat, explaintest.Singapore.Lon, 10737},
-		{"London to New York", 51.5074, -0.1278, 40.7128, -74.0060, 5570},
-		{"antipodes", 0, 0, 0, 180, 20015},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := GreatCircleKm(tc.lat1, tc.lon1, tc.lat2, tc.lon2); math.Abs(got-tc.want) > 10 {
-				t.Errorf("got %.0f km, want %.0f", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestCountryName(t *testing.T) {
 	for code, want := range map[string]string{"FR": "France", "SG": "Singapore", "US": "the United States", "ZZ": "ZZ"} {
 		if got := CountryName(code); got != want {

@@ -5,70 +5,66 @@
 // does no I/O. Times in findings are milliseconds (float64) and distances kilometres, rounded for display.
 package explain
 
-// FibreKmPerMs is how far light in fibre travels per millisecond of round-trip time (about 200,000 km/s
-// one way, so ~100 km per ms of RTT).
-const FibreKmPerMs = 100.0
-
 // Findings is everything Explain concludes about one path.
 type Findings struct {
 	// Hops has one entry per hop of the trace, in TTL order.
-	Hops []Hop `json:"hops,omitempty"`
+	Hops []Hop
 	// ASPath is the sequence of autonomous systems the path crosses, stray single hops absorbed.
-	ASPath []ASRun `json:"as_path"`
+	ASPath []ASRun
 	// Carriers are the operators in path order (sibling ASes of one organisation merged); the destination's
 	// operator is last, marked Observed false when no hop inside it answered.
-	Carriers []Carrier `json:"carriers"`
+	Carriers []Carrier
 	// HandOffs are the points where one carrier hands the traffic to the next.
-	HandOffs []HandOff `json:"hand_offs"`
+	HandOffs []HandOff
 	// Destination is what is known about the target and whether it answered.
-	Destination Destination `json:"destination"`
+	Destination Destination
 	// Source is where the trace was run from, as far as can be told.
-	Source Source `json:"source"`
+	Source Source
 	// Jumps are rises in RTT that later hops keep: real path latency.
-	Jumps []Jump `json:"latency_jumps"`
+	Jumps []Jump
 	// Spikes are hops slower than later hops: slow ICMP generation on that router, not path latency.
-	Spikes []Spike `json:"latency_spikes"`
+	Spikes []Spike
 	// FarSide are hops placed near the start of a long crossing that already answer with the far end's RTT.
-	FarSide []FarSide `json:"far_side_rtts"`
+	FarSide []FarSide
 	// MPLS are hops that quoted an MPLS label stack (RFC 4950): the probe was inside a label-switched path,
 	// where time-exceeded replies usually travel to the tunnel's end before coming back.
-	MPLS []MPLSHop `json:"mpls"`
+	MPLS []MPLSHop
 	// Distance is the great-circle distance from source to destination with the light-speed bound; nil when
 	// either end has no coordinates.
-	Distance *Distance `json:"distance,omitempty"`
+	Distance *Distance
 	// MultiResponders are hops where more than one address answered (load balancing or a path change).
-	MultiResponders []MultiResponder `json:"multi_responders"`
+	MultiResponders []MultiResponder
 	// SilentHops are the TTLs where nothing answered.
-	SilentHops []int `json:"silent_hops"`
+	SilentHops []int
 	// Special are hops answering from private, CGNAT, unannounced or other special-purpose space.
-	Special []SpecialAddr `json:"special_addresses"`
+	Special []SpecialAddr
 	// Contradictions are locations that the measured RTT rules out.
-	Contradictions []Contradiction `json:"location_contradictions"`
+	Contradictions []Contradiction
 	// Summary is a short paragraph a network engineer would write about the path.
-	Summary string `json:"summary"`
+	Summary string
 }
 
 // RTT summarises the probes of one hop or responder in milliseconds.
 type RTT struct {
-	MinMs    float64 `json:"min_ms"`
-	MedianMs float64 `json:"median_ms"`
-	MaxMs    float64 `json:"max_ms"`
+	MinMs    float64
+	MedianMs float64
+	MaxMs    float64
 	// Count is how many RTTs the summary is built from.
-	Count int `json:"count"`
+	Count int
 }
 
 // Place is a location with where it came from.
 type Place struct {
-	City    string `json:"city,omitempty"`
-	Country string `json:"country,omitempty"`
+	City    string
+	Country string
 	// Lat and Lon are meaningful only when HasCoords.
-	Lat       float64 `json:"lat,omitempty"`
-	Lon       float64 `json:"lon,omitempty"`
-	HasCoords bool    `json:"has_coords"`
+	Lat       float64
+	Lon       float64
+	HasCoords bool
 	// Source is "hostname", "database", "user" or "inferred".
-	Source string `json:"source"`
+	Source string
 	// Confidence of a hostname hint ("high", "medium", "low"); empty for other sources.
-	Confidence string `json:"confidence,omitempty"`
+	Confidence string
 }
 
 // Label is the place as text: "Paris, FR", "FR", or "" when nothing is known.
@@ -91,215 +87,215 @@ func (p *Place) Label() string {
 
 // Hop is the explained view of one TTL.
 type Hop struct {
-	TTL    int  `json:"ttl"`
-	Silent bool `json:"silent"`
+	TTL    int
+	Silent bool
 	// RTT over every responder; nil when nothing was measured.
-	RTT *RTT `json:"rtt,omitempty"`
+	RTT *RTT
 	// ASN chosen for the hop; 0 when none (silent, private, unannounced, unknown).
-	ASN uint32 `json:"asn,omitempty"`
+	ASN uint32
 	// ASSource is "database", "reported" (printed by the trace tool) or "hostname" (weak).
-	ASSource string `json:"as_source,omitempty"`
+	ASSource string
 	// Operator is the carrier name for ASN.
-	Operator string `json:"operator,omitempty"`
+	Operator string
 	// Place is the best location for the hop; nil when unknown.
-	Place *Place `json:"place,omitempty"`
+	Place *Place
 	// Marks are short tags for renderers: "jump", "spike", "far-side", "multi", "special", "contradiction",
 	// "stray", "mpls", "destination".
-	Marks []string `json:"marks,omitempty"`
+	Marks []string
 }
 
 // ASRun is a stretch of consecutive hops in one AS.
 type ASRun struct {
-	ASN      uint32 `json:"asn"`
-	Org      string `json:"org,omitempty"`
-	Operator string `json:"operator"`
-	FirstTTL int    `json:"first_ttl"`
-	LastTTL  int    `json:"last_ttl"`
+	ASN      uint32
+	Org      string
+	Operator string
+	FirstTTL int
+	LastTTL  int
 	// Hops counts the hops in the run that carried this AS.
-	Hops int `json:"hops"`
+	Hops int
 	// Strays are single hops inside the run that mapped to another AS and were not taken as a hand-off.
-	Strays []Stray `json:"strays,omitempty"`
+	Strays []Stray
 }
 
 // Stray is a lone hop whose AS differs from the hops around it.
 type Stray struct {
-	TTL int    `json:"ttl"`
-	ASN uint32 `json:"asn"`
+	TTL int
+	ASN uint32
 }
 
 // Carrier is one operator on the path, possibly with several sibling ASes.
 type Carrier struct {
-	Name string   `json:"name"`
-	ASNs []uint32 `json:"asns"`
+	Name string
+	ASNs []uint32
 	// FirstTTL and LastTTL bound the carrier's hops; 0 when not observed.
-	FirstTTL int `json:"first_ttl,omitempty"`
-	LastTTL  int `json:"last_ttl,omitempty"`
-	Hops     int `json:"hops"`
+	FirstTTL int
+	LastTTL  int
+	Hops     int
 	// Observed is false for the destination's operator when none of its hops answered.
-	Observed bool `json:"observed"`
+	Observed bool
 	// Destination marks the carrier that operates the destination address.
-	Destination bool `json:"destination,omitempty"`
+	Destination bool
 	// Transit marks a single-hop carrier between two others (typically the interconnect address).
-	Transit bool `json:"transit,omitempty"`
+	Transit bool
 }
 
 // HandOff is where one carrier passes the traffic to the next, confirmed by the following hops staying there.
 type HandOff struct {
-	From     string   `json:"from"`
-	FromASNs []uint32 `json:"from_asns"`
-	To       string   `json:"to"`
-	ToASNs   []uint32 `json:"to_asns"`
+	From     string
+	FromASNs []uint32
+	To       string
+	ToASNs   []uint32
 	// AfterTTL is the last hop of From, AtTTL the first hop of To.
-	AfterTTL int `json:"after_ttl"`
-	AtTTL    int `json:"at_ttl"`
+	AfterTTL int
+	AtTTL    int
 	// Place is where the hand-off happens, when a hop next to it is located.
-	Place *Place `json:"place,omitempty"`
+	Place *Place
 	// Via names single-hop carriers passed on the way (interconnect addresses).
-	Via []string `json:"via,omitempty"`
+	Via []string
 	// Interconnect is the router name next to the hand-off that names the other carrier (for example
 	// "tatateleglobe-8.gw.opentransit.net", Orange's side of its link to Tata); empty when none does.
-	Interconnect string `json:"interconnect,omitempty"`
+	Interconnect string
 	// InterconnectTTL is the hop of that name; 0 when none.
-	InterconnectTTL int `json:"interconnect_ttl,omitempty"`
+	InterconnectTTL int
 }
 
 // Destination is what is known about the target.
 type Destination struct {
-	Addr string `json:"addr,omitempty"`
-	Name string `json:"name,omitempty"`
-	ASN  uint32 `json:"asn,omitempty"`
-	Org  string `json:"org,omitempty"`
+	Addr string
+	Name string
+	ASN  uint32
+	Org  string
 	// Operator is the carrier name of ASN.
-	Operator string `json:"operator,omitempty"`
-	Country  string `json:"country,omitempty"`
-	City     string `json:"city,omitempty"`
+	Operator string
+	Country  string
+	City     string
 	// Place is the destination's location; Source "inferred" when taken from the last located hop in the
 	// destination's country.
-	Place *Place `json:"place,omitempty"`
+	Place *Place
 	// PlaceBasis explains where Place came from.
-	PlaceBasis string `json:"place_basis,omitempty"`
+	PlaceBasis string
 	// FromLastHop is true when the trace did not name its target address and Addr is the last responding
 	// hop's.
-	FromLastHop bool `json:"from_last_hop,omitempty"`
+	FromLastHop bool
 	// Reached is true when the target address answered; ReachedTTL is that hop.
-	Reached    bool `json:"reached"`
-	ReachedTTL int  `json:"reached_ttl,omitempty"`
+	Reached    bool
+	ReachedTTL int
 	// LastRespondingTTL is the last hop where anything answered; 0 when nothing did.
-	LastRespondingTTL int `json:"last_responding_ttl,omitempty"`
+	LastRespondingTTL int
 	// TrailingSilent counts the silent hops after the last responding one.
-	TrailingSilent int `json:"trailing_silent,omitempty"`
+	TrailingSilent int
 }
 
 // Source is where the trace was run from.
 type Source struct {
-	Known bool   `json:"known"`
-	Place *Place `json:"place,omitempty"`
+	Known bool
+	Place *Place
 	// Basis explains how the source was found ("--from-location", "hop 2 hostname", ...).
-	Basis string `json:"basis"`
+	Basis string
 	// Approximate is true when the place is an estimate (the country's exit point, a nearby hop).
-	Approximate bool `json:"approximate,omitempty"`
+	Approximate bool
 }
 
 // Jump is a rise in RTT between two responding hops that the following hops keep.
 type Jump struct {
-	FromTTL int `json:"from_ttl"`
-	ToTTL   int `json:"to_ttl"`
+	FromTTL int
+	ToTTL   int
 	// FromMs and ToMs are the minimum RTTs of the two hops.
-	FromMs float64 `json:"from_ms"`
-	ToMs   float64 `json:"to_ms"`
+	FromMs float64
+	ToMs   float64
 	// LevelMs is the RTT the rest of the path keeps after the jump (the lowest minimum from ToTTL on).
-	LevelMs float64 `json:"level_ms"`
-	DeltaMs float64 `json:"delta_ms"`
+	LevelMs float64
+	DeltaMs float64
 	// Persistent is true when later hops confirm the new level; false when ToTTL is the last responding hop.
-	Persistent bool `json:"persistent"`
+	Persistent bool
 	// FromPlace and ToPlace name where the crossing starts and ends, when located hops tell.
-	FromPlace *Place `json:"from_place,omitempty"`
-	ToPlace   *Place `json:"to_place,omitempty"`
+	FromPlace *Place
+	ToPlace   *Place
 	// Largest marks the biggest persistent jump.
-	Largest bool `json:"largest,omitempty"`
+	Largest bool
 }
 
 // Spike is a hop whose RTT later hops do not carry.
 type Spike struct {
-	TTL   int     `json:"ttl"`
-	MinMs float64 `json:"min_ms"`
-	MaxMs float64 `json:"max_ms"`
+	TTL   int
+	MinMs float64
+	MaxMs float64
 	// LaterTTL is the later hop with the lowest RTT, LaterMs that RTT.
-	LaterTTL int     `json:"later_ttl"`
-	LaterMs  float64 `json:"later_ms"`
-	ExcessMs float64 `json:"excess_ms"`
-	Place    *Place  `json:"place,omitempty"`
+	LaterTTL int
+	LaterMs  float64
+	ExcessMs float64
+	Place    *Place
 }
 
 // FarSide is a hop located at the near end of a long crossing whose RTT is already that of a hop far away:
 // its reply most likely travels to the far end and back (an MPLS tunnel returning ICMP from the tunnel end,
 // RFC 3032 section 2.3.2, or an asymmetric return path).
 type FarSide struct {
-	TTL      int     `json:"ttl"`
-	Place    *Place  `json:"place"`
-	MinMs    float64 `json:"min_ms"`
-	FarTTL   int     `json:"far_ttl"`
-	FarPlace *Place  `json:"far_place"`
-	FarMs    float64 `json:"far_ms"`
+	TTL      int
+	Place    *Place
+	MinMs    float64
+	FarTTL   int
+	FarPlace *Place
+	FarMs    float64
 	// DistanceKm is between Place and FarPlace.
-	DistanceKm float64 `json:"distance_km"`
+	DistanceKm float64
 }
 
 // MPLSHop is a hop whose reply quoted MPLS labels.
 type MPLSHop struct {
-	TTL int `json:"ttl"`
+	TTL int
 	// Labels are the label values of the first quoted stack, outermost first.
-	Labels []uint32 `json:"labels"`
+	Labels []uint32
 }
 
 // Distance compares the path's RTT with what light in fibre needs for the great-circle distance.
 type Distance struct {
-	From *Place  `json:"from"`
-	To   *Place  `json:"to"`
-	Km   float64 `json:"km"`
-	// LightMinMs is the least RTT physics allows over Km (FibreKmPerMs).
-	LightMinMs float64 `json:"light_min_rtt_ms"`
+	From *Place
+	To   *Place
+	Km   float64
+	// LightMinMs is the least RTT physics allows over Km (geo.FibreKmPerMs).
+	LightMinMs float64
 	// MeasuredMs is the lowest RTT measured to the destination (or, when it did not answer, to the closest
 	// hop placed with it); MeasuredTTL is that hop; 0 / 0 when nothing fits.
-	MeasuredMs  float64 `json:"measured_min_rtt_ms,omitempty"`
-	MeasuredTTL int     `json:"measured_ttl,omitempty"`
+	MeasuredMs  float64
+	MeasuredTTL int
 	// Stretch is MeasuredMs / LightMinMs; 0 when not measured.
-	Stretch float64 `json:"stretch,omitempty"`
+	Stretch float64
 	// Approximate is true when either end is an estimate.
-	Approximate bool `json:"approximate,omitempty"`
+	Approximate bool
 }
 
 // MultiResponder is a hop where several addresses answered.
 type MultiResponder struct {
-	TTL int `json:"ttl"`
+	TTL int
 	// Addrs are the responders' addresses (a responder known only by name is listed by its name).
-	Addrs []string `json:"addrs"`
-	Names []string `json:"names,omitempty"`
+	Addrs []string
+	Names []string
 	// SameOperator is true when every responder has a known AS and all belong to one carrier.
-	SameOperator bool `json:"same_operator"`
+	SameOperator bool
 }
 
 // SpecialAddr is a responder in special-purpose or unannounced space.
 type SpecialAddr struct {
-	TTL    int    `json:"ttl"`
-	Addr   string `json:"addr"`
-	Prefix string `json:"prefix"`
-	Kind   string `json:"kind"`
-	Name   string `json:"name"`
+	TTL    int
+	Addr   string
+	Prefix string
+	Kind   string
+	Name   string
 	// Note says what it means on this path.
-	Note string `json:"note"`
+	Note string
 }
 
 // Contradiction is a location the measured RTT cannot allow.
 type Contradiction struct {
-	TTL   int    `json:"ttl"`
-	Addr  string `json:"addr,omitempty"`
-	Place *Place `json:"place"`
+	TTL   int
+	Addr  string
+	Place *Place
 	// DistanceKm is from the reference point (the source, or an earlier hop) to Place.
-	DistanceKm float64 `json:"distance_km"`
+	DistanceKm float64
 	// MaxKm is the farthest the hop can be given its minimum RTT.
-	MaxKm float64 `json:"max_km"`
-	MinMs float64 `json:"min_ms"`
+	MaxKm float64
+	MinMs float64
 	// Reference names the point measured from ("source" or "hop N").
-	Reference string `json:"reference"`
+	Reference string
 }

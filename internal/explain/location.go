@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"hopscope/internal/enrich"
+	"hopscope/internal/geo"
 	"hopscope/internal/path"
 )
 
@@ -64,17 +65,8 @@ func (e *explainer) hopPlace(h *path.Hop) *Place {
 	return best
 }
 
-// GreatCircleKm is the haversine distance in kilometres between two points given in degrees.
-func GreatCircleKm(lat1, lon1, lat2, lon2 float64) float64 {
-	const r = 6371.0088
-	rad := math.Pi / 180
-	dlat, dlon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * r * math.Asin(math.Min(1, math.Sqrt(a)))
-}
-
 // km is the distance between two places with coordinates.
-func km(a, b *Place) float64 { return GreatCircleKm(a.Lat, a.Lon, b.Lat, b.Lon) }
+func km(a, b *Place) float64 { return geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon) }
 
 // fmtCoords writes a coordinate pair as "48.86,2.35".
 func fmtCoords(lat, lon float64) string { return fmt.Sprintf("%.2f,%.2f", lat, lon) }
@@ -214,13 +206,13 @@ func (e *explainer) distance(s Source, d Destination) *Distance {
 		return nil
 	}
 	k := km(s.Place, d.Place)
-	dist := &Distance{From: s.Place, To: d.Place, Km: math.Round(k), LightMinMs: round1(k / FibreKmPerMs),
+	dist := &Distance{From: s.Place, To: d.Place, Km: math.Round(k), LightMinMs: round1(k / geo.FibreKmPerMs),
 		Approximate: s.Approximate || d.Place.Source == "inferred"}
 	ttl, m := e.measuredToDestination(d)
 	if ttl > 0 {
 		dist.MeasuredTTL, dist.MeasuredMs = ttl, m
 		if dist.LightMinMs > 0 {
-			dist.Stretch = round1(m / (k / FibreKmPerMs))
+			dist.Stretch = round1(m / (k / geo.FibreKmPerMs))
 		}
 	}
 	return dist
@@ -268,7 +260,7 @@ func (e *explainer) contradictions(s Source) []Contradiction {
 			continue
 		}
 		d := km(s.Place, p)
-		maxKm := e.mins[i] * FibreKmPerMs
+		maxKm := e.mins[i] * geo.FibreKmPerMs
 		if d > maxKm+contradictionSlackKm {
 			c := Contradiction{TTL: h.TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.mins[i], Reference: "source"}
 			if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
@@ -295,7 +287,7 @@ func (e *explainer) farSide() []FarSide {
 				continue
 			}
 			d := km(p, q)
-			need := d / FibreKmPerMs
+			need := d / geo.FibreKmPerMs
 			if d >= farSideMinKm && e.mins[j] >= need && e.mins[i] >= 0.8*e.mins[j] && e.mins[i] >= need {
 				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.mins[j], DistanceKm: math.Round(d)})
 				break

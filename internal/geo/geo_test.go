@@ -15,6 +15,9 @@ func TestDistanceKm(t *testing.T) {
 		{"Paris to Singapore", 48.8566, 2.3522, 1.3521, 103.8198, 10740, 30},
 		{"antipodes", 0, 0, 0, 180, math.Pi * EarthRadiusKm, 0.01},
 		{"across the antimeridian", -33.87, 151.21, 34.05, -118.24, 12050, 60},
+		{"short hop over the antimeridian", 0, 179.5, 0, -179.5, 111.2, 0.5},
+		{"pole to pole", 90, 0, -90, 0, math.Pi * EarthRadiusKm, 1},
+		{"London to New York", 51.5074, -0.1278, 40.7128, -74.0060, 5570, 20},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,8 +1,9 @@
 // Package investigate runs the whole investigation of an application: for each host it used, resolve,
 // trace, enrich and explain, then summarise the app (where its servers are, what is slow and why).
 //
-// The stages are injected (Resolver, Tracer, Analyze) so the orchestration and the summary are tested
-// without a network; the CLI wires the real DNS resolver, probe engine and analysis.
+// The measuring stages are injected (Resolver, Tracer) so the orchestration and the summary are tested
+// without a network; the CLI wires the real DNS resolver and probe engine. Every measured path goes
+// through the analysis stage (internal/analysis) with the configured enricher.
 package investigate
 
 import (
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"hopscope/internal/analysis"
 	"hopscope/internal/inventory"
 	"hopscope/internal/path"
 	"hopscope/internal/report"
@@ -55,12 +57,14 @@ type Tracer interface {
 	Trace(ctx context.Context, target path.Target) (*path.Trace, error)
 }
 
-// Config configures Run. Resolver, Tracer and Analyze are required.
+// Config configures Run. Resolver and Tracer are required.
 type Config struct {
 	Resolver Resolver
 	Tracer   Tracer
-	// Analyze enriches and explains a measured path into its report section.
-	Analyze func(*path.Trace) *report.Path
+	// Enricher looks up the addresses of every measured path; nil means nothing is known about them.
+	Enricher analysis.Lookuper
+	// Analysis tunes the analysis of every path (the vantage point).
+	Analysis analysis.Options
 	// Concurrency bounds how many hosts are investigated at once; 0 means 4.
 	Concurrency int
 	// Progress, when set, is called after each host finishes (from any goroutine, serialised).
@@ -72,8 +76,8 @@ type Config struct {
 // Run investigates every target and returns the investigation with its summary. It fails only when
 // the configuration is unusable; per-host failures are recorded on the host.
 func Run(ctx context.Context, cfg Config, source, origin string, targets []Target) (*report.Investigation, error) {
-	if cfg.Resolver == nil || cfg.Tracer == nil || cfg.Analyze == nil {
-		return nil, errors.New("investigate: resolver, tracer and analyze are required")
+	if cfg.Resolver == nil || cfg.Tracer == nil {
+		return nil, errors.New("investigate: resolver and tracer are required")
 	}
 	if len(targets) == 0 {
 		return nil, errors.New("investigate: no hosts to investigate")
@@ -172,7 +176,7 @@ func investigateHost(ctx context.Context, cfg Config, t Target) (report.Investig
 	if tr.Target.Name == "" {
 		tr.Target.Name = target.Name
 	}
-	h.Path = cfg.Analyze(tr)
+	h.Path = analysis.Path(tr, cfg.Enricher, cfg.Analysis)
 	fillHost(&h)
 	return h, nil
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"hopscope/internal/explain"
 	"hopscope/internal/explain/explaintest"
 	"hopscope/internal/inventory"
 	"hopscope/internal/path"
@@ -44,11 +43,6 @@ func (f *fakeTracer) Trace(_ context.Context, t path.Target) (*path.Trace, error
 	return tr, nil
 }
 
-func analyze(tr *path.Trace) *report.Path {
-	infos := explaintest.SeedInfos()
-	return report.BuildPath(tr, infos, explain.Explain(tr, infos, explain.Options{}))
-}
-
 func TestRunAndSummarize(t *testing.T) {
 	res := fakeResolver{
 		"thumb.app.test": {Aliases: []string{"thumb.app.test", "video.app.test"}, Canonical: "video.app.test.",
@@ -66,7 +60,7 @@ func TestRunAndSummarize(t *testing.T) {
 		{Host: "down.app.test", Requests: 1, Bytes: 10},
 	}
 	var progress []string
-	inv, err := Run(context.Background(), Config{Resolver: res, Tracer: tracer, Analyze: analyze, Concurrency: 2,
+	inv, err := Run(context.Background(), Config{Resolver: res, Tracer: tracer, Enricher: explaintest.Infos(explaintest.SeedInfos()), Concurrency: 2,
 		Progress: func(done, total int, host string, err error) { progress = append(progress, host) }}, "hosts", "list.txt", targets)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +122,7 @@ func TestRunNeedsStages(t *testing.T) {
 	if _, err := Run(context.Background(), Config{}, "hosts", "", []Target{{Host: "a.test"}}); err == nil {
 		t.Error("missing stages accepted")
 	}
-	cfg := Config{Resolver: fakeResolver{}, Tracer: &fakeTracer{}, Analyze: analyze}
+	cfg := Config{Resolver: fakeResolver{}, Tracer: &fakeTracer{}}
 	if _, err := Run(context.Background(), cfg, "hosts", "", nil); err == nil {
 		t.Error("empty target list accepted")
 	}

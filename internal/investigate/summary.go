@@ -25,6 +25,7 @@ func fillHost(h *report.InvestigatedHost) {
 	if h.Country == "" && d.Place != nil {
 		h.Country = d.Place.Country
 	}
+	h.PlaceLabel = placeText(h.Place, h.City, h.Country)
 	for _, c := range f.Carriers {
 		if c.Observed || c.Destination {
 			h.Carriers = append(h.Carriers, c.Name)
@@ -38,8 +39,8 @@ func fillHost(h *report.InvestigatedHost) {
 }
 
 // largestJump returns the path's largest persistent latency jump, if any.
-func largestJump(p *report.Path) *explain.Jump {
-	var best *explain.Jump
+func largestJump(p *report.Path) *report.Jump {
+	var best *report.Jump
 	for i := range p.Findings.Jumps {
 		j := &p.Findings.Jumps[i]
 		if !j.Persistent {
@@ -54,17 +55,17 @@ func largestJump(p *report.Path) *explain.Jump {
 
 func why(h *report.InvestigatedHost) string {
 	var parts []string
-	where := placeText(h.Place, h.City, h.Country)
+	where := h.PlaceLabel
 	switch {
 	case h.DistanceKm > 0 && where != "":
-		parts = append(parts, fmt.Sprintf("server in %s, %s km away (light in fibre needs ≥ %.0f ms)", where, explain.GroupDigits(h.DistanceKm), h.LightMinMs))
+		parts = append(parts, fmt.Sprintf("server in %s, %s km away (light in fibre needs ≥ %.0f ms)", where, report.GroupDigits(h.DistanceKm), h.LightMinMs))
 	case where != "":
 		parts = append(parts, "server in "+where)
 	}
 	if j := largestJump(h.Path); j != nil && j.DeltaMs >= 20 {
 		seg := fmt.Sprintf("hops %d→%d", j.FromTTL, j.ToTTL)
-		if j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.Label() != j.ToPlace.Label() {
-			seg += " (" + j.FromPlace.Label() + " → " + j.ToPlace.Label() + ")"
+		if j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.Label != j.ToPlace.Label {
+			seg += " (" + j.FromPlace.Label + " → " + j.ToPlace.Label + ")"
 		}
 		parts = append(parts, fmt.Sprintf("+%.0f ms at %s", j.DeltaMs, seg))
 	}
@@ -77,8 +78,8 @@ func why(h *report.InvestigatedHost) string {
 	return strings.Join(parts, "; ")
 }
 
-func placeText(p *explain.Place, city, country string) string {
-	if l := p.Label(); l != "" {
+func placeText(p *report.Place, city, country string) string {
+	if l := p.LabelOf(); l != "" {
 		return l
 	}
 	switch {
@@ -211,8 +212,8 @@ func bottlenecks(hosts []report.InvestigatedHost) []report.Bottleneck {
 		from, to := hopAddr(h.Path, j.FromTTL), hopAddr(h.Path, j.ToTTL)
 		fromASN, toASN := hopASN(h.Path, j.FromTTL), hopASN(h.Path, j.ToTTL)
 		key := from + ">" + to
-		if j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.Label() != "" && j.ToPlace.Label() != "" {
-			key = fmt.Sprintf("%s>%s>%d>%d", j.FromPlace.Label(), j.ToPlace.Label(), fromASN, toASN)
+		if j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.LabelOf() != "" && j.ToPlace.LabelOf() != "" {
+			key = fmt.Sprintf("%s>%s>%d>%d", j.FromPlace.LabelOf(), j.ToPlace.LabelOf(), fromASN, toASN)
 		}
 		a := m[key]
 		if a == nil {
@@ -233,7 +234,7 @@ func bottlenecks(hosts []report.InvestigatedHost) []report.Bottleneck {
 		a.b.DeltaMs = a.deltas[len(a.deltas)/2]
 		seg := a.b.From + " → " + a.b.To
 		if a.b.FromPlace != nil && a.b.ToPlace != nil {
-			seg = a.b.FromPlace.Label() + " → " + a.b.ToPlace.Label()
+			seg = a.b.FromPlace.LabelOf() + " → " + a.b.ToPlace.LabelOf()
 		}
 		nets := ""
 		if a.b.FromASN != 0 && a.b.ToASN != 0 && a.b.FromASN != a.b.ToASN {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 
-	"hopscope/internal/explain"
 	"hopscope/internal/report"
 )
 
@@ -21,11 +20,11 @@ var pageTemplate = sync.OnceValue(func() *template.Template {
 	return template.Must(template.New("page.html").Funcs(template.FuncMap{
 		"f1":        svgFloat,
 		"ms":        func(f float64) string { return fmt.Sprintf("%.1f ms", f) },
-		"km":        explain.GroupDigits,
+		"km":        report.GroupDigits,
 		"join":      strings.Join,
 		"add":       func(a, b int) int { return a + b },
 		"asLabel":   asLabel,
-		"bytes":     humanBytes,
+		"bytes":     report.BytesLabel,
 		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"joinAddrs": joinAny,
 		"mul15":     func(f float64) float64 { return f * 1.5 },
@@ -161,8 +160,8 @@ func newHTMLPath(p *report.Path, colors *asColors) htmlPath {
 		for _, h := range p.Findings.HandOffs {
 			if h.AtTTL == run.FirstTTL {
 				b.HandOff = "hand-off"
-				if h.Place != nil && h.Place.Label() != "" {
-					b.HandOff += " in " + h.Place.Label()
+				if l := h.Place.LabelOf(); l != "" {
+					b.HandOff += " in " + l
 				}
 			}
 		}
@@ -190,19 +189,6 @@ func asLabel(asn uint32) string {
 		return "no AS"
 	}
 	return fmt.Sprintf("AS%d", asn)
-}
-
-func humanBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func joinAny(v any) string {

@@ -5,12 +5,9 @@ import (
 	"hash/fnv"
 	"html/template"
 	"math"
-	"slices"
 	"strings"
 	"sync"
 
-	"hopscope/internal/enrich"
-	"hopscope/internal/explain"
 	"hopscope/internal/report"
 	"hopscope/internal/worldmap"
 )
@@ -109,78 +106,25 @@ type legendItem struct {
 	Operator string
 }
 
-// routePoint is a located hop (or the source/destination) along a path.
-type routePoint struct {
-	lat, lon float64
-	ttl      int
-	asn      uint32
-	label    string
-	kind     string
-	minMs    float64
-	hasMs    bool
-	// via are the ASes of answering hops without a location between the previous point and this one.
-	via []uint32
-}
-
-// pathPoints returns the located points of a path in order: source, hops, destination.
-func pathPoints(p *report.Path) (pts []routePoint, unlocated int) {
-	f := &p.Findings
-	if f.Source.Known && f.Source.Place != nil && f.Source.Place.HasCoords {
-		pl := f.Source.Place
-		pts = append(pts, routePoint{lat: pl.Lat, lon: pl.Lon, kind: "source", label: "you: " + pl.Label(), hasMs: true})
-	}
-	var via []uint32
-	for _, h := range p.Hops {
-		if h.Silent {
-			continue
-		}
-		if h.Place == nil || !h.Place.HasCoords {
-			unlocated++
-			if h.ASN != 0 && (len(via) == 0 || via[len(via)-1] != h.ASN) {
-				via = append(via, h.ASN)
-			}
-			continue
-		}
-		rp := routePoint{lat: h.Place.Lat, lon: h.Place.Lon, ttl: h.TTL, asn: h.ASN, kind: "hop",
-			label: fmt.Sprintf("hop %d: %s", h.TTL, h.Place.Label()), via: via}
-		via = nil
-		if h.RTT != nil {
-			rp.minMs, rp.hasMs = h.RTT.MinMs, true
-		}
-		if slices.Contains(h.Marks, "destination") {
-			rp.kind = "destination"
-		}
-		pts = append(pts, rp)
-	}
-	d := f.Destination
-	if !d.Reached && d.Place != nil && d.Place.HasCoords {
-		pts = append(pts, routePoint{lat: d.Place.Lat, lon: d.Place.Lon, asn: d.ASN, kind: "destination",
-			label: "destination " + d.Addr + ": " + d.Place.Label() + " (did not answer)", via: via})
-	} else if d.Reached && len(pts) > 0 {
-		pts[len(pts)-1].kind = "destination"
-	}
-	return pts, unlocated
-}
-
 // buildMap draws the routes of paths over the world, zoomed to fit them.
 func buildMap(paths []*report.Path, colors *asColors) mapView {
 	var all [][2]float64
 	type route struct {
 		host string
-		pts  []routePoint
+		pts  []report.RoutePoint
 	}
 	var routes []route
 	unlocated := 0
 	for _, p := range paths {
-		pts, un := pathPoints(p)
-		unlocated += un
+		pts := p.Route
+		unlocated += p.Unlocated
 		host := p.Target.Name
 		if host == "" {
 			host = p.Target.Addr
 		}
 		routes = append(routes, route{host, pts})
 		for _, pt := range pts {
-			all = append(all, [2]float64{pt.lat, pt.lon})
+			all = append(all, [2]float64{pt.Lat, pt.Lon})
 		}
 	}
 	box := worldmap.Fit(all, 12)
@@ -191,18 +135,10 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 	seenLegend := map[uint32]bool{}
 	operators := map[uint32]string{}
 	for _, p := range paths {
-		for _, h := range p.Hops {
-			if h.ASN != 0 && h.Operator != "" {
-				operators[h.ASN] = h.Operator
+		for _, n := range p.Networks {
+			if operators[n.ASN] == "" {
+				operators[n.ASN] = n.Operator
 			}
-		}
-		for _, r := range p.Findings.ASPath {
-			if r.ASN != 0 && operators[r.ASN] == "" {
-				operators[r.ASN] = r.Operator
-			}
-		}
-		if d := p.Findings.Destination; d.ASN != 0 && operators[d.ASN] == "" {
-			operators[d.ASN] = d.Operator
 		}
 	}
 	addLegend := func(asn uint32) {
@@ -215,54 +151,54 @@ func buildMap(paths []*report.Path, colors *asColors) mapView {
 	for _, rt := range routes {
 		pts := dedupePoints(rt.pts)
 		for i, pt := range pts {
-			for _, a := range pt.via {
+			for _, a := range pt.Via {
 				addLegend(a) // the legend follows the path: networks crossed before reaching pt first
 			}
-			x, y := worldmap.Project(pt.lat, pt.lon)
-			color := colors.color(pt.asn)
-			if pt.kind == "source" {
+			x, y := worldmap.Project(pt.Lat, pt.Lon)
+			color := colors.color(pt.ASN)
+			if pt.Kind == "source" {
 				color = "#222"
 			} else {
-				addLegend(pt.asn)
+				addLegend(pt.ASN)
 			}
-			v.Markers = append(v.Markers, mapMarker{X: x, Y: y, Kind: pt.kind, Color: color, TTL: pt.ttl, Label: shortLabel(pt), Title: pt.label})
+			v.Markers = append(v.Markers, mapMarker{X: x, Y: y, Kind: pt.Kind, Color: color, TTL: pt.TTL, Label: shortLabel(pt), Title: pt.Label})
 			if i == 0 {
 				continue
 			}
 			prev := pts[i-1]
-			px, py := worldmap.Project(prev.lat, prev.lon)
+			px, py := worldmap.Project(prev.Lat, prev.Lon)
 			if px == x && py == y {
 				// Networks crossed without moving on the map: ring the point in their colours.
-				for k, a := range pt.via {
+				for k, a := range pt.Via {
 					addLegend(a)
 					v.Rings = append(v.Rings, mapRing{X: x, Y: y, R: v.Unit * (1.8 + 0.7*float64(k)), Color: colors.color(a), ASN: a,
-						Title: fmt.Sprintf("%s also crosses %s %s here", pt.label, asLabel(a), operators[a])})
+						Title: fmt.Sprintf("%s also crosses %s %s here", pt.Label, asLabel(a), operators[a])})
 				}
 				continue
 			}
-			km := enrich.Distance(prev.lat, prev.lon, pt.lat, pt.lon)
+			km := pt.LegKm
 			// The line crosses the networks of unlocated hops first, then reaches pt's network.
-			asns := append(append([]uint32(nil), pt.via...), pt.asn)
+			asns := append(append([]uint32(nil), pt.Via...), pt.ASN)
 			for k, a := range asns[:len(asns)-1] {
 				addLegend(a)
 				f0, f1 := float64(k)/float64(len(asns)), float64(k+1)/float64(len(asns))
 				v.Segments = append(v.Segments, mapSegment{X1: px + (x-px)*f0, Y1: py + (y-py)*f0, X2: px + (x-px)*f1, Y2: py + (y-py)*f1,
-					Color: colors.color(a), ASN: a, FromTTL: prev.ttl, ToTTL: pt.ttl, Hosts: []string{rt.host}, DistanceKm: km,
-					Title: fmt.Sprintf("%s → %s via %s", prev.label, pt.label, asLabel(a))})
+					Color: colors.color(a), ASN: a, FromTTL: prev.TTL, ToTTL: pt.TTL, Hosts: []string{rt.host}, DistanceKm: km,
+					Title: fmt.Sprintf("%s → %s via %s", prev.Label, pt.Label, asLabel(a))})
 			}
 			f0 := float64(len(asns)-1) / float64(len(asns))
-			seg := mapSegment{X1: px + (x-px)*f0, Y1: py + (y-py)*f0, X2: x, Y2: y, Color: color, ASN: pt.asn, FromTTL: prev.ttl, ToTTL: pt.ttl,
-				Hosts: []string{rt.host}, DistanceKm: km, Dashed: pt.kind == "destination" && !pt.hasMs && pt.ttl == 0}
-			seg.Title = fmt.Sprintf("%s → %s: %s km", prev.label, pt.label, explain.GroupDigits(km))
+			seg := mapSegment{X1: px + (x-px)*f0, Y1: py + (y-py)*f0, X2: x, Y2: y, Color: color, ASN: pt.ASN, FromTTL: prev.TTL, ToTTL: pt.TTL,
+				Hosts: []string{rt.host}, DistanceKm: km, Dashed: pt.Kind == "destination" && !pt.HasMs && pt.TTL == 0}
+			seg.Title = fmt.Sprintf("%s → %s: %s km", prev.Label, pt.Label, report.GroupDigits(km))
 			if km >= 1000 {
 				seg.X1, seg.Y1 = px, py // the label and the long-haul class belong to the whole span
 				seg.LongHaul = true
 				seg.LabelX, seg.LabelY = (px+x)/2, (py+y)/2-v.Unit
-				seg.Label = explain.GroupDigits(km) + " km"
-				if prev.hasMs && pt.hasMs && pt.minMs > prev.minMs {
-					seg.Label += fmt.Sprintf(" · +%.0f ms", pt.minMs-prev.minMs)
+				seg.Label = report.GroupDigits(km) + " km"
+				if prev.HasMs && pt.HasMs && pt.MinMs > prev.MinMs {
+					seg.Label += fmt.Sprintf(" · +%.0f ms", pt.MinMs-prev.MinMs)
 				}
-				seg.Label += fmt.Sprintf(" (light ≥ %.0f ms)", km/explain.FibreKmPerMs)
+				seg.Label += fmt.Sprintf(" (light ≥ %.0f ms)", pt.LegLightMs)
 			}
 			v.Segments = append(v.Segments, seg)
 		}
@@ -331,22 +267,24 @@ func dedupeMarkers(ms []mapMarker) []mapMarker {
 
 // dedupePoints merges consecutive points at the same place, keeping the later hop (its AS colours the
 // segment that reaches the place) but remembering the earliest RTT there.
-func dedupePoints(pts []routePoint) []routePoint {
-	var out []routePoint
+func dedupePoints(pts []report.RoutePoint) []report.RoutePoint {
+	var out []report.RoutePoint
 	for _, p := range pts {
-		if n := len(out); n > 0 && math.Abs(out[n-1].lat-p.lat) < 0.01 && math.Abs(out[n-1].lon-p.lon) < 0.01 {
+		if n := len(out); n > 0 && math.Abs(out[n-1].Lat-p.Lat) < 0.01 && math.Abs(out[n-1].Lon-p.Lon) < 0.01 {
 			prev := out[n-1]
-			if prev.kind == "source" || p.kind == "destination" {
+			if prev.Kind == "source" || p.Kind == "destination" {
 				// Keep both markers; the zero-length segment between them is skipped.
 				out = append(out, p)
 				continue
 			}
-			p.via = append(append([]uint32(nil), prev.via...), p.via...)
-			if prev.hasMs && (!p.hasMs || prev.minMs < p.minMs) {
-				p.minMs, p.hasMs = prev.minMs, true
+			p.Via = append(append([]uint32(nil), prev.Via...), p.Via...)
+			// The leg into the place is the one that reached the earlier point there.
+			p.LegKm, p.LegLightMs = prev.LegKm, prev.LegLightMs
+			if prev.HasMs && (!p.HasMs || prev.MinMs < p.MinMs) {
+				p.MinMs, p.HasMs = prev.MinMs, true
 			}
-			if p.asn == 0 {
-				p.asn = prev.asn
+			if p.ASN == 0 {
+				p.ASN = prev.ASN
 			}
 			out[n-1] = p
 			continue
@@ -356,14 +294,14 @@ func dedupePoints(pts []routePoint) []routePoint {
 	return out
 }
 
-func shortLabel(p routePoint) string {
-	switch p.kind {
+func shortLabel(p report.RoutePoint) string {
+	switch p.Kind {
 	case "source":
 		return "you"
 	case "destination":
 		return "server"
 	}
-	return fmt.Sprint(p.ttl)
+	return fmt.Sprint(p.TTL)
 }
 
 // svgFloat keeps SVG attribute output short.

@@ -36,7 +36,7 @@ func textInvestigation(w io.Writer, r *report.Report, color bool) error {
 			host += fmt.Sprintf(":%d", h.Port)
 		}
 		if h.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t%d\t%s\t\t\t%s\n", host, dash(h.Addr), h.Requests, humanBytes(h.Bytes), "failed: "+h.Error)
+			fmt.Fprintf(tw, "%s\t%s\t\t\t%d\t%s\t\t\t%s\n", host, dash(h.Addr), h.Requests, report.BytesLabel(h.Bytes), "failed: "+h.Error)
 			continue
 		}
 		network := ""
@@ -47,8 +47,8 @@ func textInvestigation(w io.Writer, r *report.Report, color bool) error {
 		if h.HasRTT {
 			rtt = fmt.Sprintf("%.1f ms", h.MinRTTMs)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", host, dash(h.Addr), dash(network), dash(invPlace(h)),
-			h.Requests, humanBytes(h.Bytes), rtt, dash(strings.Join(h.Carriers, " → ")), h.Why)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", host, dash(h.Addr), dash(network), dash(h.PlaceLabel),
+			h.Requests, report.BytesLabel(h.Bytes), rtt, dash(strings.Join(h.Carriers, " → ")), h.Why)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -116,7 +116,7 @@ func markdownInvestigation(w io.Writer, r *report.Report) error {
 			why = "failed: " + h.Error
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %d | %s | %s | %s | %s |\n", mdEscape(h.Host), h.Addr, mdEscape(network),
-			mdEscape(invPlace(h)), h.Requests, humanBytes(h.Bytes), rtt, mdEscape(strings.Join(h.Carriers, " → ")), mdEscape(why))
+			mdEscape(h.PlaceLabel), h.Requests, report.BytesLabel(h.Bytes), rtt, mdEscape(strings.Join(h.Carriers, " → ")), mdEscape(why))
 	}
 	for _, g := range []struct {
 		title string
@@ -152,16 +152,6 @@ func markdownInvestigation(w io.Writer, r *report.Report) error {
 	}
 	_, err := io.WriteString(w, sb.String())
 	return err
-}
-
-func invPlace(h report.InvestigatedHost) string {
-	if l := h.Place.Label(); l != "" {
-		return l
-	}
-	if h.City != "" && h.Country != "" {
-		return h.City + ", " + h.Country
-	}
-	return h.Country
 }
 
 func dash(s string) string {

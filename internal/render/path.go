@@ -4,11 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
-	"hopscope/internal/explain"
 	"hopscope/internal/report"
 )
 
@@ -181,123 +179,28 @@ func pathFacts(p *report.Path) string {
 	return strings.Join(facts, ", ")
 }
 
-// responderAS is the AS shown for a responder: the database's, else the one the tool reported.
-func responderAS(r report.PathResponder) string {
-	switch {
-	case r.Info.ASN != 0:
-		return fmt.Sprintf("AS%d", r.Info.ASN)
-	case r.ReportedASN != 0:
-		return fmt.Sprintf("AS%d?", r.ReportedASN)
-	}
-	return ""
-}
-
-// responderOperator is the operator of a responder (its hop's carrier name when the enrichment has no
-// organisation), or its special range's kind when it has no AS.
-func responderOperator(r report.PathResponder, h report.PathHop) string {
-	switch {
-	case r.Info.ASOrg != "":
-		return explain.OperatorName(r.Info.ASOrg)
-	case r.Info.ASN != 0 && r.Info.ASN == h.ASN && h.Operator != "":
-		return h.Operator
-	case r.Info.Special != nil:
-		return r.Info.Special.Kind
-	}
-	return ""
-}
-
-// placeText is a place label, starred when it comes from the hostname.
-func placeText(p *explain.Place) string {
-	if p == nil {
-		return ""
-	}
-	s := p.Label()
-	if p.Source == "hostname" {
-		s += "*"
-	}
-	return s
-}
-
-// hopNotes turns a hop's marks into short notes.
-func hopNotes(h report.PathHop, f *explain.Findings) []string {
-	var out []string
-	for _, m := range h.Marks {
-		switch m {
-		case "jump":
-			for _, j := range f.Jumps {
-				if j.ToTTL == h.TTL {
-					s := fmt.Sprintf("jump +%.0f ms", j.DeltaMs)
-					if !j.Persistent {
-						s += " (unconfirmed)"
-					}
-					out = append(out, s)
-				}
-			}
-		case "spike":
-			for _, s := range f.Spikes {
-				if s.TTL == h.TTL {
-					out = append(out, fmt.Sprintf("slow ICMP (hop %d: %s ms)", s.LaterTTL, fmtMs(s.LaterMs)))
-				}
-			}
-		case "far-side":
-			out = append(out, "far-end RTT")
-		case "multi":
-			out = append(out, fmt.Sprintf("%d responders", len(h.Responders)))
-		case "special":
-			kinds := []string{}
-			for _, r := range h.Responders {
-				if r.Info.Special != nil && !slices.Contains(kinds, r.Info.Special.Kind) {
-					kinds = append(kinds, r.Info.Special.Kind)
-				}
-			}
-			for i, k := range kinds {
-				switch k {
-				case "unannounced":
-					kinds[i] = "internal (unannounced) address"
-				case "cgnat":
-					kinds[i] = "CGNAT address"
-				default:
-					kinds[i] = k + " address"
-				}
-			}
-			out = append(out, strings.Join(kinds, ", "))
-		case "contradiction":
-			out = append(out, "location impossible at this RTT")
-		case "stray":
-			out = append(out, "stray AS")
-		case "mpls":
-			out = append(out, "MPLS")
-		case "destination":
-			out = append(out, "destination")
-		}
-	}
-	return out
-}
-
-// noteStyle colours a hop's notes by their most serious mark.
+// noteStyle colours a hop's notes by their severity.
 func noteStyle(h report.PathHop) string {
-	for _, m := range h.Marks {
-		if m == "jump" || m == "contradiction" {
-			return ansiRed
-		}
-	}
-	if len(h.Marks) > 0 {
+	switch h.Severity {
+	case "alert":
+		return ansiRed
+	case "note":
 		return ansiYellow
 	}
 	return ""
 }
 
 // hopRows renders one hop as table rows, one per responder.
-func hopRows(h report.PathHop, f *explain.Findings) [][]cell {
+func hopRows(h report.PathHop) [][]cell {
 	ttl := cell{text: fmt.Sprint(h.TTL)}
 	if h.Silent {
 		return [][]cell{{ttl, {text: "*", style: ansiDim}, {}, {}, {}, {}, {}, {}, {}}}
 	}
-	notes := strings.Join(hopNotes(h, f), ", ")
+	notes := strings.Join(h.Notes, ", ")
 	var rows [][]cell
 	for i, r := range h.Responders {
-		row := []cell{{}, {text: r.Addr}, {text: shorten(r.Name, maxNameWidth)}, {text: responderAS(r)},
-			{text: responderOperator(r, h)}, {text: placeText(explain.PlaceOf(r.Info))}, {}, {}, {}}
+		row := []cell{{}, {text: r.Addr}, {text: shorten(r.Name, maxNameWidth)}, {text: r.AS},
+			{text: r.Operator}, {text: r.PlaceLabel}, {}, {}, {}}
 		if r.RTT != nil {
 			row[6], row[7] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
 		}
@@ -324,15 +227,15 @@ func writeTextPath(t *textOut, p *report.Path) {
 	t.line("")
 	var rows [][]cell
 	for _, h := range p.Hops {
-		rows = append(rows, hopRows(h, f)...)
+		rows = append(rows, hopRows(h)...)
 	}
 	t.table([]string{"HOP", "ADDRESS", "NAME", "AS", "OPERATOR", "LOCATION", "MIN ms", "MED ms", "NOTES"}, rows,
 		map[int]bool{0: true, 6: true, 7: true})
 	t.line(t.style(ansiDim, "* location read from the router's hostname; AS with ? as printed by the trace tool"))
 	t.line("")
-	for _, s := range findingLines(f) {
-		label := fmt.Sprintf("%-12s", s.label)
-		for i, text := range s.lines {
+	for _, s := range p.Sections {
+		label := fmt.Sprintf("%-12s", s.Label)
+		for i, text := range s.Lines {
 			if i == 0 {
 				t.line(t.style(ansiCyan, label) + " " + text)
 			} else {
@@ -405,7 +308,7 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 	t.line("| Hop | Address | Name | AS | Operator | Location | Min ms | Median ms | Notes |")
 	t.line("|---:|---|---|---|---|---|---:|---:|---|")
 	for _, h := range p.Hops {
-		for _, row := range hopRows(h, f) {
+		for _, row := range hopRows(h) {
 			cells := make([]string, len(row))
 			for i, c := range row {
 				cells[i] = mdCell(c.text)
@@ -424,9 +327,9 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 	t.line("")
 	t.line("### Findings")
 	t.line("")
-	for _, s := range findingLines(f) {
-		t.line("- **" + s.label + "**: " + s.lines[0])
-		for _, l := range s.lines[1:] {
+	for _, s := range p.Sections {
+		t.line("- **" + s.Label + "**: " + s.Lines[0])
+		for _, l := range s.Lines[1:] {
 			t.line("  - " + l)
 		}
 	}

@@ -46,8 +46,8 @@ func ComparePaths(ps []*Path) *Comparison {
 			cp.Org = d.Org
 		}
 		switch {
-		case d.Place != nil && d.Place.Label() != "":
-			cp.Place = d.Place.Label()
+		case d.Place.LabelOf() != "":
+			cp.Place = d.Place.Label
 		case d.City != "":
 			cp.Place = d.City + ", " + d.Country
 		default:

@@ -3,7 +3,6 @@ package report
 import (
 	"time"
 
-	"hopscope/internal/explain"
 	"hopscope/internal/history"
 )
 
@@ -17,7 +16,7 @@ type Investigation struct {
 	Started  time.Time `json:"started,omitzero"`
 	Finished time.Time `json:"finished,omitzero"`
 	// Vantage is where the measurements were made from, when known; nil otherwise.
-	Vantage *explain.Place     `json:"vantage,omitempty"`
+	Vantage *Place             `json:"vantage,omitempty"`
 	Hosts   []InvestigatedHost `json:"hosts"`
 	// ByCountry, ByOperator and ByAS share the app's hosts, requests and bytes per place and network.
 	ByCountry  []Share `json:"by_country"`
@@ -49,12 +48,14 @@ type InvestigatedHost struct {
 	Requests int   `json:"requests"`
 	Bytes    int64 `json:"bytes"`
 	// Where the server is.
-	ASN      uint32         `json:"asn,omitempty"`
-	Org      string         `json:"org,omitempty"`
-	Operator string         `json:"operator,omitempty"`
-	Country  string         `json:"country,omitempty"`
-	City     string         `json:"city,omitempty"`
-	Place    *explain.Place `json:"place,omitempty"`
+	ASN      uint32 `json:"asn,omitempty"`
+	Org      string `json:"org,omitempty"`
+	Operator string `json:"operator,omitempty"`
+	Country  string `json:"country,omitempty"`
+	City     string `json:"city,omitempty"`
+	Place    *Place `json:"place,omitempty"`
+	// PlaceLabel is where the server is as text ("Singapore, SG", "SG"); "" when unknown.
+	PlaceLabel string `json:"place_label,omitempty"`
 	// MinRTTMs is the lowest RTT to the destination (or last responding hop); meaningful when HasRTT.
 	MinRTTMs float64  `json:"min_rtt_ms,omitempty"`
 	HasRTT   bool     `json:"has_rtt"`
@@ -95,12 +96,12 @@ type SlowHost struct {
 // Bottleneck is a latency jump at the same segment on several hosts' paths.
 type Bottleneck struct {
 	// From and To are the two sides of the segment (addresses), FromPlace/ToPlace their locations.
-	From      string         `json:"from"`
-	To        string         `json:"to"`
-	FromPlace *explain.Place `json:"from_place,omitempty"`
-	ToPlace   *explain.Place `json:"to_place,omitempty"`
-	FromASN   uint32         `json:"from_asn,omitempty"`
-	ToASN     uint32         `json:"to_asn,omitempty"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	FromPlace *Place `json:"from_place,omitempty"`
+	ToPlace   *Place `json:"to_place,omitempty"`
+	FromASN   uint32 `json:"from_asn,omitempty"`
+	ToASN     uint32 `json:"to_asn,omitempty"`
 	// DeltaMs is the median jump across the hosts.
 	DeltaMs float64  `json:"delta_ms"`
 	Hosts   []string `json:"hosts"`
@@ -109,7 +110,23 @@ type Bottleneck struct {
 
 // HostChanges lists what changed for one host since its previous measurement.
 type HostChanges struct {
-	Host    string           `json:"host"`
-	Since   time.Time        `json:"since"`
-	Changes []history.Change `json:"changes"`
+	Host    string    `json:"host"`
+	Since   time.Time `json:"since"`
+	Changes []Change  `json:"changes"`
+}
+
+// Change is one difference between two measurements of the same host.
+type Change struct {
+	// Kind is "address", "as-path", "new-as", "left-as", "dest-as", "location", "rtt", "reached".
+	Kind string `json:"kind"`
+	Text string `json:"text"`
+}
+
+// NewChanges converts the history stage's differences.
+func NewChanges(cs []history.Change) []Change {
+	out := make([]Change, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, Change{Kind: c.Kind, Text: c.Text})
+	}
+	return out
 }

@@ -3,8 +3,6 @@ package report
 import (
 	"time"
 
-	"hopscope/internal/enrich"
-	"hopscope/internal/explain"
 	"hopscope/internal/path"
 )
 
@@ -30,9 +28,19 @@ type Path struct {
 	// Hops in TTL order, one per TTL from the first seen.
 	Hops []PathHop `json:"hops"`
 	// Findings are the conclusions about the path (their per-hop view is folded into Hops).
-	Findings explain.Findings `json:"findings"`
+	Findings Findings `json:"findings"`
 	// Summary repeats Findings.Summary for readers that want only the paragraph.
 	Summary string `json:"summary"`
+	// Sections are the findings as labelled lines of plain English ("Destination", "Carriers", "Latency",
+	// ...), in the order every renderer shows them; empty sections are left out.
+	Sections []Section `json:"sections"`
+	// Route is the path's located points in order (source, located hops, destination), with the
+	// great-circle leg to each from the one before: what a map draws.
+	Route []RoutePoint `json:"route"`
+	// Unlocated counts answering hops without a location, which a map cannot draw.
+	Unlocated int `json:"unlocated,omitempty"`
+	// Networks are the ASes the path crosses with their operator names, in path order, each once.
+	Networks []Network `json:"networks"`
 	// Trace is the measurement itself in the path model (every probe, flow id, MPLS label), so that a saved
 	// report can be analyzed again ("hopscope analyze result.json") without loss.
 	Trace *path.Trace `json:"trace,omitempty"`
@@ -58,16 +66,20 @@ type PathHop struct {
 	Sent     int `json:"sent"`
 	Answered int `json:"answered"`
 	// RTT over all responders; absent when nothing was measured.
-	RTT *explain.RTT `json:"rtt,omitempty"`
+	RTT *RTT `json:"rtt,omitempty"`
 	// ASN chosen for the hop and where it came from ("database", "reported", "hostname"); 0 / "" when none.
 	ASN      uint32 `json:"asn,omitempty"`
 	ASSource string `json:"as_source,omitempty"`
 	Operator string `json:"operator,omitempty"`
 	// Place is the hop's best location; absent when unknown.
-	Place *explain.Place `json:"place,omitempty"`
+	Place *Place `json:"place,omitempty"`
 	// Marks tag the hop with findings: "jump", "spike", "far-side", "multi", "special", "contradiction",
-	// "stray", "destination".
-	Marks      []string        `json:"marks,omitempty"`
+	// "stray", "mpls", "destination".
+	Marks []string `json:"marks,omitempty"`
+	// Notes are the marks as short phrases ("jump +233 ms", "slow ICMP (hop 13: 236.2 ms)").
+	Notes []string `json:"notes,omitempty"`
+	// Severity is "alert" for a jump or an impossible location, "note" for any other mark, "" for none.
+	Severity   string          `json:"severity,omitempty"`
 	Responders []PathResponder `json:"responders,omitempty"`
 }
 
@@ -78,12 +90,64 @@ type PathResponder struct {
 	Name string `json:"name,omitempty"`
 	// ReportedASN is the AS the trace tool printed; 0 when none.
 	ReportedASN uint32 `json:"reported_asn,omitempty"`
-	// Info is the enrichment of Addr (AS, organisation, country, city, special range, hostname hint).
-	Info enrich.Info `json:"info"`
+	// Info is what is known of Addr (AS, organisation, country, city, special range, hostname hint).
+	Info AddrInfo `json:"info"`
+	// AS is the responder's AS as shown: "AS6453" from the database, "AS6453?" as the trace tool printed it.
+	AS string `json:"as,omitempty"`
+	// Operator is the responder's carrier (its hop's when the database has no organisation), or its
+	// special range's kind when it has no AS.
+	Operator string `json:"operator,omitempty"`
+	// PlaceLabel is where the responder is, starred when read from its hostname.
+	PlaceLabel string `json:"place_label,omitempty"`
 	// RTT of this responder's probes; absent when none carried a time.
-	RTT *explain.RTT `json:"rtt,omitempty"`
+	RTT *RTT `json:"rtt,omitempty"`
 	// Loss is the fraction of probes lost as an aggregate source reported it (mtr); absent otherwise.
 	Loss *float64 `json:"loss,omitempty"`
 	// MPLS is the first label stack this responder quoted (RFC 4950); absent when none.
-	MPLS []path.MPLSLabel `json:"mpls,omitempty"`
+	MPLS []MPLSLabel `json:"mpls,omitempty"`
+}
+
+// MPLSLabel is one entry of an MPLS label stack (RFC 3032 / RFC 4950).
+type MPLSLabel struct {
+	Label uint32 `json:"label"`
+	TC    uint8  `json:"tc"`
+	S     bool   `json:"s"`
+	TTL   uint8  `json:"ttl"`
+}
+
+// Section is one labelled block of findings.
+type Section struct {
+	Label string   `json:"label"`
+	Lines []string `json:"lines"`
+}
+
+// RoutePoint is a located point of a path: the source, a hop or the destination.
+type RoutePoint struct {
+	// Kind is "source", "hop" or "destination".
+	Kind string  `json:"kind"`
+	Lat  float64 `json:"lat"`
+	Lon  float64 `json:"lon"`
+	// TTL is the hop; 0 for the source and for a destination that did not answer.
+	TTL int `json:"ttl,omitempty"`
+	// ASN is the network the point belongs to; 0 when unknown or for the source.
+	ASN uint32 `json:"asn,omitempty"`
+	// Label is "hop 9: Paris, FR", "you: Paris, FR", "destination 101.33.110.25: SG (did not answer)".
+	Label string `json:"label"`
+	// Place is the point's location label alone ("Paris, FR").
+	Place string `json:"place"`
+	// MinMs is the point's minimum RTT; meaningful when HasMs (the source counts as 0 ms).
+	MinMs float64 `json:"min_ms,omitempty"`
+	HasMs bool    `json:"has_ms"`
+	// Via are the ASes of answering hops without a location between the previous point and this one.
+	Via []uint32 `json:"via,omitempty"`
+	// LegKm is the great-circle distance from the previous point; LegLightMs the least RTT light in fibre
+	// needs over it; both 0 for the first point.
+	LegKm      float64 `json:"leg_km,omitempty"`
+	LegLightMs float64 `json:"leg_light_min_ms,omitempty"`
+}
+
+// Network is an AS crossed by a path, with its operator's name.
+type Network struct {
+	ASN      uint32 `json:"asn"`
+	Operator string `json:"operator,omitempty"`
 }

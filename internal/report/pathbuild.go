@@ -23,6 +23,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 		Meta:         t.Meta,
 		Hops:         make([]PathHop, 0, len(t.Hops)),
 		Summary:      f.Summary,
+		Findings:     newFindings(f),
 		Trace:        t,
 	}
 	if t.From.IsValid() {
@@ -35,8 +36,12 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	for i := range t.Hops {
 		p.Hops = append(p.Hops, buildHop(&t.Hops[i], byTTL[t.Hops[i].TTL], infos))
 	}
-	f.Hops = nil
-	p.Findings = f
+	for i := range p.Hops {
+		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], &p.Findings)
+	}
+	p.Sections = sections(&p.Findings)
+	p.Route, p.Unlocated = route(p)
+	p.Networks = networks(p)
 	return p
 }
 
@@ -55,7 +60,7 @@ func target(t path.Target) PathTarget {
 // buildHop merges one model hop with its explained view.
 func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) PathHop {
 	o := PathHop{TTL: h.TTL, Silent: h.Silent(), Sent: len(h.Probes), Answered: h.Answered(),
-		RTT: e.RTT, ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: e.Place, Marks: e.Marks}
+		RTT: newRTT(e.RTT), ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: newPlace(e.Place), Marks: e.Marks}
 	if len(h.Probes) == 0 {
 		o.Sent, o.Answered = 0, 0
 		if h.Stats != nil {
@@ -74,15 +79,13 @@ func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) Path
 			pr.Addr = r.Addr.String()
 		}
 		if in, ok := infos[r.Addr]; ok && r.Addr.IsValid() {
-			pr.Info = in
-		} else {
-			pr.Info = enrich.Info{Addr: r.Addr}
+			pr.Info = NewAddrInfo(in)
+		} else if r.Addr.IsValid() {
+			pr.Info = AddrInfo{Addr: r.Addr.String()}
 		}
-		if !r.Addr.IsValid() {
-			pr.Info = enrich.Info{}
-		}
+		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, o), placeText(pr.Info.Place)
 		if s := h.Summarize(r.Addr); s.OK {
-			pr.RTT = &explain.RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
+			pr.RTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
 		}
 		if r.Stats != nil {
 			if l := r.Stats.Loss(); l >= 0 {
@@ -91,7 +94,9 @@ func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) Path
 		}
 		for _, pb := range h.Probes {
 			if pb.From == r.Addr && len(pb.MPLS) > 0 {
-				pr.MPLS = pb.MPLS
+				for _, l := range pb.MPLS {
+					pr.MPLS = append(pr.MPLS, MPLSLabel{Label: l.Label, TC: l.TC, S: l.S, TTL: l.TTL})
+				}
 				break
 			}
 		}

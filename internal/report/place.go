@@ -2,6 +2,9 @@ package report
 
 import (
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 
 	"hopscope/internal/explain"
 )
@@ -61,3 +64,24 @@ func newRTT(r *explain.RTT) *RTT {
 
 // coordsLabel writes a coordinate pair as "48.86,2.35".
 func coordsLabel(lat, lon float64) string { return fmt.Sprintf("%.2f,%.2f", lat, lon) }
+
+// GroupDigits formats v rounded to an integer with thousands separators: 10737 → "10,737".
+func GroupDigits(v float64) string {
+	n := int64(math.Round(v))
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	s := strconv.FormatInt(n, 10)
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}

@@ -15,7 +15,7 @@ import (
 const Schema = "hopscope/report"
 
 // SchemaVersion is the current version of the JSON schema (docs/report-schema.md).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Kind says which section of a Report is filled.
 type Kind string

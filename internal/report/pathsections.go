@@ -1,18 +1,11 @@
-package render
+package report
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
-	"hopscope/internal/explain"
 )
-
-// section is one labelled block of findings, shared by the text and Markdown renderers.
-type section struct {
-	label string
-	lines []string
-}
 
 // asNums formats ASNs as "AS3215/AS5511".
 func asNums(asns []uint32) string {
@@ -58,12 +51,12 @@ func kmText(v float64) string {
 	return b.String() + " km"
 }
 
-// findingLines lays out the findings as labelled sections, skipping empty ones.
-func findingLines(f *explain.Findings) []section {
-	var out []section
+// sections lays out the findings as labelled lines of plain English, skipping empty ones.
+func sections(f *Findings) []Section {
+	out := []Section{}
 	add := func(label string, lines ...string) {
 		if len(lines) > 0 {
-			out = append(out, section{label, lines})
+			out = append(out, Section{Label: label, Lines: lines})
 		}
 	}
 	add("Destination", destinationLines(f.Destination)...)
@@ -97,13 +90,13 @@ func findingLines(f *explain.Findings) []section {
 	var contra []string
 	for _, c := range f.Contradictions {
 		contra = append(contra, fmt.Sprintf("hop %d: placed in %s, %s from the %s, but its %s ms minimum RTT allows at most %s",
-			c.TTL, c.Place.Label(), kmText(c.DistanceKm), c.Reference, fmtMs(c.MinMs), kmText(c.MaxKm)))
+			c.TTL, c.Place.LabelOf(), kmText(c.DistanceKm), c.Reference, fmtMs(c.MinMs), kmText(c.MaxKm)))
 	}
 	add("Impossible", contra...)
 	return out
 }
 
-func destinationLines(d explain.Destination) []string {
+func destinationLines(d Destination) []string {
 	if d.Addr == "" {
 		return nil
 	}
@@ -115,7 +108,7 @@ func destinationLines(d explain.Destination) []string {
 	if d.ASN != 0 {
 		parts = append(parts, fmt.Sprintf("%s (AS%d)", d.Operator, d.ASN))
 	}
-	if l := d.Place.Label(); l != "" {
+	if l := d.Place.LabelOf(); l != "" {
 		parts = append(parts, l)
 	} else if d.Country != "" {
 		parts = append(parts, d.Country)
@@ -139,7 +132,7 @@ func destinationLines(d explain.Destination) []string {
 	return lines
 }
 
-func carrierLines(f *explain.Findings) []string {
+func carrierLines(f *Findings) []string {
 	if len(f.Carriers) == 0 {
 		return nil
 	}
@@ -167,12 +160,12 @@ func carrierLines(f *explain.Findings) []string {
 	return []string{strings.Join(parts, " → "), "AS path: " + strings.Join(runs, " → ")}
 }
 
-func handOffLines(f *explain.Findings) []string {
+func handOffLines(f *Findings) []string {
 	var lines []string
 	for _, h := range f.HandOffs {
 		s := fmt.Sprintf("hop %d → %d: %s (%s) → %s (%s)", h.AfterTTL, h.AtTTL, h.From, asNums(h.FromASNs), h.To, asNums(h.ToASNs))
 		if h.Place != nil {
-			s += " in " + h.Place.Label()
+			s += " in " + h.Place.LabelOf()
 		}
 		if len(h.Via) > 0 {
 			s += ", via " + strings.Join(h.Via, ", ")
@@ -185,18 +178,18 @@ func handOffLines(f *explain.Findings) []string {
 	return lines
 }
 
-func sourceLines(s explain.Source) []string {
+func sourceLines(s Source) []string {
 	if !s.Known {
 		return []string{"unknown: " + s.Basis}
 	}
-	l := s.Place.Label()
+	l := s.Place.LabelOf()
 	if s.Approximate {
 		l += " (approximate)"
 	}
 	return []string{l + ": " + s.Basis}
 }
 
-func latencyLines(f *explain.Findings) []string {
+func latencyLines(f *Findings) []string {
 	var lines []string
 	for _, j := range f.Jumps {
 		s := fmt.Sprintf("hops %d → %d: %s → %s ms (+%s)", j.FromTTL, j.ToTTL, fmtMs(j.FromMs), fmtMs(j.ToMs), fmtMs(j.DeltaMs))
@@ -206,7 +199,7 @@ func latencyLines(f *explain.Findings) []string {
 			s += ", last responding hop: not confirmed"
 		}
 		if j.FromPlace != nil && j.ToPlace != nil {
-			s += fmt.Sprintf("; %s → %s", j.FromPlace.Label(), j.ToPlace.Label())
+			s += fmt.Sprintf("; %s → %s", j.FromPlace.LabelOf(), j.ToPlace.LabelOf())
 		}
 		if j.Largest {
 			s += " [largest]"
@@ -216,14 +209,14 @@ func latencyLines(f *explain.Findings) []string {
 	for _, s := range f.Spikes {
 		where := ""
 		if s.Place != nil {
-			where = " (" + s.Place.Label() + ")"
+			where = " (" + s.Place.LabelOf() + ")"
 		}
 		lines = append(lines, fmt.Sprintf("hop %d%s: %s–%s ms, but hop %d answers in %s ms: slow ICMP generation on that router, not path latency",
 			s.TTL, where, fmtMs(s.MinMs), fmtMs(s.MaxMs), s.LaterTTL, fmtMs(s.LaterMs)))
 	}
 	for _, x := range f.FarSide {
 		lines = append(lines, fmt.Sprintf("hop %d (%s) already answers in %s ms, like hop %d (%s, %s away): its reply most likely returns through the far end (MPLS tunnel)",
-			x.TTL, x.Place.Label(), fmtMs(x.MinMs), x.FarTTL, x.FarPlace.Label(), kmText(x.DistanceKm)))
+			x.TTL, x.Place.LabelOf(), fmtMs(x.MinMs), x.FarTTL, x.FarPlace.LabelOf(), kmText(x.DistanceKm)))
 	}
 	if len(lines) == 0 {
 		lines = append(lines, "no jump: the RTT rises smoothly along the path")
@@ -231,11 +224,11 @@ func latencyLines(f *explain.Findings) []string {
 	return lines
 }
 
-func distanceLines(d *explain.Distance) []string {
+func distanceLines(d *Distance) []string {
 	if d == nil {
 		return nil
 	}
-	s := fmt.Sprintf("%s → %s: %s great circle; light in fibre needs ≥ %s ms RTT", d.From.Label(), d.To.Label(), kmText(d.Km), fmtMs(d.LightMinMs))
+	s := fmt.Sprintf("%s → %s: %s great circle; light in fibre needs ≥ %s ms RTT", d.From.LabelOf(), d.To.LabelOf(), kmText(d.Km), fmtMs(d.LightMinMs))
 	lines := []string{s}
 	if d.MeasuredTTL > 0 {
 		lines = append(lines, fmt.Sprintf("measured %s ms at hop %d: %.1f× the minimum", fmtMs(d.MeasuredMs), d.MeasuredTTL, d.Stretch))
@@ -247,7 +240,7 @@ func distanceLines(d *explain.Distance) []string {
 }
 
 // specialLines groups consecutive special addresses that share a kind and a note into one line.
-func specialLines(ss []explain.SpecialAddr) []string {
+func specialLines(ss []SpecialAddr) []string {
 	var lines []string
 	for i := 0; i < len(ss); {
 		j := i
@@ -275,3 +268,6 @@ func specialLines(ss []explain.SpecialAddr) []string {
 	}
 	return lines
 }
+
+// fmtMs formats milliseconds with one decimal.
+func fmtMs(v float64) string { return fmt.Sprintf("%.1f", v) }
