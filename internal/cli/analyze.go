@@ -6,21 +6,17 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/netip"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"hopscope/internal/analysis"
 	"hopscope/internal/enrich"
-	"hopscope/internal/explain"
-	"hopscope/internal/path"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
 	"hopscope/internal/tracefile"
-	"hopscope/internal/version"
 )
 
 // analyzeOptions are the flags of "hopscope analyze".
@@ -83,7 +79,7 @@ Exit codes: 0 explained, 1 failure, 2 unreadable or malformed input (nothing is 
 }
 
 // validate checks the flags; errors are usage errors.
-func (o *analyzeOptions) validate() (*explain.Place, error) {
+func (o *analyzeOptions) validate() (*analysis.Place, error) {
 	if o.json {
 		if o.format != "text" && o.format != "json" {
 			return nil, fmt.Errorf("--json and --format %s disagree", o.format)
@@ -96,7 +92,7 @@ func (o *analyzeOptions) validate() (*explain.Place, error) {
 	if o.fromLocation == "" {
 		return nil, nil
 	}
-	p, err := ParseLocation(o.fromLocation)
+	p, err := analysis.ParseLocation(o.fromLocation)
 	if err != nil {
 		return nil, fmt.Errorf("--from-location: %w", err)
 	}
@@ -110,30 +106,6 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
-}
-
-// ParseLocation reads "LAT,LON" in degrees or a city name known to the hostname-hint table.
-func ParseLocation(s string) (*explain.Place, error) {
-	s = strings.TrimSpace(s)
-	if lat, lon, ok := strings.Cut(s, ","); ok {
-		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
-		lo, err2 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
-		if err1 == nil && err2 == nil {
-			if !(la >= -90 && la <= 90) || !(lo >= -180 && lo <= 180) { // also rejects NaN
-				return nil, fmt.Errorf("%q: latitude must be within ±90 and longitude within ±180", s)
-			}
-			return &explain.Place{Lat: la, Lon: lo, HasCoords: true, Source: "user"}, nil
-		}
-	}
-	slug := strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ' ' || r == '-' || r == '_' || r == ',' || r == '.' }), "-")
-	if slug == "" {
-		return nil, errors.New("empty location")
-	}
-	h := enrich.HintFromName("from-" + slug + ".hopscope.invalid")
-	if h == nil || !h.HasCoords || h.Confidence != enrich.ConfidenceHigh || h.Token != "from-"+slug {
-		return nil, fmt.Errorf("%q is not a city hopscope knows; give LAT,LON instead (for example 48.86,2.35)", s)
-	}
-	return &explain.Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: true, Source: "user"}, nil
 }
 
 // readInput reads FILE, or standard input for "-".
@@ -197,10 +169,9 @@ func (o *analyzeOptions) run(file string) error {
 		return badInput(err)
 	}
 	defer e.Close()
-	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
-		Generated: o.now().UTC(), Tool: "hopscope " + version.Version}
+	rep := report.New(report.KindPath, o.now())
 	for _, t := range traces {
-		p := AnalyzeTrace(t, e, explain.Options{From: from})
+		p := analysis.Path(t, e, analysis.Options{From: from})
 		if len(traces) == 1 {
 			rep.Path = p
 		} else {
@@ -214,29 +185,4 @@ func (o *analyzeOptions) run(file string) error {
 	}
 	_, err = o.g.streams.Out.Write(out.Bytes())
 	return err
-}
-
-// lookuper is what AnalyzeTrace needs from an enricher.
-type lookuper interface {
-	Lookup(a netip.Addr, name string) enrich.Info
-}
-
-// AnalyzeTrace enriches every address of t (with its reverse name), explains the path and builds its
-// report section. The trace and trace commands share it.
-func AnalyzeTrace(t *path.Trace, e lookuper, opt explain.Options) *report.Path {
-	names := map[netip.Addr]string{}
-	for _, h := range t.Hops {
-		for _, r := range h.Responders {
-			if names[r.Addr] == "" {
-				names[r.Addr] = r.Name
-			}
-		}
-	}
-	infos := make(map[netip.Addr]enrich.Info, len(names)+1)
-	for _, a := range t.Addrs() {
-		if a.IsValid() { // responders known only by name (mtr without -n) have no address to look up
-			infos[a] = e.Lookup(a, names[a])
-		}
-	}
-	return report.BuildPath(t, infos, explain.Explain(t, infos, opt))
 }

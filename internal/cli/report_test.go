@@ -11,7 +11,7 @@ import (
 	"hopscope/internal/htmltest"
 )
 
-const seedFile = "testdata/macos-traceroute-orange-paris-to-tata-singapore_mincong-h.txt"
+const seedFile = "../analysis/testdata/macos-traceroute-orange-paris-to-tata-singapore_mincong-h.txt"
 
 // TestSeedHTMLMap is issue 7's seed acceptance: the article's traceroute, analysed on the embedded data
 // and rendered, shows Paris → Marseille → Singapore on the map with Orange and Tata in different colours.

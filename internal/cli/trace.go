@@ -13,14 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"hopscope/internal/analysis"
 	"hopscope/internal/dns"
 	"hopscope/internal/enrich"
-	"hopscope/internal/explain"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
-	"hopscope/internal/version"
 )
 
 // traceOptions are the flags of `hopscope trace`.
@@ -169,9 +168,9 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	if err != nil {
 		return badInput(err)
 	}
-	var from *explain.Place
+	var from *analysis.Place
 	if o.fromLocation != "" {
-		if from, err = ParseLocation(o.fromLocation); err != nil {
+		if from, err = analysis.ParseLocation(o.fromLocation); err != nil {
 			return badInput(err)
 		}
 	}
@@ -226,12 +225,11 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	if l.err != nil {
 		return badInput(l.err)
 	}
-	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindPath,
-		Generated: traces[0].Started.UTC(), Tool: "hopscope " + version.Version}
+	rep := report.New(report.KindPath, traces[0].Started)
 	answered := false
 	for _, tr := range traces {
 		tr.Warnings = append(slices.Clone(warnings), tr.Warnings...)
-		p := AnalyzeTrace(tr, l.e, explain.Options{From: from})
+		p := analysis.Path(tr, l.e, analysis.Options{From: from})
 		if len(traces) == 1 {
 			rep.Path = p
 		} else {

@@ -63,6 +63,8 @@ func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 		return textIP(w, r, t.Color)
 	case report.KindInvestigation:
 		return textInvestigation(w, r, t.Color)
+	case report.KindHistory:
+		return textHistory(w, r)
 	}
 	return fmt.Errorf("render text: unknown report kind %q", r.Kind)
 }
@@ -87,6 +89,8 @@ func Markdown(w io.Writer, r *report.Report) error {
 		return markdownIP(w, r)
 	case report.KindInvestigation:
 		return markdownInvestigation(w, r)
+	case report.KindHistory:
+		return markdownHistory(w, r)
 	}
 	return fmt.Errorf("render markdown: unknown report kind %q", r.Kind)
 }

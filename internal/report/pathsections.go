@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
 )
 
 // asNums formats ASNs as "AS3215/AS5511".

@@ -184,4 +184,3 @@ func networks(p *Path) []Network {
 	add(p.Findings.Destination.ASN, p.Findings.Destination.Operator)
 	return out
 }
-

@@ -27,6 +27,7 @@ const (
 	KindDomains       Kind = "domains"       // domains, capture
 	KindInvestigation Kind = "investigation" // investigate
 	KindIP            Kind = "ip"            // ip
+	KindHistory       Kind = "history"       // history
 )
 
 // Report is one result of one command. Exactly the section named by Kind is non-nil, except that a
@@ -47,6 +48,7 @@ type Report struct {
 	Domains       *Domains       `json:"domains,omitempty"`
 	Investigation *Investigation `json:"investigation,omitempty"`
 	IPs           []IPInfo       `json:"ips,omitempty"`
+	History       *History       `json:"history,omitempty"`
 }
 
 // New returns an empty report of kind, stamped with the schema, its version, the tool and when it was
