@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"hopscope/internal/enrich"
+	"hopscope/internal/report"
 	"hopscope/internal/version"
 )
 
@@ -104,7 +105,7 @@ func (o *dbUpdateOptions) run(ctx context.Context) error {
 		return err
 	}
 	for _, f := range installed {
-		fmt.Fprintf(o.g.streams.Out, "installed %s (%s, %s): %s\n", f.Path, f.Kind, humanSize(f.Size), f.Detail)
+		fmt.Fprintf(o.g.streams.Out, "installed %s (%s, %s): %s\n", f.Path, f.Kind, report.BytesLabel(f.Size), f.Detail)
 	}
 	return nil
 }
@@ -198,20 +199,7 @@ func (o *dbStatusOptions) run() error {
 	fmt.Fprintf(w, "installed in %s:\n", filepath.Join(dir, enrich.DBDir))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, f := range st.Installed {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", filepath.Base(f.Path), f.Kind, humanSize(f.Size), f.ModTime.Format("2006-01-02 15:04"), f.Detail)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", filepath.Base(f.Path), f.Kind, report.BytesLabel(f.Size), f.ModTime.Format("2006-01-02 15:04"), f.Detail)
 	}
 	return tw.Flush()
-}
-
-// humanSize formats a byte count with a binary unit.
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
 }
