@@ -13,9 +13,9 @@ import (
 	"hopscope/internal/enrich"
 	"hopscope/internal/har"
 	"hopscope/internal/inventory"
-	"hopscope/internal/mitm"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
+	"hopscope/internal/session"
 )
 
 // domainsOptions are the flags of hopscope domains.
@@ -56,7 +56,7 @@ expression matched against the lower-case host name, whitespace, then the purpos
 }
 
 // readInventory loads a session file or a HAR file, telling them apart by content.
-func readInventory(path string) (*inventory.Inventory, []mitm.Record, error) {
+func readInventory(path string) (*inventory.Inventory, []session.Record, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, badInput(err)
@@ -66,7 +66,7 @@ func readInventory(path string) (*inventory.Inventory, []mitm.Record, error) {
 	head, _ := br.Peek(4096)
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
 	if bytes.HasPrefix(trimmed, []byte(`{"hopscope_session"`)) {
-		inv, recs, err := mitm.ReadSession(br, path)
+		inv, recs, err := session.Read(br, path)
 		if err != nil {
 			return nil, nil, badInput(err)
 		}

@@ -20,11 +20,11 @@ import (
 	"hopscope/internal/history"
 	"hopscope/internal/inventory"
 	"hopscope/internal/investigate"
-	"hopscope/internal/mitm"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
 	"hopscope/internal/render"
 	"hopscope/internal/report"
+	"hopscope/internal/session"
 	"hopscope/internal/version"
 )
 
@@ -140,7 +140,7 @@ func (o *investigateOptions) targets(ctx context.Context, args []string) (string
 			return "", "", nil, nil, badInput(err)
 		}
 		defer fh.Close()
-		inv, _, err = mitm.ReadSession(fh, o.session)
+		inv, _, err = session.Read(fh, o.session)
 		if err != nil {
 			return "", "", nil, nil, badInput(err)
 		}

@@ -22,6 +22,7 @@ import (
 	"hopscope/internal/cli"
 	"hopscope/internal/mitm"
 	"hopscope/internal/report"
+	"hopscope/internal/session"
 )
 
 func hop(t *testing.T, args ...string) (int, string, string) {
@@ -118,7 +119,7 @@ func TestProxySessionToDomainsAndHAR(t *testing.T) {
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 
 	sessionPath := filepath.Join(dir, "s.jsonl")
-	sess, err := mitm.OpenSession(sessionPath, mitm.SessionConfig{})
+	sess, err := session.Open(sessionPath, session.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

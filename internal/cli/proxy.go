@@ -19,6 +19,7 @@ import (
 
 	"hopscope/internal/mitm"
 	"hopscope/internal/report"
+	"hopscope/internal/session"
 	"hopscope/internal/version"
 )
 
@@ -218,7 +219,7 @@ func runProxy(c *cobra.Command, g *globalOptions, o *proxyOptions) error {
 		}
 		sessionPath = filepath.Join(dir, "proxy-"+time.Now().UTC().Format("20060102-150405")+".jsonl")
 	}
-	sess, err := mitm.OpenSession(sessionPath, mitm.SessionConfig{Tool: "hopscope " + version.Version})
+	sess, err := session.Open(sessionPath, session.Config{Tool: "hopscope " + version.Version})
 	if err != nil {
 		return err
 	}
@@ -306,13 +307,13 @@ func readPEMCerts(path string) ([]*x509.Certificate, error) {
 
 // flowPrinter appends flows to the session and prints one line per flow (like mitmdump).
 type flowPrinter struct {
-	session *mitm.Session
+	session *session.Writer
 	mu      sync.Mutex
 	w       io.Writer
 	quiet   bool
 }
 
-func (f *flowPrinter) Record(r *mitm.Record) {
+func (f *flowPrinter) Record(r *session.Record) {
 	f.session.Record(r)
 	if f.quiet {
 		return

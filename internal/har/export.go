@@ -12,13 +12,13 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"hopscope/internal/mitm"
+	"hopscope/internal/session"
 )
 
 // FromRecords builds a HAR 1.2 log from proxy session records. Only HTTP exchanges become entries;
 // tunnels that were passed through (mmTLS, pinned TLS, ...) have no HAR form and are counted in the log
 // comment. tool is the creator version ("v1.2.3").
-func FromRecords(recs []mitm.Record, tool string) *File {
+func FromRecords(recs []session.Record, tool string) *File {
 	f := &File{Log: Log{Version: "1.2", Creator: Creator{Name: "hopscope", Version: tool}, Entries: []Entry{}}}
 	skipped := 0
 	for i := range recs {
@@ -56,7 +56,7 @@ func toMS(d time.Duration) Num {
 
 func optMS(d time.Duration) *Num { n := toMS(d); return &n }
 
-func nv(hs []mitm.Header) []NV {
+func nv(hs []session.Header) []NV {
 	out := make([]NV, 0, len(hs))
 	for _, h := range hs {
 		out = append(out, NV{Name: h.Name, Value: h.Value})
@@ -65,7 +65,7 @@ func nv(hs []mitm.Header) []NV {
 	return out
 }
 
-func httpHeader(hs []mitm.Header) http.Header {
+func httpHeader(hs []session.Header) http.Header {
 	h := http.Header{}
 	for _, x := range hs {
 		h.Add(x.Name, x.Value)
@@ -73,7 +73,7 @@ func httpHeader(hs []mitm.Header) http.Header {
 	return h
 }
 
-func entryOf(r *mitm.Record) Entry {
+func entryOf(r *session.Record) Entry {
 	fl, ex := r.Flow, r.Flow.HTTP
 	tm := ex.Timings
 	proto := ex.Proto

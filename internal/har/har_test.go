@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"hopscope/internal/inventory"
-	"hopscope/internal/mitm"
+	"hopscope/internal/session"
 )
 
 func load(t *testing.T, name string) (*File, *inventory.Inventory) {
@@ -129,15 +129,15 @@ func TestImportWarnings(t *testing.T) {
 	}
 }
 
-func sampleRecords() []mitm.Record {
+func sampleRecords() []session.Record {
 	t0 := time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)
-	return []mitm.Record{
+	return []session.Record{
 		{Flow: inventory.Flow{ID: "2", Host: "api.app.test", Client: netip.MustParseAddrPort("127.0.0.1:50000"), Server: netip.MustParseAddrPort("127.0.0.1:8443"),
 			Protocol: "http2", Start: t0.Add(time.Second), Duration: 30 * time.Millisecond, Intercepted: true,
 			HTTP: &inventory.HTTPExchange{Method: "POST", URL: "https://api.app.test:8443/v1?q=a&q=b", Status: 201, Proto: "HTTP/2.0", RequestBytes: 5, ResponseBytes: 4000,
 				Timings: inventory.Timings{DNS: -1, Connect: time.Millisecond, TLS: 2 * time.Millisecond, Send: 0, Wait: 20 * time.Millisecond, Transfer: 5 * time.Millisecond}}},
-			RequestHeaders:  []mitm.Header{{Name: "Cookie", Value: "sid=1; theme=dark"}, {Name: "Content-Type", Value: "application/json"}},
-			ResponseHeaders: []mitm.Header{{Name: "Set-Cookie", Value: "sid=2; Path=/; HttpOnly"}, {Name: "Content-Type", Value: "text/plain"}},
+			RequestHeaders:  []session.Header{{Name: "Cookie", Value: "sid=1; theme=dark"}, {Name: "Content-Type", Value: "application/json"}},
+			ResponseHeaders: []session.Header{{Name: "Set-Cookie", Value: "sid=2; Path=/; HttpOnly"}, {Name: "Content-Type", Value: "text/plain"}},
 			StatusText:      "Created", RequestBody: []byte(`{"a"}`), ResponseBody: []byte("abcd"), ResponseBodyTruncated: true},
 		{Flow: inventory.Flow{ID: "1", Host: "img.app.test", Protocol: "http", Start: t0, Duration: 10 * time.Millisecond,
 			HTTP: &inventory.HTTPExchange{Method: "GET", URL: "http://img.app.test/a.png", Status: 200, Proto: "HTTP/1.1", ResponseBytes: 3,

@@ -4,12 +4,9 @@ import (
 	"crypto/rand"
 	"io"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
-
-	"hopscope/internal/inventory"
 )
 
 func BenchmarkLeafCached(b *testing.B) {
@@ -35,34 +32,6 @@ func BenchmarkLeafMint(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-func benchRecord() *Record {
-	return &Record{
-		Flow: inventory.Flow{ID: "123", Host: "mp.weixin.qq.com", NameSource: "http-host", Protocol: "http2", Start: time.Now(), Duration: time.Millisecond,
-			BytesUp: 300, BytesDown: 4000, Intercepted: true,
-			HTTP: &inventory.HTTPExchange{Method: "GET", URL: "https://mp.weixin.qq.com/s?__biz=MzA", Status: 200, Proto: "HTTP/2.0", ContentType: "text/html", ResponseBytes: 4000},
-			TLS:  &inventory.TLSInfo{SNI: "mp.weixin.qq.com", Version: "TLS 1.3", ALPN: []string{"h2"}}},
-		RequestHeaders:  []Header{{"User-Agent", "WeChat/3.8.0"}, {"Accept", "*/*"}},
-		ResponseHeaders: []Header{{"Content-Type", "text/html"}, {"Content-Length", "4000"}},
-		ResponseBody:    make([]byte, 1024),
-	}
-}
-
-// BenchmarkSessionRecord measures appending one flow to a session file (encode + one write; fsync batched).
-func BenchmarkSessionRecord(b *testing.B) {
-	s, err := OpenSession(filepath.Join(b.TempDir(), "s.jsonl"), SessionConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	r := benchRecord()
-	b.ReportAllocs()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			s.Record(r)
-		}
-	})
 }
 
 // BenchmarkInterceptedRequest measures one intercepted HTTPS request over a kept-alive tunnel, both TLS

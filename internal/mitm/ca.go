@@ -1,6 +1,6 @@
 // Package mitm is hopscope's intercepting proxy: the per-install root CA, leaf certificates minted per
 // host, the HTTP/HTTPS/SOCKS5 proxy and its tunnels. Package sniff recognises what a tunnel carries
-// (TLS, mmTLS, SSH, plain HTTP) and reads its ClientHello.
+// (TLS, mmTLS, SSH, plain HTTP) and reads its ClientHello; package session keeps the flow records.
 //
 // References: RFC 9110 (HTTP semantics, CONNECT), RFC 9112 (HTTP/1.1 message syntax), RFC 9113 (HTTP/2),
 // RFC 8446 (TLS 1.3 record and alert layout), RFC 1928 (SOCKS5), RFC 5280 (certificates), HAR 1.2 (in

@@ -18,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"hopscope/internal/session"
 )
 
 // TestCrashChild is the proxy process of TestCrashLosesNothing; it does nothing unless started by it.
@@ -37,7 +39,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := OpenSession(filepath.Join(dir, "s.jsonl"), SessionConfig{})
+	sess, err := session.Open(filepath.Join(dir, "s.jsonl"), session.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +131,7 @@ func TestCrashLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	inv, recs, err := ReadSession(f, "s.jsonl")
+	inv, recs, err := session.Read(f, "s.jsonl")
 	if err != nil {
 		t.Fatalf("session after SIGKILL: %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"hopscope/internal/inventory"
+	"hopscope/internal/session"
 )
 
 // ServeHTTP handles proxy requests: CONNECT and absolute-form requests on the proxy's own listener,
@@ -174,11 +175,11 @@ func headerSize(h http.Header) int64 {
 	return n + 2
 }
 
-func headerList(h http.Header) []Header {
-	out := make([]Header, 0, len(h))
+func headerList(h http.Header) []session.Header {
+	out := make([]session.Header, 0, len(h))
 	for k, vv := range h {
 		for _, v := range vv {
-			out = append(out, Header{Name: k, Value: v})
+			out = append(out, session.Header{Name: k, Value: v})
 		}
 	}
 	return out
@@ -233,7 +234,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	out = out.WithContext(httptrace.WithClientTrace(ctx, tm.trace()))
 	ex := &inventory.HTTPExchange{Method: r.Method, URL: scheme + "://" + r.Host + r.URL.RequestURI(), Proto: r.Proto, RequestBytes: -1, ResponseBytes: -1}
 	f.HTTP = ex
-	rec := &Record{Flow: f, RequestHeaders: headerList(r.Header)}
+	rec := &session.Record{Flow: f, RequestHeaders: headerList(r.Header)}
 	finish := func(end time.Time) {
 		rec.Flow.Duration = end.Sub(start)
 		ex.Timings = tm.timings(start, end)
@@ -386,7 +387,7 @@ func addrString(a net.Addr) string {
 
 // upgrade completes a protocol switch (WebSocket): the 101 response goes to the client, then bytes are
 // copied both ways until either side closes; the flow is recorded as "websocket" (or the Upgrade token).
-func (p *Proxy) upgrade(w http.ResponseWriter, r *http.Request, resp *http.Response, rec *Record, finish func(time.Time)) {
+func (p *Proxy) upgrade(w http.ResponseWriter, r *http.Request, resp *http.Response, rec *session.Record, finish func(time.Time)) {
 	up, ok := resp.Body.(io.ReadWriteCloser)
 	if !ok {
 		resp.Body.Close()

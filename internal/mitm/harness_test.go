@@ -14,24 +14,26 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hopscope/internal/session"
 )
 
 // memRecorder keeps records in memory for tests.
 type memRecorder struct {
 	mu   sync.Mutex
-	recs []*Record
+	recs []*session.Record
 }
 
-func (m *memRecorder) Record(r *Record) {
+func (m *memRecorder) Record(r *session.Record) {
 	m.mu.Lock()
 	m.recs = append(m.recs, r)
 	m.mu.Unlock()
 }
 
-func (m *memRecorder) all() []*Record {
+func (m *memRecorder) all() []*session.Record {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]*Record(nil), m.recs...)
+	return append([]*session.Record(nil), m.recs...)
 }
 
 // waitFor polls until cond holds (records are written when a handler finishes, just after the client

@@ -19,11 +19,14 @@ import (
 
 	"golang.org/x/net/http2"
 	"golang.org/x/sync/singleflight"
+
+	"hopscope/internal/session"
 )
 
-// Recorder receives each finished flow. The proxy calls it from many goroutines.
+// Recorder receives each finished flow, such as a session.Writer appending to the session file. The
+// proxy calls it from many goroutines.
 type Recorder interface {
-	Record(*Record)
+	Record(*session.Record)
 }
 
 // Config configures a Proxy. Only CA is required; every other zero value is a safe default.
@@ -502,7 +505,7 @@ func splitTarget(target string) (string, uint16, error) {
 
 func (p *Proxy) nextID() string { return strconv.FormatUint(p.seq.Add(1), 10) }
 
-func (p *Proxy) record(rec *Record) {
+func (p *Proxy) record(rec *session.Record) {
 	if p.cfg.Recorder != nil {
 		p.cfg.Recorder.Record(rec)
 	}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/http2"
 
 	"hopscope/internal/inventory"
+	"hopscope/internal/session"
 	"hopscope/internal/sniff"
 )
 
@@ -197,7 +198,7 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 	err = tc.HandshakeContext(ctx)
 	cancel()
 	if err != nil {
-		rec := &Record{Flow: inventory.Flow{
+		rec := &session.Record{Flow: inventory.Flow{
 			ID: p.nextID(), Host: name, NameSource: source, Client: ci.client, Transport: "tcp", Protocol: sniff.TLS,
 			Start: start, Duration: p.cfg.Now().Sub(start), TLS: &inventory.TLSInfo{SNI: sni, ALPN: ch.ALPN},
 			Process: ci.proc.get(),
@@ -316,7 +317,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 		c.Close()
 		f.Error = "connect upstream: " + err.Error()
 		f.Duration = p.cfg.Now().Sub(start)
-		p.record(&Record{Flow: f})
+		p.record(&session.Record{Flow: f})
 		return
 	}
 	f.HandshakeRTT, f.HasHandshakeRTT = time.Since(connStart), true
@@ -344,7 +345,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 	if proto != sniff.TLS && proto != sniff.HTTP {
 		f.FirstBytes = hex.EncodeToString(head.b)
 	}
-	p.record(&Record{Flow: f})
+	p.record(&session.Record{Flow: f})
 }
 
 // headCapture keeps the first 16 bytes written to it.

@@ -15,8 +15,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"hopscope/internal/inventory"
 )
 
 // clientHelloBytes captures the first flight of a Go TLS client offering sni and alpn.
@@ -302,67 +300,6 @@ func TestLeaves(t *testing.T) {
 	if _, err := l.Get(""); err == nil {
 		t.Error("empty host accepted")
 	}
-}
-
-func TestSessionRoundTrip(t *testing.T) {
-	p := filepath.Join(t.TempDir(), "s.jsonl")
-	s, err := OpenSession(p, SessionConfig{Now: func() time.Time { return time.Unix(0, 0) }, SyncEvery: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t0 := time.Date(2026, 11, 25, 1, 2, 3, 0, time.UTC)
-	for i, h := range []string{"a.example", "b.example", "a.example"} {
-		s.Record(&Record{Flow: inventory.Flow{ID: strconv.Itoa(i), Host: h, Protocol: "http", Start: t0.Add(time.Duration(i) * time.Second), Duration: time.Second}, ResponseBody: []byte{0, 1, 2}})
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	f, _ := os.Open(p)
-	inv, recs, err := ReadSession(f, "s.jsonl")
-	f.Close()
-	if err != nil || len(recs) != 3 || len(inv.Flows) != 3 || !bytes.Equal(recs[1].ResponseBody, []byte{0, 1, 2}) {
-		t.Fatalf("read back %d records: %v", len(recs), err)
-	}
-	if !inv.Ended.Equal(t0.Add(3*time.Second)) || inv.Source != "proxy" {
-		t.Errorf("inventory %+v", inv)
-	}
-	// a crash mid-write leaves a torn last line: a warning, not an error
-	full, _ := os.ReadFile(p)
-	torn := append(append([]byte(nil), full...), `{"flow":{"id":"9","host":"c.exa`...)
-	inv, recs, err = ReadSession(bytes.NewReader(torn), "torn.jsonl")
-	if err != nil || len(recs) != 3 || len(inv.Warnings) != 1 || !strings.Contains(inv.Warnings[0], "torn.jsonl:5") {
-		t.Errorf("torn: %v, %d records, warnings %q", err, len(recs), inv.Warnings)
-	}
-	for _, bad := range []struct{ name, in, want string }{
-		{"empty", "", "empty file"},
-		{"not a session", `{"log":{}}` + "\n", "not a hopscope session"},
-		{"newer format", `{"hopscope_session":99}` + "\n", "newer"},
-		{"bad middle line", `{"hopscope_session":1}` + "\n" + "nonsense\n" + `{"flow":{}}` + "\n", "bad.jsonl:2: bad record"},
-	} {
-		t.Run(bad.name, func(t *testing.T) {
-			_, _, err := ReadSession(strings.NewReader(bad.in), "bad.jsonl")
-			if err == nil || !strings.Contains(err.Error(), bad.want) {
-				t.Errorf("error %v, want %q", err, bad.want)
-			}
-		})
-	}
-}
-
-func FuzzReadSession(f *testing.F) {
-	f.Add([]byte(`{"hopscope_session":1}` + "\n" + `{"flow":{"id":"1","host":"a","protocol":"http"}}` + "\n"))
-	f.Add([]byte(`{"hopscope_session":1,"started":"2026-01-01T00:00:00Z"}` + "\n" + `{"flow":{"id":"1","http":{"method":"GET"}}}`))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		inv, recs, err := ReadSession(bytes.NewReader(data), "fuzz.jsonl")
-		if err != nil {
-			if !strings.HasPrefix(err.Error(), "fuzz.jsonl") {
-				t.Errorf("error does not name the file: %v", err)
-			}
-			return
-		}
-		if len(inv.Flows) != len(recs) {
-			t.Errorf("%d flows for %d records", len(inv.Flows), len(recs))
-		}
-	})
 }
 
 func TestMediaTypeAndCipherName(t *testing.T) {

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"hopscope/internal/mitm"
+	"hopscope/internal/session"
 )
 
 func main() {
@@ -358,7 +359,7 @@ func proxyProfile(args []string) error {
 	if err != nil {
 		return err
 	}
-	sess, err := mitm.OpenSession(filepath.Join(*dir, "profile.jsonl"), mitm.SessionConfig{})
+	sess, err := session.Open(filepath.Join(*dir, "profile.jsonl"), session.Config{})
 	if err != nil {
 		return err
 	}

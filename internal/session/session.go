@@ -1,4 +1,8 @@
-package mitm
+// Package session reads and writes the proxy's durable session file, one flow record per line.
+//
+// The file is JSON lines: a header line {"hopscope_session":1,"started":...,"tool":...}, then one Record
+// per line, appended as each flow finishes.
+package session
 
 import (
 	"bufio"
@@ -14,8 +18,8 @@ import (
 	"hopscope/internal/inventory"
 )
 
-// SessionFormat is the first line's "hopscope_session" value; it changes when a record's meaning does.
-const SessionFormat = 1
+// Format is the first line's "hopscope_session" value; it changes when a record's meaning does.
+const Format = 1
 
 // Header is one HTTP header field as sent (HAR keeps the order and duplicates, so do we).
 type Header struct {
@@ -37,20 +41,20 @@ type Record struct {
 	ResponseBodyTruncated bool   `json:"response_body_truncated,omitempty"`
 }
 
-type sessionHeader struct {
+type fileHeader struct {
 	Session int       `json:"hopscope_session"`
 	Started time.Time `json:"started"`
 	Tool    string    `json:"tool,omitempty"`
 }
 
-// Session is an append-only JSON-lines session file. Each record is written with one write(2) as soon
+// Writer appends to a session file. Each record is written with one write(2) as soon
 // as it is recorded, so a crash of the proxy loses nothing already recorded; fsync runs in batches
 // (every SyncEvery) so a crash of the machine loses at most that much. Safe for concurrent use.
 //
 // JSON lines rather than SQLite: a record costs one append and no index maintenance on the proxy's hot
 // path, a torn last line after a power cut is detectable and skipped, and the file streams into jq, a
 // HAR export or hopscope domains without loading it whole.
-type Session struct {
+type Writer struct {
 	mu    sync.Mutex
 	f     *os.File
 	dirty bool
@@ -60,8 +64,8 @@ type Session struct {
 	n     int
 }
 
-// SessionConfig configures OpenSession; zero values have working defaults.
-type SessionConfig struct {
+// Config configures Open; zero values have working defaults.
+type Config struct {
 	// SyncEvery is the fsync batching interval; 0 means 200 ms.
 	SyncEvery time.Duration
 	// Now stamps the header of a new file; nil means time.Now.
@@ -70,8 +74,8 @@ type SessionConfig struct {
 	Tool string
 }
 
-// OpenSession opens (or creates, 0600) a session file for appending.
-func OpenSession(path string, cfg SessionConfig) (*Session, error) {
+// Open opens (or creates, 0600) a session file for appending.
+func Open(path string, cfg Config) (*Writer, error) {
 	if cfg.SyncEvery <= 0 {
 		cfg.SyncEvery = 200 * time.Millisecond
 	}
@@ -87,9 +91,9 @@ func OpenSession(path string, cfg SessionConfig) (*Session, error) {
 		f.Close()
 		return nil, fmt.Errorf("stat session: %w", err)
 	}
-	s := &Session{f: f, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &Writer{f: f, stop: make(chan struct{}), done: make(chan struct{})}
 	if st.Size() == 0 {
-		b, _ := json.Marshal(sessionHeader{Session: SessionFormat, Started: cfg.Now().UTC(), Tool: cfg.Tool})
+		b, _ := json.Marshal(fileHeader{Session: Format, Started: cfg.Now().UTC(), Tool: cfg.Tool})
 		if _, err := f.Write(append(b, '\n')); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("write session header: %w", err)
@@ -99,7 +103,7 @@ func OpenSession(path string, cfg SessionConfig) (*Session, error) {
 	return s, nil
 }
 
-func (s *Session) syncLoop(every time.Duration) {
+func (s *Writer) syncLoop(every time.Duration) {
 	defer close(s.done)
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -113,7 +117,7 @@ func (s *Session) syncLoop(every time.Duration) {
 	}
 }
 
-func (s *Session) sync() {
+func (s *Writer) sync() {
 	s.mu.Lock()
 	dirty := s.dirty
 	s.dirty = false
@@ -128,7 +132,7 @@ func (s *Session) sync() {
 }
 
 // Record appends rec; errors are kept and returned by Err and Close (the proxy keeps serving).
-func (s *Session) Record(rec *Record) {
+func (s *Writer) Record(rec *Record) {
 	b, err := json.Marshal(rec)
 	if err != nil {
 		s.mu.Lock()
@@ -148,21 +152,21 @@ func (s *Session) Record(rec *Record) {
 }
 
 // Count is the number of records written since opening.
-func (s *Session) Count() int {
+func (s *Writer) Count() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.n
 }
 
 // Err is the first write error, if any.
-func (s *Session) Err() error {
+func (s *Writer) Err() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.err
 }
 
 // Close syncs and closes the file.
-func (s *Session) Close() error {
+func (s *Writer) Close() error {
 	close(s.stop)
 	<-s.done
 	s.sync()
@@ -172,13 +176,13 @@ func (s *Session) Close() error {
 	return s.Err()
 }
 
-// maxSessionLine bounds one session line (a record with body prefixes).
-const maxSessionLine = 64 << 20
+// maxLine bounds one session line (a record with body prefixes).
+const maxLine = 64 << 20
 
-// ReadSession reads a session file: its records, and an inventory of their flows (Source "proxy",
+// Read reads a session file: its records, and an inventory of their flows (Source "proxy",
 // Origin name). A torn last line (a crash mid-write) becomes a warning; any other malformed line is an
 // error naming name and the line number.
-func ReadSession(r io.Reader, name string) (*inventory.Inventory, []Record, error) {
+func Read(r io.Reader, name string) (*inventory.Inventory, []Record, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	inv := &inventory.Inventory{Source: "proxy", Origin: name, Flows: []inventory.Flow{}}
 	var recs []Record
@@ -191,12 +195,12 @@ func ReadSession(r io.Reader, name string) (*inventory.Inventory, []Record, erro
 		tb := bytes.TrimSpace(b)
 		if len(tb) > 0 {
 			if line == 1 {
-				var h sessionHeader
+				var h fileHeader
 				if jerr := json.Unmarshal(tb, &h); jerr != nil || h.Session == 0 {
 					return nil, nil, fmt.Errorf("%s:1: not a hopscope session file (want a {\"hopscope_session\":...} header line)", name)
 				}
-				if h.Session > SessionFormat {
-					return nil, nil, fmt.Errorf("%s:1: session format %d is newer than this hopscope understands (%d)", name, h.Session, SessionFormat)
+				if h.Session > Format {
+					return nil, nil, fmt.Errorf("%s:1: session format %d is newer than this hopscope understands (%d)", name, h.Session, Format)
 				}
 				inv.Started = h.Started
 			} else {
@@ -229,8 +233,8 @@ func readLine(br *bufio.Reader) ([]byte, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
 		out = append(out, chunk...)
-		if len(out) > maxSessionLine {
-			return nil, fmt.Errorf("line longer than %d bytes", maxSessionLine)
+		if len(out) > maxLine {
+			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
