@@ -11,6 +11,20 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatRIPEAtlas is a RIPE Atlas traceroute result: one object, a list or JSON lines.
+const FormatRIPEAtlas = "ripe-atlas"
+
+// detectAtlas is likely for JSON with a measurement or probe id, or a traceroute type and a result.
+func detectAtlas(s *sniff) confidence {
+	if !s.json {
+		return notMine
+	}
+	if s.has(`"msm_id"`) || s.has(`"prb_id"`) || (s.has(`"type":"traceroute"`) || s.has(`"type": "traceroute"`)) && s.has(`"result"`) {
+		return likely
+	}
+	return notMine
+}
+
 // atlasResult is one RIPE Atlas traceroute result (https://atlas.ripe.net/docs/apis/result-format/).
 type atlasResult struct {
 	Type      string      `json:"type"`

@@ -15,6 +15,14 @@ const FormatHopscope = "hopscope-json"
 // hopscopeSchema is report.Schema; repeated here to keep importers free of the report stage.
 const hopscopeSchema = "hopscope/report"
 
+// detectHopscope is certain of JSON that names hopscope's report schema.
+func detectHopscope(s *sniff) confidence {
+	if s.json && (s.has(`"schema": "hopscope/report"`) || s.has(`"schema":"hopscope/report"`)) {
+		return certain
+	}
+	return notMine
+}
+
 type hopscopePath struct {
 	Trace *path.Trace `json:"trace"`
 }

@@ -12,6 +12,17 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatMTRJSON is mtr --json output, 0.93 and older (string fields) and newer.
+const FormatMTRJSON = "mtr-json"
+
+// detectMTRJSON is likely for JSON with mtr's "report" and "hubs" keys.
+func detectMTRJSON(s *sniff) confidence {
+	if s.json && s.has(`"hubs"`) && s.has(`"report"`) {
+		return likely
+	}
+	return notMine
+}
+
 // mtrJSON is mtr --json output. mtr 0.93 and older quote count, tos, psize and tests; newer
 // versions print numbers. Hub statistics are keyed by column title ("Loss%", "Snt", "Avg", ...).
 type mtrJSON struct {

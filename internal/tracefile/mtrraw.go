@@ -8,6 +8,21 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatMTRRaw is mtr --raw output (x/h/d/p lines).
+const FormatMTRRaw = "mtr-raw"
+
+// detectMTRRaw is likely on an "x", "h", "d" or "p" line with a hop position and a value.
+func detectMTRRaw(s *sniff) confidence {
+	line := s.line
+	if len(line) > 2 && strings.IndexByte("xhdp", line[0]) >= 0 && line[1] == ' ' {
+		f := strings.Fields(line)
+		if _, ok := parseUint(f[1], maxTTL); ok && len(f) >= 3 {
+			return likely
+		}
+	}
+	return notMine
+}
+
 // parseMTRRaw imports mtr --raw output, one event per line, hop positions counted from 0:
 //
 //	x 2 33002                 probe sent at position 2 (TTL 3) with sequence 33002

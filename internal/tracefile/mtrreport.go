@@ -10,6 +10,23 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatMTRReport is mtr --report / --report-wide output, old and new layouts.
+const FormatMTRReport = "mtr-report"
+
+// detectMTRReport is certain of the "Start:" and "HOST:" lines and likely on a "  1.|--" row or an
+// old-layout "  1. host ... 0.0%" row.
+func detectMTRReport(s *sniff) confidence {
+	line := s.line
+	if strings.HasPrefix(line, "Start:") || strings.HasPrefix(line, "HOST:") {
+		return certain
+	}
+	rest, ok := hopNumber(line)
+	if ok && (strings.HasPrefix(rest, ".|--") || strings.HasPrefix(rest, ". ") && strings.Contains(rest, "%")) {
+		return likely
+	}
+	return notMine
+}
+
 // mtrFields are the column titles mtr can print (mtr -o); mtrDefaultFields is the default set.
 var (
 	mtrFields        = []string{"Loss%", "Drop", "Rcv", "Snt", "Last", "Best", "Avg", "Wrst", "StDev", "Gmean", "Jttr", "Javg", "Jmax", "Jint"}

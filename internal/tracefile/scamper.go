@@ -10,6 +10,20 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatScamper is scamper trace and tracelb JSON lines.
+const FormatScamper = "scamper"
+
+// detectScamper is likely for JSON with scamper's cycle, trace or tracelb objects.
+func detectScamper(s *sniff) confidence {
+	if !s.json {
+		return notMine
+	}
+	if s.has(`"cycle-start"`) || s.has(`"tracelb"`) || s.has(`"type":"trace"`) || s.has(`"type": "trace"`) || s.has(`"stop_reason"`) {
+		return likely
+	}
+	return notMine
+}
+
 // scamperLine is the part of every scamper JSON line needed to dispatch on it.
 type scamperLine struct {
 	Type     string `json:"type"`

@@ -7,6 +7,10 @@
 // partial result. Shell prompt lines copied along with the output are skipped; when one shows the
 // command, it can supply what the output omits (the probe protocol of traceroute, the target of mtr).
 //
+// Each format is one row of the importers table (registry.go): its name, a detect function that
+// rates how surely a line begins that format, and a parse function. Formats, Parse and Detect read
+// only that table; the line-oriented importers share textInput for reading lines and placing errors.
+//
 // How tool output maps onto the model, beyond the obvious:
 //   - A responder may have a name and no address (tracepath and mtr without -n, a redacted tracert
 //     address): Responder.Addr is then invalid and probes from it have an invalid From.
@@ -27,27 +31,6 @@ import (
 
 	"hopscope/internal/path"
 )
-
-// Format names accepted by Parse and returned by Detect.
-const (
-	FormatTraceroute    = "traceroute"     // Linux traceroute (numeric or named, IPv4/IPv6)
-	FormatTracerouteBSD = "traceroute-bsd" // macOS/BSD traceroute, including -a "[AS123]" output
-	FormatTracert       = "tracert"        // Windows tracert
-	FormatTracepath     = "tracepath"      // iputils tracepath
-	FormatMTRReport     = "mtr-report"     // mtr --report / --report-wide, old and new layouts
-	FormatMTRJSON       = "mtr-json"       // mtr --json, 0.93 and older (string fields) and newer
-	FormatMTRRaw        = "mtr-raw"        // mtr --raw (x/h/d/p lines)
-	FormatRIPEAtlas     = "ripe-atlas"     // RIPE Atlas traceroute result: one object, a list or JSON lines
-	FormatScamper       = "scamper"        // scamper trace and tracelb JSON lines
-)
-
-// Formats returns the format names Parse accepts (Detect returns one of them).
-func Formats() []string {
-	return []string{
-		FormatTraceroute, FormatTracerouteBSD, FormatTracert, FormatTracepath,
-		FormatMTRReport, FormatMTRJSON, FormatMTRRaw, FormatRIPEAtlas, FormatScamper, FormatHopscope,
-	}
-}
 
 // ParseError says where input could not be understood and why.
 type ParseError struct {
@@ -102,47 +85,6 @@ func shorten(s string) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-// Parse imports data in the given format; format "" detects it first. A file may hold several traces.
-func Parse(data []byte, format string) ([]*path.Trace, error) {
-	if format == "" {
-		f, err := Detect(data)
-		if err != nil {
-			return nil, err
-		}
-		format = f
-	}
-	var (
-		traces []*path.Trace
-		err    error
-	)
-	switch format {
-	case FormatTraceroute, FormatTracerouteBSD:
-		traces, err = parseTraceroute(data, format)
-	case FormatTracert:
-		traces, err = parseTracert(data)
-	case FormatTracepath:
-		traces, err = parseTracepath(data)
-	case FormatMTRReport:
-		traces, err = parseMTRReport(data)
-	case FormatMTRJSON:
-		traces, err = parseMTRJSON(data)
-	case FormatMTRRaw:
-		traces, err = parseMTRRaw(data)
-	case FormatRIPEAtlas:
-		traces, err = parseAtlas(data)
-	case FormatScamper:
-		traces, err = parseScamper(data)
-	case FormatHopscope:
-		traces, err = parseHopscope(data)
-	default:
-		return nil, fmt.Errorf("unknown format %q (known: %s)", format, strings.Join(Formats(), ", "))
-	}
-	if err != nil {
-		return nil, err
-	}
-	return traces, nil
-}
 
 // sourceName maps a format to the path.Trace Source value.
 func sourceName(format string) string {

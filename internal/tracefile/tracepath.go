@@ -7,6 +7,17 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatTracepath is iputils tracepath / tracepath6 output.
+const FormatTracepath = "tracepath"
+
+// detectTracepath is likely on a " 1:" or " 1?:" hop line.
+func detectTracepath(s *sniff) confidence {
+	if rest, ok := hopNumber(s.line); ok && (strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "?:")) {
+		return likely
+	}
+	return notMine
+}
+
 // parseTracepath imports iputils tracepath / tracepath6 output:
 //
 //	1?: [LOCALHOST]                      pmtu 1500

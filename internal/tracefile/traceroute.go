@@ -9,6 +9,22 @@ import (
 	"hopscope/internal/path"
 )
 
+// Format names of the two traceroute flavours.
+const (
+	FormatTraceroute    = "traceroute"     // Linux traceroute (numeric or named, IPv4/IPv6)
+	FormatTracerouteBSD = "traceroute-bsd" // macOS/BSD traceroute, including -a "[AS123]" output
+)
+
+// parseTracerouteLinux imports Linux traceroute output.
+func parseTracerouteLinux(data []byte) ([]*path.Trace, error) {
+	return parseTraceroute(data, FormatTraceroute)
+}
+
+// parseTracerouteBSD imports BSD/macOS traceroute output.
+func parseTracerouteBSD(data []byte) ([]*path.Trace, error) {
+	return parseTraceroute(data, FormatTracerouteBSD)
+}
+
 // trParser imports Linux and BSD/macOS traceroute output. Both print the same hop syntax:
 //
 //	traceroute to NAME (ADDR), 30 hops max, 60 byte packets

@@ -8,6 +8,30 @@ import (
 	"hopscope/internal/path"
 )
 
+// FormatTracert is Windows tracert output.
+const FormatTracert = "tracert"
+
+// detectTracert is certain of tracert's header lines and likely on its hop rows: whole "N ms" RTT
+// columns, or three timeouts followed by a sentence ("Request timed out.").
+func detectTracert(s *sniff) confidence {
+	line := s.line
+	if strings.HasPrefix(line, "Tracing route to ") || strings.HasPrefix(line, "over a maximum of ") {
+		return certain
+	}
+	rest, ok := hopNumber(line)
+	if !ok || rest == "" || !isSpace(rest[0]) {
+		return notMine
+	}
+	f := strings.Fields(rest)
+	if len(f) >= 2 && f[1] == "ms" && (f[0] == "<1" || isInt(f[0])) {
+		return likely
+	}
+	if len(f) > 3 && f[0] == "*" && f[1] == "*" && f[2] == "*" && f[3] != "*" && strings.HasSuffix(line, ".") {
+		return likely // "  3     *        *        *     Request timed out."
+	}
+	return notMine
+}
+
 // parseTracert imports Windows tracert output:
 //
 //	Tracing route to example.com [192.0.2.1]

@@ -1,0 +1,87 @@
+package tracefile
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// detectTracerouteLinux claims traceroute output that tracerouteFlavour calls Linux.
+func detectTracerouteLinux(s *sniff) confidence { return detectTracerouteAs(s, FormatTraceroute) }
+
+// detectTracerouteBSD claims traceroute output that tracerouteFlavour calls BSD/macOS.
+func detectTracerouteBSD(s *sniff) confidence { return detectTracerouteAs(s, FormatTracerouteBSD) }
+
+// detectTracerouteAs rates s.line as traceroute output and claims it when the input's flavour is format.
+// A header or tool message is certain; a bare "N  ..." hop line is only plausible, since tracert's
+// rows also open with a number and a space.
+func detectTracerouteAs(s *sniff, format string) confidence {
+	c := notMine
+	switch line := s.line; {
+	case strings.HasPrefix(line, "traceroute to ") || strings.HasPrefix(line, "traceroute6 to ") ||
+		strings.HasPrefix(line, "traceroute: ") || strings.HasPrefix(line, "traceroute6: "):
+		c = certain
+	default:
+		if rest, ok := hopNumber(line); ok && rest != "" && isSpace(rest[0]) {
+			c = plausible
+		}
+	}
+	if c == notMine {
+		return notMine
+	}
+	if s.flavour == "" {
+		s.flavour = tracerouteFlavour(s.head)
+	}
+	if s.flavour != format {
+		return notMine
+	}
+	return c
+}
+
+// tracerouteFlavour tells BSD/macOS traceroute from Linux traceroute. BSD marks: the "has multiple
+// addresses" warning, further responders on indented lines, "[AS..]" lookups, the 52-byte and
+// 64-hop defaults and "traceroute6 ... from". Linux marks: several responders inline, 60-byte packets.
+func tracerouteFlavour(data []byte) string {
+	bsd, linux := 0, 0
+	in := newTextInput("", data[:min(len(data), detectWindow)])
+	for in.scan() {
+		ln, start := in.ln, in.start
+		body := ln[start:]
+		switch {
+		case strings.Contains(body, "has multiple addresses; using"):
+			bsd += 3
+		case strings.HasPrefix(body, "traceroute to ") || strings.HasPrefix(body, "traceroute6 to "):
+			if strings.Contains(body, " 52 byte packets") || strings.Contains(body, " 64 hops max") {
+				bsd++
+			}
+			if strings.Contains(body, " 60 byte packets") || strings.Contains(body, " 80 byte packets") {
+				linux++
+			}
+			if strings.HasPrefix(body, "traceroute6 to ") && strings.Contains(body, ") from ") {
+				bsd++
+			}
+		case body[0] >= '0' && body[0] <= '9':
+			f := strings.Fields(body)
+			if strings.Contains(body, " [AS") {
+				bsd++
+			}
+			// Linux prints every responder of a hop on its line: count address tokens.
+			parens, addrs := 0, 0
+			for _, w := range f[1:] {
+				if len(w) > 2 && w[0] == '(' {
+					parens++
+				} else if _, err := netip.ParseAddr(w); err == nil {
+					addrs++
+				}
+			}
+			if parens > 1 || parens == 0 && addrs > 1 {
+				linux += 2
+			}
+		case start > 0 && !isPromptLine(ln):
+			bsd += 2 // an indented further responder
+		}
+	}
+	if bsd > linux {
+		return FormatTracerouteBSD
+	}
+	return FormatTraceroute
+}
