@@ -326,6 +326,31 @@ func TestLab(t *testing.T) {
 		}
 	})
 
+	t.Run("path target and hop names", func(t *testing.T) {
+		// What `hopscope trace` asks: unbound rotates the A records, so whichever comes first is traced
+		// and the four others are listed.
+		p := newPathResolver(t, dns.PathConfig{Server: ub.String()})
+		tgt, warns, err := p.Target(ctx, strings.TrimSuffix(dnstest.ArticleAlias, "."))
+		if err != nil {
+			t.Fatal(err)
+		}
+		canon := strings.TrimSuffix(dnstest.ArticleCanonical, ".")
+		if !tgt.Addr.Is4() || !slices.Contains(dnstest.ArticleAddrs, tgt.Addr) || len(tgt.OtherAddrs) != 4 ||
+			tgt.Canonical != canon || !slices.Equal(tgt.Aliases, []string{canon}) {
+			t.Errorf("target %+v", tgt)
+		}
+		if len(warns) != 1 || !strings.Contains(warns[0], "has multiple addresses; using "+tgt.Addr.String()) {
+			t.Errorf("warnings %q", warns)
+		}
+		p.Prefetch(netip.MustParseAddr("192.0.2.25"))
+		if got := p.Name(ctx, netip.MustParseAddr("192.0.2.25")); got != "mail.example.test" {
+			t.Errorf("name %q", got)
+		}
+		if got := p.Name(ctx, netip.MustParseAddr("192.0.2.26")); got != "" {
+			t.Errorf("address without PTR named %q", got)
+		}
+	})
+
 	t.Run("unbound timeout budget", func(t *testing.T) {
 		// A resolver whose upstream is silent: the stub times out first and names the server.
 		port := dnstest.FreePort(t, loopback)
