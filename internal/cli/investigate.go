@@ -3,19 +3,17 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"hopscope/internal/analysis"
 	"hopscope/internal/capture"
-	"hopscope/internal/explain"
 	"hopscope/internal/har"
 	"hopscope/internal/history"
 	"hopscope/internal/inventory"
@@ -25,7 +23,6 @@ import (
 	"hopscope/internal/render"
 	"hopscope/internal/report"
 	"hopscope/internal/session"
-	"hopscope/internal/version"
 )
 
 // investigateOptions are the flags of `hopscope investigate`.
@@ -187,9 +184,9 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	var from *explain.Place
+	var from *analysis.Place
 	if o.fromLocation != "" {
-		if from, err = ParseLocation(o.fromLocation); err != nil {
+		if from, err = analysis.ParseLocation(o.fromLocation); err != nil {
 			return usageError{fmt.Errorf("--from-location: %w", err)}
 		}
 	}
@@ -235,7 +232,8 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	cfg := investigate.Config{
 		Resolver:    resolver,
 		Tracer:      probeTracer{method: method, port: o.port, cfg: pcfg, names: names},
-		Analyze:     func(t *path.Trace) *report.Path { return AnalyzeTrace(t, e, explain.Options{From: from}) },
+		Enricher:    e,
+		Analysis:    analysis.Options{From: from},
 		Concurrency: o.concurrency,
 		Now:         o.now,
 	}
@@ -257,15 +255,15 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	}
 	if inv != nil {
 		sum := inventory.Summarize(inv, rules)
-		res.Domains = &report.Domains{Summary: sum, Servers: serverInfos(e, sum)}
+		res.Domains = report.NewDomains(sum, serverInfos(e, sum), nil)
 	}
 	if !o.noHistory {
 		if err := o.recordHistory(ctx, res); err != nil {
 			fmt.Fprintf(o.g.streams.Err, "hopscope: warning: history: %v\n", err)
 		}
 	}
-	rep := &report.Report{Schema: report.Schema, SchemaVersion: report.SchemaVersion, Kind: report.KindInvestigation,
-		Generated: o.now().UTC(), Tool: "hopscope " + version.Version, Investigation: res}
+	rep := report.New(report.KindInvestigation, o.now())
+	rep.Investigation = res
 	var buf bytes.Buffer
 	if err := rf(&buf, rep); err != nil {
 		return err
@@ -289,7 +287,8 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// recordHistory compares each host with its previous record, attaches the changes, and stores the new records.
+// recordHistory attaches what changed since the previous investigation of each host and stores the new
+// records in the history database of the data directory.
 func (o *investigateOptions) recordHistory(ctx context.Context, inv *report.Investigation) error {
 	dir, err := o.g.dataPath()
 	if err != nil {
@@ -300,66 +299,7 @@ func (o *investigateOptions) recordHistory(ctx context.Context, inv *report.Inve
 		return err
 	}
 	defer st.Close()
-	run := inv.Started.Format(time.RFC3339Nano)
-	for _, h := range inv.Hosts {
-		if h.Error != "" || h.Path == nil {
-			continue
-		}
-		rec := HistoryRecord(h.Path, "investigate", inv.Started)
-		rec.Run = run
-		rec.Host = h.Host
-		prev, err := st.ForHost(ctx, h.Host, 1)
-		if err != nil {
-			return err
-		}
-		if len(prev) == 1 {
-			if ch := history.Diff(prev[0], rec); len(ch) > 0 {
-				inv.Changes = append(inv.Changes, report.HostChanges{Host: h.Host, Since: prev[0].When, Changes: ch})
-			}
-		}
-		if _, err := st.Add(ctx, rec); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// HistoryRecord reduces a path report to what the history compares. kind is "trace", "analyze" or "investigate".
-func HistoryRecord(p *report.Path, kind string, when time.Time) history.Record {
-	d := p.Findings.Destination
-	rec := history.Record{When: when.UTC(), Kind: kind, Host: p.Target.Name, DestASN: d.ASN, DestOrg: d.Org,
-		DestCountry: d.Country, DestCity: d.City, Reached: d.Reached, Hops: len(p.Hops)}
-	if rec.Host == "" {
-		rec.Host = p.Target.Addr
-	}
-	if d.Place != nil {
-		if rec.DestCity == "" {
-			rec.DestCity = d.Place.City
-		}
-		if rec.DestCountry == "" {
-			rec.DestCountry = d.Place.Country
-		}
-	}
-	if a, err := netip.ParseAddr(p.Target.Addr); err == nil {
-		rec.Addr = a
-	}
-	for _, r := range p.Findings.ASPath {
-		if r.ASN != 0 && (len(rec.ASPath) == 0 || rec.ASPath[len(rec.ASPath)-1] != r.ASN) {
-			rec.ASPath = append(rec.ASPath, r.ASN)
-		}
-	}
-	for _, c := range p.Findings.Carriers {
-		if c.Observed {
-			rec.Carriers = append(rec.Carriers, c.Name)
-		}
-	}
-	if ms, ok := p.EndRTT(); ok {
-		rec.MinRTT, rec.HasRTT = time.Duration(ms*float64(time.Millisecond)), true
-	}
-	if js, err := json.Marshal(p); err == nil {
-		rec.Report = js
-	}
-	return rec
+	return investigate.RecordHistory(ctx, st, inv)
 }
 
 // writeFileAtomic writes data to name through a temporary file and a rename, so a reader never sees half a report.
