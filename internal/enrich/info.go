@@ -6,58 +6,58 @@ import "net/netip"
 // Info is what is known about one address. Every field group has its own source; empty strings and
 // zero numbers mean "not known", and HasCoords says whether Lat/Lon hold a value.
 type Info struct {
-	Addr netip.Addr `json:"addr"`
+	Addr netip.Addr
 
 	// ASN and ASOrg from the routing data (embedded DB or an mmdb); 0 / "" when unannounced or unknown.
-	ASN   uint32 `json:"asn,omitempty"`
-	ASOrg string `json:"as_org,omitempty"`
+	ASN   uint32
+	ASOrg string
 	// ASSource names the database the AS came from ("embedded", a file name, or "reported" when the trace tool printed it).
-	ASSource string `json:"as_source,omitempty"`
+	ASSource string
 
 	// Country is the ISO 3166-1 alpha-2 code; City, Region when a city-level source had them.
-	Country string  `json:"country,omitempty"`
-	Region  string  `json:"region,omitempty"`
-	City    string  `json:"city,omitempty"`
-	Lat     float64 `json:"lat,omitempty"`
-	Lon     float64 `json:"lon,omitempty"`
+	Country string
+	Region  string
+	City    string
+	Lat     float64
+	Lon     float64
 	// HasCoords is true when Lat/Lon are known (from a database or a hostname hint).
-	HasCoords bool `json:"has_coords,omitempty"`
+	HasCoords bool
 	// GeoSource names where Country/City/coordinates came from ("embedded", a file name, "hostname").
-	GeoSource string `json:"geo_source,omitempty"`
+	GeoSource string
 
 	// Special names a special-purpose range ("private", "cgnat", "loopback", "link-local", "documentation",
 	// "unannounced-internal", ...); empty for ordinary global unicast space.
-	Special *Special `json:"special,omitempty"`
+	Special *Special
 
 	// Hint is the location read from the router's hostname; nil when the name gave none.
-	Hint *Hint `json:"hint,omitempty"`
+	Hint *Hint
 }
 
 // Special describes a special-purpose or non-routed range.
 type Special struct {
-	Prefix netip.Prefix `json:"prefix"`
+	Prefix netip.Prefix
 	// Kind is a short machine name: "private", "cgnat", "loopback", "link-local", "documentation",
 	// "multicast", "unspecified", "benchmarking", "reserved", "unique-local", "unannounced".
-	Kind string `json:"kind"`
+	Kind string
 	// Name is a human description, for example "RFC 1918 private network".
-	Name string `json:"name"`
+	Name string
 	// Routable is false for space that never appears on the public internet.
-	Routable bool `json:"routable"`
+	Routable bool
 }
 
 // Hint is a location or operator clue read from a router's reverse DNS name.
 type Hint struct {
 	// Token is the part of the name that matched ("svw-singapore", "par2", "as6453").
-	Token   string  `json:"token"`
-	City    string  `json:"city,omitempty"`
-	Country string  `json:"country,omitempty"`
-	Lat     float64 `json:"lat,omitempty"`
-	Lon     float64 `json:"lon,omitempty"`
+	Token   string
+	City    string
+	Country string
+	Lat     float64
+	Lon     float64
 	// HasCoords is true when Lat/Lon are set.
-	HasCoords bool `json:"has_coords,omitempty"`
+	HasCoords bool
 	// ASN is an operator AS number found in the name ("as6453"); 0 when none.
-	ASN uint32 `json:"asn,omitempty"`
+	ASN uint32
 	// Confidence is "high" for a spelled-out city name, "medium" for an unambiguous code, "low" for an
 	// ambiguous one that only agreed with other evidence.
-	Confidence string `json:"confidence,omitempty"`
+	Confidence string
 }

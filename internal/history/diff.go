@@ -9,8 +9,8 @@ import (
 // Change is one difference between two measurements of the same host.
 type Change struct {
 	// Kind is "address", "as-path", "new-as", "left-as", "dest-as", "location", "rtt", "reached".
-	Kind string `json:"kind"`
-	Text string `json:"text"`
+	Kind string
+	Text string
 }
 
 // RTTShift is the smallest RTT change reported: both this absolute amount and RTTShiftRatio must be exceeded.
