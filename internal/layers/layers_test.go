@@ -31,6 +31,10 @@ func TestCheck(t *testing.T) {
 		"internal/tracefile": {"internal/path"},
 		"internal/probe":     {"internal/path"},
 		"internal/capture":   {"internal/capture/quic", "internal/sniff"},
+		"internal/dns":       {"internal/path"},
+		"internal/har":       {"internal/inventory", "internal/session"},
+		"internal/session":   {"internal/inventory"},
+		"internal/sniff":     nil,
 	}
 	tests := []struct {
 		name string
@@ -47,6 +51,10 @@ func TestCheck(t *testing.T) {
 		{"the path model grows a dependency", [2]string{"internal/path", "internal/enrich"}, "internal/path imports internal/enrich"},
 		{"a subpackage of render is still render", [2]string{"internal/render/svg", "internal/inventory"}, "internal/render/svg imports internal/inventory"},
 		{"capture imports the proxy", [2]string{"internal/capture", "internal/mitm"}, "internal/capture imports internal/mitm"},
+		{"HAR imports the proxy", [2]string{"internal/har", "internal/mitm"}, "internal/har imports internal/mitm: HAR reads and writes session records"},
+		{"the DNS stage enriches", [2]string{"internal/dns", "internal/enrich"}, "internal/dns imports internal/enrich"},
+		{"the DNS stage drives the engine", [2]string{"internal/dns", "internal/probe"}, "internal/dns imports internal/probe"},
+		{"recognition grows a dependency", [2]string{"internal/sniff", "internal/inventory"}, "internal/sniff imports internal/inventory"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
