@@ -29,12 +29,16 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	if t.From.IsValid() {
 		p.From = t.From.String()
 	}
-	byTTL := map[int]explain.Hop{}
-	for _, h := range f.Hops {
-		byTTL[h.TTL] = h
+	byTTL := make(map[int]*explain.Hop, len(f.Hops))
+	for i := range f.Hops {
+		byTTL[f.Hops[i].TTL] = &f.Hops[i]
 	}
 	for i := range t.Hops {
-		p.Hops = append(p.Hops, buildHop(&t.Hops[i], byTTL[t.Hops[i].TTL], infos))
+		e := byTTL[t.Hops[i].TTL]
+		if e == nil {
+			e = &explain.Hop{TTL: t.Hops[i].TTL}
+		}
+		p.Hops = append(p.Hops, buildHop(&t.Hops[i], e, infos))
 	}
 	for i := range p.Hops {
 		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], &p.Findings)
@@ -58,7 +62,7 @@ func target(t path.Target) PathTarget {
 }
 
 // buildHop merges one model hop with its explained view.
-func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) PathHop {
+func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info) PathHop {
 	o := PathHop{TTL: h.TTL, Silent: h.Silent(), Sent: len(h.Probes), Answered: h.Answered(),
 		RTT: newRTT(e.RTT), ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: newPlace(e.Place), Marks: e.Marks}
 	if len(h.Probes) == 0 {
@@ -72,6 +76,9 @@ func buildHop(h *path.Hop, e explain.Hop, infos map[netip.Addr]enrich.Info) Path
 				o.Answered += r.Stats.Received
 			}
 		}
+	}
+	if len(h.Responders) > 0 {
+		o.Responders = make([]PathResponder, 0, len(h.Responders))
 	}
 	for _, r := range h.Responders {
 		pr := PathResponder{Name: r.Name, ReportedASN: r.ReportedASN}
