@@ -17,8 +17,8 @@
 //   - Every node is a network namespace named "hs-<pid>-<lab>-<node>", so labs of
 //     parallel tests and processes never collide. Sweep (run once by Start)
 //     removes namespaces left by dead processes, and only those.
-//   - A link without Delay, Jitter or Loss (and without an MPLS node at either
-//     end) is a veth pair. Any other link is a pair of TUN devices (IFF_TUN|IFF_NO_PI, one per end) joined by an
+//   - A link without Delay, Jitter or Loss (and without an MPLS or SlowICMP node
+//     at either end) is a veth pair. Any other link is a pair of TUN devices (IFF_TUN|IFF_NO_PI, one per end) joined by an
 //     in-process relay (package relay) that delays every packet by Delay in
 //     each direction (so the link adds 2×Delay to a round trip), adds uniform
 //     jitter without reordering (unless Reorder), and drops Loss of the packets
@@ -49,6 +49,9 @@
 //   - Node.MPLS makes the node's time-exceeded messages carry an MPLS label
 //     stack (RFC 4950 in an RFC 4884 extension), added by the relays on its
 //     links since Linux does not produce them.
+//   - Node.SlowICMP makes the node's ICMP errors come late by a fixed time (a
+//     router slow to generate ICMP, "slow ICMP at hop k by D"): the relays on
+//     its links hold them, without holding up the traffic behind them.
 //   - Spec.DNS runs a real unbound inside a node, answering authoritatively for
 //     PTR names (Node.Names) and forward records (DNSSpec.Records), refusing
 //     everything else. Resolvers returns its addresses; through Exec, every

@@ -36,6 +36,8 @@ type Responder struct {
 	Drop Protocols
 	// MPLS is the label stack its time-exceeded messages carry (Node.MPLS).
 	MPLS []MPLSLabel
+	// SlowICMP is how late its ICMP errors come (Node.SlowICMP), on top of RTT.
+	SlowICMP time.Duration
 	// RTT is the round trip of the configured link delays between the source
 	// and this node (twice the one-way sum). Jitter, relay and stack time come on top.
 	RTT time.Duration
@@ -123,7 +125,7 @@ func ExpectedHops(spec Spec, from, to string) ([]Hop, error) {
 		})
 		h := Hop{TTL: ttl}
 		for _, n := range next {
-			r := Responder{Node: n.spec.Name, Silent: n.spec.Silent, Drop: n.spec.Drop, MPLS: n.spec.MPLS, RTT: 2 * delay[n]}
+			r := Responder{Node: n.spec.Name, Silent: n.spec.Silent, Drop: n.spec.Drop, MPLS: n.spec.MPLS, SlowICMP: n.spec.SlowICMP, RTT: 2 * delay[n]}
 			// The interface back toward the source: the lowest-numbered link to
 			// a neighbour one hop closer.
 			back := -1

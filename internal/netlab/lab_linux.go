@@ -180,6 +180,13 @@ func (l *Lab) startRelay(i int, lp linkPlan, seed uint64) error {
 			}
 			c.Rewrite = func(pkt []byte) []byte { return addMPLSExtension(pkt, own, stack) }
 		}
+		if d := from.spec.SlowICMP; d > 0 {
+			own := map[netip.Addr]bool{}
+			for _, a := range from.addrs() {
+				own[a] = true
+			}
+			c.Hold = slowICMPHold(own, d)
+		}
 		return c
 	}
 	r := relay.Start(a, b, cfg(0, lp.a), cfg(1, lp.b))

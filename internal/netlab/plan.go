@@ -114,6 +114,9 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 		if n.ECMPHash > HashL3 {
 			return nil, errf("node %s: unknown ECMPHash %d", n.Name, n.ECMPHash)
 		}
+		if n.SlowICMP < 0 {
+			return nil, errf("node %s: negative SlowICMP %v", n.Name, n.SlowICMP)
+		}
 		if len(n.MPLS) > mplsEntries {
 			return nil, errf("node %s: %d MPLS labels: want at most %d", n.Name, len(n.MPLS), mplsEntries)
 		}
@@ -168,7 +171,7 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 		if l.MTU != 0 && (l.MTU < 1280 || l.MTU > 65535) {
 			return nil, errf("%s: MTU %d: want 1280 to 65535 (IPv6 needs 1280)", where, l.MTU)
 		}
-		lp := linkPlan{spec: l, a: a, b: b, tun: l.shaped() || len(a.spec.MPLS) > 0 || len(b.spec.MPLS) > 0}
+		lp := linkPlan{spec: l, a: a, b: b, tun: l.shaped() || a.spec.needsRelay() || b.spec.needsRelay()}
 		if len(l.AAddrs) == 0 && len(l.BAddrs) == 0 {
 			if i >= 1<<14 {
 				return nil, errf("%s: too many links for automatic addresses", where)

@@ -82,10 +82,18 @@ type Node struct {
 	// MPLS tunnel. Linux does not do this, so the relays on the node's links add
 	// it: all the node's links become TUN links. At most 8 labels.
 	MPLS []MPLSLabel
+	// SlowICMP delays the ICMP errors this node sends (time exceeded,
+	// destination unreachable, parameter problem, packet too big) by this much
+	// on top of the link delays, like a router whose control plane is slow to
+	// generate ICMP; the traffic it forwards and its echo replies keep the link's
+	// pace, and a held message holds up nothing behind it. The relays on the
+	// node's links hold the messages: all its links become TUN links. Zero
+	// delays nothing.
+	SlowICMP time.Duration
 }
 
 // Link is a point-to-point link between nodes A and B. Without Delay, Jitter or
-// Loss (and without an MPLS node at either end) it is a veth pair; otherwise it
+// Loss (and without an MPLS or SlowICMP node at either end) it is a veth pair; otherwise it
 // is a pair of TUN devices joined by an in-process relay (see package relay)
 // that shapes each direction alike.
 type Link struct {

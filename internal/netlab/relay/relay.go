@@ -8,8 +8,10 @@
 // (clamped at zero). Unless Config.Reorder is set, delivery times never go backwards,
 // so jitter delays packets behind a slower one instead of reordering them (like a
 // serial line). Loss drops packets independently with the given probability, drawn
-// from a seeded generator so runs are repeatable. A direction without delay or
-// jitter writes each packet at once from the reader goroutine.
+// from a seeded generator so runs are repeatable. Config.Hold can hold chosen packets
+// longer (a router slow to generate ICMP) without holding up the packets behind them.
+// A direction without delay or jitter writes each packet at once from the reader
+// goroutine, unless Hold holds it.
 package relay
 
 import (
@@ -46,6 +48,11 @@ type Config struct {
 	// its own copy and returns the packet to send (nil drops it). Nil means
 	// packets pass unchanged.
 	Rewrite func(pkt []byte) []byte
+	// Hold, when set, returns an extra delay for a packet (after Rewrite), on top of
+	// Delay and jitter. A held packet waits apart, as if queued elsewhere: it neither
+	// waits behind earlier packets nor delays later ones, so it may leave out of order.
+	// Nil, or a zero result, holds nothing.
+	Hold func(pkt []byte) time.Duration
 }
 
 // Stats counts what one direction did with the packets it read.
@@ -208,6 +215,12 @@ func (d *direction) drop() bool {
 // admit decides the fate of one packet that arrived at now: it returns false when
 // the packet is dropped, otherwise queues it.
 func (d *direction) admit(now time.Time, data []byte) bool {
+	return d.admitHeld(now, data, 0)
+}
+
+// admitHeld is admit for a packet held hold longer than the others (Config.Hold):
+// its delivery time neither respects nor moves the in-order floor.
+func (d *direction) admitHeld(now time.Time, data []byte, hold time.Duration) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	// Always draw both samples so that the loss pattern does not depend on jitter.
@@ -219,6 +232,12 @@ func (d *direction) admit(now time.Time, data []byte) bool {
 	if len(d.q) >= d.limit {
 		d.overflow.Add(1)
 		return false
+	}
+	if hold > 0 {
+		at := Delivery(now, time.Time{}, d.cfg.Delay, d.cfg.Jitter, true, uJitter).Add(hold)
+		d.seq++
+		heap.Push(&d.q, packet{at: at, seq: d.seq, data: data})
+		return true
 	}
 	at := Delivery(now, d.last, d.cfg.Delay, d.cfg.Jitter, d.cfg.Reorder, uJitter)
 	if at.After(d.last) {
@@ -249,7 +268,11 @@ func (d *direction) readLoop() {
 				continue
 			}
 		}
-		if d.cfg.Delay == 0 && d.cfg.Jitter == 0 {
+		var hold time.Duration
+		if d.cfg.Hold != nil {
+			hold = d.cfg.Hold(data)
+		}
+		if d.cfg.Delay == 0 && d.cfg.Jitter == 0 && hold <= 0 {
 			// Nothing to wait for: skip the queue and the writer goroutine.
 			if d.drop() {
 				continue
@@ -261,7 +284,7 @@ func (d *direction) readLoop() {
 			}
 			continue
 		}
-		if d.admit(d.now(), data) {
+		if d.admitHeld(d.now(), data, hold) {
 			select {
 			case d.wake <- struct{}{}:
 			default:

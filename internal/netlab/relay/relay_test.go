@@ -194,3 +194,60 @@ func TestRelayWithoutDelay(t *testing.T) {
 		t.Errorf("lost %d, delivered %d, received %d of %d; want about half lost", ab.Lost, ab.Delivered, count, n)
 	}
 }
+
+func TestAdmitHeld(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := time.Millisecond
+	d := newDirection(nil, nil, Config{Delay: 10 * ms}, 0)
+	d.admitHeld(t0, []byte("held"), 100*ms)
+	d.admitHeld(t0.Add(ms), []byte("next"), 0)
+	d.admitHeld(t0.Add(2*ms), []byte("held again"), 50*ms)
+	want := map[string]time.Duration{"held": 110 * ms, "next": 11 * ms, "held again": 62 * ms}
+	for _, p := range d.q {
+		if w := want[string(p.data)]; p.at.Sub(t0) != w {
+			t.Errorf("%s leaves at t0+%v, want t0+%v", p.data, p.at.Sub(t0), w)
+		}
+	}
+	if d.last.Sub(t0) != 11*ms {
+		t.Errorf("in-order floor at t0+%v, want t0+11ms: held packets must not hold up the others", d.last.Sub(t0))
+	}
+}
+
+// TestRelayHold covers Config.Hold on a link without delay: the held packet leaves after the
+// packets written behind it.
+func TestRelayHold(t *testing.T) {
+	aDev, aTest := net.Pipe()
+	bDev, bTest := net.Pipe()
+	hold := func(pkt []byte) time.Duration {
+		if string(pkt) == "slow" {
+			return 200 * time.Millisecond
+		}
+		return 0
+	}
+	r := Start(aDev, bDev, Config{Hold: hold}, Config{})
+	defer r.Close()
+	got := make(chan string, 3)
+	go func() {
+		buf := make([]byte, 64)
+		for i := 0; i < 3; i++ {
+			k, err := bTest.Read(buf)
+			if err != nil {
+				break
+			}
+			got <- string(buf[:k])
+		}
+		close(got)
+	}()
+	for _, p := range []string{"slow", "fast-1", "fast-2"} {
+		if _, err := aTest.Write([]byte(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var order []string
+	for p := range got {
+		order = append(order, p)
+	}
+	if fmt.Sprint(order) != "[fast-1 fast-2 slow]" {
+		t.Errorf("delivered %v, want [fast-1 fast-2 slow]", order)
+	}
+}
