@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,6 +63,8 @@ type Writer struct {
 	stop  chan struct{}
 	done  chan struct{}
 	n     int
+	// warnings is set by Open and never changes after.
+	warnings []string
 }
 
 // Config configures Open; zero values have working defaults.
@@ -75,6 +78,12 @@ type Config struct {
 }
 
 // Open opens (or creates, 0600) a session file for appending.
+//
+// A file that does not end in a newline has a torn tail: a power cut or a full disk stopped the last
+// write mid-line. Open ends that fragment with a newline, so the next record starts a line of its own
+// and readers skip the fragment as one corrupt line, and says so once through Warnings. Existing bytes
+// are never rewritten. A file whose first line is not a session header is refused rather than
+// appended to.
 func Open(path string, cfg Config) (*Writer, error) {
 	if cfg.SyncEvery <= 0 {
 		cfg.SyncEvery = 200 * time.Millisecond
@@ -82,26 +91,103 @@ func Open(path string, cfg Config) (*Writer, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open session: %w", err)
 	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("stat session: %w", err)
-	}
 	s := &Writer{f: f, stop: make(chan struct{}), done: make(chan struct{})}
-	if st.Size() == 0 {
-		b, _ := json.Marshal(fileHeader{Session: Format, Started: cfg.Now().UTC(), Tool: cfg.Tool})
-		if _, err := f.Write(append(b, '\n')); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("write session header: %w", err)
-		}
+	if err := s.heal(path, cfg); err != nil {
+		f.Close()
+		return nil, err
 	}
 	go s.syncLoop(cfg.SyncEvery)
 	return s, nil
 }
+
+// heal checks an existing file's header and tail, terminates a torn last line, and writes the header
+// of a new (or header-less torn) file.
+func (s *Writer) heal(path string, cfg Config) error {
+	st, err := s.f.Stat()
+	if err != nil {
+		return fmt.Errorf("stat session: %w", err)
+	}
+	size := st.Size()
+	if size > 0 {
+		head := make([]byte, min(size, 4096))
+		if _, err := s.f.ReadAt(head, 0); err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read session header: %w", err)
+		}
+		first, _, complete := bytes.Cut(head, []byte("\n"))
+		var h fileHeader
+		isHeader := json.Unmarshal(bytes.TrimSpace(first), &h) == nil && h.Session != 0
+		switch {
+		case isHeader && h.Session > Format:
+			return fmt.Errorf("%s: session format %d is newer than this hopscope writes (%d); refusing to append", path, h.Session, Format)
+		case isHeader:
+		case !complete && int64(len(head)) == size && tornHeader(first):
+			// the whole file is a torn header line: it holds no record, so start it again
+			if err := s.f.Truncate(0); err != nil {
+				return fmt.Errorf("truncate torn session header: %w", err)
+			}
+			s.warnings = append(s.warnings, fmt.Sprintf("%s:1: torn header line (%d bytes) replaced; the file held no records", path, size))
+			size = 0
+		default:
+			return fmt.Errorf("%s: not a hopscope session file (its first line is not a session header); refusing to append", path)
+		}
+	}
+	if size == 0 {
+		b, _ := json.Marshal(fileHeader{Session: Format, Started: cfg.Now().UTC(), Tool: cfg.Tool})
+		if _, err := s.f.Write(append(b, '\n')); err != nil {
+			return fmt.Errorf("write session header: %w", err)
+		}
+		return nil
+	}
+	var last [1]byte
+	if _, err := s.f.ReadAt(last[:], size-1); err != nil {
+		return fmt.Errorf("read session tail: %w", err)
+	}
+	if last[0] != '\n' {
+		line, start := lastLine(s.f, size)
+		if _, err := s.f.Write([]byte{'\n'}); err != nil {
+			return fmt.Errorf("end torn session line: %w", err)
+		}
+		if line == 1 {
+			return nil // a whole header that only lacked its newline
+		}
+		s.warnings = append(s.warnings, fmt.Sprintf("%s:%d: torn last record (%d bytes, the writer stopped mid-line) ended with a newline; readers skip it and new records start on the next line", path, line, size-start))
+	}
+	return nil
+}
+
+// tornHeader reports whether b is a header line cut short.
+func tornHeader(b []byte) bool {
+	const h = `{"hopscope_session"`
+	b = bytes.TrimSpace(b)
+	return bytes.HasPrefix(b, []byte(h)) || len(b) < len(h) && strings.HasPrefix(h, string(b))
+}
+
+// lastLine returns the 1-based number of the line that starts the file's unterminated tail, and the
+// offset where it starts, counting newlines in one pass over the file.
+func lastLine(f *os.File, size int64) (int, int64) {
+	br := bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 64<<10)
+	line, start := 1, int64(0)
+	var off int64
+	for {
+		chunk, err := br.ReadSlice('\n')
+		off += int64(len(chunk))
+		if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
+			line++
+			start = off
+		}
+		if err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return line, start
+		}
+	}
+}
+
+// Warnings says what Open repaired (a torn tail ended, a torn header replaced), once; nil when the
+// file was whole. The caller prints them.
+func (s *Writer) Warnings() []string { return s.warnings }
 
 func (s *Writer) syncLoop(every time.Duration) {
 	defer close(s.done)
@@ -179,19 +265,42 @@ func (s *Writer) Close() error {
 // maxLine bounds one session line (a record with body prefixes).
 const maxLine = 64 << 20
 
+// maxWarnings bounds the warnings Read returns one by one; the rest are counted in one last warning.
+const maxWarnings = 20
+
+// recordStart is how every record line begins; a line where it appears past the start is a torn
+// fragment with a whole record appended to it (what Open did before it healed torn tails).
+var recordStart = []byte(`{"flow":`)
+
 // Read reads a session file: its records, and an inventory of their flows (Source "proxy",
-// Origin name). A torn last line (a crash mid-write) becomes a warning; any other malformed line is an
-// error naming name and the line number.
+// Origin name). A torn or corrupt record is skipped with a warning naming name and the line (in
+// inv.Warnings, for the caller to print in every output mode); the records after it are still read.
+// A record appended straight after a torn fragment is recovered. Only a file that is not a session
+// (bad header line, newer format, empty) is an error.
 func Read(r io.Reader, name string) (*inventory.Inventory, []Record, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	inv := &inventory.Inventory{Source: "proxy", Origin: name, Flows: []inventory.Flow{}}
 	var recs []Record
+	nwarn := 0
+	warn := func(line int, format string, args ...any) {
+		nwarn++
+		if nwarn <= maxWarnings {
+			inv.Warnings = append(inv.Warnings, fmt.Sprintf("%s:%d: ", name, line)+fmt.Sprintf(format, args...))
+		}
+	}
 	for line := 1; ; line++ {
 		b, err := readLine(br)
-		if err != nil && !errors.Is(err, io.EOF) {
+		atEOF := errors.Is(err, io.EOF)
+		if errors.Is(err, errLineTooLong) {
+			if line == 1 {
+				return nil, nil, fmt.Errorf("%s:1: not a hopscope session file (first line longer than %d bytes)", name, maxLine)
+			}
+			warn(line, "record longer than %d bytes skipped", maxLine)
+			continue
+		}
+		if err != nil && !atEOF {
 			return nil, nil, fmt.Errorf("%s:%d: %w", name, line, err)
 		}
-		atEOF := errors.Is(err, io.EOF)
 		tb := bytes.TrimSpace(b)
 		if len(tb) > 0 {
 			if line == 1 {
@@ -203,20 +312,27 @@ func Read(r io.Reader, name string) (*inventory.Inventory, []Record, error) {
 					return nil, nil, fmt.Errorf("%s:1: session format %d is newer than this hopscope understands (%d)", name, h.Session, Format)
 				}
 				inv.Started = h.Started
-			} else {
-				var rec Record
-				if jerr := json.Unmarshal(tb, &rec); jerr != nil {
-					if atEOF {
-						inv.Warnings = append(inv.Warnings, fmt.Sprintf("%s:%d: torn last record skipped (the writer stopped mid-line)", name, line))
-						break
-					}
-					return nil, nil, fmt.Errorf("%s:%d: bad record: %v", name, line, jerr)
-				}
+			} else if rec, why := decodeRecord(tb); why == "" {
 				recs = append(recs, rec)
 				inv.Flows = append(inv.Flows, rec.Flow)
 				if end := rec.Flow.Start.Add(rec.Flow.Duration); end.After(inv.Ended) {
 					inv.Ended = end
 				}
+			} else if i := bytes.LastIndex(tb, recordStart); i > 0 {
+				if rec, why2 := decodeRecord(tb[i:]); why2 == "" {
+					warn(line, "torn fragment (%d bytes) before a record skipped; the record is kept", i)
+					recs = append(recs, rec)
+					inv.Flows = append(inv.Flows, rec.Flow)
+					if end := rec.Flow.Start.Add(rec.Flow.Duration); end.After(inv.Ended) {
+						inv.Ended = end
+					}
+				} else {
+					warn(line, "corrupt record skipped: %s", why)
+				}
+			} else if atEOF && !bytes.HasSuffix(b, []byte("\n")) {
+				warn(line, "torn last record skipped (the writer stopped mid-line)")
+			} else {
+				warn(line, "corrupt record skipped: %s", why)
 			}
 		} else if line == 1 && atEOF {
 			return nil, nil, fmt.Errorf("%s: empty file, not a hopscope session", name)
@@ -225,19 +341,45 @@ func Read(r io.Reader, name string) (*inventory.Inventory, []Record, error) {
 			break
 		}
 	}
+	if nwarn > maxWarnings {
+		inv.Warnings = append(inv.Warnings, fmt.Sprintf("%s: %d more torn or corrupt lines skipped", name, nwarn-maxWarnings))
+	}
 	return inv, recs, nil
 }
 
+// decodeRecord parses one record line; why says what is wrong with it ("" when it is whole).
+func decodeRecord(b []byte) (Record, string) {
+	var rec Record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return Record{}, err.Error()
+	}
+	return rec, ""
+}
+
+var errLineTooLong = fmt.Errorf("line longer than %d bytes", maxLine)
+
+// readLine reads one line; a line longer than maxLine is consumed to its end and reported as
+// errLineTooLong, so the lines after it can still be read.
 func readLine(br *bufio.Reader) ([]byte, error) {
 	var out []byte
+	long := false
 	for {
 		chunk, err := br.ReadSlice('\n')
-		out = append(out, chunk...)
-		if len(out) > maxLine {
-			return nil, fmt.Errorf("line longer than %d bytes", maxLine)
+		if !long {
+			out = append(out, chunk...)
+			if len(out) > maxLine {
+				long, out = true, nil
+			}
 		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
+		}
+		if long {
+			if err == nil {
+				err = errLineTooLong
+			} else if errors.Is(err, io.EOF) {
+				err = errLineTooLong // the EOF is seen again by the next read
+			}
 		}
 		return out, err
 	}

@@ -62,7 +62,6 @@ func TestRoundTrip(t *testing.T) {
 		{"empty", "", "empty file"},
 		{"not a session", `{"log":{}}` + "\n", "not a hopscope session"},
 		{"newer format", `{"hopscope_session":99}` + "\n", "newer"},
-		{"bad middle line", `{"hopscope_session":1}` + "\n" + "nonsense\n" + `{"flow":{}}` + "\n", "bad.jsonl:2: bad record"},
 	} {
 		t.Run(bad.name, func(t *testing.T) {
 			_, _, err := Read(strings.NewReader(bad.in), "bad.jsonl")
@@ -108,6 +107,159 @@ func TestFormat1(t *testing.T) {
 		if !bytes.Equal(b, lines[i+1]) {
 			t.Errorf("record %d encodes as\n%s\nwant\n%s", i+1, b, lines[i+1])
 		}
+	}
+}
+
+// TestOpenHealsTornTail is issue 16 finding 1: a session ending in a partial line (a power cut, a full
+// disk), reopened, used to get the next record appended straight after the fragment, and readers then
+// refused the whole file. Open now ends the fragment with a newline and says so once; Read skips the
+// fragment with a warning naming file and line and keeps every record.
+func TestOpenHealsTornTail(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "s.jsonl")
+	s, err := Open(p, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Record(&Record{Flow: inventory.Flow{ID: "1", Host: "a.example"}})
+	s.Record(&Record{Flow: inventory.Flow{ID: "2", Host: "b.example"}})
+	if w := s.Warnings(); len(w) != 0 {
+		t.Errorf("a new file has warnings %q", w)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.OpenFile(p, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"flow":{"id":"3","host":"c.exa`)
+	f.Close()
+
+	s, err = Open(p, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Warnings(); len(w) != 1 || !strings.HasPrefix(w[0], p+":4: torn last record") {
+		t.Errorf("Open warnings %q, want one naming %s:4", w, p)
+	}
+	s.Record(&Record{Flow: inventory.Flow{ID: "4", Host: "d.example"}})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// a second reopen finds a whole file and says nothing
+	s, err = Open(p, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := s.Warnings(); len(w) != 0 {
+		t.Errorf("second Open warnings %q", w)
+	}
+	s.Close()
+
+	data, _ := os.ReadFile(p)
+	inv, recs, err := Read(bytes.NewReader(data), "s.jsonl")
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, r.Flow.ID)
+	}
+	if strings.Join(ids, ",") != "1,2,4" {
+		t.Errorf("records %v, want 1,2,4", ids)
+	}
+	if len(inv.Warnings) != 1 || !strings.HasPrefix(inv.Warnings[0], "s.jsonl:4: corrupt record skipped") {
+		t.Errorf("Read warnings %q, want one for s.jsonl:4", inv.Warnings)
+	}
+}
+
+// TestOpenRefuses keeps Open from appending to what is not a session, and from keeping a torn header.
+func TestOpenRefuses(t *testing.T) {
+	for _, c := range []struct {
+		name, content, wantErr string
+		wantWarn               string
+		wantRecords            int
+	}{
+		{name: "not a session", content: "line one\nline two\n", wantErr: "not a hopscope session"},
+		{name: "HAR", content: `{"log":{"entries":[]}}`, wantErr: "not a hopscope session"},
+		{name: "newer format", content: `{"hopscope_session":99}` + "\n", wantErr: "newer"},
+		{name: "torn header", content: `{"hopscope_sess`, wantWarn: ":1: torn header line", wantRecords: 1},
+		{name: "header without newline", content: `{"hopscope_session":1}`, wantRecords: 1},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "s.jsonl")
+			os.WriteFile(p, []byte(c.content), 0o600)
+			s, err := Open(p, Config{})
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Errorf("error %v, want %q", err, c.wantErr)
+				}
+				if err == nil {
+					s.Close()
+				}
+				if b, _ := os.ReadFile(p); string(b) != c.content {
+					t.Errorf("file changed to %q", b)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w := s.Warnings(); c.wantWarn == "" && len(w) != 0 || c.wantWarn != "" && (len(w) != 1 || !strings.Contains(w[0], c.wantWarn)) {
+				t.Errorf("warnings %q, want %q", w, c.wantWarn)
+			}
+			s.Record(&Record{Flow: inventory.Flow{ID: "1"}})
+			s.Close()
+			b, _ := os.ReadFile(p)
+			inv, recs, err := Read(bytes.NewReader(b), "s.jsonl")
+			if err != nil || len(recs) != c.wantRecords || len(inv.Warnings) != 0 {
+				t.Errorf("read back: %v, %d records, warnings %q\n%s", err, len(recs), inv.Warnings, b)
+			}
+		})
+	}
+}
+
+// TestReadSkipsCorrupt: a torn or corrupt record is a warning naming file and line, never the loss of
+// the rest of the file (issue 16 findings 1 and 8: the warning is data the caller prints in every mode).
+func TestReadSkipsCorrupt(t *testing.T) {
+	const hdr = `{"hopscope_session":1}` + "\n"
+	rec := func(id string) string { return `{"flow":{"id":"` + id + `","host":"h` + id + `.example"}}` + "\n" }
+	many := hdr
+	for i := range 30 {
+		many += "garbage " + strconv.Itoa(i) + "\n"
+	}
+	many += rec("1")
+	for _, c := range []struct {
+		name, in string
+		wantIDs  string
+		wantWarn []string
+	}{
+		{"corrupt middle line", hdr + rec("1") + "nonsense\n" + rec("2"), "1,2", []string{"f.jsonl:3: corrupt record skipped"}},
+		{"record glued to a torn fragment", hdr + rec("1") + `{"flow":{"id":"x","ho` + rec("2") + rec("3"), "1,2,3", []string{"f.jsonl:3: torn fragment (21 bytes) before a record skipped"}},
+		{"torn last line", hdr + rec("1") + `{"flow":{"id":"2"`, "1", []string{"f.jsonl:3: torn last record skipped"}},
+		{"wrong types", hdr + `{"flow":{"id":7}}` + "\n" + rec("2"), "2", []string{"f.jsonl:2: corrupt record skipped"}},
+		{"blank lines", hdr + "\n" + rec("1") + "\n\n" + rec("2"), "1,2", nil},
+		{"warnings bounded", many, "1", append(make([]string, maxWarnings), "f.jsonl: 10 more torn or corrupt lines skipped")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			inv, recs, err := Read(strings.NewReader(c.in), "f.jsonl")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, r := range recs {
+				ids = append(ids, r.Flow.ID)
+			}
+			if strings.Join(ids, ",") != c.wantIDs || len(inv.Flows) != len(recs) {
+				t.Errorf("records %v (%d flows), want %s", ids, len(inv.Flows), c.wantIDs)
+			}
+			if len(inv.Warnings) != len(c.wantWarn) {
+				t.Fatalf("warnings %q, want %d", inv.Warnings, len(c.wantWarn))
+			}
+			for i, w := range c.wantWarn {
+				if !strings.HasPrefix(inv.Warnings[i], w) {
+					t.Errorf("warning %d %q, want prefix %q", i, inv.Warnings[i], w)
+				}
+			}
+		})
 	}
 }
 
