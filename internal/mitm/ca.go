@@ -23,6 +23,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
@@ -273,4 +274,52 @@ func (c *CA) Fingerprint() string {
 		out = append(out, hexd[b>>4], hexd[b&15])
 	}
 	return string(out)
+}
+
+// ExportFormat names an encoding of the CA certificate for export: "pem", "der" or "p12".
+type ExportFormat string
+
+// The export formats Export writes.
+const (
+	FormatPEM ExportFormat = "pem"
+	FormatDER ExportFormat = "der"
+	FormatP12 ExportFormat = "p12"
+)
+
+// ParseExportFormat accepts a format name and its aliases (cer, crt for DER; pkcs12, pfx for p12).
+func ParseExportFormat(s string) (ExportFormat, error) {
+	switch strings.ToLower(s) {
+	case "pem":
+		return FormatPEM, nil
+	case "der", "cer", "crt":
+		return FormatDER, nil
+	case "p12", "pkcs12", "pfx":
+		return FormatP12, nil
+	}
+	return "", fmt.Errorf("unknown export format %q (want pem, der or p12)", s)
+}
+
+// FormatForFile is the export format a file name asks for by its extension (.p12/.pfx, .der/.cer/.crt,
+// .pem); ok is false for any other name, where the caller keeps its default. Writing PEM to a file
+// named .p12 produces a file no importer accepts.
+func FormatForFile(name string) (f ExportFormat, ok bool) {
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(name)), ".")
+	if ext == "" {
+		return "", false
+	}
+	f, err := ParseExportFormat(ext)
+	return f, err == nil
+}
+
+// Export encodes the CA certificate (never its key) in format f; password protects a p12 file.
+func (c *CA) Export(f ExportFormat, password string) ([]byte, error) {
+	switch f {
+	case FormatPEM:
+		return c.PEM(), nil
+	case FormatDER:
+		return c.DER(), nil
+	case FormatP12:
+		return c.P12(password)
+	}
+	return nil, fmt.Errorf("unknown export format %q (want pem, der or p12)", f)
 }
