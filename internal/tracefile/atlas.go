@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,8 +77,9 @@ type atlasReply struct {
 	} `json:"icmpext"`
 }
 
-// parseAtlas imports RIPE Atlas traceroute results: one result object, a JSON list of them, or
-// JSON lines. Hop 255 is Atlas's last probe sent with TTL 255 after the gap limit; it is kept as
+// parseAtlas imports RIPE Atlas traceroute results: one result object, a JSON list of them, JSON
+// lines, or the /latest/ form keyed by probe id ({"6001": [result, ...], ...}, probes in increasing id
+// order, each probe's results newest first as Atlas returns them). Hop 255 is Atlas's last probe sent with TTL 255 after the gap limit; it is kept as
 // TTL 255 (not padded with empty hops) and explained in Warnings.
 func parseAtlas(data []byte) ([]*path.Trace, error) {
 	in := &jsonInput{format: FormatRIPEAtlas, data: data}
@@ -95,6 +97,14 @@ func parseAtlas(data []byte) ([]*path.Trace, error) {
 		return nil
 	}
 	err := in.values(func(raw json.RawMessage, off int) error {
+		if latest, ok := atlasLatest(raw); ok {
+			for _, item := range latest {
+				if err := one(item, off+max(bytes.Index(raw, item[:min(len(item), 64)]), 0)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 		if raw[0] != '[' {
 			return one(raw, off)
 		}
@@ -275,4 +285,34 @@ func finishAtlas(t *path.Trace) {
 		}
 	}
 	t.ProbesPerHop = n
+}
+
+// atlasLatest splits the /latest/ form ({"<probe id>": [result, ...], ...}) into its results, probes in
+// increasing id order; ok is false for anything else (a result object has "type" and "result").
+func atlasLatest(raw []byte) ([]json.RawMessage, bool) {
+	if raw[0] != '{' {
+		return nil, false
+	}
+	var byProbe map[string][]json.RawMessage
+	if json.Unmarshal(raw, &byProbe) != nil || len(byProbe) == 0 {
+		return nil, false
+	}
+	ids := make([]int, 0, len(byProbe))
+	for k := range byProbe {
+		id, ok := parseUint(k, 1<<31)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []json.RawMessage
+	for _, id := range ids {
+		for _, r := range byProbe[strconv.Itoa(id)] {
+			if len(r) > 0 {
+				out = append(out, r)
+			}
+		}
+	}
+	return out, len(out) > 0
 }

@@ -35,6 +35,7 @@ func importers() []importer {
 		{FormatRIPEAtlas, detectAtlas, parseAtlas},
 		{FormatScamper, detectScamper, parseScamper},
 		{FormatHopscope, detectHopscope, parseHopscope},
+		{FormatGlobalping, detectGlobalping, parseGlobalping},
 	}
 }
 

@@ -24,6 +24,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 		{FormatRIPEAtlas, "corpus/ripe-atlas-traceroute-v6-icmp-fw4610.txt"},
 		{FormatScamper, "corpus/scamper-tracelb-mda-json-v6_mlab-traceroute-caller.txt"},
 		{FormatHopscope, "samples/hopscope-json.json"},
+		{FormatGlobalping, "samples/globalping-traceroute-openapi-example.json"},
 	}
 	var covered []string
 	for _, tc := range tests {
