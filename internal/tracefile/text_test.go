@@ -452,7 +452,7 @@ func TestParseUnknownFormat(t *testing.T) {
 	if _, err := Parse([]byte("x"), "pingplotter"); err == nil || !strings.Contains(err.Error(), "unknown format") {
 		t.Errorf("err = %v", err)
 	}
-	if len(Formats()) != 10 || Formats()[9] != FormatHopscope {
+	if len(Formats()) != 11 || Formats()[9] != FormatHopscope || Formats()[10] != FormatGlobalping {
 		t.Errorf("Formats() = %v", Formats())
 	}
 }
