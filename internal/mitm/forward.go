@@ -11,6 +11,7 @@ import (
 	"net/http/httptrace"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +26,10 @@ import (
 // there is no control endpoint.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ci := connInfoFrom(r.Context())
+	if viaHas(r.Header.Values("Via"), p.cfg.ViaName) {
+		p.refuseLoop(w, r, ci)
+		return
+	}
 	if ci.target == "" {
 		if r.Method == http.MethodConnect {
 			p.handleConnect(w, r, ci)
@@ -220,13 +225,14 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	}
 	upgrade := isUpgrade(r.Header) && r.ProtoMajor == 1
 	removeHopHeaders(out.Header, upgrade)
+	out.Header["Via"] = append(out.Header.Values("Via"), p.viaEntry(r.ProtoMajor, r.ProtoMinor))
 	reqTap := &bodyTap{r: r.Body, max: p.cfg.RecordBytes, onRead: func() { rc.SetReadDeadline(time.Now().Add(p.cfg.BodyIdleTimeout)) }}
 	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 		out.Body = nil
 	} else {
 		out.Body = io.NopCloser(reqTap)
 	}
-	ctx, cancel := context.WithCancel(r.Context())
+	ctx, cancel := context.WithCancel(withVia(r.Context(), append(slices.Clone(ci.via), r.Header.Values("Via")...)))
 	defer cancel()
 	idle := time.AfterFunc(p.cfg.UpstreamTimeout+p.cfg.BodyIdleTimeout, cancel)
 	defer idle.Stop()
@@ -254,7 +260,9 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	resp, err := p.upstream(r).RoundTrip(out)
 	if err != nil {
 		code := http.StatusBadGateway
-		if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "timeout") {
+		if errors.Is(err, ErrProxyLoop) {
+			code = http.StatusLoopDetected
+		} else if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || strings.Contains(err.Error(), "timeout") {
 			code = http.StatusGatewayTimeout
 		}
 		rec.Flow.Error = "upstream: " + err.Error()

@@ -48,7 +48,11 @@ type Config struct {
 	// RecordBytes is how much of each body is kept in flow records; 0 keeps none.
 	RecordBytes int
 	// UpstreamProxy, when set, is an HTTP proxy every upstream connection is tunnelled through (CONNECT).
+	// One that is this proxy itself, or that sends the tunnel back here, is refused (ErrProxyLoop).
 	UpstreamProxy *url.URL
+	// ViaName is the received-by token this proxy adds to Via on forwarded requests and on CONNECTs to
+	// an upstream proxy, and refuses to see again; "" means "hopscope-" and 8 random hex digits.
+	ViaName string
 	// Resolve overrides name resolution: "host:port" or "host" maps to an address ("addr" or
 	// "addr:port"); the key "*" maps every name. nil resolves normally.
 	Resolve map[string]string
@@ -122,6 +126,9 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	if cfg.Logf == nil {
 		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.ViaName == "" {
+		cfg.ViaName = newViaName()
 	}
 	if cfg.Allow == nil {
 		cfg.Allow = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
@@ -368,6 +375,8 @@ type connInfo struct {
 	nameSource string
 	tls        *tls.ConnectionState
 	proc       *procFuture
+	// via is the Via chain of the CONNECT that opened the tunnel (nil on the proxy's own listener).
+	via []string
 }
 
 type procFuture struct {
@@ -452,12 +461,22 @@ func (p *Proxy) dialViaProxy(ctx context.Context, d *net.Dialer, target string) 
 	if u.Port() == "" {
 		ph = net.JoinHostPort(u.Hostname(), "8080")
 	}
+	if h, ps, err := net.SplitHostPort(ph); err == nil {
+		if port, err := strconv.ParseUint(ps, 10, 16); err == nil && p.isSelf(h, uint16(port)) {
+			return nil, fmt.Errorf("%w: the upstream proxy %s is this proxy itself", ErrProxyLoop, ph)
+		}
+	}
 	c, err := d.DialContext(ctx, "tcp", ph)
 	if err != nil {
 		return nil, fmt.Errorf("upstream proxy %s: %w", ph, err)
 	}
+	if ra, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil && p.isSelf(ra.Addr().String(), ra.Port()) {
+		c.Close()
+		return nil, fmt.Errorf("%w: the upstream proxy %s (%s) is this proxy itself", ErrProxyLoop, ph, ra)
+	}
 	c.SetDeadline(time.Now().Add(p.cfg.UpstreamTimeout))
 	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: target}, Host: target, Header: http.Header{}}
+	req.Header["Via"] = append(append([]string(nil), viaFrom(ctx)...), p.viaEntry(1, 1))
 	if u.User != nil {
 		pw, _ := u.User.Password()
 		req.SetBasicAuth(u.User.Username(), pw)
@@ -475,6 +494,10 @@ func (p *Proxy) dialViaProxy(ctx context.Context, d *net.Dialer, target string) 
 		return nil, fmt.Errorf("upstream proxy %s: %w", ph, err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode == http.StatusLoopDetected {
+		c.Close()
+		return nil, fmt.Errorf("%w: the upstream proxy %s sent CONNECT %s back to this proxy (%s)", ErrProxyLoop, ph, target, resp.Status)
+	}
 	if resp.StatusCode != http.StatusOK {
 		c.Close()
 		return nil, fmt.Errorf("upstream proxy %s refused CONNECT %s: %s", ph, target, resp.Status)

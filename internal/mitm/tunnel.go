@@ -55,7 +55,9 @@ func (p *Proxy) handleConnect(w http.ResponseWriter, r *http.Request, ci *connIn
 		pre, _ := brw.Reader.Peek(n)
 		c = &prefixConn{Conn: conn, pre: append([]byte(nil), pre...)}
 	}
-	p.tunnel(c, target, ci)
+	tci := *ci
+	tci.via = r.Header.Values("Via")
+	p.tunnel(c, target, &tci)
 }
 
 // serveSOCKS runs one SOCKS5 client connection.
@@ -178,7 +180,7 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 			p.passthrough(rc, target, ci, sniff.TLS, "ALPN "+strings.Join(ch.ALPN, ",")+" is not HTTP", sni)
 			return
 		}
-		if slices.Contains(ch.ALPN, "h2") && p.upstreamH2(target, name) {
+		if slices.Contains(ch.ALPN, "h2") && p.upstreamH2(target, name, ci.via) {
 			protos = append(protos, "h2")
 		}
 		if slices.Contains(ch.ALPN, "http/1.1") || len(protos) == 0 {
@@ -260,7 +262,7 @@ func (p *Proxy) confirmRejection(host, why string) bool {
 
 // upstreamH2 reports whether the upstream server for target negotiates HTTP/2, probing it once with a
 // TLS handshake and caching the answer for ten minutes (a failed probe for one minute).
-func (p *Proxy) upstreamH2(target, sni string) bool {
+func (p *Proxy) upstreamH2(target, sni string, via []string) bool {
 	key := target + "|" + sni
 	now := p.cfg.Now()
 	p.mu.Lock()
@@ -270,7 +272,7 @@ func (p *Proxy) upstreamH2(target, sni string) bool {
 		return r.h2
 	}
 	v, _, _ := p.alpnSF.Do(key, func() (any, error) {
-		ctx, cancel := context.WithTimeout(p.ctx, p.cfg.UpstreamTimeout)
+		ctx, cancel := context.WithTimeout(withVia(p.ctx, via), p.cfg.UpstreamTimeout)
 		defer cancel()
 		res := alpnResult{expires: now.Add(time.Minute)}
 		c, err := p.dialUpstream(ctx, "tcp", target)
@@ -309,7 +311,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 	if proto == sniff.TLS {
 		f.TLS = &inventory.TLSInfo{SNI: sni}
 	}
-	ctx, cancel := context.WithTimeout(p.ctx, p.cfg.UpstreamTimeout)
+	ctx, cancel := context.WithTimeout(withVia(p.ctx, ci.via), p.cfg.UpstreamTimeout)
 	connStart := time.Now()
 	up, err := p.dialUpstream(ctx, "tcp", target)
 	cancel()
