@@ -1,36 +1,30 @@
 package cli
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"hopscope/internal/analysis"
-	"hopscope/internal/enrich"
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 	"hopscope/internal/tracefile"
 )
 
 // analyzeOptions are the flags of "hopscope analyze".
 type analyzeOptions struct {
-	g            *globalOptions
-	format       string
-	json         bool
-	inputFormat  string
-	mmdb         []string
-	ip2location  []string
-	noHints      bool
-	noEmbedded   bool
-	noInstalled  bool
-	fromLocation string
+	g           *globalOptions
+	inputFormat string
+	out         outputFlags
+	enrich      enrichFlags
+	loc         locationFlags
 	// now stamps the report; time.Now outside tests.
 	now func() time.Time
 }
@@ -56,56 +50,38 @@ city-level data. Where the trace was run from is read from the first hops;
 A file with several traces gives one report per trace: text and Markdown print them one after the other,
 JSON carries them in "paths" (a single trace is in "path"); see docs/report-schema.md.
 
+Output (--format, --json, -o): text (the default), json, markdown, or html, one self-contained page
+with the route drawn on a world map.
+
 Exit codes: 0 explained, 1 failure, 2 unreadable or malformed input (nothing is printed on stdout).`,
 		Example: `  hopscope analyze trace.txt
   traceroute example.com | hopscope analyze -
   hopscope analyze --json mtr.json
   hopscope analyze --from-location Paris --format markdown trace.txt
-  hopscope analyze --mmdb dbip-city-lite.mmdb trace.txt`,
+  hopscope analyze --mmdb dbip-city-lite.mmdb trace.txt
+  hopscope analyze --format html -o trace.html trace.txt`,
 		Args: argsUsage(cobra.ExactArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error { return o.run(args[0]) },
+		RunE: func(c *cobra.Command, args []string) error { return o.run(c.Flags(), args[0]) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
 	f.StringVar(&o.inputFormat, "input-format", "", "input format instead of detecting it: "+strings.Join(tracefile.Formats(), ", "))
-	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
-	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
-	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from router hostnames")
-	f.BoolVar(&o.noEmbedded, "no-embedded", false, "do not use the embedded database")
-	f.BoolVar(&o.noInstalled, "no-installed", false, `ignore the databases "hopscope db update" installed`)
-	f.StringVar(&o.fromLocation, "from-location", "", `where the trace was run from: a city ("Paris", "new-york") or "LAT,LON"`)
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addEnrichFlags(f, &o.enrich, false)
+	addLocationFlags(f, &o.loc)
 	return cmd
 }
 
-// validate checks the flags; errors are usage errors.
-func (o *analyzeOptions) validate() (*analysis.Place, error) {
-	if o.json {
-		if o.format != "text" && o.format != "json" {
-			return nil, fmt.Errorf("--json and --format %s disagree", o.format)
-		}
-		o.format = "json"
-	}
-	if o.inputFormat != "" && !contains(tracefile.Formats(), o.inputFormat) {
-		return nil, fmt.Errorf("--input-format %q: want one of %s", o.inputFormat, strings.Join(tracefile.Formats(), ", "))
-	}
-	if o.fromLocation == "" {
-		return nil, nil
-	}
-	p, err := analysis.ParseLocation(o.fromLocation)
+// validate checks the flags and returns the output format and the vantage point; errors are usage errors.
+func (o *analyzeOptions) validate(flags *pflag.FlagSet) (string, *analysis.Place, error) {
+	format, err := o.out.resolve(flags)
 	if err != nil {
-		return nil, fmt.Errorf("--from-location: %w", err)
+		return "", nil, err
 	}
-	return p, nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
+	if o.inputFormat != "" && !slices.Contains(tracefile.Formats(), o.inputFormat) {
+		return "", nil, usageError{fmt.Errorf("--input-format %q: want one of %s", o.inputFormat, strings.Join(tracefile.Formats(), ", "))}
 	}
-	return false
+	from, err := o.loc.place()
+	return format, from, err
 }
 
 // readInput reads FILE, or standard input for "-".
@@ -135,14 +111,10 @@ func parseError(name string, err error) error {
 	return fmt.Errorf("%s: %s (read as %s)", name, msg, pe.Format)
 }
 
-func (o *analyzeOptions) run(file string) error {
-	from, err := o.validate()
+func (o *analyzeOptions) run(flags *pflag.FlagSet, file string) error {
+	format, from, err := o.validate(flags)
 	if err != nil {
-		return usageError{err}
-	}
-	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	data, name, err := o.readInput(file)
 	if err != nil {
@@ -159,14 +131,9 @@ func (o *analyzeOptions) run(file string) error {
 	if len(traces) == 0 {
 		return badInput(fmt.Errorf("%s: no trace found", name))
 	}
-	cfg, err := enricherConfig(o.g, o.mmdb, o.ip2location, o.noInstalled)
+	e, err := o.enrich.open(o.g)
 	if err != nil {
 		return err
-	}
-	cfg.NoHints, cfg.NoEmbedded = o.noHints, o.noEmbedded
-	e, err := enrich.New(cfg)
-	if err != nil {
-		return badInput(err)
 	}
 	defer e.Close()
 	rep := report.New(report.KindPath, o.now())
@@ -178,11 +145,5 @@ func (o *analyzeOptions) run(file string) error {
 			rep.Paths = append(rep.Paths, p)
 		}
 	}
-	// Render into memory first so a rendering error leaves stdout empty.
-	var out bytes.Buffer
-	if err := rf(&out, rep); err != nil {
-		return err
-	}
-	_, err = o.g.streams.Out.Write(out.Bytes())
-	return err
+	return o.out.write(o.g, format, rep)
 }

@@ -116,7 +116,7 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"broken traceroute", "traceroute to 192.0.2.1 (192.0.2.1), 30 hops max, 60 byte packets\n 1  192.0.2.1  1.0 ms  bogus\n", []string{"analyze", "-"}, "stdin: line 2: expected"},
 		{"unrecognised input", "hello world\n", []string{"analyze", "-"}, "stdin: unrecognised traceroute output"},
 		{"empty input", "", []string{"analyze", "-"}, "stdin:"},
-		{"unknown output format", "", []string{"analyze", "--format", "pdf", analyzeSeed}, "unknown output format"},
+		{"unknown output format", "", []string{"analyze", "--format", "pdf", analyzeSeed}, `--format "pdf": want one of text, json, markdown, html`},
 		{"json and markdown", "", []string{"analyze", "--json", "--format", "markdown", analyzeSeed}, "--json and --format markdown disagree"},
 		{"unknown input format", "", []string{"analyze", "--input-format", "pcap", analyzeSeed}, `--input-format "pcap": want one of`},
 		{"wrong input format", "", []string{"analyze", "--input-format", "mtr-json", analyzeSeed}, "(read as mtr-json)"},

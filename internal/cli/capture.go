@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,31 +17,29 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"hopscope/internal/analysis"
 	"hopscope/internal/capture"
-	"hopscope/internal/enrich"
 	"hopscope/internal/inventory"
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 )
 
 // captureOptions are the capture command's flags.
 type captureOptions struct {
-	g            *globalOptions
-	iface        string
-	filter       string
-	duration     time.Duration
-	count        int64
-	snaplen      int
-	flows        bool
-	json         bool
-	format       string
-	fromLocation string
-	resolve      bool
-	noEnrich     bool
-	rules        string
-	maxStream    int
+	g         *globalOptions
+	iface     string
+	filter    string
+	duration  time.Duration
+	count     int64
+	snaplen   int
+	flows     bool
+	resolve   bool
+	rules     string
+	maxStream int
+	out       outputFlags
+	enrich    enrichFlags
+	loc       locationFlags
 }
 
 func newCaptureCmd(g *globalOptions) *cobra.Command {
@@ -71,11 +68,14 @@ be farther than RTT × 100 km from the capture point, which checks the database'
 
 --filter takes a subset of the pcap-filter language (tcp, udp, ip, ip6, [src|dst] host/net/port,
 portrange, and/or/not, parentheses; addresses, not host names). It applies to files and live capture
-alike; live, it is also compiled to classic BPF and attached to the socket so the kernel drops the rest.`,
+alike; live, it is also compiled to classic BPF and attached to the socket so the kernel drops the rest.
+
+Output (--format, --json, -o): the summary as text (the default), json, markdown or html; --flows lists
+every flow as text, json (the inventory) or markdown.`,
 		Example: `  hopscope capture app.pcapng
   hopscope capture --flows --format markdown app.pcap.gz
   hopscope capture --json --from-location 22.54,114.06 wechat.pcap
-  sudo hopscope capture -i eth0 --filter 'tcp port 443 or udp port 443' --duration 30s`,
+  sudo hopscope capture -i eth0 --filter 'tcp port 443 or udp port 443' --duration 30`,
 		Args: argsUsage(func(c *cobra.Command, args []string) error {
 			if o.iface != "" {
 				if len(args) > 0 {
@@ -90,56 +90,44 @@ alike; live, it is also compiled to classic BPF and attached to the socket so th
 			if len(args) == 1 {
 				file = args[0]
 			}
-			return o.run(c.Context(), file)
+			return o.run(c.Context(), c.Flags(), file)
 		},
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.iface, "interface", "i", "", "capture live from this interface instead of reading a file (Linux, root or CAP_NET_RAW)")
 	f.StringVar(&o.filter, "filter", "", "packet filter (pcap-filter subset: tcp udp ip ip6 [src|dst] host|net|port|portrange and or not)")
-	f.DurationVar(&o.duration, "duration", 0, "stop a live capture after this long (0: until --count or Ctrl-C)")
+	durationVarP(f, &o.duration, "duration", "", 0, "stop a live capture after this long (0: until --count or Ctrl-C)")
 	f.Int64Var(&o.count, "count", 0, "stop a live capture after this many packets (0: no limit)")
 	f.IntVar(&o.snaplen, "snaplen", 65535, "bytes kept of each live frame")
 	f.BoolVar(&o.flows, "flows", false, "list every flow instead of the per-domain summary")
-	f.BoolVar(&o.json, "json", false, "write JSON (same as --format json)")
-	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.StringVar(&o.fromLocation, "from-location", "", `where the capture was taken: a city ("Paris") or "LAT,LON", to check server locations against the handshake RTT`)
 	f.BoolVar(&o.resolve, "resolve", false, "name flows that nothing else named by reverse DNS (sends PTR queries)")
-	f.BoolVar(&o.noEnrich, "no-enrich", false, "do not look up who operates each server address and where")
 	f.StringVar(&o.rules, "purpose-rules", "", `file of extra purpose rules, one "REGEXP PURPOSE" per line`)
 	f.IntVar(&o.maxStream, "max-stream-bytes", 16<<10, "leading bytes of each TCP direction reassembled for recognition")
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addEnrichFlags(f, &o.enrich, true)
+	addLocationFlags(f, &o.loc)
 	return cmd
 }
 
-func (o *captureOptions) run(ctx context.Context, file string) error {
-	if o.json {
-		o.format = "json"
+func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, file string) error {
+	format, err := o.out.resolve(flags)
+	if err != nil {
+		return err
 	}
-	var from *analysis.Place
-	if o.fromLocation != "" {
-		var err error
-		if from, err = analysis.ParseLocation(o.fromLocation); err != nil {
-			return badInput(fmt.Errorf("--from-location: %w", err))
-		}
+	if o.flows && format == "html" {
+		return usageError{errors.New("--flows lists flows as text, json or markdown; the html report is the summary (without --flows)")}
+	}
+	from, err := o.loc.place()
+	if err != nil {
+		return err
 	}
 	flt, err := capture.ParseFilter(o.filter)
 	if err != nil {
 		return badInput(fmt.Errorf("--filter: %w", err))
 	}
-	var rules []inventory.PurposeRule
-	if o.rules != "" {
-		fh, err := os.Open(o.rules)
-		if err != nil {
-			return badInput(fmt.Errorf("--purpose-rules: %w", err))
-		}
-		rules, err = inventory.ParseRules(fh, o.rules)
-		fh.Close()
-		if err != nil {
-			return badInput(err)
-		}
-	}
-	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
+	rules, err := readPurposeRules(o.rules)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
 	cfg := capture.Config{Filter: flt, MaxStreamBytes: o.maxStream}
 	var a *capture.Analyzer
@@ -177,24 +165,17 @@ func (o *captureOptions) run(ctx context.Context, file string) error {
 	for _, w := range inv.Warnings {
 		fmt.Fprintf(o.g.streams.Err, "hopscope: warning: %s\n", w)
 	}
-	out := bufio.NewWriterSize(o.g.streams.Out, 64<<10)
 	if o.flows {
-		if err := o.writeFlows(out, inv, a); err != nil {
-			return err
-		}
-		return out.Flush()
+		return o.out.emit(o.g, func(w io.Writer) error { return writeFlows(w, format, inv, a) })
 	}
 	sum := inventory.Summarize(inv, rules)
-	var servers map[netip.Addr]enrich.Info
-	if !o.noEnrich {
-		servers = enrichServers(o.g, sum)
+	servers, err := enrichServers(o.g, &o.enrich, sum)
+	if err != nil {
+		return err
 	}
 	rep := report.New(report.KindDomains, time.Now())
 	rep.Domains = report.NewDomains(sum, servers, analysis.HostChecks(inv, servers, from))
-	if err := rf(out, rep); err != nil {
-		return err
-	}
-	return out.Flush()
+	return o.out.write(o.g, format, rep)
 }
 
 // reverseNames names still-unnamed flows by the PTR record of their server address.
@@ -222,18 +203,14 @@ func reverseNames(ctx context.Context, inv *inventory.Inventory) {
 	}
 }
 
-// writeFlows lists every flow: JSON (the inventory) or a table.
-func (o *captureOptions) writeFlows(w io.Writer, inv *inventory.Inventory, a *capture.Analyzer) error {
-	switch o.format {
-	case "json":
+// writeFlows lists every flow in format: JSON (the inventory), or a text or Markdown table.
+func writeFlows(w io.Writer, format string, inv *inventory.Inventory, a *capture.Analyzer) error {
+	if format == "json" {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(inv)
-	case "text", "", "markdown", "md":
-	default:
-		return badInput(fmt.Errorf("--flows supports text, json and markdown, not %q", o.format))
 	}
-	md := o.format == "markdown" || o.format == "md"
+	md := format == "markdown"
 	var tw *tabwriter.Writer
 	row := func(cols ...string) {
 		if md {

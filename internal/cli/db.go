@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -76,7 +75,7 @@ Exit codes: 0 installed, 1 download or disk failure, 2 a --from file is unreadab
 	f := cmd.Flags()
 	f.StringArrayVar(&o.from, "from", nil, "install this local .tgz, .csv, .mmdb or .BIN file instead of downloading; repeatable")
 	f.StringArrayVar(&o.urls, "url", nil, "download these CSV URLs instead of the defaults; repeatable")
-	f.DurationVar(&o.timeout, "timeout", 10*time.Minute, "give up downloading after this long")
+	durationVarP(f, &o.timeout, "timeout", "", 10*time.Minute, "give up downloading after this long")
 	return cmd
 }
 
@@ -132,8 +131,8 @@ func httpFetch(c *http.Client) func(ctx context.Context, url string) (io.ReadClo
 
 // dbStatusOptions are the flags of "hopscope db status".
 type dbStatusOptions struct {
-	g    *globalOptions
-	json bool
+	g   *globalOptions
+	out outputFlags
 }
 
 func newDBStatusCmd(g *globalOptions) *cobra.Command {
@@ -142,9 +141,15 @@ func newDBStatusCmd(g *globalOptions) *cobra.Command {
 		Use:   "status",
 		Short: "List the embedded and installed databases and which ones are used",
 		Args:  argsUsage(cobra.NoArgs),
-		RunE:  func(c *cobra.Command, args []string) error { return o.run() },
+		RunE: func(c *cobra.Command, args []string) error {
+			format, err := o.out.resolve(c.Flags())
+			if err != nil {
+				return err
+			}
+			return o.run(format)
+		},
 	}
-	cmd.Flags().BoolVar(&o.json, "json", false, "write the list as JSON")
+	addOutputFlags(cmd.Flags(), &o.out, "text", "json")
 	return cmd
 }
 
@@ -160,13 +165,12 @@ type dbStatus struct {
 	Installed []enrich.InstalledFile `json:"installed"`
 }
 
-func (o *dbStatusOptions) run() error {
+func (o *dbStatusOptions) run(format string) error {
 	dir, err := o.g.dataPath()
 	if err != nil {
 		return err
 	}
-	var st dbStatus
-	st.DataDir = dir
+	st := dbStatus{DataDir: dir}
 	st.Embedded.BuiltAt, st.Embedded.Sources = enrich.Embedded()
 	st.Installed, err = enrich.Installed(dir)
 	if err != nil {
@@ -181,25 +185,26 @@ func (o *dbStatusOptions) run() error {
 			st.Embedded.Used = false
 		}
 	}
-	w := o.g.streams.Out
-	if o.json {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
-	}
+	return o.out.emit(o.g, func(w io.Writer) error { return writeTextOrJSON(w, format, st) })
+}
+
+// text renders the status for a terminal.
+func (st dbStatus) text() string {
+	var b strings.Builder
 	used := "in use"
 	if !st.Embedded.Used {
 		used = "replaced by the installed address database"
 	}
-	fmt.Fprintf(w, "embedded  built %s from %s (%s)\n", st.Embedded.BuiltAt.Format("2006-01-02"), strings.Join(st.Embedded.Sources, ", "), used)
+	fmt.Fprintf(&b, "embedded  built %s from %s (%s)\n", st.Embedded.BuiltAt.Format("2006-01-02"), strings.Join(st.Embedded.Sources, ", "), used)
 	if len(st.Installed) == 0 {
-		fmt.Fprintf(w, "installed nothing in %s (see \"hopscope db update\")\n", filepath.Join(dir, enrich.DBDir))
-		return nil
+		fmt.Fprintf(&b, "installed nothing in %s (see \"hopscope db update\")\n", filepath.Join(st.DataDir, enrich.DBDir))
+		return b.String()
 	}
-	fmt.Fprintf(w, "installed in %s:\n", filepath.Join(dir, enrich.DBDir))
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(&b, "installed in %s:\n", filepath.Join(st.DataDir, enrich.DBDir))
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	for _, f := range st.Installed {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", filepath.Base(f.Path), f.Kind, report.BytesLabel(f.Size), f.ModTime.Format("2006-01-02 15:04"), f.Detail)
 	}
-	return tw.Flush()
+	tw.Flush()
+	return b.String()
 }

@@ -18,7 +18,6 @@ import (
 
 	"hopscope/internal/dns"
 	"hopscope/internal/enrich"
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 )
 
@@ -31,15 +30,16 @@ type dnsOptions struct {
 	subnets     []string
 	compare     []netip.Prefix // every --subnet when more than one was given
 	timeout     time.Duration
-	json        bool
-	format      string
 	caFile      string
 	roots       []string
 	tracePort   uint16
 	bulk        string
 	concurrency int
-	noEnrich    bool
 	ptr         bool
+	out         outputFlags
+	enrich      enrichFlags
+	// format is the resolved output format.
+	format string
 }
 
 func newDNSCmd(g *globalOptions) *cobra.Command {
@@ -51,7 +51,7 @@ func newDNSCmd(g *globalOptions) *cobra.Command {
 address with who operates it and where, the zone's name servers and SOA, which server answered,
 the DNSSEC evidence (AD bit, signatures, the resolver's validation) and the timing of every query.
 
-Servers (--server):
+Servers (--dns-server; --server and -s still work but are deprecated):
   ADDR[:PORT]                  UDP, retried over TCP when the reply is truncated (default: /etc/resolv.conf)
   udp://ADDR[:PORT]            UDP only
   tcp://ADDR[:PORT]            TCP only
@@ -62,12 +62,16 @@ An ADDRESS asks for its PTR name (reverse lookup).
 
 --trace follows delegation from the root servers (--root, default the IANA roots) and names lame
 servers; --subnet sends EDNS Client Subnet to see what a client elsewhere gets ("what does a user in
-Shenzhen get?"); several --subnet values compare the answers side by side; --bulk FILE resolves one name per line with bounded concurrency.
+Shenzhen get?"); several --subnet values compare the answers side by side; --bulk FILE resolves one name
+per line with bounded concurrency.
+
+Output (--format, --json, -o): text (the default), json, markdown or html; with --bulk, one line per
+name as text, or one JSON object per line with --json.
 
 Exit codes: 0 answer, 1 failure (SERVFAIL, REFUSED, timeout, CNAME loop, lame delegation, malformed
 reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 		Example: `  hopscope dns vweixinthumb.tc.qq.com
-  hopscope dns --server tls://dns.example:853 --type MX example.com
+  hopscope dns --dns-server tls://dns.example:853 --type MX example.com
   hopscope dns --subnet 203.0.113.0/24 cdn.example.com
   hopscope dns --subnet 203.0.113.0/24,198.51.100.0/24 cdn.example.com
   hopscope dns --trace www.example.com
@@ -79,6 +83,12 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 			return cobra.ExactArgs(1)(c, args)
 		}),
 		RunE: func(c *cobra.Command, args []string) error {
+			warnDeprecated(c.Flags(), g.streams.Err)
+			format, err := o.out.resolve(c.Flags())
+			if err != nil {
+				return err
+			}
+			o.format = format
 			if o.bulk != "" {
 				return o.runBulk(c.Context())
 			}
@@ -87,19 +97,19 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.types, "type", "t", "", "record types, comma-separated (A, AAAA, CNAME, MX, TXT, NS, SOA, PTR, ...); default A and AAAA")
-	f.StringVarP(&o.server, "server", "s", "", "server to ask (see above); default the first nameserver of /etc/resolv.conf")
+	f.StringVar(&o.server, "dns-server", "", "server to ask (see above); default the first nameserver of /etc/resolv.conf")
+	deprecatedAlias(f, "server", "s", "dns-server")
 	f.BoolVar(&o.trace, "trace", false, "follow delegation from the root servers instead of asking a resolver")
 	f.StringSliceVar(&o.subnets, "subnet", nil, "EDNS Client Subnet to send, as CIDR (203.0.113.0/24) or an address (/24 or /56 is used); several (repeated or comma-separated) compare the answers, the first one giving the full view")
-	f.DurationVar(&o.timeout, "timeout", dns.DefaultTimeout, "wait for each reply")
-	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
-	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
+	durationVarP(f, &o.timeout, "timeout", "", dns.DefaultTimeout, "wait for each reply")
 	f.StringVar(&o.caFile, "ca-file", "", "PEM file of the CA certificates to trust for tls:// and https:// servers, instead of the system roots")
 	f.StringSliceVar(&o.roots, "root", nil, "root server ADDR[:PORT] for --trace (repeatable); default the IANA root servers")
 	f.Uint16Var(&o.tracePort, "trace-port", 53, "port of the servers found by delegation during --trace (for private DNS labs)")
 	f.StringVar(&o.bulk, "bulk", "", "resolve every name in FILE (one per line, # comments; - for stdin) and print one line each")
 	f.IntVar(&o.concurrency, "concurrency", dns.DefaultBulkConcurrency, "resolutions in flight with --bulk")
-	f.BoolVar(&o.noEnrich, "no-enrich", false, "do not look up who operates each address and where")
 	f.BoolVar(&o.ptr, "ptr", false, "also ask for the reverse (PTR) name of every address; router-style names add location hints")
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addEnrichFlags(f, &o.enrich, true)
 	return cmd
 }
 
@@ -119,7 +129,7 @@ func (o *dnsOptions) config() (dns.Config, []uint16, error) {
 	if o.server != "" {
 		s, err := dns.ParseServer(o.server)
 		if err != nil {
-			return cfg, nil, fmt.Errorf("--server: %w", err)
+			return cfg, nil, fmt.Errorf("--dns-server: %w", err)
 		}
 		cfg.Server = s
 	}
@@ -159,14 +169,6 @@ func (o *dnsOptions) config() (dns.Config, []uint16, error) {
 		cfg.Roots = append(cfg.Roots, ap)
 	}
 	cfg.TracePort = o.tracePort
-	if o.json {
-		o.format = "json"
-	}
-	switch o.format {
-	case "text", "json", "markdown", "md":
-	default:
-		return cfg, nil, fmt.Errorf("--format %q: the dns command writes text, json or markdown", o.format)
-	}
 	if o.bulk != "" && o.concurrency <= 0 {
 		return cfg, nil, fmt.Errorf("--concurrency %d: must be at least 1", o.concurrency)
 	}
@@ -206,10 +208,6 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	if err != nil {
 		return badInput(err)
 	}
-	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
-	if err != nil {
-		return badInput(err)
-	}
 	r, err := dns.New(cfg)
 	if err != nil {
 		return err
@@ -235,8 +233,11 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 		ptrs = dns.NewReverseResolver(r, 0).LookupAddrs(ctx, res.Chain.Addrs())
 	}
 	var infos map[netip.Addr]enrich.Info
-	if !o.noEnrich {
-		infos = enrichAddrs(o.g, res.Chain.Addrs(), ptrs)
+	if !o.enrich.off {
+		var eerr error
+		if infos, eerr = enrichAddrs(o.g, &o.enrich, res.Chain.Addrs(), ptrs); eerr != nil {
+			return eerr // err, the resolution's own error, is still to be reported below
+		}
 	}
 	d := report.NewDNS(res, err, infos)
 	d.SetPTR(ptrs)
@@ -245,8 +246,8 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	}
 	rep := report.New(report.KindDNS, time.Now())
 	rep.DNS = d
-	if rerr := rf(o.g.streams.Out, rep); rerr != nil {
-		return rerr
+	if werr := o.out.write(o.g, o.format, rep); werr != nil {
+		return werr
 	}
 	return dnsExit(err, o.trace)
 }
@@ -313,24 +314,22 @@ func dnsExit(err error, traced bool) error {
 	return &ExitError{Code: ExitFailure, Err: err}
 }
 
-// enrichAddrs looks up every address (with its reverse name as a hint when known); it returns nil when
-// no enricher is available.
-func enrichAddrs(g *globalOptions, addrs []netip.Addr, ptrs map[netip.Addr]string) map[netip.Addr]enrich.Info {
+// enrichAddrs looks up every address (with its reverse name as a hint when known). A database the flags
+// name that cannot be read is bad input.
+func enrichAddrs(g *globalOptions, ef *enrichFlags, addrs []netip.Addr, ptrs map[netip.Addr]string) (map[netip.Addr]enrich.Info, error) {
 	if len(addrs) == 0 {
-		return nil
+		return nil, nil
 	}
-	e, err := newDNSEnricher(g)
-	if err != nil || e == nil {
-		if err != nil {
-			fmt.Fprintf(g.streams.Err, "hopscope: enrichment unavailable: %v\n", err)
-		}
-		return nil
+	e, err := ef.open(g)
+	if err != nil {
+		return nil, err
 	}
+	defer e.Close()
 	out := make(map[netip.Addr]enrich.Info, len(addrs))
 	for _, a := range addrs {
 		out[a] = e.Lookup(a, ptrs[a])
 	}
-	return out
+	return out, nil
 }
 
 // runBulk resolves every name of a file with bounded concurrency, one output line per name.
@@ -342,6 +341,9 @@ func (o *dnsOptions) runBulk(ctx context.Context) error {
 	if o.trace {
 		return badInput(errors.New("--bulk and --trace cannot be combined"))
 	}
+	if o.format != "text" && o.format != "json" {
+		return usageError{fmt.Errorf("--bulk writes one line per name as text or json, not %s", o.format)}
+	}
 	names, err := readNames(o.bulk, o.g.streams.In)
 	if err != nil {
 		return badInput(err)
@@ -351,34 +353,34 @@ func (o *dnsOptions) runBulk(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	out := bufio.NewWriter(o.g.streams.Out)
-	defer out.Flush()
-	enc := json.NewEncoder(out)
-	counts := map[string]int{}
-	start := time.Now()
-	r.ResolveAll(ctx, names, types, o.concurrency, func(i int, res *dns.Result, err error) {
-		d := report.NewDNS(res, err, nil)
-		if res == nil {
-			d.Name = names[i]
+	return o.out.stream(o.g, func(w io.Writer) error {
+		out := bufio.NewWriter(w)
+		enc := json.NewEncoder(out)
+		counts := map[string]int{}
+		start := time.Now()
+		r.ResolveAll(ctx, names, types, o.concurrency, func(i int, res *dns.Result, err error) {
+			d := report.NewDNS(res, err, nil)
+			if res == nil {
+				d.Name = names[i]
+			}
+			counts[d.Outcome]++
+			if o.format == "json" {
+				_ = enc.Encode(d)
+			} else {
+				fmt.Fprintln(out, bulkLine(d))
+			}
+		})
+		if err := out.Flush(); err != nil {
+			return err
 		}
-		counts[d.Outcome]++
-		switch o.format {
-		case "json":
-			_ = enc.Encode(d)
-		default:
-			fmt.Fprintln(out, bulkLine(d))
+		el := time.Since(start)
+		fmt.Fprintf(o.g.streams.Err, "hopscope: %d names in %.2fs (%.0f/s): %d answered, %d NXDOMAIN, %d NODATA, %d failed\n",
+			len(names), el.Seconds(), float64(len(names))/max(el.Seconds(), 1e-9), counts["answer"], counts["nxdomain"], counts["nodata"], counts["error"])
+		if counts["error"] > 0 {
+			return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d of %d names failed", counts["error"], len(names))}
 		}
+		return nil
 	})
-	if err := out.Flush(); err != nil {
-		return err
-	}
-	el := time.Since(start)
-	fmt.Fprintf(o.g.streams.Err, "hopscope: %d names in %.2fs (%.0f/s): %d answered, %d NXDOMAIN, %d NODATA, %d failed\n",
-		len(names), el.Seconds(), float64(len(names))/max(el.Seconds(), 1e-9), counts["answer"], counts["nxdomain"], counts["nodata"], counts["error"])
-	if counts["error"] > 0 {
-		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("%d of %d names failed", counts["error"], len(names))}
-	}
-	return nil
 }
 
 // bulkLine is one name's result: "name  outcome  canonical  data,data,...".

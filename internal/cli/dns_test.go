@@ -46,7 +46,7 @@ func startArticle(t *testing.T) string {
 func TestDNSCommand(t *testing.T) {
 	server := startArticle(t)
 	t.Run("text tree", func(t *testing.T) {
-		code, out, errs := runCLI(t, "", "dns", "--server", server, "--color", "never", "vweixinthumb.tc.qq.test")
+		code, out, errs := runCLI(t, "", "dns", "--dns-server", server, "--color", "never", "vweixinthumb.tc.qq.test")
 		if code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
@@ -65,7 +65,7 @@ func TestDNSCommand(t *testing.T) {
 		}
 	})
 	t.Run("json", func(t *testing.T) {
-		code, out, errs := runCLI(t, "", "dns", "--server", server, "--json", "vweixinthumb.tc.qq.test")
+		code, out, errs := runCLI(t, "", "dns", "--dns-server", server, "--json", "vweixinthumb.tc.qq.test")
 		if code != cli.ExitOK {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
@@ -78,20 +78,20 @@ func TestDNSCommand(t *testing.T) {
 		}
 	})
 	t.Run("markdown", func(t *testing.T) {
-		code, out, _ := runCLI(t, "", "dns", "--server", server, "--format", "markdown", "vweixinthumb.tc.qq.test")
+		code, out, _ := runCLI(t, "", "dns", "--dns-server", server, "--format", "markdown", "vweixinthumb.tc.qq.test")
 		if code != cli.ExitOK || !strings.Contains(out, "| `socwxsns.video.qq.test.` | A | `198.51.100.25` | 60 |") || !strings.Contains(out, "is an alias (CNAME, TTL 600) of `socwxsns.video.qq.test.`") {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
 	})
 	t.Run("ptr of every address", func(t *testing.T) {
-		code, out, errs := runCLI(t, "", "dns", "--server", server, "--color", "never", "--ptr", "vweixinthumb.tc.qq.test")
+		code, out, errs := runCLI(t, "", "dns", "--dns-server", server, "--color", "never", "--ptr", "vweixinthumb.tc.qq.test")
 		if code != cli.ExitOK || !strings.Contains(out, "198.51.100.25   ttl 60  ptr socwxsns.video.qq.test") || strings.Contains(out, "198.51.100.26   ttl 60  ptr") {
 			t.Fatalf("exit %d\n%s%s", code, out, errs)
 		}
 	})
 	t.Run("reverse", func(t *testing.T) {
 		for _, addr := range []string{"198.51.100.25", "2001:db8:25::1"} {
-			code, out, errs := runCLI(t, "", "dns", "--server", server, "--color", "never", addr)
+			code, out, errs := runCLI(t, "", "dns", "--dns-server", server, "--color", "never", addr)
 			if code != cli.ExitOK || !strings.Contains(out, "PTR  socwxsns.video.qq.test.") {
 				t.Fatalf("%s: exit %d\n%s%s", addr, code, out, errs)
 			}
@@ -103,19 +103,20 @@ func TestDNSCommand(t *testing.T) {
 		code int
 		err  string
 	}{
-		{"html", []string{"--format", "html", "x.test"}, cli.ExitBadInput, "text, json or markdown"},
+		{"unknown format", []string{"--format", "pdf", "x.test"}, cli.ExitBadInput, "want one of text, json, markdown, html"},
+		{"bulk as markdown", []string{"--bulk", "-", "--format", "markdown"}, cli.ExitBadInput, "--bulk writes one line per name as text or json"},
 		{"address with another type", []string{"--type", "A", "198.51.100.25"}, cli.ExitBadInput, "only --type PTR applies"},
 		{"nxdomain", []string{"nope.qq.test"}, cli.ExitNegative, "NXDOMAIN: nope.qq.test. does not exist"},
 		{"nodata", []string{"--type", "MX", "socwxsns.video.qq.test"}, cli.ExitNegative, "NODATA"},
 		{"bad type", []string{"--type", "BOGUS", "x.test"}, cli.ExitBadInput, "unknown record type"},
-		{"bad server", []string{"--server", "quic://x", "x.test"}, cli.ExitBadInput, "unknown scheme"},
+		{"bad server", []string{"--dns-server", "quic://x", "x.test"}, cli.ExitBadInput, `--dns-server: server "quic://x": unknown scheme`},
 		{"bad subnet", []string{"--subnet", "nowhere", "x.test"}, cli.ExitBadInput, "--subnet"},
 		{"bad name", []string{"a..b"}, cli.ExitBadInput, "not a valid domain name"},
 		{"two names", []string{"a.test", "b.test"}, cli.ExitBadInput, "accepts 1 arg"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			args := append([]string{"dns", "--server", server, "--color", "never"}, tc.args...)
+			args := append([]string{"dns", "--dns-server", server, "--color", "never"}, tc.args...)
 			code, _, errs := runCLI(t, "", args...)
 			if code != tc.code || !strings.Contains(errs, tc.err) {
 				t.Fatalf("exit %d, stderr %q; want %d and %q", code, errs, tc.code, tc.err)
@@ -126,7 +127,7 @@ func TestDNSCommand(t *testing.T) {
 		lo := netip.MustParseAddr("127.0.0.1")
 		port := dnstest.FreePort(t, lo)
 		dnstest.StartGarbage(t, netip.AddrPortFrom(lo, port), dnstest.GarbageWrongID)
-		code, _, errs := runCLI(t, "", "dns", "--server", "127.0.0.1:"+strconv.Itoa(int(port)), "--timeout", "300ms", "x.test")
+		code, _, errs := runCLI(t, "", "dns", "--dns-server", "127.0.0.1:"+strconv.Itoa(int(port)), "--timeout", "300ms", "x.test")
 		if code != cli.ExitFailure || !strings.Contains(errs, "timeout: no answer from 127.0.0.1:"+strconv.Itoa(int(port))+" within 300ms") || !strings.Contains(errs, "ID mismatch") {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
@@ -136,7 +137,7 @@ func TestDNSCommand(t *testing.T) {
 		if err := os.WriteFile(file, []byte("# names\nvweixinthumb.tc.qq.test\n\nnope.qq.test\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		code, out, errs := runCLI(t, "", "dns", "--server", server, "--bulk", file, "--concurrency", "2")
+		code, out, errs := runCLI(t, "", "dns", "--dns-server", server, "--bulk", file, "--concurrency", "2")
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if code != cli.ExitOK || len(lines) != 2 || !strings.HasPrefix(lines[0], "vweixinthumb.tc.qq.test.\tsocwxsns.video.qq.test.\t198.51.100.25,198.51.100.26,2001:db8:25::1") || lines[1] != "nope.qq.test.\tNXDOMAIN" {
 			t.Fatalf("exit %d\n%s\n%s", code, out, errs)
@@ -158,14 +159,14 @@ func TestDNSCommandLab(t *testing.T) {
 		{"elsewhere", "198.51.100.7", dnstest.OtherAddr.String()},
 	} {
 		t.Run("subnet "+tc.name, func(t *testing.T) {
-			code, out, errs := runCLI(t, "", "dns", "--server", ub, "--subnet", tc.subnet, "--type", "A", "--color", "never", "www.geo.test")
+			code, out, errs := runCLI(t, "", "dns", "--dns-server", ub, "--subnet", tc.subnet, "--type", "A", "--color", "never", "www.geo.test")
 			if code != cli.ExitOK || !strings.Contains(out, "A  "+tc.want) || !strings.Contains(out, "scope /24") {
 				t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 			}
 		})
 	}
 	t.Run("subnets compared", func(t *testing.T) {
-		code, out, errs := runCLI(t, "", "dns", "--server", ub, "--subnet", "203.0.113.0/24,192.0.2.0/24", "--type", "A", "--color", "never", "www.geo.test")
+		code, out, errs := runCLI(t, "", "dns", "--dns-server", ub, "--subnet", "203.0.113.0/24,192.0.2.0/24", "--type", "A", "--color", "never", "www.geo.test")
 		if code != cli.ExitOK || !strings.Contains(out, "by client subnet") ||
 			!strings.Contains(out, "203.0.113.0/24  scope /24  www.geo.test.  "+dnstest.ShenzhenAddr.String()) ||
 			!strings.Contains(out, "192.0.2.0/24    scope /24  www.geo.test.  "+dnstest.OtherAddr.String()) {
@@ -186,19 +187,19 @@ func TestDNSCommandLab(t *testing.T) {
 		}
 	})
 	t.Run("servfail names the server", func(t *testing.T) {
-		code, _, errs := runCLI(t, "", "dns", "--server", ub, "--type", "A", "www.lame.test")
+		code, _, errs := runCLI(t, "", "dns", "--dns-server", ub, "--type", "A", "www.lame.test")
 		if code != cli.ExitFailure || !strings.Contains(errs, "SERVFAIL from "+ub) {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 	})
 	t.Run("refused names the server", func(t *testing.T) {
-		code, _, errs := runCLI(t, "", "dns", "--server", lab.Lame.String(), "--type", "A", "www.lame.test")
+		code, _, errs := runCLI(t, "", "dns", "--dns-server", lab.Lame.String(), "--type", "A", "www.lame.test")
 		if code != cli.ExitFailure || !strings.Contains(errs, "REFUSED from "+lab.Lame.String()+" for www.lame.test. A") {
 			t.Fatalf("exit %d: %s", code, errs)
 		}
 	})
 	t.Run("loop", func(t *testing.T) {
-		code, _, errs := runCLI(t, "", "dns", "--server", ub, "loop1.qq.test")
+		code, _, errs := runCLI(t, "", "dns", "--dns-server", ub, "loop1.qq.test")
 		if code != cli.ExitFailure || !strings.Contains(errs, "CNAME loop: loop1.qq.test. → loop2.qq.test. → loop3.qq.test. → loop1.qq.test.") {
 			t.Fatalf("exit %d: %s", code, errs)
 		}

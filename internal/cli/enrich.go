@@ -1,34 +1,24 @@
 package cli
 
 import (
-	"fmt"
 	"net/netip"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/inventory"
 )
 
-// newEnricher opens the enrichment every command uses: the embedded database, what "hopscope db" installed
-// in the data directory, and the extra files given on the command line.
-func (g *globalOptions) newEnricher(mmdb, bins []string, noHints bool) (*enrich.Enricher, error) {
-	cfg, err := enricherConfig(g, mmdb, bins, false)
+// enrichServers looks up every server address of an inventory summary as the enrichment flags say; nil
+// with --no-enrich. A database the flags name that cannot be read is bad input.
+func enrichServers(g *globalOptions, ef *enrichFlags, sum inventory.Summary) (map[netip.Addr]enrich.Info, error) {
+	if ef.off {
+		return nil, nil
+	}
+	e, err := ef.open(g)
 	if err != nil {
 		return nil, err
 	}
-	cfg.NoHints = noHints
-	return enrich.New(cfg)
-}
-
-// enrichServers looks up every server address of an inventory summary; nil (with a warning) when
-// enrichment is unavailable.
-func enrichServers(g *globalOptions, sum inventory.Summary) map[netip.Addr]enrich.Info {
-	e, err := g.newEnricher(nil, nil, false)
-	if err != nil {
-		fmt.Fprintf(g.streams.Err, "hopscope: enrichment unavailable: %v\n", err)
-		return nil
-	}
 	defer e.Close()
-	return serverInfos(e, sum)
+	return serverInfos(e, sum), nil
 }
 
 // serverInfos looks up every server address of sum with e; nil when sum has none.
@@ -47,4 +37,9 @@ func serverInfos(e addrEnricher, sum inventory.Summary) map[netip.Addr]enrich.In
 		return nil
 	}
 	return out
+}
+
+// addrEnricher is what the server look-ups of an inventory need from internal/enrich.
+type addrEnricher interface {
+	Lookup(addr netip.Addr, name string) enrich.Info
 }

@@ -21,16 +21,30 @@ func newHARCmd(g *globalOptions) *cobra.Command {
 	}
 	var output string
 	export := &cobra.Command{
-		Use:   "export SESSION",
+		Use:   "export [SESSION]",
 		Short: "Write a proxy session as HAR 1.2 (HTTP exchanges; passed-through tunnels are counted in the log comment)",
-		Args:  argsUsage(cobra.ExactArgs(1)),
+		Long: `Write a proxy session as HAR 1.2: the HTTP exchanges; passed-through tunnels are counted in the log
+comment. Without SESSION, the latest session "hopscope proxy" wrote in the data directory
+(DATA_DIR/sessions) is read; standard error says which.`,
+		Example: `  hopscope har export -o app.har
+  hopscope har export ~/.local/share/hopscope/sessions/proxy-20260101-120000.jsonl -o app.har`,
+		Args: argsUsage(cobra.MaximumNArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			_, recs, err := readInventory(args[0])
+			file := ""
+			if len(args) == 1 {
+				file = args[0]
+			} else {
+				var err error
+				if file, err = g.latestSession(); err != nil {
+					return err
+				}
+			}
+			_, recs, err := readInventory(file)
 			if err != nil {
 				return err
 			}
 			if recs == nil {
-				return badInput(fmt.Errorf("%s is a HAR file already, not a hopscope session", args[0]))
+				return badInput(fmt.Errorf("%s is a HAR file already, not a hopscope session", file))
 			}
 			return harWriteTo(g, output, func(w io.Writer) error { return har.Write(w, har.FromRecords(recs, version.Version)) })
 		},

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"hopscope/internal/analysis"
 	"hopscope/internal/capture"
@@ -20,36 +20,32 @@ import (
 	"hopscope/internal/investigate"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 	"hopscope/internal/session"
 )
 
 // investigateOptions are the flags of `hopscope investigate`.
 type investigateOptions struct {
-	g            *globalOptions
-	hostsFile    string
-	session      string
-	harFile      string
-	captureFile  string
-	top          int
-	method       string
-	port         int
-	probes       int
-	maxTTL       int
-	timeout      time.Duration
-	concurrency  int
-	dnsServer    string
-	numeric      bool
-	fromLocation string
-	mmdb         []string
-	ip2location  []string
-	format       string
-	json         bool
-	output       string
-	noHistory    bool
-	rules        string
-	now          func() time.Time
+	g           *globalOptions
+	hostsFile   string
+	session     string
+	harFile     string
+	captureFile string
+	top         int
+	method      string
+	port        int
+	probes      int
+	maxTTL      int
+	timeout     time.Duration
+	concurrency int
+	dnsServer   string
+	numeric     bool
+	noHistory   bool
+	rules       string
+	out         outputFlags
+	enrich      enrichFlags
+	loc         locationFlags
+	now         func() time.Time
 }
 
 func newInvestigateCmd(g *globalOptions) *cobra.Command {
@@ -69,7 +65,7 @@ Save the result with --json -o result.json and render it later with "hopscope re
   hopscope investigate --har browser.har --top 20
   hopscope investigate --capture app.pcapng --json -o app.json
   hopscope investigate img.example.test:443 api.example.test`,
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), cmd.Flags(), args) },
 	}
 	f := c.Flags()
 	f.StringVar(&o.hostsFile, "hosts", "", `file with one "host" or "host:port" per line ("-" for stdin)`)
@@ -81,18 +77,15 @@ Save the result with --json -o result.json and render it later with "hopscope re
 	f.IntVar(&o.port, "port", 0, "port to trace when the inventory does not say (default 443 for tcp)")
 	f.IntVarP(&o.probes, "probes", "q", 3, "probes per hop")
 	f.IntVarP(&o.maxTTL, "max-ttl", "m", 30, "last TTL to probe")
-	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
+	durationVarP(f, &o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
 	f.IntVar(&o.concurrency, "concurrency", 4, "hosts investigated at once")
-	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server (host[:port]) for names (default: /etc/resolv.conf)")
+	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server for names: host[:port], tcp://, tls:// or https://... (default: the first of /etc/resolv.conf, then the system resolver)")
 	f.BoolVarP(&o.numeric, "numeric", "n", false, "do not resolve router names")
-	f.StringVar(&o.fromLocation, "from-location", "", `where you are, "CITY" or "LAT,LON" (default: inferred from the first hops)`)
-	f.StringSliceVar(&o.mmdb, "mmdb", nil, "extra MaxMind-format database (repeatable)")
-	f.StringSliceVar(&o.ip2location, "ip2location", nil, "extra IP2Location BIN database (repeatable)")
-	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
-	f.BoolVar(&o.json, "json", false, "shorthand for --format json")
-	f.StringVarP(&o.output, "output", "o", "", "write the report to this file instead of standard output")
 	f.BoolVar(&o.noHistory, "no-history", false, "do not compare with or store into the history database")
-	f.StringVar(&o.rules, "purpose-rules", "", "file of extra purpose rules for host names (PATTERN PURPOSE per line)")
+	f.StringVar(&o.rules, "purpose-rules", "", `file of extra purpose rules, one "REGEXP PURPOSE" per line`)
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addEnrichFlags(f, &o.enrich, false)
+	addLocationFlags(f, &o.loc)
 	return c
 }
 
@@ -176,19 +169,14 @@ func badInputIf(err error) error {
 	return badInput(err)
 }
 
-func (o *investigateOptions) run(ctx context.Context, args []string) error {
-	if o.json {
-		o.format = "json"
-	}
-	rf, err := render.ByName(o.format, o.output == "" && o.g.colorEnabled(o.g.streams.Out))
+func (o *investigateOptions) run(ctx context.Context, flags *pflag.FlagSet, args []string) error {
+	format, err := o.out.resolve(flags)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
-	var from *analysis.Place
-	if o.fromLocation != "" {
-		if from, err = analysis.ParseLocation(o.fromLocation); err != nil {
-			return usageError{fmt.Errorf("--from-location: %w", err)}
-		}
+	from, err := o.loc.place()
+	if err != nil {
+		return err
 	}
 	method := path.Protocol(strings.ToLower(o.method))
 	if method != path.ProtoTCP && method != path.ProtoUDP && method != path.ProtoICMP {
@@ -197,17 +185,9 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	if o.concurrency < 1 || o.top < 0 || o.port < 0 || o.port > 65535 {
 		return usageError{errors.New("--concurrency must be at least 1, --top not negative, --port 0..65535")}
 	}
-	var rules []inventory.PurposeRule
-	if o.rules != "" {
-		fh, err := os.Open(o.rules)
-		if err != nil {
-			return badInput(err)
-		}
-		rules, err = inventory.ParseRules(fh, o.rules)
-		fh.Close()
-		if err != nil {
-			return badInput(err)
-		}
+	rules, err := readPurposeRules(o.rules)
+	if err != nil {
+		return err
 	}
 	source, origin, targets, inv, err := o.targets(ctx, args)
 	if err != nil {
@@ -220,9 +200,9 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	if _, err := probe.NewTracer(pcfg); err != nil {
 		return usageError{err}
 	}
-	e, err := o.g.newEnricher(o.mmdb, o.ip2location, false)
+	e, err := o.enrich.open(o.g)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
 	defer e.Close()
 	resolver, names, err := investigateDNS(o.dnsServer, o.numeric)
@@ -264,15 +244,7 @@ func (o *investigateOptions) run(ctx context.Context, args []string) error {
 	}
 	rep := report.New(report.KindInvestigation, o.now())
 	rep.Investigation = res
-	var buf bytes.Buffer
-	if err := rf(&buf, rep); err != nil {
-		return err
-	}
-	if o.output != "" {
-		if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
-			return err
-		}
-	} else if _, err := o.g.streams.Out.Write(buf.Bytes()); err != nil {
+	if err := o.out.write(o.g, format, rep); err != nil {
 		return err
 	}
 	measured := 0
@@ -300,42 +272,6 @@ func (o *investigateOptions) recordHistory(ctx context.Context, inv *report.Inve
 	}
 	defer st.Close()
 	return investigate.RecordHistory(ctx, st, inv)
-}
-
-// writeFileAtomic writes data to name through a temporary file and a rename, so a reader never sees half a report.
-func writeFileAtomic(name string, data []byte) error {
-	tmp, err := os.CreateTemp(dirOf(name), ".hopscope-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), name); err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return nil
-}
-
-func dirOf(name string) string {
-	if i := strings.LastIndexByte(name, '/'); i >= 0 {
-		if i == 0 {
-			return "/"
-		}
-		return name[:i]
-	}
-	return "."
 }
 
 // probeTracer traces with our probe engine.

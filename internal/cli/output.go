@@ -1,8 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -57,19 +60,132 @@ func (o *outputFlags) write(g *globalOptions, format string, rep *report.Report)
 	if err != nil {
 		return usageError{err}
 	}
+	return o.emit(g, func(w io.Writer) error { return rf(w, rep) })
+}
+
+// emit runs fn into memory, then writes what it wrote to -o (atomically) or standard output; an error
+// from fn leaves both untouched. Commands whose output is not a report (version, db status, capture
+// --flows) use it directly.
+func (o *outputFlags) emit(g *globalOptions, fn func(io.Writer) error) error {
 	var buf bytes.Buffer
-	if err := rf(&buf, rep); err != nil {
+	if err := fn(&buf); err != nil {
 		return err
 	}
 	if o.output != "" {
 		if err := writeFileAtomic(o.output, buf.Bytes()); err != nil {
 			return err
 		}
-		if g.streams.Err != nil && o.output != os.DevNull {
-			fmt.Fprintf(g.streams.Err, "hopscope: wrote %s\n", o.output)
+		o.wrote(g)
+		return nil
+	}
+	_, err := g.streams.Out.Write(buf.Bytes())
+	return err
+}
+
+// stream runs fn on standard output as it goes, or on a temporary file beside -o that replaces -o only
+// when fn succeeds: for output too large to hold in memory (dns --bulk).
+func (o *outputFlags) stream(g *globalOptions, fn func(io.Writer) error) error {
+	if o.output == "" {
+		return fn(g.streams.Out)
+	}
+	if special(o.output) {
+		f, err := os.OpenFile(o.output, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", o.output, err)
+		}
+		bw := bufio.NewWriterSize(f, 64<<10)
+		ferr := fn(bw)
+		if err := bw.Flush(); err != nil && ferr == nil {
+			ferr = fmt.Errorf("write %s: %w", o.output, err)
+		}
+		if err := f.Close(); err != nil && ferr == nil {
+			ferr = fmt.Errorf("write %s: %w", o.output, err)
+		}
+		return ferr
+	}
+	tmp, err := os.CreateTemp(dirOf(o.output), ".hopscope-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", o.output, err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly once renamed
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	ferr := fn(bw)
+	if err := bw.Flush(); err != nil && ferr == nil {
+		ferr = fmt.Errorf("write %s: %w", o.output, err)
+	}
+	if err := tmp.Close(); err != nil && ferr == nil {
+		ferr = fmt.Errorf("write %s: %w", o.output, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil && ferr == nil {
+		ferr = err
+	}
+	if ferr != nil {
+		var ee *ExitError
+		if !errors.As(ferr, &ee) || ee.Code == ExitBadInput {
+			return ferr // nothing worth keeping
+		}
+		// A run that finished with failures (some names did not resolve) still wrote its lines.
+	}
+	if err := os.Rename(tmp.Name(), o.output); err != nil {
+		return fmt.Errorf("write %s: %w", o.output, err)
+	}
+	o.wrote(g)
+	return ferr
+}
+
+// wrote says on standard error where the output went.
+func (o *outputFlags) wrote(g *globalOptions) {
+	if g.streams.Err != nil && o.output != os.DevNull {
+		fmt.Fprintf(g.streams.Err, "hopscope: wrote %s\n", o.output)
+	}
+}
+
+// writeFileAtomic writes data to name through a temporary file and a rename, so a reader never sees half a report.
+// A destination that exists and is not a regular file (/dev/null, a FIFO) is written in place: renaming
+// over it would replace a device with a file.
+func writeFileAtomic(name string, data []byte) error {
+	if special(name) {
+		if err := os.WriteFile(name, data, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", name, err)
 		}
 		return nil
 	}
-	_, err = g.streams.Out.Write(buf.Bytes())
-	return err
+	tmp, err := os.CreateTemp(dirOf(name), ".hopscope-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), name); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+func dirOf(name string) string {
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		if i == 0 {
+			return "/"
+		}
+		return name[:i]
+	}
+	return "."
+}
+
+// special reports whether name exists and is not a regular file.
+func special(name string) bool {
+	st, err := os.Stat(name)
+	return err == nil && !st.Mode().IsRegular()
 }

@@ -75,7 +75,7 @@ Requests addressed to the proxy itself are refused.`,
 	f.StringVar(&o.listen, "listen", "127.0.0.1:8080", "address of the HTTP proxy")
 	f.StringSliceVar(&o.allow, "allow", nil, "client networks allowed to use the proxy (CIDR list); required when --listen is not loopback")
 	f.StringVar(&o.socks, "socks", "", "also accept SOCKS5 clients (no auth, CONNECT) on this address, e.g. 127.0.0.1:1080")
-	f.StringVar(&o.session, "session", "", "session file to append flows to (default: DATA_DIR/sessions/proxy-TIME.jsonl)")
+	f.StringVar(&o.session, "session", "", "session file to append flows to (default: DATA_DIR/sessions/proxy-TIME.jsonl, which domains and har export read when given no SESSION)")
 	f.IntVar(&o.recordBytes, "record-bytes", 64<<10, "bytes of each request and response body to keep in the session (0: none)")
 	f.StringSliceVar(&o.passthrough, "passthrough", nil, "hosts never intercepted: names, *.domain or globs (comma-separated or repeated)")
 	f.BoolVar(&o.insecureUpstream, "insecure-upstream", false, "do not verify upstream server certificates (dangerous)")
@@ -83,7 +83,7 @@ Requests addressed to the proxy itself are refused.`,
 	f.StringVar(&o.upstreamProxy, "upstream-proxy", "", "send every upstream connection through this HTTP proxy (http://host:port)")
 	f.StringArrayVar(&o.resolve, "resolve", nil, "HOST[:PORT]:ADDR: connect to ADDR for HOST, like curl --resolve (repeatable)")
 	f.BoolVar(&o.noProcess, "no-process", false, "do not look up the client process of loopback connections")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "do not print a line per flow")
+	f.BoolVar(&o.quiet, "quiet", false, "do not print a line per flow")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print diagnostics (refused clients, failed handshakes, ALPN probes)")
 	return cmd
 }
@@ -213,7 +213,10 @@ func runProxy(c *cobra.Command, g *globalOptions, o *proxyOptions) error {
 	}
 	sessionPath := o.session
 	if sessionPath == "" {
-		dir := filepath.Join(dataDir, "sessions")
+		dir, err := g.sessionsDir()
+		if err != nil {
+			return err
+		}
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return fmt.Errorf("create session directory: %w", err)
 		}

@@ -7,36 +7,34 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 )
 
 // reportOptions are the flags of `hopscope report`.
 type reportOptions struct {
-	g      *globalOptions
-	format string
-	output string
+	g   *globalOptions
+	out outputFlags
 }
 
 func newReportCmd(g *globalOptions) *cobra.Command {
 	o := &reportOptions{g: g}
 	c := &cobra.Command{
 		Use:   "report [flags] RESULT.json|-",
-		Short: "Render a saved result (trace, analyze, dns, domains, capture, investigate) as text, Markdown or HTML",
-		Long: `report reads a result saved with --json by any command and renders it again. The HTML format is
-one self-contained file that works offline: a world map with the route drawn hop by hop and coloured
-by network (AS), the AS chain, the RTT of every hop, the domains table and the findings.`,
+		Short: "Render a saved result (trace, analyze, ip, dns, domains, capture, investigate, history) as text, Markdown or HTML",
+		Long: `report reads a result saved with --json by any command and renders it again, as text (the default,
+like every command), json, markdown or html. The HTML format is one self-contained file that works
+offline: a world map with the route drawn hop by hop and coloured by network (AS), the AS chain, the
+RTT of every hop, the domains table and the findings.`,
 		Example: `  hopscope analyze --json trace.txt > trace.json && hopscope report --format html -o trace.html trace.json
   hopscope investigate --session app.session --json -o app.json && hopscope report --format html -o app.html app.json`,
 		Args: argsUsage(cobra.ExactArgs(1)),
-		RunE: func(cmd *cobra.Command, args []string) error { return o.run(args[0]) },
+		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Flags(), args[0]) },
 	}
-	c.Flags().StringVar(&o.format, "format", "html", "output format: "+strings.Join(render.Formats, ", "))
-	c.Flags().StringVarP(&o.output, "output", "o", "", "write to this file instead of standard output")
+	addOutputFlags(c.Flags(), &o.out, "text", "json", "markdown", "html")
 	return c
 }
 
@@ -68,6 +66,7 @@ func ReadReport(r io.Reader, name string) (*report.Report, error) {
 		report.KindDomains:       rep.Domains != nil,
 		report.KindInvestigation: rep.Investigation != nil,
 		report.KindIP:            len(rep.IPs) > 0,
+		report.KindHistory:       rep.History != nil,
 	}
 	has, known := ok[rep.Kind]
 	if !known {
@@ -79,10 +78,10 @@ func ReadReport(r io.Reader, name string) (*report.Report, error) {
 	return &rep, nil
 }
 
-func (o *reportOptions) run(file string) error {
-	rf, err := render.ByName(o.format, o.output == "" && o.g.colorEnabled(o.g.streams.Out))
+func (o *reportOptions) run(flags *pflag.FlagSet, file string) error {
+	format, err := o.out.resolve(flags)
 	if err != nil {
-		return usageError{err}
+		return err
 	}
 	var in io.Reader = o.g.streams.In
 	name := "standard input"
@@ -98,13 +97,5 @@ func (o *reportOptions) run(file string) error {
 	if err != nil {
 		return badInput(err)
 	}
-	var buf bytes.Buffer
-	if err := rf(&buf, rep); err != nil {
-		return err
-	}
-	if o.output != "" {
-		return writeFileAtomic(o.output, buf.Bytes())
-	}
-	_, err = o.g.streams.Out.Write(buf.Bytes())
-	return err
+	return o.out.write(o.g, format, rep)
 }

@@ -68,7 +68,7 @@ func TestReportRendersSavedResults(t *testing.T) {
 		}
 	}
 	outFile := filepath.Join(dir, "seed.html")
-	if code, _, errs := run(t, "", "report", "-o", outFile, saved); code != ExitOK {
+	if code, _, errs := run(t, "", "report", "--format", "html", "-o", outFile, saved); code != ExitOK {
 		t.Fatalf("report -o: %s", errs)
 	}
 	if st, err := os.Stat(outFile); err != nil || st.Size() < 100_000 {

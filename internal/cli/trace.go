@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"hopscope/internal/enrich"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
-	"hopscope/internal/render"
 	"hopscope/internal/report"
 )
 
@@ -39,14 +37,10 @@ type traceOptions struct {
 	dnsServer string
 	noResolve bool
 	mode      string
-	format    string
-	json      bool
 	allAddrs  bool
-	// Enrichment, as in analyze.
-	mmdb         []string
-	ip2location  []string
-	noHints      bool
-	fromLocation string
+	out       outputFlags
+	enrich    enrichFlags
+	loc       locationFlags
 }
 
 func newTraceCmd(g *globalOptions) *cobra.Command {
@@ -72,7 +66,11 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.host = args[0]
-			return runTrace(cmd.Context(), g, o)
+			format, err := o.out.resolve(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			return runTrace(cmd.Context(), g, o, format)
 		},
 	}
 	f := c.Flags()
@@ -85,18 +83,15 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	f.IntVarP(&o.maxTTL, "max-ttl", "m", 30, "last TTL to probe")
 	f.BoolVar(&o.vary, "vary-flows", false, "give each probe of a hop its own flow and show every responder: UDP varies the destination port from --port up, TCP the source port, ICMP the checksum (and IPv6 the flow label); default: one pinned flow")
 	f.Float64Var(&o.rate, "rate", 2000, "probes per second")
-	f.DurationVarP(&o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
+	durationVarP(f, &o.timeout, "timeout", "w", time.Second, "longest wait for a reply")
 	f.IntVar(&o.maxSilent, "max-silent", 5, "stop after this many silent hops beyond the last responder when the destination does not answer")
 	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server for the target and reverse names: host[:port], tcp://, tls:// or https://... (default: the first of /etc/resolv.conf, then the system resolver)")
 	f.BoolVarP(&o.noResolve, "numeric", "n", false, "do not resolve responder names")
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
-	f.StringVar(&o.format, "format", "text", "output format: "+strings.Join(render.Formats, ", "))
-	f.BoolVar(&o.json, "json", false, "shorthand for --format json (docs/report-schema.md)")
 	f.BoolVar(&o.allAddrs, "all-addresses", false, "trace every address HOST resolves to, at once (one report section per address)")
-	f.StringArrayVar(&o.mmdb, "mmdb", nil, "MaxMind-format database for city-level places (GeoLite2, DB-IP lite, IPinfo lite); repeatable")
-	f.StringArrayVar(&o.ip2location, "ip2location", nil, "IP2Location .BIN database; repeatable")
-	f.BoolVar(&o.noHints, "no-hints", false, "do not read places and AS numbers from router hostnames")
-	f.StringVar(&o.fromLocation, "from-location", "", `where you trace from: a city ("Paris", "new-york") or "LAT,LON"`)
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addEnrichFlags(f, &o.enrich, false)
+	addLocationFlags(f, &o.loc)
 	return c
 }
 
@@ -156,23 +151,14 @@ func (o *traceOptions) options() (probe.Options, dns.PathConfig, error) {
 	return po, rc, nil
 }
 
-func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
-	if o.json {
-		o.format = "json"
-	}
-	out, err := render.ByName(o.format, g.colorEnabled(g.streams.Out))
-	if err != nil {
-		return badInput(err)
-	}
+func runTrace(ctx context.Context, g *globalOptions, o *traceOptions, format string) error {
 	po, rc, err := o.options()
 	if err != nil {
 		return badInput(err)
 	}
-	var from *analysis.Place
-	if o.fromLocation != "" {
-		if from, err = analysis.ParseLocation(o.fromLocation); err != nil {
-			return badInput(err)
-		}
+	from, err := o.loc.place()
+	if err != nil {
+		return err
 	}
 	// The enrichment database loads while the probes are out.
 	type loaded struct {
@@ -181,7 +167,7 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	}
 	enr := make(chan loaded, 1)
 	go func() {
-		e, err := g.newEnricher(o.mmdb, o.ip2location, o.noHints)
+		e, err := o.enrich.open(g)
 		enr <- loaded{e, err}
 	}()
 	defer func() {
@@ -223,7 +209,7 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 	l := <-enr
 	enr <- l // for the deferred Close
 	if l.err != nil {
-		return badInput(l.err)
+		return l.err
 	}
 	rep := report.New(report.KindPath, traces[0].Started)
 	answered := false
@@ -238,12 +224,7 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions) error {
 		answered = answered || reached(tr) || len(tr.Addrs()) > 1
 	}
 	rep.Comparison = report.ComparePaths(rep.Paths)
-	// Render into memory first so a rendering error leaves stdout empty.
-	var buf bytes.Buffer
-	if err := out(&buf, rep); err != nil {
-		return err
-	}
-	if _, err := g.streams.Out.Write(buf.Bytes()); err != nil {
+	if err := o.out.write(g, format, rep); err != nil {
 		return err
 	}
 	if !answered {

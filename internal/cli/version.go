@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -29,25 +30,42 @@ type versionInfo struct {
 	} `json:"embedded_db"`
 }
 
+// versionOptions are the flags of "hopscope version".
+type versionOptions struct {
+	g   *globalOptions
+	out outputFlags
+}
+
 func newVersionCmd(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	o := &versionOptions{g: g}
 	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, the Go version and the embedded database's build date and sources",
 		Args:  argsUsage(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
-			v := currentVersion()
-			if asJSON {
-				enc := json.NewEncoder(g.streams.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
+			format, err := o.out.resolve(c.Flags())
+			if err != nil {
+				return err
 			}
-			_, err := fmt.Fprint(g.streams.Out, v.text())
-			return err
+			return o.out.emit(g, func(w io.Writer) error { return writeTextOrJSON(w, format, currentVersion()) })
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "write the version as JSON")
+	addOutputFlags(cmd.Flags(), &o.out, "text", "json")
 	return cmd
+}
+
+// texter is a value with a terminal rendering; its JSON form is its json tags.
+type texter interface{ text() string }
+
+// writeTextOrJSON writes v as indented JSON or as its text, for the commands whose output is not a report.
+func writeTextOrJSON(w io.Writer, format string, v texter) error {
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	_, err := io.WriteString(w, v.text())
+	return err
 }
 
 // currentVersion gathers the version facts of this binary.
