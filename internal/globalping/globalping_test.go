@@ -1,0 +1,267 @@
+package globalping
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// step is one scripted answer of the replay server: the request it expects and what it answers.
+type step struct {
+	method, path string
+	status       int
+	header       map[string]string
+	file         string // under testdata; "" for an empty body
+}
+
+// replay serves steps in order on loopback and fails the test on any other request.
+type replay struct {
+	t     *testing.T
+	mu    sync.Mutex
+	steps []step
+	n     int
+	auth  []string // Authorization header of each request
+	body  []string // request bodies
+}
+
+func newReplay(t *testing.T, steps ...step) (*replay, *httptest.Server) {
+	r := &replay{t: t, steps: steps}
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return r, srv
+}
+
+func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, _ := io.ReadAll(req.Body)
+	r.auth = append(r.auth, req.Header.Get("Authorization"))
+	r.body = append(r.body, string(b))
+	if r.n >= len(r.steps) {
+		r.t.Errorf("unscripted request %d: %s %s", r.n+1, req.Method, req.URL.Path)
+		w.WriteHeader(http.StatusTeapot)
+		return
+	}
+	s := r.steps[r.n]
+	r.n++
+	if req.Method != s.method || req.URL.Path != s.path {
+		r.t.Errorf("request %d: %s %s, want %s %s", r.n, req.Method, req.URL.Path, s.method, s.path)
+	}
+	for k, v := range s.header {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(s.status)
+	if s.file != "" {
+		data, err := os.ReadFile(filepath.Join("testdata", s.file))
+		if err != nil {
+			r.t.Error(err)
+		}
+		w.Write(data)
+	}
+}
+
+func (r *replay) done(t *testing.T) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n != len(r.steps) {
+		t.Errorf("served %d of %d scripted answers", r.n, len(r.steps))
+	}
+}
+
+// sleeps records the pauses a client asked for instead of sleeping.
+type sleeps struct{ got []time.Duration }
+
+func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
+	s.got = append(s.got, d)
+	return nil
+}
+
+const (
+	create = "/v1/measurements"
+	get    = "/v1/measurements/PY5fMsREMmIq45VR"
+)
+
+var (
+	accepted   = step{"POST", create, 202, map[string]string{"Location": "/v1/measurements/PY5fMsREMmIq45VR", "X-RateLimit-Remaining": "249"}, "create-accepted.json"}
+	inProgress = step{"GET", get, 200, nil, "measurement-in-progress.json"}
+	partial    = step{"GET", get, 200, nil, "measurement-partial.json"}
+	finished   = step{"GET", get, 200, nil, "measurement-finished.json"}
+)
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name      string
+		token     string
+		steps     []step
+		wantErr   func(error) bool
+		wantSleep []time.Duration
+		wantLast  string // status of the measurement returned (with or without an error); "" for none
+		wantSeen  int    // states passed to progress
+	}{
+		{"accepted, in progress, partial, finished", "", []step{accepted, inProgress, partial, finished}, nil,
+			[]time.Duration{500 * time.Millisecond, 500 * time.Millisecond}, StatusFinished, 3},
+		{"token sent, finished at once", "s3cret", []step{accepted, finished}, nil, nil, StatusFinished, 1},
+		{"429 with Retry-After is waited out", "", []step{
+			{"POST", create, 429, map[string]string{"Retry-After": "3", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "40"}, "error-429-rate-limit.json"},
+			accepted, finished}, nil, []time.Duration{3 * time.Second}, StatusFinished, 1},
+		{"429 without Retry-After waits X-RateLimit-Reset", "", []step{
+			{"POST", create, 429, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "5"}, "error-429-rate-limit.json"},
+			accepted, finished}, nil, []time.Duration{5 * time.Second}, StatusFinished, 1},
+		{"429 longer than MaxWait is returned", "", []step{
+			{"POST", create, 429, map[string]string{"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": "3000", "X-Credits-Remaining": "0"}, "error-429-rate-limit.json"}},
+			func(err error) bool {
+				var rl *RateLimitError
+				return errors.As(err, &rl) && rl.Wait == 3000*time.Second && rl.Remaining == 1 && rl.Credits == 0 &&
+					strings.Contains(err.Error(), "API rate limit exceeded.")
+			}, nil, "", 0},
+		{"bad token", "expired", []step{{"POST", create, 401, nil, "error-401-unauthorized.json"}},
+			func(err error) bool {
+				return errors.Is(err, ErrBadToken) && strings.Contains(err.Error(), "Unauthorized.")
+			}, nil, "", 0},
+		{"no probes in that location", "", []step{{"POST", create, 422, nil, "error-422-no-probes.json"}},
+			func(err error) bool {
+				var ae *APIError
+				return errors.As(err, &ae) && ae.Type == "no_probes_found" && !errors.Is(err, ErrBadToken)
+			}, nil, "", 0},
+		{"malformed JSON keeps the partial state and the body", "", []step{accepted, partial, {"GET", get, 200, nil, "measurement-truncated.json"}},
+			func(err error) bool {
+				var de *DecodeError
+				return errors.As(err, &de) && strings.Contains(err.Error(), "decode measurement PY5fMsREMmIq45VR") &&
+					len(de.Body) > 100 && de.Offset == int64(len(de.Body))
+			}, []time.Duration{500 * time.Millisecond}, StatusInProgress, 1},
+		{"a probe offline still finishes", "", []step{accepted, {"GET", get, 200, nil, "measurement-one-probe-offline.json"}}, nil, nil, StatusFinished, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rp, srv := newReplay(t, tc.steps...)
+			var sl sleeps
+			c := New(Config{BaseURL: srv.URL + "/v1", Token: tc.token, Sleep: sl.sleep})
+			seen := 0
+			m, err := c.Run(context.Background(), Request{Type: "traceroute", Target: "cdn.jsdelivr.net", Locations: []string{"Sydney"}},
+				func(*Measurement) { seen++ })
+			if tc.wantErr == nil && err != nil || tc.wantErr != nil && (err == nil || !tc.wantErr(err)) {
+				t.Fatalf("err = %v (%T)", err, err)
+			}
+			rp.done(t)
+			if got := ""; m != nil {
+				got = m.Status
+				if got != tc.wantLast {
+					t.Errorf("last status %q, want %q", got, tc.wantLast)
+				}
+				if len(m.Raw) == 0 || m.ID != "PY5fMsREMmIq45VR" && m.ID != "MH97NFzqirjA9NZZ" && m.ID != "hopscopeSample01" {
+					t.Errorf("measurement %q with %d raw bytes", m.ID, len(m.Raw))
+				}
+			} else if tc.wantLast != "" {
+				t.Errorf("no measurement, want status %q", tc.wantLast)
+			}
+			if seen != tc.wantSeen {
+				t.Errorf("progress saw %d states, want %d", seen, tc.wantSeen)
+			}
+			if len(sl.got) != len(tc.wantSleep) {
+				t.Fatalf("slept %v, want %v", sl.got, tc.wantSleep)
+			}
+			for i := range sl.got {
+				if sl.got[i] != tc.wantSleep[i] {
+					t.Errorf("sleep %d = %v, want %v", i, sl.got[i], tc.wantSleep[i])
+				}
+			}
+			want := ""
+			if tc.token != "" {
+				want = "Bearer " + tc.token
+			}
+			for i, a := range rp.auth {
+				if a != want {
+					t.Errorf("request %d Authorization %q, want %q", i+1, a, want)
+				}
+			}
+		})
+	}
+}
+
+// TestRequestBody pins the JSON sent for a request, as the OpenAPI MeasurementRequest describes it.
+func TestRequestBody(t *testing.T) {
+	tests := []struct {
+		name string
+		req  Request
+		want string
+	}{
+		{"locations carry the limit", Request{Type: "traceroute", Target: "example.com", Locations: []string{"Shenzhen, CN", "Paris"}, Limit: 3, Protocol: "tcp", Port: 443},
+			`{"type":"traceroute","target":"example.com","locations":[{"magic":"Shenzhen, CN","limit":3},{"magic":"Paris","limit":3}],"measurementOptions":{"protocol":"TCP","port":443}}`},
+		{"no location: global limit", Request{Type: "mtr", Target: "192.0.2.1", Limit: 2, Packets: 5},
+			`{"type":"mtr","target":"192.0.2.1","limit":2,"measurementOptions":{"packets":5}}`},
+		{"packets ignored for traceroute", Request{Type: "traceroute", Target: "example.com", Packets: 5},
+			`{"type":"traceroute","target":"example.com"}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rp, srv := newReplay(t, accepted)
+			c := New(Config{BaseURL: srv.URL + "/v1/", Sleep: (&sleeps{}).sleep})
+			id, n, err := c.Create(context.Background(), tc.req)
+			if err != nil || id != "PY5fMsREMmIq45VR" || n != 1 {
+				t.Fatalf("Create = %q, %d, %v", id, n, err)
+			}
+			if rp.body[0] != tc.want {
+				t.Errorf("body\n got %s\nwant %s", rp.body[0], tc.want)
+			}
+		})
+	}
+	for _, bad := range []Request{{Type: "ping", Target: "x"}, {Type: "mtr"}} {
+		if _, _, err := New(Config{BaseURL: "http://127.0.0.1:1"}).Create(context.Background(), bad); err == nil {
+			t.Errorf("Create(%+v) sent a bad request", bad)
+		}
+	}
+}
+
+// TestAwaitBounded: a measurement that never finishes stops after MaxPolls, returning the last state.
+func TestAwaitBounded(t *testing.T) {
+	rp, srv := newReplay(t, inProgress, inProgress, inProgress)
+	c := New(Config{BaseURL: srv.URL + "/v1", Sleep: (&sleeps{}).sleep, MaxPolls: 3})
+	m, err := c.Await(context.Background(), "PY5fMsREMmIq45VR", nil)
+	if err == nil || !strings.Contains(err.Error(), "after 3 polls") || m == nil || m.Status != StatusInProgress {
+		t.Fatalf("Await = %+v, %v", m, err)
+	}
+	rp.done(t)
+}
+
+func TestToken(t *testing.T) {
+	dir := t.TempDir()
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == TokenEnv {
+				return v
+			}
+			return ""
+		}
+	}
+	if tok, err := Token(env(""), dir); tok != "" || err != nil {
+		t.Errorf("no token anywhere: %q, %v", tok, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, TokenFile), []byte("  from-file \nignored\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if tok, _ := Token(env(""), dir); tok != "from-file" {
+		t.Errorf("file token %q", tok)
+	}
+	if tok, _ := Token(env(" from-env "), dir); tok != "from-env" {
+		t.Errorf("environment token %q (the environment wins)", tok)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub", TokenFile), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Token(env(""), filepath.Join(dir, "sub")); err == nil {
+		t.Errorf("an unreadable token file (a directory) is not an error")
+	}
+}
