@@ -10,6 +10,13 @@
 //   - The Tracer schedules probes (every TTL in flight at once, paced), matches replies, waits
 //     adaptively and stops early; it talks to the network through the two-method Conn interface and
 //     reads time from an injected clock, so it is tested against a simulated network.
+//   - No reply is lost to speed. A reply that comes after its probe's adaptive wait still counts,
+//     marked late (path.Probe.Late: evidence of a router slow to generate ICMP, not of path latency),
+//     and lengthens the waits that follow. A hop with no reply when its probes' waits have passed
+//     gets a second chance: one more probe, all such hops at once, and replies are awaited until
+//     Config.SecondChance after its first probe (40% of the timeout by default, so 400 ms: ICMP
+//     up to ~300 ms late on a 100 ms path). A second-chance probe appears in the hop only when it
+//     was answered. Routers slower than that show as silent unless the timeout is raised.
 //   - Sockets live in conn_linux.go (raw sockets with CAP_NET_RAW; otherwise ICMP datagram sockets and
 //     UDP/TCP sockets with IP_RECVERR, as tracepath does) and conn_other.go (unsupported).
 //   - The engine does no DNS: Run gets a resolved target, and names responders through the two-method

@@ -38,6 +38,13 @@ type Config struct {
 	// WaitFactor multiplies the path's RTT (the largest per-TTL median RTT seen) to give the adaptive
 	// wait; 0 means 1.5.
 	WaitFactor float64
+	// SecondChance is how long a hop that has not answered is waited for, counted from its first
+	// probe and never beyond Timeout: when the adaptive wait ends sooner, the hop gets one more probe
+	// (all such hops at once, paced like the others), and any reply that comes in the meantime counts,
+	// marked late when it came after its probe's wait. 0 means 40% of Timeout (400 ms by default):
+	// enough for ICMP that comes 300 ms late on a 100 ms path, short enough that silent routers cost
+	// well under the timeout. Routers slower than that need a longer Timeout.
+	SecondChance time.Duration
 	// MaxSilent is the run of silent TTLs beyond the last responder after which the trace stops
 	// when the target does not answer; 0 means 5.
 	MaxSilent int
@@ -73,6 +80,10 @@ func (c Config) withDefaults() (Config, error) {
 	if c.WaitFactor == 0 {
 		c.WaitFactor = 1.5
 	}
+	if c.SecondChance == 0 {
+		c.SecondChance = c.Timeout * 2 / 5
+	}
+	c.SecondChance = min(c.SecondChance, c.Timeout)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -83,10 +94,11 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("first ttl %d: want 1..255", c.FirstTTL)
 	case c.MaxTTL < c.FirstTTL || c.MaxTTL > 255:
 		return c, fmt.Errorf("max ttl %d: want %d..255", c.MaxTTL, c.FirstTTL)
-	case (c.MaxTTL-c.FirstTTL+1)*c.ProbesPerHop > 0xfffe:
-		return c, fmt.Errorf("%d probes: at most 65534 per trace", (c.MaxTTL-c.FirstTTL+1)*c.ProbesPerHop)
-	case c.Rate < 0 || c.Timeout < 0 || c.MinWait < 0 || c.WaitFactor < 0 || c.MaxSilent < 0:
-		return c, errors.New("rate, timeout, wait and max-silent must not be negative")
+	case (c.MaxTTL-c.FirstTTL+1)*(c.ProbesPerHop+1) > 0xfffe:
+		// +1: room for one second-chance probe per TTL.
+		return c, fmt.Errorf("%d probes: at most 65534 per trace", (c.MaxTTL-c.FirstTTL+1)*(c.ProbesPerHop+1))
+	case c.Rate < 0 || c.Timeout < 0 || c.MinWait < 0 || c.WaitFactor < 0 || c.MaxSilent < 0 || c.SecondChance < 0:
+		return c, errors.New("rate, timeout, waits and max-silent must not be negative")
 	}
 	return c, nil
 }
@@ -94,18 +106,20 @@ func (c Config) withDefaults() (Config, error) {
 // slot is one probe and its fate.
 type slot struct {
 	p       Probe
-	attempt int
+	attempt int  // round: 0..ProbesPerHop-1, ProbesPerHop for a second chance
+	retry   bool // a second-chance probe for a hop that had not answered
 	sent    time.Time
 	isSent  bool
 	skipped bool // never sent: beyond the destination or the silent run
 	sendErr error
 	reply   *Reply
-	expired bool
+	expired bool // its adaptive wait passed with no reply: a reply now is late
 	late    bool
 	dup     bool
 }
 
-func (s *slot) done() bool { return s.skipped || s.sendErr != nil || s.reply != nil || s.expired }
+// settled reports whether the probe has its answer or will never be sent.
+func (s *slot) settled() bool { return s.skipped || s.sendErr != nil || s.reply != nil }
 
 // Tracer runs one trace over a Conn.
 type Tracer struct {
@@ -126,6 +140,16 @@ type Tracer struct {
 	rtts map[int][]time.Duration
 	// lastReplied is the highest TTL an on-time reply came from; 0 while none.
 	lastReplied int
+	// hops holds per TTL when its first probe left, whether anything answered and whether it had its
+	// second chance.
+	hops map[int]*hopState
+}
+
+// hopState is what the tracer knows of one TTL.
+type hopState struct {
+	firstSent time.Time
+	answered  bool
+	retried   bool
 }
 
 // NewTracer validates cfg and plans the probes.
@@ -134,7 +158,10 @@ func NewTracer(cfg Config) (*Tracer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tracer{cfg: cfg, rtts: map[int][]time.Duration{}}
+	t := &Tracer{cfg: cfg, rtts: map[int][]time.Duration{}, hops: map[int]*hopState{}}
+	for ttl := cfg.FirstTTL; ttl <= cfg.MaxTTL; ttl++ {
+		t.hops[ttl] = &hopState{}
+	}
 	for a := 0; a < cfg.ProbesPerHop; a++ {
 		for ttl := cfg.FirstTTL; ttl <= cfg.MaxTTL; ttl++ {
 			flow := 1
@@ -183,6 +210,66 @@ func (t *Tracer) wait(ttl int) time.Duration {
 	return min(w, t.cfg.Timeout)
 }
 
+// hold is how long a TTL that has not answered is waited for, from its first probe: the adaptive
+// wait, or the second chance when that is longer, never beyond the timeout.
+func (t *Tracer) hold(ttl int) time.Duration {
+	return min(max(t.wait(ttl), t.cfg.SecondChance), t.cfg.Timeout)
+}
+
+// giveUp is when the tracer stops waiting for the reply to s (sent, unanswered). At a hop that
+// answered, each probe gets the adaptive wait (which late replies lengthen) and a second chance is
+// no longer needed; at a hop that did not, every probe is waited for until the hop's hold ends (a
+// probe of a later round at least for its adaptive wait).
+func (t *Tracer) giveUp(s *slot) time.Time {
+	h := t.hops[s.p.TTL]
+	if h.answered {
+		if s.retry {
+			return s.sent
+		}
+		return s.sent.Add(t.wait(s.p.TTL))
+	}
+	end := h.firstSent.Add(t.hold(s.p.TTL))
+	if e := s.sent.Add(t.wait(s.p.TTL)); e.After(end) && !s.retry {
+		end = e // a later round still gets its whole adaptive wait
+	}
+	return end
+}
+
+// pending reports whether s is still worth waiting for (or sending) at now.
+func (t *Tracer) pending(s *slot, now time.Time) bool {
+	if s.settled() {
+		return false
+	}
+	return !s.isSent || now.Before(t.giveUp(s))
+}
+
+// secondChances queues one more probe for every TTL within the limit that has not answered, whose
+// probes have all outlived their adaptive wait, and whose hold leaves at least MinWait for a reply.
+func (t *Tracer) secondChances(now time.Time) {
+	lim := t.limit()
+	due := map[int]bool{}
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.p.TTL > lim || s.retry {
+			continue
+		}
+		ok := s.expired || s.sendErr != nil
+		if prev, seen := due[s.p.TTL]; seen {
+			ok = ok && prev
+		}
+		due[s.p.TTL] = ok
+	}
+	for ttl := t.cfg.FirstTTL; ttl <= lim; ttl++ {
+		h := t.hops[ttl]
+		if !due[ttl] || h.answered || h.retried || h.firstSent.Add(t.hold(ttl)).Sub(now) < t.cfg.MinWait {
+			continue
+		}
+		h.retried = true
+		t.slots = append(t.slots, slot{p: Probe{Seq: uint16(len(t.slots) + 1), TTL: ttl, Flow: 1},
+			attempt: t.cfg.ProbesPerHop, retry: true})
+	}
+}
+
 // Run sends every probe, collects replies until each probe that matters is answered or given up,
 // and returns the trace (Target, names and warnings are the caller's to fill).
 func (t *Tracer) Run(ctx context.Context, c Conn) (*path.Trace, error) {
@@ -195,8 +282,9 @@ func (t *Tracer) Run(ctx context.Context, c Conn) (*path.Trace, error) {
 		}
 		now := t.cfg.Now()
 		t.expire(now)
-		t.checkSilentRun()
-		if t.finished() {
+		t.checkSilentRun(now)
+		t.secondChances(now)
+		if t.finished(now) {
 			break
 		}
 		if t.next < len(t.slots) && !now.Before(t.nextSend) {
@@ -207,6 +295,9 @@ func (t *Tracer) Run(ctx context.Context, c Conn) (*path.Trace, error) {
 				continue
 			}
 			s.sent, s.isSent = now, true
+			if h := t.hops[s.p.TTL]; h.firstSent.IsZero() {
+				h.firstSent = now
+			}
 			if err := c.Send(s.p); err != nil {
 				s.sendErr = err
 			}
@@ -226,28 +317,35 @@ func (t *Tracer) Run(ctx context.Context, c Conn) (*path.Trace, error) {
 	return t.trace(started), nil
 }
 
-// deadline is when the loop must wake up: the next send or the earliest expiry.
+// deadline is when the loop must wake up: the next send, the earliest adaptive wait to pass, or the
+// earliest give-up.
 func (t *Tracer) deadline(now time.Time) time.Time {
 	d := now.Add(100 * time.Millisecond) // wake up regularly to notice cancellation
 	if t.next < len(t.slots) && t.nextSend.Before(d) {
 		d = t.nextSend
 	}
+	lim := t.limit()
 	for i := range t.slots {
 		s := &t.slots[i]
-		if s.isSent && !s.done() && s.p.TTL <= t.limit() {
-			if e := s.sent.Add(t.wait(s.p.TTL)); e.Before(d) {
-				d = e
-			}
+		if !s.isSent || s.settled() || s.p.TTL > lim {
+			continue
+		}
+		if e := s.sent.Add(t.wait(s.p.TTL)); !s.expired && e.Before(d) {
+			d = e
+		}
+		if e := t.giveUp(s); e.After(now) && e.Before(d) {
+			d = e
 		}
 	}
 	return d
 }
 
-// expire gives up on probes whose wait has passed.
+// expire marks the probes whose adaptive wait has passed with no reply: a reply from now on is
+// late, and the hop may get its second chance.
 func (t *Tracer) expire(now time.Time) {
 	for i := range t.slots {
 		s := &t.slots[i]
-		if s.isSent && !s.done() && !now.Before(s.sent.Add(t.wait(s.p.TTL))) {
+		if s.isSent && !s.settled() && !s.expired && !now.Before(s.sent.Add(t.wait(s.p.TTL))) {
 			s.expired = true
 		}
 	}
@@ -255,7 +353,7 @@ func (t *Tracer) expire(now time.Time) {
 
 // checkSilentRun stops the trace after MaxSilent silent TTLs beyond the last responder, once no probe
 // that could still change that is outstanding.
-func (t *Tracer) checkSilentRun() {
+func (t *Tracer) checkSilentRun(now time.Time) {
 	if t.destTTL > 0 || t.stopTTL > 0 || t.cfg.MaxSilent == 0 {
 		return
 	}
@@ -268,19 +366,19 @@ func (t *Tracer) checkSilentRun() {
 		// Wait for every probe of the run, and for every probe already out beyond it: one of those
 		// may still answer and move the last responder (they left in the same burst, so this costs
 		// little). Probes beyond the run that are not sent yet will not be.
-		if !s.done() && (s.p.TTL <= end || s.isSent) {
+		if t.pending(s, now) && (s.p.TTL <= end || s.isSent) {
 			return
 		}
 	}
 	t.stopTTL = end
 }
 
-// finished reports whether every probe at or below the limit is done.
-func (t *Tracer) finished() bool {
+// finished reports whether no probe at or below the limit is still worth sending or waiting for.
+func (t *Tracer) finished(now time.Time) bool {
 	lim := t.limit()
 	for i := range t.slots {
 		s := &t.slots[i]
-		if s.p.TTL <= lim && !s.done() {
+		if s.p.TTL <= lim && t.pending(s, now) {
 			return false
 		}
 	}
@@ -312,6 +410,7 @@ func (t *Tracer) record(r Reply) {
 	}
 	rr := r
 	s.reply = &rr
+	t.hops[s.p.TTL].answered = true
 	if s.expired {
 		s.late = true
 		rtt := r.At.Sub(s.sent)
@@ -341,10 +440,12 @@ func (t *Tracer) trace(started time.Time) *path.Trace {
 	for ttl := t.cfg.FirstTTL; ttl <= lim; ttl++ {
 		tr.HopAt(ttl)
 	}
-	for a := 0; a < t.cfg.ProbesPerHop; a++ {
+	// Rounds in order, then the second chances that were answered (one that was not, or came after
+	// the hop had answered, added nothing: the hop keeps ProbesPerHop probes).
+	for a := 0; a <= t.cfg.ProbesPerHop; a++ {
 		for i := range t.slots {
 			s := &t.slots[i]
-			if s.attempt != a || s.p.TTL > lim {
+			if s.attempt != a || s.p.TTL > lim || s.retry && s.reply == nil {
 				continue
 			}
 			h := tr.HopAt(s.p.TTL)
