@@ -134,9 +134,9 @@ run() {
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Warm unbound's cache once so every tool measures the client against the same warm resolver.
-timeout 300 "$tmp/hopscope" dns --server "$resolver:$port" --type A --bulk "$tmp/names" --concurrency "$CONC" >/dev/null 2>&1 || true
+timeout 300 "$tmp/hopscope" dns --dns-server "$resolver:$port" --type A --bulk "$tmp/names" --concurrency "$CONC" >/dev/null 2>&1 || true
 
-hs=(dns --server "$resolver:$port" --type A --timeout 2s --no-enrich --bulk "$tmp/names")
+hs=(dns --dns-server "$resolver:$port" --type A --timeout 2s --no-enrich --bulk "$tmp/names")
 run hopscope-par "$tmp/hopscope" "${hs[@]}" --concurrency "$CONC"
 run hopscope-seq "$tmp/hopscope" "${hs[@]}" --concurrency 1
 run dig-f dig @"$resolver" -p "$port" +time=2 +tries=1 +noall +answer -f "$tmp/names.dig"

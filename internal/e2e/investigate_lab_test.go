@@ -92,7 +92,7 @@ func TestInvestigateAppInArticleLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	proxy := lab.Exec(ctx, netlab.ArticleClient, bin, "proxy", "--data-dir", data, "--listen", "127.0.0.1:18080",
-		"--session", session, "--upstream-ca", originCAFile, "-q")
+		"--session", session, "--upstream-ca", originCAFile, "--quiet")
 	proxyLog := &strings.Builder{}
 	proxy.Stdout, proxy.Stderr = proxyLog, proxyLog
 	if err := proxy.Start(); err != nil {
