@@ -1,0 +1,213 @@
+package atlas
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type step struct {
+	method, path string
+	status       int
+	header       map[string]string
+	file         string
+}
+
+// replay serves scripted answers in order on loopback and fails the test on any other request.
+type replay struct {
+	t     *testing.T
+	mu    sync.Mutex
+	steps []step
+	n     int
+	auth  []string
+	body  []string
+}
+
+func newReplay(t *testing.T, steps ...step) (*replay, *httptest.Server) {
+	r := &replay{t: t, steps: steps}
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return r, srv
+}
+
+func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, _ := io.ReadAll(req.Body)
+	r.auth = append(r.auth, req.Header.Get("Authorization"))
+	r.body = append(r.body, string(b))
+	if r.n >= len(r.steps) {
+		r.t.Errorf("unscripted request: %s %s", req.Method, req.URL.Path)
+		w.WriteHeader(http.StatusTeapot)
+		return
+	}
+	s := r.steps[r.n]
+	r.n++
+	if req.Method != s.method || req.URL.Path != s.path {
+		r.t.Errorf("request %d: %s %s, want %s %s", r.n, req.Method, req.URL.Path, s.method, s.path)
+	}
+	for k, v := range s.header {
+		w.Header().Set(k, v)
+	}
+	w.WriteHeader(s.status)
+	if s.file != "" {
+		data, err := os.ReadFile(filepath.Join("testdata", s.file))
+		if err != nil {
+			r.t.Error(err)
+		}
+		w.Write(data)
+	}
+}
+
+type sleeps struct{ got []time.Duration }
+
+func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
+	s.got = append(s.got, d)
+	return nil
+}
+
+var (
+	created = step{"POST", "/api/v2/measurements/", 201, nil, "create-created.json"}
+	ongoing = step{"GET", "/api/v2/measurements/1000157/", 200, nil, "measurement-ongoing.json"}
+	stopped = step{"GET", "/api/v2/measurements/1000157/", 200, nil, "measurement-stopped.json"}
+	latest  = step{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, "latest-two-probes.json"}
+)
+
+// TestMeasure runs create → status polls → latest against scripted answers.
+func TestMeasure(t *testing.T) {
+	tests := []struct {
+		name      string
+		steps     []step
+		wantErr   func(error) bool
+		wantSleep []time.Duration
+	}{
+		{"created, ongoing, stopped, latest", []step{created, ongoing, ongoing, stopped, latest}, nil, []time.Duration{10 * time.Second, 10 * time.Second}},
+		{"429 with Retry-After waited out", []step{{"POST", "/api/v2/measurements/", 429, map[string]string{"Retry-After": "7"}, ""}, created, stopped, latest}, nil,
+			[]time.Duration{7 * time.Second}},
+		{"429 beyond MaxWait returned", []step{{"POST", "/api/v2/measurements/", 429, map[string]string{"Retry-After": "3600"}, ""}},
+			func(err error) bool { var rl *RateLimitError; return errors.As(err, &rl) && rl.Wait == time.Hour }, nil},
+		{"bad key", []step{{"POST", "/api/v2/measurements/", 403, nil, "error-403-bad-key.json"}},
+			func(err error) bool { return errors.Is(err, ErrBadKey) && strings.Contains(err.Error(), "Forbidden") }, nil},
+		{"invalid field named", []step{{"POST", "/api/v2/measurements/", 400, nil, "error-400-bad-request.json"}},
+			func(err error) bool {
+				var ae *APIError
+				return errors.As(err, &ae) && ae.Fields["/definitions/0/target"] == "This field is required." && !errors.Is(err, ErrBadKey)
+			}, nil},
+		{"malformed latest keeps the body", []step{created, stopped, {"GET", "/api/v2/measurements/1000157/latest/", 200, nil, "latest-truncated.json"}},
+			func(err error) bool {
+				var de *DecodeError
+				return errors.As(err, &de) && len(de.Body) == 600 && strings.Contains(err.Error(), "latest results of measurement 1000157 at byte 600")
+			}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rp, srv := newReplay(t, tc.steps...)
+			var sl sleeps
+			c := New(Config{BaseURL: srv.URL + "/api/v2", Key: "k3y", Sleep: sl.sleep})
+			ctx := context.Background()
+			err := func() error {
+				src, err := ParseSource("AS7922", 2)
+				if err != nil {
+					return err
+				}
+				id, err := c.Create(ctx, Request{Target: "121.244.76.25", Sources: []Source{src}})
+				if err != nil {
+					return err
+				}
+				if id != 1000157 {
+					t.Errorf("id %d", id)
+				}
+				st, err := c.Await(ctx, id, nil)
+				if err != nil {
+					return err
+				}
+				if st.Name != "Stopped" || st.Probes != 2 {
+					t.Errorf("status %+v", st)
+				}
+				raw, err := c.Latest(ctx, id)
+				if err == nil && !strings.HasPrefix(string(raw), `{"394": [`) {
+					t.Errorf("latest not passed through: %.40s", raw)
+				}
+				return err
+			}()
+			if tc.wantErr == nil && err != nil || tc.wantErr != nil && (err == nil || !tc.wantErr(err)) {
+				t.Fatalf("err = %v (%T)", err, err)
+			}
+			if rp.n != len(tc.steps) {
+				t.Errorf("served %d of %d answers", rp.n, len(tc.steps))
+			}
+			if len(sl.got) != len(tc.wantSleep) || len(sl.got) > 0 && sl.got[0] != tc.wantSleep[0] {
+				t.Errorf("slept %v, want %v", sl.got, tc.wantSleep)
+			}
+			for _, a := range rp.auth {
+				if a != "Key k3y" {
+					t.Errorf("Authorization %q", a)
+				}
+			}
+			if want := `{"definitions":[{"target":"121.244.76.25","description":"hopscope traceroute to 121.244.76.25","type":"traceroute","af":4,"protocol":"ICMP"}],"probes":[{"type":"asn","value":"7922","requested":2}],"is_oneoff":true}`; rp.body[0] != want {
+				t.Errorf("create body\n got %s\nwant %s", rp.body[0], want)
+			}
+		})
+	}
+}
+
+func TestProbe(t *testing.T) {
+	_, srv := newReplay(t, step{"GET", "/api/v2/probes/190/", 200, nil, "probe-190.json"})
+	p, err := New(Config{BaseURL: srv.URL + "/api/v2"}).Probe(context.Background(), 190)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ID != 190 || p.Country != "US" || p.ASNv4 != 7922 || p.ASNv6 != 0 || !p.OK || p.Lat != 42.3605 || p.Lon != -71.0595 || !p.Obfuscated || p.Status != "Connected" {
+		t.Errorf("probe %+v", p)
+	}
+}
+
+func TestParseSource(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Source
+		bad  bool
+	}{
+		{"cn", Source{"country", "CN", 3}, false},
+		{"AS4134", Source{"asn", "4134", 3}, false},
+		{"6001,6002,6003,6004", Source{"probes", "6001,6002,6003,6004", 4}, false},
+		{"west", Source{"area", "West", 3}, false},
+		{"Shenzhen, CN", Source{}, true},
+		{"", Source{}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseSource(tc.in, 3)
+			if (err != nil) != tc.bad || got != tc.want {
+				t.Errorf("ParseSource(%q) = %+v, %v", tc.in, got, err)
+			}
+		})
+	}
+}
+
+func TestKey(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, KeyFile), []byte("file-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if k, err := Key(getenv, dir); k != "file-key" || err != nil {
+		t.Errorf("file: %q %v", k, err)
+	}
+	env[KeyEnv] = "env-key"
+	if k, _ := Key(getenv, dir); k != "env-key" {
+		t.Errorf("environment: %q", k)
+	}
+	if k, err := Key(func(string) string { return "" }, t.TempDir()); k != "" || err != nil {
+		t.Errorf("none: %q %v", k, err)
+	}
+}
