@@ -66,6 +66,10 @@ var Rules = []Rule{
 		Why: "protocol recognition is a leaf both the proxy and the capture use"},
 	{From: "internal/capture", Never: []string{"internal/mitm"},
 		Why: "the capture shares protocol recognition with the proxy through its own package"},
+	{From: "internal/globalping", Only: []string{},
+		Why: "the measurement-network clients return the API's JSON; importing it is tracefile's work"},
+	{From: "internal/atlas", Only: []string{},
+		Why: "the measurement-network clients return the API's JSON; importing it is tracefile's work"},
 }
 
 // Violation is one forbidden import.
