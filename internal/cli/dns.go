@@ -97,7 +97,7 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.types, "type", "t", "", "record types, comma-separated (A, AAAA, CNAME, MX, TXT, NS, SOA, PTR, ...); default A and AAAA")
-	f.StringVar(&o.server, "dns-server", "", "server to ask (see above); default the first nameserver of /etc/resolv.conf")
+	f.StringVar(&o.server, "dns-server", "", "server to ask (see above); default the first nameserver of /etc/resolv.conf (--server and -s are deprecated names for it)")
 	deprecatedAlias(f, "server", "s", "dns-server")
 	f.BoolVar(&o.trace, "trace", false, "follow delegation from the root servers instead of asking a resolver")
 	f.StringSliceVar(&o.subnets, "subnet", nil, "EDNS Client Subnet to send, as CIDR (203.0.113.0/24) or an address (/24 or /56 is used); several (repeated or comma-separated) compare the answers, the first one giving the full view")
@@ -236,7 +236,7 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	if !o.enrich.off {
 		var eerr error
 		if infos, eerr = enrichAddrs(o.g, &o.enrich, res.Chain.Addrs(), ptrs); eerr != nil {
-			return eerr // err, the resolution's own error, is still to be reported below
+			return eerr
 		}
 	}
 	d := report.NewDNS(res, err, infos)
