@@ -96,18 +96,18 @@ DER and p12 are binary: use -o, or redirect stdout.`,
 			if err != nil {
 				return err
 			}
-			var data []byte
-			switch format {
-			case "pem":
-				data = ca.PEM()
-			case "der", "cer", "crt":
-				data = ca.DER()
-			case "p12", "pkcs12", "pfx":
-				if data, err = ca.P12(password); err != nil {
-					return err
-				}
-			default:
-				return badInput(fmt.Errorf("ca export: unknown --format %q (want pem, der or p12)", format))
+			f, err := mitm.ParseExportFormat(format)
+			if err != nil {
+				return badInput(fmt.Errorf("ca export: %w", err))
+			}
+			if byName, ok := mitm.FormatForFile(output); ok && !c.Flags().Changed("format") {
+				f = byName // -o ca.p12 asks for PKCS#12, -o ca.cer for DER
+			} else if ok && byName != f {
+				return badInput(fmt.Errorf("ca export: --format %s disagrees with the file name %s (a %s file)", format, output, byName))
+			}
+			data, err := ca.Export(f, password)
+			if err != nil {
+				return err
 			}
 			if output == "" || output == "-" {
 				_, err = g.streams.Out.Write(data)
@@ -116,11 +116,11 @@ DER and p12 are binary: use -o, or redirect stdout.`,
 			if err := os.WriteFile(output, data, 0o644); err != nil {
 				return fmt.Errorf("ca export: %w", err)
 			}
-			fmt.Fprintf(g.streams.Err, "wrote %s (%s)\n", output, format)
+			fmt.Fprintf(g.streams.Err, "wrote %s (%s)\n", output, f)
 			return nil
 		},
 	}
-	export.Flags().StringVar(&format, "format", "pem", "pem, der or p12")
+	export.Flags().StringVar(&format, "format", "pem", "pem, der or p12 (default: from the -o file's extension, .p12/.pfx, .der/.cer/.crt, .pem; else pem)")
 	export.Flags().StringVarP(&output, "output", "o", "", "write to FILE instead of stdout")
 	export.Flags().StringVar(&password, "password", "", "password protecting the p12 file (empty by default; some importers require one)")
 

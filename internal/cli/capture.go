@@ -129,6 +129,9 @@ func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, file str
 	if err != nil {
 		return err
 	}
+	if o.maxStream < 0 {
+		return usageError{fmt.Errorf("--max-stream-bytes %d: want a positive byte count (0 means 16 KiB)", o.maxStream)}
+	}
 	cfg := capture.Config{Filter: flt, MaxStreamBytes: o.maxStream}
 	var a *capture.Analyzer
 	origin := file

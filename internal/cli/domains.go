@@ -84,9 +84,9 @@ func readPurposeRules(name string) ([]inventory.PurposeRule, error) {
 
 // readInventory loads a session file or a HAR file, telling them apart by content.
 func readInventory(path string) (*inventory.Inventory, []session.Record, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return nil, nil, badInput(err)
+		return nil, nil, err
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 64<<10)

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -86,9 +85,9 @@ func (o *reportOptions) run(flags *pflag.FlagSet, file string) error {
 	var in io.Reader = o.g.streams.In
 	name := "standard input"
 	if file != "-" {
-		fh, err := os.Open(file)
+		fh, err := openInput(file)
 		if err != nil {
-			return badInput(err)
+			return err
 		}
 		defer fh.Close()
 		in, name = fh, file
