@@ -157,4 +157,6 @@ type Trace struct {
 	Warnings []string `json:"warnings,omitempty"`
 	// Meta holds source-specific identifiers (RIPE Atlas msm_id/prb_id, scamper list names); nil when none.
 	Meta map[string]string `json:"meta,omitempty"`
+	// PathMTU is what path MTU discovery found along the path; nil when it was not run.
+	PathMTU *PathMTU `json:"path_mtu,omitempty"`
 }
