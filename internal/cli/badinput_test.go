@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,5 +70,35 @@ func TestCAExportFollowsFileName(t *testing.T) {
 	}
 	if code, _, errs := run(t, "", "--data-dir", data, "ca", "export", "--format", "pem", "-o", p12); code != ExitBadInput || !strings.Contains(errs, "disagrees") {
 		t.Errorf("--format pem -o ca.p12: exit %d %s, want a usage error", code, errs)
+	}
+}
+
+// TestTornSessionWarnsInEveryMode: a session whose last record was cut (a power cut, a full disk) still
+// reads, and the skipped line is named on stderr whatever the output format (issue 16, item 8).
+func TestTornSessionWarnsInEveryMode(t *testing.T) {
+	good, err := os.ReadFile("../session/testdata/format1.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	torn := filepath.Join(t.TempDir(), "torn.jsonl")
+	if err := os.WriteFile(torn, append(append([]byte{}, good...), `{"flow":{"host":"cut.exam`...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(string(good), "\n") + 1
+	for _, args := range [][]string{
+		{"domains", torn},
+		{"domains", "--json", torn},
+		{"domains", "--format", "markdown", torn},
+		{"har", "export", torn},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, out, errs := run(t, "", append([]string{"--data-dir", t.TempDir()}, args...)...)
+			if code != ExitOK || out == "" {
+				t.Fatalf("exit %d, %d bytes out: %s", code, len(out), errs)
+			}
+			if want := fmt.Sprintf("torn.jsonl:%d:", lines); !strings.Contains(errs, "warning: ") || !strings.Contains(errs, want) {
+				t.Errorf("stderr = %q, want a warning naming %s", errs, want)
+			}
+		})
 	}
 }

@@ -127,6 +127,7 @@ func (o *domainsOptions) run(flags *pflag.FlagSet, file string) error {
 	if err != nil {
 		return err
 	}
+	o.g.warn(inv.Warnings)
 	sum := inventory.Summarize(inv, rules)
 	r := report.New(report.KindDomains, time.Now())
 	servers, err := enrichServers(o.g, &o.enrich, sum)

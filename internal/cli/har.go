@@ -39,10 +39,11 @@ comment. Without SESSION, the latest session "hopscope proxy" wrote in the data 
 					return err
 				}
 			}
-			_, recs, err := readInventory(file)
+			inv, recs, err := readInventory(file)
 			if err != nil {
 				return err
 			}
+			g.warn(inv.Warnings)
 			if recs == nil {
 				return badInput(fmt.Errorf("%s is a HAR file already, not a hopscope session", file))
 			}

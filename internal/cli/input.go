@@ -29,3 +29,11 @@ func openInput(name string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// warn prints each warning of an input on standard error, in every output mode, so nothing skipped
+// goes unsaid.
+func (g *globalOptions) warn(ws []string) {
+	for _, w := range ws {
+		fmt.Fprintf(g.streams.Err, "hopscope: warning: %s\n", w)
+	}
+}

@@ -134,6 +134,7 @@ func (o *investigateOptions) targets(ctx context.Context, args []string) (string
 		if err != nil {
 			return "", "", nil, nil, badInput(err)
 		}
+		o.g.warn(inv.Warnings)
 		source, origin = "proxy", o.session
 	case o.harFile != "":
 		fh, err := os.Open(o.harFile)
