@@ -226,6 +226,7 @@ func runProxy(c *cobra.Command, g *globalOptions, o *proxyOptions) error {
 	if err != nil {
 		return err
 	}
+	g.warn(sess.Warnings()) // a torn tail healed on open is said once
 	rec := &flowPrinter{session: sess, w: g.streams.Err, quiet: o.quiet}
 	cfg := mitm.Config{
 		CA: ca, Allow: allow, UpstreamCAs: upstreamCAs, InsecureUpstream: o.insecureUpstream, Passthrough: passthrough,
