@@ -33,13 +33,22 @@ type sniff struct {
 // has reports whether the head of the input contains s.
 func (s *sniff) has(sub string) bool { return bytes.Contains(s.head, []byte(sub)) }
 
-// Detect names the format of data by its first meaningful lines (shell prompt lines are skipped).
-// Every importer rates each line; the surest wins, the earlier in Formats on a tie. The error, a
-// *ParseError, says which line matched nothing and what was expected.
-func Detect(data []byte) (string, error) {
+// Detect names the format of data by its first meaningful lines. Every importer rates each line;
+// the surest wins, the earlier in Formats on a tie. Lines no importer claims (shell prompts,
+// banners, notes) are passed over. The error, a *ParseError, names the first line that matched
+// nothing, says what it looks like when known and lists what hopscope reads.
+func Detect(data []byte) (string, error) { return detect(data, false) }
+
+// detect is Detect; strict stops at the first unclaimed line that is not a shell prompt.
+func detect(data []byte, strict bool) (string, error) {
+	data = decodeText(data)
+	if bytes.IndexByte(data[:min(len(data), 512)], 0) >= 0 {
+		return "", &ParseError{Line: 1, Expected: "text", Looks: looksLike("", false, data)}
+	}
 	s := &sniff{head: data[:min(len(data), detectWindow)]}
 	ims := importers()
 	in := newTextInput("", s.head)
+	var first *ParseError
 	for in.scan() {
 		ln := in.ln
 		body := strings.TrimSpace(ln)
@@ -47,22 +56,54 @@ func Detect(data []byte) (string, error) {
 			continue // only Unicode spaces (U+3000, U+0085): blank to a reader
 		}
 		s.line = body
-		s.json = (body[0] == '{' || body[0] == '[') && !isPromptLine(ln)
+		s.json = (body[0] == '{' || body[0] == '[') && !isPromptLine(ln) && !isJunosBanner(body)
 		if f := surest(ims, s); f != "" {
 			return f, nil
 		}
-		if s.json {
-			return "", in.errAt(in.start+1,
-				"JSON from mtr --json, RIPE Atlas (a traceroute result), scamper (trace/tracelb lines) or hopscope --json", body)
-		}
-		if isPromptLine(ln) {
+		if isPromptLine(ln) && !s.json {
 			continue
 		}
-		return "", in.errAt(in.start+1,
-			`the output of traceroute ("traceroute to ..."), tracert ("Tracing route to ..."), tracepath (" 1:  ..."), mtr (--report, --json or --raw), RIPE Atlas or scamper JSON`,
-			body)
+		if first == nil {
+			first = in.errAt(in.start+1, "one of the formats hopscope reads: "+readable(), body).(*ParseError)
+			first.Looks = looksLike(body, s.json, data)
+		}
+		if strict || s.json || first.Looks != "" {
+			break // a known lookalike (ping, HTML) ends the search: its later lines would mislead
+		}
 	}
-	return "", &ParseError{Line: 0, Expected: "traceroute output", Got: ""}
+	if first != nil {
+		return "", first
+	}
+	return "", &ParseError{Line: 0, Expected: "traceroute output (" + readable() + ")", Got: ""}
+}
+
+// lookalikes name inputs hopscope does not read by how their lines begin.
+var lookalikes = []struct{ prefix, looks string }{
+	{"PING ", "ping output, not a traceroute"},
+	{"Pinging ", "Windows ping output, not a traceroute"},
+	{"Sending 5, ", "Cisco ping output, not a traceroute"},
+	{"Tracing MPLS Label Switched Path", "a Cisco MPLS LSP trace (traceroute mpls), which reports labels, not IP hops"},
+	{"Probe options:", "a JunOS traceroute mpls, which reports labels, not IP hops"},
+	{"Computing statistics for", "the statistics part of Windows pathping"},
+	{"<!DOCTYPE", "an HTML page; paste the traceroute text from it"},
+	{"<html", "an HTML page; paste the traceroute text from it"},
+}
+
+// looksLike says what an unrecognised input looks like, from its first unclaimed line and its
+// bytes; "" when nothing is known.
+func looksLike(line string, json bool, data []byte) string {
+	for _, l := range lookalikes {
+		if strings.HasPrefix(line, l.prefix) {
+			return l.looks
+		}
+	}
+	switch {
+	case bytes.IndexByte(data[:min(len(data), 512)], 0) >= 0:
+		return "binary data (a packet capture or a scamper warts file?); hopscope reads text and JSON"
+	case json:
+		return "JSON that is none of mtr --json, RIPE Atlas, scamper or hopscope --json"
+	}
+	return ""
 }
 
 // surest returns the name of the importer most sure of s, the earlier one on a tie; "" if none fits.

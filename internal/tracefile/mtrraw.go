@@ -33,7 +33,7 @@ func detectMTRRaw(s *sniff) confidence {
 // A transmitted probe without a reply is a timeout. mtr keeps probing past the destination until it
 // learns where it is; a trailing hop answered only by the previous hop's sole responder is that
 // overshoot and is dropped, as mtr's own display does, with a warning.
-func parseMTRRaw(data []byte) ([]*path.Trace, error) {
+func parseMTRRaw(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	const format = FormatMTRRaw
 	type sent struct{ ttl, idx int }
 	var (
@@ -45,7 +45,7 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 		command string
 		seen    bool
 	)
-	in := newTextInput(format, data)
+	in := newTextInputOpts(format, data, opts)
 	errf := in.errAt
 	for in.scan() {
 		ln := in.ln
@@ -56,11 +56,17 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 				command = strings.TrimSpace(ln)
 				continue
 			}
-			return nil, errf(toks[0].col, `a raw line like "h 2 192.0.2.1", "p 2 10394 33002", "x 2 33002" or "d 2 name"`, strings.TrimSpace(ln))
+			if err := in.tolerate(errf(toks[0].col, `a raw line like "h 2 192.0.2.1", "p 2 10394 33002", "x 2 33002" or "d 2 name"`, strings.TrimSpace(ln))); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		pos, ok := parseUint(toks[1].s, maxTTL-1)
 		if !ok {
-			return nil, errf(toks[1].col, "a hop position from 0 to 254", toks[1].s)
+			if err := in.tolerate(errf(toks[1].col, "a hop position from 0 to 254", toks[1].s)); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		seen = true
 		h := t.HopAt(pos + 1)
@@ -68,14 +74,20 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 		case "x":
 			seq, ok := parseUint(toks[2].s, 1<<31)
 			if !ok || len(toks) != 3 {
-				return nil, errf(toks[2].col, "a sequence number", toks[2].s)
+				if err := in.tolerate(errf(toks[2].col, "a sequence number", toks[2].s)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			h.Probes = append(h.Probes, path.Probe{Status: path.StatusTimeout})
 			bySeq[seq] = sent{pos + 1, len(h.Probes) - 1}
 		case "h":
 			a, err := netip.ParseAddr(toks[2].s)
 			if err != nil || len(toks) != 3 {
-				return nil, errf(toks[2].col, "an IP address", toks[2].s)
+				if err := in.tolerate(errf(toks[2].col, "an IP address", toks[2].s)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			host[pos] = a
 			h.AddResponder(path.Responder{Addr: a, Name: names[pos]})
@@ -96,17 +108,26 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 		case "p":
 			usec, ok := parseUint(toks[2].s, 1<<31)
 			if !ok {
-				return nil, errf(toks[2].col, "a round-trip time in microseconds", toks[2].s)
+				if err := in.tolerate(errf(toks[2].col, "a round-trip time in microseconds", toks[2].s)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			a, ok := host[pos]
 			if !ok {
-				return nil, errf(toks[0].col, `an "h `+toks[1].s+` ADDRESS" line before the reply`, strings.TrimSpace(ln))
+				if err := in.tolerate(errf(toks[0].col, `an "h `+toks[1].s+` ADDRESS" line before the reply`, strings.TrimSpace(ln))); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			pr := path.Probe{Status: path.StatusReply, From: a, RTT: time.Duration(usec) * time.Microsecond, HasRTT: true}
 			if len(toks) >= 4 {
 				seq, ok := parseUint(toks[3].s, 1<<31)
 				if !ok {
-					return nil, errf(toks[3].col, "a sequence number", toks[3].s)
+					if err := in.tolerate(errf(toks[3].col, "a sequence number", toks[3].s)); err != nil {
+						return nil, err
+					}
+					continue
 				}
 				if s, ok := bySeq[seq]; ok && s.ttl == pos+1 && h.Probes[s.idx].Status == path.StatusTimeout {
 					h.Probes[s.idx] = pr
@@ -120,13 +141,14 @@ func parseMTRRaw(data []byte) ([]*path.Trace, error) {
 		}
 	}
 	if !seen {
-		return nil, in.errEnd(`raw lines like "h 0 192.0.2.1"`)
+		return nil, in.refuse(`raw lines like "h 0 192.0.2.1"`, "")
 	}
 	if command != "" {
 		targetFromCommand(t, command)
 	}
 	finish(t, true, false)
 	trimOvershoot(t)
+	t.Warnings = append(t.Warnings, in.takeNotes()...)
 	return []*path.Trace{t}, nil
 }
 

@@ -54,7 +54,7 @@ func isMTRField(s string) bool {
 // The old layout has "  1. host" rows and no Start line; -z adds an "AS123" column before the host.
 // Only aggregates are known: each responder gets Stats, and a "???" row becomes a hop with Stats and
 // no responder. A shell prompt line naming the target ("$ mtr -r example.com") fills Target.
-func parseMTRReport(data []byte) ([]*path.Trace, error) {
+func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	const format = FormatMTRReport
 	var (
 		traces  []*path.Trace
@@ -83,7 +83,7 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 			}
 		}
 	}
-	in := newTextInput(format, data)
+	in := newTextInputOpts(format, data, opts)
 	errf := in.errAt
 	for in.scan() {
 		ln, start, body := in.ln, in.start, in.body()
@@ -109,7 +109,10 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 				k--
 			}
 			if k == len(toks) {
-				return nil, errf(start+1, `column titles such as "Loss%   Snt   Last   Avg  Best  Wrst StDev"`, body)
+				if err := in.tolerate(errf(start+1, `column titles such as "Loss%   Snt   Last   Avg  Best  Wrst StDev"`, body)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			fields = nil
 			for _, t := range toks[k:] {
@@ -125,11 +128,17 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 			if ttl, ok := parseUint(body[:max(dot, 0)], maxTTL); dot > 0 && ok && ttl > 0 {
 				ensure()
 				if n := len(cur.Hops); n > 0 && cur.Hops[n-1].TTL >= ttl {
-					return nil, errf(start+1, "hop "+itoa(cur.Hops[n-1].TTL+1)+" or later", body[:dot])
+					if err := in.tolerate(errf(start+1, "hop "+itoa(cur.Hops[n-1].TTL+1)+" or later", body[:dot])); err != nil {
+						return nil, err
+					}
+					continue
 				}
 				h, err := mtrRow(cur, ttl, ln, start+dot+1, fields, &toks, errf)
 				if err != nil {
-					return nil, err
+					if err := in.tolerate(err); err != nil {
+						return nil, err
+					}
+					continue
 				}
 				hop = h
 				continue
@@ -137,10 +146,16 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 		}
 		if c := body[0]; c == '|' || c == '`' || c == '+' || strings.HasPrefix(body, "[MPLS") || (hop != nil && strings.HasPrefix(body, "AS")) {
 			if hop == nil {
-				return nil, errf(start+1, "a hop row before the load-balancing line", body)
+				if err := in.tolerate(errf(start+1, "a hop row before the load-balancing line", body)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			if err := mtrContinuation(cur, hop, ln, start, errf); err != nil {
-				return nil, err
+				if err := in.tolerate(err); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			continue
 		}
@@ -149,12 +164,16 @@ func parseMTRReport(data []byte) ([]*path.Trace, error) {
 			command = body
 			continue
 		}
-		return nil, errf(start+1, `a report row like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`, body)
+		if err := in.tolerate(errf(start+1, `a report row like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`, body)); err != nil {
+			return nil, err
+		}
+		continue
 	}
 	flush()
 	if len(traces) == 0 {
-		return nil, in.errEnd(`report rows like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`)
+		return nil, in.refuse(`report rows like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`, "")
 	}
+	traces[len(traces)-1].Warnings = append(traces[len(traces)-1].Warnings, in.takeNotes()...)
 	return traces, nil
 }
 

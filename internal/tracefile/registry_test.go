@@ -24,6 +24,12 @@ func TestRegistryRoundTrip(t *testing.T) {
 		{FormatRIPEAtlas, "corpus/ripe-atlas-traceroute-v6-icmp-fw4610.txt"},
 		{FormatScamper, "corpus/scamper-tracelb-mda-json-v6_mlab-traceroute-caller.txt"},
 		{FormatHopscope, "samples/hopscope-json.json"},
+		{FormatCiscoIOS, "pastes/cisco-ios.txt"},
+		{FormatCiscoXR, "pastes/cisco-iosxr.txt"},
+		{FormatJunos, "pastes/junos.txt"},
+		{FormatMTRCurses, "pastes/mtr-curses.txt"},
+		{FormatWinMTR, "pastes/winmtr.txt"},
+		{FormatNextTrace, "pastes/nexttrace.txt"},
 		{FormatGlobalping, "samples/globalping-traceroute-openapi-example.json"},
 	}
 	var covered []string

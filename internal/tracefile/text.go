@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
 )
 
 // lineReader walks text one line at a time, stripping a BOM and CR line ends and turning no-break
@@ -47,16 +48,85 @@ func (r *lineReader) next() (string, bool) {
 
 // textInput walks the non-blank lines of one importer's text input (BOM, CR line ends and no-break
 // spaces handled by lineReader) and builds ParseErrors located on the current line or at the end.
+//
+// Read leniently, an importer hands a line's error to tolerate, which keeps it as a "line N: ..."
+// warning (collected with takeNotes for the trace being read) instead of stopping.
 type textInput struct {
 	r      *lineReader
 	format string
+	// strict stops at the first line an importer cannot read.
+	strict bool
 	// ln is the current line without its line end; start indexes its first non-blank byte.
 	ln    string
 	start int
+	// notes are warnings gathered since the last takeNotes; skipped counts tolerated lines and
+	// first is the first tolerated error, for the refusal when nothing at all could be read.
+	notes   []string
+	skipped int
+	first   *ParseError
 }
 
 func newTextInput(format string, data []byte) *textInput {
 	return &textInput{r: newLineReader(data), format: format}
+}
+
+// newTextInputOpts is newTextInput reading with opts.
+func newTextInputOpts(format string, data []byte, opts ParseOptions) *textInput {
+	in := newTextInput(format, data)
+	in.strict = opts.Strict
+	return in
+}
+
+// maxNotes bounds the warnings kept per input; the rest are counted in one last warning.
+const maxNotes = 50
+
+// tolerate returns err when reading strictly or when err is not a *ParseError; otherwise it
+// records a warning naming the line and what was wrong, and returns nil so reading goes on.
+func (in *textInput) tolerate(err error) error {
+	pe, ok := err.(*ParseError)
+	if in.strict || !ok {
+		return err
+	}
+	if in.first == nil {
+		in.first = pe
+	}
+	in.skipped++
+	got := ""
+	if pe.Got != "" {
+		got = ", got " + strconv.Quote(pe.Got)
+	}
+	in.note(pe.Line, "skipped "+strconv.Quote(shorten(in.body()))+": expected "+pe.Expected+got)
+	return nil
+}
+
+// note records a warning about line n ("line 4: ...") for the trace being read.
+func (in *textInput) note(n int, msg string) {
+	switch {
+	case len(in.notes) < maxNotes:
+		in.notes = append(in.notes, "line "+itoa(n)+": "+msg)
+	case len(in.notes) == maxNotes:
+		in.notes = append(in.notes, "further warnings left out")
+	}
+}
+
+// takeNotes returns the warnings recorded since the last call.
+func (in *textInput) takeNotes() []string {
+	n := in.notes
+	in.notes = nil
+	return n
+}
+
+// refuse is the error for an input that yielded no trace: the first line that could not be read
+// if one was skipped, else the end of input; looks says what the input looks like ("" if unknown).
+func (in *textInput) refuse(expected, looks string) error {
+	if in.first != nil {
+		pe := *in.first
+		pe.Looks = looks
+		return &pe
+	}
+	pe := in.errEnd(expected).(*ParseError)
+	pe.Looks = looks
+	return pe
 }
 
 // scan moves to the next non-blank line and reports false at the end of input.
@@ -136,8 +206,36 @@ func firstNonSpace(s string) int {
 	return i
 }
 
+// isRedacted reports whether s is an address hidden by whoever pasted the output: "xx.xx.xx.xx",
+// "x.x.x.x", "*.*.*.*", "1.2.x.x", "2xx.x.xxx.xxx", "<redacted>", "[REDACTED]", "hidden" and the like.
+func isRedacted(s string) bool {
+	t := strings.ToLower(strings.Trim(s, "[]()<>{}"))
+	switch t {
+	case "redacted", "hidden", "removed", "masked", "censored", "snip", "ip", "ip-address", "x", "xxx", "a.b.c.d":
+		return true
+	}
+	if strings.Contains(t, "redact") || strings.Contains(t, "hidden") {
+		return true
+	}
+	// Dotted (or colon-separated) groups where some characters are x or * and the rest digits.
+	seps, masked := 0, false
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case c == '.' || c == ':':
+			seps++
+		case c == 'x' || c == '*' || c == '#' || c == '?':
+			masked = true
+		case c >= '0' && c <= '9' || c >= 'a' && c <= 'f' && strings.IndexByte(t, ':') >= 0:
+		default:
+			return false
+		}
+	}
+	return masked && seps >= 2
+}
+
 // toolWords are command names that may appear on a copied shell prompt line.
-var toolWords = []string{"traceroute", "traceroute6", "tracert", "tracepath", "tracepath6", "mtr", "scamper", "sc_warts2json"}
+var toolWords = []string{"traceroute", "traceroute6", "tracert", "tracepath", "tracepath6", "mtr", "scamper", "sc_warts2json",
+	"trace", "nexttrace", "besttrace", "pathping"}
 
 // isPromptLine reports whether s looks like a shell prompt or a bare command line copied along with
 // the output ("$ traceroute ...", "➜  ~ traceroute ...", "PS C:\> tracert ...", "[root@h ~]# mtr ...").
@@ -150,6 +248,9 @@ func isPromptLine(s string) bool {
 		return true
 	}
 	words := strings.Fields(t)
+	if len(words) == 1 && isBarePrompt(t) {
+		return true // "R1#", "user@router>", "C:\Users\me>"
+	}
 	if len(words) >= 2 && isToolWord(words[0]) && words[1] != "to" && !strings.HasSuffix(words[0], ":") {
 		return true // a bare command line such as "traceroute -n 192.0.2.1"
 	}
@@ -164,6 +265,15 @@ func isPromptLine(s string) bool {
 		}
 	}
 	return false
+}
+
+// isBarePrompt reports whether the one word w is a prompt on its own: it ends with a prompt sign
+// and has a letter before it ("R1#", "user@router>", "C:\>").
+func isBarePrompt(w string) bool {
+	if len(w) < 2 || strings.IndexByte(">#$%", w[len(w)-1]) < 0 {
+		return false
+	}
+	return strings.ContainsAny(w[:len(w)-1], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 }
 
 // toolBase strips a directory, a glued prompt and ".exe" from a command word.
@@ -274,3 +384,28 @@ func msFloat(v float64) (time.Duration, bool) {
 
 // itoa is strconv.Itoa, short.
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// decodeText turns UTF-16 text (what Windows PowerShell 5 writes with "tracert host > file.txt",
+// marked by a byte-order mark) into UTF-8; other input is returned as it is.
+func decodeText(data []byte) []byte {
+	if len(data) < 2 {
+		return data
+	}
+	var be bool
+	switch {
+	case data[0] == 0xFF && data[1] == 0xFE:
+	case data[0] == 0xFE && data[1] == 0xFF:
+		be = true
+	default:
+		return data
+	}
+	u := make([]uint16, 0, len(data)/2)
+	for i := 2; i+1 < len(data); i += 2 {
+		if be {
+			u = append(u, uint16(data[i])<<8|uint16(data[i+1]))
+		} else {
+			u = append(u, uint16(data[i+1])<<8|uint16(data[i]))
+		}
+	}
+	return []byte(string(utf16.Decode(u)))
+}

@@ -374,7 +374,7 @@ func TestParseErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			trs, err := Parse([]byte(tc.input), tc.format)
+			trs, err := ParseWith([]byte(tc.input), tc.format, ParseOptions{Strict: true})
 			if trs != nil {
 				t.Errorf("partial result returned with the error: %d traces", len(trs))
 			}
@@ -452,7 +452,7 @@ func TestParseUnknownFormat(t *testing.T) {
 	if _, err := Parse([]byte("x"), "pingplotter"); err == nil || !strings.Contains(err.Error(), "unknown format") {
 		t.Errorf("err = %v", err)
 	}
-	if len(Formats()) != 11 || Formats()[9] != FormatHopscope || Formats()[10] != FormatGlobalping {
+	if len(Formats()) != 17 || Formats()[9] != FormatHopscope || Formats()[16] != FormatGlobalping {
 		t.Errorf("Formats() = %v", Formats())
 	}
 }

@@ -2,10 +2,15 @@
 //
 // Supported inputs are Linux and BSD/macOS traceroute, Windows tracert, iputils tracepath,
 // mtr (--report, --report-wide, --json and --raw), RIPE Atlas traceroute results and scamper
-// trace/tracelb JSON. Every importer is a pure function from bytes to []*path.Trace; broken input
+// trace/tracelb JSON, Cisco IOS/IOS-XE/IOS-XR and Juniper JunOS traceroute, the mtr screen, WinMTR's
+// text export and NextTrace/besttrace text. Every importer is a pure function from bytes to
+// []*path.Trace. Read leniently (the default), lines a text importer cannot use (banners, odd or
+// truncated lines) become "line N: ..." warnings on the trace and redacted hops keep their RTTs;
+// input is refused only when no hop can be read. Read strictly (ParseOptions.Strict), broken input
 // yields a *ParseError that names the line, what was expected and what was found, and never a
-// partial result. Shell prompt lines copied along with the output are skipped; when one shows the
-// command, it can supply what the output omits (the probe protocol of traceroute, the target of mtr).
+// partial result. Either way a refusal says what the input looks like when that is known. Shell
+// prompt lines copied along with the output are skipped; when one shows the command, it can supply
+// what the output omits (the probe protocol of traceroute, the target of mtr).
 //
 // Each format is one row of the importers table (registry.go): its name, a detect function that
 // rates how surely a line begins that format, and a parse function. Formats, Parse and Detect read
@@ -44,6 +49,9 @@ type ParseError struct {
 	Expected string
 	// Got is the text found instead (shortened); empty at end of input.
 	Got string
+	// Looks says what the input looks like when that is known and not readable as it stands
+	// ("a Cisco IOS/IOS-XE traceroute without hop lines", "ping output"); empty when unknown.
+	Looks string
 }
 
 // Error renders the error as `traceroute: line 7: expected an RTT like "4.393 ms", got "foo"`.
@@ -58,7 +66,14 @@ func (e *ParseError) Error() string {
 		b.WriteString(": line ")
 		b.WriteString(strconv.Itoa(e.Line))
 	}
-	b.WriteString(": expected ")
+	if e.Looks != "" {
+		b.WriteString(": this looks like ")
+		b.WriteString(e.Looks)
+		b.WriteString(";")
+	} else {
+		b.WriteString(":")
+	}
+	b.WriteString(" expected ")
 	b.WriteString(e.Expected)
 	if e.Got == "" {
 		b.WriteString(", got end of input")

@@ -30,7 +30,7 @@ func detectTracepath(s *sniff) confidence {
 //
 // A line whose hop number is lower than one already printed is a reply that arrived after tracepath
 // had moved on: it is kept as a late probe. Path-MTU lines go to Meta["pmtu"] and Warnings.
-func parseTracepath(data []byte) ([]*path.Trace, error) {
+func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	const format = FormatTracepath
 	var (
 		traces []*path.Trace
@@ -46,13 +46,16 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 		cur = &path.Trace{Source: format, Protocol: path.ProtoUDP, FlowsVaried: true}
 		maxHop = 0
 	}
-	in := newTextInput(format, data)
+	in := newTextInputOpts(format, data, opts)
 	errf := in.errAt
 	for in.scan() {
 		ln, start, body := in.ln, in.start, in.body()
 		if strings.HasPrefix(body, "Resume:") || strings.HasPrefix(body, "Too many hops:") {
 			if cur == nil {
-				return nil, errf(start+1, "hop lines before the summary", body)
+				if err := in.tolerate(errf(start+1, "hop lines before the summary", body)); err != nil {
+					return nil, err
+				}
+				continue
 			}
 			if strings.HasPrefix(body, "Too many hops:") {
 				cur.Warnings = append(cur.Warnings, "tracepath: "+body)
@@ -73,7 +76,10 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 			if isPromptLine(ln) {
 				continue
 			}
-			return nil, errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)
+			if err := in.tolerate(errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		num := body[:colon]
 		num = strings.TrimSuffix(num, "?") // "1?:" marks a guessed hop number
@@ -82,14 +88,20 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 			if isPromptLine(ln) {
 				continue
 			}
-			return nil, errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)
+			if err := in.tolerate(errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		toks = tokenize(body[colon+1:], toks)
 		for i := range toks {
 			toks[i].col += start + colon + 1
 		}
 		if len(toks) == 0 {
-			return nil, errf(len(ln)+1, `a responder, "no reply" or "[LOCALHOST]"`, "")
+			if err := in.tolerate(errf(len(ln)+1, `a responder, "no reply" or "[LOCALHOST]"`, "")); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if toks[0].s == "[LOCALHOST]" {
 			if cur == nil || len(cur.Hops) > 0 {
@@ -109,7 +121,10 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 		late := ttl < maxHop
 		maxHop = max(maxHop, ttl)
 		if err := tracepathHop(cur, h, toks, late, errf); err != nil {
-			return nil, err
+			if err := in.tolerate(err); err != nil {
+				return nil, err
+			}
+			continue
 		}
 	}
 	if cur != nil {
@@ -117,8 +132,9 @@ func parseTracepath(data []byte) ([]*path.Trace, error) {
 		traces = append(traces, cur)
 	}
 	if len(traces) == 0 || len(traces[len(traces)-1].Hops) == 0 {
-		return nil, in.errEnd(`hop lines like " 1:  192.0.2.1   4.063ms"`)
+		return nil, in.refuse(`hop lines like " 1:  192.0.2.1   4.063ms"`, "")
 	}
+	traces[len(traces)-1].Warnings = append(traces[len(traces)-1].Warnings, in.takeNotes()...)
 	return traces, nil
 }
 

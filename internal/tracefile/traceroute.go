@@ -16,13 +16,13 @@ const (
 )
 
 // parseTracerouteLinux imports Linux traceroute output.
-func parseTracerouteLinux(data []byte) ([]*path.Trace, error) {
-	return parseTraceroute(data, FormatTraceroute)
+func parseTracerouteLinux(data []byte, opts ParseOptions) ([]*path.Trace, error) {
+	return parseTraceroute(data, FormatTraceroute, opts)
 }
 
 // parseTracerouteBSD imports BSD/macOS traceroute output.
-func parseTracerouteBSD(data []byte) ([]*path.Trace, error) {
-	return parseTraceroute(data, FormatTracerouteBSD)
+func parseTracerouteBSD(data []byte, opts ParseOptions) ([]*path.Trace, error) {
+	return parseTraceroute(data, FormatTracerouteBSD, opts)
 }
 
 // trParser imports Linux and BSD/macOS traceroute output. Both print the same hop syntax:
@@ -48,6 +48,54 @@ type trParser struct {
 	respSlab  []path.Responder // slab for the hops' first responder
 	slab      int              // slab length, scaled to the input
 	command   string           // the last shell prompt line, for the probe method
+	// header is the text of the last header line while no hop has followed it, so that a header
+	// wrapped over two lines can be joined; empty otherwise.
+	header string
+	// marked is set once a header, a JunOS banner or a traceroute command line was read: the
+	// input is this format even when no hop follows.
+	marked bool
+}
+
+// trSnapshot is where a line began, so that a line read only in part can be taken back.
+type trSnapshot struct {
+	cur                *path.Trace
+	hops               int
+	hop                int // index of the current hop, -1 when none
+	probes, responders int
+}
+
+func (p *trParser) snapshot() trSnapshot {
+	sn := trSnapshot{cur: p.cur, hop: -1}
+	if p.cur != nil {
+		sn.hops = len(p.cur.Hops)
+		if p.hop != nil && sn.hops > 0 {
+			sn.hop = sn.hops - 1
+			sn.probes, sn.responders = len(p.hop.Probes), len(p.hop.Responders)
+		}
+	}
+	return sn
+}
+
+// restore takes back what the line read since sn: hops it added and probes or responders it gave
+// the hop it continued. keepHop leaves the current hop open for further continuation lines.
+func (p *trParser) restore(sn trSnapshot, keepHop bool) {
+	if p.cur == nil {
+		return
+	}
+	n := 0
+	if p.cur == sn.cur {
+		n = sn.hops
+	}
+	p.cur.Hops = p.cur.Hops[:min(n, len(p.cur.Hops))]
+	p.hop = nil
+	if p.cur == sn.cur && sn.hop >= 0 && sn.hop < len(p.cur.Hops) {
+		h := &p.cur.Hops[sn.hop]
+		h.Probes = h.Probes[:min(sn.probes, len(h.Probes))]
+		h.Responders = h.Responders[:min(sn.responders, len(h.Responders))]
+		if keepHop {
+			p.hop = h
+		}
+	}
 }
 
 // slabSize is how many probes or responders are allocated at once.
@@ -67,25 +115,46 @@ func (p *trParser) hopSlices(h *path.Hop, n int) {
 	p.respSlab = p.respSlab[1:]
 }
 
-func parseTraceroute(data []byte, format string) ([]*path.Trace, error) {
-	in := newTextInput(format, data)
+func parseTraceroute(data []byte, format string, opts ParseOptions) ([]*path.Trace, error) {
+	in := newTextInputOpts(format, data, opts)
 	p := &trParser{format: format, in: in, slab: min(max(len(data)/16, 16), slabSize)}
 	for in.scan() {
+		sn := p.snapshot()
 		if err := p.parseLine(in.ln, in.start); err != nil {
-			return nil, err
+			p.restore(sn, !startsWithDigit(in.body()))
+			if err := in.tolerate(err); err != nil {
+				return nil, err
+			}
 		}
 	}
 	p.flush()
 	if len(p.traces) == 0 {
-		return nil, in.errEnd(`a header like "traceroute to example.com (192.0.2.1), 30 hops max, 60 byte packets" or a hop line`)
+		return nil, in.refuse(`a header like "traceroute to example.com (192.0.2.1), 30 hops max, 60 byte packets" and hop lines`,
+			looksWithoutHops(p.marked, describe(format)))
 	}
 	return p.traces, nil
 }
+
+// looksWithoutHops says "a FORMAT without hop lines" when only a header was read.
+func looksWithoutHops(sawHeader bool, desc string) string {
+	if !sawHeader {
+		return ""
+	}
+	return "a " + desc + " without hop lines"
+}
+
+func startsWithDigit(s string) bool { return s != "" && s[0] >= '0' && s[0] <= '9' }
 
 func (p *trParser) errf(col int, expected, got string) error { return p.in.errAt(col, expected, got) }
 
 func (p *trParser) flush() {
 	if p.cur == nil {
+		return
+	}
+	p.cur.Warnings = append(p.cur.Warnings, p.in.takeNotes()...)
+	if len(p.cur.Hops) == 0 {
+		// A header with no hop line read: nothing to import (refuse says why when it is all).
+		p.cur, p.hop = nil, nil
 		return
 	}
 	finish(p.cur, true, true)
@@ -108,12 +177,21 @@ func (p *trParser) newTrace() *path.Trace {
 
 // parseLine reads one non-blank line whose first non-blank byte is at start.
 func (p *trParser) parseLine(ln string, start int) error {
-	body := ln[start:]
+	body := strings.TrimRight(ln[start:], " \t")
+	header := p.header
+	p.header = ""
 	switch {
 	case strings.HasPrefix(body, "traceroute to ") || strings.HasPrefix(body, "traceroute6 to "):
-		return p.header(body, start)
+		return p.newHeader(body, start)
 	case strings.HasPrefix(body, "traceroute:") || strings.HasPrefix(body, "traceroute6:"):
 		p.toolMessage(body)
+		return nil
+	case header != "" && p.cur != nil && len(p.cur.Hops) == 0 && isHeaderTail(body):
+		// The header wrapped over two lines: read the two as one.
+		p.header = header + " " + body
+		return p.fillHeader(p.cur, p.header, start)
+	case isJunosBanner(body):
+		p.marked = true
 		return nil
 	}
 	if c := body[0]; c >= '0' && c <= '9' {
@@ -129,6 +207,7 @@ func (p *trParser) parseLine(ln string, start int) error {
 	if isPromptLine(ln) && (start == 0 || p.hop == nil || startsLikePrompt(body)) {
 		p.hop = nil
 		p.command = strings.TrimSpace(ln)
+		p.marked = p.marked || isTracerouteCommand(p.command)
 		return nil
 	}
 	if (start > 0 || strings.HasPrefix(body, "MPLS Label=")) && p.hop != nil {
@@ -162,9 +241,23 @@ func (p *trParser) toolMessage(body string) {
 	p.pending = append(p.pending, msg)
 }
 
-// header parses "traceroute to NAME (ADDR)[ from SRC], N hops max, M byte packets".
-func (p *trParser) header(body string, start int) error {
+// isHeaderTail reports whether s is the second half of a wrapped "traceroute to" header:
+// "(192.0.2.1), 30 hops max, 60 byte packets", "60 byte packets", "packets".
+func isHeaderTail(s string) bool {
+	return strings.Contains(s, "hops max") || strings.Contains(s, "byte packets") ||
+		strings.HasPrefix(s, "(") || s == "packets" || s == "byte packets"
+}
+
+// newHeader starts a trace from a "traceroute to" header line.
+func (p *trParser) newHeader(body string, start int) error {
 	t := p.newTrace()
+	p.header, p.marked = body, true
+	return p.fillHeader(t, body, start)
+}
+
+// fillHeader parses "traceroute to NAME (ADDR)[ from SRC], N hops max, M byte packets" into t.
+func (p *trParser) fillHeader(t *path.Trace, body string, start int) error {
+	t.Target = path.Target{}
 	rest := body[strings.Index(body, " to ")+4:]
 	rest = strings.TrimLeft(rest, " ")
 	sp := strings.IndexByte(rest, ' ')
@@ -254,7 +347,8 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 // probes parses the probe list of one hop line (or continuation line) into h.
 func (p *trParser) probes(h *path.Hop, toks []token) error {
 	var (
-		cur      netip.Addr // current responder
+		cur      netip.Addr // current responder (invalid for a redacted one)
+		haveCur  bool       // a responder has been read on this line
 		curCount int        // probes seen from cur
 		lastRTT  bool       // the previous token ended a reply (annotations and extensions attach to it)
 		asn      uint32
@@ -262,7 +356,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 		pendMPLS []path.MPLSLabel
 	)
 	endResponder := func(col int, got string) error {
-		if cur.IsValid() && curCount == 0 {
+		if haveCur && curCount == 0 {
 			return p.errf(col, `an RTT like "4.393 ms"`, got)
 		}
 		return nil
@@ -285,10 +379,21 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 			} else if s != "!" {
 				return p.errf(t.col, `an annotation such as "!H", "!N", "!X" or "!<10>"`, s)
 			}
-		case s[0] == '[':
+		case s[0] == '[' && !isRedacted(s):
+			if s == "[AS" && i+1 < len(toks) && strings.HasSuffix(toks[i+1].s, "]") {
+				s = "[AS" + toks[i+1].s // "[AS 15169]"
+				i++
+			}
 			n, ok := asnToken(s)
 			if !ok {
 				return p.errf(t.col, `an AS number like "[AS15169]"`, s)
+			}
+			if haveCur && curCount == 0 && !haveASN {
+				// Linux -A prints the AS after the address: "gw (192.0.2.1) [AS64500]  1.0 ms".
+				if r := h.Responder(cur); r != nil && r.ReportedASN == 0 {
+					r.ReportedASN = n
+				}
+				continue
 			}
 			asn, haveASN = n, true
 			lastRTT = false
@@ -303,7 +408,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 			case lastRTT:
 				pr := &h.Probes[len(h.Probes)-1]
 				pr.MPLS = append(pr.MPLS, l)
-			case len(h.Probes) > 0 && !cur.IsValid():
+			case len(h.Probes) > 0 && !haveCur:
 				// Its own line: the label stack of the hop's last responder.
 				var last netip.Addr
 				for k := len(h.Probes) - 1; k >= 0 && !last.IsValid(); k-- {
@@ -317,7 +422,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 			default:
 				pendMPLS = append(pendMPLS, l)
 			}
-		case s[0] == '<':
+		case s[0] == '<' && !isRedacted(s):
 			labels, ok := mplsToken(s)
 			if !ok {
 				return p.errf(t.col, `an extension like "<MPLS:L=24001,E=0,S=1,T=1>"`, s)
@@ -339,7 +444,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				}
 			}
 			if isRTT {
-				if !cur.IsValid() {
+				if !haveCur {
 					return p.errf(t.col, `a responder address before the RTT`, s)
 				}
 				// cur is already among h's responders (added when its address was read), so append
@@ -357,7 +462,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				return err
 			}
 			i += skip
-			cur, curCount, pendMPLS = addr, 0, nil
+			cur, haveCur, curCount, pendMPLS = addr, true, 0, nil
 			r := h.AddResponder(path.Responder{Addr: addr, Name: name})
 			if haveASN && r.ReportedASN == 0 {
 				r.ReportedASN = asn
@@ -372,6 +477,8 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 }
 
 // responder parses "name (addr)" or "addr" at toks[i]; skip is the number of extra tokens consumed.
+// Read leniently, a redacted address ("xx.xx.xx.xx", "<redacted>") is a responder known only by
+// that text, with a warning.
 func (p *trParser) responder(toks []token, i int) (addr netip.Addr, name string, skip int, err error) {
 	s := toks[i].s
 	if i+1 < len(toks) {
@@ -379,6 +486,10 @@ func (p *trParser) responder(toks []token, i int) (addr netip.Addr, name string,
 		if len(n) > 2 && n[0] == '(' && n[len(n)-1] == ')' {
 			a, e := netip.ParseAddr(n[1 : len(n)-1])
 			if e != nil {
+				if !p.in.strict && isRedacted(n) {
+					p.in.note(p.in.line(), "address "+n+" redacted in the input; kept the name and RTTs")
+					return netip.Addr{}, s, 1, nil
+				}
 				return addr, "", 0, p.errf(toks[i+1].col, "an IP address in parentheses", n)
 			}
 			if s == n[1:len(n)-1] {
@@ -389,6 +500,10 @@ func (p *trParser) responder(toks []token, i int) (addr netip.Addr, name string,
 	}
 	a, e := netip.ParseAddr(s)
 	if e != nil {
+		if !p.in.strict && isRedacted(s) {
+			p.in.note(p.in.line(), "address "+s+" redacted in the input; kept its RTTs")
+			return netip.Addr{}, s, 0, nil
+		}
 		return addr, "", 0, p.errf(toks[i].col, `a responder like "192.0.2.1" or "name (192.0.2.1)", "*" or an RTT like "4.393 ms"`, s)
 	}
 	return a, "", 0, nil
@@ -481,6 +596,16 @@ func mplsToken(s string) ([]path.MPLSLabel, bool) {
 // no method option means classic UDP with a new destination port per probe (FlowsVaried);
 // -I/--icmp is ICMP echo, -T/--tcp TCP SYN and -U/--udp UDP to one fixed port (Linux), -P PROTO (BSD)
 // and -M METHOD (Linux) name the protocol.
+// isTracerouteCommand reports whether a prompt line runs traceroute.
+func isTracerouteCommand(line string) bool {
+	for _, w := range strings.Fields(line) {
+		if b := toolBase(w); b == "traceroute" || b == "traceroute6" {
+			return true
+		}
+	}
+	return false
+}
+
 func applyTracerouteCommand(t *path.Trace, line string) {
 	words := strings.Fields(line)
 	at := -1

@@ -37,15 +37,23 @@ func detectTracerouteAs(s *sniff, format string) confidence {
 	return c
 }
 
-// tracerouteFlavour tells BSD/macOS traceroute from Linux traceroute. BSD marks: the "has multiple
-// addresses" warning, further responders on indented lines, "[AS..]" lookups, the 52-byte and
-// 64-hop defaults and "traceroute6 ... from". Linux marks: several responders inline, 60-byte packets.
+// tracerouteFlavour tells apart the tools that print "traceroute to" headers. JunOS: a "{master}"
+// line or a "user@router>" prompt. NextTrace/besttrace: AS and place columns after the RTT.
+// BSD marks: the "has multiple addresses" warning, further responders on indented lines, "[AS..]"
+// lookups before the address, the 52-byte and 64-hop defaults and "traceroute6 ... from". Linux
+// marks: several responders inline, "[AS..]" after the address (-A), 60-byte packets.
 func tracerouteFlavour(data []byte) string {
 	bsd, linux := 0, 0
 	in := newTextInput("", data[:min(len(data), detectWindow)])
 	for in.scan() {
 		ln, start := in.ln, in.start
-		body := ln[start:]
+		body := strings.TrimRight(ln[start:], " \t")
+		if isJunosBanner(body) || isJunosPrompt(body) {
+			return FormatJunos
+		}
+		if isNextTraceMark(body) {
+			return FormatNextTrace
+		}
 		switch {
 		case strings.Contains(body, "has multiple addresses; using"):
 			bsd += 3
@@ -61,8 +69,18 @@ func tracerouteFlavour(data []byte) string {
 			}
 		case body[0] >= '0' && body[0] <= '9':
 			f := strings.Fields(body)
-			if strings.Contains(body, " [AS") {
-				bsd++
+			if isNextTraceHop(f) {
+				return FormatNextTrace
+			}
+			for i, w := range f {
+				if strings.HasPrefix(w, "[AS") || w == "[*]" {
+					if i == 1 {
+						bsd++ // BSD -a: " 1  [AS64500] name (addr)  1.0 ms"
+					} else {
+						linux++ // Linux -A: " 1  name (addr) [AS64500]  1.0 ms"
+					}
+					break
+				}
 			}
 			// Linux prints every responder of a hop on its line: count address tokens.
 			parens, addrs := 0, 0

@@ -11,11 +11,12 @@ import (
 // FormatTracert is Windows tracert output.
 const FormatTracert = "tracert"
 
-// detectTracert is certain of tracert's header lines and likely on its hop rows: whole "N ms" RTT
-// columns, or three timeouts followed by a sentence ("Request timed out.").
+// detectTracert is certain of tracert's header lines (in any language tracertHeader knows) and
+// likely on its hop rows: whole "N ms" RTT columns (or "мс", "毫秒"), or three timeouts followed
+// by a sentence ("Request timed out.", "Zeitüberschreitung der Anforderung.", "请求超时。").
 func detectTracert(s *sniff) confidence {
 	line := s.line
-	if strings.HasPrefix(line, "Tracing route to ") || strings.HasPrefix(line, "over a maximum of ") {
+	if _, ok := tracertHeader(line); ok || strings.HasPrefix(line, "over a maximum of ") {
 		return certain
 	}
 	rest, ok := hopNumber(line)
@@ -23,16 +24,22 @@ func detectTracert(s *sniff) confidence {
 		return notMine
 	}
 	f := strings.Fields(rest)
-	if len(f) >= 2 && f[1] == "ms" && (f[0] == "<1" || isInt(f[0])) {
+	if len(f) >= 2 && isTracertUnit(f[1]) && (f[0] == "<1" || isInt(f[0])) {
 		return likely
 	}
-	if len(f) > 3 && f[0] == "*" && f[1] == "*" && f[2] == "*" && f[3] != "*" && strings.HasSuffix(line, ".") {
+	if len(f) >= 1 {
+		if v, ok := cutTracertUnit(f[0]); ok && (v == "<1" || isInt(v)) {
+			return likely
+		}
+	}
+	if len(f) > 3 && f[0] == "*" && f[1] == "*" && f[2] == "*" && f[3] != "*" &&
+		(strings.HasSuffix(line, ".") || strings.HasSuffix(line, "。")) {
 		return likely // "  3     *        *        *     Request timed out."
 	}
 	return notMine
 }
 
-// parseTracert imports Windows tracert output:
+// parseTracert imports Windows tracert output, in any of the languages tracert_lang.go knows:
 //
 //	Tracing route to example.com [192.0.2.1]
 //	over a maximum of 30 hops:
@@ -44,18 +51,25 @@ func detectTracert(s *sniff) confidence {
 //
 //	Trace complete.
 //
-// "<1 ms" becomes 1 ms, the upper bound tracert states (it prints whole milliseconds).
-func parseTracert(data []byte) ([]*path.Trace, error) {
+// "<1 ms" becomes 1 ms, the upper bound tracert states (it prints whole milliseconds). The text
+// after three timeouts and the closing sentence are read in any language; a line between the
+// header and the first hop that carries a number is the hop limit.
+func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	const format = FormatTracert
 	var (
-		traces []*path.Trace
-		cur    *path.Trace
-		toks   []token
+		traces    []*path.Trace
+		cur       *path.Trace
+		toks      []token
+		sawHeader bool
 	)
+	in := newTextInputOpts(format, data, opts)
 	flush := func() {
 		if cur != nil {
-			finish(cur, true, true)
-			traces = append(traces, cur)
+			cur.Warnings = append(cur.Warnings, in.takeNotes()...)
+			if len(cur.Hops) > 0 {
+				finish(cur, true, true)
+				traces = append(traces, cur)
+			}
 			cur = nil
 		}
 	}
@@ -63,73 +77,77 @@ func parseTracert(data []byte) ([]*path.Trace, error) {
 		flush()
 		cur = &path.Trace{Source: format, Protocol: path.ProtoICMP}
 	}
-	in := newTextInput(format, data)
 	errf := in.errAt
 	for in.scan() {
 		ln, start, body := in.ln, in.start, in.body()
-		switch {
-		case strings.HasPrefix(body, "Tracing route to "):
-			newTrace()
-			target := strings.TrimSpace(body[len("Tracing route to "):])
-			// An address target comes with the limit on the same line: "Tracing route to 192.0.2.1 over a maximum of 30 hops".
-			if i := strings.Index(target, " over a maximum of "); i >= 0 {
-				f := strings.Fields(target[i:])
-				if len(f) >= 5 {
-					if n, ok := parseUint(f[4], 1<<16); ok {
-						cur.MaxTTL = n
-					}
+		if target, ok := tracertHeader(body); ok {
+			sawHeader = true
+			if cur == nil || len(cur.Hops) > 0 || cur.Target.Name != "" || cur.Target.Addr.IsValid() {
+				newTrace()
+			}
+			if err := tracertTarget(cur, target); err != nil {
+				if err := in.tolerate(errf(start+1, "an IP address in brackets after the target name", target)); err != nil {
+					return nil, err
 				}
-				target = strings.TrimSpace(target[:i])
 			}
-			name, addr, bracket := splitBracket(target)
-			if bracket && !addr.IsValid() {
-				return nil, errf(start+1, "an IP address in brackets after the target name", target)
-			}
-			if a, err := netip.ParseAddr(name); err == nil {
-				cur.Target.Addr = a
-			} else {
-				cur.Target.Name = name
-				cur.Target.Addr = addr
+			if n, ok := tracertMaxHops(body); ok {
+				cur.MaxTTL = n // "Tracing route to 192.0.2.1 over a maximum of 30 hops"
 			}
 			continue
-		case strings.HasPrefix(body, "over a maximum of "):
+		}
+		if n, ok := tracertMaxHops(body); ok && (cur == nil || len(cur.Hops) == 0) {
 			if cur == nil {
 				newTrace()
 			}
-			f := strings.Fields(body)
-			if len(f) >= 5 {
-				if n, ok := parseUint(f[4], 1<<16); ok {
-					cur.MaxTTL = n
-					continue
-				}
-			}
-			return nil, errf(start+1, `"over a maximum of N hops:"`, body)
-		case body == "Trace complete." || body == "Trace complete":
-			flush()
+			cur.MaxTTL = n
 			continue
 		}
 		if c := body[0]; c >= '0' && c <= '9' {
 			if cur == nil {
 				newTrace()
 			}
-			if err := tracertHop(cur, ln, start, &toks, errf); err != nil {
-				return nil, err
+			if err := tracertHop(cur, in, ln, &toks); err != nil {
+				if err := in.tolerate(err); err != nil {
+					return nil, err
+				}
 			}
+			continue
+		}
+		if cur != nil && len(cur.Hops) > 0 && isClosingSentence(body) {
+			flush() // "Trace complete." in any language
 			continue
 		}
 		if isPromptLine(ln) {
 			continue
 		}
-		return nil, errf(start+1, `a hop line like "  3     4 ms     3 ms     4 ms  192.0.2.1" or "Tracing route to"`, body)
+		if err := in.tolerate(errf(start+1, `a hop line like "  3     4 ms     3 ms     4 ms  192.0.2.1" or "Tracing route to"`, body)); err != nil {
+			return nil, err
+		}
 	}
 	flush()
 	if len(traces) == 0 {
-		return nil, in.errEnd(`"Tracing route to" and hop lines`)
+		return nil, in.refuse(`"Tracing route to" and hop lines`, looksWithoutHops(sawHeader, describe(format)))
 	}
 	return traces, nil
 }
 
-func tracertHop(cur *path.Trace, ln string, start int, toks *[]token, errf func(int, string, string) error) error {
+// tracertTarget reads "name [addr]", "addr" or a name into t.Target.
+func tracertTarget(t *path.Trace, target string) error {
+	name, addr, bracket := splitBracket(target)
+	if bracket && !addr.IsValid() {
+		return errBadTarget
+	}
+	if a, err := netip.ParseAddr(name); err == nil {
+		t.Target.Addr = a
+	} else {
+		t.Target.Name = name
+		t.Target.Addr = addr
+	}
+	return nil
+}
+
+func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error {
+	errf := in.errAt
 	*toks = tokenize(ln, *toks)
 	ts := *toks
 	ttl, ok := parseUint(ts[0].s, maxTTL)
@@ -139,7 +157,6 @@ func tracertHop(cur *path.Trace, ln string, start int, toks *[]token, errf func(
 	if n := len(cur.Hops); n > 0 && cur.Hops[n-1].TTL >= ttl {
 		return errf(ts[0].col, "hop "+itoa(cur.Hops[n-1].TTL+1)+" or later", ts[0].s)
 	}
-	h := cur.HopAt(ttl)
 	var probes []path.Probe
 	i := 1
 	for i < len(ts) {
@@ -149,8 +166,7 @@ func tracertHop(cur *path.Trace, ln string, start int, toks *[]token, errf func(
 			i++
 			continue
 		}
-		num := strings.TrimSuffix(s, "ms")
-		hasUnit := num != s
+		num, hasUnit := cutTracertUnit(s)
 		less := strings.HasPrefix(num, "<")
 		num = strings.TrimPrefix(num, "<")
 		d, ok := parseMillis(num)
@@ -158,7 +174,7 @@ func tracertHop(cur *path.Trace, ln string, start int, toks *[]token, errf func(
 			break
 		}
 		if !hasUnit {
-			if i+1 >= len(ts) || ts[i+1].s != "ms" {
+			if i+1 >= len(ts) || !isTracertUnit(ts[i+1].s) {
 				break
 			}
 			i++
@@ -189,54 +205,60 @@ func tracertHop(cur *path.Trace, ln string, start int, toks *[]token, errf func(
 			allTimeout = false
 		}
 	}
-	// The text after the RTTs: a responder, optionally with a report, or a message.
-	host, report, _ := strings.Cut(rest, " reports: ")
-	host = strings.TrimSpace(host)
-	name, addr, bracket := splitBracket(host)
-	if !bracket {
-		if a, err := netip.ParseAddr(host); err == nil {
-			name, addr = "", a
+	// The text after the RTTs: a responder ("addr" or "name [addr]"), optionally followed by a
+	// report ("reports: Destination host unreachable." in some language), or a message.
+	var (
+		name, report string
+		addr         netip.Addr
+		found        bool
+	)
+	rt := ts[i:]
+	switch {
+	case len(rt) == 0:
+	case len(rt) >= 2 && strings.HasPrefix(rt[1].s, "[") && strings.HasSuffix(rt[1].s, "]"):
+		name, found = rt[0].s, true
+		addr, _ = netip.ParseAddr(rt[1].s[1 : len(rt[1].s)-1])
+		if !addr.IsValid() {
+			// A name with a non-address in brackets, such as a redacted "[REDACTED]": keep the name.
+			cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+rt[1].s+" is not an IP address; kept the name only")
+		}
+		report = tracertRest(ln, rt[2:])
+	default:
+		if a, err := netip.ParseAddr(strings.TrimSuffix(rt[0].s, ":")); err == nil {
+			addr, found = a, true
+			report = tracertRest(ln, rt[1:])
+		} else if !in.strict && !allTimeout && isRedacted(rt[0].s) {
+			name, found = rt[0].s, true
+			in.note(in.line(), "address "+rt[0].s+" redacted in the input; kept its RTTs")
+			report = tracertRest(ln, rt[1:])
 		}
 	}
+	h := appendHop(cur, ttl)
 	switch {
-	case addr.IsValid():
-	case bracket && name != "":
-		// A name with a non-address in brackets, such as a redacted "[REDACTED]": keep the name.
-		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+strings.TrimSpace(host[strings.IndexByte(host, '['):])+" is not an IP address; kept the name only")
+	case found:
 	case allTimeout:
 		// "Request timed out." or a translation of it.
-		for _, p := range probes {
-			h.AddProbe(p, "")
-		}
+		h.Probes = append(h.Probes, probes...)
 		return nil
-	case strings.HasSuffix(host, ".") && report == "":
+	case (strings.HasSuffix(rest, ".") || strings.HasSuffix(rest, "。")) && rest != "":
 		// A tool message such as "General failure." or "Transmit error: code 1231."
 		for _, p := range probes {
 			if p.Status == path.StatusReply {
 				p.Status = path.StatusError
 				p.HasRTT, p.RTT = false, 0
 			}
-			h.AddProbe(p, "")
+			h.Probes = append(h.Probes, p)
 		}
-		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+host)
+		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+rest)
 		return nil
 	default:
+		cur.Hops = cur.Hops[:len(cur.Hops)-1]
 		return errf(col, `a responder like "192.0.2.1" or "name [192.0.2.1]", or "Request timed out."`, rest)
 	}
 	code := ""
 	if report != "" {
-		switch r := strings.ToLower(report); {
-		case strings.Contains(r, "host unreachable"):
-			code = "H"
-		case strings.Contains(r, "net unreachable"):
-			code = "N"
-		case strings.Contains(r, "protocol unreachable"):
-			code = "P"
-		case strings.Contains(r, "port unreachable"):
-		default:
-			code = "X"
-		}
-		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+host+" reports: "+report)
+		code = tracertReportCode(report)
+		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+rest)
 	}
 	if name == addr.String() {
 		name = ""
@@ -252,6 +274,14 @@ func tracertHop(cur *path.Trace, ln string, start int, toks *[]token, errf func(
 		h.AddProbe(p, name)
 	}
 	return nil
+}
+
+// tracertRest is the text of ln from the first of toks on, "" when toks is empty.
+func tracertRest(ln string, toks []token) string {
+	if len(toks) == 0 {
+		return ""
+	}
+	return strings.TrimSpace(ln[toks[0].col-1:])
 }
 
 // splitBracket splits "name [addr]" into its parts; bracket reports whether brackets were present.

@@ -1,0 +1,172 @@
+package tracefile
+
+import (
+	"errors"
+	"strings"
+)
+
+// errBadTarget: a tracert header names its target with something other than an address in brackets.
+var errBadTarget = errors.New("not an IP address in brackets")
+
+// tracertHeadPrefixes open tracert's header line in the languages Windows ships; the target follows.
+var tracertHeadPrefixes = []string{
+	"Tracing route to ",                   // English
+	"Routenverfolgung zu ",                // German
+	"Détermination de l'itinéraire vers ", // French
+	"Détermination de l’itinéraire vers ", // French, typographic apostrophe
+	"Traza a la dirección ",               // Spanish
+	"Traza a ",                            // Spanish, older releases
+	"Rastreando a rota para ",             // Portuguese (Brazil)
+	"A rastrear a rota para ",             // Portuguese (Portugal)
+	"Traccia instradamento verso ",        // Italian
+	"Rilevazione instradamento verso ",    // Italian, older releases
+	"Трассировка маршрута к ",             // Russian
+	"Śledzenie trasy do ",                 // Polish
+	"Traceren van de route naar ",         // Dutch
+	"Route traceren naar ",                // Dutch, other releases
+	"到 ",                                  // Chinese (Simplified), after "通过最多 30 个跃点跟踪"
+}
+
+// tracertHeadSuffixes close the header line in languages that name the target first.
+var tracertHeadSuffixes = []string{
+	" へのルートをトレースしています", // Japanese
+	" 的路由:", // Chinese (Simplified)
+	" 的路由：",
+	" 的路由", // Chinese (Traditional)
+}
+
+// tracertHeader reports whether line is a tracert header and returns the target text ("name
+// [addr]" or "addr"), without a hop-limit phrase that may follow on the same line.
+func tracertHeader(line string) (string, bool) {
+	rest, ok := "", false
+	for _, p := range tracertHeadPrefixes {
+		if strings.HasPrefix(line, p) {
+			rest, ok = line[len(p):], true
+			break
+		}
+	}
+	if !ok && strings.HasPrefix(line, "在上限 ") { // Traditional Chinese: "在上限 30 個躍點上追蹤 X [a] 的路由"
+		if _, after, found := strings.Cut(line, "追蹤 "); found {
+			rest, ok = after, true
+		}
+	}
+	if !ok {
+		for _, s := range tracertHeadSuffixes {
+			if strings.HasSuffix(line, s) && !strings.HasPrefix(line, "到 ") {
+				rest, ok = strings.TrimSuffix(line, s), true
+				break
+			}
+		}
+	}
+	if !ok {
+		return "", false
+	}
+	for _, s := range tracertHeadSuffixes {
+		rest = strings.TrimSuffix(rest, s)
+	}
+	f := strings.Fields(rest)
+	if len(f) == 0 {
+		return "", false
+	}
+	target := f[0]
+	if len(f) > 1 && strings.HasPrefix(f[1], "[") {
+		target += " " + f[1]
+	}
+	return target, true
+}
+
+// tracertLimitWords mark the line that states the hop limit ("over a maximum of 30 hops:").
+var tracertLimitWords = []string{
+	"maximum of", "maximal", "maximum de", "máximo de", "no máximo", "massimo di",
+	"максимальным числом", "最大", "最多", "上限",
+}
+
+// tracertMaxHops reads the hop limit from a line such as "over a maximum of 30 hops:",
+// "über maximal 30 Hops:", "с максимальным числом прыжков 30:" or "通过最多 30 个跃点跟踪".
+func tracertMaxHops(line string) (int, bool) {
+	if startsWithDigit(line) {
+		return 0, false
+	}
+	known := false
+	for _, w := range tracertLimitWords {
+		if strings.Contains(line, w) {
+			known = true
+			break
+		}
+	}
+	if !known {
+		return 0, false
+	}
+	for _, w := range strings.Fields(line) {
+		w = strings.TrimRight(w, ":：")
+		if n, ok := parseUint(w, 1<<16); ok {
+			return n, true
+		}
+		// "30홉", "30個": digits glued to a word
+		j := 0
+		for j < len(w) && w[j] >= '0' && w[j] <= '9' {
+			j++
+		}
+		if n, ok := parseUint(w[:j], 1<<16); ok && j > 0 && !strings.ContainsAny(w[j:], ".:0123456789") {
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+// isClosingSentence reports whether line is a short sentence without digits, such as "Trace
+// complete.", "Ablaufverfolgung beendet." or "跟踪完成。".
+func isClosingSentence(line string) bool {
+	if !(strings.HasSuffix(line, ".") || strings.HasSuffix(line, "。")) || strings.ContainsAny(line, "0123456789[]") {
+		return false
+	}
+	return len(strings.Fields(line)) <= 6
+}
+
+// tracertUnits are the millisecond units tracert prints: "ms", Russian "мс", Chinese "毫秒".
+var tracertUnits = []string{"ms", "мс", "毫秒"}
+
+func isTracertUnit(s string) bool {
+	for _, u := range tracertUnits {
+		if s == u {
+			return true
+		}
+	}
+	return false
+}
+
+// cutTracertUnit strips a glued unit ("4ms", "<1мс"); ok reports whether there was one.
+func cutTracertUnit(s string) (string, bool) {
+	for _, u := range tracertUnits {
+		if v, ok := strings.CutSuffix(s, u); ok && v != "" {
+			return v, true
+		}
+	}
+	return s, false
+}
+
+// tracertReportCode maps the report after a responder ("reports: Destination net unreachable.",
+// "meldet: Zielnetz nicht erreichbar.") to an unreachable code: "" for port unreachable (the
+// destination answered), N, P, H, or X for anything else.
+func tracertReportCode(report string) string {
+	r := strings.ToLower(report)
+	has := func(words ...string) bool {
+		for _, w := range words {
+			if strings.Contains(r, w) {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case has("net unreachable", "network unreachable", "zielnetz", "réseau", "red de destino", "rede de destino", "rete di destinazione", "сеть", "网络", "ネットワーク"):
+		return "N"
+	case has("protocol unreachable", "protokoll", "protocole", "protocolo", "protocollo", "протокол", "协议", "プロトコル"):
+		return "P"
+	case has("port unreachable", "zielport", "port de destination", "puerto de destino", "porta de destino", "porta di destinazione", "порт", "端口", "ポート"):
+		return ""
+	case has("host unreachable", "zielhost", "hôte", "host de destino", "host di destinazione", "узел", "主机", "ホスト"):
+		return "H"
+	}
+	return "X"
+}
