@@ -110,6 +110,9 @@ func parseHostPort(hp string, t Transport, defPort uint16, orig string) (Server,
 		hp = hp[1 : len(hp)-1]
 	}
 	if a, err := netip.ParseAddr(hp); err == nil {
+		if err := checkZone(a, orig); err != nil {
+			return Server{}, err
+		}
 		return Server{Transport: t, Host: a.String(), Port: defPort}, nil
 	}
 	host, port := hp, defPort
@@ -125,8 +128,8 @@ func parseHostPort(hp string, t Transport, defPort uint16, orig string) (Server,
 		host, port = h, uint16(n)
 	}
 	if a, err := netip.ParseAddr(host); err == nil {
-		if a.Zone() != "" && !a.Is6() {
-			return Server{}, fmt.Errorf("server %q: zone on a non-IPv6 address", orig)
+		if err := checkZone(a, orig); err != nil {
+			return Server{}, err
 		}
 		return Server{Transport: t, Host: a.String(), Port: port}, nil
 	}
@@ -134,6 +137,24 @@ func parseHostPort(hp string, t Transport, defPort uint16, orig string) (Server,
 		return Server{}, fmt.Errorf("server %q: %q is neither an IP address nor a host name", orig, host)
 	}
 	return Server{Transport: t, Host: strings.TrimSuffix(host, "."), Port: port}, nil
+}
+
+// checkZone refuses an IPv6 zone that is not an interface name or index: netip accepts any bytes after
+// the "%" ("::%]"), which would print as a server ParseServer cannot read back ("[::%]]:53").
+func checkZone(a netip.Addr, orig string) error {
+	z := a.Zone()
+	if z == "" {
+		return nil
+	}
+	if !a.Is6() {
+		return fmt.Errorf("server %q: zone on a non-IPv6 address", orig)
+	}
+	for _, c := range z {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			return fmt.Errorf("server %q: zone %q is not an interface name or index", orig, z)
+		}
+	}
+	return nil
 }
 
 // ServerFromResolvConf returns the first name server in a resolv.conf file (normally /etc/resolv.conf),

@@ -19,6 +19,8 @@ func TestParseServer(t *testing.T) {
 		{"doh default path", "https://dns.example", Server{TransportHTTPS, "dns.example", 443, "/dns-query"}, "https://dns.example/dns-query"},
 		{"doh path port", "https://127.0.0.1:8443/q", Server{TransportHTTPS, "127.0.0.1", 8443, "/q"}, "https://127.0.0.1:8443/q"},
 		{"doh v6", "https://[2001:db8::1]/dns-query", Server{TransportHTTPS, "2001:db8::1", 443, "/dns-query"}, "https://[2001:db8::1]/dns-query"},
+		{"zoned v6", "[fe80::1%eth0]:5353", Server{TransportAuto, "fe80::1%eth0", 5353, ""}, "[fe80::1%eth0]:5353"},
+		{"bare zoned v6", "fe80::1%veth-a.2", Server{TransportAuto, "fe80::1%veth-a.2", 53, ""}, "[fe80::1%veth-a.2]:53"},
 		{"host name", "resolver.lab.test", Server{TransportAuto, "resolver.lab.test", 53, ""}, "resolver.lab.test:53"},
 	}
 	for _, tc := range tests {
@@ -54,6 +56,10 @@ func TestParseServerErrors(t *testing.T) {
 		{"doh user", "https://u@dns.example/", "no user"},
 		{"garbage host", "tcp://-bad-:53", "neither an IP address nor a host name"},
 		{"too many colons", "tcp://a:b:c", "neither"},
+		// Found by FuzzParseServer (issue 16): accepted, printed as "[::%]]:53", which does not parse back.
+		{"zone with a bracket", "::0%]", "zone"},
+		{"zone with a space", "udp://[fe80::1%a b]:53", "unexpected character"},
+		{"zone with a percent", "fe80::1%%", "zone"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
