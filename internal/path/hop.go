@@ -112,12 +112,88 @@ func (h *Hop) Summarize(a netip.Addr) RTTSummary {
 	return SummarizeRTTs(h.RTTs(a))
 }
 
+// SummarizeEach returns the RTT summary of every responder of the hop, indexed like h.Responders: the
+// value h.Summarize(r.Addr) gives for each (a responder without an address gets the whole hop's), in one
+// pass over the probes, so a hop with many responders costs time linear in its probes and responders.
+func (h *Hop) SummarizeEach() []RTTSummary {
+	out := make([]RTTSummary, len(h.Responders))
+	if len(h.Responders) == 0 {
+		return out
+	}
+	if len(h.Probes) == 0 || len(h.Responders) == 1 {
+		for i, r := range h.Responders {
+			out[i] = h.Summarize(r.Addr)
+		}
+		return out
+	}
+	// Group the RTTs of each responder's probes in one backing array: count, then fill.
+	idx := make(map[netip.Addr]int, len(h.Responders))
+	var whole []time.Duration // the hop's RTTs, for responders known only by name
+	for i, r := range h.Responders {
+		if !r.Addr.IsValid() {
+			whole = h.RTTs(netip.Addr{})
+			continue
+		}
+		if _, dup := idx[r.Addr]; !dup {
+			idx[r.Addr] = i
+		}
+	}
+	// owner[k] is the index of probe k's responder, -1 when the probe carries no RTT to count; a
+	// responder's probes usually come in a row, so the last lookup is reused.
+	owner := make([]int32, len(h.Probes))
+	count := make([]int, len(h.Responders)+1)
+	last, lastIdx := netip.Addr{}, -1
+	for k, p := range h.Probes {
+		owner[k] = -1
+		if !p.HasRTT || p.Late || !p.From.IsValid() {
+			continue
+		}
+		if p.From != last {
+			last, lastIdx = p.From, -1
+			if i, ok := idx[p.From]; ok {
+				lastIdx = i
+			}
+		}
+		if lastIdx >= 0 {
+			owner[k] = int32(lastIdx)
+			count[lastIdx+1]++
+		}
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1] // count[i] is now where responder i's RTTs start
+	}
+	rtts := make([]time.Duration, count[len(count)-1])
+	next := slices.Clone(count[:len(h.Responders)])
+	for k, i := range owner {
+		if i >= 0 {
+			rtts[next[i]] = h.Probes[k].RTT
+			next[i]++
+		}
+	}
+	for i, r := range h.Responders {
+		switch j, ok := idx[r.Addr]; {
+		case !r.Addr.IsValid():
+			out[i] = SummarizeRTTs(whole)
+		case ok:
+			out[i] = summarizeInPlace(rtts[count[j]:count[j+1]])
+		}
+	}
+	return out
+}
+
 // SummarizeRTTs returns min, median and max of rtts.
 func SummarizeRTTs(rtts []time.Duration) RTTSummary {
 	if len(rtts) == 0 {
 		return RTTSummary{}
 	}
-	s := slices.Clone(rtts)
+	return summarizeInPlace(slices.Clone(rtts))
+}
+
+// summarizeInPlace is SummarizeRTTs on a slice it may reorder.
+func summarizeInPlace(s []time.Duration) RTTSummary {
+	if len(s) == 0 {
+		return RTTSummary{}
+	}
 	slices.Sort(s)
 	med := s[len(s)/2]
 	if len(s)%2 == 0 {
