@@ -215,7 +215,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	rc := http.NewResponseController(w)
 	f := inventory.Flow{
 		ID: p.nextID(), Host: name, NameSource: "http-host", Client: ci.client, Transport: "tcp", Protocol: proto,
-		Start: start, Intercepted: ci.tls != nil, Process: ci.proc.get(),
+		Start: start, Intercepted: ci.tls != nil,
 	}
 	out := r.Clone(r.Context())
 	out.RequestURI = ""
@@ -255,7 +255,10 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 			rec.Flow.HandshakeRTT, rec.Flow.HasHandshakeRTT = tm.connDone.Sub(tm.connStart), true
 		}
 		tm.mu.Unlock()
-		p.record(rec)
+		// give the client-process lookup (started at accept) a moment before the response completes, so
+		// a short-lived client is still there to be named; past that the record waits on its own
+		ci.proc.wait(procHold)
+		p.record(rec, ci.proc)
 	}
 	resp, err := p.upstream(r).RoundTrip(out)
 	if err != nil {

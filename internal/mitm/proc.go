@@ -45,6 +45,33 @@ func FindSocketInode(r io.Reader, local, remote netip.AddrPort) (uint64, error) 
 	return 0, sc.Err()
 }
 
+// ReadSocketTable adds every connection in a /proc/net/tcp or /proc/net/tcp6 table to into.
+func ReadSocketTable(r io.Reader, into map[SocketKey]uint64) error {
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		f := strings.Fields(sc.Text())
+		if line == 1 || len(f) < 10 {
+			continue // header
+		}
+		l, err := parseProcAddr(f[1])
+		if err != nil {
+			return fmt.Errorf("line %d: local address: %w", line, err)
+		}
+		rem, err := parseProcAddr(f[2])
+		if err != nil {
+			return fmt.Errorf("line %d: remote address: %w", line, err)
+		}
+		ino, err := strconv.ParseUint(f[9], 10, 64)
+		if err != nil {
+			return fmt.Errorf("line %d: inode %q: %w", line, f[9], err)
+		}
+		into[SocketKey{l, rem}] = ino
+	}
+	return sc.Err()
+}
+
 // parseProcAddr decodes "0100007F:1F90" (IPv4) or a 32-hex-digit IPv6 address, each 32-bit word in
 // host (little-endian) order, then ':' and the port in hex.
 func parseProcAddr(s string) (netip.AddrPort, error) {

@@ -58,7 +58,8 @@ type Config struct {
 	Resolve map[string]string
 	// Recorder receives finished flows; nil discards them.
 	Recorder Recorder
-	// ProcessLookup names the client process of a connection (see LookupProcess); nil skips it.
+	// ProcessLookup names the client process of a connection; nil skips it. It runs once per accepted
+	// connection, beside the exchange: use a ProcessTable's Lookup, whose work per connection is constant.
 	ProcessLookup func(client, local netip.AddrPort) string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -100,6 +101,7 @@ type Proxy struct {
 	cancel                context.CancelFunc
 	seq                   atomic.Uint64
 	conns                 atomic.Int64
+	pending               atomic.Int64 // records waiting for their process lookup
 	wg                    sync.WaitGroup
 
 	mu        sync.Mutex
@@ -300,6 +302,11 @@ func (p *Proxy) Close() error {
 	p.transport.CloseIdleConnections()
 	p.transport1.CloseIdleConnections()
 	p.wg.Wait()
+	// records still waiting for a process lookup (bounded: a lookup waits at most a second on the
+	// kernel and one index rebuild)
+	for deadline := time.Now().Add(5 * time.Second); p.pending.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	return err
 }
 
@@ -379,17 +386,38 @@ type connInfo struct {
 	via []string
 }
 
+// procFuture is a client-process lookup started when the connection is accepted, so it runs beside
+// the exchange rather than in front of it; get waits for it.
 type procFuture struct {
-	once sync.Once
+	done chan struct{}
 	name string
-	fn   func() string
+}
+
+// procHold is how long a response is held for its client's process lookup.
+const procHold = 50 * time.Millisecond
+
+// wait waits at most d for the lookup to finish.
+func (f *procFuture) wait(d time.Duration) {
+	if f == nil {
+		return
+	}
+	select {
+	case <-f.done:
+	default:
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-f.done:
+		case <-t.C:
+		}
+	}
 }
 
 func (f *procFuture) get() string {
 	if f == nil {
 		return ""
 	}
-	f.once.Do(func() { f.name = f.fn() })
+	<-f.done
 	return f.name
 }
 
@@ -416,8 +444,12 @@ func (p *Proxy) newConnInfo(c net.Conn) *connInfo {
 	ci.client, _ = netip.ParseAddrPort(c.RemoteAddr().String())
 	ci.local, _ = netip.ParseAddrPort(c.LocalAddr().String())
 	if p.cfg.ProcessLookup != nil {
-		client, local := ci.client, ci.local
-		ci.proc = &procFuture{fn: func() string { return p.cfg.ProcessLookup(client, local) }}
+		client, local, f := ci.client, ci.local, &procFuture{done: make(chan struct{})}
+		go func() {
+			defer close(f.done)
+			f.name = p.cfg.ProcessLookup(client, local)
+		}()
+		ci.proc = f
 	}
 	return ci
 }
@@ -528,9 +560,27 @@ func splitTarget(target string) (string, uint16, error) {
 
 func (p *Proxy) nextID() string { return strconv.FormatUint(p.seq.Add(1), 10) }
 
-func (p *Proxy) record(rec *session.Record) {
-	if p.cfg.Recorder != nil {
+// record hands rec to the Recorder with the client's process named by proc (nil: not looked up).
+// A lookup still running does not hold up the response: the record waits for it on its own goroutine.
+func (p *Proxy) record(rec *session.Record, proc *procFuture) {
+	if p.cfg.Recorder == nil {
+		return
+	}
+	if proc == nil {
 		p.cfg.Recorder.Record(rec)
+		return
+	}
+	select {
+	case <-proc.done:
+		rec.Flow.Process = proc.name
+		p.cfg.Recorder.Record(rec)
+	default:
+		p.pending.Add(1)
+		go func() {
+			defer p.pending.Add(-1)
+			rec.Flow.Process = proc.get()
+			p.cfg.Recorder.Record(rec)
+		}()
 	}
 }
 

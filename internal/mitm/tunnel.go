@@ -203,7 +203,6 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 		rec := &session.Record{Flow: inventory.Flow{
 			ID: p.nextID(), Host: name, NameSource: source, Client: ci.client, Transport: "tcp", Protocol: sniff.TLS,
 			Start: start, Duration: p.cfg.Now().Sub(start), TLS: &inventory.TLSInfo{SNI: sni, ALPN: ch.ALPN},
-			Process: ci.proc.get(),
 		}}
 		if why := certRejection(err); why != "" && p.confirmRejection(name, why) {
 			rec.Flow.Error = "client refused the interception certificate (" + why + "): pinned or CA not trusted; passing through from now on"
@@ -215,7 +214,7 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 		} else {
 			rec.Flow.Error = "TLS handshake with client: " + err.Error()
 		}
-		p.record(rec)
+		p.record(rec, ci.proc)
 		tc.Close()
 		return
 	}
@@ -303,7 +302,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 	host, _, _ := net.SplitHostPort(target)
 	f := inventory.Flow{
 		ID: p.nextID(), Host: NormalizeHost(host), NameSource: "connect", Client: ci.client, Transport: "tcp",
-		Protocol: proto, Start: start, Passthrough: reason, Process: ci.proc.get(),
+		Protocol: proto, Start: start, Passthrough: reason,
 	}
 	if sni != "" {
 		f.Host, f.NameSource = sni, "sni"
@@ -319,7 +318,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 		c.Close()
 		f.Error = "connect upstream: " + err.Error()
 		f.Duration = p.cfg.Now().Sub(start)
-		p.record(&session.Record{Flow: f})
+		p.record(&session.Record{Flow: f}, ci.proc)
 		return
 	}
 	f.HandshakeRTT, f.HasHandshakeRTT = time.Since(connStart), true
@@ -347,7 +346,7 @@ func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reas
 	if proto != sniff.TLS && proto != sniff.HTTP {
 		f.FirstBytes = hex.EncodeToString(head.b)
 	}
-	p.record(&session.Record{Flow: f})
+	p.record(&session.Record{Flow: f}, ci.proc)
 }
 
 // headCapture keeps the first 16 bytes written to it.
