@@ -49,6 +49,9 @@ type Report struct {
 	Investigation *Investigation `json:"investigation,omitempty"`
 	IPs           []IPInfo       `json:"ips,omitempty"`
 	History       *History       `json:"history,omitempty"`
+	// Vantages compares the Paths of one target measured from several vantage points (trace --via,
+	// analyze of a multi-probe measurement); nil otherwise.
+	Vantages *Vantages `json:"vantages,omitempty"`
 }
 
 // New returns an empty report of kind, stamped with the schema, its version, the tool and when it was
