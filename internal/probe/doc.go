@@ -17,12 +17,18 @@
 //     Config.SecondChance after its first probe (40% of the timeout by default, so 400 ms: ICMP
 //     up to ~300 ms late on a 100 ms path). A second-chance probe appears in the hop only when it
 //     was answered. Routers slower than that show as silent unless the timeout is raised.
-//   - Sockets live in conn_linux.go (raw sockets with CAP_NET_RAW; otherwise ICMP datagram sockets and
-//     UDP/TCP sockets with IP_RECVERR, as tracepath does) and conn_other.go (unsupported).
+//   - Sockets live in socket_linux.go (raw sockets with CAP_NET_RAW; otherwise ICMP datagram sockets and
+//     UDP/TCP sockets with IP_RECVERR, as tracepath does) and socket_other.go (unsupported).
+//   - Path MTU discovery (Options.PathMTU, DiscoverMTU) works as tracepath does, unprivileged: UDP
+//     probes with DF set (IP_PMTUDISC_PROBE) toward the end of the traced path, shrinking to the
+//     next-hop MTU each ICMP "fragmentation needed" / ICMPv6 "packet too big" reports (RFC 1191,
+//     RFC 8201), until one crosses; each reporting router is placed at its hop in the trace
+//     (path.PathMTU). A router that drops big packets without an error (a PMTU black hole) stops
+//     discovery at that size, with a note.
 //   - The engine does no DNS: Run gets a resolved target, and names responders through the two-method
 //     Namer (the dns stage's PathResolver in the CLI), prefetching each name as its first reply arrives.
 //
-// References: RFC 792 (ICMP), RFC 4443 (ICMPv6), RFC 1812 §4.3.2.3 (quoted datagram), RFC 4884
+// References: RFC 792 (ICMP), RFC 4443 (ICMPv6), RFC 1191 and RFC 8201 (path MTU discovery), RFC 1812 §4.3.2.3 (quoted datagram), RFC 4884
 // (multi-part ICMP messages), RFC 4950 (MPLS label stack extension), RFC 3032 (MPLS label entry),
 // RFC 6437 (IPv6 flow label), and the Paris traceroute paper (Augustin et al., IMC 2006).
 package probe

@@ -24,6 +24,9 @@ type Options struct {
 	NameWait time.Duration
 	// Rand returns random 32-bit values for per-trace identifiers; nil means math/rand/v2.
 	Rand func() uint32
+	// PathMTU runs path MTU discovery after the trace (unprivileged UDP probes with DF set, as
+	// tracepath sends) and fills Trace.PathMTU; false leaves it nil.
+	PathMTU bool
 }
 
 // Namer names responders by their addresses (reverse DNS). The engine does no DNS itself: the CLI
@@ -79,6 +82,9 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 	if sock.Mode() == ModeUnprivileged {
 		tr.Meta = map[string]string{"socket_mode": string(ModeUnprivileged)}
 	}
+	if opts.PathMTU {
+		tr.PathMTU = discoverPathMTU(ctx, tr, opts)
+	}
 	if opts.Names != nil {
 		wait := opts.NameWait
 		if wait == 0 {
@@ -87,6 +93,40 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 		Name(ctx, tr, opts.Names, wait)
 	}
 	return tr, nil
+}
+
+// mtuPort is the UDP port path MTU probes go to: traceroute's first port, closed on most hosts.
+const mtuPort = 33434
+
+// discoverPathMTU runs DiscoverMTU along the traced path: up to the target's hop (or the last that
+// answered), each size waited for 3 × the largest RTT seen (200 ms at least, the timeout at most).
+func discoverPathMTU(ctx context.Context, tr *path.Trace, opts Options) *path.PathMTU {
+	ttl := mtuTTL(tr)
+	if ttl == 0 {
+		return &path.PathMTU{Note: "not run: nothing on the path answered"}
+	}
+	sock, err := OpenMTUSocket(tr.Target.Addr, mtuPort)
+	if err != nil {
+		return &path.PathMTU{Note: "not run: " + err.Error()}
+	}
+	defer sock.Close()
+	var rtt time.Duration
+	for i := range tr.Hops {
+		if s := tr.Hops[i].Summarize(netip.Addr{}); s.OK {
+			rtt = max(rtt, s.Max)
+		}
+	}
+	timeout := opts.Timeout
+	if timeout == 0 {
+		timeout = time.Second
+	}
+	minSize := 68
+	if tr.Target.Addr.Is6() && !tr.Target.Addr.Is4In6() {
+		minSize = 1280
+	}
+	// The first probe, of the largest size, fails locally and says the first link's MTU.
+	return DiscoverMTU(ctx, sock, MTUConfig{Start: 65535, TTL: ttl, Wait: min(max(3*rtt, 200*time.Millisecond), timeout),
+		Hop: hopOf(tr), Min: minSize, Now: opts.Now})
 }
 
 // PacketSize is the size in bytes of the IP packets hopscope sends for method.
