@@ -22,6 +22,7 @@ import (
 type analyzeOptions struct {
 	g           *globalOptions
 	inputFormat string
+	strict      bool
 	out         outputFlags
 	enrich      enrichFlags
 	loc         locationFlags
@@ -33,7 +34,7 @@ func newAnalyzeCmd(g *globalOptions) *cobra.Command {
 	o := &analyzeOptions{g: g, now: time.Now}
 	cmd := &cobra.Command{
 		Use:   "analyze FILE|-",
-		Short: "Explain a saved traceroute, mtr, tracert, tracepath, RIPE Atlas or scamper output",
+		Short: "Explain a saved trace: traceroute, tracert, tracepath, mtr, Cisco, JunOS, NextTrace, RIPE Atlas, Globalping, scamper",
 		Long: `Read the output of a trace you already ran ("-" for standard input), detect its format, and explain
 it the way a network engineer would: who carries the traffic and where one operator hands it to the next,
 where the destination is (AS, operator, country, city), where the latency comes from (jumps that later
@@ -41,6 +42,8 @@ hops keep versus spikes from routers slow to answer), the great-circle distance 
 minimum RTT, hops with several responders, silent hops, and internal or private addresses.
 
 Formats detected (--input-format overrides): ` + strings.Join(tracefile.Formats(), ", ") + `.
+A pasted terminal session reads too: shell prompts, banners and lines that are not the format's are
+skipped with a warning naming the line (--strict refuses the input instead).
 
 Everything works offline on the embedded database (ASN, operator, country) and router hostnames;
 databases installed with "hopscope db update" are used too, and --mmdb and --ip2location add
@@ -65,6 +68,7 @@ Exit codes: 0 explained, 1 failure, 2 unreadable or malformed input (nothing is 
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.inputFormat, "input-format", "", "input format instead of detecting it: "+strings.Join(tracefile.Formats(), ", "))
+	f.BoolVar(&o.strict, "strict", false, "refuse the whole input at the first line that is not the format's (default: skip it with a warning naming the line)")
 	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
 	addEnrichFlags(f, &o.enrich, false)
 	addLocationFlags(f, &o.loc)
@@ -124,7 +128,7 @@ func (o *analyzeOptions) run(flags *pflag.FlagSet, file string) error {
 		}
 		return badInput(fmt.Errorf("read %s: %w", name, err))
 	}
-	traces, err := tracefile.Parse(data, o.inputFormat)
+	traces, err := tracefile.ParseWith(data, o.inputFormat, tracefile.ParseOptions{Strict: o.strict})
 	if err != nil {
 		return badInput(parseError(name, err))
 	}

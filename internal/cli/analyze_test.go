@@ -113,7 +113,7 @@ func TestAnalyzeErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"missing file", "", []string{"analyze", "testdata/does-not-exist.txt"}, "read testdata/does-not-exist.txt: no such file or directory"},
-		{"broken traceroute", "traceroute to 192.0.2.1 (192.0.2.1), 30 hops max, 60 byte packets\n 1  192.0.2.1  1.0 ms  bogus\n", []string{"analyze", "-"}, "stdin: line 2: expected"},
+		{"broken traceroute", "traceroute to 192.0.2.1 (192.0.2.1), 30 hops max, 60 byte packets\n 1  192.0.2.1  1.0 ms  bogus\n", []string{"analyze", "-"}, "stdin: line 2: "},
 		{"unrecognised input", "hello world\n", []string{"analyze", "-"}, "stdin: unrecognised traceroute output"},
 		{"empty input", "", []string{"analyze", "-"}, "stdin:"},
 		{"unknown output format", "", []string{"analyze", "--format", "pdf", analyzeSeed}, `--format "pdf": want one of text, json, markdown, html`},
@@ -259,5 +259,30 @@ func TestAnalyzeReadsSchemaV1(t *testing.T) {
 	}
 	if got.Path.Summary != want.Path.Summary || len(got.Path.Hops) != len(want.Path.Hops) {
 		t.Errorf("summary from the v1 report:\n%s\nfrom the trace itself:\n%s", got.Path.Summary, want.Path.Summary)
+	}
+}
+
+func TestAnalyzeStrict(t *testing.T) {
+	data, err := os.ReadFile(analyzeSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	// A pasted session: the prompt and command before, the prompt after, and a stray line inside.
+	pasted := "user@host:~$ traceroute vweixinthumb.tc.qq.com\n" + strings.Join(lines[:5], "") + "(output trimmed)\n" +
+		strings.Join(lines[5:], "") + "user@host:~$ \n"
+	r := analyzeJSON(t, pasted, "-")
+	if r.Path == nil || r.Path.Findings.Destination.ASN != 132203 || len(r.Path.Hops) != 17 {
+		t.Fatalf("a pasted session lost the trace: %+v", r.Path)
+	}
+	warned := false
+	for _, w := range r.Path.Warnings {
+		warned = warned || strings.Contains(w, "line 7: skipped")
+	}
+	if !warned {
+		t.Errorf("warnings = %q, want the stray line named by its number", r.Path.Warnings)
+	}
+	if code, out, errs := analyzeCLI(t, pasted, "analyze", "--strict", "-"); code != ExitBadInput || out != "" || !strings.Contains(errs, "line 7") {
+		t.Errorf("--strict: exit %d, stderr %q; want the stray line refused at line 7", code, errs)
 	}
 }
