@@ -233,7 +233,7 @@ func runProxy(c *cobra.Command, g *globalOptions, o *proxyOptions) error {
 		Pins: pins, RecordBytes: o.recordBytes, UpstreamProxy: upProxy, Resolve: resolve, Recorder: rec,
 	}
 	if !o.noProcess {
-		cfg.ProcessLookup = mitm.LookupProcess
+		cfg.ProcessLookup = mitm.NewProcessTable(mitm.ProcessTableConfig{}).Lookup // one indexed table, not a scan per connection
 	}
 	if o.verbose {
 		cfg.Logf = func(format string, a ...any) { rec.printf("proxy: "+strings.TrimSuffix(format, "\n"), a...) }
