@@ -52,6 +52,8 @@ type htmlPage struct {
 	Generated string
 	// Comparison of the paths to a name's several addresses; nil otherwise.
 	Comparison *report.Comparison
+	// Vantages compares the paths of one target from several vantage points; nil otherwise.
+	Vantages *htmlVantage
 }
 
 // htmlPath is one path's view: the report section plus the derived drawings.
@@ -99,6 +101,7 @@ func HTML(w io.Writer, r *report.Report) error {
 		m := buildMap(ps, colors)
 		page.Map = &m
 		page.Comparison = r.Comparison
+		page.Vantages = newHTMLVantage(r.Vantages)
 		page.Title = "Path to " + page.Paths[0].Title
 	case report.KindDomains:
 		if r.Domains == nil {

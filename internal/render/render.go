@@ -47,6 +47,11 @@ type TextRenderer struct{ Color bool }
 func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 	switch r.Kind {
 	case report.KindPath:
+		if r.Vantages != nil {
+			if err := vantageText(w, r.Vantages, t.Color); err != nil {
+				return err
+			}
+		}
 		if err := textPath(w, r, t.Color); err != nil {
 			return err
 		}
@@ -73,6 +78,11 @@ func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 func Markdown(w io.Writer, r *report.Report) error {
 	switch r.Kind {
 	case report.KindPath:
+		if r.Vantages != nil {
+			if err := vantageMarkdown(w, r.Vantages); err != nil {
+				return err
+			}
+		}
 		if err := markdownPath(w, r); err != nil {
 			return err
 		}
