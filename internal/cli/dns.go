@@ -30,6 +30,7 @@ type dnsOptions struct {
 	subnets     []string
 	compare     []netip.Prefix // every --subnet when more than one was given
 	timeout     time.Duration
+	tries       int
 	caFile      string
 	roots       []string
 	tracePort   uint16
@@ -102,6 +103,7 @@ reply), 2 bad input, 3 negative answer (NXDOMAIN or NODATA).`,
 	f.BoolVar(&o.trace, "trace", false, "follow delegation from the root servers instead of asking a resolver")
 	f.StringSliceVar(&o.subnets, "subnet", nil, "EDNS Client Subnet to send, as CIDR (203.0.113.0/24) or an address (/24 or /56 is used); several (repeated or comma-separated) compare the answers, the first one giving the full view")
 	durationVarP(f, &o.timeout, "timeout", "", dns.DefaultTimeout, "wait for each reply")
+	f.IntVar(&o.tries, "tries", dns.DefaultTries, "UDP datagrams sent per query within --timeout when no reply comes, each wait twice the last (dig's +tries)")
 	f.StringVar(&o.caFile, "ca-file", "", "PEM file of the CA certificates to trust for tls:// and https:// servers, instead of the system roots")
 	f.StringSliceVar(&o.roots, "root", nil, "root server ADDR[:PORT] for --trace (repeatable); default the IANA root servers")
 	f.Uint16Var(&o.tracePort, "trace-port", 53, "port of the servers found by delegation during --trace (for private DNS labs)")
@@ -150,6 +152,10 @@ func (o *dnsOptions) config() (dns.Config, []uint16, error) {
 		return cfg, nil, fmt.Errorf("--timeout %s: must be positive", o.timeout)
 	}
 	cfg.Timeout = o.timeout
+	if o.tries < 1 || o.tries > 10 {
+		return cfg, nil, fmt.Errorf("--tries %d: want 1 to 10", o.tries)
+	}
+	cfg.Tries = o.tries
 	if o.caFile != "" {
 		pem, err := os.ReadFile(o.caFile)
 		if err != nil {

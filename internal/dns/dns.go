@@ -39,6 +39,9 @@ import (
 	mdns "github.com/miekg/dns"
 )
 
+// DefaultTries is how many datagrams a UDP query sends when Config.Tries is zero, as dig does.
+const DefaultTries = 3
+
 // DefaultTimeout is the wait for one reply when Config.Timeout is zero.
 const DefaultTimeout = 5 * time.Second
 
@@ -53,6 +56,9 @@ type Config struct {
 	ResolvConf string
 	// Timeout is the wait for each reply; zero means DefaultTimeout.
 	Timeout time.Duration
+	// Tries is how many datagrams a UDP query sends within Timeout when no reply comes (dig's +tries);
+	// zero means DefaultTries.
+	Tries int
 	// Subnet, when valid, is sent as EDNS Client Subnet in every query (RFC 7871).
 	Subnet netip.Prefix
 	// NoAuthority skips the SOA and NS queries that find the answering zone (bulk lookups).
@@ -85,6 +91,9 @@ type Resolver struct {
 func New(cfg Config) (*Resolver, error) {
 	if cfg.Timeout < 0 {
 		return nil, errors.New("dns: negative timeout")
+	}
+	if cfg.Tries < 0 || cfg.Tries > 10 {
+		return nil, errors.New("dns: tries must be 1 to 10 (0 for the default)")
 	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout

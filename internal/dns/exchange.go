@@ -96,7 +96,10 @@ func (r *Resolver) readErr(ctx context.Context, srv Server, err error, ignored i
 	return fmt.Errorf("query to %s: %w", srv.String(), err)
 }
 
-// exchangeUDP sends one datagram and waits for a reply with our ID, ignoring others until the deadline.
+// exchangeUDP sends the query in one datagram and waits for a reply with our ID, ignoring others; when
+// none comes it sends the same datagram again (as dig's +tries does), Tries times in all within the
+// timeout, each wait twice the one before. Every send uses the same socket and ID, so a late reply to an
+// earlier send still counts.
 func (r *Resolver) exchangeUDP(ctx context.Context, srv Server, m *mdns.Msg) (*mdns.Msg, int, error) {
 	wire, err := m.Pack()
 	if err != nil {
@@ -108,29 +111,69 @@ func (r *Resolver) exchangeUDP(ctx context.Context, srv Server, m *mdns.Msg) (*m
 		return nil, 0, fmt.Errorf("dial %s: %w", srv.String(), err)
 	}
 	defer conn.Close()
-	_ = conn.SetDeadline(r.deadline(ctx))
+	start, deadline := time.Now(), r.deadline(ctx)
+	sends := retransmitTimes(start, deadline, r.tries())
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
-	if _, err := conn.Write(wire); err != nil {
-		return nil, 0, r.readErr(ctx, srv, err, 0, "")
-	}
 	bp := udpBufs.Get().(*[]byte)
 	defer udpBufs.Put(bp)
 	buf := *bp
 	ignored, why := 0, ""
-	for {
-		n, err := conn.Read(buf)
-		if err != nil {
-			return nil, 0, r.readErr(ctx, srv, err, ignored, why)
+	for i := range sends {
+		if ctx.Err() != nil {
+			return nil, 0, r.readErr(ctx, srv, ctx.Err(), ignored, why)
 		}
-		// The reply gets its own copy: the buffer goes back to the pool.
-		resp, err := parseReply(bytes.Clone(buf[:n]), m)
-		if errors.Is(err, errNotOurs) {
-			ignored, why = ignored+1, err.Error()
-			continue
+		wait := deadline
+		if i+1 < len(sends) {
+			wait = sends[i+1]
 		}
-		return resp, n, err
+		_ = conn.SetDeadline(wait)
+		if _, err := conn.Write(wire); err != nil {
+			return nil, 0, r.readErr(ctx, srv, err, 0, "")
+		}
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				if i+1 < len(sends) && errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() == nil {
+					break // send again
+				}
+				return nil, 0, r.readErr(ctx, srv, err, ignored, why)
+			}
+			// The reply gets its own copy: the buffer goes back to the pool.
+			resp, err := parseReply(bytes.Clone(buf[:n]), m)
+			if errors.Is(err, errNotOurs) {
+				ignored, why = ignored+1, err.Error()
+				continue
+			}
+			return resp, n, err
+		}
 	}
+	return nil, 0, &TimeoutError{Server: srv.String(), Wait: r.cfg.Timeout, Ignored: ignored, IgnoredWhy: why}
+}
+
+// tries is how many datagrams one UDP query may send.
+func (r *Resolver) tries() int {
+	if r.cfg.Tries > 0 {
+		return r.cfg.Tries
+	}
+	return DefaultTries
+}
+
+// retransmitTimes returns when each of n sends goes out between start and deadline: the first at
+// start, each wait after it twice the one before (for 3 tries: 1/7, 2/7 and 4/7 of the time).
+func retransmitTimes(start, deadline time.Time, n int) []time.Time {
+	total := deadline.Sub(start)
+	if n < 1 {
+		n = 1
+	}
+	parts := time.Duration(1<<n - 1)
+	out := make([]time.Time, n)
+	at := start
+	for i := range n {
+		out[i] = at
+		at = at.Add(total * time.Duration(1<<i) / parts)
+	}
+	return out
 }
 
 // exchangeStream sends one query over a new TCP or TLS connection (RFC 7766 / 7858 framing).
