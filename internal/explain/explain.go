@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"net/netip"
@@ -207,7 +208,9 @@ func (e *explainer) multiResponders() []MultiResponder {
 			continue
 		}
 		m := MultiResponder{TTL: h.TTL, SameOperator: true}
-		var orgs []string
+		var orgs []string // distinct, in order of first appearance
+		seen := map[string]bool{}
+		known := 0
 		for _, r := range h.Responders {
 			if r.Addr.IsValid() {
 				m.Addrs = append(m.Addrs, r.Addr.String())
@@ -219,10 +222,14 @@ func (e *explainer) multiResponders() []MultiResponder {
 			}
 			in := e.info(r.Addr)
 			if in.ASN != 0 {
-				orgs = append(orgs, orgOrAS(in.ASOrg, in.ASN))
+				known++
+				if o := orgOrAS(in.ASOrg, in.ASN); !seen[o] {
+					seen[o] = true
+					orgs = append(orgs, o)
+				}
 			}
 		}
-		if len(orgs) < len(h.Responders) {
+		if known < len(h.Responders) {
 			m.SameOperator = false
 		}
 		for _, o := range orgs[min(1, len(orgs)):] {
@@ -276,33 +283,45 @@ func (e *explainer) silentHops() []int {
 // special lists responders in special-purpose space with what they mean here.
 func (e *explainer) special(carriers []Carrier, d Destination) []SpecialAddr {
 	out := []SpecialAddr{}
+	var before, after []string // the operators around each hop, found once for the path
 	for i, h := range e.t.Hops {
 		for _, r := range h.Responders {
 			in := e.info(r.Addr)
 			if in.Special == nil {
 				continue
 			}
+			if before == nil {
+				before, after = e.around(d)
+			}
 			s := SpecialAddr{TTL: h.TTL, Addr: r.Addr.String(), Prefix: in.Special.Prefix.String(),
 				Kind: in.Special.Kind, Name: in.Special.Name}
-			s.Note = e.specialNote(i, in.Special, d)
+			s.Note = specialNote(i, in.Special, before[i], after[i])
 			out = append(out, s)
 		}
 	}
 	return out
 }
 
-// specialNote explains a special address at hop index i in the context of the path.
-func (e *explainer) specialNote(i int, sp *enrich.Special, d Destination) string {
-	before, after := "", ""
-	for j := i - 1; j >= 0 && before == ""; j-- {
-		before = e.out[j].Operator
+// around returns, for every hop index, the operator of the nearest hop before it that has one, and of
+// the nearest after it (the destination's, marked, when no later hop has one).
+func (e *explainer) around(d Destination) (before, after []string) {
+	before, after = make([]string, len(e.out)), make([]string, len(e.out))
+	for i := 1; i < len(e.out); i++ {
+		before[i] = cmp.Or(e.out[i-1].Operator, before[i-1])
 	}
-	for j := i + 1; j < len(e.out) && after == ""; j++ {
-		after = e.out[j].Operator
+	last := ""
+	if d.Operator != "" {
+		last = d.Operator + " (destination)"
 	}
-	if after == "" && d.Operator != "" {
-		after = d.Operator + " (destination)"
+	for i := len(e.out) - 1; i >= 0; i-- {
+		after[i] = last
+		last = cmp.Or(e.out[i].Operator, last)
 	}
+	return before, after
+}
+
+// specialNote explains a special address at hop index i between hops operated by before and after.
+func specialNote(i int, sp *enrich.Special, before, after string) string {
 	switch sp.Kind {
 	case "private", "cgnat", "loopback", "link-local", "unique-local":
 		if i <= 2 && before == "" {

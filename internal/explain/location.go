@@ -3,7 +3,10 @@ package explain
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"net/netip"
+	"slices"
+	"sort"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/geo"
@@ -274,25 +277,105 @@ func (e *explainer) contradictions(s Source) []Contradiction {
 
 // farSide finds located hops whose minimum RTT is already (within 20%) that of the last located hop placed
 // at least farSideMinKm away: their replies most likely come back through the far end.
+//
+// For each hop it wants the last later hop that qualifies. Scanning every later hop would make the work
+// quadratic in the hops; instead the candidates (hops placed by their hostname with a measured RTT) are
+// grouped by place, where the distance is fixed, each group sorted by RTT, so the qualifying RTTs are one
+// range of it, and the last hop of that range is a range-maximum query.
 func (e *explainer) farSide() []FarSide {
 	out := []FarSide{}
+	groups := e.farSideGroups()
+	if len(groups) == 0 {
+		return out
+	}
 	for i, h := range e.out {
 		p := h.Place
-		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.mins[i]) {
+		if !farSideCandidate(p, e.mins[i]) {
 			continue
 		}
-		for j := len(e.out) - 1; j > i; j-- {
-			q := e.out[j].Place
-			if q == nil || !q.HasCoords || q.Source != "hostname" || math.IsNaN(e.mins[j]) {
+		best := -1
+		for _, g := range groups {
+			d := km(p, g.place)
+			need := d / geo.FibreKmPerMs
+			if d < farSideMinKm || e.mins[i] < need {
 				continue
 			}
-			d := km(p, q)
-			need := d / geo.FibreKmPerMs
-			if d >= farSideMinKm && e.mins[j] >= need && e.mins[i] >= 0.8*e.mins[j] && e.mins[i] >= need {
-				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.mins[j], DistanceKm: math.Round(d)})
-				break
+			// The group's hops j with e.mins[j] >= need and e.mins[i] >= 0.8*e.mins[j], a range of
+			// the RTT order since both bounds are monotone in e.mins[j].
+			lo := sort.Search(len(g.hops), func(k int) bool { return e.mins[g.hops[k]] >= need })
+			hi := sort.Search(len(g.hops), func(k int) bool { return e.mins[i] < 0.8*e.mins[g.hops[k]] })
+			if j := g.last.max(lo, hi); j > i && j > best {
+				best = j
 			}
+		}
+		if best >= 0 {
+			q := e.out[best].Place
+			out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[best].TTL, FarPlace: q, FarMs: e.mins[best], DistanceKm: math.Round(km(p, q))})
 		}
 	}
 	return out
+}
+
+// farSideCandidate reports whether a hop at place p with minimum RTT m can take part in a far-side finding.
+func farSideCandidate(p *Place, m float64) bool {
+	return p != nil && p.HasCoords && p.Source == "hostname" && !math.IsNaN(m)
+}
+
+// farSideGroup is the far-side candidates at one place: hop indexes sorted by minimum RTT, and a
+// range-maximum table over them.
+type farSideGroup struct {
+	place *Place
+	hops  []int
+	last  rangeMax
+}
+
+// farSideGroups groups the far-side candidates by coordinates, in order of first appearance.
+func (e *explainer) farSideGroups() []farSideGroup {
+	var groups []farSideGroup
+	byPlace := map[[2]float64]int{}
+	for i, h := range e.out {
+		if !farSideCandidate(h.Place, e.mins[i]) {
+			continue
+		}
+		k := [2]float64{h.Place.Lat, h.Place.Lon}
+		g, ok := byPlace[k]
+		if !ok {
+			g = len(groups)
+			byPlace[k] = g
+			groups = append(groups, farSideGroup{place: h.Place})
+		}
+		groups[g].hops = append(groups[g].hops, i)
+	}
+	for gi := range groups {
+		g := &groups[gi]
+		sort.SliceStable(g.hops, func(a, b int) bool { return e.mins[g.hops[a]] < e.mins[g.hops[b]] })
+		g.last = newRangeMax(g.hops)
+	}
+	return groups
+}
+
+// rangeMax answers "the largest value in v[lo:hi]" in constant time after O(n log n) preparation (a
+// sparse table: level k holds the maximum of each run of 2^k values).
+type rangeMax [][]int
+
+func newRangeMax(v []int) rangeMax {
+	t := rangeMax{slices.Clone(v)}
+	for w := 2; w <= len(v); w *= 2 {
+		prev := t[len(t)-1]
+		cur := make([]int, len(v)-w+1)
+		for i := range cur {
+			cur[i] = max(prev[i], prev[i+w/2])
+		}
+		t = append(t, cur)
+	}
+	return t
+}
+
+// max returns the largest of v[lo:hi], or -1 when the range is empty.
+func (t rangeMax) max(lo, hi int) int {
+	if lo >= hi {
+		return -1
+	}
+	k := bits.Len(uint(hi-lo)) - 1
+	return max(t[k][lo], t[k][hi-(1<<k)])
 }

@@ -40,8 +40,9 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 		}
 		p.Hops = append(p.Hops, buildHop(&t.Hops[i], e, infos))
 	}
+	byTTLFindings := indexFindings(&p.Findings)
 	for i := range p.Hops {
-		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], &p.Findings)
+		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], byTTLFindings)
 	}
 	p.Sections = sections(&p.Findings)
 	p.Route, p.Unlocated = route(p)
@@ -80,7 +81,11 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info) Pat
 	if len(h.Responders) > 0 {
 		o.Responders = make([]PathResponder, 0, len(h.Responders))
 	}
-	for _, r := range h.Responders {
+	// Per-responder values come from one pass over the probes each, not a pass per responder: a hop
+	// behind a large load balancer can have hundreds of thousands of responders.
+	rtts := h.SummarizeEach()
+	mpls := firstMPLS(h)
+	for i, r := range h.Responders {
 		pr := PathResponder{Name: r.Name, ReportedASN: r.ReportedASN}
 		if r.Addr.IsValid() {
 			pr.Addr = r.Addr.String()
@@ -91,7 +96,7 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info) Pat
 			pr.Info = AddrInfo{Addr: r.Addr.String()}
 		}
 		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, o), placeText(pr.Info.Place)
-		if s := h.Summarize(r.Addr); s.OK {
+		if s := rtts[i]; s.OK {
 			pr.RTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
 		}
 		if r.Stats != nil {
@@ -99,17 +104,30 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info) Pat
 				pr.Loss = &l
 			}
 		}
-		for _, pb := range h.Probes {
-			if pb.From == r.Addr && len(pb.MPLS) > 0 {
-				for _, l := range pb.MPLS {
-					pr.MPLS = append(pr.MPLS, MPLSLabel{Label: l.Label, TC: l.TC, S: l.S, TTL: l.TTL})
-				}
-				break
-			}
+		for _, l := range mpls[r.Addr] {
+			pr.MPLS = append(pr.MPLS, MPLSLabel{Label: l.Label, TC: l.TC, S: l.S, TTL: l.TTL})
 		}
 		o.Responders = append(o.Responders, pr)
 	}
 	return o
+}
+
+// firstMPLS maps each address to the label stack of its first probe at h that quoted one; nil when no
+// probe did.
+func firstMPLS(h *path.Hop) map[netip.Addr][]path.MPLSLabel {
+	var m map[netip.Addr][]path.MPLSLabel
+	for _, pb := range h.Probes {
+		if len(pb.MPLS) == 0 {
+			continue
+		}
+		if m == nil {
+			m = map[netip.Addr][]path.MPLSLabel{}
+		}
+		if _, ok := m[pb.From]; !ok {
+			m[pb.From] = pb.MPLS
+		}
+	}
+	return m
 }
 
 // msOf converts a duration to milliseconds rounded to microseconds.

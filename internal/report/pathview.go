@@ -45,8 +45,26 @@ func placeText(p *Place) string {
 	return s
 }
 
+// findingsByTTL indexes the jumps (by the TTL they rise to) and spikes of a path, so each hop's notes
+// cost its own findings, not a pass over all of them.
+type findingsByTTL struct {
+	jumps  map[int][]Jump
+	spikes map[int][]Spike
+}
+
+func indexFindings(f *Findings) findingsByTTL {
+	x := findingsByTTL{jumps: map[int][]Jump{}, spikes: map[int][]Spike{}}
+	for _, j := range f.Jumps {
+		x.jumps[j.ToTTL] = append(x.jumps[j.ToTTL], j)
+	}
+	for _, s := range f.Spikes {
+		x.spikes[s.TTL] = append(x.spikes[s.TTL], s)
+	}
+	return x
+}
+
 // hopNotes turns a hop's marks into short notes, with the severity of the most serious one.
-func hopNotes(h PathHop, f *Findings) ([]string, string) {
+func hopNotes(h PathHop, f findingsByTTL) ([]string, string) {
 	var out []string
 	severity := ""
 	for _, m := range h.Marks {
@@ -60,20 +78,16 @@ func hopNotes(h PathHop, f *Findings) ([]string, string) {
 		}
 		switch m {
 		case "jump":
-			for _, j := range f.Jumps {
-				if j.ToTTL == h.TTL {
-					s := fmt.Sprintf("jump +%.0f ms", j.DeltaMs)
-					if !j.Persistent {
-						s += " (unconfirmed)"
-					}
-					out = append(out, s)
+			for _, j := range f.jumps[h.TTL] {
+				s := fmt.Sprintf("jump +%.0f ms", j.DeltaMs)
+				if !j.Persistent {
+					s += " (unconfirmed)"
 				}
+				out = append(out, s)
 			}
 		case "spike":
-			for _, s := range f.Spikes {
-				if s.TTL == h.TTL {
-					out = append(out, fmt.Sprintf("slow ICMP (hop %d: %s ms)", s.LaterTTL, fmtMs(s.LaterMs)))
-				}
+			for _, s := range f.spikes[h.TTL] {
+				out = append(out, fmt.Sprintf("slow ICMP (hop %d: %s ms)", s.LaterTTL, fmtMs(s.LaterMs)))
 			}
 		case "far-side":
 			out = append(out, "far-end RTT")

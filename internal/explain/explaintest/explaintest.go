@@ -113,3 +113,61 @@ func (m Infos) Lookup(a netip.Addr, _ string) enrich.Info {
 	}
 	return enrich.Info{Addr: a}
 }
+
+// WideTrace makes a three-hop trace whose middle hop has n responders (10.x.y.z, each answering two
+// probes and named r<i>.test), the shape of a hop behind a large load balancer; the target answers at hop 3.
+func WideTrace(n int) *path.Trace {
+	t := &path.Trace{Source: "test", Protocol: path.ProtoUDP, Target: path.Target{Addr: netip.MustParseAddr("192.0.2.1")}}
+	first := netip.MustParseAddr("198.51.100.1")
+	t.Hops = []path.Hop{
+		{TTL: 1, Probes: []path.Probe{{Status: path.StatusReply, From: first, RTT: time.Millisecond, HasRTT: true}}, Responders: []path.Responder{{Addr: first}}},
+		{TTL: 2, Probes: make([]path.Probe, 0, 2*n), Responders: make([]path.Responder, 0, n)},
+		{TTL: 3, Probes: []path.Probe{{Status: path.StatusReply, From: t.Target.Addr, RTT: 30 * time.Millisecond, HasRTT: true}}, Responders: []path.Responder{{Addr: t.Target.Addr}}},
+	}
+	h := &t.Hops[1]
+	for i := range n {
+		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		h.Responders = append(h.Responders, path.Responder{Addr: a, Name: "r" + strconv.Itoa(i) + ".test"})
+		rtt := time.Duration(10+i%7) * time.Millisecond
+		h.Probes = append(h.Probes,
+			path.Probe{Status: path.StatusReply, From: a, RTT: rtt, HasRTT: true},
+			path.Probe{Status: path.StatusReply, From: a, RTT: rtt + time.Millisecond, HasRTT: true})
+	}
+	return t
+}
+
+// LongTrace makes a trace of n hops, each answered by its own address (10.x.y.z) with three probes
+// whose RTT grows along the path, every tenth hop silent; the target answers at the last hop.
+func LongTrace(n int) *path.Trace {
+	t := &path.Trace{Source: "test", Protocol: path.ProtoUDP, Hops: make([]path.Hop, 0, n)}
+	for i := range n {
+		h := path.Hop{TTL: i + 1}
+		if i%10 == 9 && i != n-1 {
+			h.Probes = []path.Probe{{Status: path.StatusTimeout}, {Status: path.StatusTimeout}, {Status: path.StatusTimeout}}
+			t.Hops = append(t.Hops, h)
+			continue
+		}
+		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
+		rtt := time.Duration(i)*100*time.Microsecond + time.Millisecond
+		for k := range 3 {
+			h.Probes = append(h.Probes, path.Probe{Status: path.StatusReply, From: a, RTT: rtt + time.Duration(k)*time.Microsecond, HasRTT: true})
+		}
+		h.Responders = []path.Responder{{Addr: a, Name: "h" + strconv.Itoa(i) + ".test"}}
+		t.Hops = append(t.Hops, h)
+		t.Target.Addr = a
+	}
+	return t
+}
+
+// InfosFor gives every responder of t an AS (64496 + the hop's TTL modulo 8, so the path crosses
+// operators), an organisation and a country, the way an enricher answers for routed space.
+func InfosFor(t *path.Trace) Infos {
+	m := Infos{}
+	for _, h := range t.Hops {
+		asn := uint32(64496 + h.TTL%8)
+		for _, r := range h.Responders {
+			m[r.Addr] = enrich.Info{Addr: r.Addr, ASN: asn, ASOrg: "Example Net " + strconv.Itoa(int(asn)), ASSource: "embedded", Country: "FR", GeoSource: "embedded"}
+		}
+	}
+	return m
+}

@@ -1,0 +1,112 @@
+package explain
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	"hopscope/internal/geo"
+)
+
+// farSideNaive is the far-side search as it was before issue 16: for every hop, every later hop from the
+// end. farSide must give the same findings.
+func farSideNaive(e *explainer) []FarSide {
+	out := []FarSide{}
+	for i, h := range e.out {
+		p := h.Place
+		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.mins[i]) {
+			continue
+		}
+		for j := len(e.out) - 1; j > i; j-- {
+			q := e.out[j].Place
+			if q == nil || !q.HasCoords || q.Source != "hostname" || math.IsNaN(e.mins[j]) {
+				continue
+			}
+			d := km(p, q)
+			need := d / geo.FibreKmPerMs
+			if d >= farSideMinKm && e.mins[j] >= need && e.mins[i] >= 0.8*e.mins[j] && e.mins[i] >= need {
+				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.mins[j], DistanceKm: math.Round(d)})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// explainerFromBytes makes hops from byte pairs (place, RTT): places in Paris, Marseille, New York,
+// Singapore and Sydney (two of them twice, with their own pointers), some placed by the database, some
+// unplaced, RTTs from 0 to 255 ms with NaN for silence.
+func explainerFromBytes(data []byte) *explainer {
+	places := []*Place{
+		{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true, Source: "hostname"},
+		{City: "Marseille", Country: "FR", Lat: 43.30, Lon: 5.37, HasCoords: true, Source: "hostname"},
+		{City: "New York", Country: "US", Lat: 40.71, Lon: -74.01, HasCoords: true, Source: "hostname"},
+		{City: "Singapore", Country: "SG", Lat: 1.29, Lon: 103.85, HasCoords: true, Source: "hostname"},
+		{City: "Sydney", Country: "AU", Lat: -33.87, Lon: 151.21, HasCoords: true, Source: "hostname"},
+		{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true, Source: "hostname"},
+		{City: "Singapore", Country: "SG", Lat: 1.29, Lon: 103.85, HasCoords: true, Source: "database"},
+		{Country: "SG", Source: "database"},
+		nil,
+	}
+	e := &explainer{}
+	for i := 0; i+1 < len(data); i += 2 {
+		m := float64(data[i+1])
+		if data[i+1] == 255 {
+			m = math.NaN()
+		}
+		e.out = append(e.out, Hop{TTL: len(e.out) + 1, Place: places[int(data[i])%len(places)]})
+		e.mins = append(e.mins, m)
+	}
+	return e
+}
+
+func TestFarSideMatchesNaive(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"none", nil},
+		{"paris then singapore far end", []byte{0, 160, 0, 5, 3, 170, 3, 175}},
+		{"two far ends, the last wins", []byte{0, 200, 3, 180, 4, 190, 2, 100}},
+		{"same place twice", []byte{0, 120, 5, 120, 3, 130, 6, 130}},
+		{"silence and database places", []byte{0, 255, 3, 255, 6, 200, 7, 200, 8, 1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := explainerFromBytes(tc.data)
+			if got, want := e.farSide(), farSideNaive(e); !reflect.DeepEqual(got, want) {
+				t.Errorf("farSide = %+v\nwant %+v", got, want)
+			}
+		})
+	}
+	if got := explainerFromBytes([]byte{0, 160, 3, 170}).farSide(); len(got) != 1 || got[0].FarTTL != 2 {
+		t.Errorf("Paris at 160 ms before Singapore at 170 ms: %+v, want one far-side finding to hop 2", got)
+	}
+}
+
+func FuzzFarSide(f *testing.F) {
+	f.Add([]byte{0, 160, 0, 5, 3, 170, 3, 175})
+	f.Add([]byte{0, 200, 3, 180, 4, 190, 2, 100, 1, 250, 5, 90})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e := explainerFromBytes(data)
+		if got, want := e.farSide(), farSideNaive(e); !reflect.DeepEqual(got, want) {
+			t.Fatalf("farSide = %+v\nwant %+v", got, want)
+		}
+	})
+}
+
+func TestRangeMax(t *testing.T) {
+	v := []int{5, 1, 9, 3, 7, 2, 8}
+	rm := newRangeMax(v)
+	for lo := 0; lo <= len(v); lo++ {
+		for hi := lo; hi <= len(v); hi++ {
+			want := -1
+			for _, x := range v[lo:hi] {
+				want = max(want, x)
+			}
+			if got := rm.max(lo, hi); got != want {
+				t.Errorf("max(%d, %d) = %d, want %d", lo, hi, got, want)
+			}
+		}
+	}
+}
