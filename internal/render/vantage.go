@@ -8,8 +8,8 @@ import (
 	"hopscope/internal/report"
 )
 
-// vantageHeader is the column set of the vantage table in text and Markdown.
-var vantageHeader = []string{"ORIGIN", "NETWORK", "MIN RTT", "DISTANCE, LIGHT MIN, STRETCH", "AS PATH", "LEAVES ITS COUNTRY", "JOINS SHARED"}
+// vantageHeader is the column set of the vantage table (upper-cased in text).
+var vantageHeader = []string{"Origin", "Network", "Min RTT", "Distance, light min, stretch", "AS path", "Leaves its country", "Joins shared"}
 
 // vantageRow is one origin's cells, in vantageHeader's order.
 func vantageRow(o *report.Origin) []string {
@@ -74,7 +74,7 @@ func textVantages(t *textOut, v *report.Vantages) {
 		}
 		rows = append(rows, r)
 	}
-	t.table(vantageHeader, rows, nil)
+	t.table(upperHeader(), rows, nil)
 	t.line("Shared: " + sharedLine(v))
 	if hasApproximate(v) {
 		t.line("~ place estimated (from the first hops, or coordinates the network obfuscates)")
@@ -96,7 +96,7 @@ func markdownVantages(t *textOut, v *report.Vantages) {
 	t.line("")
 	t.line(mdCell(v.Summary))
 	t.line("")
-	t.line("| " + strings.Join(mdHeader(), " | ") + " |")
+	t.line("| " + strings.Join(vantageHeader, " | ") + " |")
 	t.line(strings.Repeat("|---", len(vantageHeader)) + "|")
 	for i := range v.Origins {
 		cells := vantageRow(&v.Origins[i])
@@ -114,10 +114,10 @@ func markdownVantages(t *textOut, v *report.Vantages) {
 	t.line("")
 }
 
-func mdHeader() []string {
+func upperHeader() []string {
 	out := make([]string, len(vantageHeader))
 	for i, h := range vantageHeader {
-		out[i] = strings.ToUpper(h[:1]) + strings.ToLower(h[1:])
+		out[i] = strings.ToUpper(h)
 	}
 	return out
 }
@@ -135,7 +135,7 @@ func newHTMLVantage(v *report.Vantages) *htmlVantage {
 	if v == nil {
 		return nil
 	}
-	hv := &htmlVantage{V: v, Header: mdHeader(), Shared: sharedLine(v)}
+	hv := &htmlVantage{V: v, Header: vantageHeader, Shared: sharedLine(v)}
 	for i := range v.Origins {
 		hv.Rows = append(hv.Rows, vantageRow(&v.Origins[i]))
 	}

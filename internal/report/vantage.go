@@ -212,7 +212,15 @@ func newOrigin(p *Path) Origin {
 	}
 	for _, j := range p.Findings.Jumps {
 		if j.Largest {
+			// The places are the hops' own: the stage may name the nearest located point instead.
 			j := j
+			j.FromPlace, j.ToPlace = nil, nil
+			if h := hopAt(p, j.FromTTL); h != nil {
+				j.FromPlace = h.Place
+			}
+			if h := hopAt(p, j.ToTTL); h != nil {
+				j.ToPlace = h.Place
+			}
 			o.Jump = &j
 		}
 	}

@@ -109,7 +109,7 @@ func TestVantagesGlobalping(t *testing.T) {
 		"2.9× the light-speed minimum against 2.0× from Paris, FR, so 168.8 ms are its own routing",
 		"detours through Ashburn, US (hop 8",
 		"leaving CN at hop 7 in Los Angeles, US",
-		"largest rise is +145.2 ms between hops 6 and 7",
+		"largest rise is +145.2 ms between hops 6 and 7 (CN → Los Angeles, US)",
 		"the difference lies before that shared segment",
 	} {
 		if !strings.Contains(v.Summary, want) {
