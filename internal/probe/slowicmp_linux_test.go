@@ -79,7 +79,9 @@ func TestLabSlowICMP(t *testing.T) {
 					args = append([]string{"-I"}, args...)
 				}
 				ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+				peerStart := time.Now()
 				out, err := l.Exec(ctx, "client", "traceroute", args...).CombinedOutput()
+				peerTook := time.Since(peerStart)
 				cancel()
 				if err != nil {
 					t.Fatalf("traceroute %s: %v\n%s", strings.Join(args, " "), err, out)
@@ -103,7 +105,8 @@ func TestLabSlowICMP(t *testing.T) {
 				}
 				got, want := responderLines(tr), responderLines(peer[0])
 				// Recorded, not asserted: the goal is the path RTT + the slowest reply + 100 ms.
-				t.Logf("%s: hopscope %v in %v (goal ~%v), traceroute -w 3 %v", m, got, took, 62*time.Millisecond+20*time.Millisecond+tc.slow+100*time.Millisecond, want)
+				t.Logf("%s: hopscope %v in %v (goal ~%v), traceroute %s: %v in %v", m, got, took.Round(time.Millisecond),
+					62*time.Millisecond+20*time.Millisecond+tc.slow+100*time.Millisecond, strings.Join(args, " "), want, peerTook.Round(time.Millisecond))
 				if !slices.Equal(got, want) {
 					t.Errorf("%s: hopscope %v, traceroute -w 3 %v\n%s", m, got, want, out)
 				}
