@@ -51,7 +51,10 @@ city-level data. Where the trace was run from is read from the first hops;
 --from-location gives it when they say nothing ("Paris" or "48.86,2.35").
 
 A file with several traces gives one report per trace: text and Markdown print them one after the other,
-JSON carries them in "paths" (a single trace is in "path"); see docs/report-schema.md.
+JSON carries them in "paths" (a single trace is in "path"); see docs/report-schema.md. When the traces
+come from a measurement network's probes (a Globalping measurement, RIPE Atlas /latest/), each is judged
+from its probe's place and the vantage points are compared first ("vantages" in JSON), as
+"trace --via" does; --from-location turns that off and judges every trace from the one place given.
 
 Output (--format, --json, -o): text (the default), json, markdown, or html, one self-contained page
 with the route drawn on a world map.
@@ -141,6 +144,16 @@ func (o *analyzeOptions) run(flags *pflag.FlagSet, file string) error {
 	}
 	defer e.Close()
 	rep := report.New(report.KindPath, o.now())
+	if from == nil && analysis.FromProbes(traces) {
+		// A measurement network's probes: each trace from its own vantage point, compared.
+		ps, v := analysis.Vantages(traces, e)
+		if len(ps) == 1 {
+			rep.Path = ps[0]
+		} else {
+			rep.Paths, rep.Vantages = ps, v
+		}
+		return o.out.write(o.g, format, rep)
+	}
 	for _, t := range traces {
 		p := analysis.Path(t, e, analysis.Options{From: from})
 		if len(traces) == 1 {

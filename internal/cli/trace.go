@@ -41,6 +41,7 @@ type traceOptions struct {
 	out       outputFlags
 	enrich    enrichFlags
 	loc       locationFlags
+	via       viaFlags
 }
 
 func newTraceCmd(g *globalOptions) *cobra.Command {
@@ -58,17 +59,38 @@ the last responder at least half of --timeout; never more than --timeout), and s
 --max-silent silent hops beyond the last responder.
 
 Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram sockets
-(net.ipv4.ping_group_range) and UDP/TCP sockets with IP_RECVERR, as tracepath does.`,
+(net.ipv4.ping_group_range) and UDP/TCP sockets with IP_RECVERR, as tracepath does.
+
+--via globalping or --via atlas runs the traceroute from a measurement network's probes instead,
+one per --vantage location (--per-vantage each), and compares the vantage points: per origin the AS path,
+where the path leaves the origin's country, the RTT against the speed-of-light minimum from there,
+the segment the paths share, and a summary of where it is slow and why. This is an explicit opt-in:
+HOST and the --vantage locations are sent to that network's API (api.globalping.io, or
+atlas.ripe.net, which spends your credits), and hopscope says so on standard error before sending.
+Globalping works without an account (about 250 tests an hour); a token from GLOBALPING_TOKEN or
+the file globalping-token in the data directory raises the limit. RIPE Atlas needs an API key
+allowed to create measurements, from RIPE_ATLAS_KEY or the file ripe-atlas-key in the data
+directory; its probe coordinates are obfuscated by a few hundred metres. --method, --port, -4 and
+-6 apply; the flags that steer this machine's probes do not. A saved Globalping measurement or
+Atlas /latest/ answer is read by "hopscope analyze".`,
 		Example: `  hopscope trace example.com
   hopscope trace --method tcp --port 443 -q 5 app.example.com
   hopscope trace --vary-flows -6 example.com
-  hopscope trace --all-addresses --json example.com`,
+  hopscope trace --all-addresses --json example.com
+  hopscope trace --via globalping --vantage "Shenzhen, CN" --vantage Paris --per-vantage 2 example.com
+  RIPE_ATLAS_KEY=... hopscope trace --via atlas --vantage CN --vantage FR example.com`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.host = args[0]
 			format, err := o.out.resolve(cmd.Flags())
 			if err != nil {
 				return err
+			}
+			if err := o.via.validate(cmd.Flags()); err != nil {
+				return err
+			}
+			if o.via.via != "" {
+				return runTraceVia(cmd.Context(), g, o, format)
 			}
 			return runTrace(cmd.Context(), g, o, format)
 		},
@@ -92,6 +114,7 @@ Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram s
 	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
 	addEnrichFlags(f, &o.enrich, false)
 	addLocationFlags(f, &o.loc)
+	addViaFlags(f, &o.via)
 	return c
 }
 
