@@ -36,8 +36,10 @@ type Rule struct {
 
 // Rules is hopscope's layering.
 var Rules = []Rule{
-	{From: "internal/render", Only: []string{"internal/report", "internal/worldmap"},
-		Why: "renderers read only the report (the view-model) and pure geometry"},
+	{From: "internal/render", Only: []string{"internal/report", "internal/worldmap", "internal/safetext"},
+		Why: "renderers read only the report (the view-model), pure geometry and the sanitiser of untrusted text"},
+	{From: "internal/safetext", Only: []string{},
+		Why: "the sanitiser of untrusted text is a leaf every output can use"},
 	{From: "internal", Never: []string{"internal/cli"}, Except: []string{"internal/cli"},
 		Why: "no stage imports the CLI"},
 	{From: "internal", Never: []string{"internal/render"}, Except: []string{"internal/cli", "internal/render", "internal/e2e", "internal/htmltest"},

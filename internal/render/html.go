@@ -84,6 +84,7 @@ type chainBox struct {
 
 // HTML writes r as one self-contained HTML file (inline CSS and SVG, no scripts, fonts or network access).
 func HTML(w io.Writer, r *report.Report) error {
+	r = safeReport(r) // html/template escapes markup, not terminal controls or bidi overrides
 	page := htmlPage{Tool: r.Tool, Kind: string(r.Kind)}
 	if !r.Generated.IsZero() {
 		page.Generated = r.Generated.UTC().Format("2006-01-02 15:04 MST")

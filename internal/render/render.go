@@ -33,7 +33,8 @@ func ByName(name string, color bool) (Func, error) {
 	return nil, fmt.Errorf("unknown output format %q (want text, json, markdown or html)", name)
 }
 
-// JSON writes r as indented JSON following the versioned schema.
+// JSON writes r as indented JSON following the versioned schema. Strings keep their raw bytes (JSON
+// escapes control characters itself).
 func JSON(w io.Writer, r *report.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -43,8 +44,9 @@ func JSON(w io.Writer, r *report.Report) error {
 // TextRenderer writes terminal tables; Color adds ANSI colour (only set it for a TTY without NO_COLOR).
 type TextRenderer struct{ Color bool }
 
-// Render writes r as text.
+// Render writes r as text. Every string from the report is made safe to print (safetext.Line) first.
 func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
+	r = safeReport(r)
 	switch r.Kind {
 	case report.KindPath:
 		if r.Vantages != nil {
@@ -74,8 +76,10 @@ func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 	return fmt.Errorf("render text: unknown report kind %q", r.Kind)
 }
 
-// Markdown writes r as GitHub-flavoured Markdown.
+// Markdown writes r as GitHub-flavoured Markdown. Every string from the report is made safe to print
+// (safetext.Line) first.
 func Markdown(w io.Writer, r *report.Report) error {
+	r = safeReport(r)
 	switch r.Kind {
 	case report.KindPath:
 		if r.Vantages != nil {
