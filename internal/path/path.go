@@ -159,4 +159,7 @@ type Trace struct {
 	Meta map[string]string `json:"meta,omitempty"`
 	// PathMTU is what path MTU discovery found along the path; nil when it was not run.
 	PathMTU *PathMTU `json:"path_mtu,omitempty"`
+	// NAT is the first hop whose ICMP errors quote the probe rewritten on the way (a NAT that does not
+	// translate the quoted packet); nil when none was seen, or the source cannot tell (no quotes).
+	NAT *NAT `json:"nat,omitempty"`
 }
