@@ -82,7 +82,11 @@ func (e *explainer) source(user *Place) Source {
 		if p.Source == "" {
 			p.Source = "user"
 		}
-		return Source{Known: true, Place: &p, Basis: "--from-location"}
+		basis := "--from-location"
+		if p.Source != "user" {
+			basis = p.Source // a measurement network's probe ("globalping probe"), not the user's word
+		}
+		return Source{Known: true, Place: &p, Basis: basis}
 	}
 	resp := e.responding()
 	if len(resp) == 0 {
