@@ -73,14 +73,32 @@ type NameHint struct {
 }
 
 // NewAddrInfo converts the enrichment of one address into the report's form, with its labels.
-func NewAddrInfo(in enrich.Info) AddrInfo {
+func NewAddrInfo(in enrich.Info) AddrInfo { return newAddrInfo(in, nil) }
+
+// operatorNames remembers explain.OperatorName per organisation: a path's many responders share few.
+type operatorNames map[string]string
+
+func (m operatorNames) of(org string) string {
+	if m == nil {
+		return explain.OperatorName(org)
+	}
+	op, ok := m[org]
+	if !ok {
+		op = explain.OperatorName(org)
+		m[org] = op
+	}
+	return op
+}
+
+// newAddrInfo is NewAddrInfo with operator names taken from ops (nil: computed each time).
+func newAddrInfo(in enrich.Info, ops operatorNames) AddrInfo {
 	out := AddrInfo{ASN: in.ASN, ASOrg: in.ASOrg, ASSource: in.ASSource, Country: in.Country, Region: in.Region,
 		City: in.City, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, GeoSource: in.GeoSource}
 	if in.Addr.IsValid() {
 		out.Addr = in.Addr.String()
 	}
 	if in.ASOrg != "" {
-		out.Operator = explain.OperatorName(in.ASOrg)
+		out.Operator = ops.of(in.ASOrg)
 	}
 	if s := in.Special; s != nil {
 		out.Special = &SpecialRange{Prefix: s.Prefix.String(), Kind: s.Kind, Name: s.Name, Routable: s.Routable}

@@ -33,12 +33,13 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	for i := range f.Hops {
 		byTTL[f.Hops[i].TTL] = &f.Hops[i]
 	}
+	ops := operatorNames{}
 	for i := range t.Hops {
 		e := byTTL[t.Hops[i].TTL]
 		if e == nil {
 			e = &explain.Hop{TTL: t.Hops[i].TTL}
 		}
-		p.Hops = append(p.Hops, buildHop(&t.Hops[i], e, infos))
+		p.Hops = append(p.Hops, buildHop(&t.Hops[i], e, infos, ops))
 	}
 	byTTLFindings := indexFindings(&p.Findings)
 	for i := range p.Hops {
@@ -63,7 +64,7 @@ func target(t path.Target) PathTarget {
 }
 
 // buildHop merges one model hop with its explained view.
-func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info) PathHop {
+func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops operatorNames) PathHop {
 	o := PathHop{TTL: h.TTL, Silent: h.Silent(), Sent: len(h.Probes), Answered: h.Answered(),
 		RTT: newRTT(e.RTT), ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: newPlace(e.Place), Marks: e.Marks}
 	if len(h.Probes) == 0 {
@@ -91,7 +92,7 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info) Pat
 			pr.Addr = r.Addr.String()
 		}
 		if in, ok := infos[r.Addr]; ok && r.Addr.IsValid() {
-			pr.Info = NewAddrInfo(in)
+			pr.Info = newAddrInfo(in, ops)
 		} else if r.Addr.IsValid() {
 			pr.Info = AddrInfo{Addr: r.Addr.String()}
 		}
