@@ -52,6 +52,10 @@
 //   - Node.SlowICMP makes the node's ICMP errors come late by a fixed time (a
 //     router slow to generate ICMP, "slow ICMP at hop k by D"): the relays on
 //     its links hold them, without holding up the traffic behind them.
+//   - Node.NAT rewrites one host's source address on a router (IPv4): statelessly
+//     with nftables filter hooks, so the packets quoted in ICMP errors keep the
+//     rewritten address (older NAT boxes), or with a conntrack masquerade, which
+//     translates them back (RFC 5508).
 //   - Spec.DNS runs a real unbound inside a node, answering authoritatively for
 //     PTR names (Node.Names) and forward records (DNSSpec.Records), refusing
 //     everything else. Resolvers returns its addresses; through Exec, every

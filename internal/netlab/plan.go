@@ -139,6 +139,18 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 			}
 			np.lo = append(np.lo, pfx)
 		}
+		if n.NAT != nil {
+			to, err := checkNAT(*n.NAT)
+			if err != nil {
+				return nil, errf("node %s: NAT: %v", n.Name, err)
+			}
+			if to.IsValid() {
+				if err := claim(to, "node "+n.Name+" (NAT)"); err != nil {
+					return nil, err
+				}
+				np.lo = append(np.lo, netip.PrefixFrom(to, 32))
+			}
+		}
 		for a, name := range n.Names {
 			addr, err := netip.ParseAddr(a)
 			if err != nil {
@@ -237,7 +249,7 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 	}
 	for _, n := range p.nodes {
 		n.sysctls = nodeSysctls(n.spec, spec.Seed)
-		n.nft = nftRuleset(n.spec)
+		n.nft = nftRuleset(n.spec) + natRuleset(n.spec.NAT)
 	}
 	if spec.DNS != nil {
 		d, err := planDNS(p, *spec.DNS)

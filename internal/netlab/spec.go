@@ -90,6 +90,26 @@ type Node struct {
 	// node's links hold the messages: all its links become TUN links. Zero
 	// delays nothing.
 	SlowICMP time.Duration
+	// NAT, when set, makes the node rewrite the source address of the packets
+	// it forwards from one host (IPv4 only); nil rewrites nothing.
+	NAT *NAT
+}
+
+// NAT is a source address rewrite on a router (Node.NAT).
+type NAT struct {
+	// Source is the IPv4 address whose forwarded packets are rewritten (the
+	// tracing host's).
+	Source string
+	// To is the address they get with the stateless rewrite: nftables rewrites
+	// the source of packets from Source to To and the destination of packets to
+	// To back to Source, without connection tracking, so the packets quoted in
+	// ICMP errors keep To (as older NAT boxes behave). To goes on the node's
+	// loopback so the lab routes it there. Ignored with Masquerade.
+	To string
+	// Masquerade uses Linux connection tracking instead (nftables masquerade,
+	// to the outgoing interface's address), which translates the packets quoted
+	// in ICMP errors back too (RFC 5508): a tracer cannot see it.
+	Masquerade bool
 }
 
 // Link is a point-to-point link between nodes A and B. Without Delay, Jitter or

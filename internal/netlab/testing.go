@@ -70,7 +70,7 @@ func New(t testing.TB, spec Spec) *Lab {
 func (s Spec) tools() []string {
 	var out []string
 	for _, n := range s.Nodes {
-		if n.Silent || n.Drop != 0 {
+		if n.Silent || n.Drop != 0 || n.NAT != nil {
 			out = append(out, "nft")
 			break
 		}
