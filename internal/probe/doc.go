@@ -25,6 +25,12 @@
 //     RFC 8201), until one crosses; each reporting router is placed at its hop in the trace
 //     (path.PathMTU). A router that drops big packets without an error (a PMTU black hole) stops
 //     discovery at that size, with a note.
+//   - NAT detection, as Dublin traceroute and Trippy do it: in raw mode each ICMP error's quoted IPv4
+//     header is compared with the probe sent (source address; the IP ID, which carries the probe's
+//     sequence, names the probe when a rewrite changed its UDP checksum), and the first hop whose
+//     quote shows a rewrite is reported (Reply.Rewrites, path.Trace.NAT). A NAT that translates the
+//     quoted packet back, as RFC 5508 requires and Linux conntrack does, cannot be seen this way;
+//     the unprivileged mode, which never sees the quoted header, sees none either.
 //   - The engine does no DNS: Run gets a resolved target, and names responders through the two-method
 //     Namer (the dns stage's PathResolver in the CLI), prefetching each name as its first reply arrives.
 //

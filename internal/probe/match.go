@@ -2,6 +2,7 @@ package probe
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"strconv"
 	"time"
@@ -34,6 +35,9 @@ type Reply struct {
 	ReplyTTL    int
 	QuotedTTL   int
 	MPLS        []path.MPLSLabel
+	// Rewrites say how the quoted probe differs from the one sent ("source address A → B"): a NAT on
+	// the way that did not translate the quote; nil when it is as sent or not quoted with its header.
+	Rewrites []string
 }
 
 // Match reports whether m answers a probe of this flow and, if so, returns the reply (At unset).
@@ -62,7 +66,10 @@ func (f *Flow) Match(m *Message) (Reply, bool) {
 	if q.Dst.IsValid() && q.Dst.Unmap() != f.Dst {
 		return Reply{}, false
 	}
-	if q.HasIP && q.Src.Unmap() != f.Src {
+	// A quote from another source is ours when everything else is (an IPv4 NAT on the way rewrote the
+	// probe and not the quote); IPv6 stays strict.
+	rewritten := q.HasIP && q.Src.Unmap() != f.Src
+	if rewritten && f.V6() {
 		return Reply{}, false
 	}
 	wantProto := map[path.Protocol]uint8{path.ProtoICMP: protoICMP, path.ProtoUDP: protoUDP, path.ProtoTCP: protoTCP}[f.Method]
@@ -89,6 +96,10 @@ func (f *Flow) Match(m *Message) (Reply, bool) {
 			return Reply{}, false
 		}
 		r.Seq = binary.BigEndian.Uint16(l4[6:]) // the checksum carries the identity
+		if rewritten {
+			// Rewriting the address changed the checksum; the IP ID carries the identity too (raw IPv4).
+			r.Seq = q.ID
+		}
 	case path.ProtoTCP:
 		if dport != f.DstPort || !f.portIn(sport, f.SrcPort) {
 			return Reply{}, false
@@ -106,6 +117,12 @@ func (f *Flow) Match(m *Message) (Reply, bool) {
 	}
 	if q.HasIP {
 		r.QuotedTTL = q.TTL
+	}
+	if rewritten {
+		r.Rewrites = append(r.Rewrites, "source address "+f.Src.String()+" → "+q.Src.Unmap().String())
+	}
+	if rewritten && q.ID != r.Seq && f.Method != path.ProtoUDP {
+		r.Rewrites = append(r.Rewrites, fmt.Sprintf("IP ID %d → %d", r.Seq, q.ID))
 	}
 	r.Kind, r.Unreachable = classify(m, f.Dst)
 	if r.Kind == 0 {

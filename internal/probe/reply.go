@@ -30,10 +30,12 @@ type Message struct {
 // Quoted is what an ICMP error quoted of the original datagram.
 type Quoted struct {
 	// HasIP is false when only the transport header is known (the error queue of a datagram socket).
-	HasIP     bool
-	Src, Dst  netip.Addr
-	Proto     uint8
-	TTL       int
+	HasIP    bool
+	Src, Dst netip.Addr
+	Proto    uint8
+	TTL      int
+	// ID is the IPv4 identification of the quoted header; 0 for IPv6 or without the IP header.
+	ID        uint16
 	FlowLabel uint32
 	// L4 is the start of the quoted transport header (at least 8 bytes when non-nil).
 	L4 []byte
@@ -185,6 +187,7 @@ func parseQuotedIP(b []byte, v6 bool) (Quoted, error) {
 		HasIP: true,
 		Proto: b[9],
 		TTL:   int(b[8]),
+		ID:    binary.BigEndian.Uint16(b[4:6]),
 		Src:   netip.AddrFrom4([4]byte(b[12:16])),
 		Dst:   netip.AddrFrom4([4]byte(b[16:20])),
 		L4:    b[ihl:],

@@ -25,6 +25,8 @@ type simNet struct {
 	sent   []Probe
 	extra  func(p Probe, at time.Time) []Reply // injected additional replies (dups, strays)
 	dropFn func(p Probe) bool
+	// rewrites, when set, gives the Rewrites of the reply to p (a NAT on the path).
+	rewrites func(p Probe) []string
 }
 
 func newSimNet(hops ...simHop) *simNet {
@@ -49,7 +51,11 @@ func (s *simNet) Send(p Probe) error {
 		kind = KindReached
 	}
 	from := h.from[(p.Flow-1)%len(h.from)]
-	heap.Push(&s.queue, Reply{Seq: p.Seq, Kind: kind, From: from, At: s.now.Add(h.rtt), ReplyTTL: 64 - p.TTL})
+	r := Reply{Seq: p.Seq, Kind: kind, From: from, At: s.now.Add(h.rtt), ReplyTTL: 64 - p.TTL}
+	if s.rewrites != nil {
+		r.Rewrites = s.rewrites(p)
+	}
+	heap.Push(&s.queue, r)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"hopscope/internal/path"
@@ -452,7 +453,23 @@ func (t *Tracer) trace(started time.Time) *path.Trace {
 			h.AddProbe(t.outcome(s), "")
 		}
 	}
+	tr.NAT = t.nat(lim)
 	return tr
+}
+
+// nat returns the first hop whose replies quote the probe rewritten (Reply.Rewrites); nil when none did.
+func (t *Tracer) nat(lim int) *path.NAT {
+	var first *path.NAT
+	for i := range t.slots {
+		s := &t.slots[i]
+		if s.reply == nil || len(s.reply.Rewrites) == 0 || s.p.TTL > lim {
+			continue
+		}
+		if first == nil || s.p.TTL < first.TTL {
+			first = &path.NAT{TTL: s.p.TTL, From: s.reply.From, Changes: slices.Clone(s.reply.Rewrites)}
+		}
+	}
+	return first
 }
 
 func (t *Tracer) outcome(s *slot) path.Probe {
