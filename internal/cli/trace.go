@@ -31,6 +31,7 @@ type traceOptions struct {
 	firstTTL  int
 	maxTTL    int
 	vary      bool
+	mtu       bool
 	rate      float64
 	timeout   time.Duration
 	maxSilent int
@@ -56,7 +57,15 @@ Probes keep one flow for the whole trace (Paris traceroute), so load balancers s
 --vary-flows gives each probe of a hop its own flow and shows every responder. The trace stops at
 the destination's TTL, waits for replies adaptively (1.5 × the path's RTT, at least 100 ms; beyond
 the last responder at least half of --timeout; never more than --timeout), and stops after
---max-silent silent hops beyond the last responder.
+--max-silent silent hops beyond the last responder. No reply is lost to that speed: a reply that
+comes after its probe's wait still counts (marked late: evidence of a router slow to send ICMP), and a
+hop still silent gets one more probe and is waited for until 40% of --timeout after its first probe
+(a router answering later than that is shown with --timeout raised, e.g. -w 3 as traceroute's).
+
+--mtu discovers the path MTU afterwards, as tracepath does, and names the hop where it drops. In raw
+mode the packet quoted in each ICMP error is compared with the probe sent, so a NAT that rewrites the
+probe without translating the quote is reported at its hop; a NAT that translates the quote back (RFC
+5508, as Linux connection tracking does) cannot be seen this way, and unprivileged mode sees none.
 
 Raw sockets are used when the process has CAP_NET_RAW; otherwise ICMP datagram sockets
 (net.ipv4.ping_group_range) and UDP/TCP sockets with IP_RECVERR, as tracepath does.
@@ -109,6 +118,7 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 	f.IntVar(&o.maxSilent, "max-silent", 5, "stop after this many silent hops beyond the last responder when the destination does not answer")
 	f.StringVar(&o.dnsServer, "dns-server", "", "DNS server for the target and reverse names: host[:port], tcp://, tls:// or https://... (default: the first of /etc/resolv.conf, then the system resolver)")
 	f.BoolVarP(&o.noResolve, "numeric", "n", false, "do not resolve responder names")
+	f.BoolVar(&o.mtu, "mtu", false, "discover the path MTU after the trace, as tracepath does (UDP probes with don't-fragment set), and report the hop where it drops")
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
 	f.BoolVar(&o.allAddrs, "all-addresses", false, "trace every address HOST resolves to, at once (one report section per address)")
 	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
@@ -151,6 +161,7 @@ func (o *traceOptions) options() (probe.Options, dns.PathConfig, error) {
 		return po, rc, fmt.Errorf("--socket %q: want auto, raw or unprivileged", o.mode)
 	}
 	po.Port = o.port
+	po.PathMTU = o.mtu
 	po.Config = probe.Config{ProbesPerHop: o.probes, FirstTTL: o.firstTTL, MaxTTL: o.maxTTL, Vary: o.vary,
 		Rate: o.rate, Timeout: o.timeout, MaxSilent: o.maxSilent}
 	if o.maxSilent == 0 {

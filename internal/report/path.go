@@ -41,6 +41,10 @@ type Path struct {
 	Unlocated int `json:"unlocated,omitempty"`
 	// Networks are the ASes the path crosses with their operator names, in path order, each once.
 	Networks []Network `json:"networks"`
+	// MTU is what path MTU discovery found; absent when it did not run.
+	MTU *PathMTU `json:"path_mtu,omitempty"`
+	// NAT is where the probes were seen rewritten; absent when no rewrite was seen (or could be).
+	NAT *NAT `json:"nat,omitempty"`
 	// Trace is the measurement itself in the path model (every probe, flow id, MPLS label), so that a saved
 	// report can be analyzed again ("hopscope analyze result.json") without loss.
 	Trace *path.Trace `json:"trace,omitempty"`

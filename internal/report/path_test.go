@@ -112,3 +112,24 @@ func BenchmarkBuildPath(b *testing.B) {
 		BuildPath(tr, infos, f)
 	}
 }
+
+func TestPathMTUAndNATSections(t *testing.T) {
+	tr := &path.Trace{Source: "hopscope", Hops: []path.Hop{{TTL: 1}, {TTL: 2}},
+		PathMTU: &path.PathMTU{Local: 1500, MTU: 1400, Complete: true,
+			Drops: []path.MTUDrop{{TTL: 2, From: netip.MustParseAddr("10.0.2.1"), MTU: 1400}}},
+		NAT: &path.NAT{TTL: 3, From: netip.MustParseAddr("198.51.100.1"), Changes: []string{"source address 10.1.0.2 → 198.51.100.99"}}}
+	p := BuildPath(tr, nil, explain.Explain(tr, nil, explain.Options{}))
+	if p.MTU == nil || p.MTU.MTU != 1400 || len(p.MTU.Drops) != 1 || p.MTU.Drops[0].From != "10.0.2.1" || p.NAT == nil || p.NAT.TTL != 3 {
+		t.Fatalf("mtu %+v nat %+v", p.MTU, p.NAT)
+	}
+	got := map[string]string{}
+	for _, s := range p.Sections {
+		got[s.Label] = strings.Join(s.Lines, " | ")
+	}
+	if !strings.Contains(got["Path MTU"], "1400 bytes (the first link carries 1500)") || !strings.Contains(got["Path MTU"], "after hop 2 (10.0.2.1)") {
+		t.Errorf("Path MTU section = %q", got["Path MTU"])
+	}
+	if !strings.Contains(got["NAT"], "before hop 3") || !strings.Contains(got["NAT"], "10.1.0.2 → 198.51.100.99") {
+		t.Errorf("NAT section = %q", got["NAT"])
+	}
+}

@@ -45,7 +45,14 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	for i := range p.Hops {
 		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], byTTLFindings)
 	}
+	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT)
 	p.Sections = sections(&p.Findings)
+	if l := mtuLines(p.MTU); len(l) > 0 {
+		p.Sections = append(p.Sections, Section{Label: "Path MTU", Lines: l})
+	}
+	if l := natLines(p.NAT); len(l) > 0 {
+		p.Sections = append(p.Sections, Section{Label: "NAT", Lines: l})
+	}
 	p.Route, p.Unlocated = route(p)
 	p.Networks = networks(p)
 	return p

@@ -1,0 +1,104 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"hopscope/internal/path"
+)
+
+// PathMTU is what path MTU discovery found (trace --mtu).
+type PathMTU struct {
+	// Local is the first link's MTU in bytes; 0 when unknown.
+	Local int `json:"local,omitempty"`
+	// MTU is the largest packet, IP header included, that crossed the path as far as discovery got.
+	MTU int `json:"mtu,omitempty"`
+	// Complete is true when a packet of MTU bytes reached the last hop probed.
+	Complete bool `json:"complete"`
+	// Drops are the routers that reported a smaller next link, in path order.
+	Drops []MTUDrop `json:"drops,omitempty"`
+	// Note says why discovery stopped early or was skipped.
+	Note string `json:"note,omitempty"`
+}
+
+// MTUDrop is one router that reported a smaller next link.
+type MTUDrop struct {
+	// TTL is that router's hop (the smaller link starts after it); 0 when it was not seen in the trace.
+	TTL  int    `json:"ttl,omitempty"`
+	From string `json:"from"`
+	MTU  int    `json:"mtu"`
+}
+
+// NAT is where the probes were seen rewritten on the way (from the packets quoted in ICMP errors).
+type NAT struct {
+	// TTL is the first hop whose quote differs from what was sent.
+	TTL     int      `json:"ttl"`
+	From    string   `json:"from"`
+	Changes []string `json:"changes"`
+}
+
+// newPathMTU converts the measurement's MTU discovery; nil stays nil.
+func newPathMTU(m *path.PathMTU) *PathMTU {
+	if m == nil {
+		return nil
+	}
+	out := &PathMTU{Local: m.Local, MTU: m.MTU, Complete: m.Complete, Note: m.Note}
+	for _, d := range m.Drops {
+		md := MTUDrop{TTL: d.TTL, MTU: d.MTU}
+		if d.From.IsValid() {
+			md.From = d.From.String()
+		}
+		out.Drops = append(out.Drops, md)
+	}
+	return out
+}
+
+// newNAT converts what the measurement saw of a NAT; nil stays nil.
+func newNAT(n *path.NAT) *NAT {
+	if n == nil {
+		return nil
+	}
+	out := &NAT{TTL: n.TTL, Changes: n.Changes}
+	if n.From.IsValid() {
+		out.From = n.From.String()
+	}
+	return out
+}
+
+// mtuLines says what MTU discovery found, in plain words.
+func mtuLines(m *PathMTU) []string {
+	if m == nil {
+		return nil
+	}
+	if m.MTU == 0 {
+		return []string{"not measured: " + m.Note}
+	}
+	var lines []string
+	s := fmt.Sprintf("%d bytes", m.MTU)
+	if m.Local > 0 && m.Local != m.MTU {
+		s += fmt.Sprintf(" (the first link carries %d)", m.Local)
+	}
+	if !m.Complete {
+		s += ", as far as discovery got"
+	}
+	lines = append(lines, s)
+	for _, d := range m.Drops {
+		where := "a router not seen in the trace"
+		if d.TTL > 0 {
+			where = fmt.Sprintf("hop %d", d.TTL)
+		}
+		lines = append(lines, fmt.Sprintf("drops to %d bytes after %s (%s): larger packets need fragmenting or are lost there", d.MTU, where, d.From))
+	}
+	if m.Note != "" && m.MTU != 0 {
+		lines = append(lines, m.Note)
+	}
+	return lines
+}
+
+// natLines says where a NAT rewrote the probes.
+func natLines(n *NAT) []string {
+	if n == nil {
+		return nil
+	}
+	return []string{fmt.Sprintf("the probes were rewritten before hop %d (%s quoted them changed: %s)", n.TTL, n.From, strings.Join(n.Changes, "; "))}
+}
