@@ -105,6 +105,9 @@ type PathResponder struct {
 	PlaceLabel string `json:"place_label,omitempty"`
 	// RTT of this responder's probes; absent when none carried a time.
 	RTT *RTT `json:"rtt,omitempty"`
+	// LateRTT is set when the responder answered hopscope's probes only after their wait: its reply
+	// times, evidence of a router slow to send ICMP rather than of path latency; absent otherwise.
+	LateRTT *RTT `json:"late_rtt,omitempty"`
 	// Loss is the fraction of probes lost as an aggregate source reported it (mtr); absent otherwise.
 	Loss *float64 `json:"loss,omitempty"`
 	// MPLS is the first label stack this responder quoted (RFC 4950); absent when none.

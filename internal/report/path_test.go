@@ -133,3 +133,33 @@ func TestPathMTUAndNATSections(t *testing.T) {
 		t.Errorf("NAT section = %q", got["NAT"])
 	}
 }
+
+func TestLateOnlyResponder(t *testing.T) {
+	a, b := netip.MustParseAddr("192.0.2.3"), netip.MustParseAddr("192.0.2.4")
+	ms := func(v int) time.Duration { return time.Duration(v) * time.Millisecond }
+	tr := &path.Trace{Source: "hopscope", Hops: []path.Hop{
+		{TTL: 1, Probes: []path.Probe{{Status: path.StatusReply, From: a, RTT: ms(212), HasRTT: true, Late: true},
+			{Status: path.StatusReply, From: a, RTT: ms(215), HasRTT: true, Late: true}}, Responders: []path.Responder{{Addr: a}}},
+		{TTL: 2, Probes: []path.Probe{{Status: path.StatusReply, From: b, RTT: ms(62), HasRTT: true}}, Responders: []path.Responder{{Addr: b}}},
+	}}
+	p := BuildPath(tr, nil, explain.Explain(tr, nil, explain.Options{}))
+	r := p.Hops[0].Responders[0]
+	if r.RTT != nil || r.LateRTT == nil || r.LateRTT.MinMs != 212 || r.LateRTT.Count != 2 {
+		t.Fatalf("responder = %+v", r)
+	}
+	if !strings.Contains(strings.Join(p.Hops[0].Notes, ","), "late replies (212.0 ms)") {
+		t.Errorf("notes = %v", p.Hops[0].Notes)
+	}
+	found := false
+	for _, s := range p.Sections {
+		found = found || s.Label == "Latency" && strings.Contains(strings.Join(s.Lines, " "), "hop 1 (192.0.2.3) answered only after its probes' wait, in 212.0–215.0 ms")
+	}
+	if !found {
+		t.Errorf("sections = %+v", p.Sections)
+	}
+	// An imported trace's late replies are not timed to their probe: nothing is made of them.
+	tr.Source = "ripe-atlas"
+	if p := BuildPath(tr, nil, explain.Explain(tr, nil, explain.Options{})); p.Hops[0].Responders[0].LateRTT != nil {
+		t.Errorf("imported late replies used: %+v", p.Hops[0].Responders[0])
+	}
+}

@@ -39,7 +39,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 		if e == nil {
 			e = &explain.Hop{TTL: t.Hops[i].TTL}
 		}
-		p.Hops = append(p.Hops, buildHop(&t.Hops[i], e, infos, ops))
+		p.Hops = append(p.Hops, buildHop(&t.Hops[i], e, infos, ops, t.Source == "hopscope"))
 	}
 	byTTLFindings := indexFindings(&p.Findings)
 	for i := range p.Hops {
@@ -47,6 +47,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	}
 	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT)
 	p.Sections = sections(&p.Findings)
+	lateNotes(p)
 	if l := mtuLines(p.MTU); len(l) > 0 {
 		p.Sections = append(p.Sections, Section{Label: "Path MTU", Lines: l})
 	}
@@ -71,7 +72,9 @@ func target(t path.Target) PathTarget {
 }
 
 // buildHop merges one model hop with its explained view.
-func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops operatorNames) PathHop {
+// own says the trace is hopscope's own, whose late replies are timed answers that came after the probe's
+// wait (imported tools' "late" replies are not always timed to their probe).
+func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops operatorNames, own bool) PathHop {
 	o := PathHop{TTL: h.TTL, Silent: h.Silent(), Sent: len(h.Probes), Answered: h.Answered(),
 		RTT: newRTT(e.RTT), ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: newPlace(e.Place), Marks: e.Marks}
 	if len(h.Probes) == 0 {
@@ -93,6 +96,7 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 	// behind a large load balancer can have hundreds of thousands of responders.
 	rtts := h.SummarizeEach()
 	mpls := firstMPLS(h)
+	late := lateRTTs(h)
 	for i, r := range h.Responders {
 		pr := PathResponder{Name: r.Name, ReportedASN: r.ReportedASN}
 		if r.Addr.IsValid() {
@@ -106,6 +110,9 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, o), placeText(pr.Info.Place)
 		if s := rtts[i]; s.OK {
 			pr.RTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
+		} else if l := late[r.Addr]; len(l) > 0 && r.Addr.IsValid() && own {
+			s := path.SummarizeRTTs(l)
+			pr.LateRTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
 		}
 		if r.Stats != nil {
 			if l := r.Stats.Loss(); l >= 0 {
@@ -118,6 +125,21 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 		o.Responders = append(o.Responders, pr)
 	}
 	return o
+}
+
+// lateRTTs maps each address to the RTTs of its replies that came after their probe's wait; nil when
+// none did.
+func lateRTTs(h *path.Hop) map[netip.Addr][]time.Duration {
+	var m map[netip.Addr][]time.Duration
+	for _, pb := range h.Probes {
+		if pb.Late && pb.HasRTT && pb.From.IsValid() {
+			if m == nil {
+				m = map[netip.Addr][]time.Duration{}
+			}
+			m[pb.From] = append(m[pb.From], pb.RTT)
+		}
+	}
+	return m
 }
 
 // firstMPLS maps each address to the label stack of its first probe at h that quoted one; nil when no

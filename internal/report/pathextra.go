@@ -102,3 +102,37 @@ func natLines(n *NAT) []string {
 	}
 	return []string{fmt.Sprintf("the probes were rewritten before hop %d (%s quoted them changed: %s)", n.TTL, n.From, strings.Join(n.Changes, "; "))}
 }
+
+// lateNotes tells of responders that answered only after their probes' wait, on the hop and in the
+// Latency section: a router slow to generate ICMP, whose delay is not the path's.
+func lateNotes(p *Path) {
+	var lines []string
+	for i := range p.Hops {
+		h := &p.Hops[i]
+		for _, r := range h.Responders {
+			if r.LateRTT == nil {
+				continue
+			}
+			h.Notes = append(h.Notes, fmt.Sprintf("late replies (%s ms)", fmtMs(r.LateRTT.MinMs)))
+			if h.Severity == "" {
+				h.Severity = "note"
+			}
+			lines = append(lines, fmt.Sprintf("hop %d (%s) answered only after its probes' wait, in %s–%s ms: a router slow to generate ICMP; that delay is not path latency",
+				h.TTL, r.Addr, fmtMs(r.LateRTT.MinMs), fmtMs(r.LateRTT.MaxMs)))
+		}
+	}
+	if len(lines) == 0 {
+		return
+	}
+	for i := range p.Sections {
+		if p.Sections[i].Label == "Latency" {
+			if len(p.Sections[i].Lines) == 1 && strings.HasPrefix(p.Sections[i].Lines[0], "no jump") {
+				p.Sections[i].Lines = append(lines, p.Sections[i].Lines...)
+			} else {
+				p.Sections[i].Lines = append(p.Sections[i].Lines, lines...)
+			}
+			return
+		}
+	}
+	p.Sections = append(p.Sections, Section{Label: "Latency", Lines: lines})
+}
