@@ -73,8 +73,9 @@ type MPLSLabel struct {
 	TTL   uint8  `json:"ttl"`
 }
 
-// Stats is an aggregate a tool reported instead of individual probes (mtr's report and JSON).
-// Times are meaningful only when Received > 0.
+// Stats is an aggregate a tool reported instead of individual probes (mtr's report and JSON), or
+// what hopscope's own continuous rounds (package rounds) kept of many. Times are meaningful only when
+// Received > 0.
 type Stats struct {
 	Sent     int           `json:"sent"`
 	Received int           `json:"received"`
@@ -83,6 +84,15 @@ type Stats struct {
 	Avg      time.Duration `json:"avg_ns"`
 	Worst    time.Duration `json:"worst_ns"`
 	StdDev   time.Duration `json:"stddev_ns"`
+	// Jitter is the mean absolute difference between consecutive RTTs (mtr's Javg); 0 when fewer
+	// than two RTTs were received or the source did not say.
+	Jitter time.Duration `json:"jitter_ns,omitempty"`
+	// Late counts the replies among Received that came after their probe's wait (a router slow to
+	// send ICMP); 0 when none did or the source cannot tell.
+	Late int `json:"late,omitempty"`
+	// Samples are the most recent RTTs, oldest first, a bounded window (package rounds keeps the
+	// last 100); nil when the source gave only aggregates.
+	Samples []time.Duration `json:"samples_ns,omitempty"`
 }
 
 // Loss returns the fraction of probes lost, or -1 when nothing was sent.
@@ -114,6 +124,22 @@ type Hop struct {
 	Responders []Responder `json:"responders,omitempty"`
 	// Stats is the aggregate for a hop where nothing answered in an aggregate-only source (mtr "???"); nil otherwise.
 	Stats *Stats `json:"stats,omitempty"`
+	// Rounds is the outcome of the hop in each of the most recent rounds of a continuous measurement,
+	// oldest first, a bounded window (package rounds keeps the last 100); nil for a single pass or an
+	// imported trace.
+	Rounds []RoundSample `json:"rounds,omitempty"`
+}
+
+// RoundSample is what one round of a continuous measurement saw at one hop.
+type RoundSample struct {
+	// Round numbers the round, from 0.
+	Round int `json:"round"`
+	// Sent is the number of probes the round sent to this hop.
+	Sent int `json:"sent"`
+	// Received is the number of those that were answered (late replies included).
+	Received int `json:"received"`
+	// RTT is the mean RTT of the round's replies at this hop; meaningful only when Received > 0.
+	RTT time.Duration `json:"rtt_ns,omitempty"`
 }
 
 // Target is what the trace was aimed at.
@@ -162,4 +188,7 @@ type Trace struct {
 	// NAT is the first hop whose ICMP errors quote the probe rewritten on the way (a NAT that does not
 	// translate the quoted packet); nil when none was seen, or the source cannot tell (no quotes).
 	NAT *NAT `json:"nat,omitempty"`
+	// Rounds is the number of rounds a continuous measurement ran (package rounds), whose results the
+	// hops carry as Stats; 0 for a single pass or when the source did not say.
+	Rounds int `json:"rounds,omitempty"`
 }
