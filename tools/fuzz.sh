@@ -50,7 +50,10 @@ for t in "${targets[@]}"; do
   if [[ -n $new ]]; then
     sed 's/^/      new crasher: /' <<<"$new"
   fi
-  grep -E -- '--- FAIL|panic:|Failing input|fuzz_test.go|_test.go:[0-9]+' <<<"$out" | head -n 12 | sed 's/^/      /'
+  if [[ -z $new ]]; then
+    echo "      no new crasher file: the target failed otherwise (a seed, a build error, a hung worker):"
+  fi
+  grep -v -E '^(fuzz: elapsed|=== RUN|=== FUZZ)' <<<"$out" | tail -n 15 | sed 's/^/      /'
   failed+=("$f ($dir)${new:+: $new}")
 done
 
