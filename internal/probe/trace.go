@@ -56,11 +56,7 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 	}
 	defer sock.Close()
 	flow := sock.Flow()
-	var warnings []string
-	if flow.Vary && !opts.Vary {
-		// Unprivileged TCP: one socket, hence one source port, per probe.
-		warnings = append(warnings, "unprivileged TCP probes use one connection each, so flows vary per probe (grant CAP_NET_RAW to pin the flow)")
-	}
+	warnings := flowWarnings(flow, opts)
 	var conn Conn = sock
 	if opts.Names != nil {
 		conn = prefetchConn{Conn: sock, names: opts.Names}
@@ -69,6 +65,26 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 	if err != nil {
 		return nil, err
 	}
+	describe(tr, target, flow, opts, sock.Mode(), warnings)
+	if opts.PathMTU {
+		tr.PathMTU = discoverPathMTU(ctx, tr, opts)
+	}
+	nameAll(ctx, tr, opts)
+	return tr, nil
+}
+
+// flowWarnings are the notes a trace over flow carries about how its flows were kept.
+func flowWarnings(flow Flow, opts Options) []string {
+	if flow.Vary && !opts.Vary {
+		// Unprivileged TCP: one socket, hence one source port, per probe.
+		return []string{"unprivileged TCP probes use one connection each, so flows vary per probe (grant CAP_NET_RAW to pin the flow)"}
+	}
+	return nil
+}
+
+// describe fills what the tracer does not know: the target, the protocol, the source, the packet size,
+// the flows and the socket mode.
+func describe(tr *path.Trace, target path.Target, flow Flow, opts Options, mode Mode, warnings []string) {
 	tr.Target = target
 	tr.Target.Addr = flow.Dst
 	if opts.Method != path.ProtoICMP {
@@ -79,20 +95,21 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 	tr.PacketSize = PacketSize(opts.Method, flow.V6())
 	tr.Warnings = append(tr.Warnings, warnings...)
 	tr.FlowsVaried = flow.Vary
-	if sock.Mode() == ModeUnprivileged {
+	if mode == ModeUnprivileged {
 		tr.Meta = map[string]string{"socket_mode": string(ModeUnprivileged)}
 	}
-	if opts.PathMTU {
-		tr.PathMTU = discoverPathMTU(ctx, tr, opts)
+}
+
+// nameAll names the trace's responders through opts.Names, when set, within opts.NameWait.
+func nameAll(ctx context.Context, tr *path.Trace, opts Options) {
+	if opts.Names == nil {
+		return
 	}
-	if opts.Names != nil {
-		wait := opts.NameWait
-		if wait == 0 {
-			wait = 2 * time.Second
-		}
-		Name(ctx, tr, opts.Names, wait)
+	wait := opts.NameWait
+	if wait == 0 {
+		wait = 2 * time.Second
 	}
-	return tr, nil
+	Name(ctx, tr, opts.Names, wait)
 }
 
 // mtuPort is the UDP port path MTU probes go to: traceroute's first port, closed on most hosts.

@@ -144,6 +144,12 @@ type Tracer struct {
 	// hops holds per TTL when its first probe left, whether anything answered and whether it had its
 	// second chance.
 	hops map[int]*hopState
+	// seqBase is added to every probe's sequence number: a Session gives each round its own range, so
+	// that a reply to an earlier round is never taken for one to this round.
+	seqBase int
+	// noRetry turns second chances off: in continuous rounds a silent hop is a loss in that round,
+	// as mtr counts it, and an extra probe would bias the loss down.
+	noRetry bool
 }
 
 // hopState is what the tracer knows of one TTL.
@@ -154,12 +160,16 @@ type hopState struct {
 }
 
 // NewTracer validates cfg and plans the probes.
-func NewTracer(cfg Config) (*Tracer, error) {
+func NewTracer(cfg Config) (*Tracer, error) { return newTracer(cfg, 0, false) }
+
+// newTracer is NewTracer with the probes' sequence numbers starting after seqBase, and second chances
+// off when noRetry.
+func newTracer(cfg Config, seqBase int, noRetry bool) (*Tracer, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	t := &Tracer{cfg: cfg, rtts: map[int][]time.Duration{}, hops: map[int]*hopState{}}
+	t := &Tracer{cfg: cfg, rtts: map[int][]time.Duration{}, hops: map[int]*hopState{}, seqBase: seqBase, noRetry: noRetry}
 	for ttl := cfg.FirstTTL; ttl <= cfg.MaxTTL; ttl++ {
 		t.hops[ttl] = &hopState{}
 	}
@@ -169,10 +179,23 @@ func NewTracer(cfg Config) (*Tracer, error) {
 			if cfg.Vary {
 				flow = a + 1
 			}
-			t.slots = append(t.slots, slot{p: Probe{Seq: uint16(len(t.slots) + 1), TTL: ttl, Flow: flow}, attempt: a})
+			t.slots = append(t.slots, slot{p: Probe{Seq: t.seq(len(t.slots)), TTL: ttl, Flow: flow}, attempt: a})
 		}
 	}
 	return t, nil
+}
+
+// seq is the sequence number of the probe in slot i.
+func (t *Tracer) seq(i int) uint16 { return uint16(t.seqBase + i + 1) }
+
+// span is the number of sequence numbers a trace with cfg may use (one more probe per TTL for second
+// chances unless noRetry).
+func span(cfg Config, noRetry bool) int {
+	per := cfg.ProbesPerHop
+	if !noRetry {
+		per++
+	}
+	return (cfg.MaxTTL - cfg.FirstTTL + 1) * per
 }
 
 // Flows is the number of flows the trace uses (for Flow.Flows).
@@ -212,8 +235,12 @@ func (t *Tracer) wait(ttl int) time.Duration {
 }
 
 // hold is how long a TTL that has not answered is waited for, from its first probe: the adaptive
-// wait, or the second chance when that is longer, never beyond the timeout.
+// wait, or the second chance when that is longer, never beyond the timeout (without second chances,
+// the adaptive wait).
 func (t *Tracer) hold(ttl int) time.Duration {
+	if t.noRetry {
+		return t.wait(ttl) // no second chance to wait for: a reply after that counts late, in its own round
+	}
 	return min(max(t.wait(ttl), t.cfg.SecondChance), t.cfg.Timeout)
 }
 
@@ -247,6 +274,9 @@ func (t *Tracer) pending(s *slot, now time.Time) bool {
 // secondChances queues one more probe for every TTL within the limit that has not answered, whose
 // probes have all outlived their adaptive wait, and whose hold leaves at least MinWait for a reply.
 func (t *Tracer) secondChances(now time.Time) {
+	if t.noRetry {
+		return
+	}
 	lim := t.limit()
 	due := map[int]bool{}
 	for i := range t.slots {
@@ -266,7 +296,7 @@ func (t *Tracer) secondChances(now time.Time) {
 			continue
 		}
 		h.retried = true
-		t.slots = append(t.slots, slot{p: Probe{Seq: uint16(len(t.slots) + 1), TTL: ttl, Flow: 1},
+		t.slots = append(t.slots, slot{p: Probe{Seq: t.seq(len(t.slots)), TTL: ttl, Flow: 1},
 			attempt: t.cfg.ProbesPerHop, retry: true})
 	}
 }
@@ -389,7 +419,7 @@ func (t *Tracer) finished(now time.Time) bool {
 // record files a matched reply under its probe: duplicates and late replies are marked, replies to
 // unknown or unsent probes (stale, from an earlier trace with the same identifiers) are dropped.
 func (t *Tracer) record(r Reply) {
-	i := int(r.Seq) - 1
+	i := int(r.Seq) - 1 - t.seqBase
 	if i < 0 || i >= len(t.slots) {
 		return
 	}
@@ -426,6 +456,23 @@ func (t *Tracer) record(r Reply) {
 			t.destTTL = s.p.TTL
 		}
 	}
+}
+
+// lateReply files r, a reply that came after the trace had finished, under its probe, marked late;
+// ok is false when r answers no probe of this trace that was sent, within the limit and still
+// unanswered (the trace's result said it timed out). It returns the probe's TTL and outcome.
+func (t *Tracer) lateReply(r Reply) (ttl int, p path.Probe, ok bool) {
+	i := int(r.Seq) - 1 - t.seqBase
+	if i < 0 || i >= len(t.slots) {
+		return 0, p, false
+	}
+	s := &t.slots[i]
+	if !s.isSent || r.At.Before(s.sent) || s.settled() || s.p.TTL > t.limit() {
+		return 0, p, false
+	}
+	rr := r
+	s.reply, s.late = &rr, true
+	return s.p.TTL, t.outcome(s), true
 }
 
 // trace assembles the path model: hops from FirstTTL to the limit, probes in the order sent.
