@@ -52,6 +52,9 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.SilentHops = e.silentHops()
 	f.Special = e.special(f.Carriers, f.Destination)
 	f.Contradictions = e.contradictions(f.Source)
+	f.Loss = e.loss(f.Destination)
+	f.Jitter = e.jitter(f.Destination)
+	f.Impact = impact(&f, e.lastRTT())
 	e.mark(&f)
 	f.Summary = Summarize(t, &f)
 	return f
@@ -64,6 +67,9 @@ type explainer struct {
 	out   []Hop
 	// mins holds each hop's minimum RTT in ms, NaN when silent or unmeasured (indexed like t.Hops).
 	mins []float64
+	// prev holds, for each hop index, the index of the last earlier hop where anything answered; -1 when
+	// none did.
+	prev []int
 	// orgs maps ASNs to organisation names, built on first use.
 	orgs map[uint32]string
 }
@@ -80,9 +86,16 @@ func (e *explainer) info(a netip.Addr) enrich.Info {
 func (e *explainer) hops() {
 	e.out = make([]Hop, len(e.t.Hops))
 	e.mins = make([]float64, len(e.t.Hops))
+	e.prev = make([]int, len(e.t.Hops))
+	own := e.t.Source == "hopscope"
+	last := -1
 	for i := range e.t.Hops {
 		h := &e.t.Hops[i]
-		o := Hop{TTL: h.TTL, Silent: h.Silent()}
+		o := Hop{TTL: h.TTL, Silent: h.Silent(), Measure: MeasureHop(h, own)}
+		e.prev[i] = last
+		if !o.Silent {
+			last = i
+		}
 		e.mins[i] = math.NaN()
 		if s := h.Summarize(netip.Addr{}); s.OK {
 			o.RTT = rttOf(s)
@@ -350,7 +363,7 @@ func (e *explainer) mark(f *Findings) {
 		byTTL[f.Hops[i].TTL] = &f.Hops[i]
 	}
 	add := func(ttl int, m string) {
-		if h := byTTL[ttl]; h != nil && !slices.Contains(h.Marks, m) {
+		if h := byTTL[ttl]; h != nil && m != "" && !slices.Contains(h.Marks, m) {
 			h.Marks = append(h.Marks, m)
 		}
 	}
@@ -382,5 +395,11 @@ func (e *explainer) mark(f *Findings) {
 	}
 	if f.Destination.Reached {
 		add(f.Destination.ReachedTTL, "destination")
+	}
+	for _, l := range f.Loss {
+		add(l.TTL, lossMark(l))
+	}
+	for _, j := range f.Jitter {
+		add(j.TTL, jitterMark(j))
 	}
 }

@@ -40,6 +40,16 @@ type Findings struct {
 	Special []SpecialAddr
 	// Contradictions are locations that the measured RTT rules out.
 	Contradictions []Contradiction
+	// Loss is what the loss at each hop means, at most one verdict per hop, in TTL order: real loss from a
+	// hop on, a router limiting its own replies, a destination answering with loss, loss at the last hop
+	// seen, or too few probes to tell.
+	Loss []LossFinding
+	// Jitter is where the RTT variation grows and stays (queueing on a link) and which single routers
+	// vary alone (their ICMP generation), at most one per hop, in TTL order.
+	Jitter []JitterFinding
+	// Impact is one sentence on what real path loss or jitter means for an application; empty when none
+	// was found.
+	Impact string
 	// Summary is a short paragraph a network engineer would write about the path.
 	Summary string
 }
@@ -99,8 +109,13 @@ type Hop struct {
 	Operator string
 	// Place is the best location for the hop; nil when unknown.
 	Place *Place
+	// Measure is the hop's loss and RTT variation (sent, received, last, best, average, worst, standard
+	// deviation, jitter).
+	Measure Measure
 	// Marks are short tags for renderers: "jump", "spike", "far-side", "multi", "special", "contradiction",
-	// "stray", "mpls", "destination".
+	// "stray", "mpls", "destination", and from the loss and jitter findings "loss" (real loss from here
+	// on), "dest-loss", "rate-limit", "last-loss" (loss at the last hop seen), "weak-loss", "queueing",
+	// "jittery".
 	Marks []string
 }
 
@@ -298,4 +313,86 @@ type Contradiction struct {
 	MinMs float64
 	// Reference names the point measured from ("source" or "hop N").
 	Reference string
+}
+
+// Kinds of loss finding.
+const (
+	// LossPath: loss starts at the hop and every later hop keeps at least LevelPct: packets are lost on
+	// the link into the hop (or in the router), and the traffic carries that loss on.
+	LossPath = "path"
+	// LossRateLimit: the hop loses more than the hops after it: the router limits or deprioritises its
+	// own ICMP replies; traffic through it is not lost there.
+	LossRateLimit = "rate-limit"
+	// LossDestination: the destination answered with loss, the loss the traffic sees end to end.
+	LossDestination = "destination"
+	// LossLastHop: loss starts at the last hop that answered, which is not the destination, so no later
+	// hop tells whether it is the path or the router's replies.
+	LossLastHop = "last-hop"
+)
+
+// LossFinding is what the loss at one hop means.
+type LossFinding struct {
+	TTL int
+	// Kind is LossPath, LossRateLimit, LossDestination or LossLastHop.
+	Kind string
+	// Weak is true when the probes are too few to tell (fewer than lossMinSent sent at a hop involved, or
+	// fewer than lossMinLost lost): the loss looks like Kind, but could be chance or a router's replies.
+	Weak bool
+	// Sent, Received and LossPct are this hop's, LowPct–HighPct the 95 % Wilson interval of LossPct.
+	Sent     int
+	Received int
+	LossPct  float64
+	LowPct   float64
+	HighPct  float64
+	// LevelPct is, for LossPath, the loss every hop from TTL on keeps (the lowest among them) and, for
+	// LossRateLimit, the loss of the later hops (the lowest after TTL): what the traffic itself loses.
+	// LevelTTL is the hop that shows it; 0 when none.
+	LevelPct float64
+	LevelTTL int
+	// FromTTL is, for LossDestination, the hop where the destination's loss starts (its own TTL when no
+	// earlier hop shows it); TTL for the other kinds.
+	FromTTL int
+	// PrevTTL is the last answering hop before TTL (0 for none: the source): the lossy link is between
+	// them. PrevOperator and Operator are the carriers at its two ends; empty when unknown.
+	PrevTTL      int
+	PrevOperator string
+	Operator     string
+}
+
+// Kinds of jitter finding.
+const (
+	// JitterQueueing: the RTT variation rises at the hop and later hops keep it: queueing on the link
+	// into the hop.
+	JitterQueueing = "queueing"
+	// JitterRouter: the hop's replies vary much more than the later hops': its ICMP generation, not the
+	// path.
+	JitterRouter = "router"
+	// JitterDestination: the variation rises at the destination itself: the last link or the server.
+	JitterDestination = "destination"
+	// JitterLastHop: the variation rises at the last hop that answered, which is not the destination.
+	JitterLastHop = "last-hop"
+)
+
+// JitterFinding is where the RTT variation along the path changes.
+type JitterFinding struct {
+	TTL int
+	// Kind is JitterQueueing, JitterRouter, JitterDestination or JitterLastHop.
+	Kind string
+	// Metric is "stddev" (the RTTs' standard deviation, mtr's StDev) or "jitter" (the mean difference
+	// between consecutive RTTs), whichever the measurement gave for its hops.
+	Metric string
+	// Ms is this hop's variation; Samples how many RTTs it comes from.
+	Ms      float64
+	Samples int
+	// BeforeMs is the variation the path keeps before the hop (the lowest from the previous measured hop
+	// on); 0 when the hop is the first measured.
+	BeforeMs float64
+	// LevelMs is, for JitterQueueing, the variation every hop from TTL on keeps and, for JitterRouter,
+	// the later hops' (the lowest after TTL); LevelTTL is the hop that shows it; 0 when none.
+	LevelMs  float64
+	LevelTTL int
+	// PrevTTL, PrevOperator and Operator name the link into the hop, as in LossFinding.
+	PrevTTL      int
+	PrevOperator string
+	Operator     string
 }

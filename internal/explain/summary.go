@@ -36,18 +36,27 @@ func Summarize(t *path.Trace, f *Findings) string {
 	if x := verdictSentence(f); x != "" {
 		s = append(s, x)
 	}
-	if len(s) < maxSentences {
-		if x := mplsSentence(f); x != "" {
-			s = append(s, x)
-		}
-	}
-	if len(s) < maxSentences {
-		if x := farSideSentence(f); x != "" {
-			s = append(s, x)
+	for _, more := range []func(*Findings) string{rateLimitSentence, jitteryRouterSentence, mplsSentence, farSideSentence} {
+		if len(s) < maxSentences {
+			if x := more(f); x != "" {
+				s = append(s, x)
+			}
 		}
 	}
 	if len(s) > maxSentences {
 		s = s[:maxSentences]
+	}
+	// Real loss and queueing, with what they mean for applications, come right after who carries the
+	// traffic, beyond the cap: when the path loses packets that matters more than anything after it.
+	var real []string
+	for _, x := range []string{pathLossSentence(f), queueingSentence(f), f.Impact} {
+		if x != "" {
+			real = append(real, x)
+		}
+	}
+	if len(real) > 0 {
+		at := min(len(s), 2)
+		s = append(s[:at], append(real, s[at:]...)...)
 	}
 	if len(s) == 0 {
 		return "Nothing on this path answered, so there is nothing to explain."
