@@ -54,6 +54,8 @@ var Rules = []Rule{
 		Why: "importers produce the path model and nothing else"},
 	{From: "internal/probe", Only: []string{"internal/path"},
 		Why: "the probe engine measures; DNS, enrichment and reports are other stages"},
+	{From: "internal/rounds", Only: []string{"internal/path", "internal/probe"},
+		Why: "the rounds engine repeats the probe engine's rounds and keeps statistics in the path model; analysis, reports and views read its snapshots"},
 	{From: "internal/explain", Never: []string{"internal/report", "internal/analysis"},
 		Why: "explanation is a pure stage below the report"},
 	{From: "internal/enrich", Never: []string{"internal/explain", "internal/report", "internal/analysis"},

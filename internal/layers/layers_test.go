@@ -30,6 +30,7 @@ func TestCheck(t *testing.T) {
 		"internal/path":      nil,
 		"internal/tracefile": {"internal/path"},
 		"internal/probe":     {"internal/path"},
+		"internal/rounds":    {"internal/path", "internal/probe"},
 		"internal/capture":   {"internal/capture/quic", "internal/sniff"},
 		"internal/dns":       {"internal/path"},
 		"internal/har":       {"internal/inventory", "internal/session"},
@@ -54,6 +55,8 @@ func TestCheck(t *testing.T) {
 		{"HAR imports the proxy", [2]string{"internal/har", "internal/mitm"}, "internal/har imports internal/mitm: HAR reads and writes session records"},
 		{"the DNS stage enriches", [2]string{"internal/dns", "internal/enrich"}, "internal/dns imports internal/enrich"},
 		{"the DNS stage drives the engine", [2]string{"internal/dns", "internal/probe"}, "internal/dns imports internal/probe"},
+		{"the rounds engine analyses", [2]string{"internal/rounds", "internal/analysis"}, "internal/rounds imports internal/analysis: the rounds engine repeats the probe engine's rounds"},
+		{"the rounds engine resolves names", [2]string{"internal/rounds", "internal/dns"}, "internal/rounds imports internal/dns"},
 		{"recognition grows a dependency", [2]string{"internal/sniff", "internal/inventory"}, "internal/sniff imports internal/inventory"},
 	}
 	for _, tc := range tests {
