@@ -38,6 +38,8 @@ type Rule struct {
 var Rules = []Rule{
 	{From: "internal/render", Only: []string{"internal/report", "internal/worldmap", "internal/safetext"},
 		Why: "renderers read only the report (the view-model), pure geometry and the sanitiser of untrusted text"},
+	{From: "internal/live", Only: []string{"internal/report", "internal/path", "internal/safetext"}, Except: []string{"internal/live/livedemo"},
+		Why: "the live view draws the view-model like every renderer; the caller builds reports from the engine's snapshots"},
 	{From: "internal/safetext", Only: []string{},
 		Why: "the sanitiser of untrusted text is a leaf every output can use"},
 	{From: "internal", Never: []string{"internal/cli"}, Except: []string{"internal/cli"},
