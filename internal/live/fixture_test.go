@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite testdata/rounds.json")
 
 // fixtureHop describes one hop of the scripted path: its responders and how it behaves per round.
 type fixtureHop struct {
-	addrs, names []string
+	addrs, names  []string
 	as, op, place string
 	baseMs        float64
 	// lostEvery drops the hop's probe in every round r with r%lostEvery == lostEvery-1 (0: never).

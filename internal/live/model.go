@@ -21,14 +21,14 @@ type model struct {
 	width, height int
 	t             toggles
 
-	cur     *report.Path // on screen
-	pending *report.Path // the newest report received while paused; nil when none
+	cur      *report.Path // on screen
+	pending  *report.Path // the newest report received while paused; nil when none
 	received int          // reports received
 	shownAt  int          // the count of reports received when cur was shown
-	paused  bool
-	done    bool // the engine closed its channel
-	reset   bool // statistics were reset and no report has come since
-	scroll  int  // first table row shown
+	paused   bool
+	done     bool // the engine closed its channel
+	reset    bool // statistics were reset and no report has come since
+	scroll   int  // first table row shown
 
 	hist        map[int]*history // latency history per TTL
 	prevSent    map[int]int      // each TTL's sent count in the previous report

@@ -131,11 +131,11 @@ func layout(width int, t toggles) (cols []placed, hidden []colID) {
 
 // row is one line of the hop table: a hop, or (when every responder shows) one more responder of it.
 type row struct {
-	hop                   string // "3." on a hop's row; "" on a responder's sub-row or a note
-	host                  string
-	as, operator, place   string
-	fig                   figures
-	spark                 []float64
+	hop                     string // "3." on a hop's row; "" on a responder's sub-row or a note
+	host                    string
+	as, operator, place     string
+	fig                     figures
+	spark                   []float64
 	alert, sub, note, lossy bool
 }
 
