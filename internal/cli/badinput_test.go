@@ -102,3 +102,19 @@ func TestTornSessionWarnsInEveryMode(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsAreNeutralised: an error that quotes input (here a file name with a terminal escape) is
+// printed with its control characters made visible, never obeyed (issue 16, item 6).
+func TestErrorsAreNeutralised(t *testing.T) {
+	name := filepath.Join(t.TempDir(), "evil\x1b]0;pwned\x07.txt")
+	code, _, errs := run(t, "", "analyze", name)
+	if code != ExitBadInput {
+		t.Fatalf("exit %d: %q", code, errs)
+	}
+	if strings.ContainsAny(errs, "\x1b\x07") {
+		t.Errorf("stderr carries raw control bytes: %q", errs)
+	}
+	if !strings.Contains(errs, `\x1b]0;pwned`) {
+		t.Errorf("stderr = %q, want the escape shown", errs)
+	}
+}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
+
+	"hopscope/internal/safetext"
 )
 
 // Streams are the process's standard streams, injected so commands can be tested.
@@ -98,7 +100,9 @@ func Run(ctx context.Context, args []string, s Streams) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintf(s.Err, "hopscope: %v\n", err)
+	// An error can quote what came from outside (a file name, a host, a line of input, a pattern):
+	// printed on a terminal, its control characters are made visible, never obeyed.
+	fmt.Fprintf(s.Err, "hopscope: %s\n", safetext.Text(err.Error()))
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
