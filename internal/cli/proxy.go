@@ -19,6 +19,7 @@ import (
 
 	"hopscope/internal/mitm"
 	"hopscope/internal/report"
+	"hopscope/internal/safetext"
 	"hopscope/internal/session"
 	"hopscope/internal/version"
 )
@@ -345,6 +346,6 @@ func (f *flowPrinter) Record(r *session.Record) {
 
 func (f *flowPrinter) printf(format string, a ...any) {
 	f.mu.Lock()
-	fmt.Fprintf(f.w, format+"\n", a...)
+	fmt.Fprintln(f.w, safetext.Line(fmt.Sprintf(format, a...))) // hosts and paths come from the network
 	f.mu.Unlock()
 }
