@@ -18,6 +18,7 @@ import (
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
 	"hopscope/internal/report"
+	"hopscope/internal/rounds"
 )
 
 // traceOptions are the flags of `hopscope trace`.
@@ -39,6 +40,8 @@ type traceOptions struct {
 	noResolve bool
 	mode      string
 	allAddrs  bool
+	count     int
+	interval  time.Duration
 	out       outputFlags
 	enrich    enrichFlags
 	loc       locationFlags
@@ -61,6 +64,15 @@ the last responder at least half of --timeout; never more than --timeout), and s
 comes after its probe's wait still counts (marked late: evidence of a router slow to send ICMP), and a
 hop still silent gets one more probe and is waited for until 40% of --timeout after its first probe
 (a router answering later than that is shown with --timeout raised, e.g. -w 3 as traceroute's).
+
+-c N runs N rounds, as mtr -c does (mtr's report mode), and reports per hop and per responder the
+probes sent, the loss, the last, average, best and worst RTT, the standard deviation and the jitter
+(the mean difference between consecutive RTTs); a round starts every --interval (1 s), or at once
+when the last one took longer, and sends -q probes per hop (1 with -c unless -q is given). Every round
+keeps the same flow (Paris traceroute across rounds); a hop silent in a round is a loss in that round,
+and a reply that comes after its round counts in its own round. Memory stays bounded (the last 100
+RTTs per responder and rounds per hop are kept), so a run can last hours; Ctrl-C stops it and reports
+what the rounds so far measured. Without -c (or -c 0) trace makes one pass.
 
 --mtu discovers the path MTU afterwards, as tracepath does, and names the hop where it drops. In raw
 mode the packet quoted in each ICMP error is compared with the probe sent, so a NAT that rewrites the
@@ -86,11 +98,18 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
   hopscope trace --method tcp --port 443 -q 5 app.example.com
   hopscope trace --vary-flows -6 example.com
   hopscope trace --all-addresses --json example.com
+  hopscope trace -c 60 --interval 0.5 example.com
   hopscope trace --via globalping --vantage "Shenzhen, CN" --vantage Paris --per-vantage 2 example.com
   RIPE_ATLAS_KEY=... hopscope trace --via atlas --vantage CN --vantage FR example.com`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.host = args[0]
+			if o.count == 0 && cmd.Flags().Changed("interval") {
+				return usageError{errors.New("--interval applies to rounds: give -c N")}
+			}
+			if o.count > 0 && !cmd.Flags().Changed("probes") {
+				o.probes = 1 // a round probes each hop once, as mtr's
+			}
 			format, err := o.out.resolve(cmd.Flags())
 			if err != nil {
 				return err
@@ -120,6 +139,8 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 	f.BoolVarP(&o.noResolve, "numeric", "n", false, "do not resolve responder names")
 	f.BoolVar(&o.mtu, "mtu", false, "discover the path MTU after the trace, as tracepath does (UDP probes with don't-fragment set), and report the hop where it drops")
 	f.StringVar(&o.mode, "socket", "auto", `sockets: "auto", "raw" (needs CAP_NET_RAW) or "unprivileged"`)
+	f.IntVarP(&o.count, "count", "c", 0, "run this many rounds and report loss, jitter and RTT statistics per hop, as mtr -c (0: one pass)")
+	durationVarP(f, &o.interval, "interval", "", time.Second, "time between the starts of rounds with -c")
 	f.BoolVar(&o.allAddrs, "all-addresses", false, "trace every address HOST resolves to, at once (one report section per address)")
 	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
 	addEnrichFlags(f, &o.enrich, false)
@@ -150,6 +171,15 @@ func (o *traceOptions) options() (probe.Options, dns.PathConfig, error) {
 	}
 	if o.rate <= 0 || o.timeout <= 0 || o.maxSilent < 0 {
 		return po, rc, errors.New("--rate and --timeout must be positive, --max-silent not negative")
+	}
+	if o.count < 0 {
+		return po, rc, fmt.Errorf("--count %d: want 0 (one pass) or more rounds", o.count)
+	}
+	if o.count > 0 && o.interval <= 0 {
+		return po, rc, errors.New("--interval must be positive")
+	}
+	if o.count > 0 && o.mtu {
+		return po, rc, errors.New("--mtu runs with a single pass, not with --count")
 	}
 	switch o.mode {
 	case "auto":
@@ -230,7 +260,11 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions, format str
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			traces[i], errs[i] = probe.Run(ctx, t, po)
+			if o.count > 0 {
+				traces[i], errs[i] = runRounds(ctx, t, po, o.count, o.interval)
+			} else {
+				traces[i], errs[i] = probe.Run(ctx, t, po)
+			}
 		}()
 	}
 	wg.Wait()
@@ -265,6 +299,17 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions, format str
 		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("trace %s: nothing answered", o.host)}
 	}
 	return nil
+}
+
+// runRounds traces t count times over one flow and returns the statistics of the rounds (those so
+// far when ctx ends, as on Ctrl-C).
+func runRounds(ctx context.Context, t path.Target, po probe.Options, count int, interval time.Duration) (*path.Trace, error) {
+	s, err := probe.OpenSession(t, po)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return rounds.Run(ctx, s.Round, rounds.Config{Rounds: count, Interval: interval})
 }
 
 // allTargets returns one target per address of t (of the wanted family), each listing the others.

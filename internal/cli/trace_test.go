@@ -60,6 +60,9 @@ func TestTraceOptions(t *testing.T) {
 		{name: "first beyond max", edit: func(o *traceOptions) { o.firstTTL = 40 }, wantErr: "max ttl"},
 		{name: "zero rate", edit: func(o *traceOptions) { o.rate = 0 }, wantErr: "--rate"},
 		{name: "bad socket mode", edit: func(o *traceOptions) { o.mode = "magic" }, wantErr: "--socket"},
+		{name: "negative count", edit: func(o *traceOptions) { o.count = -1 }, wantErr: "--count -1"},
+		{name: "rounds without an interval", edit: func(o *traceOptions) { o.count, o.interval = 10, 0 }, wantErr: "--interval"},
+		{name: "rounds with --mtu", edit: func(o *traceOptions) { o.count, o.interval, o.mtu = 10, 1e9, true }, wantErr: "--mtu"},
 		{name: "unreadable dns server", edit: func(o *traceOptions) { o.dnsServer = "ftp://192.0.2.53" }, wantErr: "--dns-server"},
 	}
 	for _, tc := range tests {
@@ -89,6 +92,10 @@ func TestTraceUsageErrors(t *testing.T) {
 		{"trace", "--method", "sctp", "127.0.0.1"},
 		{"trace", "--format", "yaml", "127.0.0.1"},
 		{"trace", "-4", "-6", "127.0.0.1"},
+		{"trace", "-c", "-2", "127.0.0.1"},
+		{"trace", "--interval", "0.5", "127.0.0.1"},
+		{"trace", "-c", "3", "--interval", "soon", "127.0.0.1"},
+		{"trace", "--via", "globalping", "-c", "3", "example.com"},
 	} {
 		var out, errb bytes.Buffer
 		if code := Run(context.Background(), args, Streams{Out: &out, Err: &errb}); code != ExitBadInput {
@@ -199,5 +206,77 @@ func TestTraceAllAddresses(t *testing.T) {
 	}
 	if strings.Join(addrs, " ") != "127.0.0.1 127.0.0.2 ::1" {
 		t.Errorf("traced %v", addrs)
+	}
+}
+
+// TestTraceRoundsLoopback runs three rounds to 127.0.0.1 (loopback only), saves the JSON report and
+// reads it back with analyze: the rounds' statistics travel in the report and survive the trip.
+func TestTraceRoundsLoopback(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for raw sockets (CI runs as root)")
+	}
+	file := t.TempDir() + "/rounds.json"
+	var out, errb bytes.Buffer
+	args := []string{"trace", "--json", "-n", "-c", "3", "--interval", "0.05", "-o", file, "127.0.0.1"}
+	if code := Run(context.Background(), args, Streams{Out: &out, Err: &errb}); code != ExitOK {
+		t.Fatalf("%v: exit %d: %s", args, code, errb.String())
+	}
+	type hop struct {
+		TTL        int `json:"ttl"`
+		Sent       int `json:"sent"`
+		Answered   int `json:"answered"`
+		Responders []struct {
+			Addr string   `json:"addr"`
+			Loss *float64 `json:"loss"`
+		} `json:"responders"`
+	}
+	var rep struct {
+		Path struct {
+			Hops  []hop `json:"hops"`
+			Trace struct {
+				Rounds int `json:"rounds"`
+				Hops   []struct {
+					Responders []struct {
+						Stats *path.Stats `json:"stats"`
+					} `json:"responders"`
+					Rounds []path.RoundSample `json:"rounds"`
+				} `json:"hops"`
+			} `json:"trace"`
+		} `json:"path"`
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatalf("%v\n%s", err, b)
+	}
+	p := rep.Path
+	if p.Trace.Rounds != 3 || len(p.Hops) != 1 || p.Hops[0].Sent != 3 || p.Hops[0].Answered != 3 || len(p.Hops[0].Responders) != 1 ||
+		p.Hops[0].Responders[0].Loss == nil || *p.Hops[0].Responders[0].Loss != 0 {
+		t.Fatalf("report of three rounds to loopback:\n%s", b)
+	}
+	st := p.Trace.Hops[0].Responders[0].Stats
+	if st == nil || st.Sent != 3 || st.Received != 3 || len(st.Samples) != 3 || len(p.Trace.Hops[0].Rounds) != 3 || st.Best > st.Avg || st.Avg > st.Worst {
+		t.Errorf("model stats %+v, rounds %+v", st, p.Trace.Hops[0].Rounds)
+	}
+	out.Reset()
+	errb.Reset()
+	if code := Run(context.Background(), []string{"analyze", "--json", file}, Streams{Out: &out, Err: &errb}); code != ExitOK {
+		t.Fatalf("analyze: exit %d: %s", code, errb.String())
+	}
+	var back struct {
+		Path struct {
+			Hops  []hop `json:"hops"`
+			Trace struct {
+				Rounds int `json:"rounds"`
+			} `json:"trace"`
+		} `json:"path"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Path.Trace.Rounds != 3 || len(back.Path.Hops) != 1 || back.Path.Hops[0].Sent != 3 || back.Path.Hops[0].Answered != 3 {
+		t.Errorf("analyze read the rounds back as:\n%s", out.String())
 	}
 }

@@ -47,7 +47,7 @@ func addViaFlags(fs *pflag.FlagSet, v *viaFlags) {
 
 // localOnly are trace's flags that steer this machine's probes; with --via they would be silently ignored.
 var localOnly = []string{"probes", "first-ttl", "max-ttl", "vary-flows", "rate", "timeout", "max-silent",
-	"dns-server", "numeric", "socket", "all-addresses", "from-location"}
+	"dns-server", "numeric", "socket", "all-addresses", "from-location", "count", "interval"}
 
 // validate checks the group against the rest of trace's flags; errors are usage errors.
 func (v *viaFlags) validate(fs *pflag.FlagSet) error {
