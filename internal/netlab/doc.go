@@ -46,6 +46,10 @@
 //   - Node.Silent installs nftables rules that drop the ICMP errors the node
 //     would send (time exceeded, unreachable, ...); Node.Drop drops incoming
 //     echo requests, UDP or TCP addressed to the node (a silent destination).
+//   - Node.ForwardLoss drops a share of the packets a router forwards (nftables
+//     numgen random), loss on the path from the next hop on; Node.ICMPLoss drops
+//     a share of its own ICMP errors and Node.ICMPLimit caps them per second
+//     (nftables limit): a router rate-limiting ICMP, which later hops do not show.
 //   - Node.MPLS makes the node's time-exceeded messages carry an MPLS label
 //     stack (RFC 4950 in an RFC 4884 extension), added by the relays on its
 //     links since Linux does not produce them.

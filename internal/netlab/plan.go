@@ -2,6 +2,7 @@ package netlab
 
 import (
 	"fmt"
+	"math"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -110,6 +111,9 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 		}
 		if n.ICMPPerSecond < 0 {
 			return nil, errf("node %s: ICMPPerSecond %d: want 0 or more", n.Name, n.ICMPPerSecond)
+		}
+		if n.ForwardLoss < 0 || n.ForwardLoss > 1 || n.ICMPLoss < 0 || n.ICMPLoss > 1 || n.ICMPLimit < 0 {
+			return nil, errf("node %s: ForwardLoss %v, ICMPLoss %v, ICMPLimit %d: want shares 0..1 and a limit of 0 or more", n.Name, n.ForwardLoss, n.ICMPLoss, n.ICMPLimit)
 		}
 		if n.ECMPHash > HashL3 {
 			return nil, errf("node %s: unknown ECMPHash %d", n.Name, n.ECMPHash)
@@ -414,11 +418,24 @@ func nodeSysctls(n Node, seed uint64) []sysctl {
 
 // nftRuleset returns the nftables ruleset of a node, or "" when it needs none.
 func nftRuleset(n Node) string {
-	var out, in []string
+	var out, in, fwd []string
+	const (
+		icmpErrors   = "icmp type { destination-unreachable, time-exceeded, parameter-problem }"
+		icmp6Errors  = "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem }"
+		perMille     = "numgen random mod 1000 < %d drop"
+		overPerSecond = "limit rate over %d/second drop"
+	)
 	if n.Silent {
-		out = append(out,
-			"icmp type { destination-unreachable, time-exceeded, parameter-problem } drop",
-			"icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } drop")
+		out = append(out, icmpErrors+" drop", icmp6Errors+" drop")
+	}
+	if m := perMilleOf(n.ICMPLoss); m > 0 {
+		out = append(out, icmpErrors+" "+fmt.Sprintf(perMille, m), icmp6Errors+" "+fmt.Sprintf(perMille, m))
+	}
+	if n.ICMPLimit > 0 {
+		out = append(out, icmpErrors+" "+fmt.Sprintf(overPerSecond, n.ICMPLimit), icmp6Errors+" "+fmt.Sprintf(overPerSecond, n.ICMPLimit))
+	}
+	if m := perMilleOf(n.ForwardLoss); m > 0 {
+		fwd = append(fwd, fmt.Sprintf(perMille, m))
 	}
 	if n.Drop&ICMP != 0 {
 		in = append(in, "icmp type echo-request drop", "icmpv6 type echo-request drop")
@@ -429,7 +446,7 @@ func nftRuleset(n Node) string {
 	if n.Drop&TCP != 0 {
 		in = append(in, "meta l4proto tcp drop")
 	}
-	if len(out) == 0 && len(in) == 0 {
+	if len(out) == 0 && len(in) == 0 && len(fwd) == 0 {
 		return ""
 	}
 	var b strings.Builder
@@ -446,9 +463,13 @@ func nftRuleset(n Node) string {
 	}
 	chain("output", "output", out)
 	chain("input", "input", in)
+	chain("forward", "forward", fwd)
 	b.WriteString("}\n")
 	return b.String()
 }
+
+// perMilleOf turns a share 0..1 into the per-mille threshold of an nftables numgen rule.
+func perMilleOf(x float64) int { return int(math.Round(x * 1000)) }
 
 // vethBatch returns the `ip -batch` lines, run in the host namespace, that
 // create every unshaped link as a veth pair with its ends already in the nodes' namespaces.

@@ -1,6 +1,7 @@
 package netlab
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -180,6 +181,10 @@ func TestNftRuleset(t *testing.T) {
 		{"silent router", Node{Silent: true}, []string{"hook output", "icmp type { destination-unreachable, time-exceeded, parameter-problem } drop", "icmpv6 type"}, []string{"hook input"}},
 		{"silent destination", Node{Drop: AllProbes}, []string{"hook input", "icmp type echo-request drop", "icmpv6 type echo-request drop", "meta l4proto udp drop", "meta l4proto tcp drop"}, []string{"hook output"}},
 		{"udp only", Node{Drop: UDP}, []string{"meta l4proto udp drop"}, []string{"tcp", "echo-request"}},
+		{"forwarded loss", Node{ForwardLoss: 0.2}, []string{"hook forward", "numgen random mod 1000 < 200 drop"}, []string{"hook output", "hook input"}},
+		{"half its ICMP dropped", Node{ICMPLoss: 0.5}, []string{"hook output", "icmp type { destination-unreachable, time-exceeded, parameter-problem } numgen random mod 1000 < 500 drop", "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem } numgen random mod 1000 < 500 drop"}, []string{"hook forward"}},
+		{"ICMP rate limit", Node{ICMPLimit: 5}, []string{"hook output", "time-exceeded, parameter-problem } limit rate over 5/second drop"}, []string{"numgen"}},
+		{"tiny loss rounds to nothing", Node{ForwardLoss: 0.0001}, nil, []string{"table"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -269,6 +274,38 @@ func TestSpecTools(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := strings.Join(tc.spec.tools(), " "); got != tc.want {
 				t.Errorf("tools = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLossPlan(t *testing.T) {
+	tests := []struct {
+		name    string
+		node    Node
+		wantErr bool
+	}{
+		{"forwarded loss", Node{ForwardLoss: 0.2}, false},
+		{"ICMP loss and limit", Node{ICMPLoss: 0.5, ICMPLimit: 10}, false},
+		{"loss above one", Node{ForwardLoss: 1.5}, true},
+		{"negative ICMP loss", Node{ICMPLoss: -0.1}, true},
+		{"negative limit", Node{ICMPLimit: -1}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := diamond()
+			n := tc.node
+			n.Name, n.Router = s.Nodes[1].Name, true
+			s.Nodes[1] = n
+			p, err := buildPlan(s, "t-")
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tc.wantErr)
+			}
+			if err == nil && p.byName[n.Name].nft == "" {
+				t.Error("no nftables ruleset for the node")
+			}
+			if err == nil && !slices.Contains(s.tools(), "nft") {
+				t.Error("the spec does not ask for nft")
 			}
 		})
 	}

@@ -93,6 +93,21 @@ type Node struct {
 	// NAT, when set, makes the node rewrite the source address of the packets
 	// it forwards from one host (IPv4 only); nil rewrites nothing.
 	NAT *NAT
+	// ForwardLoss is the share (0 to 1) of the packets the node forwards that
+	// it drops, in both directions, drawn per packet by nftables (numgen
+	// random): loss on the path into the next hop and every hop after it (a
+	// probe to those and its reply both cross the node, so a hop beyond sees
+	// 1-(1-x)² of its probes unanswered). Zero drops nothing.
+	ForwardLoss float64
+	// ICMPLoss is the share (0 to 1) of the node's own ICMP errors (time
+	// exceeded, unreachable, ...) that it drops, drawn per message: a router
+	// that rate-limits its ICMP, whose loss later hops do not show. Zero drops
+	// nothing.
+	ICMPLoss float64
+	// ICMPLimit caps the node's own ICMP errors at this many per second with an
+	// nftables limit (a token bucket without Linux's random part, unlike
+	// ICMPPerSecond); zero means no cap.
+	ICMPLimit int
 }
 
 // NAT is a source address rewrite on a router (Node.NAT).

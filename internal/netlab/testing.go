@@ -70,7 +70,7 @@ func New(t testing.TB, spec Spec) *Lab {
 func (s Spec) tools() []string {
 	var out []string
 	for _, n := range s.Nodes {
-		if n.Silent || n.Drop != 0 || n.NAT != nil {
+		if n.Silent || n.Drop != 0 || n.NAT != nil || n.ForwardLoss > 0 || n.ICMPLoss > 0 || n.ICMPLimit > 0 {
 			out = append(out, "nft")
 			break
 		}
