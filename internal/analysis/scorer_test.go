@@ -24,9 +24,9 @@ const realCorpusDir = "testdata/realcorpus"
 // target is ≥ 95% of files imported, ≥ 85% of facts right and ≤ 2% wrong (BENCHMARKS.md records the
 // figures over time).
 const (
-	minImportedRate = 0.97 // target 0.95
-	minRightRate    = 0.40 // target 0.85
-	maxWrongRate    = 0.25 // target 0.02
+	minImportedRate = 0.97 // measured 1.000 on 2026-12-05; target 0.95
+	minRightRate    = 0.82 // measured 0.848; target 0.85
+	maxWrongRate    = 0.07 // measured 0.051; target 0.02
 )
 
 // corpusTrace is one corpus file as imported and analysed.
@@ -185,6 +185,16 @@ func TestScorer(t *testing.T) {
 		c := perKind[k]
 		t.Logf("fact %-15s %3d: %5.1f%% right %5.1f%% wrong %5.1f%% missing", k, c.total(), 100*c.rate(right), 100*c.rate(wrong), 100*c.rate(missing))
 	}
+	var findings tally // the facts about what the path means, leaving out import, hops, reached and last
+	for _, k := range kinds {
+		if !slices.Contains([]string{"import", "hops", "reached", "last"}, k) {
+			for v := range findings {
+				findings[v] += perKind[k][v]
+			}
+		}
+	}
+	t.Logf("findings only (%d facts): %.1f%% right, %.1f%% wrong, %.1f%% missing",
+		findings.total(), 100*findings.rate(right), 100*findings.rate(wrong), 100*findings.rate(missing))
 	importRate := float64(imported) / float64(max(len(files), 1))
 	t.Logf("TOTAL %d files, %.1f%% imported; %d facts: %.1f%% right, %.1f%% wrong, %.1f%% missing",
 		len(files), 100*importRate, all.total(), 100*all.rate(right), 100*all.rate(wrong), 100*all.rate(missing))
@@ -228,7 +238,14 @@ func TestFactsGrammar(t *testing.T) {
 
 // knownInvariantFailures are corpus files whose report breaks an invariant of TestRealCorpusInvariants
 // today, with the class of failure. Fixing the analysis makes the test ask for the entry's removal.
-var knownInvariantFailures = map[string]string{}
+var knownInvariantFailures = map[string]string{
+	"cisco-ios-traceroute-google-then-host-unreachable_ntc-templates-2.txt": "jump and slow ICMP on one hop (the hop answering 135 ms before 13 ms hops)",
+	"mtr-report-slow-icmp-hop5_linode-docs.txt":                             "jump and slow ICMP on one hop",
+	"mtr-report-no-dns-comcast-to-google_linode-docs.txt":                   "target taken from the last hop, which answered, yet called silent",
+	"mtr-report-residential-gateway-silent-hop2_linode-docs.txt":            "target taken from the last hop, which answered, yet called silent",
+	"mtr-report-routing-loop_linode-docs.txt":                               "target taken from the last hop, which answered, yet called silent",
+	"tracepath-att-late-replies-too-many-hops_jc-centos7.txt":               "target taken from the last hop, which answered, yet called silent",
+}
 
 // lightSlackKm allows for a city's coordinates standing for the whole city.
 const lightSlackKm = 50
