@@ -50,6 +50,7 @@
 //     numgen random), loss on the path from the next hop on; Node.ICMPLoss drops
 //     a share of its own ICMP errors and Node.ICMPLimit caps them per second
 //     (nftables limit): a router rate-limiting ICMP, which later hops do not show.
+//     Node.ForwardLossFrom limits ForwardLoss to packets from one neighbour.
 //   - Node.MPLS makes the node's time-exceeded messages carry an MPLS label
 //     stack (RFC 4950 in an RFC 4884 extension), added by the relays on its
 //     links since Linux does not produce them.

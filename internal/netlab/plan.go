@@ -253,7 +253,21 @@ func buildPlan(spec Spec, prefix string) (*plan, error) {
 	}
 	for _, n := range p.nodes {
 		n.sysctls = nodeSysctls(n.spec, spec.Seed)
-		n.nft = nftRuleset(n.spec) + natRuleset(n.spec.NAT)
+		lossIf := ""
+		if from := n.spec.ForwardLossFrom; from != "" {
+			for _, l := range p.links {
+				switch {
+				case l.a == n && l.b.spec.Name == from:
+					lossIf = l.aIf
+				case l.b == n && l.a.spec.Name == from:
+					lossIf = l.bIf
+				}
+			}
+			if lossIf == "" {
+				return nil, errf("node %s: ForwardLossFrom %q: no link to that node", n.spec.Name, from)
+			}
+		}
+		n.nft = nftRuleset(n.spec, lossIf) + natRuleset(n.spec.NAT)
 	}
 	if spec.DNS != nil {
 		d, err := planDNS(p, *spec.DNS)
@@ -416,13 +430,14 @@ func nodeSysctls(n Node, seed uint64) []sysctl {
 	return s
 }
 
-// nftRuleset returns the nftables ruleset of a node, or "" when it needs none.
-func nftRuleset(n Node) string {
+// nftRuleset returns the nftables ruleset of a node, or "" when it needs none. lossIf, when set, is
+// the interface whose incoming packets ForwardLoss applies to (all forwarded packets otherwise).
+func nftRuleset(n Node, lossIf string) string {
 	var out, in, fwd []string
 	const (
-		icmpErrors   = "icmp type { destination-unreachable, time-exceeded, parameter-problem }"
-		icmp6Errors  = "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem }"
-		perMille     = "numgen random mod 1000 < %d drop"
+		icmpErrors    = "icmp type { destination-unreachable, time-exceeded, parameter-problem }"
+		icmp6Errors   = "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded, parameter-problem }"
+		perMille      = "numgen random mod 1000 < %d drop"
 		overPerSecond = "limit rate over %d/second drop"
 	)
 	if n.Silent {
@@ -435,7 +450,11 @@ func nftRuleset(n Node) string {
 		out = append(out, icmpErrors+" "+fmt.Sprintf(overPerSecond, n.ICMPLimit), icmp6Errors+" "+fmt.Sprintf(overPerSecond, n.ICMPLimit))
 	}
 	if m := perMilleOf(n.ForwardLoss); m > 0 {
-		fwd = append(fwd, fmt.Sprintf(perMille, m))
+		r := fmt.Sprintf(perMille, m)
+		if lossIf != "" {
+			r = fmt.Sprintf("iifname %q %s", lossIf, r)
+		}
+		fwd = append(fwd, r)
 	}
 	if n.Drop&ICMP != 0 {
 		in = append(in, "icmp type echo-request drop", "icmpv6 type echo-request drop")

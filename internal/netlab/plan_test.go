@@ -188,7 +188,7 @@ func TestNftRuleset(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := nftRuleset(tc.node)
+			got := nftRuleset(tc.node, "")
 			for _, w := range tc.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("ruleset lacks %q:\n%s", w, got)
@@ -290,6 +290,8 @@ func TestLossPlan(t *testing.T) {
 		{"loss above one", Node{ForwardLoss: 1.5}, true},
 		{"negative ICMP loss", Node{ICMPLoss: -0.1}, true},
 		{"negative limit", Node{ICMPLimit: -1}, true},
+		{"one direction", Node{ForwardLoss: 0.2, ForwardLossFrom: "src"}, false},
+		{"from a node it has no link to", Node{ForwardLoss: 0.2, ForwardLossFrom: "nobody"}, true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -303,6 +305,9 @@ func TestLossPlan(t *testing.T) {
 			}
 			if err == nil && p.byName[n.Name].nft == "" {
 				t.Error("no nftables ruleset for the node")
+			}
+			if err == nil && n.ForwardLossFrom != "" && !strings.Contains(p.byName[n.Name].nft, `iifname "`) {
+				t.Errorf("one-direction loss without an iifname match:\n%s", p.byName[n.Name].nft)
 			}
 			if err == nil && !slices.Contains(s.tools(), "nft") {
 				t.Error("the spec does not ask for nft")

@@ -99,6 +99,11 @@ type Node struct {
 	// probe to those and its reply both cross the node, so a hop beyond sees
 	// 1-(1-x)² of its probes unanswered). Zero drops nothing.
 	ForwardLoss float64
+	// ForwardLossFrom, when set, names the neighbour whose packets ForwardLoss
+	// drops (those the node receives on its link to that node, so one
+	// direction: a hop beyond sees ForwardLoss of its probes unanswered);
+	// empty drops in both directions.
+	ForwardLossFrom string
 	// ICMPLoss is the share (0 to 1) of the node's own ICMP errors (time
 	// exceeded, unreachable, ...) that it drops, drawn per message: a router
 	// that rate-limits its ICMP, whose loss later hops do not show. Zero drops
