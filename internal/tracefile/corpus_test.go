@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -275,7 +276,7 @@ var corpusCases = []corpusCase{
 			wantWarning(t, tr, "mtr --report probably cut them")
 			r := hopOf(t, tr, 10).Responder(addr("72.14.238.232"))
 			want := path.Stats{Sent: 10, Received: 10, Last: ms(19.1), Avg: ms(22.0), Best: ms(13.9), Worst: ms(43.3), StdDev: ms(11.1)}
-			if r == nil || r.Stats == nil || *r.Stats != want {
+			if r == nil || r.Stats == nil || !reflect.DeepEqual(*r.Stats, want) {
 				t.Errorf("hop 10 stats = %+v, want %+v", r, want)
 			}
 			if s := hopOf(t, tr, 10).Summarize(netip.Addr{}); !s.OK || s.Min != ms(13.9) || s.Median != ms(22.0) {
@@ -314,7 +315,7 @@ var corpusCases = []corpusCase{
 			wantResponder(t, tr, 3, "", "ae9.stoccolma1.sto.seabone.net", 0)
 			r := hopOf(t, tr, 3).Responders[0]
 			want := path.Stats{Sent: 10, Received: 8, Last: ms(270.54), Avg: ms(267.74), Best: ms(263.99), Worst: ms(271.40), StdDev: ms(2.78)}
-			if *r.Stats != want {
+			if !reflect.DeepEqual(*r.Stats, want) {
 				t.Errorf("hop 3 stats %+v, want %+v", *r.Stats, want)
 			}
 		},
