@@ -20,6 +20,9 @@ type Measure struct {
 	Sent int
 	// Received counts the probes answered (a late reply counts: that probe was not lost).
 	Received int
+	// Late counts the replies among Received that came after their probe's wait, as continuous rounds
+	// count them; 0 when none did or the source cannot tell.
+	Late int
 	// LossPct is the share of Sent not answered, in percent; LossLowPct and LossHighPct bound it with the
 	// 95 % Wilson score interval, which is wide for few probes (1 lost of 3: 6–79 %). Meaningful when
 	// Sent > 0.
@@ -88,17 +91,20 @@ func MeasureHop(h *path.Hop, own bool) Measure {
 				best = h.Stats.Received
 			}
 		}
+		late := 0
 		for _, r := range h.Responders {
 			if r.Stats == nil {
 				continue
 			}
 			sent = max(sent, r.Stats.Sent)
 			received += r.Stats.Received
+			late += r.Stats.Late
 			// The times are the responder's that answered most (the hop's main router).
 			if r.Stats.Received > best {
 				m, best = fromStats(r.Stats), r.Stats.Received
 			}
 		}
+		m.Late = late
 		m.setLoss(sent, received)
 		return m
 	}
@@ -112,6 +118,9 @@ func MeasureHop(h *path.Hop, own bool) Measure {
 		sent++
 		if p.Status == path.StatusReply || p.Status == path.StatusUnreachable {
 			received++
+			if p.Late {
+				m.Late++
+			}
 		}
 		if p.HasRTT && !p.Late {
 			rtts = append(rtts, p.RTT)

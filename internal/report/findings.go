@@ -33,6 +33,13 @@ type Findings struct {
 	Special []SpecialAddr `json:"special_addresses"`
 	// Contradictions are locations that the measured RTT rules out.
 	Contradictions []Contradiction `json:"location_contradictions"`
+	// Loss is what the loss at each hop means, at most one verdict per hop, in TTL order.
+	Loss []LossFinding `json:"loss"`
+	// Jitter is where the RTT variation grows and stays, and which single routers vary alone.
+	Jitter []JitterFinding `json:"jitter"`
+	// Impact is one sentence on what real path loss or jitter means for an application; absent when none
+	// was found.
+	Impact string `json:"impact,omitempty"`
 	// Summary is a short paragraph a network engineer would write about the path.
 	Summary string `json:"summary"`
 }
@@ -231,4 +238,56 @@ type Contradiction struct {
 	MinMs float64 `json:"min_ms"`
 	// Reference names the point measured from ("source" or "hop N").
 	Reference string `json:"reference"`
+}
+
+// LossFinding is what the loss at one hop means (docs/report-schema.md, "loss").
+type LossFinding struct {
+	TTL int `json:"ttl"`
+	// Kind is "path" (real loss from this hop on), "rate-limit" (the router's own replies), "destination"
+	// (the destination answered with loss) or "last-hop" (loss at the last hop that answered, not the
+	// destination: nothing later tells).
+	Kind string `json:"kind"`
+	// Weak is true when the probes are too few to tell: the loss looks like Kind, no more.
+	Weak bool `json:"weak,omitempty"`
+	// Sent, Received and LossPct are this hop's; LowPct–HighPct the 95 % Wilson interval of LossPct.
+	Sent     int     `json:"sent"`
+	Received int     `json:"received"`
+	LossPct  float64 `json:"loss_pct"`
+	LowPct   float64 `json:"loss_low_pct"`
+	HighPct  float64 `json:"loss_high_pct"`
+	// LevelPct is, for "path", the loss every hop from TTL on keeps and, for "rate-limit", the loss of the
+	// later hops: what the traffic itself loses; LevelTTL is the hop that shows it (0 when none).
+	LevelPct float64 `json:"level_pct,omitempty"`
+	LevelTTL int     `json:"level_ttl,omitempty"`
+	// FromTTL is, for "destination", the hop where its loss starts; TTL for the other kinds.
+	FromTTL int `json:"from_ttl"`
+	// PrevTTL is the last answering hop before TTL (0: the source), so the lossy link is PrevTTL → TTL;
+	// PrevOperator and Operator are the carriers at its ends.
+	PrevTTL      int    `json:"prev_ttl,omitempty"`
+	PrevOperator string `json:"prev_operator,omitempty"`
+	Operator     string `json:"operator,omitempty"`
+}
+
+// JitterFinding is where the RTT variation along the path changes (docs/report-schema.md, "jitter").
+type JitterFinding struct {
+	TTL int `json:"ttl"`
+	// Kind is "queueing" (the variation rises here and later hops keep it), "router" (this hop alone
+	// varies: its ICMP generation), "destination" (it rises at the destination) or "last-hop".
+	Kind string `json:"kind"`
+	// Metric is "stddev" (standard deviation of the RTTs) or "jitter" (mean difference between
+	// consecutive RTTs).
+	Metric string `json:"metric"`
+	// Ms is this hop's variation, from Samples RTTs.
+	Ms      float64 `json:"ms"`
+	Samples int     `json:"samples"`
+	// BeforeMs is the variation the path keeps before this hop.
+	BeforeMs float64 `json:"before_ms"`
+	// LevelMs is, for "queueing", the variation every later hop keeps and, for "router", the later hops';
+	// LevelTTL the hop that shows it (0 when none).
+	LevelMs  float64 `json:"level_ms,omitempty"`
+	LevelTTL int     `json:"level_ttl,omitempty"`
+	// PrevTTL, PrevOperator and Operator name the link into the hop.
+	PrevTTL      int    `json:"prev_ttl,omitempty"`
+	PrevOperator string `json:"prev_operator,omitempty"`
+	Operator     string `json:"operator,omitempty"`
 }

@@ -19,7 +19,20 @@ func newFindings(f explain.Findings) Findings {
 		SilentHops:      append([]int{}, f.SilentHops...),
 		Special:         make([]SpecialAddr, 0, len(f.Special)),
 		Contradictions:  make([]Contradiction, 0, len(f.Contradictions)),
+		Loss:            make([]LossFinding, 0, len(f.Loss)),
+		Jitter:          make([]JitterFinding, 0, len(f.Jitter)),
+		Impact:          f.Impact,
 		Summary:         f.Summary,
+	}
+	for _, l := range f.Loss {
+		out.Loss = append(out.Loss, LossFinding{TTL: l.TTL, Kind: l.Kind, Weak: l.Weak, Sent: l.Sent, Received: l.Received,
+			LossPct: l.LossPct, LowPct: l.LowPct, HighPct: l.HighPct, LevelPct: l.LevelPct, LevelTTL: l.LevelTTL,
+			FromTTL: l.FromTTL, PrevTTL: l.PrevTTL, PrevOperator: l.PrevOperator, Operator: l.Operator})
+	}
+	for _, j := range f.Jitter {
+		out.Jitter = append(out.Jitter, JitterFinding{TTL: j.TTL, Kind: j.Kind, Metric: j.Metric, Ms: j.Ms, Samples: j.Samples,
+			BeforeMs: j.BeforeMs, LevelMs: j.LevelMs, LevelTTL: j.LevelTTL, PrevTTL: j.PrevTTL, PrevOperator: j.PrevOperator,
+			Operator: j.Operator})
 	}
 	for _, r := range f.ASPath {
 		run := ASRun{ASN: r.ASN, Org: r.Org, Operator: r.Operator, FirstTTL: r.FirstTTL, LastTTL: r.LastTTL, Hops: r.Hops}

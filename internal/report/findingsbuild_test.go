@@ -32,6 +32,8 @@ func TestFindingsMirrorStage(t *testing.T) {
 		{explain.SpecialAddr{}, SpecialAddr{}, nil},
 		{explain.Contradiction{}, Contradiction{}, nil},
 		{explain.RTT{}, RTT{}, nil},
+		{explain.LossFinding{}, LossFinding{}, nil},
+		{explain.JitterFinding{}, JitterFinding{}, nil},
 	}
 	for _, p := range pairs {
 		st, rt := reflect.TypeOf(p.stage), reflect.TypeOf(p.report)

@@ -71,6 +71,19 @@ type PathHop struct {
 	Answered int `json:"answered"`
 	// RTT over all responders; absent when nothing was measured.
 	RTT *RTT `json:"rtt,omitempty"`
+	// Stats are the hop's loss (with its confidence interval) and RTT statistics, as mtr shows them;
+	// absent when nothing was sent or measured.
+	Stats *Stats `json:"stats,omitempty"`
+	// Rounds are the hop's outcome in each of the most recent rounds of a continuous measurement, oldest
+	// first (a bounded window); absent for a single pass or an imported trace.
+	Rounds []RoundSample `json:"rounds,omitempty"`
+	// LossVerdict is what the hop's loss means, one per hop: "path" (real loss starts here), "carried"
+	// (a later hop showing that loss), "rate-limit" (the router's own replies), "destination", "last-hop"
+	// (nothing after it tells), "weak" (too few probes); empty when the hop lost nothing worth a word.
+	LossVerdict string `json:"loss_verdict,omitempty"`
+	// JitterVerdict is "queueing" (the RTT variation rises here and stays), "router" (this router's ICMP
+	// alone varies), "destination" or "last-hop"; empty when none.
+	JitterVerdict string `json:"jitter_verdict,omitempty"`
 	// ASN chosen for the hop and where it came from ("database", "reported", "hostname"); 0 / "" when none.
 	ASN      uint32 `json:"asn,omitempty"`
 	ASSource string `json:"as_source,omitempty"`
@@ -109,7 +122,11 @@ type PathResponder struct {
 	// times, evidence of a router slow to send ICMP rather than of path latency; absent otherwise.
 	LateRTT *RTT `json:"late_rtt,omitempty"`
 	// Loss is the fraction of probes lost as an aggregate source reported it (mtr); absent otherwise.
+	// Stats.LossPct carries the same in percent, with its interval.
 	Loss *float64 `json:"loss,omitempty"`
+	// Stats are this responder's RTT statistics, and its loss when an aggregate source measured it
+	// apart (mtr); absent when nothing was measured.
+	Stats *Stats `json:"stats,omitempty"`
 	// MPLS is the first label stack this responder quoted (RFC 4950); absent when none.
 	MPLS []MPLSLabel `json:"mpls,omitempty"`
 }

@@ -46,7 +46,8 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], byTTLFindings)
 	}
 	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT)
-	p.Sections = sections(&p.Findings)
+	hopVerdicts(p)
+	p.Sections = withLossSections(sections(&p.Findings), &p.Findings)
 	lateNotes(p)
 	if l := mtuLines(p.MTU); len(l) > 0 {
 		p.Sections = append(p.Sections, Section{Label: "Path MTU", Lines: l})
@@ -76,7 +77,8 @@ func target(t path.Target) PathTarget {
 // wait (imported tools' "late" replies are not always timed to their probe).
 func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops operatorNames, own bool) PathHop {
 	o := PathHop{TTL: h.TTL, Silent: h.Silent(), Sent: len(h.Probes), Answered: h.Answered(),
-		RTT: newRTT(e.RTT), ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator, Place: newPlace(e.Place), Marks: e.Marks}
+		RTT: newRTT(e.RTT), Stats: newStats(e.Measure), Rounds: newRounds(h.Rounds), ASN: e.ASN, ASSource: e.ASSource, Operator: e.Operator,
+		Place: newPlace(e.Place), Marks: e.Marks}
 	if len(h.Probes) == 0 {
 		o.Sent, o.Answered = 0, 0
 		if h.Stats != nil {
@@ -97,6 +99,7 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 	rtts := h.SummarizeEach()
 	mpls := firstMPLS(h)
 	late := lateRTTs(h)
+	measures := explain.MeasureResponders(h, own)
 	for i, r := range h.Responders {
 		pr := PathResponder{Name: r.Name, ReportedASN: r.ReportedASN}
 		if r.Addr.IsValid() {
@@ -114,6 +117,7 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 			s := path.SummarizeRTTs(l)
 			pr.LateRTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
 		}
+		pr.Stats = newStats(measures[i])
 		if r.Stats != nil {
 			if l := r.Stats.Loss(); l >= 0 {
 				pr.Loss = &l

@@ -50,10 +50,18 @@ func placeText(p *Place) string {
 type findingsByTTL struct {
 	jumps  map[int][]Jump
 	spikes map[int][]Spike
+	loss   map[int]LossFinding
+	jitter map[int]JitterFinding
 }
 
 func indexFindings(f *Findings) findingsByTTL {
-	x := findingsByTTL{jumps: map[int][]Jump{}, spikes: map[int][]Spike{}}
+	x := findingsByTTL{jumps: map[int][]Jump{}, spikes: map[int][]Spike{}, loss: map[int]LossFinding{}, jitter: map[int]JitterFinding{}}
+	for _, l := range f.Loss {
+		x.loss[l.TTL] = l
+	}
+	for _, j := range f.Jitter {
+		x.jitter[j.TTL] = j
+	}
 	for _, j := range f.Jumps {
 		x.jumps[j.ToTTL] = append(x.jumps[j.ToTTL], j)
 	}
@@ -69,7 +77,7 @@ func hopNotes(h PathHop, f findingsByTTL) ([]string, string) {
 	severity := ""
 	for _, m := range h.Marks {
 		switch m {
-		case "jump", "contradiction":
+		case "jump", "contradiction", "loss", "dest-loss":
 			severity = "alert"
 		default:
 			if severity == "" {
@@ -119,6 +127,16 @@ func hopNotes(h PathHop, f findingsByTTL) ([]string, string) {
 			out = append(out, "MPLS")
 		case "destination":
 			out = append(out, "destination")
+		case "loss", "dest-loss", "rate-limit", "last-loss", "weak-loss":
+			if l, ok := f.loss[h.TTL]; ok {
+				if n := lossNote(l); n != "" {
+					out = append(out, n)
+				}
+			}
+		case "queueing", "jittery":
+			if j, ok := f.jitter[h.TTL]; ok {
+				out = append(out, jitterNote(j))
+			}
 		}
 	}
 	return out, severity
