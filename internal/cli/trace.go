@@ -46,6 +46,7 @@ type traceOptions struct {
 	enrich    enrichFlags
 	loc       locationFlags
 	via       viaFlags
+	live      liveFlags
 }
 
 func newTraceCmd(g *globalOptions) *cobra.Command {
@@ -73,6 +74,12 @@ keeps the same flow (Paris traceroute across rounds); a hop silent in a round is
 and a reply that comes after its round counts in its own round. Memory stays bounded (the last 100
 RTTs per responder and rounds per hop are kept), so a run can last hours; Ctrl-C stops it and reports
 what the rounds so far measured. Without -c (or -c 0) trace makes one pass.
+
+On a terminal, -c draws a live view that updates each round, as mtr's and Trippy's screens do:
+the hop table with loss and RTT statistics and a latency history, AS, operator and place, and the
+explanation as it learns. Keys: p pause, r reset the statistics, d every responder, n names, a AS,
+l places, q quit; the final report then goes to standard output or -o. --no-live prints only the
+final report.
 
 --mtu discovers the path MTU afterwards, as tracepath does, and names the hop where it drops. In raw
 mode the packet quoted in each ICMP error is compared with the probe sent, so a NAT that rewrites the
@@ -146,6 +153,7 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 	addEnrichFlags(f, &o.enrich, false)
 	addLocationFlags(f, &o.loc)
 	addViaFlags(f, &o.via)
+	addLiveFlags(f, &o.live)
 	return c
 }
 
@@ -251,6 +259,14 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions, format str
 	targets := []path.Target{target}
 	if o.allAddrs {
 		targets = allTargets(target, rc.Family)
+	}
+	if o.live.use(g, o, format) {
+		l := <-enr
+		enr <- l // for the deferred Close
+		if l.err != nil {
+			return l.err
+		}
+		return runTraceLive(ctx, g, o, format, target, warnings, po, l.e, from)
 	}
 	// Every address is traced at once: each trace has its own sockets and identifiers.
 	traces := make([]*path.Trace, len(targets))
