@@ -1,5 +1,6 @@
 // Package explain turns an enriched path into findings: AS hand-offs, carriers, latency jumps and spikes,
-// hop locations, the distance and speed-of-light bound, and a plain-English summary.
+// loss (real path loss versus routers limiting their ICMP replies) and jitter (queueing versus a jittery
+// router), hop locations, the distance and speed-of-light bound, and a plain-English summary.
 //
 // Everything here is a pure function of a *path.Trace and the enrichment of its addresses; the package
 // does no I/O. Times in findings are milliseconds (float64) and distances kilometres, rounded for display.

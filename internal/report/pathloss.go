@@ -105,10 +105,13 @@ func pctLabel(v float64) string {
 	return fmt.Sprintf("%.1f%%", v)
 }
 
-// lostOf is "3 of 10 lost (30%; 11–60% likely)".
+// lostOf is "3 of 10 lost (30%, 95% CI 11–60%)": the Wilson interval says how little a few probes pin down.
 func lostOf(sent, received int, pct, lo, hi float64) string {
-	return fmt.Sprintf("%d of %d lost (%s; %s–%s likely)", sent-received, sent, pctLabel(pct), pctLabel(lo), pctLabel(hi))
+	return fmt.Sprintf("%d of %d lost (%s, 95%% CI %s–%s)", sent-received, sent, pctLabel(pct), trimPct(pctLabel(lo)), pctLabel(hi))
 }
+
+// trimPct drops the percent sign of the low end of a range.
+func trimPct(s string) string { return s[:len(s)-1] }
 
 // linkText names the link into hop ttl: "the link from hop 4 into hop 5 (inside Orange)".
 func linkText(prevTTL, ttl int, prevOp, op string) string {
@@ -150,7 +153,7 @@ func lossLines(f *Findings) []string {
 			lines = append(lines, fmt.Sprintf("hop %d on: %s, and every later hop loses at least %s: it looks like loss on %s, but %s",
 				l.TTL, lost, pctLabel(l.LevelPct), linkText(l.PrevTTL, l.TTL, l.PrevOperator, l.Operator), tooFew))
 		case l.Kind == "path":
-			lines = append(lines, fmt.Sprintf("hop %d on: real loss on %s: every later hop loses at least %s (hop %d least); hop %d %s",
+			lines = append(lines, fmt.Sprintf("hop %d on: real loss on %s: every later hop loses at least %s (hop %d least); hop %d itself: %s",
 				l.TTL, linkText(l.PrevTTL, l.TTL, l.PrevOperator, l.Operator), pctLabel(l.LevelPct), l.LevelTTL, l.TTL, lost))
 		case l.Kind == "destination":
 			s := fmt.Sprintf("destination (hop %d): %s", l.TTL, lost)

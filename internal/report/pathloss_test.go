@@ -55,11 +55,11 @@ func TestLossAndJitterInTheReport(t *testing.T) {
 		jitterVerdict string
 	}{
 		{name: "rate-limited middle hop", recv: []int{20, 12, 20, 20}, sd: []float64{0.2, 0.4, 0.5, 0.6},
-			loss:     []string{"hop 2: 8 of 20 lost (40%; ", "hop 3 after it loses nothing", "rate-limits or deprioritises its own ICMP replies; traffic through it is not lost"},
+			loss:     []string{"hop 2: 8 of 20 lost (40%, 95% CI 22–61%)", "hop 3 after it loses nothing", "rate-limits or deprioritises its own ICMP replies; traffic through it is not lost"},
 			notes:    map[int]string{2: "rate-limited ICMP (40%)"},
 			verdicts: "- rate-limit - -", jitterVerdict: "- - - -"},
 		{name: "real loss from hop 3", recv: []int{20, 20, 16, 15, 16}, sd: []float64{0.2, 0.4, 0.5, 0.6, 0.6},
-			loss:     []string{"hop 3 on: real loss on the link from hop 2 into hop 3: every later hop loses at least 20% (hop 3 least)", "destination (hop 5): 4 of 20 lost (20%;", "the loss from hop 3 on, carried to the end", "For applications, losing ~20% of packets"},
+			loss:     []string{"hop 3 on: real loss on the link from hop 2 into hop 3: every later hop loses at least 20% (hop 3 least)", "destination (hop 5): 4 of 20 lost (20%, 95% CI", "the loss from hop 3 on, carried to the end", "For applications, losing ~20% of packets"},
 			notes:    map[int]string{3: "loss from here on 20%", 5: "loss 20% (from hop 3)"},
 			verdicts: "- - path carried destination", jitterVerdict: "- - - - -"},
 		{name: "jitter grows and a jittery router", recv: []int{20, 20, 20, 20, 20}, sd: []float64{0.2, 9, 0.5, 0.6, 0.7},
