@@ -325,6 +325,24 @@ func TestLatency(t *testing.T) {
 			wantSpikes: []int{4},
 		},
 		{
+			name:       "a slow router where the level rises is a spike, and the jump lands after it",
+			hops:       []string{"192.0.2.1/1", "192.0.2.2/135", "192.0.2.3/13", "192.0.2.4/12", "192.0.2.5/12"},
+			wantJumps:  "1>3p",
+			wantSpikes: []int{2},
+		},
+		{
+			name:       "a slow router on top of a real rise",
+			hops:       []string{"192.0.2.1/0.3", "192.0.2.2/6.7", "192.0.2.3/230", "192.0.2.4/39.1", "192.0.2.5/39.4", "192.0.2.6/39.5"},
+			wantJumps:  "2>4p",
+			wantSpikes: []int{3},
+		},
+		{
+			name:       "slow routers in a row before the rise",
+			hops:       []string{"192.0.2.1/1", "192.0.2.2/90", "192.0.2.3/80", "192.0.2.4/30", "192.0.2.5/31"},
+			wantJumps:  "1>4p",
+			wantSpikes: []int{2, 3},
+		},
+		{
 			name:      "noise below the thresholds",
 			hops:      []string{"192.0.2.1/5", "192.0.2.2/9", "192.0.2.3/7", "192.0.2.4/11", "192.0.2.5/10"},
 			wantJumps: "",

@@ -72,6 +72,11 @@ func FuzzExplain(f *testing.F) {
 				if j.ToTTL <= j.FromTTL || j.DeltaMs <= 0 {
 					t.Fatalf("bad jump %+v", j)
 				}
+				for _, s := range got.Spikes {
+					if s.TTL == j.ToTTL {
+						t.Fatalf("hop %d is both a jump and slow ICMP", s.TTL)
+					}
+				}
 			}
 		}
 	})

@@ -26,15 +26,28 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 		return jumps, spikes
 	}
 	level, at := e.floors(resp)
+	// A hop slower than the hops after it is a spike (its own slow ICMP); it is never also where a jump
+	// lands: one hop, one verdict.
+	spike := make([]bool, len(resp))
+	for k := 0; k < len(resp)-1; k++ {
+		excess := e.mins[resp[k]] - level[k+1]
+		spike[k] = excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1]
+	}
 	for k := 1; k < len(resp); k++ {
 		prev, cur := level[k-1], level[k]
 		delta := cur - prev
 		if delta < jumpMinMs || delta < jumpMinFrac*prev {
 			continue
 		}
-		a, b := resp[k-1], resp[k]
+		// When the hop where the floor rises is itself a spike, the rise shows first at the next hop that
+		// answers at the new level: the jump is between hop a and that one, across the slow router.
+		to := k
+		for to < len(resp)-1 && spike[to] {
+			to++
+		}
+		a, b := resp[k-1], resp[to]
 		j := Jump{FromTTL: e.out[a].TTL, ToTTL: e.out[b].TTL, FromMs: e.mins[a], ToMs: e.mins[b],
-			LevelMs: round3(cur), DeltaMs: round3(e.mins[b] - e.mins[a]), Persistent: k < len(resp)-1}
+			LevelMs: round3(cur), DeltaMs: round3(e.mins[b] - e.mins[a]), Persistent: to < len(resp)-1}
 		if j.DeltaMs < delta {
 			j.DeltaMs = round3(delta)
 		}
@@ -51,13 +64,13 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 		jumps[largest].Largest = true
 	}
 	for k := 0; k < len(resp)-1; k++ {
+		if !spike[k] {
+			continue
+		}
 		i := resp[k]
 		// The floor of the hops after this one.
 		later, laterAt := level[k+1], at[k+1]
 		excess := e.mins[i] - later
-		if excess < spikeMinMs || excess < spikeMinFrac*later {
-			continue
-		}
 		s := Spike{TTL: e.out[i].TTL, MinMs: e.mins[i], LaterTTL: e.out[laterAt].TTL, LaterMs: later, ExcessMs: round3(excess), Place: e.out[i].Place}
 		if r := e.out[i].RTT; r != nil {
 			s.MaxMs = r.MaxMs
