@@ -213,10 +213,7 @@ func latencyLines(f *Findings) []string {
 		lines = append(lines, fmt.Sprintf("hop %d%s: %s–%s ms, but hop %d answers in %s ms: slow ICMP generation on that router, not path latency",
 			s.TTL, where, fmtMs(s.MinMs), fmtMs(s.MaxMs), s.LaterTTL, fmtMs(s.LaterMs)))
 	}
-	for _, x := range f.FarSide {
-		lines = append(lines, fmt.Sprintf("hop %d (%s) already answers in %s ms, like hop %d (%s, %s away): its reply most likely returns through the far end (MPLS tunnel)",
-			x.TTL, x.Place.LabelOf(), fmtMs(x.MinMs), x.FarTTL, x.FarPlace.LabelOf(), kmText(x.DistanceKm)))
-	}
+	lines = append(lines, farSideLines(f.FarSide)...)
 	if len(lines) == 0 {
 		lines = append(lines, "no jump: the RTT rises smoothly along the path")
 	}
