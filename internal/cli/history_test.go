@@ -58,7 +58,7 @@ func TestHistory(t *testing.T) {
 				t.Fatalf("exit %d, want %d: %s", code, tc.code, errs)
 			}
 			for _, want := range tc.contains {
-				if !strings.Contains(out+errs, want) {
+				if !strings.Contains(strings.Join(strings.Fields(out+errs), " "), want) {
 					t.Errorf("output lacks %q:\n%s%s", want, out, errs)
 				}
 			}

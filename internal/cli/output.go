@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"hopscope/internal/render"
 	"hopscope/internal/report"
@@ -56,11 +58,29 @@ func (o *outputFlags) resolve(fs *pflag.FlagSet) (string, error) {
 // write renders rep in format into memory (so a rendering error leaves the destination untouched) and
 // writes it to -o or standard output; colour only when writing to a terminal that wants it.
 func (o *outputFlags) write(g *globalOptions, format string, rep *report.Report) error {
-	rf, err := render.ByName(format, o.output == "" && g.colorEnabled(g.streams.Out))
+	opts := render.Options{Color: o.output == "" && g.colorEnabled(g.streams.Out)}
+	if o.output == "" {
+		opts.Width = textWidth(g.streams.Out)
+	}
+	rf, err := render.ByNameOptions(format, opts)
 	if err != nil {
 		return usageError{err}
 	}
 	return o.emit(g, func(w io.Writer) error { return rf(w, rep) })
+}
+
+// textWidth is the width text output fits on w: $COLUMNS when set to a number (so "COLUMNS=80 hopscope
+// ... | less" works), else the terminal's width when w is one, else 0 (render.DefaultWidth, 100).
+func textWidth(w io.Writer) int {
+	if n, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if n, _, err := term.GetSize(int(f.Fd())); err == nil && n > 0 {
+			return n
+		}
+	}
+	return 0
 }
 
 // emit runs fn into memory, then writes what it wrote to -o (atomically) or standard output; an error

@@ -7,87 +7,138 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"hopscope/internal/report"
 )
 
-// textDomains writes the inventory grouped by registrable domain: one line per domain, then its hosts
-// with counts, bytes, first/last seen, protocols and purpose, plus AS, operator and country columns when
-// the servers were enriched, then the RTT-versus-location checks and warnings. Colour (bold) decorates
-// headings only, so the table columns stay aligned.
-func textDomains(w io.Writer, r *report.Report, color bool) error {
+// textDomains writes the inventory grouped by registrable domain within width: a domain row over its
+// hosts when it has several, else the host's own row (one row per host), with counts, bytes, first/last
+// seen (with dates when the inventory spans more than a day), protocols, the AS, operator and country
+// columns when the servers were enriched, and the purpose last (under the row when the terminal is
+// narrow); REQS only when HTTP requests were seen. Then the RTT-versus-location checks and warnings.
+func textDomains(w io.Writer, r *report.Report, color bool, width int) error {
 	d := r.Domains
 	if d == nil {
 		return errors.New("render text: domains report without a domains section")
 	}
-	bold := func(s string) string {
-		if color {
-			return "\x1b[1m" + s + "\x1b[0m"
-		}
-		return s
-	}
-	ew := &domErrWriter{w: w}
-	ew.printf("%s\n", bold(domainsHeadline(d)))
+	t := &textOut{w: w, color: color, width: width}
+	t.line(t.style(ansiBold, domainsHeadline(d)))
 	if span := domTimeSpan(d); span != "" {
-		ew.printf("%s\n", span)
+		t.line(span)
 	}
 	if len(d.Domains) == 0 {
-		ew.printf("\nNo flows.\n")
+		t.line("")
+		t.line("No flows.")
 	} else {
-		ew.printf("\n")
-		enriched := len(d.Servers) > 0
-		var tb bytes.Buffer
-		tw := tabwriter.NewWriter(&tb, 0, 0, 2, ' ', 0)
-		head := "HOST\tFLOWS\tREQS\tUP\tDOWN\tFIRST\tLAST\tPROTOCOLS\tPURPOSE"
-		if enriched {
-			head += "\tAS\tOPERATOR\tCC"
-		}
-		fmt.Fprintln(tw, head)
-		for _, dom := range d.Domains {
-			line := fmt.Sprintf("%s\t%d\t%d\t%s\t%s\t%s\t%s\t\t", dom.Domain, dom.Flows, dom.Requests,
-				report.BytesLabel(dom.BytesUp), report.BytesLabel(dom.BytesDown), domClock(dom.First), domClock(dom.Last))
-			if enriched {
-				line += "\t\t\t"
-			}
-			fmt.Fprintln(tw, line)
-			for _, h := range dom.Hosts {
-				purpose := h.Purpose
-				if purpose == "" {
-					purpose = "-"
-				}
-				if h.Note != "" {
-					purpose += " (" + h.Note + ")"
-				}
-				line := fmt.Sprintf("  %s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s", h.Host, h.Flows, h.Requests,
-					report.BytesLabel(h.BytesUp), report.BytesLabel(h.BytesDown), domClock(h.First), domClock(h.Last), domOrDash(strings.Join(h.Protocols, ",")), purpose)
-				if enriched {
-					line += "\t" + domOrDash(h.ServerAS) + "\t" + domOrDash(h.ServerOrg) + "\t" + domOrDash(h.ServerCountry)
-				}
-				fmt.Fprintln(tw, line)
-			}
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		domTrimLines(ew, tb.Bytes())
+		t.line("")
+		cols, rows := domTable(d)
+		t.fitTable(cols, rows)
 	}
 	if len(d.Checks) > 0 {
-		ew.printf("\n%s\n", bold("Checks: handshake RTT against the database's location"))
-		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "HOST\tSERVER\tMAX KM (RTT)\tDB KM\tVERDICT\tNOTE")
+		t.line("")
+		t.line(t.style(ansiBold, "Checks: handshake RTT against the database's location"))
+		var rows [][]cell
 		for _, c := range d.Checks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Host, c.Server, domKm(c.MaxDistanceKm), domKm(c.DBDistanceKm), domVerdict(c), c.Note)
+			rows = append(rows, []cell{{text: c.Host}, {text: c.Server}, {text: domKm(c.MaxDistanceKm)}, {text: domKm(c.DBDistanceKm)},
+				{text: domVerdict(c)}, {text: c.Note}})
 		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
+		t.fitTable([]column{{head: "HOST", min: 16, order: 1}, {head: "SERVER", min: 15, order: 2}, {head: "MAX KM (RTT)", right: true},
+			{head: "DB KM", right: true}, {head: "VERDICT"}, {head: "NOTE", below: 24}}, rows)
 	}
 	for _, wn := range d.Warnings {
-		ew.printf("warning: %s\n", wn)
+		t.para("warning: ", "  ", wn)
 	}
-	return ew.err
+	return t.err
+}
+
+// domColumns says which optional columns an inventory table has.
+type domColumns struct {
+	requests, enriched, dates bool
+}
+
+func newDomColumns(d *report.Domains) domColumns {
+	c := domColumns{enriched: len(d.Servers) > 0, dates: domSpansDays(d)}
+	for _, dom := range d.Domains {
+		c.requests = c.requests || dom.Requests > 0
+	}
+	return c
+}
+
+// domSpansDays reports whether the inventory's flows fall on more than one UTC day.
+func domSpansDays(d *report.Domains) bool {
+	if d.First.IsZero() {
+		return false
+	}
+	f, l := d.First.UTC(), d.Last.UTC()
+	return f.YearDay() != l.YearDay() || f.Year() != l.Year()
+}
+
+// domTime shows a time as UTC hh:mm:ss, with the date when the inventory spans days; "-" when unknown.
+func (c domColumns) time(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	if c.dates {
+		return t.UTC().Format("2006-01-02 15:04")
+	}
+	return t.UTC().Format("15:04:05")
+}
+
+// domTable lays out the inventory as fitted columns and rows: a domain of several hosts is a row above
+// its indented hosts; a domain of one host is that host's row.
+func domTable(d *report.Domains) ([]column, [][]cell) {
+	dc := newDomColumns(d)
+	// Narrow terminals: protocols and operator are cut, then LAST, AS and FIRST go, and long hosts are cut.
+	cols := []column{{head: "HOST", min: 20, order: 4}, {head: "FLOWS", right: true}}
+	if dc.requests {
+		cols = append(cols, column{head: "REQS", right: true})
+	}
+	cols = append(cols, column{head: "UP", right: true}, column{head: "DOWN", right: true},
+		column{head: "FIRST", order: 5, drop: true}, column{head: "LAST", order: 2, drop: true}, column{head: "PROTOCOLS", min: 9, order: 1})
+	if dc.enriched {
+		cols = append(cols, column{head: "AS", order: 3, drop: true}, column{head: "OPERATOR", min: 12, order: 1}, column{head: "CC"})
+	}
+	cols = append(cols, column{head: "PURPOSE", below: 20})
+	var rows [][]cell
+	add := func(name string, flows, reqs int, up, down int64, first, last time.Time, h *report.HostSummary) {
+		row := []cell{{text: name}, {text: strconv.Itoa(flows)}}
+		if dc.requests {
+			row = append(row, cell{text: strconv.Itoa(reqs)})
+		}
+		row = append(row, cell{text: report.BytesLabel(up)}, cell{text: report.BytesLabel(down)},
+			cell{text: dc.time(first)}, cell{text: dc.time(last)})
+		if h == nil {
+			row = append(row, cell{})
+			if dc.enriched {
+				row = append(row, cell{}, cell{}, cell{})
+			}
+			rows = append(rows, append(row, cell{}))
+			return
+		}
+		row = append(row, cell{text: domOrDash(strings.Join(h.Protocols, ","))})
+		if dc.enriched {
+			row = append(row, cell{text: domOrDash(h.ServerAS)}, cell{text: domOrDash(h.ServerOrg)}, cell{text: domOrDash(h.ServerCountry)})
+		}
+		purpose := h.Purpose
+		if h.Note != "" {
+			purpose = strings.TrimSpace(purpose + " (" + h.Note + ")")
+		}
+		rows = append(rows, append(row, cell{text: purpose}))
+	}
+	for _, dom := range d.Domains {
+		if len(dom.Hosts) == 1 {
+			h := &dom.Hosts[0]
+			add(h.Host, h.Flows, h.Requests, h.BytesUp, h.BytesDown, h.First, h.Last, h)
+			continue
+		}
+		add(dom.Domain, dom.Flows, dom.Requests, dom.BytesUp, dom.BytesDown, dom.First, dom.Last, nil)
+		for i := range dom.Hosts {
+			h := &dom.Hosts[i]
+			add("  "+h.Host, h.Flows, h.Requests, h.BytesUp, h.BytesDown, h.First, h.Last, h)
+		}
+	}
+	return cols, rows
 }
 
 // markdownDomains writes the same inventory as GitHub-flavoured Markdown tables.
@@ -156,8 +207,17 @@ func domainsHeadline(d *report.Domains) string {
 	if d.Origin != "" {
 		src += " " + d.Origin
 	}
-	return fmt.Sprintf("Inventory from %s: %d hosts in %d domains, %d flows, %s up, %s down",
-		src, d.Hosts, len(d.Domains), d.Flows, report.BytesLabel(d.BytesUp), report.BytesLabel(d.BytesDown))
+	return fmt.Sprintf("Inventory from %s: %s in %s, %s, %s up, %s down", src, plural(d.Hosts, "host", "hosts"),
+		plural(len(d.Domains), "domain", "domains"), plural(d.Flows, "flow", "flows"),
+		report.BytesLabel(d.BytesUp), report.BytesLabel(d.BytesDown))
+}
+
+// plural is "1 host", "2 hosts".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // domTimeSpan is "Seen 2026-11-25 14:00:01 to 14:05:00 UTC" over every domain; "" when nothing is timed.

@@ -6,34 +6,26 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"hopscope/internal/report"
 )
 
 // textIP writes one row per address (AS, operator, country, place, special range, hint) and, below the
 // table, the notes that do not fit in a cell: special ranges and hostname hints in full.
-func textIP(w io.Writer, r *report.Report, color bool) error {
+func textIP(w io.Writer, r *report.Report, color bool, width int) error {
 	if len(r.IPs) == 0 {
 		return errors.New("render: ip report without addresses")
 	}
 	var b bytes.Buffer
-	bold := func(s string) string {
-		if color {
-			return "\x1b[1m" + s + "\x1b[0m"
-		}
-		return s
-	}
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, bold("ADDRESS")+"\t"+bold("AS")+"\t"+bold("OPERATOR")+"\t"+bold("COUNTRY")+"\t"+bold("PLACE")+"\t"+bold("NOTE"))
+	var rows [][]cell
 	for _, q := range r.IPs {
 		i := q.Info
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", q.Addr, ipDash(i.ASLabel), ipDash(ipShort(i.ASOrg, 40)),
-			ipDash(i.Country), ipDash(q.PlaceLabel), q.Note)
+		rows = append(rows, []cell{{text: q.Addr}, {text: ipDash(i.ASLabel)}, {text: ipDash(ipShort(i.ASOrg, 40))},
+			{text: ipDash(i.Country)}, {text: ipDash(q.PlaceLabel)}, {text: q.Note}})
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	to := &textOut{w: &b, color: color, width: width}
+	to.fitTable([]column{{head: "ADDRESS", min: 15, order: 3}, {head: "AS"}, {head: "OPERATOR", min: 12, order: 3},
+		{head: "COUNTRY"}, {head: "PLACE", min: 10, order: 3}, {head: "NOTE", below: 20}}, rows)
 	var notes []string
 	for _, q := range r.IPs {
 		i := q.Info

@@ -32,17 +32,18 @@ func reportPaths(r *report.Report) ([]*report.Path, error) {
 	return ps, nil
 }
 
-// textPath writes every path of r as a header, an aligned hop table, the findings and the summary.
-func textPath(w io.Writer, r *report.Report, color bool) error {
+// textPath writes every path of r top-down: a header, the verdict (the summary), the hop table, then the
+// evidence (the sections), all within width.
+func textPath(w io.Writer, r *report.Report, color bool, width int) error {
 	ps, err := reportPaths(r)
 	if err != nil {
 		return fmt.Errorf("render text: %w", err)
 	}
-	tw := &textOut{w: w, color: color}
+	tw := &textOut{w: w, color: color, width: width}
 	for i, p := range ps {
 		if i > 0 {
 			tw.line("")
-			tw.line(tw.style(ansiDim, strings.Repeat("─", 72)))
+			tw.line(tw.style(ansiDim, strings.Repeat("─", ruleWidth(width))))
 			tw.line("")
 		}
 		writeTextPath(tw, p)
@@ -50,16 +51,34 @@ func textPath(w io.Writer, r *report.Report, color bool) error {
 	return tw.err
 }
 
-// textOut writes lines, remembers the first error and applies ANSI styles only when color is set.
+// textOut writes lines, remembers the first error and applies ANSI styles only when color is set. A
+// line wider than width (when width > 0) is wrapped at spaces (fitLine).
 type textOut struct {
 	w     io.Writer
 	color bool
+	width int
 	err   error
 }
 
 func (t *textOut) line(s string) {
-	if t.err == nil {
-		_, t.err = io.WriteString(t.w, s+"\n")
+	if t.err != nil {
+		return
+	}
+	for _, l := range fitLine(s, t.width) {
+		if _, t.err = io.WriteString(t.w, l+"\n"); t.err != nil {
+			return
+		}
+	}
+}
+
+// para writes text wrapped within the width, the first line after first and the others after rest.
+func (t *textOut) para(first, rest, text string) {
+	if t.width <= 0 {
+		t.line(first + text)
+		return
+	}
+	for _, l := range wrapHang(first, rest, text, t.width) {
+		t.line(l)
 	}
 }
 
@@ -76,50 +95,27 @@ type cell struct {
 	style string
 }
 
-// table writes rows aligned in columns; right lists the right-aligned column indexes. Styles apply after
-// padding so colour never shifts the columns.
+// table writes rows aligned in columns within the width; right lists the right-aligned column indexes.
+// Left-aligned columns are cut in the middle (widest first, to 8 runes) when the table is too wide, and
+// the last column wraps.
 func (t *textOut) table(header []string, rows [][]cell, right map[int]bool) {
-	width := make([]int, len(header))
+	cols := make([]column, len(header))
 	for i, h := range header {
-		width[i] = utf8.RuneCountInString(h)
-	}
-	for _, r := range rows {
-		for i, c := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(c.text))
+		cols[i] = column{head: h, right: right[i]}
+		if !right[i] && i < len(header)-1 {
+			cols[i].min, cols[i].order = 8, 1
 		}
 	}
-	pad := func(s string, i int) string {
-		if i == len(width)-1 && !right[i] {
-			return s // nothing follows the last column
-		}
-		n := width[i] - utf8.RuneCountInString(s)
-		if right[i] {
-			return strings.Repeat(" ", n) + s
-		}
-		return s + strings.Repeat(" ", n)
-	}
-	var b strings.Builder
-	for i, h := range header {
-		if i > 0 {
-			b.WriteString("  ")
-		}
-		b.WriteString(t.style(ansiBold, pad(h, i)))
-	}
-	t.line(strings.TrimRight(b.String(), " "))
-	for _, r := range rows {
-		b.Reset()
-		for i, c := range r {
-			if i > 0 {
-				b.WriteString("  ")
-			}
-			b.WriteString(t.style(c.style, pad(c.text, i)))
-		}
-		t.line(strings.TrimRight(b.String(), " "))
-	}
+	t.fitTable(cols, rows)
 }
 
-// maxNameWidth bounds the hostname column; longer names are shortened in the middle.
-const maxNameWidth = 46
+// ruleWidth is the length of a horizontal rule: 72, or the width when narrower.
+func ruleWidth(width int) int {
+	if width > 0 {
+		return min(72, width)
+	}
+	return 72
+}
 
 // shorten cuts s to n runes, keeping both ends.
 func shorten(s string, n int) string {
@@ -190,63 +186,169 @@ func noteStyle(h report.PathHop) string {
 	return ""
 }
 
-// hopRows renders one hop as table rows, one per responder.
+// hopTable is the layout of a path's hop table: which optional columns were measured.
+type hopTable struct {
+	loss bool
+}
+
+// newHopTable looks at every responder once to decide the optional columns.
+func newHopTable(p *report.Path) hopTable {
+	var t hopTable
+	for _, h := range p.Hops {
+		for _, r := range h.Responders {
+			if r.Loss != nil {
+				t.loss = true
+			}
+		}
+	}
+	return t
+}
+
+// Hop table column indexes.
+const (
+	colHop = iota
+	colAddr
+	colName
+	colAS
+	colOperator
+	colPlace
+	colLoss
+	colMin
+	colMed
+	colNotes
+	numHopCols
+)
+
+// columns is the hop table's header and how each column fits a narrow terminal: operator and place are
+// cut first (the AS still names the network), then the router's name (in the middle: both ends carry
+// meaning), then the median goes, then IPv6 addresses are cut; the notes go under the row.
+func (ht hopTable) columns() []column {
+	cols := []column{
+		colHop:      {head: "HOP", right: true},
+		colAddr:     {head: "ADDRESS", min: 15, order: 3},
+		colName:     {head: "NAME", min: 14, order: 2},
+		colAS:       {head: "AS"},
+		colOperator: {head: "OPERATOR", min: 10, order: 1, cutEnd: true},
+		colPlace:    {head: "LOCATION", min: 10, order: 1},
+		colLoss:     {head: "LOSS%", right: true},
+		colMin:      {head: "MIN ms", right: true},
+		colMed:      {head: "MED ms", right: true, order: 2, drop: true},
+		colNotes:    {head: "NOTES", below: 24},
+	}
+	return cols
+}
+
+// pick removes the columns of cells that the layout leaves out (LOSS% when nothing measured loss).
+func (ht hopTable) pick(row []cell) []cell {
+	if ht.loss {
+		return row
+	}
+	return append(row[:colLoss:colLoss], row[colLoss+1:]...)
+}
+
+// fmtLoss formats a loss fraction as a percentage.
+func fmtLoss(f float64) string { return fmt.Sprintf("%.1f", 100*f) }
+
+// hopRows renders one hop as table rows, one per responder, in the hop table's full column order.
 func hopRows(h report.PathHop) [][]cell {
 	ttl := cell{text: fmt.Sprint(h.TTL)}
 	if h.Silent {
-		return [][]cell{{ttl, {text: "*", style: ansiDim}, {}, {}, {}, {}, {}, {}, {}}}
+		row := make([]cell, numHopCols)
+		row[colHop], row[colAddr] = ttl, cell{text: "*", style: ansiDim}
+		return [][]cell{row}
 	}
 	notes := strings.Join(h.Notes, ", ")
 	var rows [][]cell
 	for i, r := range h.Responders {
-		row := []cell{{}, {text: r.Addr}, {text: shorten(r.Name, maxNameWidth)}, {text: r.AS},
-			{text: r.Operator}, {text: r.PlaceLabel}, {}, {}, {}}
+		row := make([]cell, numHopCols)
+		row[colAddr], row[colName], row[colAS] = cell{text: r.Addr}, cell{text: r.Name}, cell{text: r.AS}
+		row[colOperator], row[colPlace] = cell{text: r.Operator}, cell{text: r.PlaceLabel}
 		if r.RTT != nil {
-			row[6], row[7] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
+			row[colMin], row[colMed] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
+		}
+		if r.Loss != nil {
+			row[colLoss] = cell{text: fmtLoss(*r.Loss)}
 		}
 		if r.Info.Special != nil && r.Info.ASN == 0 {
-			row[4].style = ansiYellow
+			row[colOperator].style = ansiYellow
 		}
 		if i == 0 {
-			row[0] = ttl
-			row[8] = cell{text: notes, style: noteStyle(h)}
+			row[colHop] = ttl
+			row[colNotes] = cell{text: notes, style: noteStyle(h)}
 		}
 		rows = append(rows, row)
 	}
 	return rows
 }
 
-// writeTextPath writes one path.
+// footnote explains the table's marks that appear in it: a starred location, an AS with "?"; empty
+// when neither does.
+func footnote(p *report.Path) (starred, guessed bool) {
+	for _, h := range p.Hops {
+		for _, r := range h.Responders {
+			starred = starred || strings.HasSuffix(r.PlaceLabel, "*")
+			guessed = guessed || strings.HasSuffix(r.AS, "?")
+		}
+	}
+	return starred, guessed
+}
+
+// footnoteText is the footnote's sentence for the marks present; empty when none.
+func footnoteText(starred, guessed bool) string {
+	switch {
+	case starred && guessed:
+		return "* location read from the router's hostname; AS with ? as printed by the trace tool"
+	case starred:
+		return "* location read from the router's hostname"
+	case guessed:
+		return "AS with ? as printed by the trace tool"
+	}
+	return ""
+}
+
+// writeTextPath writes one path: title and facts, the summary (the verdict), the hop table, then the
+// sections (the evidence).
 func writeTextPath(t *textOut, p *report.Path) {
 	f := &p.Findings
 	t.line(t.style(ansiBold, "Path to "+pathTitle(p)))
 	t.line(pathFacts(p))
 	for _, w := range p.Warnings {
-		t.line(t.style(ansiDim, "note: "+w))
+		t.para(t.style(ansiDim, "note: "), "  ", w)
+	}
+	if f.Summary != "" {
+		t.line("")
+		t.line(t.style(ansiBold, "Summary"))
+		t.para("  ", "  ", f.Summary)
 	}
 	t.line("")
+	ht := newHopTable(p)
 	var rows [][]cell
 	for _, h := range p.Hops {
-		rows = append(rows, hopRows(h)...)
-	}
-	t.table([]string{"HOP", "ADDRESS", "NAME", "AS", "OPERATOR", "LOCATION", "MIN ms", "MED ms", "NOTES"}, rows,
-		map[int]bool{0: true, 6: true, 7: true})
-	t.line(t.style(ansiDim, "* location read from the router's hostname; AS with ? as printed by the trace tool"))
-	t.line("")
-	for _, s := range p.Sections {
-		label := fmt.Sprintf("%-12s", s.Label)
-		for i, text := range s.Lines {
-			if i == 0 {
-				t.line(t.style(ansiCyan, label) + " " + text)
-			} else {
-				t.line(strings.Repeat(" ", 13) + text)
-			}
+		for _, r := range hopRows(h) {
+			rows = append(rows, ht.pick(r))
 		}
 	}
-	t.line("")
-	t.line(t.style(ansiBold, "Summary"))
-	for _, l := range wrap(f.Summary, 100) {
-		t.line("  " + l)
+	cols := ht.columns()
+	if !ht.loss {
+		cols = append(cols[:colLoss:colLoss], cols[colLoss+1:]...)
+	}
+	t.fitTable(cols, rows)
+	if s := footnoteText(footnote(p)); s != "" {
+		t.line(t.style(ansiDim, s))
+	}
+	if len(p.Sections) > 0 {
+		t.line("")
+	}
+	for _, s := range p.Sections {
+		label := t.style(ansiCyan, fmt.Sprintf("%-12s", s.Label)) + " "
+		indent := strings.Repeat(" ", 13)
+		for i, text := range s.Lines {
+			if i == 0 {
+				t.para(label, indent, text)
+			} else {
+				t.para(indent, indent, text)
+			}
+		}
 	}
 }
 
@@ -305,25 +407,52 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 	t.line("")
 	t.line("**Summary.** " + f.Summary)
 	t.line("")
-	t.line("| Hop | Address | Name | AS | Operator | Location | Min ms | Median ms | Notes |")
-	t.line("|---:|---|---|---|---|---|---:|---:|---|")
+	ht := newHopTable(p)
+	head := []string{"Hop", "Address", "Name", "AS", "Operator", "Location", "Loss %", "Min ms", "Median ms", "Notes"}
+	align := []string{"---:", "---", "---", "---", "---", "---", "---:", "---:", "---:", "---"}
+	var hc []cell
+	for _, h := range head {
+		hc = append(hc, cell{text: h})
+	}
+	var ac []cell
+	for _, a := range align {
+		ac = append(ac, cell{text: a})
+	}
+	mdRow := func(cs []cell) string {
+		cells := make([]string, len(cs))
+		for i, c := range cs {
+			cells[i] = c.text
+		}
+		return "| " + strings.Join(cells, " | ") + " |"
+	}
+	t.line(mdRow(ht.pick(hc)))
+	t.line(strings.ReplaceAll(mdRow(ht.pick(ac)), " ", ""))
 	for _, h := range p.Hops {
 		for _, row := range hopRows(h) {
-			cells := make([]string, len(row))
-			for i, c := range row {
-				cells[i] = mdCell(c.text)
+			for i := range row {
+				row[i].text = mdCell(row[i].text)
 			}
-			if cells[2] != "" {
-				cells[2] = "`" + cells[2] + "`"
+			if row[colName].text != "" {
+				row[colName].text = "`" + row[colName].text + "`"
 			}
 			if h.Silent {
-				cells[1] = `\*`
+				row[colAddr].text = `\*`
 			}
-			t.line("| " + strings.Join(cells, " | ") + " |")
+			t.line(mdRow(ht.pick(row)))
 		}
 	}
-	t.line("")
-	t.line("Locations marked * come from the router's hostname; an AS marked ? is the one the trace tool printed.")
+	starred, guessed := footnote(p)
+	switch {
+	case starred && guessed:
+		t.line("")
+		t.line("Locations marked * come from the router's hostname; an AS marked ? is the one the trace tool printed.")
+	case starred:
+		t.line("")
+		t.line("Locations marked * come from the router's hostname.")
+	case guessed:
+		t.line("")
+		t.line("An AS marked ? is the one the trace tool printed.")
+	}
 	t.line("")
 	t.line("### Findings")
 	t.line("")

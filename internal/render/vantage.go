@@ -46,8 +46,12 @@ func sharedLine(v *report.Vantages) string {
 func textVantages(t *textOut, v *report.Vantages) {
 	t.line(t.style(ansiBold, "Vantage points compared: "+v.Target))
 	t.line("")
-	for _, l := range wrap(v.Summary, 100) {
-		t.line("  " + l)
+	if t.width > 0 {
+		t.para("  ", "  ", v.Summary)
+	} else {
+		for _, l := range wrap(v.Summary, 100) {
+			t.line("  " + l)
+		}
 	}
 	t.line("")
 	var rows [][]cell
@@ -74,7 +78,11 @@ func textVantages(t *textOut, v *report.Vantages) {
 		}
 		rows = append(rows, r)
 	}
-	t.table(upperHeader(), rows, nil)
+	if t.width > 0 && tableWidth(upperHeader(), rows) > t.width {
+		t.records(vantageHeader, rows) // seven columns of sentences: one block per origin reads better than cut cells
+	} else {
+		t.table(upperHeader(), rows, nil)
+	}
 	t.line("Shared: " + sharedLine(v))
 	if hasApproximate(v) {
 		t.line("~ place estimated (from the first hops, or coordinates the network obfuscates)")
@@ -143,11 +151,11 @@ func newHTMLVantage(v *report.Vantages) *htmlVantage {
 }
 
 // vantageText writes the comparison ahead of the paths in the text report, with a rule after it.
-func vantageText(w io.Writer, v *report.Vantages, color bool) error {
-	t := &textOut{w: w, color: color}
+func vantageText(w io.Writer, v *report.Vantages, color bool, width int) error {
+	t := &textOut{w: w, color: color, width: width}
 	textVantages(t, v)
 	t.line("")
-	t.line(t.style(ansiDim, strings.Repeat("─", 72)))
+	t.line(t.style(ansiDim, strings.Repeat("─", ruleWidth(t.width))))
 	t.line("")
 	return t.err
 }
