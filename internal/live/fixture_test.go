@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -58,8 +59,12 @@ func fixtureRound(n int) *report.Path {
 			rtts = append(rtts, fh.baseMs+float64((r*7+i*3)%11)/4)
 		}
 		h.Answered = len(rtts)
+		h.Stats = statsOf(n, rtts)
 		if len(rtts) > 0 {
 			h.RTT = rttOf(rtts)
+		}
+		if fh.lostEvery > 0 && n >= 4 {
+			h.LossVerdict = "rate-limit"
 		}
 		if fh.as != "" {
 			fmt.Sscanf(fh.as, "AS%d", &h.ASN)
@@ -70,6 +75,13 @@ func fixtureRound(n int) *report.Path {
 		}
 		for j, a := range fh.addrs {
 			r := report.PathResponder{Addr: a, Name: fh.names[j], AS: fh.as, Operator: fh.op, PlaceLabel: fh.place, RTT: h.RTT}
+			if len(fh.addrs) == 1 {
+				r.Stats = h.Stats
+			} else { // several responders: a timeout names none, so their loss is not measured apart
+				st := *h.Stats
+				st.Sent, st.LossPct, st.LossLabel = 0, nil, ""
+				r.Stats = &st
+			}
 			h.Responders = append(h.Responders, r)
 		}
 		if i == len(fixtureHops)-1 {
@@ -91,6 +103,31 @@ func fixtureRound(n int) *report.Path {
 	return p
 }
 
+// statsOf is what the report's Stats say of sent probes with the given RTTs (in round order).
+func statsOf(sent int, ms []float64) *report.Stats {
+	v := func(x float64) *float64 { return &x }
+	s := &report.Stats{Sent: sent, Received: len(ms), LossPct: v(100 * float64(sent-len(ms)) / float64(sent)),
+		LossLabel: fmt.Sprintf("%d/%d", sent-len(ms), sent)}
+	if len(ms) == 0 {
+		return s
+	}
+	r := rttOf(ms)
+	s.LastMs, s.AvgMs, s.BestMs, s.WorstMs = v(ms[len(ms)-1]), v(r.MedianMs), v(r.MinMs), v(r.MaxMs)
+	s.SamplesMs = append([]float64(nil), ms...)
+	if len(ms) > 1 {
+		var ss, jit float64
+		for i, x := range ms {
+			ss += (x - r.MedianMs) * (x - r.MedianMs)
+			if i > 0 {
+				jit += math.Abs(x - ms[i-1])
+			}
+		}
+		s.StdDevMs, s.JitterMs = v(math.Sqrt(ss/float64(len(ms)-1))), v(jit/float64(len(ms)-1))
+	}
+	return s
+}
+
+// rttOf summarises RTTs; MedianMs holds their mean, which is all a scripted fixture needs.
 func rttOf(ms []float64) *report.RTT {
 	lo, hi, sum := ms[0], ms[0], 0.0
 	for _, v := range ms {

@@ -26,6 +26,7 @@ const (
 	colBest
 	colWorst
 	colStdDev
+	colJitter
 	colHistory
 )
 
@@ -39,7 +40,7 @@ type colSpec struct {
 
 var specs = [...]colSpec{
 	colHop:      {title: "Hop", width: 4, right: true},
-	colHost:     {title: "Host", width: 14, max: 40},
+	colHost:     {title: "Host", width: 16, max: 40},
 	colAS:       {title: "AS", width: 9},
 	colOperator: {title: "Operator", width: 10, max: 24},
 	colPlace:    {title: "Place", width: 10, max: 22},
@@ -50,19 +51,26 @@ var specs = [...]colSpec{
 	colBest:     {title: "Best", width: 6, right: true},
 	colWorst:    {title: "Wrst", width: 6, right: true},
 	colStdDev:   {title: "StDev", width: 6, right: true},
+	colJitter:   {title: "Jttr", width: 6, right: true},
 	colHistory:  {title: "History", width: 8, max: 24},
 }
 
 // displayOrder is the left-to-right order of the columns: who and where, then mtr's statistics, then
 // the latency history.
 var displayOrder = []colID{colHop, colHost, colAS, colOperator, colPlace,
-	colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colHistory}
+	colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colJitter, colHistory}
 
-// fitOrder is the order columns claim width in; a column that does not fit is left out and the next
+// fitSteps is the order columns claim width in; a column that does not fit is left out and the next
 // is tried, so a narrow terminal keeps the hop, host, loss and recent latency, and shows the AS and
-// place a user switched on before the rarer statistics.
-var fitOrder = []colID{colHop, colHost, colLoss, colSent, colLast, colAvg, colAS, colPlace,
-	colHistory, colBest, colWorst, colStdDev, colOperator}
+// place a user switched on before the rarer statistics. A step naming a column already placed grows it
+// to width first (host names get room before the operator and jitter columns).
+var fitSteps = []struct {
+	id    colID
+	width int // 0: the column's least width
+}{
+	{colHop, 0}, {colHost, 0}, {colLoss, 0}, {colSent, 0}, {colLast, 0}, {colAvg, 0}, {colAS, 0}, {colPlace, 0},
+	{colHistory, 0}, {colBest, 0}, {colWorst, 0}, {colStdDev, 0}, {colHost, 26}, {colOperator, 0}, {colJitter, 0},
+}
 
 // growOrder is the order flexible columns take the width left over, in stages: first each to a
 // comfortable width, then each to its most.
@@ -101,12 +109,16 @@ func layout(width int, t toggles) (cols []placed, hidden []colID) {
 	}
 	got := map[colID]int{}
 	used := -1 // no gap before the first column
-	for _, id := range fitOrder {
-		if !on(id) {
+	for _, st := range fitSteps {
+		if !on(st.id) {
 			continue
 		}
-		if w := specs[id].width; used+1+w <= width {
-			got[id] = w
+		if w, ok := got[st.id]; ok {
+			add := min(max(st.width-w, 0), width-used)
+			got[st.id] += add
+			used += add
+		} else if w := specs[st.id].width; used+1+w <= width {
+			got[st.id] = w
 			used += 1 + w
 		}
 	}
@@ -150,7 +162,10 @@ func buildRows(p *report.Path, t toggles, hist map[int]*history) []row {
 	var rows []row
 	for _, h := range p.Hops {
 		r := row{hop: fmt.Sprintf("%d.", h.TTL), fig: hopFigures(h), alert: h.Severity == "alert"}
-		if hs := hist[h.TTL]; hs != nil {
+		// The view's own history marks lost rounds; the report's window of RTTs stands in before the
+		// view has seen a round (a saved continuous run).
+		r.spark = r.fig.samples
+		if hs := hist[h.TTL]; hs != nil && len(hs.samples) > 0 {
 			r.spark = hs.samples
 		}
 		r.as, r.operator, r.place = hopIdentity(h)
@@ -245,7 +260,7 @@ func (r row) cell(id colID) string {
 	}
 	switch id {
 	case colLoss:
-		return lossText(r.fig.lossPct)
+		return r.fig.lossCell()
 	case colSent:
 		return sentText(r.fig.sent)
 	case colLast:
@@ -258,6 +273,8 @@ func (r row) cell(id colID) string {
 		return msText(r.fig.worst)
 	case colStdDev:
 		return msText(r.fig.stddev)
+	case colJitter:
+		return msText(r.fig.jitter)
 	}
 	return ""
 }

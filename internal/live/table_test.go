@@ -47,13 +47,15 @@ func TestLayout(t *testing.T) {
 	}{
 		{"80 with everything on", 80, all,
 			[]colID{colHop, colHost, colAS, colPlace, colLoss, colSent, colLast, colAvg, colHistory},
-			[]colID{colOperator, colBest, colWorst, colStdDev}},
+			[]colID{colOperator, colBest, colWorst, colStdDev, colJitter}},
 		{"80 without AS and place gets mtr's columns back", 80, toggles{names: true},
-			[]colID{colHop, colHost, colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colHistory}, nil},
-		{"120 fits all", 120, all,
-			[]colID{colHop, colHost, colAS, colOperator, colPlace, colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colHistory}, nil},
+			[]colID{colHop, colHost, colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colHistory}, []colID{colJitter}},
+		{"120 fits all but jitter", 120, all,
+			[]colID{colHop, colHost, colAS, colOperator, colPlace, colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colHistory}, []colID{colJitter}},
+		{"130 fits all", 130, all,
+			[]colID{colHop, colHost, colAS, colOperator, colPlace, colLoss, colSent, colLast, colAvg, colBest, colWorst, colStdDev, colJitter, colHistory}, nil},
 		{"40 keeps hop, host, loss", 40, all,
-			[]colID{colHop, colHost, colLoss, colSent, colLast}, []colID{colAS, colOperator, colPlace, colAvg, colBest, colWorst, colStdDev, colHistory}},
+			[]colID{colHop, colHost, colLoss, colSent, colLast}, []colID{colAS, colOperator, colPlace, colAvg, colBest, colWorst, colStdDev, colJitter, colHistory}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cols, hidden := layout(tc.w, tc.t)
@@ -142,16 +144,21 @@ func TestHopFigures(t *testing.T) {
 		{"silent", report.PathHop{Sent: 2, Silent: true}, []string{"100%", "2", "-", "-"}},
 		{"aggregate loss of one responder", report.PathHop{Responders: []report.PathResponder{{Loss: &loss}}}, []string{"25.0%", "-", "-", "-"}},
 		{"nothing known", report.PathHop{}, []string{"-", "-", "-", "-"}},
+		{"stats win", report.PathHop{Sent: 3, Answered: 3, RTT: &report.RTT{MinMs: 1, MaxMs: 3, Count: 3},
+			Stats: &report.Stats{Sent: 20, LossPct: ptr(5.0), LossLabel: "5%", BestMs: ptr(0.5), WorstMs: ptr(9.0)}},
+			[]string{"5%", "20", "0.50", "9.00"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := hopFigures(tc.h)
-			got := []string{lossText(f.lossPct), sentText(f.sent), msText(f.best), msText(f.worst)}
+			got := []string{f.lossCell(), sentText(f.sent), msText(f.best), msText(f.worst)}
 			if !slices.Equal(got, tc.want) {
 				t.Errorf("figures %v, want %v", got, tc.want)
 			}
 		})
 	}
 }
+
+func ptr(v float64) *float64 { return &v }
 
 func TestReportsSkipsToNewest(t *testing.T) {
 	snaps := make(chan *path.Trace, 3)

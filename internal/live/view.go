@@ -22,6 +22,7 @@ var (
 	headStyle   = lipgloss.NewStyle().Bold(true)
 	alertStyle  = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Red)
 	lossStyle   = lipgloss.NewStyle().Foreground(lipgloss.Yellow)
+	pathLoss    = lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Red)
 	subStyle    = lipgloss.NewStyle().Faint(true)
 	statusStyle = lipgloss.NewStyle().Bold(true).Reverse(true)
 	keyStyle    = lipgloss.NewStyle().Bold(true)
@@ -163,13 +164,25 @@ func rowLine(r row, cols []placed) string {
 		case c.id == colHop && r.alert:
 			s = alertStyle.Render(s)
 		case c.id == colLoss && r.lossy:
-			s = lossStyle.Render(s)
+			s = lossStyleOf(r.fig.verdict).Render(s)
 		case r.sub:
 			s = subStyle.Render(s)
 		}
 		cells[i] = s
 	}
 	return strings.Join(cells, " ")
+}
+
+// lossStyleOf colours a loss figure by what the report says it means: red for loss on the path, faint
+// for a router limiting its own replies (not lost traffic), yellow for anything not yet told apart.
+func lossStyleOf(verdict string) lipgloss.Style {
+	switch verdict {
+	case "path", "carried", "destination":
+		return pathLoss
+	case "rate-limit":
+		return subStyle
+	}
+	return lossStyle
 }
 
 // panel is the explanation: the report's summary, then each section's lines, wrapped to w.
