@@ -72,7 +72,7 @@ Exit codes: 0 explained, 1 failure, 2 unreadable or malformed input (nothing is 
 	f := cmd.Flags()
 	f.StringVar(&o.inputFormat, "input-format", "", "input format instead of detecting it: "+strings.Join(tracefile.Formats(), ", "))
 	f.BoolVar(&o.strict, "strict", false, "refuse the whole input at the first line that is not the format's (default: skip it with a warning naming the line)")
-	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html", "csv")
 	addEnrichFlags(f, &o.enrich, false)
 	addLocationFlags(f, &o.loc)
 	return cmd

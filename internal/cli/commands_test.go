@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"net/netip"
 	"os"
@@ -63,7 +64,7 @@ func listedFormats(t *testing.T, path ...string) []string {
 }
 
 // reportCommands are the commands whose output is a report: they all take the output group with the
-// same four formats, text first.
+// same four formats, text first, and csv after them for the path and inventory reports.
 var reportCommands = [][]string{
 	{"analyze"}, {"trace"}, {"ip"}, {"dns"}, {"domains"}, {"capture"}, {"investigate"}, {"report"}, {"history"},
 }
@@ -119,6 +120,10 @@ func TestEveryListedFormatWorks(t *testing.T) {
 					if !strings.HasPrefix(out, "<!DOCTYPE html>") {
 						t.Errorf("--format html is not a page:\n%.300s", out)
 					}
+				case "csv":
+					if rows, err := csv.NewReader(strings.NewReader(out)).ReadAll(); err != nil || len(rows) < 2 {
+						t.Errorf("--format csv: %v, %d rows:\n%.300s", err, len(rows), out)
+					}
 				}
 			})
 		}
@@ -129,9 +134,13 @@ func TestEveryListedFormatWorks(t *testing.T) {
 // with text the default, --json, and -o; and that --json with another --format is the same usage
 // error everywhere, before anything is read or sent.
 func TestOutputGroupAlike(t *testing.T) {
-	want := []string{"text", "json", "markdown", "html"}
+	csv := map[string]bool{"analyze": true, "trace": true, "domains": true, "capture": true}
 	for _, path := range reportCommands {
 		name := strings.Join(path, " ")
+		want := []string{"text", "json", "markdown", "html"}
+		if csv[name] {
+			want = append(want, "csv")
+		}
 		t.Run(name, func(t *testing.T) {
 			if got := listedFormats(t, path...); !slices.Equal(got, want) {
 				t.Errorf("formats %v, want %v", got, want)

@@ -60,7 +60,7 @@ whitespace, then the purpose:
 	f := cmd.Flags()
 	f.StringVar(&o.rules, "purpose-rules", "", `file of extra purpose rules, one "REGEXP PURPOSE" per line (--rules is a deprecated name for it)`)
 	deprecatedAlias(f, "rules", "", "purpose-rules")
-	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html", "csv")
 	addEnrichFlags(f, &o.enrich, true)
 	return cmd
 }

@@ -149,7 +149,7 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 	f.IntVarP(&o.count, "count", "c", 0, "run this many rounds and report loss, jitter and RTT statistics per hop, as mtr -c (0: one pass)")
 	durationVarP(f, &o.interval, "interval", "", time.Second, "time between the starts of rounds with -c")
 	f.BoolVar(&o.allAddrs, "all-addresses", false, "trace every address HOST resolves to, at once (one report section per address)")
-	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html", "csv")
 	addEnrichFlags(f, &o.enrich, false)
 	addLocationFlags(f, &o.loc)
 	addViaFlags(f, &o.via)

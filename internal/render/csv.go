@@ -1,0 +1,143 @@
+package render
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"hopscope/internal/report"
+)
+
+// PathCSVHeader is the header of a path report as CSV: one row per responder of a hop, one row for a
+// silent hop (its responder columns empty). "path" names the traced target when a report holds several.
+var PathCSVHeader = []string{"path", "ttl", "silent", "sent", "answered", "addr", "name", "as", "asn", "operator",
+	"place", "lat", "lon", "loss_pct", "min_ms", "median_ms", "max_ms", "rtt_count", "notes"}
+
+// DomainsCSVHeader is the header of an inventory report (domains, capture) as CSV: one row per host.
+var DomainsCSVHeader = []string{"domain", "host", "flows", "requests", "bytes_up", "bytes_down", "first", "last",
+	"protocols", "servers", "ports", "purpose", "note", "server_as", "server_org", "server_country"}
+
+// CSV writes a path report (one row per hop responder) or an inventory report (one row per host) as
+// RFC 4180 CSV with a header row, for spreadsheets and scripts (mtr --csv being the model). Numbers are
+// plain (no digit grouping), times RFC 3339 in UTC, lists joined with ";"; a value that is not measured
+// is an empty cell. Text a spreadsheet would run as a formula is prefixed with "'".
+func CSV(w io.Writer, r *report.Report) error {
+	cw := csv.NewWriter(w)
+	var err error
+	switch r.Kind {
+	case report.KindPath:
+		err = csvPath(cw, r)
+	case report.KindDomains:
+		err = csvDomains(cw, r)
+	default:
+		return fmt.Errorf("render csv: a %s report has no CSV form (path and inventory reports do)", r.Kind)
+	}
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func csvPath(cw *csv.Writer, r *report.Report) error {
+	ps, err := reportPaths(r)
+	if err != nil {
+		return fmt.Errorf("render csv: %w", err)
+	}
+	if err := cw.Write(PathCSVHeader); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		target := p.Target.Name
+		if target == "" {
+			target = p.Target.Addr
+		}
+		for _, h := range p.Hops {
+			base := []string{csvText(target), strconv.Itoa(h.TTL), strconv.FormatBool(h.Silent), strconv.Itoa(h.Sent), strconv.Itoa(h.Answered)}
+			notes := csvText(strings.Join(h.Notes, "; "))
+			if len(h.Responders) == 0 {
+				row := append(base, make([]string, len(PathCSVHeader)-len(base)-1)...)
+				if err := cw.Write(append(row, notes)); err != nil {
+					return err
+				}
+				continue
+			}
+			for _, rs := range h.Responders {
+				row := append([]string(nil), base...)
+				asn := ""
+				if rs.Info.ASN != 0 {
+					asn = strconv.FormatUint(uint64(rs.Info.ASN), 10)
+				}
+				lat, lon := "", ""
+				if rs.Info.Place != nil && rs.Info.Place.HasCoords {
+					lat, lon = csvFloat(rs.Info.Place.Lat, 4), csvFloat(rs.Info.Place.Lon, 4)
+				}
+				loss := ""
+				if rs.Loss != nil {
+					loss = csvFloat(100**rs.Loss, 1)
+				}
+				minMs, med, maxMs, count := "", "", "", ""
+				if rs.RTT != nil {
+					minMs, med, maxMs = csvFloat(rs.RTT.MinMs, 3), csvFloat(rs.RTT.MedianMs, 3), csvFloat(rs.RTT.MaxMs, 3)
+					count = strconv.Itoa(rs.RTT.Count)
+				}
+				row = append(row, csvText(rs.Addr), csvText(rs.Name), csvText(rs.AS), asn, csvText(rs.Operator),
+					csvText(rs.PlaceLabel), lat, lon, loss, minMs, med, maxMs, count, notes)
+				if err := cw.Write(row); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func csvDomains(cw *csv.Writer, r *report.Report) error {
+	d := r.Domains
+	if d == nil {
+		return errors.New("render csv: domains report without a domains section")
+	}
+	if err := cw.Write(DomainsCSVHeader); err != nil {
+		return err
+	}
+	for _, dom := range d.Domains {
+		for _, h := range dom.Hosts {
+			ports := make([]string, len(h.Ports))
+			for i, p := range h.Ports {
+				ports[i] = strconv.Itoa(int(p))
+			}
+			row := []string{csvText(dom.Domain), csvText(h.Host), strconv.Itoa(h.Flows), strconv.Itoa(h.Requests),
+				strconv.FormatInt(h.BytesUp, 10), strconv.FormatInt(h.BytesDown, 10), csvTime(h.First), csvTime(h.Last),
+				csvText(strings.Join(h.Protocols, ";")), csvText(strings.Join(h.Servers, ";")), strings.Join(ports, ";"),
+				csvText(h.Purpose), csvText(h.Note), csvText(h.ServerAS), csvText(h.ServerOrg), csvText(h.ServerCountry)}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// csvFloat formats v with at most prec decimals, without trailing zeros.
+func csvFloat(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
+
+// csvTime is t in RFC 3339 UTC with nanoseconds trimmed; empty when unknown.
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// csvText keeps a spreadsheet from running text as a formula (OWASP's CSV injection advice): a cell
+// starting with =, +, -, @, tab or carriage return gets a leading "'".
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
