@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -45,7 +46,7 @@ type captureOptions struct {
 func newCaptureCmd(g *globalOptions) *cobra.Command {
 	o := &captureOptions{g: g}
 	cmd := &cobra.Command{
-		Use:   "capture [FILE]",
+		Use:   "capture [FILE...]",
 		Short: "Name every flow in a pcap/pcapng file or a live capture and group them by domain",
 		Long: `Read a capture (pcap or pcapng, multi-interface, mixed link types, optionally gzip-compressed) or
 capture live from an interface (-i, Linux AF_PACKET, needs root or CAP_NET_RAW), and name every flow
@@ -70,10 +71,15 @@ be farther than RTT × 100 km from the capture point, which checks the database'
 portrange, and/or/not, parentheses; addresses, not host names). It applies to files and live capture
 alike; live, it is also compiled to classic BPF and attached to the socket so the kernel drops the rest.
 
-Output (--format, --json, -o): the summary as text (the default), json, markdown or html; --flows lists
-every flow as text, json (the inventory) or markdown.`,
+Several files (or a quoted glob such as 'captures/*.pcap', expanded here) make one inventory: their
+flows are merged, each file's warnings are named by its file, and a capture spanning more than a day
+shows dates. --flows lists the flows of one file.
+
+Output (--format, --json, -o): the summary as text (the default), json, markdown, html or csv (one row
+per host); --flows lists every flow as text, json (the inventory) or markdown.`,
 		Example: `  hopscope capture app.pcapng
   hopscope capture --flows --format markdown app.pcap.gz
+  hopscope capture 'monday/*.pcapng' tuesday.pcap
   hopscope capture --json --from-location 22.54,114.06 wechat.pcap
   sudo hopscope capture -i eth0 --filter 'tcp port 443 or udp port 443' --duration 30`,
 		Args: argsUsage(func(c *cobra.Command, args []string) error {
@@ -83,14 +89,10 @@ every flow as text, json (the inventory) or markdown.`,
 				}
 				return nil
 			}
-			return cobra.ExactArgs(1)(c, args)
+			return cobra.MinimumNArgs(1)(c, args)
 		}),
 		RunE: func(c *cobra.Command, args []string) error {
-			file := ""
-			if len(args) == 1 {
-				file = args[0]
-			}
-			return o.run(c.Context(), c.Flags(), file)
+			return o.run(c.Context(), c.Flags(), args)
 		},
 	}
 	f := cmd.Flags()
@@ -103,19 +105,26 @@ every flow as text, json (the inventory) or markdown.`,
 	f.BoolVar(&o.resolve, "resolve", false, "name flows that nothing else named by reverse DNS (sends PTR queries)")
 	f.StringVar(&o.rules, "purpose-rules", "", `file of extra purpose rules, one "REGEXP PURPOSE" per line`)
 	f.IntVar(&o.maxStream, "max-stream-bytes", 16<<10, "leading bytes of each TCP direction reassembled for recognition")
-	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
+	addOutputFlags(f, &o.out, "text", "json", "markdown", "html", "csv")
 	addEnrichFlags(f, &o.enrich, true)
 	addLocationFlags(f, &o.loc)
 	return cmd
 }
 
-func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, file string) error {
+func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, args []string) error {
 	format, err := o.out.resolve(flags)
 	if err != nil {
 		return err
 	}
-	if o.flows && format == "html" {
-		return usageError{errors.New("--flows lists flows as text, json or markdown; the html report is the summary (without --flows)")}
+	if o.flows && (format == "html" || format == "csv") {
+		return usageError{fmt.Errorf("--flows lists flows as text, json or markdown; the %s report is the summary (without --flows)", format)}
+	}
+	files, err := captureFiles(args)
+	if err != nil {
+		return err
+	}
+	if o.flows && len(files) > 1 {
+		return usageError{fmt.Errorf("--flows lists the flows of one file; %d given", len(files))}
 	}
 	from, err := o.loc.place()
 	if err != nil {
@@ -134,13 +143,12 @@ func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, file str
 	}
 	cfg := capture.Config{Filter: flt, MaxStreamBytes: o.maxStream}
 	var a *capture.Analyzer
-	origin := file
+	var inv *inventory.Inventory
 	if o.iface != "" {
 		if o.duration < 0 || o.count < 0 {
 			return badInput(errors.New("--duration and --count must not be negative"))
 		}
 		a = capture.NewAnalyzer(cfg)
-		origin = "interface " + o.iface
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 		defer stop()
 		if isTTY(o.g.streams.Err) {
@@ -149,19 +157,27 @@ func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, file str
 		if err := capture.Live(ctx, capture.LiveOptions{Interface: o.iface, Duration: o.duration, Count: o.count, Snaplen: o.snaplen}, a); err != nil {
 			return err // ErrNeedPrivilege and ErrLiveUnsupported say what to do
 		}
+		inv = a.Inventory("interface " + o.iface)
 	} else {
 		if os.Getenv("GOGC") == "" {
 			// Reading a file, the heap only grows as flows accumulate: collecting at every doubling
 			// would mostly rescan live flows. GOGC in the environment wins.
 			debug.SetGCPercent(400)
 		}
-		res, err := capture.ReadFile(file, cfg)
-		if err != nil {
-			return badInput(err)
+		for i, file := range files {
+			res, err := capture.ReadFile(file, cfg)
+			if err != nil {
+				return badInput(err)
+			}
+			a = res.Analyzer
+			one := a.Inventory(file)
+			if len(files) == 1 {
+				inv = one
+				break
+			}
+			inv = mergeInventory(inv, one, file, i+1, len(files))
 		}
-		a = res.Analyzer
 	}
-	inv := a.Inventory(origin)
 	if o.resolve {
 		reverseNames(ctx, inv)
 	}
@@ -179,6 +195,49 @@ func (o *captureOptions) run(ctx context.Context, flags *pflag.FlagSet, file str
 	rep := report.New(report.KindDomains, time.Now())
 	rep.Domains = report.NewDomains(sum, servers, analysis.HostChecks(inv, servers, from))
 	return o.out.write(o.g, format, rep)
+}
+
+// captureFiles expands the FILE arguments: an argument that names no file but holds glob characters is
+// expanded (for shells that pass it quoted); a glob that matches nothing is an error naming it.
+func captureFiles(args []string) ([]string, error) {
+	var files []string
+	for _, arg := range args {
+		if _, err := os.Stat(arg); err == nil || !strings.ContainsAny(arg, "*?[") {
+			files = append(files, arg)
+			continue
+		}
+		m, err := filepath.Glob(arg)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("capture %q: %w", arg, err)}
+		}
+		if len(m) == 0 {
+			return nil, badInput(fmt.Errorf("capture %q: no file matches", arg))
+		}
+		files = append(files, m...)
+	}
+	return files, nil
+}
+
+// mergeInventory adds the inventory of file number pos (from 1) of n to the merged one: flow IDs get the
+// file's number ("2:17") so they stay unique, its warnings are named by the file, the span covers both.
+func mergeInventory(into, one *inventory.Inventory, file string, pos, n int) *inventory.Inventory {
+	if into == nil {
+		into = &inventory.Inventory{Source: one.Source, Origin: fmt.Sprintf("%d files", n)}
+	}
+	for _, f := range one.Flows {
+		f.ID = strconv.Itoa(pos) + ":" + f.ID
+		into.Flows = append(into.Flows, f)
+	}
+	for _, w := range one.Warnings {
+		into.Warnings = append(into.Warnings, file+": "+w)
+	}
+	if !one.Started.IsZero() && (into.Started.IsZero() || one.Started.Before(into.Started)) {
+		into.Started = one.Started
+	}
+	if one.Ended.After(into.Ended) {
+		into.Ended = one.Ended
+	}
+	return into
 }
 
 // reverseNames names still-unnamed flows by the PTR record of their server address.

@@ -31,7 +31,7 @@ func TestCaptureCommand(t *testing.T) {
 		{"bad filter", []string{"capture", "--filter", "tcp port https", arkime}, ExitBadInput, nil, "--filter"},
 		{"bad location", []string{"capture", "--from-location", "95,200", arkime}, ExitBadInput, nil, "--from-location"},
 		{"file and interface", []string{"capture", "-i", "lo", arkime}, ExitBadInput, nil, "not both"},
-		{"no file", []string{"capture"}, ExitBadInput, nil, "accepts 1 arg"},
+		{"no file", []string{"capture"}, ExitBadInput, nil, "requires at least 1 arg"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,5 +88,33 @@ func TestCaptureJSON(t *testing.T) {
 	var inv inventory.Inventory
 	if code != ExitOK || json.Unmarshal([]byte(out), &inv) != nil || len(inv.Flows) != 2 || inv.Flows[1].Host != "enabled.tls13.com" {
 		t.Errorf("--flows --json: exit %d, %d flows", code, len(inv.Flows))
+	}
+}
+
+// TestCaptureSeveralFiles checks that files and a quoted glob make one inventory: hosts of both files,
+// flow IDs named by file, a bad glob named, and dates when the capture spans more than a day.
+func TestCaptureSeveralFiles(t *testing.T) {
+	dir := t.TempDir()
+	wiki, arkime := "../capture/testdata/zeek-wikipedia.pcap", pcapFixture
+	code, out, errs := run(t, "", "--data-dir", dir, "capture", "--json", "--no-enrich", wiki, arkime)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{`"origin": "2 files"`, "upload.wikimedia.org", `"hosts":`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("merged inventory lacks %q", want)
+		}
+	}
+	code, out, errs = run(t, "", "--data-dir", dir, "--color", "never", "capture", "--no-enrich", "../capture/testdata/zeek-w*.pcap", arkime)
+	if code != ExitOK || !strings.Contains(out, "2 files") || !strings.Contains(out, "2011-03-18 19:06") {
+		t.Errorf("glob and dates: exit %d, stderr %s\n%s", code, errs, out)
+	}
+	code, _, errs = run(t, "", "--data-dir", dir, "capture", "../capture/testdata/none-*.pcap")
+	if code != ExitBadInput || !strings.Contains(errs, "none-*.pcap") || !strings.Contains(errs, "no file matches") {
+		t.Errorf("bad glob: exit %d, %s", code, errs)
+	}
+	code, _, errs = run(t, "", "--data-dir", dir, "capture", "--flows", wiki, arkime)
+	if code != ExitBadInput || !strings.Contains(errs, "--flows lists the flows of one file") {
+		t.Errorf("--flows with two files: exit %d, %s", code, errs)
 	}
 }
