@@ -1,6 +1,8 @@
 package worldmap
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -69,4 +71,65 @@ func abs(f float64) float64 {
 		return -f
 	}
 	return f
+}
+
+func TestCentre(t *testing.T) {
+	tests := []struct {
+		name, cc           string
+		lat, lon, maxErrDg float64
+		minKm, maxKm       float64
+	}{
+		{"China in its middle", "CN", 36, 104, 6, 1000, 2500},
+		{"Australia's mainland, not Tasmania", "AU", -25, 134, 6, 1000, 2500},
+		{"the contiguous United States, not Alaska", "us", 39, -98, 6, 1000, 2500},
+		{"Norway's crescent drawn inside Norway", "NO", 64, 13, 4, 100, 600},
+		{"Singapore is small", "SG", 1.35, 103.8, 1, 1, 50},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, ok := Centre(tc.cc)
+			if !ok {
+				t.Fatalf("no centre for %s", tc.cc)
+			}
+			if math.Abs(c.Lat-tc.lat) > tc.maxErrDg || math.Abs(c.Lon-tc.lon) > tc.maxErrDg {
+				t.Errorf("centre %.2f,%.2f, want near %.2f,%.2f", c.Lat, c.Lon, tc.lat, tc.lon)
+			}
+			if c.RadiusKm < tc.minKm || c.RadiusKm > tc.maxKm {
+				t.Errorf("radius %.0f km, want %.0f..%.0f", c.RadiusKm, tc.minKm, tc.maxKm)
+			}
+		})
+	}
+	if _, ok := Centre("ZZ"); ok {
+		t.Error("a code that names no country has a centre")
+	}
+}
+
+func TestFitWrapped(t *testing.T) {
+	tests := []struct {
+		name   string
+		pts    [][2]float64
+		copies []float64
+	}{
+		{"inside the world is Fit", [][2]float64{{48.86, 2.35}, {1.29, 103.85}}, nil},
+		// Sydney → Los Angeles with Los Angeles' longitude continued past 180 (-118 + 360).
+		{"across the Pacific needs the copy east", [][2]float64{{-33.9, 151.2}, {33.9, 241.6}}, []float64{World.W}},
+		{"the same shifted west needs the copy west", [][2]float64{{-33.9, -208.8}, {33.9, -118.4}}, []float64{-World.W}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b := FitWrapped(tc.pts, 12)
+			for _, p := range tc.pts {
+				x, y := Project(p[0], p[1])
+				if x < b.X || x > b.X+b.W || y < b.Y || y > b.Y+b.H {
+					t.Errorf("point %v outside box %+v", p, b)
+				}
+			}
+			if got := Copies(b); !slices.Equal(got, tc.copies) {
+				t.Errorf("copies %v, want %v (box %+v)", got, tc.copies, b)
+			}
+			if b.W > World.W {
+				t.Errorf("box %+v wider than the world", b)
+			}
+		})
+	}
 }

@@ -7,6 +7,11 @@
 //	go run ./tools/genmap -in "$d/package/countries-50m.json" -version "$(cd $d && ls world-atlas-*.tgz)" \
 //	    -out internal/worldmap/countries.txt
 //
+// Country centres for places known only by their country (internal/worldmap/centroids.txt):
+//
+//	go run ./tools/genmap -in internal/worldmap/countries.txt \
+//	    -centroids /usr/share/iso-codes/json/iso_3166-1.json -out internal/worldmap/centroids.txt
+//
 // The output has one country per line: ISO 3166-1 numeric id, a tab, the name, a tab, and an SVG path in
 // the equirectangular projection used by worldmap.Project (x = (lon+180)*Scale, y = (90-lat)*Scale).
 package main
@@ -47,7 +52,16 @@ func main() {
 	in := flag.String("in", "", "world-atlas countries-*.json (TopoJSON)")
 	out := flag.String("out", "internal/worldmap/countries.txt", "output file")
 	version := flag.String("version", "", "source package name and version, written in the header")
+	centres := flag.String("centroids", "", "instead, read the map table -in and ISO 3166-1 codes (iso-codes' iso_3166-1.json) "+
+		"from this file and write each country's centre and size to -out (internal/worldmap/centroids.txt)")
 	flag.Parse()
+	if *centres != "" {
+		if err := runCentroids(*in, *centres, *out); err != nil {
+			fmt.Fprintln(os.Stderr, "genmap:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*in, *out, *version); err != nil {
 		fmt.Fprintln(os.Stderr, "genmap:", err)
 		os.Exit(1)
