@@ -238,12 +238,7 @@ func TestFactsGrammar(t *testing.T) {
 
 // knownInvariantFailures are corpus files whose report breaks an invariant of TestRealCorpusInvariants
 // today, with the class of failure. Fixing the analysis makes the test ask for the entry's removal.
-var knownInvariantFailures = map[string]string{
-	"mtr-report-no-dns-comcast-to-google_linode-docs.txt":        "target taken from the last hop, which answered, yet called silent",
-	"mtr-report-residential-gateway-silent-hop2_linode-docs.txt": "target taken from the last hop, which answered, yet called silent",
-	"mtr-report-routing-loop_linode-docs.txt":                    "target taken from the last hop, which answered, yet called silent",
-	"tracepath-att-late-replies-too-many-hops_jc-centos7.txt":    "target taken from the last hop, which answered, yet called silent",
-}
+var knownInvariantFailures = map[string]string{}
 
 // lightSlackKm allows for a city's coordinates standing for the whole city.
 const lightSlackKm = 50

@@ -72,6 +72,8 @@ type explainer struct {
 	prev []int
 	// orgs maps ASNs to organisation names, built on first use.
 	orgs map[uint32]string
+	// named caches what the names of responders without an address say (responderInfo).
+	named map[string]enrich.Info
 }
 
 // info returns the enrichment of a, with Addr set even when unknown.
@@ -111,6 +113,7 @@ func (e *explainer) hops() {
 		o.Place = e.hopPlace(h)
 		e.out[i] = o
 	}
+	e.confirmNameHints()
 }
 
 // rttOf converts a path summary to milliseconds.
@@ -139,7 +142,7 @@ func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
 	votes := map[uint32]*vote{}
 	var order []uint32
 	for _, r := range h.Responders {
-		in := e.info(r.Addr)
+		in := e.responderInfo(r)
 		var asn uint32
 		var src string
 		var w int
@@ -206,7 +209,7 @@ func (e *explainer) responding() []int {
 // lastResponding returns the index of the last hop where anything answered, or -1.
 func (e *explainer) lastResponding() int {
 	for i := len(e.t.Hops) - 1; i >= 0; i-- {
-		if !e.t.Hops[i].Silent() {
+		if answered(&e.t.Hops[i]) {
 			return i
 		}
 	}

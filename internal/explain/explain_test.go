@@ -468,21 +468,71 @@ func TestDestination(t *testing.T) {
 	tests := []struct {
 		name        string
 		target      string
+		source      string // the tool; "" for a generic trace
+		targetName  string
+		command     string // the command line the tool printed
 		hops        []string
 		wantReached bool
 		wantAddr    string
 		wantSummary string
 	}{
-		{"reached", "203.0.113.9", []string{"192.0.2.1/1", "203.0.113.9/9"}, true, "203.0.113.9", "it answered at hop 2"},
-		{"silent destination", "203.0.113.9", []string{"192.0.2.1/1", "*"}, false, "203.0.113.9", "did not answer, the last responding hop is 1"},
-		{"no target address", "", []string{"192.0.2.1/1", "192.0.2.7/3"}, false, "192.0.2.7", "192.0.2.7"},
-		{"nothing answered", "203.0.113.9", []string{"*"}, false, "203.0.113.9", "nothing answered"},
+		{"reached", "203.0.113.9", "", "", "", []string{"192.0.2.1/1", "203.0.113.9/9"}, true, "203.0.113.9", "it answered at hop 2"},
+		{"silent destination", "203.0.113.9", "", "", "", []string{"192.0.2.1/1", "*"}, false, "203.0.113.9", "did not answer, the last responding hop is 1"},
+		{"no target address: the last hop is only where answers stop", "", "", "", "", []string{"192.0.2.1/1", "192.0.2.7/3"}, false, "", "the last responding hop is 2"},
+		{"no target address, mtr's last row answered: the destination", "", "mtr-report", "example.net", "", []string{"192.0.2.1/1", "192.0.2.7/3"}, true, "192.0.2.7", "where the trace ends: the destination"},
+		{"no target address, mtr's rows go on silent: a loop or a silent target", "", "mtr-report", "example.net", "", []string{"192.0.2.1/1", "192.0.2.7/3", "*"}, false, "", "the last responding hop is 2"},
+		{"no target address, mtr capped by -m", "", "mtr-json", "example.net", "mtr -j -m 2 example.net", []string{"192.0.2.1/1", "192.0.2.7/3"}, false, "", "the last responding hop is 2"},
+		{"no target address, the last hop carries the target's name", "", "", "www.example.net", "", []string{"192.0.2.1/1", "192.0.2.7=www.example.net/3"}, true, "192.0.2.7", "the destination"},
+		{"nothing answered", "203.0.113.9", "", "", "", []string{"*"}, false, "203.0.113.9", "nothing answered"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := Explain(explaintest.Trace(tc.target, tc.hops...), infos("203.0.113.9=64502:Gamma Cloud:US"), Options{})
+			tr := explaintest.Trace(tc.target, tc.hops...)
+			if tc.source != "" {
+				tr.Source = tc.source
+			}
+			tr.Target.Name = tc.targetName
+			if tc.command != "" {
+				tr.Meta = map[string]string{"command": tc.command}
+			}
+			f := Explain(tr, infos("203.0.113.9=64502:Gamma Cloud:US"), Options{})
 			d := f.Destination
 			if d.Reached != tc.wantReached || d.Addr != tc.wantAddr {
+				t.Errorf("destination = %+v", d)
+			}
+			if !strings.Contains(f.Summary, tc.wantSummary) {
+				t.Errorf("summary lacks %q: %s", tc.wantSummary, f.Summary)
+			}
+		})
+	}
+}
+
+// TestNamesOnlyDestination: an mtr report without addresses reaches its target when its last row
+// answered, and a named row that answered nothing is not where the answers stop.
+func TestNamesOnlyDestination(t *testing.T) {
+	row := func(ttl int, name string, sent, recv int, best float64) path.Hop {
+		d := time.Duration(best * float64(time.Millisecond))
+		return path.Hop{TTL: ttl, Responders: []path.Responder{{Name: name, Stats: &path.Stats{Sent: sent, Received: recv, Best: d, Avg: d, Worst: d}}}}
+	}
+	tests := []struct {
+		name        string
+		hops        []path.Hop
+		wantReached bool
+		wantLast    int
+		wantASN     uint32
+		wantSummary string
+	}{
+		{"last row answered", []path.Hop{row(1, "r1.example.net", 10, 10, 1), row(2, "gw-in-f147.1e100.net", 10, 10, 9)},
+			true, 2, 15169, "www.google.com answered at hop 2"},
+		{"last row named but answered nothing", []path.Hop{row(1, "r1.example.net", 10, 10, 1), row(2, "r2.example.net", 10, 10, 5), row(3, "gw-in-f147.1e100.net", 10, 0, 0)},
+			false, 2, 0, "the last responding hop is 2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &path.Trace{Source: "mtr-report", Target: path.Target{Name: "www.google.com"}, Hops: tc.hops}
+			f := Explain(tr, nil, Options{})
+			d := f.Destination
+			if d.Reached != tc.wantReached || d.LastRespondingTTL != tc.wantLast || d.ASN != tc.wantASN || d.Addr != "" {
 				t.Errorf("destination = %+v", d)
 			}
 			if !strings.Contains(f.Summary, tc.wantSummary) {
@@ -560,6 +610,27 @@ func TestDistanceSentence(t *testing.T) {
 			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), tc.infos, tc.opt)
 			if !strings.Contains(f.Summary, tc.want) {
 				t.Errorf("summary lacks %q:\n%s", tc.want, f.Summary)
+			}
+		})
+	}
+}
+
+// TestNameHintConfirmedByNeighbours: an ambiguous code in a name without an address ("atl") places
+// the hop only when a neighbouring hop is in the code's country.
+func TestNameHintConfirmedByNeighbours(t *testing.T) {
+	for _, tc := range []struct {
+		name, country, want string
+	}{
+		{"neighbour in the code's country", "US", "Atlanta, US"},
+		{"neighbour elsewhere", "FR", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := explaintest.Trace("", "192.0.2.1/1")
+			d := 7 * time.Millisecond
+			tr.Hops = append(tr.Hops, path.Hop{TTL: 2, Responders: []path.Responder{{Name: "aix.pr1.atl.google.com", Stats: &path.Stats{Sent: 10, Received: 10, Best: d, Avg: d, Worst: d}}}})
+			f := Explain(tr, infos("192.0.2.1=64500:Alpha Net:"+tc.country), Options{})
+			if got := f.Hops[1].Place.Label(); got != tc.want {
+				t.Errorf("hop 2 placed in %q, want %q", got, tc.want)
 			}
 		})
 	}

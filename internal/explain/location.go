@@ -61,7 +61,7 @@ func rank(p *Place) int {
 func (e *explainer) hopPlace(h *path.Hop) *Place {
 	var best *Place
 	for _, r := range h.Responders {
-		if p := PlaceOf(e.info(r.Addr)); rank(p) > rank(best) {
+		if p := PlaceOf(e.responderInfo(r)); rank(p) > rank(best) {
 			best = p
 		}
 	}
@@ -136,17 +136,35 @@ func (e *explainer) destination() Destination {
 		d.TrailingSilent = len(e.t.Hops) - 1 - last
 	}
 	a := e.t.Target.Addr
-	if ok, ttl := e.t.Reached(); ok {
+	if ttl := e.reachedTTL(); ttl > 0 {
 		d.Reached, d.ReachedTTL = true, ttl
 	}
 	if !a.IsValid() && last >= 0 {
-		for _, r := range e.t.Hops[last].Responders {
-			if r.Addr.IsValid() {
+		// Without the target's address, the last hop is the destination only when the trace shows it is
+		// (its name, or a tool that stops there); otherwise it is just where the answers stop, and calling
+		// its address the destination would make an answering hop "the destination that did not answer".
+		if !e.lastIsTarget(last) {
+			return d
+		}
+		d.Reached, d.ReachedTTL = true, d.LastRespondingTTL
+		h := &e.t.Hops[last]
+		for _, r := range h.Responders {
+			if r.Addr.IsValid() && responderAnswered(h, r) {
 				a = r.Addr
 				break
 			}
 		}
 		if !a.IsValid() {
+			// Names only: what the hop's names say is all there is.
+			o := e.out[last]
+			d.ASN, d.Operator, d.Place = o.ASN, o.Operator, o.Place
+			if d.ASN != 0 {
+				d.Org = e.orgOf(d.ASN)
+			}
+			if d.Place != nil {
+				d.Country, d.City = d.Place.Country, d.Place.City
+				d.PlaceBasis = fmt.Sprintf("hop %d's name", d.LastRespondingTTL)
+			}
 			return d
 		}
 		d.FromLastHop = true

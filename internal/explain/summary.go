@@ -94,6 +94,9 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 		if d.LastRespondingTTL == 0 {
 			return ""
 		}
+		if d.Reached {
+			return fmt.Sprintf("%s answered at hop %d (the trace gives names only, no addresses).", orUnknown(targetName(t)), d.ReachedTTL)
+		}
 		if n := targetName(t); n != "" {
 			return fmt.Sprintf("The trace does not give the address of %s (its hops are names only); the last responding hop is %d.", n, d.LastRespondingTTL)
 		}
@@ -126,7 +129,7 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 	}
 	switch {
 	case d.FromLastHop:
-		fmt.Fprintf(&b, " (hop %d)", d.LastRespondingTTL)
+		fmt.Fprintf(&b, " (hop %d, where the trace ends: the destination)", d.LastRespondingTTL)
 	case d.Reached:
 		fmt.Fprintf(&b, "; it answered at hop %d", d.ReachedTTL)
 	case d.LastRespondingTTL > 0:
