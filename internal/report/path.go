@@ -168,6 +168,16 @@ type RoutePoint struct {
 	// needs over it; both 0 for the first point.
 	LegKm      float64 `json:"leg_km,omitempty"`
 	LegLightMs float64 `json:"leg_light_min_ms,omitempty"`
+	// Arc is the leg's great circle as [lat, lon] pairs about every 200 km, both ends included: what a map
+	// draws. Its longitudes continue from the previous leg's, so a route across the antimeridian runs on past
+	// ±180 (Los Angeles after Sydney is at -118 + 360) and is one unbroken line. Absent for the first point.
+	Arc [][2]float64 `json:"arc,omitempty"`
+	// Approx is "country" when only the point's country is known and it stands at the country's centre;
+	// empty when the point is located.
+	Approx string `json:"approx,omitempty"`
+	// RadiusKm is how far from the point the place may be (the country's size when Approx is "country");
+	// 0 when the point is located.
+	RadiusKm float64 `json:"radius_km,omitempty"`
 }
 
 // Network is an AS crossed by a path, with its operator's name.

@@ -175,16 +175,27 @@ func route(p *Path) (pts []RoutePoint, unlocated int) {
 		pts = append(pts, rp)
 	}
 	d := f.Destination
-	if !d.Reached && d.Place.Located() {
+	last := len(pts) - 1
+	switch {
+	case !d.Reached && d.Place.Located():
 		pts = append(pts, RoutePoint{Kind: "destination", Lat: d.Place.Lat, Lon: d.Place.Lon, ASN: d.ASN,
 			Label: "destination " + d.Addr + ": " + d.Place.Label + " (did not answer)", Place: d.Place.Label, Via: via})
-	} else if d.Reached && len(pts) > 0 {
-		pts[len(pts)-1].Kind = "destination"
+	case d.Reached && last >= 0 && pts[last].Kind == "hop" && pts[last].TTL == d.ReachedTTL:
+		pts[last].Kind = "destination"
+	case d.Reached && last >= 0 && pts[last].Kind == "destination":
+	default:
+		// Not located: at its country's centre with the country's size as its uncertainty, else not drawn
+		// (never on the last located point, which may be the source).
+		if cp, ok := countryPoint(d); ok {
+			cp.Via = via
+			pts = append(pts, cp)
+		}
 	}
 	for i := 1; i < len(pts); i++ {
 		km := geo.DistanceKm(pts[i-1].Lat, pts[i-1].Lon, pts[i].Lat, pts[i].Lon)
 		pts[i].LegKm, pts[i].LegLightMs = km, geo.LightMinRTTMs(km)
 	}
+	addArcs(pts)
 	return pts, unlocated
 }
 
