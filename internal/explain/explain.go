@@ -54,6 +54,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.Contradictions = e.contradictions(f.Source)
 	f.Loss = e.loss(f.Destination)
 	f.Jitter = e.jitter(f.Destination)
+	f.Markers = e.markers(f.Destination, e.t.Source == "hopscope")
 	f.Impact = impact(&f, e.lastRTT())
 	e.mark(&f)
 	f.Summary = Summarize(t, &f)
@@ -404,5 +405,8 @@ func (e *explainer) mark(f *Findings) {
 	}
 	for _, j := range f.Jitter {
 		add(j.TTL, jitterMark(j))
+	}
+	for _, m := range f.Markers {
+		add(m.TTL, m.Kind)
 	}
 }

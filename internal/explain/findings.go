@@ -48,6 +48,9 @@ type Findings struct {
 	// Jitter is where the RTT variation grows and stays (queueing on a link) and which single routers
 	// vary alone (their ICMP generation), at most one per hop, in TTL order.
 	Jitter []JitterFinding
+	// Markers are what hops' replies say beyond an answer, in TTL order: an unreachable that ends the path,
+	// replies with TTL ≤ 1, late or duplicate replies, probes quoted with a TTL other than 1.
+	Markers []Marker
 	// Impact is one sentence on what real path loss or jitter means for an application; empty when none
 	// was found.
 	Impact string
@@ -114,7 +117,7 @@ type Hop struct {
 	// deviation, jitter).
 	Measure Measure
 	// Marks are short tags for renderers: "jump", "spike", "far-side", "multi", "special", "contradiction",
-	// "stray", "mpls", "destination", and from the loss and jitter findings "loss" (real loss from here
+	// "stray", "mpls", "destination", "unreachable", "reply-ttl", "late", "dup", "quoted-ttl", and from the loss and jitter findings "loss" (real loss from here
 	// on), "dest-loss", "rate-limit", "last-loss" (loss at the last hop seen), "weak-loss", "queueing",
 	// "jittery".
 	Marks []string
@@ -314,6 +317,27 @@ type Contradiction struct {
 	MinMs float64
 	// Reference names the point measured from ("source" or "hop N").
 	Reference string
+}
+
+// Marker is one kind of annotation on one hop's replies (MarkerUnreachable, MarkerReplyTTL, MarkerLate,
+// MarkerDup, MarkerQuotedTTL).
+type Marker struct {
+	TTL  int
+	Kind string
+	// Code is, for an unreachable, traceroute's annotation without the "!" ("N", "H", "X", "13"); for a
+	// quoted TTL, that TTL; empty otherwise.
+	Code string
+	// Addr is the responder that sent it; empty when known only by name.
+	Addr string
+	// Count is how many of the hop's Probes carried it.
+	Count  int
+	Probes int
+	// Destination is true when the target's own address sent it (an answer, not the end of the path).
+	Destination bool
+	// Ends is true for an unreachable at the last hop that answered, from a router: the path ends there.
+	Ends bool
+	// Meaning says in one sentence what it means on this path.
+	Meaning string
 }
 
 // Kinds of loss finding.

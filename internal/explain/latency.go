@@ -21,7 +21,12 @@ func (e *explainer) floors(resp []int) (level []float64, at []int) {
 // (hops whose minimum RTT exceeds what later hops show).
 func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 	jumps, spikes := []Jump{}, []Spike{}
-	resp := e.responding()
+	var resp []int
+	for _, i := range e.responding() {
+		if !unreachableOnly(&e.t.Hops[i]) {
+			resp = append(resp, i)
+		}
+	}
 	if len(resp) == 0 {
 		return jumps, spikes
 	}

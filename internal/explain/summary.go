@@ -21,6 +21,9 @@ func Summarize(t *path.Trace, f *Findings) string {
 	if x := destinationSentence(t, f); x != "" {
 		s = append(s, x)
 	}
+	if x := unreachableSentence(f); x != "" {
+		s = append(s, x)
+	}
 	if x := carrierSentence(f); x != "" {
 		s = append(s, x)
 	}

@@ -33,6 +33,9 @@ type Findings struct {
 	Special []SpecialAddr `json:"special_addresses"`
 	// Contradictions are locations that the measured RTT rules out.
 	Contradictions []Contradiction `json:"location_contradictions"`
+	// Markers are what hops' replies say beyond an answer (an unreachable that ends the path, replies with
+	// TTL ≤ 1, late or duplicate replies, quoted TTLs other than 1), in TTL order.
+	Markers []Marker `json:"markers"`
 	// Loss is what the loss at each hop means, at most one verdict per hop, in TTL order.
 	Loss []LossFinding `json:"loss"`
 	// Jitter is where the RTT variation grows and stays, and which single routers vary alone.

@@ -34,6 +34,7 @@ func TestFindingsMirrorStage(t *testing.T) {
 		{explain.RTT{}, RTT{}, nil},
 		{explain.LossFinding{}, LossFinding{}, nil},
 		{explain.JitterFinding{}, JitterFinding{}, nil},
+		{explain.Marker{}, Marker{}, nil},
 	}
 	for _, p := range pairs {
 		st, rt := reflect.TypeOf(p.stage), reflect.TypeOf(p.report)

@@ -45,6 +45,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	for i := range p.Hops {
 		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], byTTLFindings)
 	}
+	markerNotes(p)
 	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT)
 	hopVerdicts(p)
 	p.Sections = withLossSections(sections(&p.Findings), &p.Findings)

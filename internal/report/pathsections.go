@@ -59,6 +59,7 @@ func sections(f *Findings) []Section {
 		}
 	}
 	add("Destination", destinationLines(f.Destination)...)
+	add("Markers", markerLines(f)...)
 	add("Carriers", carrierLines(f)...)
 	add("Hand-offs", handOffLines(f)...)
 	add("Source", sourceLines(f.Source)...)
