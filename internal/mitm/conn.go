@@ -10,6 +10,8 @@ import (
 type allowListener struct {
 	net.Listener
 	p *Proxy
+	// frames follows HTTP/1 request framing on each connection (the HTTP listener, not SOCKS).
+	frames bool
 }
 
 func (l *allowListener) Accept() (net.Conn, error) {
@@ -29,6 +31,9 @@ func (l *allowListener) Accept() (net.Conn, error) {
 			l.p.cfg.Logf("refused client %s: %d connections open", c.RemoteAddr(), l.p.cfg.MaxConns)
 			c.Close()
 			continue
+		}
+		if l.frames {
+			return l.p.clientFrames(&countedConn{Conn: c, p: l.p}), nil
 		}
 		return &countedConn{Conn: c, p: l.p}, nil
 	}

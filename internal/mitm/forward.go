@@ -26,6 +26,11 @@ import (
 // there is no control endpoint.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ci := connInfoFrom(r.Context())
+	if ci.frames != nil && r.ProtoMajor == 1 && ci.frames.closeAfter() {
+		// RFC 9112 section 6.1: answer, then close (both Content-Length and Transfer-Encoding, or
+		// Transfer-Encoding in HTTP/1.0); also after a CONNECT or Upgrade that does not switch
+		w.Header().Set("Connection", "close")
+	}
 	if viaHas(r.Header.Values("Via"), p.cfg.ViaName) {
 		p.refuseLoop(w, r, ci)
 		return
@@ -98,6 +103,9 @@ type timing struct {
 	gotConn, wrote, firstByte time.Time
 	reused                    bool
 	remote                    net.Addr
+	// tls is the upstream TLS state of an HTTP/1 connection (its response carries none: the transport
+	// sees the framer that wraps it)
+	tls *tls.ConnectionState
 }
 
 // mark records now in *dst unless it is already set.
@@ -109,7 +117,8 @@ func (t *timing) mark(dst *time.Time) {
 	t.mu.Unlock()
 }
 
-func (t *timing) trace() *httptrace.ClientTrace {
+// trace returns hooks that time the exchange and tell an upstream framer the request's method.
+func (t *timing) trace(method string) *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
 		DNSStart:             func(httptrace.DNSStartInfo) { t.mark(&t.dnsStart) },
 		DNSDone:              func(httptrace.DNSDoneInfo) { t.mark(&t.dnsDone) },
@@ -120,8 +129,15 @@ func (t *timing) trace() *httptrace.ClientTrace {
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.mark(&t.wrote) },
 		GotFirstResponseByte: func() { t.mark(&t.firstByte) },
 		GotConn: func(i httptrace.GotConnInfo) {
+			fc, _ := i.Conn.(*frameConn)
+			if fc != nil {
+				fc.expect(method)
+			}
 			t.mu.Lock()
 			t.gotConn, t.reused, t.remote = time.Now(), i.Reused, i.Conn.RemoteAddr()
+			if fc != nil {
+				t.tls = fc.tls
+			}
 			t.mu.Unlock()
 		},
 	}
@@ -237,7 +253,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	idle := time.AfterFunc(p.cfg.UpstreamTimeout+p.cfg.BodyIdleTimeout, cancel)
 	defer idle.Stop()
 	tm := &timing{}
-	out = out.WithContext(httptrace.WithClientTrace(ctx, tm.trace()))
+	out = out.WithContext(httptrace.WithClientTrace(ctx, tm.trace(out.Method)))
 	ex := &inventory.HTTPExchange{Method: r.Method, URL: scheme + "://" + r.Host + r.URL.RequestURI(), Proto: r.Proto, RequestBytes: -1, ResponseBytes: -1}
 	f.HTTP = ex
 	rec := &session.Record{Flow: f, RequestHeaders: headerList(r.Header)}
@@ -280,10 +296,16 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ci *connInfo, sc
 	rec.StatusText = strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))
 	rec.ResponseHeaders = headerList(resp.Header)
 	ex.ContentType = mediaType(resp.Header.Get("Content-Type"))
-	if resp.TLS != nil {
-		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(resp.TLS.Version), Cipher: cipherName(resp.TLS.CipherSuite)}
-		if resp.TLS.NegotiatedProtocol != "" {
-			rec.Flow.TLS.ALPN = []string{resp.TLS.NegotiatedProtocol}
+	upTLS := resp.TLS
+	if upTLS == nil {
+		tm.mu.Lock()
+		upTLS = tm.tls
+		tm.mu.Unlock()
+	}
+	if upTLS != nil {
+		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(upTLS.Version), Cipher: cipherName(upTLS.CipherSuite)}
+		if upTLS.NegotiatedProtocol != "" {
+			rec.Flow.TLS.ALPN = []string{upTLS.NegotiatedProtocol}
 		}
 	} else if ci.tls != nil {
 		rec.Flow.TLS = &inventory.TLSInfo{SNI: ci.sni, Version: tls.VersionName(ci.tls.Version), Cipher: cipherName(ci.tls.CipherSuite)}

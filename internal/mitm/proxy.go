@@ -10,6 +10,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -174,7 +175,7 @@ func New(cfg Config) (*Proxy, error) {
 	}
 	p.upTLS = &tls.Config{RootCAs: roots, InsecureSkipVerify: cfg.InsecureUpstream, MinVersion: tls.VersionTLS12}
 	p.transport = &http.Transport{
-		DialContext:            p.dialUpstream,
+		DialContext:            p.dialUpstreamHTTP,
 		TLSClientConfig:        p.upTLS.Clone(),
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           1024,
@@ -195,6 +196,14 @@ func New(cfg Config) (*Proxy, error) {
 	if h2t, err := http2.ConfigureTransports(p.transport); err == nil {
 		h2t.MaxHeaderListSize = uint32(cfg.MaxHeaderBytes)
 		h2t.ReadIdleTimeout = cfg.BodyIdleTimeout
+	}
+	// The proxy makes upstream TLS connections itself, so that an HTTP/1 one can be read through a
+	// framer (framing.go); an HTTP/2 one goes to the transport as it is.
+	for _, t := range []*http.Transport{p.transport, p.transport1} {
+		tcfg := t.TLSClientConfig
+		t.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return p.dialUpstreamTLS(ctx, addr, tcfg)
+		}
 	}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	errLog := log.New(logWriter(cfg.Logf), "", 0)
@@ -252,7 +261,7 @@ func (l logWriter) Write(b []byte) (int, error) {
 // Config.Allow are closed at once.
 func (p *Proxy) Serve(ln net.Listener) error {
 	p.addSelf(ln.Addr())
-	err := p.outer.Serve(&allowListener{Listener: ln, p: p})
+	err := p.outer.Serve(&allowListener{Listener: ln, p: p, frames: true})
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
 	}
@@ -384,6 +393,8 @@ type connInfo struct {
 	proc       *procFuture
 	// via is the Via chain of the CONNECT that opened the tunnel (nil on the proxy's own listener).
 	via []string
+	// frames follows the HTTP/1 request framing of the connection; nil for HTTP/2.
+	frames *frameConn
 }
 
 // procFuture is a client-process lookup started when the connection is accepted, so it runs beside
@@ -436,7 +447,14 @@ func connInfoFrom(ctx context.Context) *connInfo {
 }
 
 func (p *Proxy) outerConnContext(ctx context.Context, c net.Conn) context.Context {
-	return withConnInfo(ctx, p.newConnInfo(c))
+	ci := p.newConnInfo(c)
+	ci.frames, _ = c.(*frameConn)
+	return withConnInfo(ctx, ci)
+}
+
+// clientFrames wraps a client connection served by net/http as HTTP/1 (see framing.go).
+func (p *Proxy) clientFrames(c net.Conn) *frameConn {
+	return newFrameConn(c, false, p.cfg.MaxHeaderBytes, p.cfg.Logf)
 }
 
 func (p *Proxy) newConnInfo(c net.Conn) *connInfo {
@@ -485,6 +503,52 @@ func (p *Proxy) dialUpstream(ctx context.Context, network, target string) (net.C
 		return nil, fmt.Errorf("refusing to connect to the proxy itself (%s)", ra)
 	}
 	return c, nil
+}
+
+// dialUpstreamHTTP is dialUpstream for a plain HTTP/1 upstream connection, read through a framer.
+func (p *Proxy) dialUpstreamHTTP(ctx context.Context, network, target string) (net.Conn, error) {
+	c, err := p.dialUpstream(ctx, network, target)
+	if err != nil {
+		return nil, err
+	}
+	return newFrameConn(c, true, p.cfg.MaxHeaderBytes, p.cfg.Logf), nil
+}
+
+// dialUpstreamTLS connects to target and completes the TLS handshake with cfg (the transport's own
+// TLSHandshakeTimeout does not apply to a custom dialer: UpstreamTimeout does). An HTTP/2 connection
+// is returned as the *tls.Conn the transport needs; an HTTP/1 one is read through a framer.
+func (p *Proxy) dialUpstreamTLS(ctx context.Context, target string, cfg *tls.Config) (net.Conn, error) {
+	c, err := p.dialUpstream(ctx, "tcp", target)
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(target)
+	cfg = cfg.Clone()
+	if cfg.ServerName == "" {
+		cfg.ServerName = host
+	}
+	tc := tls.Client(c, cfg)
+	trace := httptrace.ContextClientTrace(ctx)
+	if trace != nil && trace.TLSHandshakeStart != nil {
+		trace.TLSHandshakeStart()
+	}
+	hctx, cancel := context.WithTimeout(ctx, p.cfg.UpstreamTimeout)
+	err = tc.HandshakeContext(hctx)
+	cancel()
+	st := tc.ConnectionState()
+	if trace != nil && trace.TLSHandshakeDone != nil {
+		trace.TLSHandshakeDone(st, err)
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	if st.NegotiatedProtocol == "h2" {
+		return tc, nil
+	}
+	fc := newFrameConn(tc, true, p.cfg.MaxHeaderBytes, p.cfg.Logf)
+	fc.tls = &st
+	return fc, nil
 }
 
 func (p *Proxy) dialViaProxy(ctx context.Context, d *net.Dialer, target string) (net.Conn, error) {

@@ -140,7 +140,8 @@ func (p *Proxy) tunnel(c net.Conn, target string, ci *connInfo) {
 		}
 		inner := *ci
 		inner.target, inner.scheme, inner.nameSource = target, "http", "connect"
-		if !p.innerLn.push(&infoConn{Conn: pc, ci: &inner}) {
+		inner.frames = p.clientFrames(pc)
+		if !p.innerLn.push(&infoConn{Conn: inner.frames, ci: &inner}) {
 			pc.Close()
 		}
 	default:
@@ -221,12 +222,14 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 	st := tc.ConnectionState()
 	inner := *ci
 	inner.target, inner.scheme, inner.sni, inner.nameSource, inner.tls = target, "https", sni, source, &st
+	inner.frames = nil
 	if st.NegotiatedProtocol == "h2" {
 		p.h2.ServeConn(tc, &http2.ServeConnOpts{Context: withConnInfo(p.ctx, &inner), Handler: p, BaseConfig: p.inner})
 		tc.Close()
 		return
 	}
-	if !p.innerLn.push(&infoConn{Conn: tc, ci: &inner}) {
+	inner.frames = p.clientFrames(tc)
+	if !p.innerLn.push(&infoConn{Conn: inner.frames, ci: &inner}) {
 		tc.Close()
 	}
 }
