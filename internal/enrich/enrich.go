@@ -111,9 +111,8 @@ const (
 func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	a = a.Unmap()
 	info := Info{Addr: a, Special: Classify(a)}
-	asnToken := ""
-	if !e.noHints && name != "" {
-		info.Hint, asnToken = hintFromName(name)
+	if e.noHints {
+		name = ""
 	}
 	if info.Special != nil && !info.Special.Routable {
 		// Only the user's own databases know such space (a company's private ranges, a lab's TEST-NETs);
@@ -128,7 +127,8 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 				userGeo(&info, s.name, g)
 			}
 		}
-		info.Hint = keepHint(info.Hint, info.Country, asnToken)
+		hint, asnToken := hintFor(name, info.Country)
+		info.Hint = keepHint(hint, info.Country, asnToken)
 		applyHint(&info)
 		if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
 			info.ASN, info.ASSource = info.Hint.ASN, "hostname"
@@ -141,7 +141,7 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	if s := internalUse(a); s != nil {
 		// Registration data (the DoD as AS749, country US) says nothing about who uses it inside a network.
 		info.Special = s
-		e.finish(&info, "", asnToken)
+		e.finish(&info, "", name)
 		return info
 	}
 	var dbCountry string
@@ -189,14 +189,23 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	if info.Special == nil && info.ASN == 0 && e.hasRouting() {
 		info.Special = e.unannounced(a, info.Country != "")
 	}
-	e.finish(&info, dbCountry, asnToken)
+	e.finish(&info, dbCountry, name)
 	return info
+}
+
+// hintFor reads name (none when "") with the database country as the preference between namesakes.
+func hintFor(name, country string) (*Hint, string) {
+	if name == "" {
+		return nil, ""
+	}
+	return hintFromName(name, country)
 }
 
 // finish applies the hostname hint: its place (see applyHint) and, when no database gave an AS, the
 // operator AS it names.
-func (e *Enricher) finish(info *Info, dbCountry, asnToken string) {
-	info.Hint = keepHint(info.Hint, dbCountry, asnToken)
+func (e *Enricher) finish(info *Info, dbCountry, name string) {
+	hint, asnToken := hintFor(name, dbCountry)
+	info.Hint = keepHint(hint, dbCountry, asnToken)
 	applyHint(info)
 	if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
 		info.ASN, info.ASSource = info.Hint.ASN, "hostname"
@@ -342,10 +351,10 @@ func keepHint(h *Hint, dbCountry, asnToken string) *Hint {
 	if h == nil || h.Confidence != ConfidenceLow || (dbCountry != "" && strings.EqualFold(h.Country, dbCountry)) {
 		return h
 	}
-	if h.ASN == 0 {
+	if h.ASN == 0 && !h.Interconnect {
 		return nil
 	}
-	return &Hint{Token: asnToken, ASN: h.ASN}
+	return &Hint{Token: asnToken, ASN: h.ASN, Interconnect: h.Interconnect}
 }
 
 // applyHint lets a hostname place fill or override the database place (see Lookup).

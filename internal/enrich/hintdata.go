@@ -84,7 +84,8 @@ var metroCodes = map[string]place{
 }
 
 // clliCodes are the first six letters of CLLI-style site codes (city + state or country), as used by
-// AT&T, Verizon and NTT ("sntcca", "parsfr04", "tokyjp05").
+// AT&T, Verizon and NTT ("sntcca", "parsfr04", "tokyjp05"): the checked ones, and those outside North
+// America or that the rule in cityAbbrevs does not derive ("nycmny", "snfcca"). The gazetteer gives the rest.
 var clliCodes = map[string]place{
 	"nycmny": pl("New York", "US", 40.71, -74.01), "asbnva": pl("Ashburn", "US", 39.04, -77.49),
 	"chcgil": pl("Chicago", "US", 41.88, -87.63), "dllstx": pl("Dallas", "US", 32.78, -96.80),
@@ -106,7 +107,7 @@ var clliCodes = map[string]place{
 	"mdrdsp": pl("Madrid", "ES", 40.42, -3.70), "sngpsi": pl("Singapore", "SG", 1.29, 103.85),
 	"tokyjp": pl("Tokyo", "JP", 35.68, 139.69), "osakjp": pl("Osaka", "JP", 34.69, 135.50),
 	"sydnau": pl("Sydney", "AU", -33.87, 151.21), "vienat": pl("Vienna", "AT", 48.21, 16.37),
-	"hkgnhk": pl("Hong Kong", "HK", 22.32, 114.17),
+	"hkgnhk": pl("Hong Kong", "HK", 22.32, 114.17), "tkokhk": pl("Hong Kong", "HK", 22.32, 114.17),
 }
 
 // teliaCodes are Arelion (Telia Carrier, AS1299) site codes, which are not IATA ("las" is Los Angeles).
@@ -131,8 +132,12 @@ type carrier struct {
 	asn uint32
 	// iata is true when the operator names sites with IATA codes, so medium-sized airports count too.
 	iata bool
-	// codes, when set, are the operator's own site codes, tried before IATA codes.
+	// codes, when set, are the operator's own site codes, tried before IATA codes (a token's letters,
+	// or its first five characters: "sd2ca21crs").
 	codes map[string]place
+	// abbrev, when set, is the country whose four-letter city abbreviations the operator uses ("GB":
+	// "lutn" Luton); see cityAbbrevs.
+	abbrev string
 }
 
 // carriers maps a domain suffix to its operator.
@@ -154,18 +159,20 @@ var carriers = map[string]carrier{
 	"seabone.net":                   {asn: 6762, iata: true},
 	"retn.net":                      {asn: 9002, iata: true},
 	"telstraglobal.net":             {asn: 4637, iata: true},
-	"1e100.net":                     {asn: 15169, iata: true},
+	"1e100.net":                     {asn: 15169, iata: true, codes: googleCodes},
 	"ntwk.msn.net":                  {asn: 8075, iata: true},
 	"tfbnw.net":                     {asn: 32934, iata: true},
 	"facebook.com":                  {asn: 32934, iata: true},
 	"hetzner.com":                   {asn: 24940, iata: true},
 	"sunet.se":                      {asn: 1653},
 	"nordu.net":                     {asn: 2603},
-	"virginmedia.net":               {asn: 5089},
+	"virginmedia.net":               {asn: 5089, abbrev: "GB"},
 	"rbci.orange.net":               {asn: 3215},
 	"telefonicaglobalsolutions.com": {asn: 12956},
 	"sbcglobal.net":                 {asn: 7018},
-	"att.net":                       {asn: 7018},
+	"att.net":                       {asn: 7018, codes: attCodes},
+	"dtag.de":                       {asn: 3320, codes: dtagCodes},
+	"dfn.de":                        {asn: 680, abbrev: "DE"},
 	"alter.net":                     {asn: 701},
 	"comcast.net":                   {asn: 7922},
 	"init7.net":                     {asn: 13030, iata: true},
@@ -225,4 +232,107 @@ var cloudRegions = map[string]place{
 	"ap-southeast-2": pl("Sydney", "AU", -33.87, 151.21), "ap-south-1": pl("Mumbai", "IN", 19.08, 72.88),
 	"ap-east-1": pl("Hong Kong", "HK", 22.32, 114.17), "me-south-1": pl("Manama", "BH", 26.23, 50.59),
 	"af-south-1": pl("Cape Town", "ZA", -33.92, 18.42),
+}
+
+// abbrevCountries are the countries whose four-letter city abbreviations are generated (see
+// cityAbbrevs); a carrier with abbrev set reads them ("lutn-core-2a.network.virginmedia.net" → Luton).
+var abbrevCountries = map[string]bool{"GB": true, "DE": true}
+
+// attCodes are AT&T backbone (ip.att.net) city codes: five characters, three for the city and two for
+// the state, at the start of a router token ("sffca22crs", "sd2ca21crs", "cr2.cgcil.ip.att.net").
+var attCodes = map[string]place{
+	"sffca": pl("San Francisco", "US", 37.77, -122.42), "sd2ca": pl("San Diego", "US", 32.72, -117.16),
+	"la2ca": pl("Los Angeles", "US", 34.05, -118.24), "sj2ca": pl("San Jose", "US", 37.34, -121.89),
+	"cgcil": pl("Chicago", "US", 41.88, -87.63), "n54ny": pl("New York", "US", 40.71, -74.01),
+	"attga": pl("Atlanta", "US", 33.75, -84.39), "dlstx": pl("Dallas", "US", 32.78, -96.80),
+	"hs1tx": pl("Houston", "US", 29.76, -95.37), "sl9mo": pl("St. Louis", "US", 38.63, -90.20),
+	"kc9mo": pl("Kansas City", "US", 39.10, -94.58), "wswdc": pl("Washington", "US", 38.91, -77.04),
+	"cl2oh": pl("Cleveland", "US", 41.50, -81.69), "dvmco": pl("Denver", "US", 39.74, -104.99),
+	"st6wa": pl("Seattle", "US", 47.61, -122.33), "phmaz": pl("Phoenix", "US", 33.45, -112.07),
+	"ormfl": pl("Orlando", "US", 28.54, -81.38), "dtrmi": pl("Detroit", "US", 42.33, -83.05),
+	"ptdor": pl("Portland", "US", 45.52, -122.68),
+}
+
+// dtagCodes are Deutsche Telekom (dtag.de) city codes, the German licence-plate letters
+// ("f-ed11-i.F.DE.NET.DTAG.DE" → Frankfurt).
+var dtagCodes = map[string]place{
+	"f": pl("Frankfurt", "DE", 50.11, 8.68), "b": pl("Berlin", "DE", 52.52, 13.40),
+	"hh": pl("Hamburg", "DE", 53.55, 9.99), "m": pl("Munich", "DE", 48.14, 11.58),
+	"k": pl("Cologne", "DE", 50.94, 6.96), "d": pl("Düsseldorf", "DE", 51.23, 6.77),
+	"s": pl("Stuttgart", "DE", 48.78, 9.18), "l": pl("Leipzig", "DE", 51.34, 12.37),
+	"n": pl("Nuremberg", "DE", 49.45, 11.08), "h": pl("Hanover", "DE", 52.37, 9.74),
+	"dd": pl("Dresden", "DE", 51.05, 13.74), "hb": pl("Bremen", "DE", 53.08, 8.80),
+}
+
+// googleCodes are Google (1e100.net) site codes that are not current airports' IATA codes
+// (HEM was Helsinki-Malmi airport).
+var googleCodes = map[string]place{
+	"hem": pl("Helsinki", "FI", 60.17, 24.94),
+}
+
+// facilities are carrier hotels, operator sites and city districts that router names spell out; a
+// name that carries one is placed in its city ("core2-hu0-2-0-1.colindale.ukcore.bt.net" → London).
+var facilities = map[string]place{
+	"colindale": pl("London", "GB", 51.51, -0.13), "docklands": pl("London", "GB", 51.51, -0.13),
+	"harbourexchange": pl("London", "GB", 51.51, -0.13), "telecity": pl("London", "GB", 51.51, -0.13),
+	"111eighthave": pl("New York", "US", 40.71, -74.01), "111eighth": pl("New York", "US", 40.71, -74.01),
+	"60hudson": pl("New York", "US", 40.71, -74.01), "32aoa": pl("New York", "US", 40.71, -74.01),
+	"onewilshire": pl("Los Angeles", "US", 34.05, -118.24), "1wilshire": pl("Los Angeles", "US", 34.05, -118.24),
+	"350ecermak": pl("Chicago", "US", 41.88, -87.63), "westin": pl("Seattle", "US", 47.61, -122.33),
+	"kleyer": pl("Frankfurt", "DE", 50.11, 8.68), "interxion": pl("Frankfurt", "DE", 50.11, 8.68),
+}
+
+// equinixMetros are the two-letter metro codes of Equinix sites ("ld5", "fr5", "sg1"), read only in a
+// name that says Equinix ("eqix", "equinix").
+var equinixMetros = map[string]place{
+	"am": pl("Amsterdam", "NL", 52.37, 4.90), "at": pl("Atlanta", "US", 33.75, -84.39),
+	"ch": pl("Chicago", "US", 41.88, -87.63), "da": pl("Dallas", "US", 32.78, -96.80),
+	"dc": pl("Ashburn", "US", 39.04, -77.49), "db": pl("Dublin", "IE", 53.35, -6.26),
+	"dx": pl("Dubai", "AE", 25.20, 55.27),
+	"fr": pl("Frankfurt", "DE", 50.11, 8.68), "he": pl("Helsinki", "FI", 60.17, 24.94),
+	"hk": pl("Hong Kong", "HK", 22.32, 114.17), "ho": pl("Houston", "US", 29.76, -95.37),
+	"la": pl("Los Angeles", "US", 34.05, -118.24), "ld": pl("London", "GB", 51.51, -0.13),
+	"ls": pl("Lisbon", "PT", 38.72, -9.14), "ma": pl("Manchester", "GB", 53.48, -2.24),
+	"md": pl("Madrid", "ES", 40.42, -3.70), "me": pl("Melbourne", "AU", -37.81, 144.96),
+	"mi": pl("Miami", "US", 25.76, -80.19), "ml": pl("Milan", "IT", 45.46, 9.19),
+	"mu": pl("Munich", "DE", 48.14, 11.58), "mx": pl("Mexico City", "MX", 19.43, -99.13),
+	"ny": pl("New York", "US", 40.71, -74.01), "os": pl("Osaka", "JP", 34.69, 135.50),
+	"pa": pl("Paris", "FR", 48.86, 2.35), "ri": pl("Rio de Janeiro", "BR", -22.91, -43.17),
+	"se": pl("Seattle", "US", 47.61, -122.33), "sg": pl("Singapore", "SG", 1.29, 103.85),
+	"sk": pl("Stockholm", "SE", 59.33, 18.07), "sl": pl("Seoul", "KR", 37.57, 126.98),
+	"sp": pl("São Paulo", "BR", -23.55, -46.63), "sv": pl("San Jose", "US", 37.34, -121.89),
+	"sy": pl("Sydney", "AU", -33.87, 151.21), "tr": pl("Toronto", "CA", 43.65, -79.38),
+	"ty": pl("Tokyo", "JP", 35.68, 139.69), "wa": pl("Warsaw", "PL", 52.23, 21.01),
+	"zh": pl("Zurich", "CH", 47.38, 8.54), "vi": pl("Vienna", "AT", 48.21, 16.37),
+	"hh": pl("Hamburg", "DE", 53.55, 9.99),
+}
+
+// exchangeNames are internet exchanges that router names spell (as a label or token, hyphens dropped):
+// a hop so named is a port on that exchange, usually of the member the name's AS number gives
+// ("as15169-10g-sk1.sthix.net").
+var exchangeNames = map[string]exchangeName{
+	"sthix":  {"Netnod Stockholm (STHIX)", pl("Stockholm", "SE", 59.33, 18.07)},
+	"netnod": {"Netnod", pl("Stockholm", "SE", 59.33, 18.07)},
+	"decix":  {"DE-CIX Frankfurt", pl("Frankfurt", "DE", 50.11, 8.68)},
+	"amsix":  {"AMS-IX", pl("Amsterdam", "NL", 52.37, 4.90)},
+	"linx":   {"LINX", pl("London", "GB", 51.51, -0.13)}, "lonap": {"LONAP", pl("London", "GB", 51.51, -0.13)},
+	"franceix": {"France-IX", pl("Paris", "FR", 48.86, 2.35)},
+	"espanix":  {"ESpanix", pl("Madrid", "ES", 40.42, -3.70)},
+	"mixit":    {"MIX Milan", pl("Milan", "IT", 45.46, 9.19)},
+	"vix":      {"VIX", pl("Vienna", "AT", 48.21, 16.37)},
+	"swissix":  {"SwissIX", pl("Zurich", "CH", 47.38, 8.54)},
+	"bcix":     {"BCIX", pl("Berlin", "DE", 52.52, 13.40)},
+	"ficix":    {"FICIX", pl("Helsinki", "FI", 60.17, 24.94)},
+	"nyiix":    {"NYIIX", pl("New York", "US", 40.71, -74.01)},
+	"torix":    {"TorIX", pl("Toronto", "CA", 43.65, -79.38)},
+	"hkix":     {"HKIX", pl("Hong Kong", "HK", 22.32, 114.17)},
+	"jpix":     {"JPIX", pl("Tokyo", "JP", 35.68, 139.69)}, "jpnap": {"JPNAP", pl("Tokyo", "JP", 35.68, 139.69)},
+	"sgix": {"SGIX", pl("Singapore", "SG", 1.29, 103.85)},
+	"ixbr": {"IX.br São Paulo", pl("São Paulo", "BR", -23.55, -46.63)},
+}
+
+// exchangeName is an exchange and its city.
+type exchangeName struct {
+	name string
+	p    place
 }

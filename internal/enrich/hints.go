@@ -3,6 +3,7 @@ package enrich
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Confidence levels of a Hint.
@@ -19,19 +20,22 @@ const maxNameLen = 255
 // spelled-out cities ("if-ae-2-2.tcore2.svw-singapore.as6453.net" → Singapore, high confidence),
 // IATA-style and operator site codes ("ae-1.par2.he.net" → Paris), CLLI-style codes ("sntcca"),
 // AS numbers ("as6453") and well-known operator domains (he.net → AS6939). It returns nil when the
-// name says nothing. Interface and role words ("ae", "xe", "bar", "gw", "lag", "core") never match,
+// name says nothing. Exchange names ("sthix", "de-cix") set Exchange, and interconnect words, exchanges
+// and peers' AS numbers set Interconnect. Interface and role words ("ae", "xe", "bar", "gw", "lag", "core") never match,
 // a code never overrides a spelled-out city, and the registered domain is not read for places.
 func HintFromName(name string) *Hint {
-	h, _ := hintFromName(name)
+	h, _ := hintFromName(name, "")
 	return h
 }
 
-// hintFromName is HintFromName that also returns the token that gave the AS number.
-func hintFromName(name string) (*Hint, string) {
+// hintFromName is HintFromName that also returns the token that gave the AS number; pref is the
+// address database's country, which picks between namesakes of similar size ("" when unknown).
+func hintFromName(name, pref string) (*Hint, string) {
 	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
 	if name == "" || len(name) > maxNameLen {
 		return nil, ""
 	}
+	name = foldName(name)
 	var n nameParts
 	if !n.parse(name) || n.nl < 2 {
 		return nil, ""
@@ -52,14 +56,90 @@ func hintFromName(name string) (*Hint, string) {
 	if asn == 0 && car.asn != 0 {
 		asn, asnToken = car.asn, name[n.labelOff[host]:]
 	}
-	if p, tok, conf, ok := findPlace(&n, host, car); ok {
+	ex, exTok := findExchange(&n)
+	inter := ex.name != "" || interconnect(&n, host) || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
+	if p, tok, conf, ok := findPlace(&n, host, car, pref); ok {
 		return &Hint{Token: tok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
-			ASN: asn, Confidence: conf}, asnToken
+			ASN: asn, Confidence: conf, Exchange: ex.name, Interconnect: inter}, asnToken
 	}
-	if asn == 0 {
+	if ex.name != "" {
+		p := ex.p
+		return &Hint{Token: exTok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
+			ASN: asn, Confidence: ConfidenceMedium, Exchange: ex.name, Interconnect: true}, asnToken
+	}
+	if asn == 0 && !inter {
 		return nil, ""
 	}
-	return &Hint{Token: asnToken, ASN: asn}, asnToken
+	return &Hint{Token: asnToken, ASN: asn, Interconnect: inter}, asnToken
+}
+
+// interconnectWords are host tokens that mark a link to another network.
+var interconnectWords = map[string]bool{
+	"ic": true, "pni": true, "peer": true, "peering": true, "nap": true, "ix": true, "ixp": true,
+	"interconnect": true, "xconnect": true,
+}
+
+// interconnect reports whether a host label carries an interconnect word, alone or ending a label
+// ("eislou2-ic-4", "peer7-et-0-1-1", "…-nap.example.net").
+func interconnect(n *nameParts, host int) bool {
+	for i := 0; i < host; i++ {
+		for _, t := range n.tokens(i) {
+			if l, _ := letters(t); interconnectWords[l] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// findExchange looks for an exchange's name in any label, domain included: the label or one of its
+// tokens, hyphens dropped ("sthix.net", "de-cix.net", "linx-1.example.net").
+func findExchange(n *nameParts) (exchangeName, string) {
+	if !strings.Contains(n.name, "ix") && !strings.Contains(n.name, "nx") && !strings.Contains(n.name, "nap") && !strings.Contains(n.name, "netnod") {
+		return exchangeName{}, ""
+	}
+	var buf [maxNameLen]byte
+	for i := n.nl - 1; i >= 0; i-- {
+		w := buf[:0]
+		for _, t := range n.tokens(i) {
+			if e, ok := exchangeNames[t]; ok {
+				return e, t
+			}
+			l, _ := letters(t)
+			if e, ok := exchangeNames[l]; ok && len(l) >= 4 {
+				return e, t
+			}
+			w = append(w, t...)
+		}
+		if e, ok := exchangeNames[string(w)]; ok {
+			return e, n.labels[i]
+		}
+	}
+	return exchangeName{}, ""
+}
+
+// foldName spells a name's Latin letters with diacritics in ASCII ("münchen" → "munchen"), as pastes
+// and some resolvers show them; an ASCII name is returned as it is, without allocating.
+func foldName(name string) string {
+	ascii := true
+	for i := 0; i < len(name) && ascii; i++ {
+		ascii = name[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return name
+	}
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case foldMap[r] != "":
+			b.WriteString(foldMap[r])
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return b.String()
 }
 
 // Limits of nameParts; longer names give no hint.
@@ -68,8 +148,9 @@ const (
 	maxTokens = 128
 )
 
-// nameParts splits a name into labels (on '.') and tokens (on '-' and '_') without allocating: every
-// part is a substring of the name.
+// nameParts splits a name into labels (on '.') and tokens (on every other byte that is not a-z or 0-9:
+// '-', '_', and the "http://" some pastes put before a name) without allocating: every part is a
+// substring of the name.
 type nameParts struct {
 	name     string
 	labels   [maxLabels]string
@@ -94,7 +175,7 @@ func (n *nameParts) parse(name string) bool {
 		n.nl++
 		ts := 0
 		for j := 0; j <= len(label); j++ {
-			if j < len(label) && label[j] != '-' && label[j] != '_' {
+			if j < len(label) && (label[j] >= 'a' && label[j] <= 'z' || label[j] >= '0' && label[j] <= '9') {
 				continue
 			}
 			if j > ts {
@@ -155,7 +236,7 @@ func letters(t string) (string, string) {
 }
 
 // digitsSuffix reports whether rest is a site number: digits, optionally followed by one letter and
-// more digits (Google's "lhr25s31").
+// more digits (Google's "lhr25s31"), or by a router role of two to four letters (AT&T's "sffca22crs").
 func digitsSuffix(rest string) bool {
 	i := 0
 	for i < len(rest) && rest[i] >= '0' && rest[i] <= '9' {
@@ -167,25 +248,38 @@ func digitsSuffix(rest string) bool {
 	if i == len(rest) {
 		return true
 	}
-	if rest[i] < 'a' || rest[i] > 'z' {
-		return false
-	}
-	j := i + 1
-	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+	j := i
+	for j < len(rest) && rest[j] >= 'a' && rest[j] <= 'z' {
 		j++
 	}
-	return j > i+1 && j == len(rest)
+	if j == len(rest) {
+		return j-i >= 2 && j-i <= 4
+	}
+	if j != i+1 {
+		return false
+	}
+	k := j
+	for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
+		k++
+	}
+	return k > j && k == len(rest)
 }
 
-// findPlace looks for a spelled-out city first, then for codes, reading the host labels (those
-// before the domain) and their tokens from the right: names go from the interface to the site.
-func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool) {
+// findPlace looks for a spelled-out city or facility first, then for codes, reading the host labels
+// (those before the domain) and their tokens from the right: names go from the interface to the site.
+func findPlace(n *nameParts, host int, car carrier, pref string) (place, string, string, bool) {
 	ix := places()
 	var buf [maxNameLen]byte
-	// 1. Spelled-out city names: a token's letters, or two or three adjacent tokens joined ("los-angeles").
+	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
+	// ("los-angeles"); facilities may start with digits ("111eighthave").
 	for i := host - 1; i >= 0; i-- {
 		toks := n.tokens(i)
 		for j := len(toks) - 1; j >= 0; j-- {
+			if t := toks[j]; t[0] >= '0' && t[0] <= '9' {
+				if p, ok := facilities[t]; ok { // "111eighthave"; the others are in the city index
+					return p, n.labels[i], ConfidenceHigh, true
+				}
+			}
 			for k := 3; k >= 1; k-- {
 				if j-k+1 < 0 {
 					continue
@@ -202,8 +296,12 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 				if !ok || len(w) < 4 || cityStopwords[string(w)] {
 					continue
 				}
-				if p, found := ix.city(string(w)); found {
-					return p, n.labels[i], ConfidenceHigh, true
+				if p, ambiguous, found := ix.city(string(w), pref); found {
+					conf := ConfidenceHigh
+					if ambiguous {
+						conf = ConfidenceLow
+					}
+					return p, n.labels[i], conf, true
 				}
 			}
 		}
@@ -214,11 +312,29 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 			return p, n.labels[i], ConfidenceMedium, true
 		}
 	}
-	// 3. The operator's own site codes ("nyk-bb1-link.telia.net").
-	if car.codes != nil {
+	// 3. The operator's own site codes ("nyk-bb1-link.telia.net", "sd2ca21crs.ip.att.net"), and Equinix
+	// metro codes in a name that says Equinix ("eqix-ld5").
+	equinix := false
+	for i := 0; i < n.nt && !equinix; i++ {
+		equinix = n.toks[i] == "eqix" || n.toks[i] == "equinix"
+	}
+	if car.codes != nil || equinix {
 		for i := host - 1; i >= 0; i-- {
 			for _, t := range n.tokens(i) {
 				l, rest := letters(t)
+				if equinix && len(l) == 2 && rest != "" && len(rest) <= 2 && rest[0] >= '0' && rest[0] <= '9' {
+					if p, ok := equinixMetros[l]; ok {
+						return p, t, ConfidenceMedium, true
+					}
+				}
+				if car.codes == nil {
+					continue
+				}
+				if len(t) >= 5 {
+					if p, ok := car.codes[t[:5]]; ok {
+						return p, t, ConfidenceMedium, true
+					}
+				}
 				if rest != "" && !digitsSuffix(rest) {
 					continue
 				}
@@ -228,8 +344,12 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 			}
 		}
 	}
-	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd").
+	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
+	// in each, a CLLI code, a metro code or a certain airport before a medium airport's code anywhere
+	// in the name ("lon1-eri1": London, not Erie).
 	for _, numbered := range []bool{true, false} {
+		var weak place
+		weakTok := ""
 		for i := host - 1; i >= 0; i-- {
 			toks := n.tokens(i)
 			for j := len(toks) - 1; j >= 0; j-- {
@@ -238,8 +358,10 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 				if numbered != (rest != "") || (rest != "" && !digitsSuffix(rest)) {
 					continue
 				}
-				if p, ok := clliCodes[l]; ok && len(l) == 6 {
-					return p, t, ConfidenceMedium, true
+				if len(l) == 6 {
+					if p, ok := ix.clliCode(l); ok {
+						return p, t, ConfidenceMedium, true
+					}
 				}
 				if len(l) != 3 || roleWords[l] {
 					continue
@@ -251,11 +373,29 @@ func findPlace(n *nameParts, host int, car carrier) (place, string, string, bool
 				if !ok {
 					continue
 				}
-				conf := ConfidenceLow
 				if car.iata || (p.large && numbered) {
-					conf = ConfidenceMedium
+					return p, t, ConfidenceMedium, true
 				}
-				return p, t, conf, true
+				if weakTok == "" {
+					weak, weakTok = p, t
+				}
+			}
+		}
+		if weakTok != "" {
+			return weak, weakTok, ConfidenceLow, true
+		}
+	}
+	// 5. The operator's four-letter city abbreviations ("lutn-core-2a.network.virginmedia.net").
+	if car.abbrev != "" {
+		for i := host - 1; i >= 0; i-- {
+			for _, t := range n.tokens(i) {
+				l, rest := letters(t)
+				if len(l) != 4 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
+					continue
+				}
+				if p, ok := ix.abbrev(car.abbrev, l); ok {
+					return p, t, ConfidenceLow, true
+				}
 			}
 		}
 	}

@@ -74,13 +74,13 @@ func TestHintFromName(t *testing.T) {
 		{"xe-0-0-0.bar2.SanJose1.Level3.net", "San Jose", "US", "high", "sanjose1", 3356},
 		{"be-10-ar01.area4.il.chicago.comcast.net", "Chicago", "US", "high", "chicago", 7922},
 		{"pool-71-1-1-1.nycmny.fios.verizon.net", "New York", "US", "medium", "nycmny", 0},
-		{"be-33651-cr02.sunnyvale.ca.ibone.comcast.net", "", "", "", "comcast.net", 7922},
+		{"be-33651-cr02.sunnyvale.ca.ibone.comcast.net", "Sunnyvale", "US", "high", "sunnyvale", 7922},
 		// Low confidence: a medium airport's bare or numbered code.
 		{"cpe-72-177-1-1.stx.res.rr.com", "Christiansted", "VI", "low", "stx", 0},
 		{"se-lla.nordu.net", "Luleå", "SE", "low", "lla", 2603},
 		{"mas2-l101.bng.optusnet.com.au", "Manus Island", "PG", "low", "mas2", 4804},
 		// AS numbers in names.
-		{"as15169-3.111eighthave.ny.ib", "", "", "", "as15169", 15169},
+		{"as15169-3.111eighthave.ny.ib", "New York", "US", "high", "111eighthave", 15169},
 		{"customer.as64512.example.net", "", "", "", "", 0}, // private ASN: ignored
 	}
 	for _, tt := range tests {
@@ -103,6 +103,57 @@ func TestHintFromName(t *testing.T) {
 			}
 			if (h.City != "") != h.HasCoords {
 				t.Errorf("HasCoords %v for city %q", h.HasCoords, h.City)
+			}
+		})
+	}
+}
+
+// TestHintKinds covers the kinds of name the realcorpus scorer found missed (issue 11): names pasted
+// with a scheme, cities spelled whole (from the gazetteer) or in another language, districts and
+// carrier hotels, operator city codes, CLLI-style codes the gazetteer derives, hyperscaler site codes,
+// a medium airport's code beside a metro code, exchanges and interconnects.
+func TestHintKinds(t *testing.T) {
+	tests := []struct {
+		name, city, country, conf, exchange string
+		asn                                 uint32
+		inter                               bool
+	}{
+		{"http://hameenlinna2-et-0-0-0-1.ip.funet.fi", "Hämeenlinna", "FI", "high", "", 0, false},
+		{"espoo1-et-0-1-7-1.ip.funet.fi", "Espoo", "FI", "high", "", 0, false},
+		{"http://arn11s03-in-f3.1e100.net", "Stockholm", "SE", "medium", "", 15169, false},
+		{"hem08s10-in-x0e.1e100.net", "Helsinki", "FI", "medium", "", 15169, false},
+		{"xe-1.r1.münchen.example.de", "Munich", "DE", "high", "", 0, false},
+		{"ae1.wien.example.at", "Vienna", "AT", "high", "", 0, false},
+		{"core2-hu0-2-0-1.colindale.ukcore.bt.net", "London", "GB", "high", "", 0, false},
+		{"be101.lon1-eri1-g1-nc5.uk.eu", "London", "GB", "medium", "", 0, false},
+		{"sd2ca21crs.ip.att.net", "San Diego", "US", "medium", "", 7018, false},
+		{"sffca22crs.ip.att.net", "San Francisco", "US", "medium", "", 7018, false},
+		{"f-ed11-i.F.DE.NET.DTAG.DE", "Frankfurt", "DE", "medium", "", 3320, false},
+		{"ae-9.r24.tkokhk01.hk.bb.gin.ntt.net", "Hong Kong", "HK", "medium", "", 2914, false},
+		{"lutn-core-2a-xe-7114-0.network.virginmedia.net", "Luton", "GB", "low", "", 5089, false},
+		{"xe-1-0-0.trnton01.example.net", "Toronto", "CA", "medium", "", 0, false},
+		{"ae2.clmboh-cr1.example.net", "Columbus", "US", "medium", "", 0, false},
+		{"ae3.sttlwa12.example.net", "Seattle", "US", "medium", "", 0, false},
+		{"et-1.eqix-ld5.example.net", "London", "GB", "medium", "", 0, false},
+		{"as15169-10g-sk1.sthix.net", "Stockholm", "SE", "medium", "Netnod Stockholm (STHIX)", 15169, true},
+		{"google.decix-fra.example.net", "Frankfurt", "DE", "medium", "DE-CIX Frankfurt", 0, true},
+		{"ae0.linx.example.net", "London", "GB", "medium", "LINX", 0, true},
+		{"eislou2-ic-4-ae0-0.network.virginmedia.net", "", "", "", "", 5089, true},
+		{"peer7-et-0-1-1.telehouse.ukcore.bt.net", "", "", "", "", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := HintFromName(tt.name)
+			if h == nil {
+				if tt.city != "" || tt.asn != 0 || tt.inter {
+					t.Fatalf("no hint, want %s/%s AS%d interconnect %v", tt.city, tt.country, tt.asn, tt.inter)
+				}
+				return
+			}
+			if h.City != tt.city || h.Country != tt.country || h.Confidence != tt.conf || h.ASN != tt.asn ||
+				h.Exchange != tt.exchange || h.Interconnect != tt.inter {
+				t.Errorf("got %s/%s %q AS%d %q %v, want %s/%s %q AS%d %q %v", h.City, h.Country, h.Confidence, h.ASN,
+					h.Exchange, h.Interconnect, tt.city, tt.country, tt.conf, tt.asn, tt.exchange, tt.inter)
 			}
 		})
 	}
@@ -206,14 +257,14 @@ func BenchmarkHintFromName(b *testing.B) {
 // the whole first label.
 func TestCityNamesForLocation(t *testing.T) {
 	for slug, city := range map[string]string{"paris": "Paris", "new-york": "New York", "sao-paulo": "São Paulo",
-		"hong-kong": "Hong Kong", "los-angeles": "Los Angeles", "rio-de-janeiro": "Rio De Janeiro",
+		"hong-kong": "Hong Kong", "los-angeles": "Los Angeles", "rio-de-janeiro": "Rio de Janeiro",
 		"salt-lake-city": "Salt Lake City", "zurich": "Zurich", "singapore": "Singapore", "marseille": "Marseille"} {
 		h := HintFromName("from-" + slug + ".hopscope.invalid")
 		if h == nil || h.City != city || h.Confidence != ConfidenceHigh || h.Token != "from-"+slug || !h.HasCoords {
 			t.Errorf("%s: %+v", slug, h)
 		}
 	}
-	if h := HintFromName("from-atlantis.hopscope.invalid"); h != nil {
+	if h := HintFromName("from-xyzzyville.hopscope.invalid"); h != nil {
 		t.Errorf("unknown city: %+v", h)
 	}
 }

@@ -60,4 +60,10 @@ type Hint struct {
 	// Confidence is "high" for a spelled-out city name, "medium" for an unambiguous code, "low" for an
 	// ambiguous one that only agreed with other evidence.
 	Confidence string
+	// Exchange names the internet exchange the name spells ("Netnod Stockholm (STHIX)" from
+	// "as15169-10g-sk1.sthix.net"); "" when none. ASN is then usually the member's AS.
+	Exchange string
+	// Interconnect is true when the name marks a link to another network: an exchange, an AS number,
+	// or an interconnect word ("…-ic-…", "pni", "peer", "…-nap"); the hand-off is at this hop.
+	Interconnect bool
 }

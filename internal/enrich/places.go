@@ -20,12 +20,22 @@ type place struct {
 	lat, lon      float64
 	// large is true for a large airport (or a hand-listed metro); medium airports are less certain.
 	large bool
+	// pop is the gazetteer population (0 when the place is only an airport town; curatedPop for the
+	// hand-kept spellings, which win over any namesake).
+	pop uint32
 }
 
-// placeMaps is the parsed place table: IATA codes and spelled-out city names (folded to a-z).
+// curatedPop ranks a hand-kept city name above every gazetteer namesake.
+const curatedPop = 1<<32 - 1
+
+// placeMaps is the parsed place table: IATA codes, spelled-out city names (folded to a-z, several
+// places per name, most populous first), CLLI-style codes ("sntcca") and country-scoped abbreviations
+// ("GB:lutn").
 type placeMaps struct {
-	codes  map[string]place
-	cities map[string]place
+	codes   map[string]place
+	cities  []placeEntry
+	clli    map[string]place
+	abbrevs map[string]place
 }
 
 // placeEntry is one key of the place index.
@@ -35,16 +45,70 @@ type placeEntry struct {
 }
 
 // placeIndex is the place table as sorted slices (generated into places_gen.go by TestPlacesGenerated
-// from data/places.tsv and the hand-kept tables, so a process pays nothing to load it).
+// from data/places.tsv, data/cities.tsv and the hand-kept tables, so a process pays nothing to load it).
 type placeIndex struct {
-	codes, cities []placeEntry
+	codes, clli, abbrevs []placeEntry
+	// cities may hold a name more than once (one place per country, most populous first).
+	cities []placeEntry
 }
 
 // code returns the place of an IATA code (lower case).
 func (ix *placeIndex) code(k string) (place, bool) { return findEntry(ix.codes, k) }
 
-// city returns the place of a folded city name.
-func (ix *placeIndex) city(k string) (place, bool) { return findEntry(ix.cities, k) }
+// clliCode returns the place of a six-letter CLLI-style code ("sntcca").
+func (ix *placeIndex) clliCode(k string) (place, bool) { return findEntry(ix.clli, k) }
+
+// abbrev returns the place a carrier of country cc means by a four-letter abbreviation ("lutn").
+func (ix *placeIndex) abbrev(cc, k string) (place, bool) {
+	if len(cc) != 2 || len(k) != 4 {
+		return place{}, false
+	}
+	var b [7]byte
+	copy(b[:], cc)
+	b[2] = ':'
+	copy(b[3:], k)
+	return findEntry(ix.abbrevs, string(b[:]))
+}
+
+// cityNamed returns the places a folded city name may mean, most populous (or hand-kept) first.
+func (ix *placeIndex) cityNamed(k string) []placeEntry {
+	i, ok := slices.BinarySearchFunc(ix.cities, k, func(e placeEntry, k string) int { return strings.Compare(e.key, k) })
+	if !ok {
+		return nil
+	}
+	j := i + 1
+	for j < len(ix.cities) && ix.cities[j].key == k {
+		j++
+	}
+	return ix.cities[i:j]
+}
+
+// city picks the place a spelled-out name means: a hand-kept spelling; else the most populous namesake,
+// unless one in the preferred country (the address database's) has at least a tenth of its people.
+// ambiguous is true when a namesake elsewhere has at least a tenth of the chosen one's people.
+func (ix *placeIndex) city(k, pref string) (p place, ambiguous, ok bool) {
+	es := ix.cityNamed(k)
+	if len(es) == 0 {
+		return place{}, false, false
+	}
+	best := es[0].p
+	if best.pop == curatedPop {
+		return best, false, true
+	}
+	if pref != "" && best.country != pref {
+		for _, e := range es[1:] {
+			if e.p.country == pref && uint64(e.p.pop)*10 >= uint64(best.pop) {
+				return e.p, false, true
+			}
+		}
+	}
+	for _, e := range es {
+		if e.p.country != best.country && uint64(e.p.pop)*10 >= uint64(best.pop) {
+			return best, true, true
+		}
+	}
+	return best, false, true
+}
 
 func findEntry(es []placeEntry, k string) (place, bool) {
 	i, ok := slices.BinarySearchFunc(es, k, func(e placeEntry, k string) int { return strings.Compare(e.key, k) })
@@ -67,18 +131,30 @@ func sortedEntries(m map[string]place) []placeEntry {
 	return out
 }
 
-// parsePlaces builds the place maps from the table; TestPlacesGenerated turns them into places_gen.go.
-func parsePlaces(tsv string) *placeMaps {
-	ix := &placeMaps{codes: map[string]place{}, cities: map[string]place{}}
-	type group struct {
-		p        place
-		n        int
-		sumLat   float64
-		sumLon   float64
-		airports int
+// parsePlaces builds the place maps from the airport table and the gazetteer; TestPlacesGenerated turns
+// them into places_gen.go.
+func parsePlaces(tsv, gazetteer string) *placeMaps {
+	ix := &placeMaps{codes: map[string]place{}, clli: map[string]place{}, abbrevs: map[string]place{}}
+	byName := map[string]place{} // key: folded name + "/" + country
+	// The gazetteer: every name of at least five letters, and the first word of a long multi-word name
+	// ("Frankfurt am Main" → "frankfurt").
+	rows := parseGazetteer(gazetteer)
+	for _, r := range rows {
+		p := place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}
+		names := []string{fold(r.name)}
+		if w := strings.Fields(r.name); len(w) > 1 && len(fold(w[0])) >= 6 {
+			names = append(names, fold(w[0]))
+		}
+		for _, n := range names {
+			if len(n) < 5 || cityStopwords[n] {
+				continue
+			}
+			key := n + "/" + p.country
+			if old, ok := byName[key]; !ok || old.pop < p.pop {
+				byName[key] = p
+			}
+		}
 	}
-	groups := map[string]*group{} // key: folded name + country
-	var order []string
 	for line := range strings.Lines(tsv) {
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" || line[0] == '#' {
@@ -99,57 +175,96 @@ func parsePlaces(tsv string) *placeMaps {
 			p.city = name
 		}
 		ix.codes[code] = p
-		// Spelled-out names: the full name, and the first word of a long multi-word name
-		// ("Frankfurt am Main" → "frankfurt").
-		names := []string{fold(f[1])}
-		if w := strings.Fields(f[1]); len(w) > 1 && len(fold(w[0])) >= 6 {
-			names = append(names, fold(w[0]))
+		// An airport town the gazetteer lacks is still a name (large airports' from four letters).
+		n := fold(f[1])
+		minLen := 6
+		if p.large {
+			minLen = 4
 		}
-		for _, n := range names {
-			minLen := 6
-			if p.large {
-				minLen = 4
+		key := n + "/" + p.country
+		if _, ok := byName[key]; ok || len(n) < minLen || cityStopwords[n] {
+			continue
+		}
+		byName[key] = place{city: f[1], country: p.country, lat: lat, lon: lon, large: p.large}
+	}
+	for _, m := range []map[string]place{curatedCities, facilities} {
+		for name, p := range m {
+			if name[0] >= '0' && name[0] <= '9' {
+				continue // read from the token itself (findPlace)
 			}
-			if len(n) < minLen || cityStopwords[n] {
-				continue
-			}
-			key := n + "/" + p.country
-			g := groups[key]
-			if g == nil {
-				g = &group{p: place{city: f[1], country: p.country}}
-				groups[key] = g
-				order = append(order, key)
-			}
-			// Average the large airports of a city (or all, if it has none).
-			if p.large && !g.p.large {
-				g.p.large, g.sumLat, g.sumLon, g.n = true, 0, 0, 0
-			}
-			if p.large == g.p.large {
-				g.sumLat += lat
-				g.sumLon += lon
-				g.n++
-			}
-			g.airports++
+			p.pop = curatedPop
+			byName[name+"/"+p.country] = p
 		}
 	}
-	best := map[string]*group{}
-	for _, key := range order {
-		g := groups[key]
+	for key, p := range byName {
 		name, _, _ := strings.Cut(key, "/")
-		b := best[name]
-		if b == nil || (g.p.large && !b.p.large) || (g.p.large == b.p.large && g.airports > b.airports) {
-			best[name] = g
+		ix.cities = append(ix.cities, placeEntry{name, p})
+	}
+	slices.SortFunc(ix.cities, func(a, b placeEntry) int {
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
 		}
+		if a.p.pop != b.p.pop {
+			if a.p.pop > b.p.pop {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.p.country, b.p.country)
+	})
+	// At most three countries per name: the rest are villages no carrier names.
+	out := ix.cities[:0]
+	for i, e := range ix.cities {
+		if i >= 3 && ix.cities[i-3].key == e.key {
+			continue
+		}
+		out = append(out, e)
 	}
-	for name, g := range best {
-		p := g.p
-		p.lat, p.lon = g.sumLat/float64(g.n), g.sumLon/float64(g.n)
-		ix.cities[name] = p
-	}
-	for name, p := range curatedCities {
-		ix.cities[name] = p
+	ix.cities = out
+
+	ix.clli, ix.abbrevs = derivedCodes(rows)
+	for k, p := range clliCodes {
+		ix.clli[k] = p
 	}
 	return ix
+}
+
+// derivedCodes makes the CLLI-style codes of US and Canadian places ("sntc" + "ca") and the
+// four-letter abbreviations of places in abbrevCountries ("GB:lutn") from the gazetteer: for each code,
+// the place whose abbreviation it is earliest in cityAbbrevs' order, then the most populous (so
+// "sntcca" alone would be Santa Clarita: clliCodes holds the codes carriers use that the rule misses).
+func derivedCodes(rows []gazetteerRow) (clli, abbrevs map[string]place) {
+	type cand struct {
+		p    place
+		rank int
+	}
+	better := func(m map[string]cand, k string, c cand) {
+		old, ok := m[k]
+		if !ok || c.rank < old.rank || (c.rank == old.rank && c.p.pop > old.p.pop) {
+			m[k] = c
+		}
+	}
+	cl, ab := map[string]cand{}, map[string]cand{}
+	for _, r := range rows {
+		p := place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}
+		region := clliRegion(r.country, r.admin)
+		for rank, a := range cityAbbrevs(r.name) {
+			if region != "" {
+				better(cl, a+region, cand{p, rank})
+			}
+			if abbrevCountries[r.country] {
+				better(ab, r.country+":"+a, cand{p, rank})
+			}
+		}
+	}
+	clli, abbrevs = make(map[string]place, len(cl)), make(map[string]place, len(ab))
+	for k, c := range cl {
+		clli[k] = c.p
+	}
+	for k, c := range ab {
+		abbrevs[k] = c.p
+	}
+	return clli, abbrevs
 }
 
 // fold lowercases s and keeps only a-z, folding common Latin diacritics ("Zürich" → "zurich").
