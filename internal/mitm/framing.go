@@ -69,13 +69,14 @@ type framer struct {
 	endIdx   int // bytes of the CRLF after chunk data seen
 	after    frameState
 
-	// the head being read
-	method, target string
-	proto11, bad   bool
-	status         int
-	cl, te         []string
-	upgrade        bool
-	last           int
+	// the head being read (method is set only for the methods framing depends on)
+	method       string
+	optionsStar  bool
+	proto11, bad bool
+	status       int
+	cl, te       []string
+	upgrade      bool
+	last         int
 
 	// requests: heads counts the request heads net/http hands to the proxy's handler; closeAt is the
 	// first of them after which the connection must close (0: none yet).
@@ -197,7 +198,7 @@ func (f *framer) endLine() error {
 	line := bytes.TrimSuffix(raw, []byte("\r"))
 	if f.first {
 		f.first = false
-		f.startLine(string(line))
+		f.startLine(line)
 		return nil
 	}
 	if len(line) == 0 {
@@ -223,16 +224,23 @@ func (f *framer) endLine() error {
 	if !ok {
 		return nil // net/http refuses the head
 	}
-	v := strings.Trim(string(value), " \t")
-	switch {
+	switch { // only framing values are kept (as strings): other fields cost nothing
 	case bytes.EqualFold(name, []byte("Content-Length")):
-		f.cl, f.last = append(f.cl, v), fieldCL
+		f.cl, f.last = append(f.cl, string(bytes.Trim(value, " \t"))), fieldCL
 	case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-		f.te, f.last = append(f.te, v), fieldTE
+		f.te, f.last = append(f.te, string(bytes.Trim(value, " \t"))), fieldTE
 	case bytes.EqualFold(name, []byte("Upgrade")):
 		f.upgrade = true
 	}
 	return nil
+}
+
+// parseHTTPVersion is http.ParseHTTPVersion for bytes (without a string copy per message).
+func parseHTTPVersion(v []byte) (major, minor int, ok bool) {
+	if len(v) != len("HTTP/X.Y") || string(v[:5]) != "HTTP/" || v[6] != '.' || v[5] < '0' || v[5] > '9' || v[7] < '0' || v[7] > '9' {
+		return 0, 0, false
+	}
+	return int(v[5] - '0'), int(v[7] - '0'), true
 }
 
 func parseChunkSize(p []byte) (uint64, bool) {
@@ -245,27 +253,40 @@ func parseChunkSize(p []byte) (uint64, bool) {
 
 // startLine reads a request line (method, target, version) or a status line (version, status) as
 // net/http splits them; a line it cannot read leaves bad set, for net/http refuses it too.
-func (f *framer) startLine(s string) {
-	f.method, f.target, f.proto11, f.bad, f.status = "", "", false, false, 0
+func (f *framer) startLine(s []byte) {
+	f.method, f.optionsStar, f.proto11, f.bad, f.status = "", false, false, false, 0
 	f.cl, f.te, f.upgrade, f.last = f.cl[:0], f.te[:0], false, fieldNone
-	var proto string
+	var proto []byte
 	if f.response {
-		var rest string
+		var rest []byte
 		var ok bool
-		proto, rest, ok = strings.Cut(s, " ")
-		code, _, _ := strings.Cut(rest, " ")
-		n, err := strconv.Atoi(code)
-		if !ok || len(code) != 3 || err != nil || n < 100 {
+		proto, rest, ok = bytes.Cut(s, []byte(" "))
+		code, _, _ := bytes.Cut(rest, []byte(" "))
+		n := 0
+		for _, c := range code {
+			n = 10*n + int(c-'0')
+			if c < '0' || c > '9' {
+				ok = false
+			}
+		}
+		if !ok || len(code) != 3 || n < 100 {
 			f.bad = true
 		}
 		f.status = n
 	} else {
-		method, rest, ok1 := strings.Cut(s, " ")
-		target, p, ok2 := strings.Cut(rest, " ")
-		f.method, f.target, proto = method, target, p
+		method, rest, ok1 := bytes.Cut(s, []byte(" "))
+		target, p, ok2 := bytes.Cut(rest, []byte(" "))
+		proto = p
 		f.bad = !ok1 || !ok2
+		// only the methods the framing depends on are named
+		for _, m := range []string{http.MethodPost, http.MethodConnect, http.MethodOptions} {
+			if string(method) == m {
+				f.method = m
+			}
+		}
+		f.optionsStar = f.method == http.MethodOptions && string(target) == "*"
 	}
-	major, minor, ok := http.ParseHTTPVersion(proto)
+	major, minor, ok := parseHTTPVersion(proto)
 	if !ok || major != 1 {
 		f.bad = true
 	}
@@ -299,7 +320,7 @@ func (f *framer) endHead() error {
 		return f.endResponseHead()
 	}
 	f.after = fsHead
-	if !(f.method == "OPTIONS" && f.target == "*") { // net/http answers those itself
+	if !f.optionsStar { // net/http answers OPTIONS * itself
 		f.heads++
 	}
 	closeAfter := func(st frameState) {
@@ -415,8 +436,9 @@ type frameConn struct {
 	logf func(string, ...any)
 	// served counts requests handed to the proxy's handler (client connections).
 	served atomic.Int64
-	// method is the method of the request in flight (upstream connections), from expect.
-	method atomic.Pointer[string]
+	// method is the method of the request in flight (upstream connections), from expect: the index
+	// in framedMethods, or 0 for any other.
+	method atomic.Uint32
 	// tls is the upstream TLS state when the connection is one (net/http sees only this wrapper).
 	tls *tls.ConnectionState
 }
@@ -438,9 +460,7 @@ func (c *frameConn) Read(b []byte) (int, error) {
 			return 0, err
 		}
 		if c.f.response {
-			if m := c.method.Load(); m != nil {
-				c.f.reqMethod = *m
-			}
+			c.f.reqMethod = framedMethods[c.method.Load()]
 		}
 		keep, ferr := c.f.feed(b[:n])
 		if ferr != nil {
@@ -470,5 +490,16 @@ func (c *frameConn) closeAfter() bool {
 	return at > 0 && n >= at
 }
 
+// framedMethods are the request methods whose responses are framed apart ("" is any other).
+var framedMethods = [...]string{"", http.MethodHead, http.MethodConnect}
+
 // expect tells an upstream connection the method of the request about to be sent on it.
-func (c *frameConn) expect(method string) { c.method.Store(&method) }
+func (c *frameConn) expect(method string) {
+	var i uint32
+	for j, m := range framedMethods {
+		if m == method {
+			i = uint32(j)
+		}
+	}
+	c.method.Store(i)
+}
