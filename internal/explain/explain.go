@@ -44,6 +44,8 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)
 	f.Source = e.source(opt.From)
 	e.locateDestination(&f.Destination)
+	f.ClockStepMs = clockStep(t)
+	e.step = f.ClockStepMs
 	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
 	f.FarSide = e.farSide()
 	f.MPLS = e.mpls()
@@ -75,6 +77,8 @@ type explainer struct {
 	orgs map[uint32]string
 	// named caches what the names of responders without an address say (responderInfo).
 	named map[string]enrich.Info
+	// step is the trace's clock step in ms (clockStep); 0 when its RTTs are not quantised.
+	step float64
 }
 
 // info returns the enrichment of a, with Addr set even when unknown.

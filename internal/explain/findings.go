@@ -25,6 +25,10 @@ type Findings struct {
 	Jumps []Jump
 	// Spikes are hops slower than later hops: slow ICMP generation on that router, not path latency.
 	Spikes []Spike
+	// ClockStepMs is the step in which every RTT of the trace comes (a coarse clock: old routers' 4 or
+	// 8 ms "msec" timers, Windows' 15.625 ms tick); rises and excesses under two steps are then not
+	// counted as jumps or spikes. 0 when the RTTs are not quantised.
+	ClockStepMs float64
 	// FarSide are hops placed near the start of a long crossing that already answer with the far end's RTT.
 	FarSide []FarSide
 	// MPLS are hops that quoted an MPLS label stack (RFC 4950): the probe was inside a label-switched path,

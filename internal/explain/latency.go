@@ -36,12 +36,13 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 	spike := make([]bool, len(resp))
 	for k := 0; k < len(resp)-1; k++ {
 		excess := e.mins[resp[k]] - level[k+1]
-		spike[k] = excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1]
+		spike[k] = excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1] && excess >= 2*e.step
 	}
 	for k := 1; k < len(resp); k++ {
 		prev, cur := level[k-1], level[k]
 		delta := cur - prev
-		if delta < jumpMinMs || delta < jumpMinFrac*prev {
+		// With a coarse clock (e.step), a rise of one step is a tick of the clock, not latency.
+		if delta < jumpMinMs || delta < jumpMinFrac*prev || delta < 2*e.step {
 			continue
 		}
 		// When the hop where the floor rises is itself a spike, the rise shows first at the next hop that

@@ -33,6 +33,9 @@ func Summarize(t *path.Trace, f *Findings) string {
 	if x := spikeSentence(f); x != "" {
 		s = append(s, x)
 	}
+	if x := clockSentence(f); x != "" {
+		s = append(s, x)
+	}
 	if x := distanceSentence(f); x != "" {
 		s = append(s, x)
 	}

@@ -20,6 +20,7 @@ func newFindings(f explain.Findings) Findings {
 		Special:         make([]SpecialAddr, 0, len(f.Special)),
 		Contradictions:  make([]Contradiction, 0, len(f.Contradictions)),
 		Markers:         newMarkers(f.Markers),
+		ClockStepMs:     f.ClockStepMs,
 		Loss:            make([]LossFinding, 0, len(f.Loss)),
 		Jitter:          make([]JitterFinding, 0, len(f.Jitter)),
 		Impact:          f.Impact,

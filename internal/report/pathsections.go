@@ -218,6 +218,9 @@ func latencyLines(f *Findings) []string {
 	if len(lines) == 0 {
 		lines = append(lines, "no jump: the RTT rises smoothly along the path")
 	}
+	if f.ClockStepMs > 0 {
+		lines = append(lines, fmt.Sprintf("every RTT is a multiple of %s ms: a coarse clock (old equipment); rises under two steps are not counted as jumps", fmtMs(f.ClockStepMs)))
+	}
 	return lines
 }
 

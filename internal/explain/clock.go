@@ -1,0 +1,74 @@
+package explain
+
+import (
+	"math"
+
+	"hopscope/internal/path"
+)
+
+// clockSteps are the timer resolutions of old equipment, largest first: Windows' 15.625 ms tick,
+// 10 ms, and the 8 and 4 ms "msec" clocks of old routers. A finer step is ordinary rounding to whole
+// milliseconds and says nothing.
+var clockSteps = []float64{15.625, 10, 8, 4}
+
+// Least evidence for a coarse clock: this many timed probes, of which this many above zero.
+const (
+	clockMinRTTs    = 6
+	clockMinNonZero = 2
+)
+
+// clockStep returns the step in ms in which every RTT of the trace comes (a coarse clock), or 0 when
+// the RTTs are not quantised that way. Every RTT must lie within a tolerance of a multiple of the
+// step (half a millisecond, or one for the 15.625 ms tick, which tools print as 15 or 16), and at least
+// two must be above zero: all-zero RTTs say nothing about the step.
+func clockStep(t *path.Trace) float64 {
+	var rtts []float64
+	for _, h := range t.Hops {
+		for _, p := range h.Probes {
+			if p.HasRTT && !p.Late {
+				rtts = append(rtts, ms(p.RTT))
+			}
+		}
+		if len(h.Probes) == 0 {
+			return 0 // aggregates (mtr) are averages and spreads, not clock readings
+		}
+	}
+	if len(rtts) < clockMinRTTs {
+		return 0
+	}
+	nonZero := 0
+	for _, v := range rtts {
+		if v >= 1 {
+			nonZero++
+		}
+	}
+	if nonZero < clockMinNonZero {
+		return 0
+	}
+	for _, step := range clockSteps {
+		tol := 0.5
+		if step != math.Trunc(step) {
+			tol = 1
+		}
+		ok := true
+		for _, v := range rtts {
+			k := math.Round(v / step)
+			if math.Abs(v-k*step) > tol {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return step
+		}
+	}
+	return 0
+}
+
+// clockSentence says the RTTs come from a coarse clock, for the summary.
+func clockSentence(f *Findings) string {
+	if f.ClockStepMs == 0 {
+		return ""
+	}
+	return "Every RTT here is a multiple of ~" + approx(f.ClockStepMs) + " ms: the clock that timed them is coarse (old equipment), so steps of a tick or two are the clock, not latency."
+}
