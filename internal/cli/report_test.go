@@ -30,7 +30,7 @@ func TestSeedHTMLMap(t *testing.T) {
 		switch {
 		case n.Data == "circle" && htmltest.HasClass(n, "marker"):
 			places = append(places, htmltest.Text(n))
-		case (n.Data == "line" && htmltest.HasClass(n, "route-seg")) || (n.Data == "circle" && htmltest.HasClass(n, "as-ring")):
+		case (n.Data == "polyline" && htmltest.HasClass(n, "route-seg")) || (n.Data == "circle" && htmltest.HasClass(n, "as-ring")):
 			colorOf[htmltest.Attr(n, "data-asn")] = htmltest.Attr(n, "stroke")
 		}
 	})

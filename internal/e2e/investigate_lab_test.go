@@ -261,7 +261,7 @@ func checkHTMLInChromium(t *testing.T, file string) {
 	if n := len(htmltest.FindAll(doc, "path", "country")); n < 200 {
 		t.Errorf("map has %d country shapes", n)
 	}
-	segs := htmltest.FindAll(doc, "line", "route-seg")
+	segs := htmltest.FindAll(doc, "polyline", "route-seg")
 	routes := map[string]bool{}
 	asns := map[string]bool{}
 	longHaul := 0

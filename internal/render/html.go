@@ -96,6 +96,7 @@ func HTML(w io.Writer, r *report.Report) error {
 		if err != nil {
 			return fmt.Errorf("render html: %w", err)
 		}
+		colors.learn(ps)
 		for _, p := range ps {
 			page.Paths = append(page.Paths, newHTMLPath(p, colors))
 		}

@@ -22,8 +22,11 @@ func newHTMLInvestigation(inv *report.Investigation, colors *asColors) (*htmlInv
 	for _, host := range inv.Hosts {
 		if host.Path != nil {
 			paths = append(paths, host.Path)
-			h.Paths = append(h.Paths, newHTMLPath(host.Path, colors))
 		}
+	}
+	colors.learn(paths)
+	for _, p := range paths {
+		h.Paths = append(h.Paths, newHTMLPath(p, colors))
 	}
 	h.Map = buildMap(paths, colors)
 	return h, nil

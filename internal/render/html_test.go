@@ -54,7 +54,7 @@ func TestHTMLSeedRouteMap(t *testing.T) {
 	if n := len(htmltest.FindAll(doc, "path", "country")); n < 200 {
 		t.Errorf("map has %d country shapes, want the world", n)
 	}
-	segs := htmltest.FindAll(doc, "line", "route-seg")
+	segs := htmltest.FindAll(doc, "polyline", "route-seg")
 	if len(segs) < 2 {
 		t.Fatalf("route has %d segments", len(segs))
 	}
