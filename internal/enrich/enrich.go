@@ -110,9 +110,12 @@ const (
 // marked the same way without any registry data: it names the registrant, not the network that uses them.
 func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 	a = a.Unmap()
-	info := Info{Addr: a, Special: Classify(a)}
+	info := Info{Addr: a, Special: Classify(a), Anycast: anycastOf(a)}
 	if e.noHints {
 		name = ""
+	}
+	if info.Anycast == nil && name != "" {
+		info.Anycast = anycastFromName(a, name)
 	}
 	if info.Special != nil && !info.Special.Routable {
 		// Only the user's own databases know such space (a company's private ranges, a lab's TEST-NETs);

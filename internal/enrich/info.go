@@ -31,6 +31,13 @@ type Info struct {
 
 	// Hint is the location read from the router's hostname; nil when the name gave none.
 	Hint *Hint
+
+	// Anycast is set when the address is anycast (a public resolver, a root or com/net name server, a
+	// CDN edge, or a name such as Google's "any-in-…1e100.net"): the instance that answered is wherever
+	// routing led the probe, so Country/City say nothing about where it is and only the trace's RTTs
+	// bound its distance (about 100 km per ms). nil when no source says so; Source names the source. It
+	// may point into a shared table: read it, never change it.
+	Anycast *Anycast
 }
 
 // Special describes a special-purpose or non-routed range.

@@ -1,0 +1,187 @@
+package enrich
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Anycast says that an address is announced from many places at once, so the instance that answered
+// is wherever routing led the probe (usually the nearest): the registry country and any database city
+// say nothing about where it is, and only the trace's RTTs bound the distance.
+type Anycast struct {
+	// Prefix is the anycast prefix that holds the address (the address itself for a name rule).
+	Prefix netip.Prefix
+	// Operator runs the service ("Cloudflare", "Google", "Verisign").
+	Operator string
+	// Service is what the prefix serves ("public DNS resolver", "F root name server", "CDN").
+	Service string
+	// Source is where the fact comes from: the operator's published list or the name rule that matched.
+	Source string
+}
+
+// anycastRow is one hand-kept anycast prefix with the public document that states it.
+type anycastRow struct {
+	prefix, operator, service, source string
+}
+
+// Sources of anycastRows.
+const (
+	srcCloudflareIPs = "Cloudflare's published IP ranges (cloudflare.com/ips)"
+	srcCloudflareDNS = "Cloudflare 1.1.1.1 documentation (1.1.1.1, 1.0.0.1, 2606:4700:4700::1111)"
+	srcGoogleDNS     = "Google Public DNS documentation (8.8.8.8, 8.8.4.4, 2001:4860:4860::8888)"
+	srcGoogleNS      = "Google's authoritative name servers ns1-ns4.google.com (anycast)"
+	srcQuad9         = "Quad9 documentation (9.9.9.9, 149.112.112.112, 2620:fe::fe)"
+	srcOpenDNS       = "Cisco OpenDNS documentation (208.67.222.222, 208.67.220.220)"
+	srcRoot          = "IANA root hints / root-servers.org (every root server letter is anycast)"
+	srcGTLD          = "Verisign gtld-servers.net addresses (com/net name servers, anycast)"
+)
+
+// anycastRows are well-documented anycast prefixes: public resolvers, the 13 root server letters, the
+// com/net name servers and Cloudflare's published ranges. Facts compiled for hopscope, each with its
+// source; no third-party dataset is copied.
+var anycastRows = []anycastRow{
+	{"1.1.1.0/24", "Cloudflare", "public DNS resolver 1.1.1.1", srcCloudflareDNS},
+	{"1.0.0.0/24", "Cloudflare", "public DNS resolver 1.0.0.1", srcCloudflareDNS},
+	{"2606:4700:4700::/48", "Cloudflare", "public DNS resolver", srcCloudflareDNS},
+	{"8.8.8.0/24", "Google", "public DNS resolver 8.8.8.8", srcGoogleDNS},
+	{"8.8.4.0/24", "Google", "public DNS resolver 8.8.4.4", srcGoogleDNS},
+	{"2001:4860:4860::/48", "Google", "public DNS resolver", srcGoogleDNS},
+	{"216.239.32.0/24", "Google", "name server ns1.google.com", srcGoogleNS},
+	{"216.239.34.0/24", "Google", "name server ns2.google.com", srcGoogleNS},
+	{"216.239.36.0/24", "Google", "name server ns3.google.com", srcGoogleNS},
+	{"216.239.38.0/24", "Google", "name server ns4.google.com", srcGoogleNS},
+	{"9.9.9.0/24", "Quad9", "public DNS resolver 9.9.9.9", srcQuad9},
+	{"149.112.112.0/24", "Quad9", "public DNS resolver 149.112.112.112", srcQuad9},
+	{"2620:fe::/48", "Quad9", "public DNS resolver", srcQuad9},
+	{"208.67.222.0/24", "Cisco OpenDNS", "public DNS resolver 208.67.222.222", srcOpenDNS},
+	{"208.67.220.0/24", "Cisco OpenDNS", "public DNS resolver 208.67.220.220", srcOpenDNS},
+	{"2620:119:35::/48", "Cisco OpenDNS", "public DNS resolver", srcOpenDNS},
+	{"2620:119:53::/48", "Cisco OpenDNS", "public DNS resolver", srcOpenDNS},
+	// The root server letters (a.root-servers.net … m.root-servers.net), IPv4 and IPv6.
+	{"198.41.0.0/24", "Verisign", "A root name server", srcRoot}, {"2001:503:ba3e::/48", "Verisign", "A root name server", srcRoot},
+	{"170.247.170.0/24", "USC-ISI", "B root name server", srcRoot}, {"2801:1b8:10::/48", "USC-ISI", "B root name server", srcRoot},
+	{"199.9.14.0/24", "USC-ISI", "B root name server (former address)", srcRoot}, {"2001:500:200::/48", "USC-ISI", "B root name server (former address)", srcRoot},
+	{"192.33.4.0/24", "Cogent", "C root name server", srcRoot}, {"2001:500:2::/48", "Cogent", "C root name server", srcRoot},
+	{"199.7.91.0/24", "University of Maryland", "D root name server", srcRoot}, {"2001:500:2d::/48", "University of Maryland", "D root name server", srcRoot},
+	{"192.203.230.0/24", "NASA", "E root name server", srcRoot}, {"2001:500:a8::/48", "NASA", "E root name server", srcRoot},
+	{"192.5.5.0/24", "ISC", "F root name server", srcRoot}, {"2001:500:2f::/48", "ISC", "F root name server", srcRoot},
+	{"192.112.36.0/24", "US DoD", "G root name server", srcRoot}, {"2001:500:12::/48", "US DoD", "G root name server", srcRoot},
+	{"198.97.190.0/24", "US Army", "H root name server", srcRoot}, {"2001:500:1::/48", "US Army", "H root name server", srcRoot},
+	{"192.36.148.0/24", "Netnod", "I root name server", srcRoot}, {"2001:7fe::/33", "Netnod", "I root name server", srcRoot},
+	{"192.58.128.0/24", "Verisign", "J root name server", srcRoot}, {"2001:503:c27::/48", "Verisign", "J root name server", srcRoot},
+	{"193.0.14.0/24", "RIPE NCC", "K root name server", srcRoot}, {"2001:7fd::/48", "RIPE NCC", "K root name server", srcRoot},
+	{"199.7.83.0/24", "ICANN", "L root name server", srcRoot}, {"2001:500:9f::/48", "ICANN", "L root name server", srcRoot},
+	{"202.12.27.0/24", "WIDE", "M root name server", srcRoot}, {"2001:dc3::/32", "WIDE", "M root name server", srcRoot},
+	// The com and net name servers (a.gtld-servers.net … m.gtld-servers.net).
+	{"192.5.6.0/24", "Verisign", "com/net name server a.gtld-servers.net", srcGTLD},
+	{"192.33.14.0/24", "Verisign", "com/net name server b.gtld-servers.net", srcGTLD},
+	{"192.26.92.0/24", "Verisign", "com/net name server c.gtld-servers.net", srcGTLD},
+	{"192.31.80.0/24", "Verisign", "com/net name server d.gtld-servers.net", srcGTLD},
+	{"192.12.94.0/24", "Verisign", "com/net name server e.gtld-servers.net", srcGTLD},
+	{"192.35.51.0/24", "Verisign", "com/net name server f.gtld-servers.net", srcGTLD},
+	{"192.42.93.0/24", "Verisign", "com/net name server g.gtld-servers.net", srcGTLD},
+	{"192.54.112.0/24", "Verisign", "com/net name server h.gtld-servers.net", srcGTLD},
+	{"192.43.172.0/24", "Verisign", "com/net name server i.gtld-servers.net", srcGTLD},
+	{"192.48.79.0/24", "Verisign", "com/net name server j.gtld-servers.net", srcGTLD},
+	{"192.52.178.0/24", "Verisign", "com/net name server k.gtld-servers.net", srcGTLD},
+	{"192.41.162.0/24", "Verisign", "com/net name server l.gtld-servers.net", srcGTLD},
+	{"192.55.83.0/24", "Verisign", "com/net name server m.gtld-servers.net", srcGTLD},
+	// Cloudflare's whole edge is anycast.
+	{"173.245.48.0/20", "Cloudflare", "CDN", srcCloudflareIPs}, {"103.21.244.0/22", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"103.22.200.0/22", "Cloudflare", "CDN", srcCloudflareIPs}, {"103.31.4.0/22", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"141.101.64.0/18", "Cloudflare", "CDN", srcCloudflareIPs}, {"108.162.192.0/18", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"190.93.240.0/20", "Cloudflare", "CDN", srcCloudflareIPs}, {"188.114.96.0/20", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"197.234.240.0/22", "Cloudflare", "CDN", srcCloudflareIPs}, {"198.41.128.0/17", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"162.158.0.0/15", "Cloudflare", "CDN", srcCloudflareIPs}, {"104.16.0.0/13", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"104.24.0.0/14", "Cloudflare", "CDN", srcCloudflareIPs}, {"172.64.0.0/13", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"131.0.72.0/22", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"2400:cb00::/32", "Cloudflare", "CDN", srcCloudflareIPs}, {"2606:4700::/32", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"2803:f800::/32", "Cloudflare", "CDN", srcCloudflareIPs}, {"2405:b500::/32", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"2405:8100::/32", "Cloudflare", "CDN", srcCloudflareIPs}, {"2a06:98c0::/29", "Cloudflare", "CDN", srcCloudflareIPs},
+	{"2c0f:f248::/32", "Cloudflare", "CDN", srcCloudflareIPs},
+}
+
+// anycastIndex is anycastRows as address ranges sorted by start, one slice per family; IPv6 ranges
+// compare the top 64 bits only (every listed IPv6 prefix is /64 or shorter). Nested rows (a resolver
+// inside a CDN range) are looked up most specific first.
+type anycastIndex struct {
+	v4 []anycastRange
+	v6 []anycastRange
+}
+
+// anycastRange is one row as the first and last address (IPv4 in the low 32 bits; IPv6's top 64 bits).
+type anycastRange struct {
+	lo, hi uint64
+	a      Anycast
+}
+
+// anycastTable parses anycastRows once, on first use.
+var anycastTable = sync.OnceValue(func() *anycastIndex {
+	ix := &anycastIndex{}
+	for _, r := range anycastRows {
+		p := netip.MustParsePrefix(r.prefix).Masked()
+		e := anycastRange{a: Anycast{Prefix: p, Operator: r.operator, Service: r.service, Source: r.source}}
+		if p.Addr().Is4() {
+			b := p.Addr().As4()
+			e.lo = uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+			e.hi = e.lo | (1<<(32-p.Bits()) - 1)
+			ix.v4 = append(ix.v4, e)
+		} else {
+			e.lo = u128(p.Addr()).hi
+			e.hi = e.lo | (1<<(64-min(p.Bits(), 64)) - 1)
+			ix.v6 = append(ix.v6, e)
+		}
+	}
+	for _, rs := range [][]anycastRange{ix.v4, ix.v6} {
+		slices.SortFunc(rs, func(a, b anycastRange) int {
+			if a.lo != b.lo {
+				if a.lo < b.lo {
+					return -1
+				}
+				return 1
+			}
+			return a.a.Prefix.Bits() - b.a.Prefix.Bits()
+		})
+	}
+	return ix
+})
+
+// anycastOf returns the listed anycast prefix holding a, the most specific one; nil when none. The
+// result points into the table: callers must not change it.
+func anycastOf(a netip.Addr) *Anycast {
+	ix := anycastTable()
+	rs, k := ix.v6, uint64(0)
+	if a.Is4() {
+		rs, k = ix.v4, u128(a).lo
+	} else {
+		k = u128(a).hi
+	}
+	// The last range starting at or before k, then back over the few that may enclose it.
+	lo, hi := 0, len(rs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if rs[m].lo <= k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	for j := lo - 1; j >= 0 && j >= lo-4; j-- {
+		if rs[j].lo <= k && k <= rs[j].hi {
+			return &rs[j].a // shared and read-only, like the table
+		}
+	}
+	return nil
+}
+
+// anycastFromName recognises operators' names for anycast addresses: Google's "any-in-…1e100.net".
+func anycastFromName(a netip.Addr, name string) *Anycast {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	if strings.HasPrefix(name, "any-in-") && strings.HasSuffix(name, ".1e100.net") {
+		return &Anycast{Prefix: netip.PrefixFrom(a, a.BitLen()), Operator: "Google", Service: "anycast front end",
+			Source: "hostname (Google names anycast front ends any-in-…1e100.net)"}
+	}
+	return nil
+}
