@@ -83,6 +83,11 @@ func TestLossVerdicts(t *testing.T) {
 		{name: "rate limiting after real loss", rows: []mtrHop{ok(1), lossy(8, 5), lossy(4, 9), lossy(8, 12), lossy(8, 14)},
 			want: "2:path 3:rate-limit 5:destination", level: 20,
 			summary: []string{"Hop 3's 60% loss", "hop 4 after it loses only 20%"}},
+		// 20% lost on the link into hop 3 over 60 rounds, as the rounds lab measured it: the hops after it
+		// scatter by sampling (sd ~5 points), which is neither rate limiting nor a second onset.
+		{name: "noisy persistent loss over 60 rounds", rows: []mtrHop{{60, 60, 1, 0.5}, {60, 60, 2, 0.5}, {60, 51, 3, 0.5},
+			{60, 49, 4, 0.5}, {60, 54, 5, 0.5}, {60, 44, 6, 0.5}, {60, 49, 7, 0.5}, {60, 46, 8, 0.5}},
+			want: "3:path 8:destination", level: 10},
 		{name: "lossy destination only", rows: []mtrHop{ok(1), ok(5), ok(9), lossy(7, 12)}, want: "4:destination", level: 0,
 			summary: []string{"The destination answers with 30% loss that no earlier hop shows"}},
 		{name: "loss at the last hop seen", rows: []mtrHop{ok(1), ok(5), lossy(7, 9), {10, 0, 0, 0}}, want: "3:last-hop", level: 0,

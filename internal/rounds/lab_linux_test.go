@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"hopscope/internal/analysis"
 	"hopscope/internal/netlab"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
@@ -38,6 +39,12 @@ const (
 // hopscopeLoss runs labRounds rounds from the client 0.1 s apart and returns the loss per TTL (%).
 func hopscopeLoss(t *testing.T, l *netlab.Lab) map[int]float64 {
 	t.Helper()
+	return lossByTTL(hopscopeRounds(t, l))
+}
+
+// hopscopeRounds runs labRounds rounds from the client 0.1 s apart and returns the aggregate trace.
+func hopscopeRounds(t *testing.T, l *netlab.Lab) *path.Trace {
+	t.Helper()
 	var tr *path.Trace
 	err := l.Run("client", func() error {
 		s, err := probe.OpenSession(path.Target{Addr: netip.MustParseAddr(labServer)}, probe.Options{Config: probe.Config{ProbesPerHop: 1}, Mode: probe.ModeRaw})
@@ -56,7 +63,17 @@ func hopscopeLoss(t *testing.T, l *netlab.Lab) map[int]float64 {
 	if tr.Rounds != labRounds {
 		t.Fatalf("%d rounds, want %d", tr.Rounds, labRounds)
 	}
-	return lossByTTL(tr)
+	return tr
+}
+
+// verdicts analyses tr as hopscope does and returns each hop's loss and jitter verdicts by TTL.
+func verdicts(tr *path.Trace) (loss, jitter map[int]string) {
+	p := analysis.Path(tr, nil, analysis.Options{})
+	loss, jitter = map[int]string{}, map[int]string{}
+	for _, h := range p.Hops {
+		loss[h.TTL], jitter[h.TTL] = h.LossVerdict, h.JitterVerdict
+	}
+	return loss, jitter
 }
 
 // mtrLoss runs `mtr -r -n -c 60 -i 0.1` from the client and returns its loss per TTL (%), read
@@ -138,7 +155,8 @@ func TestLabForwardedLoss(t *testing.T) {
 	l := netlab.New(t, lossLab(func(s *netlab.Spec) {
 		s.Nodes[2].ForwardLoss, s.Nodes[2].ForwardLossFrom = 0.2, "r1" // r2
 	}))
-	ours := hopscopeLoss(t, l)
+	tr := hopscopeRounds(t, l)
+	ours := lossByTTL(tr)
 	theirs := mtrLoss(t, l)
 	t.Logf("hopscope loss by hop:%s", formatLoss(ours))
 	t.Logf("mtr      loss by hop:%s", formatLoss(theirs))
@@ -159,6 +177,18 @@ func TestLabForwardedLoss(t *testing.T) {
 			t.Errorf("hop %d (before the lossy link) lost %.0f%%, want about 0", ttl, ours[ttl])
 		}
 	}
+	// The explanation: real loss that starts at the lossy link (hop 3, or hop 4 when sampling noise
+	// hides it at 3), never rate limiting, and nothing before it.
+	loss, _ := verdicts(tr)
+	t.Logf("loss verdicts: %v", loss)
+	if loss[3] != "path" && loss[4] != "path" {
+		t.Errorf("loss verdicts %v: want real path loss starting at hop 3", loss)
+	}
+	for ttl, v := range loss {
+		if v == "rate-limit" || (ttl <= 2 && v == "path") {
+			t.Errorf("hop %d: verdict %q on a path whose loss is on the link into hop 3", ttl, v)
+		}
+	}
 }
 
 // TestLabICMPRateLimit: r3 drops half of its own ICMP errors (a router rate-limiting ICMP) and
@@ -173,7 +203,8 @@ func TestLabICMPRateLimit(t *testing.T) {
 	l := netlab.New(t, lossLab(func(s *netlab.Spec) {
 		s.Nodes[3].ICMPLoss = 0.5 // r3
 	}))
-	ours := hopscopeLoss(t, l)
+	tr := hopscopeRounds(t, l)
+	ours := lossByTTL(tr)
 	t.Logf("hopscope loss by hop:%s", formatLoss(ours))
 	if v, ok := ours[3]; !ok || v < 25 || v > 75 {
 		t.Errorf("hop 3 (r3, dropping half its ICMP) lost %.0f%%, want about 50%%", v)
@@ -186,6 +217,42 @@ func TestLabICMPRateLimit(t *testing.T) {
 	for _, ttl := range []int{1, 2} {
 		if ours[ttl] > 10 {
 			t.Errorf("hop %d lost %.0f%%, want about 0", ttl, ours[ttl])
+		}
+	}
+	// The explanation calls it rate limiting at hop 3 and never path loss.
+	loss, _ := verdicts(tr)
+	t.Logf("loss verdicts: %v", loss)
+	if loss[3] != "rate-limit" {
+		t.Errorf("hop 3 verdict %q, want rate-limit (verdicts %v)", loss[3], loss)
+	}
+	for ttl, v := range loss {
+		if v == "path" || v == "carried" {
+			t.Errorf("hop %d: verdict %q, but nothing is lost on the path", ttl, v)
+		}
+	}
+}
+
+// TestLabJitteryLink: the link from r3 to r4 delays each direction by 15 ± 15 ms (uniform), so from
+// hop 4 on the RTT varies with a standard deviation of about 12 ms (√2 × 15/√3) while hops 1..3 vary by
+// well under a millisecond: the explanation names queueing on the link into hop 4.
+func TestLabJitteryLink(t *testing.T) {
+	netlab.RequireTool(t, "nft")
+	l := netlab.New(t, lossLab(func(s *netlab.Spec) {
+		for i := range s.Links {
+			if s.Links[i].A == "r3" && s.Links[i].B == "r4" {
+				s.Links[i].Delay, s.Links[i].Jitter = 15*time.Millisecond, 15*time.Millisecond
+			}
+		}
+	}))
+	tr := hopscopeRounds(t, l)
+	_, jitter := verdicts(tr)
+	t.Logf("jitter verdicts: %v", jitter)
+	if jitter[4] != "queueing" {
+		t.Errorf("hop 4 jitter verdict %q, want queueing on the jittery link into it (verdicts %v)", jitter[4], jitter)
+	}
+	for ttl := 1; ttl <= 3; ttl++ {
+		if jitter[ttl] != "" {
+			t.Errorf("hop %d (before the jittery link) jitter verdict %q, want none", ttl, jitter[ttl])
 		}
 	}
 }
