@@ -2,7 +2,6 @@ package enrich
 
 import (
 	"net/netip"
-	"slices"
 	"strings"
 	"sync"
 )
@@ -103,78 +102,20 @@ var anycastRows = []anycastRow{
 	{"2c0f:f248::/32", "Cloudflare", "CDN", srcCloudflareIPs},
 }
 
-// anycastIndex is anycastRows as address ranges sorted by start, one slice per family; IPv6 ranges
-// compare the top 64 bits only (every listed IPv6 prefix is /64 or shorter). Nested rows (a resolver
-// inside a CDN range) are looked up most specific first.
-type anycastIndex struct {
-	v4 []anycastRange
-	v6 []anycastRange
-}
-
-// anycastRange is one row as the first and last address (IPv4 in the low 32 bits; IPv6's top 64 bits).
-type anycastRange struct {
-	lo, hi uint64
-	a      Anycast
-}
-
 // anycastTable parses anycastRows once, on first use.
-var anycastTable = sync.OnceValue(func() *anycastIndex {
-	ix := &anycastIndex{}
+var anycastTable = sync.OnceValue(func() *prefixIndex[Anycast] {
+	ix := &prefixIndex[Anycast]{}
 	for _, r := range anycastRows {
 		p := netip.MustParsePrefix(r.prefix).Masked()
-		e := anycastRange{a: Anycast{Prefix: p, Operator: r.operator, Service: r.service, Source: r.source}}
-		if p.Addr().Is4() {
-			b := p.Addr().As4()
-			e.lo = uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
-			e.hi = e.lo | (1<<(32-p.Bits()) - 1)
-			ix.v4 = append(ix.v4, e)
-		} else {
-			e.lo = u128(p.Addr()).hi
-			e.hi = e.lo | (1<<(64-min(p.Bits(), 64)) - 1)
-			ix.v6 = append(ix.v6, e)
-		}
+		ix.add(p, Anycast{Prefix: p, Operator: r.operator, Service: r.service, Source: r.source})
 	}
-	for _, rs := range [][]anycastRange{ix.v4, ix.v6} {
-		slices.SortFunc(rs, func(a, b anycastRange) int {
-			if a.lo != b.lo {
-				if a.lo < b.lo {
-					return -1
-				}
-				return 1
-			}
-			return a.a.Prefix.Bits() - b.a.Prefix.Bits()
-		})
-	}
+	ix.sort()
 	return ix
 })
 
 // anycastOf returns the listed anycast prefix holding a, the most specific one; nil when none. The
 // result points into the table: callers must not change it.
-func anycastOf(a netip.Addr) *Anycast {
-	ix := anycastTable()
-	rs, k := ix.v6, uint64(0)
-	if a.Is4() {
-		rs, k = ix.v4, u128(a).lo
-	} else {
-		k = u128(a).hi
-	}
-	// The last range starting at or before k, then back over the few that may enclose it.
-	lo, hi := 0, len(rs)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if rs[m].lo <= k {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	for j := lo - 1; j >= 0 && j >= lo-4; j-- {
-		if rs[j].lo <= k && k <= rs[j].hi {
-			return &rs[j].a // shared and read-only, like the table
-		}
-	}
-	return nil
-}
+func anycastOf(a netip.Addr) *Anycast { return anycastTable().lookup(a) }
 
 // anycastFromName recognises operators' names for anycast addresses: Google's "any-in-…1e100.net".
 func anycastFromName(a netip.Addr, name string) *Anycast {

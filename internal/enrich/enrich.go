@@ -207,8 +207,19 @@ func hintFor(name, country string) (*Hint, string) {
 // finish applies the hostname hint: its place (see applyHint) and, when no database gave an AS, the
 // operator AS it names.
 func (e *Enricher) finish(info *Info, dbCountry, name string) {
+	if x := exchangeOf(info.Addr); x != nil {
+		// A port on an exchange LAN is at the exchange, whatever the registrant's country says.
+		info.Exchange = x
+		info.City, info.Region, info.Country = x.City, "", x.Country
+		info.Lat, info.Lon, info.HasCoords = x.Lat, x.Lon, true
+		info.GeoSource = "exchange"
+		dbCountry = x.Country
+	}
 	hint, asnToken := hintFor(name, dbCountry)
 	info.Hint = keepHint(hint, dbCountry, asnToken)
+	if info.Exchange == nil {
+		info.Exchange = exchangeFromHint(info.Hint)
+	}
 	applyHint(info)
 	if info.ASN == 0 && info.Hint != nil && info.Hint.ASN != 0 {
 		info.ASN, info.ASSource = info.Hint.ASN, "hostname"

@@ -38,6 +38,13 @@ type Info struct {
 	// bound its distance (about 100 km per ms). nil when no source says so; Source names the source. It
 	// may point into a shared table: read it, never change it.
 	Anycast *Anycast
+
+	// Exchange is set when the address is on an internet exchange's peering LAN (Exchange.Prefix set,
+	// from data/ixp.tsv; City/Country/coordinates then come from it, GeoSource "exchange"), or when the
+	// router's name spells an exchange (Prefix zero, Source "hostname"): the hop is "at exchange Name in
+	// City" and the hand-off to the next network is there, rather than "internal address space". nil
+	// when neither says so. It may point into a shared table: read it, never change it.
+	Exchange *Exchange
 }
 
 // Special describes a special-purpose or non-routed range.
