@@ -17,7 +17,8 @@ func TestParseLocation(t *testing.T) {
 		{"-33.87, 151.21", "-33.87,151.21", false},
 		{"", "empty location", true},
 		{"12,500", "\"12,500\": latitude", true},
-		{"Atlantis", "\"Atlantis\" is not a city", true},
+		{"Espoo", "Espoo, FI", false},
+		{"Xyzzyville", "\"Xyzzyville\" is not a city", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
