@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,9 @@ import (
 // PathCSVHeader is the header of a path report as CSV: one row per responder of a hop, one row for a
 // silent hop (its responder columns empty). "path" names the traced target when a report holds several.
 var PathCSVHeader = []string{"path", "ttl", "silent", "sent", "answered", "addr", "name", "as", "asn", "operator",
-	"place", "lat", "lon", "loss_pct", "min_ms", "median_ms", "max_ms", "rtt_count", "notes"}
+	"place", "lat", "lon", "loss_pct", "min_ms", "median_ms", "max_ms", "rtt_count",
+	"loss_label", "loss_verdict", "stats_sent", "stats_received", "last_ms", "avg_ms", "best_ms", "worst_ms", "stddev_ms",
+	"jitter_ms", "jitter_verdict", "notes"}
 
 // DomainsCSVHeader is the header of an inventory report (domains, capture) as CSV: one row per host.
 var DomainsCSVHeader = []string{"domain", "host", "flows", "requests", "bytes_up", "bytes_down", "first", "last",
@@ -60,13 +63,17 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 			base := []string{csvText(target), strconv.Itoa(h.TTL), strconv.FormatBool(h.Silent), strconv.Itoa(h.Sent), strconv.Itoa(h.Answered)}
 			notes := csvText(strings.Join(h.Notes, "; "))
 			if len(h.Responders) == 0 {
-				row := append(base, make([]string, len(PathCSVHeader)-len(base)-1)...)
+				row := append(base, make([]string, len(PathCSVHeader)-len(base)-len(csvStatsHeader)-1)...)
+				if loss, _ := rowStats(h, nil, true); loss != nil && loss.LossPct != nil {
+					row[slices.Index(PathCSVHeader, "loss_pct")] = csvFloat(*loss.LossPct, 1)
+				}
+				row = append(row, csvStats(h, nil, true)...)
 				if err := cw.Write(append(row, notes)); err != nil {
 					return err
 				}
 				continue
 			}
-			for _, rs := range h.Responders {
+			for i, rs := range h.Responders {
 				row := append([]string(nil), base...)
 				asn := ""
 				if rs.Info.ASN != 0 {
@@ -77,7 +84,9 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 					lat, lon = csvFloat(rs.Info.Place.Lat, 4), csvFloat(rs.Info.Place.Lon, 4)
 				}
 				loss := ""
-				if rs.Loss != nil {
+				if ls, _ := rowStats(h, &h.Responders[i], i == 0); ls != nil && ls.LossPct != nil {
+					loss = csvFloat(*ls.LossPct, 1)
+				} else if rs.Loss != nil {
 					loss = csvFloat(100**rs.Loss, 1)
 				}
 				minMs, med, maxMs, count := "", "", "", ""
@@ -86,7 +95,8 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 					count = strconv.Itoa(rs.RTT.Count)
 				}
 				row = append(row, csvText(rs.Addr), csvText(rs.Name), csvText(rs.AS), asn, csvText(rs.Operator),
-					csvText(rs.PlaceLabel), lat, lon, loss, minMs, med, maxMs, count, notes)
+					csvText(rs.PlaceLabel), lat, lon, loss, minMs, med, maxMs, count)
+				row = append(append(row, csvStats(h, &h.Responders[i], i == 0)...), notes)
 				if err := cw.Write(row); err != nil {
 					return err
 				}
@@ -94,6 +104,31 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 		}
 	}
 	return nil
+}
+
+// csvStatsHeader are the statistics columns csvStats fills, as named in PathCSVHeader.
+var csvStatsHeader = []string{"loss_label", "loss_verdict", "stats_sent", "stats_received", "last_ms", "avg_ms", "best_ms",
+	"worst_ms", "stddev_ms", "jitter_ms", "jitter_verdict"}
+
+// csvStats are a row's loss and RTT statistics (rowStats: the responder's, else its hop's), empty when
+// not measured; the verdicts are the hop's, on its first row.
+func csvStats(h report.PathHop, r *report.PathResponder, first bool) []string {
+	out := make([]string, len(csvStatsHeader))
+	loss, rtt := rowStats(h, r, first)
+	if loss != nil && loss.Sent > 0 {
+		out[0], out[2], out[3] = csvText(loss.LossLabel), strconv.Itoa(loss.Sent), strconv.Itoa(loss.Received)
+	}
+	if first {
+		out[1], out[10] = h.LossVerdict, h.JitterVerdict
+	}
+	if rtt != nil {
+		for i, v := range []*float64{rtt.LastMs, rtt.AvgMs, rtt.BestMs, rtt.WorstMs, rtt.StdDevMs, rtt.JitterMs} {
+			if v != nil {
+				out[4+i] = csvFloat(*v, 3)
+			}
+		}
+	}
+	return out
 }
 
 func csvDomains(cw *csv.Writer, r *report.Report) error {

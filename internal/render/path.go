@@ -188,19 +188,34 @@ func noteStyle(h report.PathHop) string {
 
 // hopTable is the layout of a path's hop table: which optional columns were measured.
 type hopTable struct {
+	// loss shows LOSS%: an aggregate source or rounds measured it, or a hop's loss means something.
 	loss bool
+	// rounds shows mtr's columns (SNT, LAST, AVG, BEST, WRST, STDEV) and jitter in place of MIN and MED:
+	// the path was measured over rounds (ours, or an imported mtr report).
+	rounds bool
 }
 
-// newHopTable looks at every responder once to decide the optional columns.
+// newHopTable looks at every hop once to decide the optional columns.
 func newHopTable(p *report.Path) hopTable {
 	var t hopTable
 	for _, h := range p.Hops {
+		if len(h.Rounds) > 0 {
+			t.rounds = true
+		}
+		switch h.LossVerdict {
+		case "path", "carried", "rate-limit", "destination":
+			t.loss = true
+		}
+		if h.Stats != nil && h.Stats.Sent >= 10 {
+			t.loss = true
+		}
 		for _, r := range h.Responders {
 			if r.Loss != nil {
-				t.loss = true
+				t.loss, t.rounds = true, true
 			}
 		}
 	}
+	t.loss = t.loss || t.rounds
 	return t
 }
 
@@ -213,6 +228,13 @@ const (
 	colOperator
 	colPlace
 	colLoss
+	colSnt
+	colLast
+	colAvg
+	colBest
+	colWrst
+	colStDev
+	colJitter
 	colMin
 	colMed
 	colNotes
@@ -220,10 +242,11 @@ const (
 )
 
 // columns is the hop table's header and how each column fits a narrow terminal: operator and place are
-// cut first (the AS still names the network), then the router's name (in the middle: both ends carry
-// meaning), then the median goes, then IPv6 addresses are cut; the notes go under the row.
+// cut first (the AS still names the network) and mtr's LAST goes, then the router's name is cut (in the
+// middle: both ends carry meaning) and the median or STDEV goes, then IPv6 addresses are cut and SNT
+// goes, then WRST, then BEST; LOSS%, AVG and JTTR stay; the notes go under the row.
 func (ht hopTable) columns() []column {
-	cols := []column{
+	return []column{
 		colHop:      {head: "HOP", right: true},
 		colAddr:     {head: "ADDRESS", min: 15, order: 3},
 		colName:     {head: "NAME", min: 14, order: 2},
@@ -231,23 +254,42 @@ func (ht hopTable) columns() []column {
 		colOperator: {head: "OPERATOR", min: 10, order: 1, cutEnd: true},
 		colPlace:    {head: "LOCATION", min: 10, order: 1},
 		colLoss:     {head: "LOSS%", right: true},
+		colSnt:      {head: "SNT", right: true, order: 3, drop: true},
+		colLast:     {head: "LAST", right: true, order: 1, drop: true},
+		colAvg:      {head: "AVG", right: true},
+		colBest:     {head: "BEST", right: true, order: 5, drop: true},
+		colWrst:     {head: "WRST", right: true, order: 4, drop: true},
+		colStDev:    {head: "STDEV", right: true, order: 2, drop: true},
+		colJitter:   {head: "JTTR", right: true},
 		colMin:      {head: "MIN ms", right: true},
 		colMed:      {head: "MED ms", right: true, order: 2, drop: true},
 		colNotes:    {head: "NOTES", below: 24},
 	}
-	return cols
 }
 
-// pick removes the columns of cells that the layout leaves out (LOSS% when nothing measured loss).
-func (ht hopTable) pick(row []cell) []cell {
-	if ht.loss {
-		return row
+// kept lists the columns the layout shows, in order.
+func (ht hopTable) kept() []int {
+	var out []int
+	for i := range numHopCols {
+		switch {
+		case i == colLoss && !ht.loss,
+			i >= colSnt && i <= colJitter && !ht.rounds,
+			(i == colMin || i == colMed) && ht.rounds:
+			continue
+		}
+		out = append(out, i)
 	}
-	return append(row[:colLoss:colLoss], row[colLoss+1:]...)
+	return out
 }
 
-// fmtLoss formats a loss fraction as a percentage.
-func fmtLoss(f float64) string { return fmt.Sprintf("%.1f", 100*f) }
+// pick keeps the shown columns of a full row (cells, columns or headers).
+func pick[T any](ht hopTable, row []T) []T {
+	out := make([]T, 0, numHopCols)
+	for _, i := range ht.kept() {
+		out = append(out, row[i])
+	}
+	return out
+}
 
 // hopRows renders one hop as table rows, one per responder, in the hop table's full column order.
 func hopRows(h report.PathHop) [][]cell {
@@ -255,6 +297,7 @@ func hopRows(h report.PathHop) [][]cell {
 	if h.Silent {
 		row := make([]cell, numHopCols)
 		row[colHop], row[colAddr] = ttl, cell{text: "*", style: ansiDim}
+		statCells(row, h, nil, true)
 		return [][]cell{row}
 	}
 	notes := strings.Join(h.Notes, ", ")
@@ -266,9 +309,7 @@ func hopRows(h report.PathHop) [][]cell {
 		if r.RTT != nil {
 			row[colMin], row[colMed] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
 		}
-		if r.Loss != nil {
-			row[colLoss] = cell{text: fmtLoss(*r.Loss)}
-		}
+		statCells(row, h, &h.Responders[i], i == 0)
 		if r.Info.Special != nil && r.Info.ASN == 0 {
 			row[colOperator].style = ansiYellow
 		}
@@ -325,14 +366,10 @@ func writeTextPath(t *textOut, p *report.Path) {
 	var rows [][]cell
 	for _, h := range p.Hops {
 		for _, r := range hopRows(h) {
-			rows = append(rows, ht.pick(r))
+			rows = append(rows, pick(ht, r))
 		}
 	}
-	cols := ht.columns()
-	if !ht.loss {
-		cols = append(cols[:colLoss:colLoss], cols[colLoss+1:]...)
-	}
-	t.fitTable(cols, rows)
+	t.fitTable(pick(ht, ht.columns()), rows)
 	if s := footnoteText(footnote(p)); s != "" {
 		t.line(t.style(ansiDim, s))
 	}
@@ -408,8 +445,9 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 	t.line("**Summary.** " + f.Summary)
 	t.line("")
 	ht := newHopTable(p)
-	head := []string{"Hop", "Address", "Name", "AS", "Operator", "Location", "Loss %", "Min ms", "Median ms", "Notes"}
-	align := []string{"---:", "---", "---", "---", "---", "---", "---:", "---:", "---:", "---"}
+	head := []string{"Hop", "Address", "Name", "AS", "Operator", "Location", "Loss %", "Sent", "Last ms", "Avg ms", "Best ms",
+		"Worst ms", "StDev ms", "Jitter ms", "Min ms", "Median ms", "Notes"}
+	align := []string{"---:", "---", "---", "---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---"}
 	var hc []cell
 	for _, h := range head {
 		hc = append(hc, cell{text: h})
@@ -425,8 +463,8 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 		}
 		return "| " + strings.Join(cells, " | ") + " |"
 	}
-	t.line(mdRow(ht.pick(hc)))
-	t.line(strings.ReplaceAll(mdRow(ht.pick(ac)), " ", ""))
+	t.line(mdRow(pick(ht, hc)))
+	t.line(strings.ReplaceAll(mdRow(pick(ht, ac)), " ", ""))
 	for _, h := range p.Hops {
 		for _, row := range hopRows(h) {
 			for i := range row {
@@ -438,7 +476,10 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 			if h.Silent {
 				row[colAddr].text = `\*`
 			}
-			t.line(mdRow(ht.pick(row)))
+			if row[colLoss].style == ansiRed {
+				row[colLoss].text = "**" + row[colLoss].text + "**"
+			}
+			t.line(mdRow(pick(ht, row)))
 		}
 	}
 	starred, guessed := footnote(p)

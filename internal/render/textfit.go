@@ -263,10 +263,13 @@ func fitColumns(cols []column, rows [][]cell, width int) (w []int, belowLast boo
 				w[best]--
 			}
 			if !fits(withLast) && (maxOrder == 6 || !withLast) {
+				// Drop this order's droppable columns, first to last, until the rest fits.
 				for i := range n {
-					if i != last && cols[i].order == order && cols[i].drop {
+					if i != last && cols[i].order == order && cols[i].drop && w[i] >= 0 {
 						w[i] = -1
-						break
+						if fits(withLast) {
+							break
+						}
 					}
 				}
 			}
