@@ -39,11 +39,14 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	e := &explainer{t: t, infos: infos}
 	e.hops()
 	f := Findings{Hops: e.out}
+	// The source first: every place the hops' RTTs rule out from it is dropped before anything uses it.
+	f.Source = e.source(opt.From)
+	f.Contradictions = e.ruleOut(f.Source)
 	f.ASPath = e.asPath()
 	f.Destination = e.destination()
 	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)
-	f.Source = e.source(opt.From)
 	e.locateDestination(&f.Destination)
+	e.checkDestination(&f.Destination, f.Source)
 	f.ClockStepMs = clockStep(t)
 	e.step = f.ClockStepMs
 	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
@@ -53,7 +56,6 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.MultiResponders = e.multiResponders()
 	f.SilentHops = e.silentHops()
 	f.Special = e.special(f.Carriers, f.Destination)
-	f.Contradictions = e.contradictions(f.Source)
 	f.Loss = e.loss(f.Destination)
 	f.Jitter = e.jitter(f.Destination)
 	f.Markers = e.markers(f.Destination, e.t.Source == "hopscope")

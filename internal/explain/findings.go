@@ -79,9 +79,10 @@ type Place struct {
 	Lat       float64
 	Lon       float64
 	HasCoords bool
-	// Source is "hostname", "database", "user" or "inferred".
+	// Source is "hostname", "database", "user", "inferred" (from a neighbouring hop) or "rtt" (from the
+	// speed-of-light bound of an RTT: near the source).
 	Source string
-	// Confidence of a hostname hint ("high", "medium", "low"); empty for other sources.
+	// Confidence of a hostname hint or an RTT inference ("high", "medium", "low"); empty for other sources.
 	Confidence string
 }
 
@@ -207,6 +208,9 @@ type Destination struct {
 	LastRespondingTTL int
 	// TrailingSilent counts the silent hops after the last responding one.
 	TrailingSilent int
+	// Anycast is true when the registry's place for the destination is ruled out by the RTT at which it
+	// answered: likely anycast (PlaceBasis says why); its place is then not stated.
+	Anycast bool
 }
 
 // Source is where the trace was run from.
@@ -217,6 +221,9 @@ type Source struct {
 	Basis string
 	// Approximate is true when the place is an estimate (the country's exit point, a nearby hop).
 	Approximate bool
+	// RadiusKm is how far from Place the source may be: the minimum RTT × 100 km of the hop it was
+	// inferred from; 0 when the user gave it or nothing better is known than a country.
+	RadiusKm float64
 }
 
 // Jump is a rise in RTT between two responding hops that the following hops keep.

@@ -94,17 +94,27 @@ func (e *explainer) source(user *Place) Source {
 	}
 	first := e.mins[resp[0]]
 	country := ""
+	// Among the first hops (before the RTT has risen), a hop placed by its name beats one placed by a
+	// database city (routers are registered at head offices), and the fastest of a kind wins: a hop
+	// answering in t ms puts the source within t × 100 km of it.
+	best := -1
 	for _, i := range resp {
 		if e.mins[i] > first+jumpMinMs {
 			break
 		}
 		p := e.out[i].Place
 		if p != nil && p.HasCoords && (p.Source == "hostname" || p.City != "") {
-			return Source{Known: true, Place: p, Basis: fmt.Sprintf("hop %d (%s), among the first hops", e.out[i].TTL, p.Source), Approximate: true}
+			if b := e.out[max(best, 0)].Place; best < 0 || (p.Source == "hostname" && b.Source != "hostname") ||
+				(p.Source == b.Source && e.mins[i] < e.mins[best]) {
+				best = i
+			}
 		}
 		if country == "" && p != nil && p.Country != "" {
 			country = p.Country
 		}
+	}
+	if best >= 0 {
+		return e.sourceNear(best, fmt.Sprintf("hop %d (%s) answers in %s ms", e.out[best].TTL, e.out[best].Place.Source, approx(e.mins[best])))
 	}
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
@@ -117,7 +127,10 @@ func (e *explainer) source(user *Place) Source {
 		if p.Country != country {
 			break
 		}
-		return Source{Known: true, Place: p, Approximate: true,
+		// That hop may answer from far (the end of a tunnel): its RTT bounds nothing, so no radius.
+		q := *p
+		q.Source, q.Confidence = "inferred", "low"
+		return Source{Known: true, Place: &q, Approximate: true,
 			Basis: fmt.Sprintf("the first hops are in %s; hop %d (%s) is the first located hop there", CountryName(country), h.TTL, p.Label())}
 	}
 	return Source{Known: true, Place: &Place{Country: country, Source: "database"}, Approximate: true,
@@ -192,13 +205,26 @@ func (e *explainer) destination() Destination {
 	if d.Place != nil && d.PlaceBasis == "" {
 		d.PlaceBasis = d.Place.Source
 	}
+	if ac := in.Anycast; ac != nil {
+		// The registry's place names where the prefix is registered, not the instance that answered
+		// (checkDestination bounds that one by the RTT).
+		d.Anycast = true
+		d.PlaceBasis = fmt.Sprintf("anycast (%s)", ac.Source)
+		if ac.Operator != "" || ac.Service != "" {
+			d.PlaceBasis = fmt.Sprintf("anycast: %s %s (%s)", ac.Operator, ac.Service, ac.Source)
+		}
+		if reg := CountryName(d.Country); reg != "" {
+			d.PlaceBasis += fmt.Sprintf("; the registry country (%s) says nothing about where the instance that answered is", reg)
+		}
+		d.Place, d.Country, d.City = nil, "", ""
+	}
 	return d
 }
 
 // locateDestination gives a destination known only by country the coordinates of the last located hop in
 // that country.
 func (e *explainer) locateDestination(d *Destination) {
-	if d.Place != nil && d.Place.HasCoords {
+	if d.Anycast || d.Place != nil && d.Place.HasCoords {
 		return
 	}
 	country := d.Country
@@ -257,6 +283,9 @@ func (e *explainer) measuredToDestination(d Destination) (int, float64) {
 			}
 		}
 	}
+	if d.Place == nil {
+		return 0, 0
+	}
 	ttl, best := 0, math.Inf(1)
 	for i, h := range e.out {
 		if h.Place == nil || h.Place.Country != d.Place.Country || math.IsNaN(e.mins[i]) {
@@ -270,31 +299,6 @@ func (e *explainer) measuredToDestination(d Destination) (int, float64) {
 		return 0, 0
 	}
 	return ttl, best
-}
-
-// contradictions flags hop locations farther from the source than light in fibre can go in the hop's
-// minimum RTT.
-func (e *explainer) contradictions(s Source) []Contradiction {
-	out := []Contradiction{}
-	if !s.Known || s.Place == nil || !s.Place.HasCoords {
-		return out
-	}
-	for i, h := range e.out {
-		p := h.Place
-		if p == nil || !p.HasCoords || math.IsNaN(e.mins[i]) || p == s.Place {
-			continue
-		}
-		d := km(s.Place, p)
-		maxKm := e.mins[i] * geo.FibreKmPerMs
-		if d > maxKm+contradictionSlackKm {
-			c := Contradiction{TTL: h.TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.mins[i], Reference: "source"}
-			if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
-				c.Addr = rs[0].Addr.String()
-			}
-			out = append(out, c)
-		}
-	}
-	return out
 }
 
 // farSide finds located hops whose minimum RTT is already (within 20%) that of the last located hop placed
@@ -400,4 +404,14 @@ func (t rangeMax) max(lo, hi int) int {
 	}
 	k := bits.Len(uint(hi-lo)) - 1
 	return max(t[k][lo], t[k][hi-(1<<k)])
+}
+
+// sourceNear is the source as known from hop index i: near its place, within its minimum RTT × 100 km.
+func (e *explainer) sourceNear(i int, why string) Source {
+	p := *e.out[i].Place
+	r := math.Round(e.mins[i] * geo.FibreKmPerMs)
+	p.Source, p.Confidence = "rtt", rttConfidence(r)
+	s := Source{Known: true, Place: &p, Approximate: true, RadiusKm: r}
+	s.Basis = fmt.Sprintf("near %s (within %s km by RTT): %s", placeName(&p), GroupDigits(r), why)
+	return s
 }

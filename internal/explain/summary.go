@@ -133,6 +133,9 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 	if w := where(city, d.Country); w != "" {
 		fmt.Fprintf(&b, " in %s", w)
 	}
+	if d.Anycast {
+		fmt.Fprintf(&b, " (%s)", d.PlaceBasis)
+	}
 	switch {
 	case d.FromLastHop:
 		fmt.Fprintf(&b, " (hop %d, where the trace ends: the destination)", d.LastRespondingTTL)

@@ -129,6 +129,9 @@ type Destination struct {
 	LastRespondingTTL int `json:"last_responding_ttl,omitempty"`
 	// TrailingSilent counts the silent hops after the last responding one.
 	TrailingSilent int `json:"trailing_silent,omitempty"`
+	// Anycast is true when the registry's place is ruled out by the RTT at which the destination answered:
+	// likely anycast (place_basis says why); no place is stated then.
+	Anycast bool `json:"anycast,omitempty"`
 }
 
 // Source is where the trace was run from.
@@ -139,6 +142,9 @@ type Source struct {
 	Basis string `json:"basis"`
 	// Approximate is true when the place is an estimate (the country's exit point, a nearby hop).
 	Approximate bool `json:"approximate,omitempty"`
+	// RadiusKm is how far from place the source may be (the minimum RTT × 100 km of the hop it was inferred
+	// from); absent when the user gave it or only a country is known.
+	RadiusKm float64 `json:"radius_km,omitempty"`
 }
 
 // Jump is a rise in RTT between two responding hops that the following hops keep.
@@ -241,7 +247,7 @@ type Contradiction struct {
 	// MaxKm is the farthest the hop can be given its minimum RTT.
 	MaxKm float64 `json:"max_km"`
 	MinMs float64 `json:"min_ms"`
-	// Reference names the point measured from ("source" or "hop N").
+	// Reference names the point measured from ("a source near London (within 1,100 km by RTT)").
 	Reference string `json:"reference"`
 }
 

@@ -6,11 +6,12 @@ import "hopscope/internal/explain"
 // the stage never changes the schema.
 func newFindings(f explain.Findings) Findings {
 	out := Findings{
-		ASPath:          make([]ASRun, 0, len(f.ASPath)),
-		Carriers:        make([]Carrier, 0, len(f.Carriers)),
-		HandOffs:        make([]HandOff, 0, len(f.HandOffs)),
-		Destination:     newDestination(f.Destination),
-		Source:          Source{Known: f.Source.Known, Place: newPlace(f.Source.Place), Basis: f.Source.Basis, Approximate: f.Source.Approximate},
+		ASPath:      make([]ASRun, 0, len(f.ASPath)),
+		Carriers:    make([]Carrier, 0, len(f.Carriers)),
+		HandOffs:    make([]HandOff, 0, len(f.HandOffs)),
+		Destination: newDestination(f.Destination),
+		Source: Source{Known: f.Source.Known, Place: newPlace(f.Source.Place), Basis: f.Source.Basis, Approximate: f.Source.Approximate,
+			RadiusKm: f.Source.RadiusKm},
 		Jumps:           make([]Jump, 0, len(f.Jumps)),
 		Spikes:          make([]Spike, 0, len(f.Spikes)),
 		FarSide:         make([]FarSide, 0, len(f.FarSide)),
@@ -88,5 +89,5 @@ func newFindings(f explain.Findings) Findings {
 func newDestination(d explain.Destination) Destination {
 	return Destination{Addr: d.Addr, Name: d.Name, ASN: d.ASN, Org: d.Org, Operator: d.Operator, Country: d.Country,
 		City: d.City, Place: newPlace(d.Place), PlaceBasis: d.PlaceBasis, FromLastHop: d.FromLastHop, Reached: d.Reached,
-		ReachedTTL: d.ReachedTTL, LastRespondingTTL: d.LastRespondingTTL, TrailingSilent: d.TrailingSilent}
+		ReachedTTL: d.ReachedTTL, LastRespondingTTL: d.LastRespondingTTL, TrailingSilent: d.TrailingSilent, Anycast: d.Anycast}
 }

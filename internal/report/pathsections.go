@@ -89,8 +89,8 @@ func sections(f *Findings) []Section {
 	add("Special", specialLines(f.Special)...)
 	var contra []string
 	for _, c := range f.Contradictions {
-		contra = append(contra, fmt.Sprintf("hop %d: placed in %s, %s from the %s, but its %s ms minimum RTT allows at most %s",
-			c.TTL, c.Place.LabelOf(), kmText(c.DistanceKm), c.Reference, fmtMs(c.MinMs), kmText(c.MaxKm)))
+		contra = append(contra, fmt.Sprintf("hop %d: the %s says %s, but it answers in %s ms from %s: at most %s away, and %s is at least %s: not stated",
+			c.TTL, c.Place.Source, c.Place.LabelOf(), fmtMs(c.MinMs), c.Reference, kmText(c.MaxKm), c.Place.LabelOf(), kmText(c.DistanceKm)))
 	}
 	add("Impossible", contra...)
 	return out
@@ -114,7 +114,7 @@ func destinationLines(d Destination) []string {
 		parts = append(parts, d.Country)
 	}
 	lines := []string{who + ": " + strings.Join(parts, ", ")}
-	if d.PlaceBasis != "" && d.Place != nil && d.Place.Source == "inferred" {
+	if d.PlaceBasis != "" && (d.Anycast || d.Place != nil && d.Place.Source == "inferred") {
 		lines = append(lines, "location: "+d.PlaceBasis)
 	}
 	switch {

@@ -17,9 +17,10 @@ type Place struct {
 	Lat       float64 `json:"lat,omitempty"`
 	Lon       float64 `json:"lon,omitempty"`
 	HasCoords bool    `json:"has_coords"`
-	// Source is "hostname", "database", "user" or "inferred".
+	// Source is "hostname", "database", "user", "inferred" (from a neighbouring hop) or "rtt" (from the
+	// speed-of-light bound of an RTT: near the source).
 	Source string `json:"source"`
-	// Confidence of a hostname hint ("high", "medium", "low"); empty for other sources.
+	// Confidence of a hostname hint or an RTT inference ("high", "medium", "low"); empty for other sources.
 	Confidence string `json:"confidence,omitempty"`
 	// Label is the place as text: "Paris, FR", "FR", or "48.86,2.35"; empty when nothing is known.
 	Label string `json:"label,omitempty"`
