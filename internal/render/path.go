@@ -193,6 +193,9 @@ type hopTable struct {
 	// rounds shows mtr's columns (SNT, LAST, AVG, BEST, WRST, STDEV) and jitter in place of MIN and MED:
 	// the path was measured over rounds (ours, or an imported mtr report).
 	rounds bool
+	// filled marks the columns some row has a value in: a rounds column nothing filled (mtr's report
+	// has no jitter) is left out.
+	filled [numHopCols]bool
 }
 
 // newHopTable looks at every hop once to decide the optional columns.
@@ -216,6 +219,13 @@ func newHopTable(p *report.Path) hopTable {
 		}
 	}
 	t.loss = t.loss || t.rounds
+	for _, h := range p.Hops {
+		for _, row := range hopRows(h) {
+			for i, c := range row {
+				t.filled[i] = t.filled[i] || c.text != ""
+			}
+		}
+	}
 	return t
 }
 
@@ -242,9 +252,9 @@ const (
 )
 
 // columns is the hop table's header and how each column fits a narrow terminal: operator and place are
-// cut first (the AS still names the network) and mtr's LAST goes, then the router's name is cut (in the
-// middle: both ends carry meaning) and the median or STDEV goes, then IPv6 addresses are cut and SNT
-// goes, then WRST, then BEST; LOSS%, AVG and JTTR stay; the notes go under the row.
+// cut first (the AS still names the network) and mtr's SNT and LAST go, then the router's name is cut (in
+// the middle: both ends carry meaning) and the median or STDEV goes, then IPv6 addresses are cut, then
+// WRST, BEST and last JTTR go; LOSS% and AVG stay; the notes go under the row.
 func (ht hopTable) columns() []column {
 	return []column{
 		colHop:      {head: "HOP", right: true},
@@ -254,13 +264,13 @@ func (ht hopTable) columns() []column {
 		colOperator: {head: "OPERATOR", min: 10, order: 1, cutEnd: true},
 		colPlace:    {head: "LOCATION", min: 10, order: 1},
 		colLoss:     {head: "LOSS%", right: true},
-		colSnt:      {head: "SNT", right: true, order: 3, drop: true},
+		colSnt:      {head: "SNT", right: true, order: 1, drop: true},
 		colLast:     {head: "LAST", right: true, order: 1, drop: true},
 		colAvg:      {head: "AVG", right: true},
 		colBest:     {head: "BEST", right: true, order: 5, drop: true},
 		colWrst:     {head: "WRST", right: true, order: 4, drop: true},
 		colStDev:    {head: "STDEV", right: true, order: 2, drop: true},
-		colJitter:   {head: "JTTR", right: true},
+		colJitter:   {head: "JTTR", right: true, order: 6, drop: true},
 		colMin:      {head: "MIN ms", right: true},
 		colMed:      {head: "MED ms", right: true, order: 2, drop: true},
 		colNotes:    {head: "NOTES", below: 24},
@@ -273,7 +283,7 @@ func (ht hopTable) kept() []int {
 	for i := range numHopCols {
 		switch {
 		case i == colLoss && !ht.loss,
-			i >= colSnt && i <= colJitter && !ht.rounds,
+			i >= colSnt && i <= colJitter && (!ht.rounds || !ht.filled[i]),
 			(i == colMin || i == colMed) && ht.rounds:
 			continue
 		}

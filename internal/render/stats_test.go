@@ -213,3 +213,35 @@ func rowOf(out, ttl string) string {
 	}
 	return ""
 }
+
+// TestMtrTableHeaderFits checks the hop table of imported mtr reports at 80 and 100 columns: the header
+// stays on one line (a column that cannot fit is dropped, not wrapped under it) and a rounds column that
+// no row fills is left out.
+func TestMtrTableHeaderFits(t *testing.T) {
+	for _, name := range []string{"mtr-json-v0.93-format-us-east4-to-ya.ru_mgumz-mtr-exporter.txt",
+		"mtr-report-legacy-format-comcast-nj-to-google_linode-docs.txt"} {
+		r := corpusReport(t, name)
+		for _, width := range []int{80, 100} {
+			var buf bytes.Buffer
+			if err := (TextRenderer{Width: width}).Render(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(buf.String(), "\n")
+			i := slices.IndexFunc(lines, func(l string) bool { return strings.HasPrefix(l, "HOP ") })
+			if i < 0 || i+1 >= len(lines) {
+				t.Fatalf("%s at %d: no hop table", name, width)
+			}
+			if f := strings.Fields(lines[i+1]); len(f) == 0 || f[0] != "1" {
+				t.Errorf("%s at %d: the header wraps: %q then %q", name, width, lines[i], lines[i+1])
+			}
+			for _, col := range []string{"LOSS%", "AVG"} {
+				if !slices.Contains(strings.Fields(lines[i]), col) {
+					t.Errorf("%s at %d: header %q lacks %s", name, width, lines[i], col)
+				}
+			}
+			if strings.Contains(name, "legacy") && slices.Contains(strings.Fields(lines[i]), "JTTR") {
+				t.Errorf("%s: mtr's legacy report has no jitter, yet the table has a JTTR column", name)
+			}
+		}
+	}
+}
