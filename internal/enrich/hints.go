@@ -73,10 +73,13 @@ func hintFromName(name, pref string) (*Hint, string) {
 	return &Hint{Token: asnToken, ASN: asn, Interconnect: inter}, asnToken
 }
 
-// interconnectWords are host tokens that mark a link to another network.
-var interconnectWords = map[string]bool{
-	"ic": true, "pni": true, "peer": true, "peering": true, "nap": true, "ix": true, "ixp": true,
-	"interconnect": true, "xconnect": true,
+// interconnectWord reports whether a host token's letters mark a link to another network.
+func interconnectWord(l string) bool {
+	switch l {
+	case "ic", "pni", "peer", "peering", "nap", "ix", "ixp", "interconnect", "xconnect":
+		return true
+	}
+	return false
 }
 
 // interconnect reports whether a host label carries an interconnect word, alone or ending a label
@@ -84,7 +87,7 @@ var interconnectWords = map[string]bool{
 func interconnect(n *nameParts, host int) bool {
 	for i := 0; i < host; i++ {
 		for _, t := range n.tokens(i) {
-			if l, _ := letters(t); interconnectWords[l] {
+			if l, _ := letters(t); interconnectWord(l) {
 				return true
 			}
 		}
@@ -293,7 +296,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 					}
 					w = append(w, l...)
 				}
-				if !ok || len(w) < 4 || cityStopwords[string(w)] {
+				if !ok || len(w) < 4 { // stopwords are left out of the index (parsePlaces)
 					continue
 				}
 				if p, ambiguous, found := ix.city(string(w), pref); found {
@@ -358,8 +361,8 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 				if numbered != (rest != "") || (rest != "" && !digitsSuffix(rest)) {
 					continue
 				}
-				if len(l) == 6 {
-					if p, ok := ix.clliCode(l); ok {
+				if len(l) == 6 || len(l) == 8 { // CLLI place + region, and the building ("nycmnyzr")
+					if p, ok := ix.clliCode(l[:6]); ok {
 						return p, t, ConfidenceMedium, true
 					}
 				}

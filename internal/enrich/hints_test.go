@@ -134,6 +134,8 @@ func TestHintKinds(t *testing.T) {
 		{"xe-1-0-0.trnton01.example.net", "Toronto", "CA", "medium", "", 0, false},
 		{"ae2.clmboh-cr1.example.net", "Columbus", "US", "medium", "", 0, false},
 		{"ae3.sttlwa12.example.net", "Seattle", "US", "medium", "", 0, false},
+		{"tengige0-1.chcgildt01.example.net", "Chicago", "US", "medium", "", 0, false},
+		{"0.xe-1-1-0.dllstxzn.example.net", "Dallas", "US", "medium", "", 0, false},
 		{"et-1.eqix-ld5.example.net", "London", "GB", "medium", "", 0, false},
 		{"as15169-10g-sk1.sthix.net", "Stockholm", "SE", "medium", "Netnod Stockholm (STHIX)", 15169, true},
 		{"google.decix-fra.example.net", "Frankfurt", "DE", "medium", "DE-CIX Frankfurt", 0, true},
