@@ -47,16 +47,35 @@ type placeEntry struct {
 // placeIndex is the place table as sorted slices (generated into places_gen.go by TestPlacesGenerated
 // from data/places.tsv, data/cities.tsv and the hand-kept tables, so a process pays nothing to load it).
 type placeIndex struct {
-	codes, clli, abbrevs []placeEntry
+	codes []placeEntry
 	// cities may hold a name more than once (one place per country, most populous first).
 	cities []placeEntry
+	// clli and abbrevs name their places by index into refs (thousands of codes share a few thousand
+	// places, so the binary carries each place once).
+	clli, abbrevs []codeRef
+	refs          []place
+}
+
+// codeRef is a code and the index of its place in placeIndex.refs.
+type codeRef struct {
+	key string
+	i   uint16
+}
+
+// findRef looks a code up in a sorted codeRef slice.
+func (ix *placeIndex) findRef(es []codeRef, k string) (place, bool) {
+	i, ok := slices.BinarySearchFunc(es, k, func(e codeRef, k string) int { return strings.Compare(e.key, k) })
+	if !ok {
+		return place{}, false
+	}
+	return ix.refs[es[i].i], true
 }
 
 // code returns the place of an IATA code (lower case).
 func (ix *placeIndex) code(k string) (place, bool) { return findEntry(ix.codes, k) }
 
 // clliCode returns the place of a six-letter CLLI-style code ("sntcca").
-func (ix *placeIndex) clliCode(k string) (place, bool) { return findEntry(ix.clli, k) }
+func (ix *placeIndex) clliCode(k string) (place, bool) { return ix.findRef(ix.clli, k) }
 
 // abbrev returns the place a carrier of country cc means by a four-letter abbreviation ("lutn").
 func (ix *placeIndex) abbrev(cc, k string) (place, bool) {
@@ -67,7 +86,7 @@ func (ix *placeIndex) abbrev(cc, k string) (place, bool) {
 	copy(b[:], cc)
 	b[2] = ':'
 	copy(b[3:], k)
-	return findEntry(ix.abbrevs, string(b[:]))
+	return ix.findRef(ix.abbrevs, string(b[:]))
 }
 
 // cityNamed returns the places a folded city name may mean, most populous (or hand-kept) first.
@@ -120,6 +139,53 @@ func findEntry(es []placeEntry, k string) (place, bool) {
 
 // places returns the generated index.
 func places() *placeIndex { return &generatedPlaces }
+
+// codeRefs turns code maps into sorted codeRef slices over one shared, ordered list of places.
+func codeRefs(ms ...map[string]place) ([][]codeRef, []place) {
+	seen := map[place]bool{}
+	var refs []place
+	for _, m := range ms {
+		for _, p := range m {
+			if !seen[p] {
+				seen[p] = true
+				refs = append(refs, p)
+			}
+		}
+	}
+	slices.SortFunc(refs, func(a, b place) int {
+		if c := strings.Compare(a.country, b.country); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.city, b.city); c != 0 {
+			return c
+		}
+		if a.lat != b.lat {
+			if a.lat < b.lat {
+				return -1
+			}
+			return 1
+		}
+		if a.lon != b.lon {
+			if a.lon < b.lon {
+				return -1
+			}
+			return 1
+		}
+		return int(a.pop) - int(b.pop)
+	})
+	index := make(map[place]uint16, len(refs))
+	for i, p := range refs {
+		index[p] = uint16(i)
+	}
+	out := make([][]codeRef, len(ms))
+	for j, m := range ms {
+		for k, p := range m {
+			out[j] = append(out[j], codeRef{k, index[p]})
+		}
+		slices.SortFunc(out[j], func(a, b codeRef) int { return strings.Compare(a.key, b.key) })
+	}
+	return out, refs
+}
 
 // sortedEntries turns a map into the sorted slice the index searches.
 func sortedEntries(m map[string]place) []placeEntry {

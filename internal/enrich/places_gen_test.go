@@ -30,13 +30,29 @@ func TestPlacesGenerated(t *testing.T) {
 	for _, part := range []struct {
 		name string
 		es   []placeEntry
-	}{{"codes", sortedEntries(m.codes)}, {"clli", sortedEntries(m.clli)}, {"abbrevs", sortedEntries(m.abbrevs)}, {"cities", m.cities}} {
+	}{{"codes", sortedEntries(m.codes)}, {"cities", m.cities}} {
 		fmt.Fprintf(&b, "%s: []placeEntry{\n", part.name)
 		for _, e := range part.es {
 			fmt.Fprintf(&b, "{%q, place{%q, %q, %v, %v, %v, %d}},\n", e.key, e.p.city, e.p.country, e.p.lat, e.p.lon, e.p.large, e.p.pop)
 		}
 		b.WriteString("},\n")
 	}
+	refs, places := codeRefs(m.clli, m.abbrevs)
+	if len(places) > 1<<16 {
+		t.Fatalf("%d referenced places do not fit codeRef's uint16", len(places))
+	}
+	for i, name := range []string{"clli", "abbrevs"} {
+		fmt.Fprintf(&b, "%s: []codeRef{\n", name)
+		for _, r := range refs[i] {
+			fmt.Fprintf(&b, "{%q, %d},\n", r.key, r.i)
+		}
+		b.WriteString("},\n")
+	}
+	b.WriteString("refs: []place{\n")
+	for _, p := range places {
+		fmt.Fprintf(&b, "{%q, %q, %v, %v, %v, %d},\n", p.city, p.country, p.lat, p.lon, p.large, p.pop)
+	}
+	b.WriteString("},\n")
 	b.WriteString("}\n")
 	src, err := format.Source(b.Bytes())
 	if err != nil {
