@@ -255,7 +255,11 @@ func (o *dnsOptions) run(ctx context.Context, name string) error {
 	if werr := o.out.write(o.g, o.format, rep); werr != nil {
 		return werr
 	}
-	return dnsExit(err, o.trace)
+	xerr := dnsExit(err, o.trace)
+	if ee, ok := xerr.(*ExitError); ok && o.format == "text" && o.out.output == "" && isTTY(o.g.streams.Out) {
+		ee.Said = true // the text report on the terminal ends with the error: one message there, not two
+	}
+	return xerr
 }
 
 // compareSubnets resolves name once per --subnet (without the authority queries) for the comparison table.

@@ -34,6 +34,9 @@ const (
 type ExitError struct {
 	Code int
 	Err  error
+	// Said is set when the command already printed the error in its report on standard output; Run
+	// then prints it no second time.
+	Said bool
 }
 
 func (e *ExitError) Error() string { return e.Err.Error() }
@@ -100,11 +103,14 @@ func Run(ctx context.Context, args []string, s Streams) int {
 	if err == nil {
 		return ExitOK
 	}
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Said {
+		return ee.Code
+	}
 	// An error can quote what came from outside (a file name, a host, a line of input, a pattern):
 	// printed on a terminal, its control characters are made visible, never obeyed.
 	fmt.Fprintf(s.Err, "hopscope: %s\n", safetext.Text(err.Error()))
-	var ee *ExitError
-	if errors.As(err, &ee) {
+	if ee != nil {
 		return ee.Code
 	}
 	if isUsageError(err) {
