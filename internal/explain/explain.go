@@ -23,10 +23,18 @@ const (
 	// jumpMinMs is the least rise counted as a jump; a jump must also be jumpMinFrac of the level before it.
 	jumpMinMs   = 10.0
 	jumpMinFrac = 0.3
+	// Near the source a smaller rise is a jump too when it multiplies the level: 1.8 ms to 9.8 ms that
+	// later hops keep is a long link, not noise (minimum RTTs of a few ms vary by tenths).
+	jumpNearMinMs  = 4.0
+	jumpNearFactor = 3.0
 	// spikeMinMs is the least excess over later hops counted as a spike; it must also be spikeMinFrac of the
 	// later level.
 	spikeMinMs   = 10.0
 	spikeMinFrac = 0.1
+	// Near the source a smaller excess is a spike too when it is a multiple of the later level: a hop
+	// at 6 ms before hops at 1.2 ms is its own slow ICMP (minimum RTTs do not fall by 5 ms downstream).
+	spikeNearMinMs  = 4.0
+	spikeNearFactor = 3.0
 	// contradictionSlackKm absorbs the imprecision of city coordinates in the RTT/location check.
 	contradictionSlackKm = 300.0
 	// farSideMinKm is the least distance between a hop and a farther one for a far-side RTT.

@@ -333,7 +333,7 @@ func TestLatency(t *testing.T) {
 		{
 			name:       "a slow router on top of a real rise",
 			hops:       []string{"192.0.2.1/0.3", "192.0.2.2/6.7", "192.0.2.3/230", "192.0.2.4/39.1", "192.0.2.5/39.4", "192.0.2.6/39.5"},
-			wantJumps:  "2>4p",
+			wantJumps:  "1>2p 2>4p",
 			wantSpikes: []int{3},
 		},
 		{
@@ -341,6 +341,12 @@ func TestLatency(t *testing.T) {
 			hops:       []string{"192.0.2.1/1", "192.0.2.2/90", "192.0.2.3/80", "192.0.2.4/30", "192.0.2.5/31"},
 			wantJumps:  "1>4p",
 			wantSpikes: []int{2, 3},
+		},
+		{
+			name:       "near the source, a few ms that multiply the level: a jump kept by later hops, a spike not kept",
+			hops:       []string{"192.0.2.1/6.0", "192.0.2.2/1.5", "192.0.2.3/1.8", "192.0.2.4/9.8", "192.0.2.5/10.1"},
+			wantJumps:  "3>4p",
+			wantSpikes: []int{1},
 		},
 		{
 			name:      "noise below the thresholds",

@@ -36,13 +36,17 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 	spike := make([]bool, len(resp))
 	for k := 0; k < len(resp)-1; k++ {
 		excess := e.mins[resp[k]] - level[k+1]
-		spike[k] = excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1] && excess >= 2*e.step
+		big := excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1]
+		near := excess >= spikeNearMinMs && e.mins[resp[k]] >= spikeNearFactor*level[k+1]
+		spike[k] = (big || near) && excess >= 2*e.step
 	}
 	for k := 1; k < len(resp); k++ {
 		prev, cur := level[k-1], level[k]
 		delta := cur - prev
 		// With a coarse clock (e.step), a rise of one step is a tick of the clock, not latency.
-		if delta < jumpMinMs || delta < jumpMinFrac*prev || delta < 2*e.step {
+		big := delta >= jumpMinMs && delta >= jumpMinFrac*prev
+		near := delta >= jumpNearMinMs && cur >= jumpNearFactor*prev
+		if !(big || near) || delta < 2*e.step {
 			continue
 		}
 		// When the hop where the floor rises is itself a spike, the rise shows first at the next hop that
