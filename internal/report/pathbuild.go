@@ -46,6 +46,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 		p.Hops[i].Notes, p.Hops[i].Severity = hopNotes(p.Hops[i], byTTLFindings)
 	}
 	markerNotes(p)
+	ruledOutPlaces(p)
 	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT)
 	hopVerdicts(p)
 	p.Sections = withLossSections(sections(&p.Findings), &p.Findings)
