@@ -202,6 +202,11 @@ func (n *nameParts) tokens(i int) []string { return n.toks[n.tokStart[i]:n.tokSt
 // carrier finds the operator whose domain ends the name, and how many labels the domain has
 // (the registered domain when no operator matches: "example.net", "example.co.uk").
 func (n *nameParts) carrier() (carrier, int) {
+	if !isTLD(n.labels[n.nl-1]) {
+		// A name cut short (mtr's report column: "pos-0-6-0-0-cr01.newyork.ny") has no domain: every
+		// label is read.
+		return carrier{}, 0
+	}
 	for k := min(n.nl-1, 3); k >= 2; k-- {
 		if c, ok := carriers[n.name[n.labelOff[n.nl-k]:]]; ok {
 			return c, k
@@ -215,6 +220,32 @@ func (n *nameParts) carrier() (carrier, int) {
 		}
 	}
 	return carrier{}, min(k, n.nl)
+}
+
+// isTLD reports whether a name's last label can be a top-level domain: a country code of the
+// tables, a common generic or special-use one, or any label of four letters or more that is not
+// known to be a city or a word cut short (new generic TLDs are many).
+func isTLD(l string) bool {
+	switch l {
+	case "com", "net", "org", "edu", "gov", "mil", "int", "arpa", "uk", "eu", "su", "ac", "biz", "pro", "tel",
+		"cat", "xxx", "app", "dev", "xyz", "top", "one", "moe", "ovh", "tv", "me", "io", "co", "cc",
+		"ad", "li", "sm", "va", "tk", // countries too small for the gazetteer's threshold
+		"invalid", "local", "localdomain", "lan", "home", "internal", "test", "example", "localhost":
+		return true
+	}
+	if len(l) == 2 {
+		return places().isCountry(l)
+	}
+	if len(l) < 4 {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		if l[i] < 'a' || l[i] > 'z' {
+			return false
+		}
+	}
+	_, _, city := places().city(l, "")
+	return !city
 }
 
 // asNumber reads "as6453" (also "as6453" followed by nothing else); private and reserved ASNs are ignored.

@@ -135,6 +135,11 @@ func TestHintKinds(t *testing.T) {
 		{"ae2.clmboh-cr1.example.net", "Columbus", "US", "medium", "", 0, false},
 		{"ae3.sttlwa12.example.net", "Seattle", "US", "medium", "", 0, false},
 		{"tengige0-1.chcgildt01.example.net", "Chicago", "US", "medium", "", 0, false},
+		// Names cut short by mtr's report column: no domain, every label is read.
+		{"pos-0-6-0-0-cr01.newyork.ny.", "New York", "US", "high", "", 0, false},
+		{"pos-0-12-0-0-ar01.plainfield", "Plainfield", "US", "high", "", 0, false},
+		{"be-30-crs01.audubon.nj.panjd", "", "", "", "", 0, false},
+		{"xe-1.core.paris.li", "", "", "", "", 0, false}, // a real ccTLD: paris.li stays the domain, unread
 		{"0.xe-1-1-0.dllstxzn.example.net", "Dallas", "US", "medium", "", 0, false},
 		{"et-1.eqix-ld5.example.net", "London", "GB", "medium", "", 0, false},
 		{"as15169-10g-sk1.sthix.net", "Stockholm", "SE", "medium", "Netnod Stockholm (STHIX)", 15169, true},

@@ -36,6 +36,8 @@ type placeMaps struct {
 	cities  []placeEntry
 	clli    map[string]place
 	abbrevs map[string]place
+	// countries is every country code of the tables, sorted and concatenated ("ADAEAF…").
+	countries string
 }
 
 // placeEntry is one key of the place index.
@@ -54,6 +56,30 @@ type placeIndex struct {
 	// places, so the binary carries each place once).
 	clli, abbrevs []codeRef
 	refs          []place
+	// countries is the sorted country codes of the tables, concatenated ("ADAEAF…"), upper case.
+	countries string
+}
+
+// isCountry reports whether cc (two lower-case letters) is a country code of the tables.
+func (ix *placeIndex) isCountry(cc string) bool {
+	if len(cc) != 2 {
+		return false
+	}
+	u := [2]byte{cc[0] - 'a' + 'A', cc[1] - 'a' + 'A'}
+	lo, hi := 0, len(ix.countries)/2
+	for lo < hi {
+		m := (lo + hi) / 2
+		c := ix.countries[2*m : 2*m+2]
+		switch {
+		case c[0] == u[0] && c[1] == u[1]:
+			return true
+		case c[0] < u[0] || (c[0] == u[0] && c[1] < u[1]):
+			lo = m + 1
+		default:
+			hi = m
+		}
+	}
+	return false
 }
 
 // codeRef is a code and the index of its place in placeIndex.refs.
@@ -288,6 +314,21 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 	}
 	ix.cities = out
 
+	ccs := map[string]bool{}
+	for _, e := range ix.cities {
+		ccs[e.p.country] = true
+	}
+	for _, p := range ix.codes {
+		ccs[p.country] = true
+	}
+	var list []string
+	for cc := range ccs {
+		if len(cc) == 2 {
+			list = append(list, cc)
+		}
+	}
+	slices.Sort(list)
+	ix.countries = strings.Join(list, "")
 	ix.clli, ix.abbrevs = derivedCodes(rows)
 	for k, p := range clliCodes {
 		ix.clli[k] = p

@@ -48,6 +48,7 @@ func TestPlacesGenerated(t *testing.T) {
 		}
 		b.WriteString("},\n")
 	}
+	fmt.Fprintf(&b, "countries: %q,\n", m.countries)
 	b.WriteString("refs: []place{\n")
 	for _, p := range places {
 		fmt.Fprintf(&b, "{%q, %q, %v, %v, %v, %d},\n", p.city, p.country, p.lat, p.lon, p.large, p.pop)
