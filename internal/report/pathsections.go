@@ -98,6 +98,14 @@ func sections(f *Findings) []Section {
 
 func destinationLines(d Destination) []string {
 	if d.Addr == "" {
+		if d.Reached && d.Name != "" {
+			// Names only (mtr without addresses): the target answered under its name or as the last row.
+			s := d.Name
+			if d.ASN != 0 {
+				s += fmt.Sprintf(": %s (AS%d)", d.Operator, d.ASN)
+			}
+			return []string{s, fmt.Sprintf("answered at hop %d (the trace gives names only, no addresses)", d.ReachedTTL)}
+		}
 		return nil
 	}
 	who := d.Addr
