@@ -172,7 +172,7 @@ var carriers = map[string]carrier{
 	"sbcglobal.net":                 {asn: 7018},
 	"att.net":                       {asn: 7018, codes: attCodes},
 	"dtag.de":                       {asn: 3320, codes: dtagCodes},
-	"dfn.de":                        {asn: 680, abbrev: "DE"},
+	"dfn.de":                        {asn: 680, codes: dfnCodes, abbrev: "DE"},
 	"alter.net":                     {asn: 701},
 	"comcast.net":                   {asn: 7922},
 	"init7.net":                     {asn: 13030, iata: true},
@@ -262,6 +262,18 @@ var dtagCodes = map[string]place{
 	"s": pl("Stuttgart", "DE", 48.78, 9.18), "l": pl("Leipzig", "DE", 51.34, 12.37),
 	"n": pl("Nuremberg", "DE", 49.45, 11.08), "h": pl("Hanover", "DE", 52.37, 9.74),
 	"dd": pl("Dresden", "DE", 51.05, 13.74), "hb": pl("Bremen", "DE", 53.08, 8.80),
+}
+
+// dfnCodes are DFN (X-WiN, dfn.de) site codes: three letters for the city or campus, then a router
+// number ("zr-pot1" Potsdam, "xr-tub1" TU Berlin).
+var dfnCodes = map[string]place{
+	"pot": pl("Potsdam", "DE", 52.40, 13.07), "tub": pl("Berlin", "DE", 52.52, 13.40),
+	"hub": pl("Berlin", "DE", 52.52, 13.40), "fra": pl("Frankfurt", "DE", 50.11, 8.68),
+	"han": pl("Hanover", "DE", 52.37, 9.74), "ham": pl("Hamburg", "DE", 53.55, 9.99),
+	"lei": pl("Leipzig", "DE", 51.34, 12.37), "erl": pl("Erlangen", "DE", 49.60, 11.00),
+	"gar": pl("Garching", "DE", 48.25, 11.65), "aug": pl("Augsburg", "DE", 48.37, 10.90),
+	"dre": pl("Dresden", "DE", 51.05, 13.74), "stu": pl("Stuttgart", "DE", 48.78, 9.18),
+	"kar": pl("Karlsruhe", "DE", 49.01, 8.40),
 }
 
 // googleCodes are Google (1e100.net) site codes that are not current airports' IATA codes

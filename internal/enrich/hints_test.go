@@ -129,6 +129,8 @@ func TestHintKinds(t *testing.T) {
 		{"sd2ca21crs.ip.att.net", "San Diego", "US", "medium", "", 7018, false},
 		{"sffca22crs.ip.att.net", "San Francisco", "US", "medium", "", 7018, false},
 		{"f-ed11-i.F.DE.NET.DTAG.DE", "Frankfurt", "DE", "medium", "", 3320, false},
+		{"zr-pot1-te0-7-0-3.x-win.dfn.de", "Potsdam", "DE", "medium", "", 680, false},
+		{"xr-tub1-te2-3.x-win.dfn.de", "Berlin", "DE", "medium", "", 680, false},
 		{"ae-9.r24.tkokhk01.hk.bb.gin.ntt.net", "Hong Kong", "HK", "medium", "", 2914, false},
 		{"lutn-core-2a-xe-7114-0.network.virginmedia.net", "Luton", "GB", "low", "", 5089, false},
 		{"xe-1-0-0.trnton01.example.net", "Toronto", "CA", "medium", "", 0, false},
