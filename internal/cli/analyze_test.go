@@ -120,7 +120,7 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"json and markdown", "", []string{"analyze", "--json", "--format", "markdown", analyzeSeed}, "--json and --format markdown disagree"},
 		{"unknown input format", "", []string{"analyze", "--input-format", "pcap", analyzeSeed}, `--input-format "pcap": want one of`},
 		{"wrong input format", "", []string{"analyze", "--input-format", "mtr-json", analyzeSeed}, "(read as mtr-json)"},
-		{"unknown city", "", []string{"analyze", "--from-location", "Atlantis", analyzeSeed}, `"Atlantis" is not a city hopscope knows`},
+		{"unknown city", "", []string{"analyze", "--from-location", "Xanadunowhere", analyzeSeed}, `"Xanadunowhere" is not a city hopscope knows`},
 		{"latitude out of range", "", []string{"analyze", "--from-location", "91,2", analyzeSeed}, "latitude must be within ±90"},
 		{"missing argument", "", []string{"analyze"}, "accepts 1 arg"},
 		{"unreadable mmdb", "", []string{"analyze", "--mmdb", "testdata/does-not-exist.mmdb", analyzeSeed}, "does-not-exist.mmdb"},

@@ -257,10 +257,10 @@ func TestSharedGroups(t *testing.T) {
 	})
 	t.Run("a bad location is a usage error", func(t *testing.T) {
 		for _, args := range [][]string{
-			{"analyze", "--from-location", "Atlantis", analyzeSeed},
-			{"trace", "--from-location", "Atlantis", "127.0.0.1"},
-			{"capture", "--from-location", "Atlantis", pcapFixture},
-			{"investigate", "--from-location", "Atlantis", "127.0.0.1"},
+			{"analyze", "--from-location", "Xanadunowhere", analyzeSeed},
+			{"trace", "--from-location", "Xanadunowhere", "127.0.0.1"},
+			{"capture", "--from-location", "Xanadunowhere", pcapFixture},
+			{"investigate", "--from-location", "Xanadunowhere", "127.0.0.1"},
 		} {
 			if code, _, errs := run(t, "", append([]string{"--data-dir", t.TempDir()}, args...)...); code != ExitBadInput || !strings.Contains(errs, "--from-location") {
 				t.Errorf("%v: exit %d, stderr %q", args, code, errs)
