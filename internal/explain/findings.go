@@ -82,7 +82,9 @@ type Place struct {
 	// Source is "hostname", "database", "user", "inferred" (from a neighbouring hop) or "rtt" (from the
 	// speed-of-light bound of an RTT: near the source).
 	Source string
-	// Confidence of a hostname hint or an RTT inference ("high", "medium", "low"); empty for other sources.
+	// Confidence is how sure the place is: a hostname hint's own ("high", "medium", "low"), an RTT
+	// inference's by its radius, "medium" for a database city, "low" for a database country or a place
+	// borrowed from a neighbouring hop, "high" for the user's; empty only when a caller built the place.
 	Confidence string
 }
 

@@ -21,7 +21,13 @@ import (
 func PlaceOf(in enrich.Info) *Place {
 	var db *Place
 	if in.GeoSource != "hostname" && (in.Country != "" || in.City != "" || in.HasCoords) {
-		db = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "database"}
+		// A database city is where the address is registered or was last seen, often a router's head
+		// office: medium at best; a country alone is the registry's word: low.
+		conf := "low"
+		if in.City != "" {
+			conf = "medium"
+		}
+		db = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "database", Confidence: conf}
 	}
 	var hint *Place
 	if h := in.Hint; h != nil && (h.City != "" || h.HasCoords) {
@@ -82,6 +88,9 @@ func (e *explainer) source(user *Place) Source {
 		if p.Source == "" {
 			p.Source = "user"
 		}
+		if p.Confidence == "" {
+			p.Confidence = "high"
+		}
 		basis := "--from-location"
 		if p.Source != "user" {
 			basis = p.Source // a measurement network's probe ("globalping probe"), not the user's word
@@ -133,7 +142,7 @@ func (e *explainer) source(user *Place) Source {
 		return Source{Known: true, Place: &q, Approximate: true,
 			Basis: fmt.Sprintf("the first hops are in %s; hop %d (%s) is the first located hop there", CountryName(country), h.TTL, p.Label())}
 	}
-	return Source{Known: true, Place: &Place{Country: country, Source: "database"}, Approximate: true,
+	return Source{Known: true, Place: &Place{Country: country, Source: "database", Confidence: "low"}, Approximate: true,
 		Basis: fmt.Sprintf("the first hops are in %s; no city is known", CountryName(country))}
 }
 
@@ -240,7 +249,7 @@ func (e *explainer) locateDestination(d *Destination) {
 		near := e.out[i].TTL >= d.LastRespondingTTL-1 || (d.ASN != 0 && e.out[i].ASN == d.ASN)
 		if p != nil && p.HasCoords && p.Country == country && near {
 			q := *p
-			q.Source = "inferred"
+			q.Source, q.Confidence = "inferred", "low"
 			d.Place = &q
 			if d.City == "" {
 				d.City = p.City

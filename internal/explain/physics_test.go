@@ -145,3 +145,31 @@ func itoaList(xs []int) string {
 	}
 	return strings.Join(s, " ")
 }
+
+// TestEveryPlaceHasConfidence: every place the explanation states carries a source and a confidence.
+func TestEveryPlaceHasConfidence(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		in   enrich.Info
+		want string // source/confidence
+	}{
+		{"database city", dbCity("Osaka", "JP", 34.69, 135.50), "database/medium"},
+		{"database country", dbCity("", "JP", 0, 0), "database/low"},
+		{"hostname", enrich.Info{Hint: &tokyo}, "hostname/high"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := PlaceOf(tc.in)
+			if got := p.Source + "/" + p.Confidence; got != tc.want {
+				t.Errorf("place = %s, want %s", got, tc.want)
+			}
+		})
+	}
+	f := Explain(explaintest.Trace("203.0.113.9", "192.0.2.1/0.9", "192.0.2.2/1.2", "203.0.113.9/2"), map[netip.Addr]enrich.Info{
+		netip.MustParseAddr("192.0.2.1"): {Hint: &tokyo}, netip.MustParseAddr("192.0.2.2"): dbCity("Sydney", "AU", -33.87, 151.21),
+		netip.MustParseAddr("203.0.113.9"): dbCity("", "JP", 0, 0)}, Options{})
+	for _, p := range []*Place{f.Source.Place, f.Hops[0].Place, f.Hops[1].Place, f.Destination.Place} {
+		if p != nil && (p.Source == "" || p.Confidence == "") {
+			t.Errorf("place %s has source %q, confidence %q", p.Label(), p.Source, p.Confidence)
+		}
+	}
+}

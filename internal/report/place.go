@@ -20,7 +20,9 @@ type Place struct {
 	// Source is "hostname", "database", "user", "inferred" (from a neighbouring hop) or "rtt" (from the
 	// speed-of-light bound of an RTT: near the source).
 	Source string `json:"source"`
-	// Confidence of a hostname hint or an RTT inference ("high", "medium", "low"); empty for other sources.
+	// Confidence is how sure the place is ("high", "medium", "low"): a hostname hint's own, an RTT
+	// inference's by its radius, "medium" for a database city, "low" for a database country or a place
+	// borrowed from a neighbouring hop, "high" for the user's.
 	Confidence string `json:"confidence,omitempty"`
 	// Label is the place as text: "Paris, FR", "FR", or "48.86,2.35"; empty when nothing is known.
 	Label string `json:"label,omitempty"`
