@@ -80,7 +80,8 @@ func TestLossVerdicts(t *testing.T) {
 		// Hop 3 also limits its replies (50%) on top of the 20% the link loses: one verdict, real loss.
 		{name: "persistent loss and rate limiting at its first hop", rows: []mtrHop{ok(1), ok(5), lossy(5, 9), lossy(8, 12), lossy(8, 14)},
 			want: "3:path 5:destination", level: 20},
-		{name: "rate limiting after real loss", rows: []mtrHop{ok(1), lossy(8, 5), lossy(4, 9), lossy(8, 12), lossy(8, 14)},
+		// 30 rounds: hop 3's 60% clears the 20% after it by more than chance (10 rounds would not).
+		{name: "rate limiting after real loss", rows: []mtrHop{{30, 30, 1, 0.5}, {30, 24, 5, 0.5}, {30, 12, 9, 0.5}, {30, 24, 12, 0.5}, {30, 24, 14, 0.5}},
 			want: "2:path 3:rate-limit 5:destination", level: 20,
 			summary: []string{"Hop 3's 60% loss", "hop 4 after it loses only 20%"}},
 		// 20% lost on the link into hop 3 over 60 rounds, as the rounds lab measured it: the hops after it
@@ -88,6 +89,11 @@ func TestLossVerdicts(t *testing.T) {
 		{name: "noisy persistent loss over 60 rounds", rows: []mtrHop{{60, 60, 1, 0.5}, {60, 60, 2, 0.5}, {60, 51, 3, 0.5},
 			{60, 49, 4, 0.5}, {60, 54, 5, 0.5}, {60, 44, 6, 0.5}, {60, 49, 7, 0.5}, {60, 46, 8, 0.5}},
 			want: "3:path 8:destination", level: 10},
+		// The rounds lab again: one later hop at 28% beside 13% and 20% after it is sampling, so the
+		// excess is at most weak, never a router's policy.
+		{name: "a noisy hop after real loss is not rate limiting", rows: []mtrHop{{60, 60, 1, 0.5}, {60, 60, 2, 0.5}, {60, 51, 3, 0.5},
+			{60, 48, 4, 0.5}, {60, 44, 5, 0.5}, {60, 43, 6, 0.5}, {60, 52, 7, 0.5}, {60, 48, 8, 0.5}},
+			want: "3:path 6:rate-limit~ 8:destination", level: 13.3},
 		{name: "lossy destination only", rows: []mtrHop{ok(1), ok(5), ok(9), lossy(7, 12)}, want: "4:destination", level: 0,
 			summary: []string{"The destination answers with 30% loss that no earlier hop shows"}},
 		{name: "loss at the last hop seen", rows: []mtrHop{ok(1), ok(5), lossy(7, 9), {10, 0, 0, 0}}, want: "3:last-hop", level: 0,
