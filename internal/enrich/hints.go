@@ -57,7 +57,8 @@ func hintFromName(name, pref string) (*Hint, string) {
 		asn, asnToken = car.asn, name[n.labelOff[host]:]
 	}
 	ex, exTok := findExchange(&n)
-	inter := ex.name != "" || interconnect(&n, host) || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
+	icTok := interconnect(&n, host)
+	inter := ex.name != "" || icTok != "" || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
 	if p, tok, conf, ok := findPlace(&n, host, car, pref); ok {
 		return &Hint{Token: tok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
 			ASN: asn, Confidence: conf, Exchange: ex.name, Interconnect: inter}, asnToken
@@ -70,7 +71,11 @@ func hintFromName(name, pref string) (*Hint, string) {
 	if asn == 0 && !inter {
 		return nil, ""
 	}
-	return &Hint{Token: asnToken, ASN: asn, Interconnect: inter}, asnToken
+	tok := asnToken
+	if tok == "" {
+		tok = icTok // an interconnect word alone: the link to another network is the clue
+	}
+	return &Hint{Token: tok, ASN: asn, Interconnect: inter}, asnToken
 }
 
 // interconnectWord reports whether a host token's letters mark a link to another network.
@@ -82,17 +87,17 @@ func interconnectWord(l string) bool {
 	return false
 }
 
-// interconnect reports whether a host label carries an interconnect word, alone or ending a label
-// ("eislou2-ic-4", "peer7-et-0-1-1", "…-nap.example.net").
-func interconnect(n *nameParts, host int) bool {
+// interconnect returns the token of a host label that carries an interconnect word, alone or ending a
+// label ("eislou2-ic-4", "peer7-et-0-1-1", "…-nap.example.net"); "" when none does.
+func interconnect(n *nameParts, host int) string {
 	for i := 0; i < host; i++ {
 		for _, t := range n.tokens(i) {
 			if l, _ := letters(t); interconnectWord(l) {
-				return true
+				return t
 			}
 		}
 	}
-	return false
+	return ""
 }
 
 // findExchange looks for an exchange's name in any label, domain included: the label or one of its
