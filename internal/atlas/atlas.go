@@ -15,11 +15,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"hopscope/internal/measureapi"
 )
 
 // DefaultBaseURL is the public API; Config.BaseURL overrides it.
@@ -69,7 +69,7 @@ func New(cfg Config) *Client {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = measureapi.Sleep
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "hopscope"
@@ -455,60 +455,15 @@ func apiError(status int, body []byte) *APIError {
 	return e
 }
 
-// DecodeError is an answer that is not the JSON expected. Body keeps the whole answer.
-type DecodeError struct {
-	What string
-	// Offset is the byte offset of the problem in Body; -1 when unknown.
-	Offset int64
-	Err    error
-	Body   []byte
-}
+// DecodeError is an answer that is not the JSON expected; Body keeps the whole answer.
+type DecodeError = measureapi.DecodeError
 
-func (e *DecodeError) Error() string {
-	s := "decode " + e.What
-	if e.Offset >= 0 {
-		s += " at byte " + strconv.FormatInt(e.Offset, 10)
-	}
-	return s + ": " + e.Err.Error() + " (" + strconv.Itoa(len(e.Body)) + " bytes kept)"
-}
-
-func (e *DecodeError) Unwrap() error { return e.Err }
-
-func decode(body []byte, what string, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		de := &DecodeError{What: what, Offset: -1, Err: err, Body: body}
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &se) {
-			de.Offset = se.Offset
-		} else if errors.As(err, &te) {
-			de.Offset = te.Offset
-		}
-		return de
-	}
-	return nil
-}
+func decode(body []byte, what string, v any) error { return measureapi.Decode(body, what, v) }
 
 // Key returns the API key: the environment variable KeyEnv (read through getenv), else the first line
 // of KeyFile in dataDir, else "" (anonymous). A file that exists but cannot be read is an error.
 func Key(getenv func(string) string, dataDir string) (string, error) {
-	if getenv != nil {
-		if k := strings.TrimSpace(getenv(KeyEnv)); k != "" {
-			return k, nil
-		}
-	}
-	if dataDir == "" {
-		return "", nil
-	}
-	data, err := os.ReadFile(filepath.Join(dataDir, KeyFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read atlas key: %w", err)
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	return strings.TrimSpace(line), nil
+	return measureapi.Credential(getenv, KeyEnv, dataDir, KeyFile)
 }
 
 func isDigits(s string) bool {
@@ -527,15 +482,4 @@ func isLetters(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

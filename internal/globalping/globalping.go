@@ -19,11 +19,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"hopscope/internal/measureapi"
 )
 
 // DefaultBaseURL is the public API; Config.BaseURL overrides it.
@@ -79,7 +79,7 @@ func New(cfg Config) *Client {
 		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = measureapi.Sleep
 	}
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "hopscope"
@@ -396,69 +396,13 @@ func apiError(status int, body []byte) *APIError {
 	return e
 }
 
-// DecodeError is an answer that is not the JSON expected. Body keeps the whole answer.
-type DecodeError struct {
-	What string
-	// Offset is the byte offset of the problem in Body; -1 when unknown.
-	Offset int64
-	Err    error
-	Body   []byte
-}
+// DecodeError is an answer that is not the JSON expected; Body keeps the whole answer.
+type DecodeError = measureapi.DecodeError
 
-func (e *DecodeError) Error() string {
-	s := "decode " + e.What
-	if e.Offset >= 0 {
-		s += " at byte " + strconv.FormatInt(e.Offset, 10)
-	}
-	return s + ": " + e.Err.Error() + " (" + strconv.Itoa(len(e.Body)) + " bytes kept)"
-}
-
-func (e *DecodeError) Unwrap() error { return e.Err }
-
-func decode(body []byte, what string, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		de := &DecodeError{What: what, Offset: -1, Err: err, Body: body}
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &se) {
-			de.Offset = se.Offset
-		} else if errors.As(err, &te) {
-			de.Offset = te.Offset
-		}
-		return de
-	}
-	return nil
-}
+func decode(body []byte, what string, v any) error { return measureapi.Decode(body, what, v) }
 
 // Token returns the API token: the environment variable TokenEnv (read through getenv), else the first
 // line of TokenFile in dataDir, else "" (anonymous). A file that exists but cannot be read is an error.
 func Token(getenv func(string) string, dataDir string) (string, error) {
-	if getenv != nil {
-		if t := strings.TrimSpace(getenv(TokenEnv)); t != "" {
-			return t, nil
-		}
-	}
-	if dataDir == "" {
-		return "", nil
-	}
-	data, err := os.ReadFile(filepath.Join(dataDir, TokenFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read globalping token: %w", err)
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	return strings.TrimSpace(line), nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return measureapi.Credential(getenv, TokenEnv, dataDir, TokenFile)
 }

@@ -72,10 +72,12 @@ var Rules = []Rule{
 		Why: "protocol recognition is a leaf both the proxy and the capture use"},
 	{From: "internal/capture", Never: []string{"internal/mitm"},
 		Why: "the capture shares protocol recognition with the proxy through its own package"},
-	{From: "internal/globalping", Only: []string{},
+	{From: "internal/globalping", Only: []string{"internal/measureapi"},
 		Why: "the measurement-network clients return the API's JSON; importing it is tracefile's work"},
-	{From: "internal/atlas", Only: []string{},
+	{From: "internal/atlas", Only: []string{"internal/measureapi"},
 		Why: "the measurement-network clients return the API's JSON; importing it is tracefile's work"},
+	{From: "internal/measureapi", Only: []string{},
+		Why: "what the measurement-network clients share is transport, and depends on nothing"},
 }
 
 // Violation is one forbidden import.

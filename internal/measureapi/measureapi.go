@@ -1,0 +1,88 @@
+// Package measureapi holds what hopscope's clients of public measurement networks (Globalping, RIPE
+// Atlas) share: answers decoded with errors that keep the whole body, credentials read from the
+// environment or the data directory, and pauses that end with the context.
+package measureapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DecodeError is an answer that is not the JSON expected. Body keeps the whole answer, so nothing the
+// service sent is lost.
+type DecodeError struct {
+	// What names the answer ("the measurement", "the create-measurement answer").
+	What string
+	// Offset is the byte offset of the problem in Body; -1 when unknown.
+	Offset int64
+	Err    error
+	Body   []byte
+}
+
+func (e *DecodeError) Error() string {
+	s := "decode " + e.What
+	if e.Offset >= 0 {
+		s += " at byte " + strconv.FormatInt(e.Offset, 10)
+	}
+	return s + ": " + e.Err.Error() + " (" + strconv.Itoa(len(e.Body)) + " bytes kept)"
+}
+
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Decode unmarshals body into v; a failure is a *DecodeError naming what and where.
+func Decode(body []byte, what string, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		de := &DecodeError{What: what, Offset: -1, Err: err, Body: body}
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &se) {
+			de.Offset = se.Offset
+		} else if errors.As(err, &te) {
+			de.Offset = te.Offset
+		}
+		return de
+	}
+	return nil
+}
+
+// Credential returns a token or key: the environment variable env (read through getenv; nil reads
+// none), else the first line of file in dataDir (empty dataDir: none), else "" (anonymous). A file that
+// exists but cannot be read is an error.
+func Credential(getenv func(string) string, env, dataDir, file string) (string, error) {
+	if getenv != nil {
+		if t := strings.TrimSpace(getenv(env)); t != "" {
+			return t, nil
+		}
+	}
+	if dataDir == "" {
+		return "", nil
+	}
+	data, err := os.ReadFile(filepath.Join(dataDir, file))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", file, err)
+	}
+	line, _, _ := strings.Cut(string(data), "\n")
+	return strings.TrimSpace(line), nil
+}
+
+// Sleep waits d, or until ctx ends (then it returns ctx's error).
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
