@@ -376,7 +376,11 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				pr := &h.Probes[len(h.Probes)-1]
 				pr.Status = path.StatusUnreachable
 				pr.Unreachable = code
-			} else if s != "!" {
+			} else if s == "!" {
+				// BSD/macOS: the reply arrived with a TTL of 1 or less (often a router answering with
+				// the probe's remaining TTL, or a forwarding loop). Keep it as evidence.
+				h.Probes[len(h.Probes)-1].ReplyTTL = 1
+			} else {
 				return p.errf(t.col, `an annotation such as "!H", "!N", "!X" or "!<10>"`, s)
 			}
 		case s[0] == '[' && !isRedacted(s):
