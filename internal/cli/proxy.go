@@ -52,8 +52,9 @@ sides (HTTP/2 is offered to the client only when the server speaks it), passes W
 streams bodies (only the first --record-bytes are kept).
 
 Not intercepted, passed through untouched and labelled: hosts matching --passthrough; hosts whose
-clients refused our certificate before (pinning: a certificate alert pins at once, a bare hang-up the
-second time; remembered in DATA_DIR/pinned-hosts.txt, delete a line to intercept that host again);
+clients refused our certificate twice (a certificate alert or a hang-up after our certificate: the
+first is reported as "the client does not trust the hopscope CA: run hopscope ca trust-help", the
+second pins the host; remembered in DATA_DIR/pinned-hosts.txt, delete a line to intercept that host again);
 tunnels that are not TLS (WeChat's mmTLS, SSH, unknown protocols). Plain HTTP inside CONNECT is
 recorded like any proxied request.
 
@@ -332,13 +333,16 @@ func (f *flowPrinter) Record(r *session.Record) {
 			status = "ERR"
 		}
 		line = fmt.Sprintf("%s %s %s %s %dms", status, fl.HTTP.Method, fl.HTTP.URL, report.BytesLabel(fl.HTTP.ResponseBytes), fl.Duration.Milliseconds())
+	case fl.CertRefusal != "" && fl.Passthrough == "":
+		// the client refused our certificate: say so first, in the words of the flow's error
+		line = fmt.Sprintf("!!! %s %s: %s", fl.Protocol, fl.Host, fl.Error)
 	default:
 		line = fmt.Sprintf("--- %s %s (%s) up %s down %s", fl.Protocol, fl.Host, fl.Passthrough, report.BytesLabel(fl.BytesUp), report.BytesLabel(fl.BytesDown))
 	}
 	if fl.Process != "" {
 		line += " [" + fl.Process + "]"
 	}
-	if fl.Error != "" {
+	if fl.Error != "" && (fl.CertRefusal == "" || fl.Passthrough != "") {
 		line += " error: " + fl.Error
 	}
 	f.printf("%s", line)

@@ -55,7 +55,16 @@ type Flow struct {
 	Passthrough string `json:"passthrough,omitempty"`
 	// Error is what went wrong with this flow, if anything.
 	Error string `json:"error,omitempty"`
+	// CertRefusal is RefusalUntrusted when the client refused the proxy's certificate, RefusalPinned
+	// when the host is passed through because its client refused it repeatedly; "" otherwise.
+	CertRefusal string `json:"cert_refusal,omitempty"`
 }
+
+// Values of Flow.CertRefusal.
+const (
+	RefusalUntrusted = "untrusted"
+	RefusalPinned    = "pinned"
+)
 
 // HTTPExchange is one HTTP request and its response.
 type HTTPExchange struct {

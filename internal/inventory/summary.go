@@ -44,6 +44,9 @@ type HostSummary struct {
 	// Passthrough counts flows the proxy did not intercept; Errors counts flows with an error.
 	Passthrough int `json:"passthrough,omitempty"`
 	Errors      int `json:"errors,omitempty"`
+	// CertRefusal is RefusalPinned when any flow was pinned, else RefusalUntrusted when a client
+	// refused the proxy's certificate; "" when no client did.
+	CertRefusal string `json:"cert_refusal,omitempty"`
 }
 
 // DomainSummary groups the hosts of one registrable domain.
@@ -235,6 +238,9 @@ func Summarize(inv *Inventory, rules []PurposeRule) Summary {
 		}
 		if f.Error != "" {
 			h.Errors++
+		}
+		if f.CertRefusal != "" && h.CertRefusal != RefusalPinned {
+			h.CertRefusal = f.CertRefusal
 		}
 	}
 	doms := map[string]*DomainSummary{}

@@ -111,7 +111,7 @@ type Proxy struct {
 	alpn      map[string]alpnResult
 	alpnSF    singleflight.Group
 	tunnels   map[net.Conn]struct{}
-	closes    map[string]int // bare closes after our certificate, per host
+	closes    map[string]int // refusals of our certificate, per host (refused)
 }
 
 type alpnResult struct {

@@ -16,6 +16,8 @@ import (
 
 	"github.com/coder/websocket"
 	xproxy "golang.org/x/net/proxy"
+
+	"hopscope/internal/inventory"
 )
 
 func hello(w http.ResponseWriter, r *http.Request) {
@@ -169,54 +171,71 @@ func testWebSocketEcho(t *testing.T, h2 bool) {
 	}
 }
 
-// TestPinnedClient: a client that trusts only the origin's CA refuses our leaf; the proxy records the
-// host as pinned and passes the next connection through, which then succeeds.
+// TestPinnedClient: a client that trusts only the origin's CA refuses our leaf. The first refusal is
+// reported as an untrusted CA, the second pins the host, and the third connection passes through and
+// succeeds. Go clients of TLS 1.2 and 1.3 both send an alert the proxy names.
 func TestPinnedClient(t *testing.T) {
-	l := newLab(t)
-	o := l.origin(t, http.HandlerFunc(hello), false)
-	pool := x509.NewCertPool()
-	pool.AddCert(l.originCA.Cert)
-	host := "pinned.app.test:" + l.port(o)
-	attempt := func() error {
-		c, err := net.Dial("tcp", l.addr)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		c.SetDeadline(time.Now().Add(10 * time.Second))
-		fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", host, host)
-		br := bufio.NewReader(c)
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil || resp.StatusCode != 200 {
-			return fmt.Errorf("CONNECT: %v %v", resp, err)
-		}
-		tc := tls.Client(c, &tls.Config{ServerName: "pinned.app.test", RootCAs: pool})
-		if err := tc.Handshake(); err != nil {
-			return err
-		}
-		fmt.Fprintf(tc, "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host)
-		b, err := io.ReadAll(tc)
-		if !strings.Contains(string(b), "hello pinned.app.test") {
-			return fmt.Errorf("response %q %v", b, err)
-		}
-		return nil
-	}
-	if err := attempt(); err == nil {
-		t.Fatal("first attempt succeeded: the client should have refused our certificate")
-	}
-	waitFor(t, "pinning flow", func() bool { return len(l.rec.all()) == 1 })
-	if f := l.rec.all()[0].Flow; !strings.Contains(f.Error, "refused the interception certificate") || f.Host != "pinned.app.test" {
-		t.Fatalf("first flow %+v", f)
-	}
-	if _, ok := l.proxy.pins.Pinned("pinned.app.test"); !ok {
-		t.Fatal("host not pinned")
-	}
-	if err := attempt(); err != nil {
-		t.Fatalf("second attempt: %v", err)
-	}
-	waitFor(t, "passthrough flow", func() bool { return len(l.rec.all()) == 2 })
-	if f := l.rec.all()[1].Flow; !strings.HasPrefix(f.Passthrough, "pinned") || f.Protocol != "tls" || f.BytesDown == 0 {
-		t.Errorf("second flow %+v", f)
+	for _, tc := range []struct {
+		name string
+		max  uint16
+	}{
+		{"tls12", tls.VersionTLS12},
+		{"tls13", tls.VersionTLS13},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := newLab(t)
+			o := l.origin(t, http.HandlerFunc(hello), false)
+			pool := x509.NewCertPool()
+			pool.AddCert(l.originCA.Cert)
+			host := "pinned.app.test:" + l.port(o)
+			attempt := func() error {
+				c, err := net.Dial("tcp", l.addr)
+				if err != nil {
+					return err
+				}
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				fmt.Fprintf(c, "CONNECT %s HTTP/1.1\r\nHost: %s\r\n\r\n", host, host)
+				br := bufio.NewReader(c)
+				resp, err := http.ReadResponse(br, nil)
+				if err != nil || resp.StatusCode != 200 {
+					return fmt.Errorf("CONNECT: %v %v", resp, err)
+				}
+				tc := tls.Client(c, &tls.Config{ServerName: "pinned.app.test", RootCAs: pool, MaxVersion: tc.max})
+				if err := tc.Handshake(); err != nil {
+					return err
+				}
+				fmt.Fprintf(tc, "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host)
+				b, err := io.ReadAll(tc)
+				if !strings.Contains(string(b), "hello pinned.app.test") {
+					return fmt.Errorf("response %q %v", b, err)
+				}
+				return nil
+			}
+			for i, want := range []struct{ refusal, msg string }{
+				{inventory.RefusalUntrusted, "the client does not trust the hopscope CA: run `hopscope ca trust-help`"},
+				{inventory.RefusalPinned, "pinned: passed through from now on"},
+			} {
+				if err := attempt(); err == nil {
+					t.Fatalf("attempt %d succeeded: the client should have refused our certificate", i+1)
+				}
+				waitFor(t, "refusal flow", func() bool { return len(l.rec.all()) == i+1 })
+				f := l.rec.all()[i].Flow
+				if f.CertRefusal != want.refusal || !strings.HasPrefix(f.Error, want.msg) || !strings.Contains(f.Error, "alert ") || f.Host != "pinned.app.test" {
+					t.Fatalf("flow %d: %+v", i+1, f)
+				}
+				if _, ok := l.proxy.pins.Pinned("pinned.app.test"); ok != (i == 1) {
+					t.Fatalf("after refusal %d: pinned %v", i+1, ok)
+				}
+			}
+			if err := attempt(); err != nil {
+				t.Fatalf("third attempt: %v", err)
+			}
+			waitFor(t, "passthrough flow", func() bool { return len(l.rec.all()) == 3 })
+			if f := l.rec.all()[2].Flow; !strings.HasPrefix(f.Passthrough, "pinned") || f.CertRefusal != inventory.RefusalPinned || f.Protocol != "tls" || f.BytesDown == 0 {
+				t.Errorf("third flow %+v", f)
+			}
+		})
 	}
 }
 

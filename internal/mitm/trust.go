@@ -54,7 +54,7 @@ func TrustHelp(certPath, spki string) string {
 	w("  Settings > General > About > Certificate Trust Settings; remove the profile under VPN & Device Management.")
 	w("")
 	w("Then point the app at the proxy (hopscope proxy, 127.0.0.1:8080). Apps that pin certificates refuse")
-	w("the CA anyway: hopscope notices, records them as pinned and passes them through on the next attempt.")
+	w("the CA anyway: hopscope reports the first refusal, pins the host at the second and passes it through after.")
 	w("When done: undo the steps above, then \"hopscope ca remove\".")
 	return b.String()
 }

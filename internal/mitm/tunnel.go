@@ -122,7 +122,7 @@ func (p *Proxy) tunnel(c net.Conn, target string, ci *connInfo) {
 	if err != nil && n == 0 {
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			p.passthrough(c, target, ci, sniff.Unknown, "client silent: server speaks first", "")
+			p.passthrough(c, target, ci, sniff.Unknown, "client silent: server speaks first", "", "")
 			return
 		}
 		c.Close()
@@ -135,7 +135,7 @@ func (p *Proxy) tunnel(c net.Conn, target string, ci *connInfo) {
 	case sniff.HTTP, sniff.HTTP2:
 		if string(first) == "CON" {
 			// A CONNECT inside the tunnel asks the target, itself a proxy, for a further tunnel.
-			p.passthrough(pc, target, ci, sniff.HTTP, "CONNECT to a further proxy", "")
+			p.passthrough(pc, target, ci, sniff.HTTP, "CONNECT to a further proxy", "", "")
 			return
 		}
 		inner := *ci
@@ -145,7 +145,7 @@ func (p *Proxy) tunnel(c net.Conn, target string, ci *connInfo) {
 			pc.Close()
 		}
 	default:
-		p.passthrough(pc, target, ci, proto, "not TLS: "+proto, "")
+		p.passthrough(pc, target, ci, proto, "not TLS: "+proto, "", "")
 	}
 }
 
@@ -160,7 +160,8 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 		c.Close()
 		return
 	}
-	rc := &prefixConn{Conn: c.Conn, pre: raw}
+	tap := &tapConn{Conn: c.Conn}
+	rc := &prefixConn{Conn: tap, pre: raw}
 	sni := strings.ToLower(ch.ServerName)
 	host, _, _ := net.SplitHostPort(target)
 	name, source := NormalizeHost(host), "connect"
@@ -168,17 +169,17 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 		name, source = sni, "sni"
 	}
 	if p.cfg.Passthrough.Match(name) || p.cfg.Passthrough.Match(host) {
-		p.passthrough(rc, target, ci, sniff.TLS, "passthrough rule", sni)
+		p.passthrough(rc, target, ci, sniff.TLS, "passthrough rule", sni, "")
 		return
 	}
 	if why, ok := p.pins.Pinned(name); ok {
-		p.passthrough(rc, target, ci, sniff.TLS, "pinned: "+why, sni)
+		p.passthrough(rc, target, ci, sniff.TLS, "pinned: "+why, sni, inventory.RefusalPinned)
 		return
 	}
 	var protos []string
 	if len(ch.ALPN) > 0 {
 		if !slices.Contains(ch.ALPN, "http/1.1") && !slices.Contains(ch.ALPN, "h2") {
-			p.passthrough(rc, target, ci, sniff.TLS, "ALPN "+strings.Join(ch.ALPN, ",")+" is not HTTP", sni)
+			p.passthrough(rc, target, ci, sniff.TLS, "ALPN "+strings.Join(ch.ALPN, ",")+" is not HTTP", sni, "")
 			return
 		}
 		if slices.Contains(ch.ALPN, "h2") && p.upstreamH2(target, name, ci.via) {
@@ -205,20 +206,24 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 			ID: p.nextID(), Host: name, NameSource: source, Client: ci.client, Transport: "tcp", Protocol: sniff.TLS,
 			Start: start, Duration: p.cfg.Now().Sub(start), TLS: &inventory.TLSInfo{SNI: sni, ALPN: ch.ALPN},
 		}}
-		if why := certRejection(err); why != "" && p.confirmRejection(name, why) {
-			rec.Flow.Error = "client refused the interception certificate (" + why + "): pinned or CA not trusted; passing through from now on"
+		switch why := certRejection(err, tap.bytes()); {
+		case why != "" && p.refused(name):
+			rec.Flow.Error = msgPinned + " (the client refused our certificate again: " + why + ")"
+			rec.Flow.CertRefusal = inventory.RefusalPinned
 			if perr := p.pins.Add(name, why, p.cfg.Now()); perr != nil {
 				p.cfg.Logf("%v", perr)
 			}
-		} else if why != "" {
-			rec.Flow.Error = "client closed the connection after our certificate; passing through if it happens again"
-		} else {
+		case why != "":
+			rec.Flow.Error = msgUntrusted + " (" + why + "; passed through if it refuses again)"
+			rec.Flow.CertRefusal = inventory.RefusalUntrusted
+		default:
 			rec.Flow.Error = "TLS handshake with client: " + err.Error()
 		}
 		p.record(rec, ci.proc)
 		tc.Close()
 		return
 	}
+	tap.stop()
 	st := tc.ConnectionState()
 	inner := *ci
 	inner.target, inner.scheme, inner.sni, inner.nameSource, inner.tls = target, "https", sni, source, &st
@@ -232,34 +237,6 @@ func (p *Proxy) interceptTLS(c *prefixConn, target string, ci *connInfo) {
 	if !p.innerLn.push(&infoConn{Conn: inner.frames, ci: &inner}) {
 		tc.Close()
 	}
-}
-
-// certRejection says why a failed server handshake looks like the client refusing our certificate:
-// a bad_certificate, unknown_ca, certificate_unknown, unsupported_certificate or access_denied alert, or
-// the client closing the connection once it saw our certificate. "" otherwise.
-func certRejection(err error) string {
-	s := err.Error()
-	for _, a := range []string{"bad certificate", "unknown certificate authority", "unknown certificate", "unsupported certificate", "access denied", "certificate required"} {
-		if strings.Contains(s, "remote error: tls: "+a) {
-			return "alert " + a
-		}
-	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(s, "connection reset by peer") {
-		return "closed after our certificate"
-	}
-	return ""
-}
-
-// confirmRejection decides whether a refusal pins the host: an alert naming the certificate does at
-// once; a bare close (which a client may also do for unrelated reasons) only the second time.
-func (p *Proxy) confirmRejection(host, why string) bool {
-	if strings.HasPrefix(why, "alert ") {
-		return true
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.closes[host]++
-	return p.closes[host] >= 2
 }
 
 // upstreamH2 reports whether the upstream server for target negotiates HTTP/2, probing it once with a
@@ -300,12 +277,13 @@ func (p *Proxy) upstreamH2(target, sni string, via []string) bool {
 }
 
 // passthrough connects the tunnel to target untouched and records one flow when both directions end.
-func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reason, sni string) {
+// refusal is the flow's CertRefusal ("" unless the host is passed through because it was pinned).
+func (p *Proxy) passthrough(c net.Conn, target string, ci *connInfo, proto, reason, sni, refusal string) {
 	start := p.cfg.Now()
 	host, _, _ := net.SplitHostPort(target)
 	f := inventory.Flow{
 		ID: p.nextID(), Host: NormalizeHost(host), NameSource: "connect", Client: ci.client, Transport: "tcp",
-		Protocol: proto, Start: start, Passthrough: reason,
+		Protocol: proto, Start: start, Passthrough: reason, CertRefusal: refusal,
 	}
 	if sni != "" {
 		f.Host, f.NameSource = sni, "sni"

@@ -79,6 +79,9 @@ type HostSummary struct {
 	// Passthrough counts flows the proxy did not intercept; Errors counts flows with an error.
 	Passthrough int `json:"passthrough,omitempty"`
 	Errors      int `json:"errors,omitempty"`
+	// CertRefusal is "pinned" when the proxy passes the host through because its client refused our
+	// certificate repeatedly, "untrusted" when a client refused it once; "" when none did.
+	CertRefusal string `json:"cert_refusal,omitempty"`
 
 	// Note is "asked as a.example, 1 passed through, 2 errors"; "" when there is nothing to say.
 	Note string `json:"note,omitempty"`
@@ -140,7 +143,7 @@ func newHostSummary(hs inventory.HostSummary, servers map[string]AddrInfo) HostS
 		BytesUp: hs.BytesUp, BytesDown: hs.BytesDown, First: hs.First, Last: hs.Last, Protocols: hs.Protocols,
 		Ports: hs.Ports, NameSources: hs.NameSources, AskedNames: hs.AskedNames, Purpose: hs.Purpose,
 		PurposeRule: hs.PurposeRule, MinHandshakeRTT: hs.MinHandshakeRTT, HasHandshakeRTT: hs.HasHandshakeRTT,
-		Passthrough: hs.Passthrough, Errors: hs.Errors}
+		Passthrough: hs.Passthrough, Errors: hs.Errors, CertRefusal: hs.CertRefusal}
 	for _, a := range hs.Servers {
 		h.Servers = append(h.Servers, a.String())
 	}
@@ -152,6 +155,12 @@ func newHostSummary(hs inventory.HostSummary, servers map[string]AddrInfo) HostS
 // hostNote is "asked as a.example, 1 passed through, 2 errors".
 func hostNote(h inventory.HostSummary) string {
 	var parts []string
+	switch h.CertRefusal {
+	case inventory.RefusalPinned:
+		parts = append(parts, "pinned: passed through from now on")
+	case inventory.RefusalUntrusted:
+		parts = append(parts, "client does not trust the hopscope CA: run `hopscope ca trust-help`")
+	}
 	if len(h.AskedNames) > 0 {
 		parts = append(parts, "asked as "+strings.Join(h.AskedNames, ", "))
 	}
