@@ -156,7 +156,11 @@ func pathTitle(p *report.Path) string {
 // pathFacts is the "udp, traceroute-bsd, 17 hops" line.
 func pathFacts(p *report.Path) string {
 	var facts []string
-	if p.Input != "" {
+	switch p.Input {
+	case "":
+	case "hopscope":
+		facts = append(facts, "measured by hopscope") // our own probes, not an import
+	default:
 		facts = append(facts, "imported from "+p.Input)
 	}
 	if p.Protocol != "" {

@@ -224,3 +224,15 @@ func BenchmarkJSONPath(b *testing.B) {
 		}
 	}
 }
+
+func TestPathFactsSaysWhoMeasured(t *testing.T) {
+	for _, tc := range []struct{ input, want string }{
+		{"hopscope", "Measured by hopscope, "},
+		{"traceroute-bsd", "Imported from traceroute-bsd, "},
+		{"", "0 hops"},
+	} {
+		if got := pathFacts(&report.Path{Input: tc.input}); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("pathFacts(%q) = %q, want it to start %q", tc.input, got, tc.want)
+		}
+	}
+}
