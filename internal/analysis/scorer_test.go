@@ -90,7 +90,38 @@ func loadRealCorpus(t testing.TB) []corpusTrace {
 
 // isCorpusTrace tells trace files from the corpus's own documents.
 func isCorpusTrace(name string) bool {
-	return name != "facts.txt" && name != "SOURCES.md" && name != "README.md"
+	return !isCorpusDoc(name, "facts", ".txt") && !isCorpusDoc(name, "SOURCES", ".md") && name != "README.md"
+}
+
+// isCorpusDoc reports whether name is one of the corpus's documents of a kind: facts.txt and
+// facts-<part>.txt, SOURCES.md and SOURCES-<part>.md (each contributor of a part keeps its own).
+func isCorpusDoc(name, stem, ext string) bool {
+	return name == stem+ext || (strings.HasPrefix(name, stem+"-") && strings.HasSuffix(name, ext))
+}
+
+// readCorpusDocs concatenates every corpus document of a kind, main file first, the parts in name order.
+func readCorpusDocs(stem, ext string) ([]byte, error) {
+	entries, err := os.ReadDir(realCorpusDir)
+	if err != nil {
+		return nil, err
+	}
+	var out []byte
+	for _, e := range entries { // ReadDir sorts by name: "facts-x.txt" sorts before "facts.txt"
+		if e.Name() == stem+ext {
+			data, err := os.ReadFile(filepath.Join(realCorpusDir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			out = append(data, out...)
+		} else if isCorpusDoc(e.Name(), stem, ext) {
+			data, err := os.ReadFile(filepath.Join(realCorpusDir, e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			out = append(append(out, '\n'), data...)
+		}
+	}
+	return out, nil
 }
 
 // tally counts verdicts.
@@ -109,7 +140,7 @@ func (c tally) rate(v verdict) float64 {
 // report states something else) and missing (the report does not say), per file and in total, plus the
 // share of files imported. Run `go test -run Scorer -v ./internal/analysis/` to see every verdict.
 func TestScorer(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(realCorpusDir, "facts.txt"))
+	data, err := readCorpusDocs("facts", ".txt")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +149,7 @@ func TestScorer(t *testing.T) {
 		t.Fatal(err)
 	}
 	corpus := loadRealCorpus(t)
-	sources, err := os.ReadFile(filepath.Join(realCorpusDir, "SOURCES.md"))
+	sources, err := readCorpusDocs("SOURCES", ".md")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -188,6 +188,8 @@ type Trace struct {
 	// NAT is the first hop whose ICMP errors quote the probe rewritten on the way (a NAT that does not
 	// translate the quoted packet); nil when none was seen, or the source cannot tell (no quotes).
 	NAT *NAT `json:"nat,omitempty"`
+	// Multipath is the multipath graph of an MDA run or an imported scamper tracelb; nil otherwise.
+	Multipath *Multipath `json:"multipath,omitempty"`
 	// Rounds is the number of rounds a continuous measurement ran (package rounds), whose results the
 	// hops carry as Stats; 0 for a single pass or when the source did not say.
 	Rounds int `json:"rounds,omitempty"`
