@@ -63,8 +63,9 @@ the destination's TTL, waits for replies adaptively (1.5 × the path's RTT, at l
 the last responder at least half of --timeout; never more than --timeout), and stops after
 --max-silent silent hops beyond the last responder. No reply is lost to that speed: a reply that
 comes after its probe's wait still counts (marked late: evidence of a router slow to send ICMP), and a
-hop still silent gets one more probe and is waited for until 40% of --timeout after its first probe
-(a router answering later than that is shown with --timeout raised, e.g. -w 3 as traceroute's).
+hop still silent gets one more probe and is waited for until 60% of --timeout after its first probe
+(600 ms by default: ICMP ~500 ms late is shown; a router answering later than that is shown with
+--timeout raised, e.g. -w 3 as traceroute's).
 
 -c N runs N rounds, as mtr -c does (mtr's report mode), and reports per hop and per responder the
 probes sent, the loss, the last, average, best and worst RTT, the standard deviation and the jitter

@@ -14,8 +14,8 @@
 //     marked late (path.Probe.Late: evidence of a router slow to generate ICMP, not of path latency),
 //     and lengthens the waits that follow. A hop with no reply when its probes' waits have passed
 //     gets a second chance: one more probe, all such hops at once, and replies are awaited until
-//     Config.SecondChance after its first probe (40% of the timeout by default, so 400 ms: ICMP
-//     up to ~300 ms late on a 100 ms path). A second-chance probe appears in the hop only when it
+//     Config.SecondChance after its first probe (60% of the timeout by default, so 600 ms: ICMP
+//     up to ~500 ms late on a 100 ms path). A second-chance probe appears in the hop only when it
 //     was answered. Routers slower than that show as silent unless the timeout is raised.
 //   - Sockets live in socket_linux.go (raw sockets with CAP_NET_RAW; otherwise ICMP datagram sockets and
 //     UDP/TCP sockets with IP_RECVERR, as tracepath does) and socket_other.go (unsupported).

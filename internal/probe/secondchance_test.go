@@ -32,7 +32,8 @@ func TestTracerSlowICMP(t *testing.T) {
 	}{
 		{"150 ms late, default timeout", 150 * ms, 0, true},
 		{"300 ms late, default timeout", 300 * ms, 0, true},
-		{"500 ms late, default timeout: beyond the second chance", 500 * ms, 0, false},
+		{"500 ms late, default timeout", 500 * ms, 0, true},
+		{"700 ms late, default timeout: beyond the second chance", 700 * ms, 0, false},
 		{"500 ms late, 1.5 s timeout", 500 * ms, 1500 * ms, true},
 		{"500 ms late, 3 s timeout", 500 * ms, 3 * time.Second, true},
 	}

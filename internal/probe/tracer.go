@@ -42,9 +42,10 @@ type Config struct {
 	// SecondChance is how long a hop that has not answered is waited for, counted from its first
 	// probe and never beyond Timeout: when the adaptive wait ends sooner, the hop gets one more probe
 	// (all such hops at once, paced like the others), and any reply that comes in the meantime counts,
-	// marked late when it came after its probe's wait. 0 means 40% of Timeout (400 ms by default):
-	// enough for ICMP that comes 300 ms late on a 100 ms path, short enough that silent routers cost
-	// well under the timeout. Routers slower than that need a longer Timeout.
+	// marked late when it came after its probe's wait. 0 means 60% of Timeout (600 ms by default):
+	// enough for ICMP that comes 500 ms late on a 100 ms path (routers generating ICMP slowly, as
+	// many do), at the price of 600 ms for a trace with a router that never answers. Routers slower
+	// than that need a longer Timeout.
 	SecondChance time.Duration
 	// MaxSilent is the run of silent TTLs beyond the last responder after which the trace stops
 	// when the target does not answer; 0 means 5.
@@ -82,7 +83,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.WaitFactor = 1.5
 	}
 	if c.SecondChance == 0 {
-		c.SecondChance = c.Timeout * 2 / 5
+		c.SecondChance = c.Timeout * 3 / 5
 	}
 	c.SecondChance = min(c.SecondChance, c.Timeout)
 	if c.Now == nil {

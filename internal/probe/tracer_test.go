@@ -49,9 +49,9 @@ func TestTracerArticlePath(t *testing.T) {
 		maxVirt   time.Duration
 		wantTrail string // the last hop's line
 	}{
-		// The silent hops are held for their second chance: 400 ms (40% of the timeout) from their first probe.
-		{name: "target answers, pinned", answers: true, wantHops: 17, want13: "10.0.13.1", maxVirt: 420 * time.Millisecond, wantTrail: "203.0.113.25"},
-		{name: "target answers, varied flows", answers: true, vary: true, wantHops: 17, want13: "10.0.13.1,10.0.13.2", maxVirt: 420 * time.Millisecond, wantTrail: "203.0.113.25"},
+		// The silent hops are held for their second chance: 600 ms (60% of the timeout) from their first probe.
+		{name: "target answers, pinned", answers: true, wantHops: 17, want13: "10.0.13.1", maxVirt: 620 * time.Millisecond, wantTrail: "203.0.113.25"},
+		{name: "target answers, varied flows", answers: true, vary: true, wantHops: 17, want13: "10.0.13.1,10.0.13.2", maxVirt: 620 * time.Millisecond, wantTrail: "203.0.113.25"},
 		{name: "silent target stops after 5 silent hops", answers: false, wantHops: 19, want13: "10.0.13.1", maxVirt: 700 * time.Millisecond, wantTrail: "*"},
 	}
 	for _, tc := range tests {
