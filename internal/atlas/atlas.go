@@ -38,20 +38,13 @@ var ErrBadKey = errors.New("the API refused the key")
 
 // Config configures a Client. The zero value reads public data anonymously; creating needs Key.
 type Config struct {
-	// BaseURL is the API root ("https://atlas.ripe.net/api/v2"); "" means DefaultBaseURL.
-	BaseURL string
+	// HTTP is the base URL (DefaultBaseURL when empty), HTTP client, clock, user agent and longest
+	// Retry-After honoured on a 429, with measureapi's defaults.
+	measureapi.HTTP
 	// Key is sent as "Authorization: Key <key>"; "" means anonymous.
 	Key string
-	// HTTPClient sends the requests; nil means a client with a 30 s timeout.
-	HTTPClient *http.Client
-	// Sleep waits d or until ctx ends; nil means a real timer.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// UserAgent identifies the caller; "" means "hopscope".
-	UserAgent string
 	// PollInterval is the pause between status polls; 0 means 10 s (one-offs take minutes).
 	PollInterval time.Duration
-	// MaxWait is the longest Retry-After honoured on a 429; 0 means one minute.
-	MaxWait time.Duration
 	// MaxPolls bounds the status polls; 0 means 90 (15 minutes at 10 s).
 	MaxPolls int
 }
@@ -61,30 +54,18 @@ type Client struct{ cfg Config }
 
 // New returns a client for cfg with its defaults filled in.
 func New(cfg Config) *Client {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = measureapi.Sleep
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "hopscope"
-	}
+	cfg.HTTP = cfg.HTTP.WithDefaults(DefaultBaseURL)
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 10 * time.Second
-	}
-	if cfg.MaxWait == 0 {
-		cfg.MaxWait = time.Minute
 	}
 	if cfg.MaxPolls == 0 {
 		cfg.MaxPolls = 90
 	}
 	return &Client{cfg: cfg}
 }
+
+// Host returns the host the client sends to, for telling the user where the target goes.
+func (c *Client) Host() string { return c.cfg.Host() }
 
 // Source is one probe selection ("probes" in the create request).
 type Source struct {

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hopscope/internal/measureapi"
 )
 
 type step struct {
@@ -111,7 +113,7 @@ func TestMeasure(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rp, srv := newReplay(t, tc.steps...)
 			var sl sleeps
-			c := New(Config{BaseURL: srv.URL + "/api/v2", Key: "k3y", Sleep: sl.sleep})
+			c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2", Sleep: sl.sleep}, Key: "k3y"})
 			ctx := context.Background()
 			err := func() error {
 				src, err := ParseSource("AS7922", 2)
@@ -161,7 +163,7 @@ func TestMeasure(t *testing.T) {
 
 func TestProbe(t *testing.T) {
 	_, srv := newReplay(t, step{"GET", "/api/v2/probes/190/", 200, nil, "probe-190.json"})
-	p, err := New(Config{BaseURL: srv.URL + "/api/v2"}).Probe(context.Background(), 190)
+	p, err := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2"}}).Probe(context.Background(), 190)
 	if err != nil {
 		t.Fatal(err)
 	}

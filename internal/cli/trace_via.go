@@ -14,6 +14,7 @@ import (
 	"hopscope/internal/analysis"
 	"hopscope/internal/atlas"
 	"hopscope/internal/globalping"
+	"hopscope/internal/measureapi"
 	"hopscope/internal/path"
 	"hopscope/internal/report"
 	"hopscope/internal/tracefile"
@@ -154,7 +155,7 @@ func viaGlobalpingRun(ctx context.Context, g *globalOptions, o *traceOptions, di
 	if err != nil {
 		return nil, err
 	}
-	c := globalping.New(globalping.Config{BaseURL: o.via.apiURL, Token: token})
+	c := globalping.New(globalping.Config{HTTP: measureapi.HTTP{BaseURL: o.via.apiURL}, Token: token})
 	typ := "traceroute"
 	req := globalping.Request{Type: typ, Target: o.host, Locations: o.via.from, Limit: o.via.limit,
 		Protocol: proto, Port: o.port, IPVersion: family}
@@ -198,8 +199,8 @@ func viaAtlasRun(ctx context.Context, g *globalOptions, o *traceOptions, dir, pr
 	if key == "" {
 		return nil, badInput(fmt.Errorf("--via atlas needs a RIPE Atlas API key allowed to create measurements: set %s or write it to %s", atlas.KeyEnv, keyPath(dir, atlas.KeyFile)))
 	}
-	c := atlas.New(atlas.Config{BaseURL: o.via.apiURL, Key: key})
-	tell(g, o.host, "RIPE Atlas, spending your credits", atlasHost(o.via.apiURL), o.via.from)
+	c := atlas.New(atlas.Config{HTTP: measureapi.HTTP{BaseURL: o.via.apiURL}, Key: key})
+	tell(g, o.host, "RIPE Atlas, spending your credits", c.Host(), o.via.from)
 	id, err := c.Create(ctx, atlas.Request{Target: o.host, AF: family, Protocol: proto, Port: o.port, Sources: srcs})
 	if err != nil {
 		return nil, viaError("RIPE Atlas", atlas.KeyEnv, dir, atlas.KeyFile, err)
@@ -291,14 +292,4 @@ func keyPath(dir, file string) string {
 		return file + " in the data directory"
 	}
 	return dir + string(os.PathSeparator) + file
-}
-
-// atlasHost is the host an Atlas client sends to, for telling the user.
-func atlasHost(apiURL string) string {
-	if apiURL == "" {
-		apiURL = atlas.DefaultBaseURL
-	}
-	s := strings.TrimPrefix(strings.TrimPrefix(apiURL, "https://"), "http://")
-	host, _, _ := strings.Cut(s, "/")
-	return host
 }

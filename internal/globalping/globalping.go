@@ -47,21 +47,13 @@ var ErrBadToken = errors.New("the API refused the token")
 
 // Config configures a Client. The zero value uses the public API anonymously.
 type Config struct {
-	// BaseURL is the API root ("https://api.globalping.io/v1"); "" means DefaultBaseURL.
-	BaseURL string
+	// HTTP is the base URL (DefaultBaseURL when empty), HTTP client, clock, user agent and longest
+	// rate-limit wait, with measureapi's defaults.
+	measureapi.HTTP
 	// Token is sent as "Authorization: Bearer <token>"; "" means anonymous (lower limits).
 	Token string
-	// HTTPClient sends the requests; nil means a client with a 30 s timeout.
-	HTTPClient *http.Client
-	// Sleep waits d or until ctx ends; nil means a real timer. Tests inject one that records.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// UserAgent identifies the caller; "" means "hopscope".
-	UserAgent string
 	// PollInterval is the pause after each answer while polling; 0 means 500 ms (Globalping's ask).
 	PollInterval time.Duration
-	// MaxWait is the longest rate-limit wait honoured before giving up with a *RateLimitError;
-	// 0 means one minute.
-	MaxWait time.Duration
 	// MaxPolls bounds the polls of one measurement; 0 means 600 (five minutes at 500 ms).
 	MaxPolls int
 }
@@ -71,24 +63,9 @@ type Client struct{ cfg Config }
 
 // New returns a client for cfg with its defaults filled in.
 func New(cfg Config) *Client {
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 30 * time.Second}
-	}
-	if cfg.Sleep == nil {
-		cfg.Sleep = measureapi.Sleep
-	}
-	if cfg.UserAgent == "" {
-		cfg.UserAgent = "hopscope"
-	}
+	cfg.HTTP = cfg.HTTP.WithDefaults(DefaultBaseURL)
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 500 * time.Millisecond
-	}
-	if cfg.MaxWait == 0 {
-		cfg.MaxWait = time.Minute
 	}
 	if cfg.MaxPolls == 0 {
 		cfg.MaxPolls = 600
@@ -97,13 +74,7 @@ func New(cfg Config) *Client {
 }
 
 // Host returns the host the client sends to, for telling the user where the target goes.
-func (c *Client) Host() string {
-	u, err := url.Parse(c.cfg.BaseURL)
-	if err != nil {
-		return c.cfg.BaseURL
-	}
-	return u.Host
-}
+func (c *Client) Host() string { return c.cfg.Host() }
 
 // Request is one measurement to create.
 type Request struct {

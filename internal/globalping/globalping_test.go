@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"hopscope/internal/measureapi"
 )
 
 // step is one scripted answer of the replay server: the request it expects and what it answers.
@@ -145,7 +147,7 @@ func TestRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			rp, srv := newReplay(t, tc.steps...)
 			var sl sleeps
-			c := New(Config{BaseURL: srv.URL + "/v1", Token: tc.token, Sleep: sl.sleep})
+			c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1", Sleep: sl.sleep}, Token: tc.token})
 			seen := 0
 			m, err := c.Run(context.Background(), Request{Type: "traceroute", Target: "cdn.jsdelivr.net", Locations: []string{"Sydney"}},
 				func(*Measurement) { seen++ })
@@ -205,7 +207,7 @@ func TestRequestBody(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rp, srv := newReplay(t, accepted)
-			c := New(Config{BaseURL: srv.URL + "/v1/", Sleep: (&sleeps{}).sleep})
+			c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1/", Sleep: (&sleeps{}).sleep}})
 			id, n, err := c.Create(context.Background(), tc.req)
 			if err != nil || id != "PY5fMsREMmIq45VR" || n != 1 {
 				t.Fatalf("Create = %q, %d, %v", id, n, err)
@@ -216,7 +218,7 @@ func TestRequestBody(t *testing.T) {
 		})
 	}
 	for _, bad := range []Request{{Type: "ping", Target: "x"}, {Type: "mtr"}} {
-		if _, _, err := New(Config{BaseURL: "http://127.0.0.1:1"}).Create(context.Background(), bad); err == nil {
+		if _, _, err := New(Config{HTTP: measureapi.HTTP{BaseURL: "http://127.0.0.1:1"}}).Create(context.Background(), bad); err == nil {
 			t.Errorf("Create(%+v) sent a bad request", bad)
 		}
 	}
@@ -225,7 +227,7 @@ func TestRequestBody(t *testing.T) {
 // TestAwaitBounded: a measurement that never finishes stops after MaxPolls, returning the last state.
 func TestAwaitBounded(t *testing.T) {
 	rp, srv := newReplay(t, inProgress, inProgress, inProgress)
-	c := New(Config{BaseURL: srv.URL + "/v1", Sleep: (&sleeps{}).sleep, MaxPolls: 3})
+	c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1", Sleep: (&sleeps{}).sleep}, MaxPolls: 3})
 	m, err := c.Await(context.Background(), "PY5fMsREMmIq45VR", nil)
 	if err == nil || !strings.Contains(err.Error(), "after 3 polls") || m == nil || m.Status != StatusInProgress {
 		t.Fatalf("Await = %+v, %v", m, err)

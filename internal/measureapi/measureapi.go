@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -85,4 +87,50 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// HTTP is what every client of a measurement network is configured with; each client's Config embeds
+// it. The zero value works: WithDefaults fills it in.
+type HTTP struct {
+	// BaseURL is the API root; "" means the network's public API (the client's DefaultBaseURL).
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client with a 30 s timeout.
+	HTTPClient *http.Client
+	// Sleep waits d or until ctx ends; nil means a real timer (Sleep). Tests inject one that records.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// UserAgent identifies the caller; "" means "hopscope".
+	UserAgent string
+	// MaxWait is the longest rate-limit wait honoured before giving up; 0 means one minute.
+	MaxWait time.Duration
+}
+
+// WithDefaults returns h with every zero field given its documented default, the base URL being
+// defaultBase, and the base URL's trailing slashes removed.
+func (h HTTP) WithDefaults(defaultBase string) HTTP {
+	if h.BaseURL == "" {
+		h.BaseURL = defaultBase
+	}
+	h.BaseURL = strings.TrimRight(h.BaseURL, "/")
+	if h.HTTPClient == nil {
+		h.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if h.Sleep == nil {
+		h.Sleep = Sleep
+	}
+	if h.UserAgent == "" {
+		h.UserAgent = "hopscope"
+	}
+	if h.MaxWait == 0 {
+		h.MaxWait = time.Minute
+	}
+	return h
+}
+
+// Host returns the host of the base URL, for telling the user where a request goes.
+func (h HTTP) Host() string {
+	u, err := url.Parse(h.BaseURL)
+	if err != nil || u.Host == "" {
+		return h.BaseURL
+	}
+	return u.Host
 }

@@ -71,3 +71,27 @@ func TestSleepEndsWithContext(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestHTTPWithDefaults(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       HTTP
+		wantBase string
+		wantHost string
+		wantUA   string
+		wantWait time.Duration
+	}{
+		{"zero value", HTTP{}, "https://api.example/v1", "api.example", "hopscope", time.Minute},
+		{"override kept, trailing slash cut", HTTP{BaseURL: "http://127.0.0.1:8080/v1//", UserAgent: "x", MaxWait: time.Second},
+			"http://127.0.0.1:8080/v1", "127.0.0.1:8080", "x", time.Second},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.in.WithDefaults("https://api.example/v1")
+			if h.BaseURL != tc.wantBase || h.Host() != tc.wantHost || h.UserAgent != tc.wantUA || h.MaxWait != tc.wantWait ||
+				h.HTTPClient == nil || h.Sleep == nil {
+				t.Errorf("got %+v host %q", h, h.Host())
+			}
+		})
+	}
+}
