@@ -404,6 +404,8 @@ func TestPlaceOf(t *testing.T) {
 		{"low hint loses to another country", enrich.Info{Country: "US", Hint: withConf(*tokyo, "low")}, "US/database"},
 		{"low hint agreeing with the database", enrich.Info{Country: "JP", Hint: withConf(*tokyo, "low")}, "Tokyo, JP/hostname"},
 		{"enricher already merged the hint", enrich.Info{City: "Paris", Country: "FR", HasCoords: true, GeoSource: "hostname"}, "Paris, FR/hostname"},
+		{"enricher kept a low hint its database confirmed", enrich.Info{City: "Tokyo", Country: "JP", HasCoords: true, GeoSource: "hostname", Hint: withConf(*tokyo, "low")}, "Tokyo, JP/hostname"},
+		{"an exchange's peering LAN", enrich.Info{City: "Frankfurt", Country: "DE", Lat: 50.11, Lon: 8.68, HasCoords: true, GeoSource: "exchange"}, "Frankfurt, DE/exchange"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -530,8 +532,9 @@ func TestNamesOnlyDestination(t *testing.T) {
 	}{
 		{"last row answered", []path.Hop{row(1, "r1.example.net", 10, 10, 1), row(2, "gw-in-f147.1e100.net", 10, 10, 9)},
 			true, 2, 15169, "www.google.com answered at hop 2"},
+		// mtr stops at the host it aims at: the silent final row is the target, whose name gives its AS.
 		{"last row named but answered nothing", []path.Hop{row(1, "r1.example.net", 10, 10, 1), row(2, "r2.example.net", 10, 10, 5), row(3, "gw-in-f147.1e100.net", 10, 0, 0)},
-			false, 2, 0, "the last responding hop is 2"},
+			false, 2, 15169, "the last responding hop is 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

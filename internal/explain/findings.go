@@ -79,8 +79,8 @@ type Place struct {
 	Lat       float64
 	Lon       float64
 	HasCoords bool
-	// Source is "hostname", "database", "user", "inferred" (from a neighbouring hop) or "rtt" (from the
-	// speed-of-light bound of an RTT: near the source).
+	// Source is "hostname", "database", "exchange" (the address is on an exchange's peering LAN), "user",
+	// "inferred" (from a neighbouring hop) or "rtt" (from the speed-of-light bound of an RTT: near the source).
 	Source string
 	// Confidence is how sure the place is: a hostname hint's own ("high", "medium", "low"), an RTT
 	// inference's by its radius, "medium" for a database city, "low" for a database country or a place

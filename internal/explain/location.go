@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -19,6 +20,11 @@ import (
 // and a low one is used only when it agrees with the database's country (as enrich.Lookup decides). It
 // returns nil when nothing is known.
 func PlaceOf(in enrich.Info) *Place {
+	if in.GeoSource == "exchange" && in.HasCoords {
+		// A port on an exchange's peering LAN is at the exchange (a remote member's router may be far
+		// off, which the RTT bounds catch): the exchange's published city, with high confidence.
+		return &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: true, Source: "exchange", Confidence: "high"}
+	}
 	var db *Place
 	if in.GeoSource != "hostname" && (in.Country != "" || in.City != "" || in.HasCoords) {
 		// A database city is where the address is registered or was last seen, often a router's head
@@ -37,6 +43,10 @@ func PlaceOf(in enrich.Info) *Place {
 	}
 	switch {
 	case hint != nil && hint.Confidence != "low" && hint.Confidence != "medium":
+		return hint
+	case hint != nil && in.GeoSource == "hostname":
+		// The enricher already weighed the hint against the database and took it (a low one only when
+		// the database's country agreed): the database's place is gone from Info.
 		return hint
 	case hint != nil && hint.Confidence == "medium" && (db == nil || db.City == ""):
 		return hint
@@ -166,6 +176,7 @@ func (e *explainer) destination() Destination {
 		// (its name, or a tool that stops there); otherwise it is just where the answers stop, and calling
 		// its address the destination would make an answering hop "the destination that did not answer".
 		if !e.lastIsTarget(last) {
+			e.silentTarget(&d)
 			return d
 		}
 		d.Reached, d.ReachedTTL = true, d.LastRespondingTTL
@@ -228,6 +239,35 @@ func (e *explainer) destination() Destination {
 		d.Place, d.Country, d.City = nil, "", ""
 	}
 	return d
+}
+
+// silentTarget fills the AS of a target that did not answer from the final row of a tool that stops at
+// the destination (mtr and its relatives): mtr stops at a row only when it is the host it aims at, so a
+// final row that names a responder but received nothing is the target, silent (its name, such as
+// "gw-in-f147.1e100.net", or its address gives the network). Neither reached nor an address is stated:
+// the target's own address is still not given.
+func (e *explainer) silentTarget(d *Destination) {
+	n := len(e.t.Hops) - 1
+	if n < 0 || !stopsAtDestination[e.t.Source] || answered(&e.t.Hops[n]) || (e.maxTTL() > 0 && e.t.Hops[n].TTL >= e.maxTTL()) {
+		return
+	}
+	for _, r := range e.t.Hops[n].Responders {
+		in := e.responderInfo(r)
+		asn := in.ASN
+		if asn == 0 && in.Hint != nil {
+			asn = in.Hint.ASN
+		}
+		if asn == 0 || in.Special != nil {
+			continue
+		}
+		d.ASN, d.Org = asn, in.ASOrg
+		if d.Org == "" {
+			d.Org = e.orgOf(asn)
+		}
+		d.Operator = OperatorName(orgOrAS(d.Org, asn))
+		d.PlaceBasis = fmt.Sprintf("the final row, hop %d, names it %s", e.t.Hops[n].TTL, cmp.Or(r.Name, r.Addr.String()))
+		return
+	}
 }
 
 // locateDestination gives a destination known only by country the coordinates of the last located hop in

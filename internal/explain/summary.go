@@ -103,6 +103,11 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 		if d.Reached {
 			return fmt.Sprintf("%s answered at hop %d (the trace gives names only, no addresses).", orUnknown(targetName(t)), d.ReachedTTL)
 		}
+		if n := targetName(t); n != "" && d.ASN != 0 {
+			// The final row named the target without answering (silentTarget).
+			return fmt.Sprintf("The trace does not give the address of %s; %s, of %s (AS%d), which did not answer; the last responding hop is %d.",
+				n, d.PlaceBasis, d.Operator, d.ASN, d.LastRespondingTTL)
+		}
 		if n := targetName(t); n != "" {
 			return fmt.Sprintf("The trace does not give the address of %s (its hops are names only); the last responding hop is %d.", n, d.LastRespondingTTL)
 		}

@@ -1,0 +1,50 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+
+	"hopscope/internal/tracefile"
+)
+
+// TestSilentTarget: an mtr report's final row that names a host but received nothing is the target
+// that did not answer (mtr stops at the host it aims at): its name gives the destination's AS, and the
+// destination is not called reached.
+func TestSilentTarget(t *testing.T) {
+	const head = "HOST: box                         Loss%   Snt   Last   Avg  Best  Wrst StDev\n" +
+		"  1. 198.51.100.1                  0.0%    10    0.3   0.6   0.3   1.2   0.3\n" +
+		"  2. 198.51.100.2                  0.0%    10    7.2   8.3   7.1  16.4   2.9\n"
+	for _, tc := range []struct {
+		name, last string
+		wantASN    uint32
+		wantText   string
+	}{
+		{"a silent final row named by a known operator domain", "  3. gw-in-f147.1e100.net         100.0    10    0.0   0.0   0.0   0.0   0.0\n",
+			15169, "names it gw-in-f147.1e100.net, of"},
+		{"a silent final row whose name says nothing", "  3. host.example.net             100.0    10    0.0   0.0   0.0   0.0   0.0\n",
+			0, "(its hops are names only)"},
+		{"a final row that answered is the reached target, not this rule", "  3. gw-in-f147.1e100.net           0.0%    10    9.0   9.1   9.0   9.3   0.1\n",
+			15169, "answered at hop 3"},
+		{"a silent row of ??? is no target", "  3. ???                           100.0    10    0.0   0.0   0.0   0.0   0.0\n",
+			0, "the last responding hop is 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := tracefile.Parse([]byte("Start: 2026-12-05T03:00:00+0000\n"+head+tc.last), "mtr-report")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := trs[0]
+			tr.Target.Name = "www.google.com"
+			f := Explain(tr, nil, Options{})
+			if f.Destination.ASN != tc.wantASN {
+				t.Errorf("destination AS%d, want AS%d (%s)", f.Destination.ASN, tc.wantASN, f.Summary)
+			}
+			if tc.wantASN != 0 && !strings.Contains(tc.wantText, "answered") && f.Destination.Reached {
+				t.Errorf("a silent target is called reached: %s", f.Summary)
+			}
+			if !strings.Contains(f.Summary, tc.wantText) {
+				t.Errorf("summary lacks %q: %s", tc.wantText, f.Summary)
+			}
+		})
+	}
+}
