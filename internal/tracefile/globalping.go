@@ -85,6 +85,7 @@ type gpHop struct {
 		Avg   float64 `json:"avg"`
 		Max   float64 `json:"max"`
 		StDev float64 `json:"stDev"`
+		JAvg  float64 `json:"jAvg"`
 		Total int     `json:"total"`
 		Rcv   int     `json:"rcv"`
 	} `json:"stats"`
@@ -251,16 +252,36 @@ func gpHopInto(in *jsonInput, h *path.Hop, gh *gpHop, mtr bool, raw []byte, off 
 		r.ReportedASN = gh.ASN[0]
 	}
 	if mtr && gh.Stats != nil && r.Stats == nil {
-		st := &path.Stats{Sent: gh.Stats.Total, Received: gh.Stats.Rcv}
-		if st.Received > 0 {
-			st.Best, _ = msFloat(gh.Stats.Min)
-			st.Avg, _ = msFloat(gh.Stats.Avg)
-			st.Worst, _ = msFloat(gh.Stats.Max)
-			st.StdDev, _ = msFloat(gh.Stats.StDev)
-		}
-		r.Stats = st
+		r.Stats = gpStats(gh)
 	}
 	return nil
+}
+
+// gpStats reads an mtr hop's statistics: counts, best/avg/worst/stdev, mtr's mean jitter (jAvg; only
+// with two replies or more, since mtr reports a lone reply's RTT as its jitter) and the RTTs of
+// "timings" as samples, the last of them as Last.
+func gpStats(gh *gpHop) *path.Stats {
+	st := &path.Stats{Sent: gh.Stats.Total, Received: gh.Stats.Rcv}
+	if st.Received <= 0 {
+		return st
+	}
+	st.Best, _ = msFloat(gh.Stats.Min)
+	st.Avg, _ = msFloat(gh.Stats.Avg)
+	st.Worst, _ = msFloat(gh.Stats.Max)
+	st.StdDev, _ = msFloat(gh.Stats.StDev)
+	if st.Received >= 2 {
+		st.Jitter, _ = msFloat(gh.Stats.JAvg)
+	}
+	for _, tm := range gh.Timings {
+		if tm.RTT == nil {
+			continue
+		}
+		if d, ok := msFloat(*tm.RTT); ok {
+			st.Samples = append(st.Samples, d)
+			st.Last = d
+		}
+	}
+	return st
 }
 
 // gpProbeMeta records the measurement id, the test status and where the probe is.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"hopscope/internal/path"
 )
@@ -68,6 +69,27 @@ func TestGlobalping(t *testing.T) {
 			wantProbes(t, tr, 7, "178.403m", "178.287m")
 			if tr.Meta[MetaProbeCity] != "Johannesburg" || tr.ProbesPerHop != 2 {
 				t.Errorf("city %q probes/hop %d", tr.Meta[MetaProbeCity], tr.ProbesPerHop)
+			}
+		}},
+		{"recorded mtr keeps loss, jitter and samples", "globalping-mtr-virginmedia-recorded.json", 1, func(t *testing.T, trs []*path.Trace) {
+			tr := trs[0]
+			if len(tr.Hops) != 9 {
+				t.Fatalf("%d hops, want 9 (the duplicate destination row dropped)", len(tr.Hops))
+			}
+			gw := hopOf(t, tr, 1).Responder(addr("192.168.0.1"))
+			if gw == nil || gw.Stats == nil || gw.Stats.Sent != 3 || gw.Stats.Received != 1 || gw.Stats.Jitter != 0 {
+				t.Fatalf("hop 1 (1 of 3, a lone reply has no jitter): %+v", gw)
+			}
+			if h := hopOf(t, tr, 2); !h.Silent() {
+				t.Errorf("hop 2 (waiting for reply) should be silent")
+			}
+			r := hopOf(t, tr, 8).Responder(addr("142.251.54.27"))
+			if r == nil || r.Stats == nil || r.Stats.Loss() != 0 || r.Stats.Jitter != 8200*time.Microsecond || r.Stats.StdDev != 1500*time.Microsecond ||
+				r.Stats.Last != ms(12.872) || len(r.Stats.Samples) != 3 || r.Stats.Samples[0] != ms(15.666) {
+				t.Fatalf("hop 8 stats %+v", r.Stats)
+			}
+			if tr.Meta[MetaProbeCountry] != "GB" || tr.Meta[MetaProbeLatitude] != "" {
+				t.Errorf("probe meta %v: a probe without coordinates must not get any", tr.Meta)
 			}
 		}},
 		{"two probes, one offline", "globalping-traceroute-two-probes-one-offline.json", 2, func(t *testing.T, trs []*path.Trace) {
