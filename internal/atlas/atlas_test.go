@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -80,7 +81,7 @@ var (
 	created = step{"POST", "/api/v2/measurements/", 201, nil, "create-created.json"}
 	ongoing = step{"GET", "/api/v2/measurements/1000157/", 200, nil, "measurement-ongoing.json"}
 	stopped = step{"GET", "/api/v2/measurements/1000157/", 200, nil, "measurement-stopped.json"}
-	latest  = step{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, "latest-two-probes.json"}
+	latest  = step{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, "latest-msm1000157-recorded.json"}
 )
 
 // TestMeasure runs create → status polls → latest against scripted answers.
@@ -135,7 +136,7 @@ func TestMeasure(t *testing.T) {
 					t.Errorf("status %+v", st)
 				}
 				raw, err := c.Latest(ctx, id)
-				if err == nil && !strings.HasPrefix(string(raw), `{"394": [`) {
+				if err == nil && !strings.HasPrefix(string(raw), `{"426": [{"af":4,"dst_addr":"121.244.76.25"`) {
 					t.Errorf("latest not passed through: %.40s", raw)
 				}
 				return err
@@ -161,14 +162,38 @@ func TestMeasure(t *testing.T) {
 	}
 }
 
+// TestProbe reads probe metadata: the answer ripe-atlas-cousteau replays, and one written after the
+// documented shape.
 func TestProbe(t *testing.T) {
-	_, srv := newReplay(t, step{"GET", "/api/v2/probes/190/", 200, nil, "probe-190.json"})
-	p, err := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2"}}).Probe(context.Background(), 190)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name string
+		id   int
+		file string
+		want Probe
+	}{
+		{"cousteau's probe 1", 1, "probe-1-cousteau.json",
+			Probe{ID: 1, Country: "ND", ASNv4: 68, Lat: 52.3875, Lon: 4.8875, OK: true, Obfuscated: true, Status: "Connected"}},
+		{"probe 190", 190, "probe-190.json",
+			Probe{ID: 190, Country: "US", ASNv4: 7922, Lat: 42.3605, Lon: -71.0595, OK: true, Obfuscated: true, Status: "Connected"}},
 	}
-	if p.ID != 190 || p.Country != "US" || p.ASNv4 != 7922 || p.ASNv6 != 0 || !p.OK || p.Lat != 42.3605 || p.Lon != -71.0595 || !p.Obfuscated || p.Status != "Connected" {
-		t.Errorf("probe %+v", p)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, srv := newReplay(t, step{"GET", "/api/v2/probes/" + strconv.Itoa(tc.id) + "/", 200, nil, tc.file})
+			p, err := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2"}}).Probe(context.Background(), tc.id)
+			if err != nil || p != tc.want {
+				t.Errorf("probe %+v, %v; want %+v", p, err, tc.want)
+			}
+		})
+	}
+}
+
+// TestStatusOfCousteauMeasurement reads the stopped measurement cousteau replays (an HTTP one-off,
+// with no participant_count): final, probes unknown.
+func TestStatusOfCousteauMeasurement(t *testing.T) {
+	_, srv := newReplay(t, step{"GET", "/api/v2/measurements/2310448/", 200, nil, "measurement-2310448-stopped-cousteau.json"})
+	st, err := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2"}}).Status(context.Background(), 2310448)
+	if err != nil || st != (Status{ID: 4, Name: "Stopped", Probes: -1}) || !st.Done() {
+		t.Errorf("status %+v, %v", st, err)
 	}
 }
 
