@@ -1,6 +1,7 @@
 package globalping
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -187,6 +188,28 @@ func TestRun(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRunMTR: an mtr measurement, accepted, in progress with its first hops, then finished with the
+// recorded Globalping-probe mtr result; the request asks for the packets per hop.
+func TestRunMTR(t *testing.T) {
+	rp, srv := newReplay(t, accepted, step{"GET", get, 200, nil, "measurement-mtr-in-progress.json"},
+		step{"GET", get, 200, nil, "measurement-mtr-recorded.json"})
+	var sl sleeps
+	c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1", Sleep: sl.sleep}})
+	var states []int // results' byte sizes as they grow
+	m, err := c.Run(context.Background(), Request{Type: "mtr", Target: "142.250.179.238", Packets: 3},
+		func(m *Measurement) { states = append(states, len(m.Raw)) })
+	if err != nil || m.Status != StatusFinished || m.Probes != 1 || !bytes.Contains(m.Raw, []byte(`"jAvg": 8.2`)) {
+		t.Fatalf("Run = %+v, %v", m, err)
+	}
+	rp.done(t)
+	if want := `{"type":"mtr","target":"142.250.179.238","measurementOptions":{"packets":3}}`; rp.body[0] != want {
+		t.Errorf("body %s, want %s", rp.body[0], want)
+	}
+	if len(states) != 2 || states[0] >= states[1] || len(sl.got) != 1 || sl.got[0] != 500*time.Millisecond {
+		t.Errorf("states %v, sleeps %v", states, sl.got)
 	}
 }
 
