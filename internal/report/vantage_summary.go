@@ -37,7 +37,21 @@ func (v *Vantages) summary() string {
 		return sb.String()
 	}
 	s, f := &v.Origins[v.Slowest], &v.Origins[v.Fastest]
+	// An origin whose destination did not answer has only a lower bound (its last responding hop):
+	// that bound can show it slower than an origin that was answered, never faster or alike.
+	if !f.Reached {
+		fmt.Fprintf(&sb, "which is slower is unknown: the destination did not answer from %s, so its %.1f ms (at the last hop that answered) is only a lower bound", f.Label, f.MinRTTMs)
+		if !s.Reached {
+			fmt.Fprintf(&sb, ", as is %.1f ms from %s", s.MinRTTMs, s.Label)
+		}
+		sb.WriteString(".")
+		return sb.String()
+	}
 	if s.MinRTTMs-f.MinRTTMs <= slowMinMs || s.MinRTTMs <= slowRatio*f.MinRTTMs {
+		if !s.Reached {
+			fmt.Fprintf(&sb, "at least as slow from %s (≥ %.1f ms, the destination did not answer) as from %s (%.1f ms); how much slower is unknown.", s.Label, s.MinRTTMs, f.Label, f.MinRTTMs)
+			return sb.String()
+		}
 		fmt.Fprintf(&sb, "similar from every origin (%.1f ms from %s to %.1f ms from %s).", f.MinRTTMs, f.Label, s.MinRTTMs, s.Label)
 		return sb.String()
 	}
