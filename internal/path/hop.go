@@ -14,34 +14,139 @@ func (h *Hop) AddProbe(p Probe, name string) {
 	}
 }
 
-// AddResponder records r unless its address is already listed; a known responder gains a missing name,
-// ASN or stats from r.
-func (h *Hop) AddResponder(r Responder) *Responder {
-	for i := range h.Responders {
-		x := &h.Responders[i]
-		if x.Addr == r.Addr {
-			if x.Name == "" {
-				x.Name = r.Name
+// WorkHook, when not nil, is called by every Hop or Trace method that walks probes, responders or hops
+// with the number of elements it looked at (1 for an indexed lookup). Tests set it to pin, without timing
+// anything, that the work on a hop grows linearly with its size when callers use these methods once per
+// probe, responder or input line; such tests must not run in parallel while it is set. Nil, the
+// default and the only value outside tests, counts nothing.
+var WorkHook func(n int)
+
+// work reports n elements looked at to WorkHook.
+func work(n int) {
+	if WorkHook != nil {
+		WorkHook(n)
+	}
+}
+
+// indexFrom is the number of responders from which a hop keeps an index by address: below it a scan
+// is as fast, and the hop carries no extra state.
+const indexFrom = 16
+
+// responderIndex maps each responder address to its first position in Responders[:n], for the
+// Responders slice whose first element is base. It is a cache: a hit is checked against the slice, a
+// slice that grew is indexed further, one that shrank forgets what went, and one that moved (appended
+// to elsewhere, or replaced) is indexed afresh, so callers may append to Responders directly or
+// truncate it. What it cannot see is an address replaced in place: rewriting a listed responder's
+// Addr, or truncating and then appending directly over the same positions before the next
+// AddResponder; a lookup could then miss that address.
+type responderIndex struct {
+	pos  map[netip.Addr]int
+	base *Responder
+	n    int
+}
+
+// synced reports whether x describes rs exactly, so a miss in it is a miss in rs.
+func (x *responderIndex) synced(rs []Responder) bool {
+	return x != nil && len(rs) > 0 && x.base == &rs[0] && x.n == len(rs)
+}
+
+// syncIndex brings h.index up to date with h.Responders, building it once the hop has indexFrom
+// responders, and returns it (nil on a small hop). Its cost is the number of responders appended or
+// removed since the last call, or all of them when the slice moved.
+func (h *Hop) syncIndex() *responderIndex {
+	rs := h.Responders
+	if len(rs) < indexFrom {
+		h.index = nil
+		return nil
+	}
+	x := h.index
+	switch {
+	case x.synced(rs):
+		return x
+	case x == nil || x.base != &rs[0] || x.n > cap(rs):
+		// New, moved (appended to elsewhere) or shared with a copy of the hop: a fresh index, so a copy
+		// that shares the old one keeps it intact.
+		x = &responderIndex{pos: make(map[netip.Addr]int, len(rs)), base: &rs[0]}
+		h.index = x
+	case x.n > len(rs):
+		// Truncated in place (an importer taking back a line): forget what went.
+		gone := rs[len(rs):x.n]
+		for k, r := range gone {
+			if i, ok := x.pos[r.Addr]; ok && i == len(rs)+k {
+				delete(x.pos, r.Addr)
 			}
-			if x.ReportedASN == 0 {
-				x.ReportedASN = r.ReportedASN
-			}
-			if x.Stats == nil {
-				x.Stats = r.Stats
-			}
-			return x
+		}
+		work(len(gone))
+		x.n = len(rs)
+	}
+	for k := x.n; k < len(rs); k++ {
+		a := rs[k].Addr
+		// An entry left by an overwritten truncation points at or past k, or at another address.
+		if i, ok := x.pos[a]; !ok || i >= k || rs[i].Addr != a {
+			x.pos[a] = k
 		}
 	}
+	work(len(rs) - x.n)
+	x.n = len(rs)
+	return x
+}
+
+// find returns the position of the first responder with address a, or -1. With an index in step with
+// Responders it costs one lookup, otherwise a scan.
+func (h *Hop) find(a netip.Addr, x *responderIndex) int {
+	rs := h.Responders
+	if x.synced(rs) {
+		work(1)
+		if i, ok := x.pos[a]; ok && i < len(rs) && rs[i].Addr == a {
+			return i
+		} else if !ok {
+			return -1
+		}
+	}
+	for i := range rs {
+		if rs[i].Addr == a {
+			work(i + 1)
+			return i
+		}
+	}
+	work(len(rs))
+	return -1
+}
+
+// AddResponder records r unless its address is already listed; a known responder gains a missing name,
+// ASN or stats from r. It returns the listed responder. On a hop with many responders it finds r through
+// an index kept beside Responders, so adding n responders costs time linear in n. Callers may append to
+// Responders or truncate it between calls; they must not rewrite a listed responder's Addr in place, nor
+// truncate Responders and then append directly over the same positions before calling AddResponder.
+func (h *Hop) AddResponder(r Responder) *Responder {
+	x := h.syncIndex()
+	if i := h.find(r.Addr, x); i >= 0 {
+		x := &h.Responders[i]
+		if x.Name == "" {
+			x.Name = r.Name
+		}
+		if x.ReportedASN == 0 {
+			x.ReportedASN = r.ReportedASN
+		}
+		if x.Stats == nil {
+			x.Stats = r.Stats
+		}
+		return x
+	}
 	h.Responders = append(h.Responders, r)
+	if x != nil {
+		x.base = &h.Responders[0] // append may have moved the slice; its first x.n entries are the same
+	}
+	h.syncIndex()
 	return &h.Responders[len(h.Responders)-1]
 }
 
-// Responder returns the responder with address a, or nil.
+// Responder returns the first responder with address a, or nil. It reads the hop only (it never updates
+// the index), so concurrent readers are safe; it is a constant-time lookup after AddResponder built the
+// index, a scan otherwise.
 func (h *Hop) Responder(a netip.Addr) *Responder {
-	for i := range h.Responders {
-		if h.Responders[i].Addr == a {
-			return &h.Responders[i]
-		}
+	if i := h.find(a, h.index); i >= 0 {
+		return &h.Responders[i]
 	}
 	return nil
 }
@@ -52,6 +157,7 @@ func (h *Hop) Silent() bool { return len(h.Responders) == 0 }
 // Answered counts probes with a reply or unreachable status.
 func (h *Hop) Answered() int {
 	n := 0
+	work(len(h.Probes))
 	for _, p := range h.Probes {
 		if p.Status == StatusReply || p.Status == StatusUnreachable {
 			n++
@@ -64,12 +170,14 @@ func (h *Hop) Answered() int {
 // For aggregate-only sources it returns the responder's Best, Avg and Worst when something was received.
 func (h *Hop) RTTs(a netip.Addr) []time.Duration {
 	var out []time.Duration
+	work(len(h.Probes))
 	for _, p := range h.Probes {
 		if p.HasRTT && !p.Late && (!a.IsValid() || p.From == a) {
 			out = append(out, p.RTT)
 		}
 	}
 	if len(h.Probes) == 0 {
+		work(len(h.Responders))
 		for _, r := range h.Responders {
 			if r.Stats != nil && r.Stats.Received > 0 && (!a.IsValid() || r.Addr == a) {
 				out = append(out, r.Stats.Best, r.Stats.Avg, r.Stats.Worst)
@@ -91,25 +199,33 @@ type RTTSummary struct {
 func (h *Hop) Summarize(a netip.Addr) RTTSummary {
 	if len(h.Probes) == 0 {
 		var s RTTSummary
+		work(len(h.Responders))
 		for _, r := range h.Responders {
-			if r.Stats == nil || r.Stats.Received == 0 || (a.IsValid() && r.Addr != a) {
-				continue
+			if !a.IsValid() || r.Addr == a {
+				s.add(r.Stats)
 			}
-			if !s.OK || r.Stats.Best < s.Min {
-				s.Min = r.Stats.Best
-			}
-			if !s.OK || r.Stats.Worst > s.Max {
-				s.Max = r.Stats.Worst
-			}
-			if !s.OK {
-				s.Median = r.Stats.Avg
-			}
-			s.OK = true
-			s.Count += r.Stats.Received
 		}
 		return s
 	}
 	return SummarizeRTTs(h.RTTs(a))
+}
+
+// add merges an aggregate-only responder's stats into s: the first one received gives the median.
+func (s *RTTSummary) add(st *Stats) {
+	if st == nil || st.Received == 0 {
+		return
+	}
+	if !s.OK || st.Best < s.Min {
+		s.Min = st.Best
+	}
+	if !s.OK || st.Worst > s.Max {
+		s.Max = st.Worst
+	}
+	if !s.OK {
+		s.Median = st.Avg
+	}
+	s.OK = true
+	s.Count += st.Received
 }
 
 // SummarizeEach returns the RTT summary of every responder of the hop, indexed like h.Responders: the
@@ -120,18 +236,42 @@ func (h *Hop) SummarizeEach() []RTTSummary {
 	if len(h.Responders) == 0 {
 		return out
 	}
-	if len(h.Probes) == 0 || len(h.Responders) == 1 {
+	if len(h.Responders) == 1 {
+		out[0] = h.Summarize(h.Responders[0].Addr)
+		return out
+	}
+	if len(h.Probes) == 0 {
+		// Aggregates: merge each address's stats, and all of them for responders without an address.
+		work(2 * len(h.Responders))
+		var whole RTTSummary
+		by := make(map[netip.Addr]RTTSummary, len(h.Responders))
+		for _, r := range h.Responders {
+			whole.add(r.Stats)
+			if r.Addr.IsValid() {
+				s := by[r.Addr]
+				s.add(r.Stats)
+				by[r.Addr] = s
+			}
+		}
 		for i, r := range h.Responders {
-			out[i] = h.Summarize(r.Addr)
+			if r.Addr.IsValid() {
+				out[i] = by[r.Addr]
+			} else {
+				out[i] = whole
+			}
 		}
 		return out
 	}
 	// Group the RTTs of each responder's probes in one backing array: count, then fill.
+	work(len(h.Responders) + len(h.Probes))
 	idx := make(map[netip.Addr]int, len(h.Responders))
-	var whole []time.Duration // the hop's RTTs, for responders known only by name
+	var whole RTTSummary // the hop's, for responders known only by name
+	haveWhole := false
 	for i, r := range h.Responders {
 		if !r.Addr.IsValid() {
-			whole = h.RTTs(netip.Addr{})
+			if !haveWhole {
+				whole, haveWhole = summarizeInPlace(h.RTTs(netip.Addr{})), true
+			}
 			continue
 		}
 		if _, dup := idx[r.Addr]; !dup {
@@ -173,7 +313,7 @@ func (h *Hop) SummarizeEach() []RTTSummary {
 	for i, r := range h.Responders {
 		switch j, ok := idx[r.Addr]; {
 		case !r.Addr.IsValid():
-			out[i] = SummarizeRTTs(whole)
+			out[i] = whole
 		case ok:
 			out[i] = summarizeInPlace(rtts[count[j]:count[j+1]])
 		}
@@ -191,6 +331,7 @@ func SummarizeRTTs(rtts []time.Duration) RTTSummary {
 
 // summarizeInPlace is SummarizeRTTs on a slice it may reorder.
 func summarizeInPlace(s []time.Duration) RTTSummary {
+	work(len(s))
 	if len(s) == 0 {
 		return RTTSummary{}
 	}
@@ -203,18 +344,31 @@ func summarizeInPlace(s []time.Duration) RTTSummary {
 }
 
 // Hop returns the hop with the given TTL, or nil.
+// Hops are usually read and built in TTL order, so the last hop is tried first.
 func (t *Trace) Hop(ttl int) *Hop {
+	if n := len(t.Hops); n > 0 && t.Hops[n-1].TTL == ttl {
+		work(1)
+		return &t.Hops[n-1]
+	}
 	for i := range t.Hops {
 		if t.Hops[i].TTL == ttl {
+			work(i + 1)
 			return &t.Hops[i]
 		}
 	}
+	work(len(t.Hops))
 	return nil
 }
 
 // HopAt returns the hop with the given TTL, adding it (empty) when missing; Hops stays ordered by TTL.
 // It does not fill gaps: importers add silent hops for TTLs their source skipped.
 func (t *Trace) HopAt(ttl int) *Hop {
+	if n := len(t.Hops); n == 0 || t.Hops[n-1].TTL < ttl {
+		// Past the last hop (the usual case for an importer): append, already in order.
+		work(1)
+		t.Hops = append(t.Hops, Hop{TTL: ttl})
+		return &t.Hops[len(t.Hops)-1]
+	}
 	if h := t.Hop(ttl); h != nil {
 		return h
 	}

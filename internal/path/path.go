@@ -128,6 +128,10 @@ type Hop struct {
 	// oldest first, a bounded window (package rounds keeps the last 100); nil for a single pass or an
 	// imported trace.
 	Rounds []RoundSample `json:"rounds,omitempty"`
+
+	// index finds a responder by address in constant time on a hop with many responders (see
+	// AddResponder); nil on a small hop. It is a cache, checked against Responders before use.
+	index *responderIndex
 }
 
 // RoundSample is what one round of a continuous measurement saw at one hop.
