@@ -55,6 +55,7 @@ func importers() []importer {
 		{FormatWinMTR, "WinMTR's text export", detectWinMTR, parseWinMTR},
 		{FormatNextTrace, "NextTrace/besttrace text", detectNextTrace, parseNextTrace},
 		{FormatGlobalping, "Globalping measurement JSON (traceroute, mtr)", detectGlobalping, whole(parseGlobalping)},
+		{FormatTracelbText, "scamper tracelb text (sc_warts2text)", detectTracelbText, parseTracelbText},
 	}
 }
 

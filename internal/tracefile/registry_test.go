@@ -31,6 +31,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 		{FormatWinMTR, "pastes/winmtr.txt"},
 		{FormatNextTrace, "pastes/nexttrace.txt"},
 		{FormatGlobalping, "samples/globalping-traceroute-openapi-example.json"},
+		{FormatTracelbText, "tracelb/lab-nested.txt"},
 	}
 	var covered []string
 	for _, tc := range tests {

@@ -263,6 +263,7 @@ func scamperToTrace(in *jsonInput, st *scamperTrace, raw []byte, off int) (*path
 			}
 		}
 	}
+	addTracelbMultipath(t, raw)
 	finish(t, true, false)
 	return t, nil
 }

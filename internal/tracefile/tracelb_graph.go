@@ -1,0 +1,116 @@
+package tracefile
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+
+	"hopscope/internal/path"
+)
+
+// mpGraph gathers the links of a multipath trace (scamper tracelb) as its importer reads them: which
+// interface at one TTL led to which at a later one. Where one side of a step is a single interface,
+// every interface of the other side is linked to it; where both sides hold several, only the pairs a
+// probe flow crossed are linked (the flow that reached a at TTL t reached b at TTL t+1), since
+// scamper's output does not otherwise say which leads to which.
+type mpGraph struct {
+	links map[mpKey]*path.Link
+	// flows maps TTL → flow ID → the interface that flow reached there (from the trace's probes).
+	flows map[int]map[int]netip.Addr
+}
+
+type mpKey struct {
+	ttl      int
+	from, to netip.Addr
+}
+
+// newMPGraph starts a graph, reading the flow of every answered probe of t.
+func newMPGraph(t *path.Trace) *mpGraph {
+	g := &mpGraph{links: map[mpKey]*path.Link{}, flows: map[int]map[int]netip.Addr{}}
+	for _, h := range t.Hops {
+		for _, p := range h.Probes {
+			if p.FlowID == 0 || !p.From.IsValid() {
+				continue
+			}
+			m := g.flows[h.TTL]
+			if m == nil {
+				m = map[int]netip.Addr{}
+				g.flows[h.TTL] = m
+			}
+			m[p.FlowID] = p.From
+		}
+	}
+	return g
+}
+
+// flowsBetween counts the flows that reached a at TTL ta and b at TTL tb.
+func (g *mpGraph) flowsBetween(a netip.Addr, ta int, b netip.Addr, tb int) int {
+	n := 0
+	for f, x := range g.flows[ta] {
+		if x == a && g.flows[tb][f] == b {
+			n++
+		}
+	}
+	return n
+}
+
+// connect links the interfaces from (at TTL fttl) to those of to (at TTL tttl > fttl, the TTLs in
+// between silent). It returns the interfaces of to that no link could be given (both sides held
+// several interfaces and no flow crossed to them).
+func (g *mpGraph) connect(from []netip.Addr, fttl int, to []netip.Addr, tttl int) (unlinked []netip.Addr) {
+	if len(from) == 0 || len(to) == 0 || tttl <= fttl {
+		return nil
+	}
+	exact := len(from) == 1 || len(to) == 1
+	for _, b := range to {
+		linked := false
+		for _, a := range from {
+			n := g.flowsBetween(a, fttl, b, tttl)
+			if !exact && n == 0 {
+				continue
+			}
+			g.add(path.Link{TTL: fttl, From: a, To: b, Gap: tttl - fttl - 1, Flows: n})
+			linked = true
+		}
+		if !linked {
+			unlinked = append(unlinked, b)
+		}
+	}
+	return unlinked
+}
+
+// add records l, keeping the larger flow count when the same link is seen twice.
+func (g *mpGraph) add(l path.Link) {
+	if !l.From.IsValid() || !l.To.IsValid() || l.From == l.To {
+		return
+	}
+	k := mpKey{l.TTL, l.From, l.To}
+	if old := g.links[k]; old != nil {
+		old.Flows = max(old.Flows, l.Flows)
+		return
+	}
+	g.links[k] = &l
+}
+
+// sorted returns the links in TTL order, then by address.
+func (g *mpGraph) sorted() []path.Link {
+	out := make([]path.Link, 0, len(g.links))
+	for _, l := range g.links {
+		out = append(out, *l)
+	}
+	slices.SortFunc(out, func(a, b path.Link) int {
+		return cmp.Or(cmp.Compare(a.TTL, b.TTL), a.From.Compare(b.From), a.To.Compare(b.To))
+	})
+	return out
+}
+
+// distinctFlows counts the flow IDs of a trace's probes.
+func (g *mpGraph) distinctFlows() int {
+	seen := map[int]bool{}
+	for _, m := range g.flows {
+		for f := range m {
+			seen[f] = true
+		}
+	}
+	return len(seen)
+}
