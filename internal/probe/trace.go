@@ -73,6 +73,9 @@ func Run(ctx context.Context, target path.Target, opts Options) (*path.Trace, er
 	return tr, nil
 }
 
+// NATSkipped is the warning a trace made without raw sockets carries: it cannot look for a NAT.
+const NATSkipped = "NAT detection skipped: without raw sockets the packet each ICMP error quotes is not visible (run as root or grant CAP_NET_RAW)"
+
 // flowWarnings are the notes a trace over flow carries about how its flows were kept.
 func flowWarnings(flow Flow, opts Options) []string {
 	if flow.Vary && !opts.Vary {
@@ -97,6 +100,9 @@ func describe(tr *path.Trace, target path.Target, flow Flow, opts Options, mode 
 	tr.FlowsVaried = flow.Vary
 	if mode == ModeUnprivileged {
 		tr.Meta = map[string]string{"socket_mode": string(ModeUnprivileged)}
+		if !flow.V6() {
+			tr.Warnings = append(tr.Warnings, NATSkipped)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +110,9 @@ func TestLabUnprivileged(t *testing.T) {
 			tr := res.Trace
 			if tr.Meta["socket_mode"] != string(ModeUnprivileged) {
 				t.Errorf("socket mode %q, want unprivileged", tr.Meta["socket_mode"])
+			}
+			if got := slices.Contains(tr.Warnings, NATSkipped); got != tc.dst.Is4() {
+				t.Errorf("warnings %q: NAT detection said skipped %v, want %v (IPv4 only)", tr.Warnings, got, tc.dst.Is4())
 			}
 			got := hopNodes(tr, node)
 			if len(got) != 7 || got[0] != "r1" || got[1] != "*" || got[2] != "r3" || got[4] != "r5" || got[6] != "server" {
