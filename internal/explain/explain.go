@@ -47,14 +47,18 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	e := &explainer{t: t, infos: infos}
 	e.hops()
 	f := Findings{Hops: e.out}
-	// The source first: every place the hops' RTTs rule out from it is dropped before anything uses it.
+	// Places that break the hop-to-hop bound go first, so the source is found from places that agree;
+	// then every place the hops' RTTs rule out from the source is dropped before anything uses it.
+	f.Contradictions = e.hopBound()
 	f.Source = e.source(opt.From)
-	f.Contradictions = e.ruleOut(f.Source)
+	f.Contradictions = append(f.Contradictions, e.ruleOut(f.Source)...)
+	slices.SortStableFunc(f.Contradictions, func(a, b Contradiction) int { return a.TTL - b.TTL })
 	f.ASPath = e.asPath()
 	f.Destination = e.destination()
 	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)
 	e.locateDestination(&f.Destination)
 	e.checkDestination(&f.Destination, f.Source)
+	e.checkDestinationBound(&f.Destination)
 	f.ClockStepMs = clockStep(t)
 	e.step = f.ClockStepMs
 	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
@@ -80,6 +84,9 @@ type explainer struct {
 	out   []Hop
 	// mins holds each hop's minimum RTT in ms, NaN when silent or unmeasured (indexed like t.Hops).
 	mins []float64
+	// placeMs holds, for each hop index, the minimum RTT in ms of the responder whose place the hop
+	// carries (the physics bounds hold for that responder's own answers); NaN like mins.
+	placeMs []float64
 	// prev holds, for each hop index, the index of the last earlier hop where anything answered; -1 when
 	// none did.
 	prev []int
@@ -104,6 +111,7 @@ func (e *explainer) hops() {
 	e.out = make([]Hop, len(e.t.Hops))
 	e.mins = make([]float64, len(e.t.Hops))
 	e.prev = make([]int, len(e.t.Hops))
+	e.placeMs = make([]float64, len(e.t.Hops))
 	own := e.t.Source == "hopscope"
 	last := -1
 	for i := range e.t.Hops {
@@ -125,7 +133,14 @@ func (e *explainer) hops() {
 				o.Operator = fmt.Sprintf("AS%d", o.ASN)
 			}
 		}
-		o.Place = e.hopPlace(h)
+		var from netip.Addr
+		o.Place, from = e.hopPlace(h)
+		e.placeMs[i] = e.mins[i]
+		if from.IsValid() && len(h.Responders) > 1 {
+			if s := h.Summarize(from); s.OK {
+				e.placeMs[i] = ms(s.Min)
+			}
+		}
 		e.out[i] = o
 	}
 	e.confirmNameHints()

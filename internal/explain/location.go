@@ -73,15 +73,17 @@ func rank(p *Place) int {
 	return 1
 }
 
-// hopPlace is the most precise place among a hop's responders.
-func (e *explainer) hopPlace(h *path.Hop) *Place {
+// hopPlace is the most precise place among a hop's responders, and the address of the responder it is
+// of (zero for one known only by name).
+func (e *explainer) hopPlace(h *path.Hop) (*Place, netip.Addr) {
 	var best *Place
+	var from netip.Addr
 	for _, r := range h.Responders {
 		if p := PlaceOf(e.responderInfo(r)); rank(p) > rank(best) {
-			best = p
+			best, from = p, r.Addr
 		}
 	}
-	return best
+	return best, from
 }
 
 // km is the distance between two places with coordinates.
@@ -138,7 +140,7 @@ func (e *explainer) source(user *Place) Source {
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
 	}
-	for _, h := range e.out {
+	for i, h := range e.out {
 		p := h.Place
 		if p == nil || !p.HasCoords {
 			continue
@@ -146,11 +148,16 @@ func (e *explainer) source(user *Place) Source {
 		if p.Country != country {
 			break
 		}
-		// That hop may answer from far (the end of a tunnel): its RTT bounds nothing, so no radius.
+		// That hop may answer from far (the end of a tunnel), but light still bounds it: the source is
+		// within its minimum RTT × 100 km of it, however large that is.
 		q := *p
 		q.Source, q.Confidence = "inferred", "low"
-		return Source{Known: true, Place: &q, Approximate: true,
+		s := Source{Known: true, Place: &q, Approximate: true,
 			Basis: fmt.Sprintf("the first hops are in %s; hop %d (%s) is the first located hop there", CountryName(country), h.TTL, p.Label())}
+		if !math.IsNaN(e.placeMs[i]) {
+			s.RadiusKm = math.Round(e.placeMs[i] * geo.FibreKmPerMs)
+		}
+		return s
 	}
 	return Source{Known: true, Place: &Place{Country: country, Source: "database", Confidence: "low"}, Approximate: true,
 		Basis: fmt.Sprintf("the first hops are in %s; no city is known", CountryName(country))}

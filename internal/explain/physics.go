@@ -78,18 +78,18 @@ func (e *explainer) ruleOut(s Source) []Contradiction {
 	for i := range e.out {
 		h := &e.out[i]
 		p := h.Place
-		if p == nil || math.IsNaN(e.mins[i]) || p.Source == "user" {
+		if p == nil || math.IsNaN(e.placeMs[i]) || p.Source == "user" {
 			continue
 		}
 		d, ok := minDistanceKm(s.Place.Lat, s.Place.Lon, p)
 		if !ok {
 			continue
 		}
-		reach := e.mins[i] * geo.FibreKmPerMs
+		reach := e.placeMs[i] * geo.FibreKmPerMs
 		if d <= reach+s.RadiusKm+contradictionSlackKm {
 			continue
 		}
-		c := Contradiction{TTL: h.TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(reach + s.RadiusKm), MinMs: e.mins[i],
+		c := Contradiction{TTL: h.TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(reach + s.RadiusKm), MinMs: e.placeMs[i],
 			Reference: nearSource(s)}
 		if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
 			c.Addr = rs[0].Addr.String()

@@ -57,6 +57,14 @@ func TestPhysicsRulesOutPlaces(t *testing.T) {
 			wantSource: "Tokyo, JP", wantBasis: "hop 2 (hostname) answers in 1.0 ms",
 		},
 		{
+			name: "a source borrowed from the first located hop in the country keeps that hop's RTT as its radius",
+			hops: []string{"192.0.2.1/1", "192.0.2.2/15", "192.0.2.3/2"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): dbCity("", "DE", 0, 0), a("192.0.2.2"): dbCity("Munich", "DE", 48.14, 11.58),
+				a("192.0.2.3"): dbCity("Hamburg", "DE", 53.55, 9.99)},
+			wantSource: "Munich, DE", wantBasis: "the first located hop there",
+			wantPlaces: map[int]string{3: "Hamburg, DE/database"},
+		},
+		{
 			name:       "the registry's country for a destination 11 ms from London is likely anycast",
 			target:     "203.0.113.9",
 			hops:       []string{"192.0.2.1/1", "192.0.2.2/10", "203.0.113.9/11"},
@@ -112,7 +120,7 @@ func TestPhysicsRulesOutPlaces(t *testing.T) {
 			var contra []int
 			for _, c := range f.Contradictions {
 				contra = append(contra, c.TTL)
-				if !strings.Contains(c.Reference, "near") {
+				if !strings.Contains(c.Reference, "source") {
 					t.Errorf("contradiction reference %q names no source", c.Reference)
 				}
 			}

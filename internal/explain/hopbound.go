@@ -1,0 +1,182 @@
+package explain
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+
+	"hopscope/internal/geo"
+)
+
+// The hop-to-hop bound: two hops answering in t1 and t2 ms are each within t × geo.FibreKmPerMs km of
+// the source, so within (t1 + t2) × 100 km of each other, whether or not the source is known. A place
+// that breaks it against a hop placed by stronger evidence is not stated (it is kept as a
+// Contradiction), so the source is inferred from places that agree with each other.
+
+// strength ranks the evidence of a place for the hop-to-hop bound: of two places that break it, the
+// stronger stands. The user's word beats a spelled-out city or an exchange's LAN, which beat an operator's
+// unambiguous code, which beats a database city (often the operator's head office), then an ambiguous
+// code, an inference, and last a registry country.
+func strength(p *Place) int {
+	switch {
+	case p == nil:
+		return 0
+	case p.Source == "user":
+		return 7
+	case p.Source == "exchange", p.Source == "hostname" && p.Confidence == "high":
+		return 6
+	case p.Source == "hostname" && p.Confidence == "medium":
+		return 5
+	case p.Source == "database" && p.City != "":
+		return 4
+	case p.Source == "hostname":
+		return 3
+	case p.Source == "rtt", p.Source == "inferred":
+		return 2
+	}
+	return 1
+}
+
+// pairKm is how far apart places p and q are at least: between their coordinates, or from one's
+// coordinates to the nearest point the other's country reaches; ok is false when neither has coordinates.
+func pairKm(p, q *Place) (float64, bool) {
+	switch {
+	case p.HasCoords:
+		return minDistanceKm(p.Lat, p.Lon, q)
+	case q.HasCoords:
+		return minDistanceKm(q.Lat, q.Lon, p)
+	}
+	return 0, false
+}
+
+// breaksBound reports whether places p and q, of hops answering in tp and tq ms, are farther apart than
+// light in fibre allows, and the distance and the bound.
+func breaksBound(p *Place, tp float64, q *Place, tq float64) (km, maxKm float64, broken bool) {
+	d, ok := pairKm(p, q)
+	if !ok {
+		return 0, 0, false
+	}
+	maxKm = (tp + tq) * geo.FibreKmPerMs
+	return d, maxKm, d > maxKm+contradictionSlackKm
+}
+
+// hopBound drops every hop place that breaks the hop-to-hop bound against a hop placed by stronger
+// evidence, and returns the evidence. Places are accepted strongest first (among equals, the one that
+// breaks the bound with fewer others first, then in TTL order); a place that breaks it against an
+// accepted one is dropped, or stated near that hop ("rtt") when the bound is small.
+func (e *explainer) hopBound() []Contradiction {
+	out := []Contradiction{}
+	type cand struct{ i, strength, conflicts int }
+	var cs []cand
+	for i := range e.out {
+		p := e.out[i].Place
+		if p != nil && (p.HasCoords || p.Country != "") && !math.IsNaN(e.placeMs[i]) {
+			cs = append(cs, cand{i: i, strength: strength(p)})
+		}
+	}
+	for a := range cs {
+		for b := a + 1; b < len(cs); b++ {
+			i, j := cs[a].i, cs[b].i
+			if _, _, broken := breaksBound(e.out[i].Place, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
+				cs[a].conflicts++
+				cs[b].conflicts++
+			}
+		}
+	}
+	slices.SortStableFunc(cs, func(a, b cand) int {
+		return cmp.Or(b.strength-a.strength, a.conflicts-b.conflicts, a.i-b.i)
+	})
+	var kept []int
+	for _, c := range cs {
+		i := c.i
+		p := e.out[i].Place
+		ref := -1
+		var d, maxKm float64
+		for _, j := range kept {
+			if dd, mk, broken := breaksBound(p, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
+				ref, d, maxKm = j, dd, mk
+				break
+			}
+		}
+		if ref < 0 {
+			kept = append(kept, i)
+			continue
+		}
+		q := e.out[ref].Place
+		x := Contradiction{TTL: e.out[i].TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.placeMs[i],
+			Reference: fmt.Sprintf("the source, and hop %d (placed in %s by %s) in %s ms, so from hop %d", e.out[ref].TTL, q.Label(), evidenceName(q), approx(e.placeMs[ref]), e.out[ref].TTL)}
+		if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
+			x.Addr = rs[0].Addr.String()
+		}
+		out = append(out, x)
+		e.out[i].Place = nil
+		if maxKm <= rttPlaceMaxKm && q.HasCoords {
+			e.out[i].Place = &Place{City: q.City, Country: q.Country, Lat: q.Lat, Lon: q.Lon, HasCoords: true,
+				Source: "rtt", Confidence: rttConfidence(maxKm)}
+		}
+	}
+	return out
+}
+
+// evidenceName says in words where a place came from, for sentences.
+func evidenceName(p *Place) string {
+	switch p.Source {
+	case "hostname":
+		return "its name"
+	case "exchange":
+		return "its exchange LAN"
+	case "user":
+		return "the user"
+	case "rtt":
+		return "RTT"
+	case "inferred":
+		return "a neighbouring hop"
+	}
+	if p.City != "" {
+		return "the database"
+	}
+	return "the registry"
+}
+
+// checkDestinationBound rules out a reached destination's place that breaks the hop-to-hop bound
+// against a hop placed by stronger evidence (when the source is unknown, checkDestination cannot): the
+// registry names where the block is registered, not where the answer came from.
+func (e *explainer) checkDestinationBound(d *Destination) {
+	if !d.Reached || d.Anycast {
+		return
+	}
+	p := d.Place
+	if p == nil && d.Country != "" {
+		p = &Place{Country: d.Country, Source: "database", Confidence: "low"}
+	}
+	if p == nil || p.Source == "user" {
+		return
+	}
+	ttl, m := e.measuredToDestination(*d)
+	if ttl == 0 {
+		return
+	}
+	for j := range e.out {
+		q := e.out[j].Place
+		if q == nil || e.out[j].TTL == ttl || strength(q) <= strength(p) || math.IsNaN(e.placeMs[j]) {
+			continue
+		}
+		dist, maxKm, broken := breaksBound(p, m, q, e.placeMs[j])
+		if !broken {
+			continue
+		}
+		said := p.Label()
+		if p.City == "" {
+			said = CountryName(p.Country)
+		}
+		d.PlaceBasis = fmt.Sprintf("the %s says %s, contradicted by RTT: it answers in %s ms and hop %d (%s, by %s) in %s ms, so the two are within %s km of each other, and %s is at least %s km away",
+			evidenceName(p), said, approx(m), e.out[j].TTL, q.Label(), evidenceName(q), approx(e.placeMs[j]), GroupDigits(maxKm), said, GroupDigits(math.Round(dist)))
+		d.Place, d.Country, d.City = nil, "", ""
+		if maxKm <= rttPlaceMaxKm && q.HasCoords {
+			d.Place = &Place{City: q.City, Country: q.Country, Lat: q.Lat, Lon: q.Lon, HasCoords: true, Source: "rtt", Confidence: rttConfidence(maxKm)}
+			d.Country, d.City = q.Country, q.City
+		}
+		return
+	}
+}
