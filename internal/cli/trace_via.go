@@ -40,7 +40,7 @@ const (
 
 // addViaFlags registers --via, --vantage, --per-vantage and --api-url on fs.
 func addViaFlags(fs *pflag.FlagSet, v *viaFlags) {
-	fs.StringVar(&v.via, "via", "", `run the traceroute from a measurement network's probes instead of this machine: "globalping" or "atlas" (sends HOST and the --vantage locations to that network's API)`)
+	fs.StringVar(&v.via, "via", "", `run the traceroute from a measurement network's probes instead of this machine: "globalping" or "atlas" (sends HOST and the --vantage locations to that network's API); with -c N, Globalping runs mtr with N packets per hop (1 to 16) and reports loss and jitter per hop`)
 	fs.StringArrayVar(&v.from, "vantage", nil, `with --via: where the probes should be (repeatable): Globalping takes places, networks and ASNs ("Shenzhen, CN", "Paris", "AS13335"); Atlas takes country codes, ASNs, probe ids or areas ("CN", "AS4134", "6001,6002", "WW")`)
 	fs.IntVar(&v.limit, "per-vantage", 1, "with --via: probes per --vantage location (Globalping: in all when no --vantage is given)")
 	fs.StringVar(&v.apiURL, "api-url", "", "with --via: the API root to use instead of the network's public one")
@@ -48,7 +48,10 @@ func addViaFlags(fs *pflag.FlagSet, v *viaFlags) {
 
 // localOnly are trace's flags that steer this machine's probes; with --via they would be silently ignored.
 var localOnly = []string{"probes", "first-ttl", "max-ttl", "vary-flows", "rate", "timeout", "max-silent",
-	"dns-server", "numeric", "socket", "all-addresses", "from-location", "count", "interval"}
+	"dns-server", "numeric", "socket", "all-addresses", "from-location", "interval"}
+
+// maxMTRPackets is the most packets per hop a Globalping mtr measurement takes.
+const maxMTRPackets = 16
 
 // validate checks the group against the rest of trace's flags; errors are usage errors.
 func (v *viaFlags) validate(fs *pflag.FlagSet) error {
@@ -70,6 +73,14 @@ func (v *viaFlags) validate(fs *pflag.FlagSet) error {
 	}
 	if v.limit < 1 || v.via == viaGlobalping && v.limit > 50 {
 		return usageError{fmt.Errorf("--per-vantage %d: want 1 to 50", v.limit)}
+	}
+	if n, _ := fs.GetInt("count"); fs.Changed("count") && n != 0 {
+		if v.via == viaAtlas {
+			return usageError{errors.New("-c runs mtr, which RIPE Atlas does not offer: use it with --via globalping")}
+		}
+		if n < 1 || n > maxMTRPackets {
+			return usageError{fmt.Errorf("-c %d with --via globalping: want 1 to %d packets per hop", n, maxMTRPackets)}
+		}
 	}
 	if v.via == viaAtlas && len(v.from) == 0 {
 		return usageError{errors.New("--via atlas needs --vantage: a country code, an ASN, probe ids or an area")}
@@ -135,7 +146,7 @@ func runTraceVia(ctx context.Context, g *globalOptions, o *traceOptions, format 
 }
 
 // tell says on standard error what leaves the machine and to whom, before it does.
-func tell(g *globalOptions, host, network, apiHost string, from []string) {
+func tell(g *globalOptions, host, network, apiHost string, from []string, what string) {
 	if g.streams.Err == nil {
 		return
 	}
@@ -147,7 +158,7 @@ func tell(g *globalOptions, host, network, apiHost string, from []string) {
 		}
 		where = "the locations " + strings.Join(q, ", ")
 	}
-	fmt.Fprintf(g.streams.Err, "hopscope: sends %s and %s to %s (%s): its probes run the traceroute\n", host, where, apiHost, network)
+	fmt.Fprintf(g.streams.Err, "hopscope: sends %s and %s to %s (%s): its probes run the %s\n", host, where, apiHost, network, what)
 }
 
 func viaGlobalpingRun(ctx context.Context, g *globalOptions, o *traceOptions, dir, proto string, family int) ([]*path.Trace, error) {
@@ -156,10 +167,14 @@ func viaGlobalpingRun(ctx context.Context, g *globalOptions, o *traceOptions, di
 		return nil, err
 	}
 	c := globalping.New(globalping.Config{HTTP: measureapi.HTTP{BaseURL: o.via.apiURL}, Token: token})
-	typ := "traceroute"
-	req := globalping.Request{Type: typ, Target: o.host, Locations: o.via.from, Limit: o.via.limit,
+	req := globalping.Request{Type: "traceroute", Target: o.host, Locations: o.via.from, Limit: o.via.limit,
 		Protocol: proto, Port: o.port, IPVersion: family}
-	tell(g, o.host, "Globalping", c.Host(), o.via.from)
+	what := "traceroute"
+	if o.count > 0 {
+		req.Type, req.Packets = "mtr", o.count
+		what = fmt.Sprintf("mtr (%d packets per hop)", o.count)
+	}
+	tell(g, o.host, "Globalping", c.Host(), o.via.from, what)
 	id, n, err := c.Create(ctx, req)
 	if err != nil {
 		return nil, viaError("Globalping", globalping.TokenEnv, dir, globalping.TokenFile, err)
@@ -200,7 +215,7 @@ func viaAtlasRun(ctx context.Context, g *globalOptions, o *traceOptions, dir, pr
 		return nil, badInput(fmt.Errorf("--via atlas needs a RIPE Atlas API key allowed to create measurements: set %s or write it to %s", atlas.KeyEnv, keyPath(dir, atlas.KeyFile)))
 	}
 	c := atlas.New(atlas.Config{HTTP: measureapi.HTTP{BaseURL: o.via.apiURL}, Key: key})
-	tell(g, o.host, "RIPE Atlas, spending your credits", c.Host(), o.via.from)
+	tell(g, o.host, "RIPE Atlas, spending your credits", c.Host(), o.via.from, "traceroute")
 	id, err := c.Create(ctx, atlas.Request{Target: o.host, AF: family, Protocol: proto, Port: o.port, Sources: srcs})
 	if err != nil {
 		return nil, viaError("RIPE Atlas", atlas.KeyEnv, dir, atlas.KeyFile, err)

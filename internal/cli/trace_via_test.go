@@ -2,10 +2,13 @@ package cli
 
 import (
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -75,28 +78,62 @@ func (r *apiReplay) served() int {
 }
 
 const (
-	gpData     = "../globalping/testdata/"
-	atlasData  = "../atlas/testdata/"
-	vantageRec = "../report/testdata/globalping-vantages.json"
-	gpCreate   = "/v1/measurements"
-	gpGet      = "/v1/measurements/PY5fMsREMmIq45VR"
+	gpData      = "../globalping/testdata/"
+	atlasData   = "../atlas/testdata/"
+	atlasRecord = atlasData + "latest-msm1000157-recorded.json"
+	gpCreate    = "/v1/measurements"
+	gpGet       = "/v1/measurements/PY5fMsREMmIq45VR"
 )
 
 var (
 	gpAccepted   = apiStep{"POST", gpCreate, 202, nil, gpData + "create-accepted.json"}
-	gpInProgress = apiStep{"GET", gpGet, 200, nil, "../report/testdata/globalping-vantages-in-progress.json"}
-	gpFinished   = apiStep{"GET", gpGet, 200, nil, vantageRec}
+	gpInProgress = apiStep{"GET", gpGet, 200, nil, gpData + "measurement-in-progress.json"}
+	gpFinished   = apiStep{"GET", gpGet, 200, nil, gpData + "measurement-one-probe-offline.json"}
 )
 
-// TestTraceViaGlobalping runs the whole command against a loopback API: create, in progress,
-// finished, then the analysed comparison, in every output format.
+// flat returns the words of a report in one output format, markup and entities removed and JSON
+// decoded to its strings, so that one phrase can be looked for in every format.
+func flat(t *testing.T, format, out string) string {
+	t.Helper()
+	switch format {
+	case "json":
+		var doc any
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var sb strings.Builder
+		var walk func(any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case string:
+				sb.WriteString(v + "\n")
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			case map[string]any:
+				for _, e := range v {
+					walk(e)
+				}
+			}
+		}
+		walk(doc)
+		out = sb.String()
+	case "html":
+		out = html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(out, " "))
+	}
+	return strings.Join(strings.Fields(out), " ")
+}
+
+// TestTraceViaGlobalping runs the whole command against a loopback API replaying documented and
+// recorded answers: create, in progress, finished with one probe offline, in every output format.
 func TestTraceViaGlobalping(t *testing.T) {
 	t.Setenv("GLOBALPING_TOKEN", "")
 	for _, format := range []string{"text", "json", "markdown", "html"} {
 		t.Run(format, func(t *testing.T) {
 			rp, base := newAPIReplay(t, gpAccepted, gpInProgress, gpFinished)
 			code, out, errs := run(t, "", "--data-dir", t.TempDir(), "trace", "--via", "globalping", "--api-url", base+"/v1",
-				"--vantage", "Shenzhen, CN", "--vantage", "Paris", "--per-vantage", "2", "--format", format, "shop.example.com")
+				"--vantage", "London", "--vantage", "Sydney", "--per-vantage", "2", "--format", format, "hello.com")
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
@@ -104,7 +141,7 @@ func TestTraceViaGlobalping(t *testing.T) {
 				t.Errorf("served %d of 3 answers", rp.served())
 			}
 			host := strings.TrimPrefix(base, "http://")
-			if want := `hopscope: sends shop.example.com and the locations "Shenzhen, CN", "Paris" to ` + host + " (Globalping)"; !strings.Contains(errs, want) {
+			if want := `hopscope: sends hello.com and the locations "London", "Sydney" to ` + host + " (Globalping): its probes run the traceroute"; !strings.Contains(errs, want) {
 				t.Errorf("stderr does not say what is sent to whom:\n%s", errs)
 			}
 			var sent struct {
@@ -115,8 +152,8 @@ func TestTraceViaGlobalping(t *testing.T) {
 					Limit int
 				}
 			}
-			if err := json.Unmarshal([]byte(rp.body[0]), &sent); err != nil || sent.Type != "traceroute" || sent.Target != "shop.example.com" ||
-				len(sent.Locations) != 2 || sent.Locations[0].Magic != "Shenzhen, CN" || sent.Locations[1].Limit != 2 {
+			if err := json.Unmarshal([]byte(rp.body[0]), &sent); err != nil || sent.Type != "traceroute" || sent.Target != "hello.com" ||
+				len(sent.Locations) != 2 || sent.Locations[0].Magic != "London" || sent.Locations[1].Limit != 2 {
 				t.Errorf("request body %s (%v)", rp.body[0], err)
 			}
 			if rp.auth[0] != "" {
@@ -128,15 +165,100 @@ func TestTraceViaGlobalping(t *testing.T) {
 					t.Fatal(err)
 				}
 				v := rep.Vantages
-				if v == nil || len(rep.Paths) != 3 || v.Slowest != 0 || v.Fastest != 1 || v.Origins[0].Stretch != 2.9 || v.Shared == nil {
+				if v == nil || len(rep.Paths) != 2 || v.Slowest != -1 || v.Origins[1].Measured || v.Origins[0].Label != "London, GB" ||
+					!slices.Equal(v.Origins[0].ASPath, []uint32{5089, 15169}) {
 					t.Fatalf("comparison %+v", v)
 				}
-				return
 			}
-			out = strings.NewReplacer("&#39;", "'", "&amp;", "&", "&gt;", ">").Replace(out)
-			for _, want := range []string{"slow from Shenzhen, CN (264.9 ms), not from Paris, FR (9.6 ms), because", "2.9× that", "not measured (probe offline)"} {
-				if !strings.Contains(strings.Join(strings.Fields(out), " "), want) {
+			words := flat(t, format, out)
+			for _, want := range []string{"fewer than two origins measured an RTT, so which is slower is unknown", "not measured (probe offline)",
+				"≥ 28.6 ms (the destination did not answer)", "AS5089 → AS15169"} {
+				if !strings.Contains(words, want) {
 					t.Errorf("%s output lacks %q", format, want)
+				}
+			}
+		})
+	}
+}
+
+// TestTraceViaGlobalpingMTR: -c N with --via globalping runs mtr with N packets per hop, and the
+// recorded mtr's loss and jitter per hop reach the report.
+func TestTraceViaGlobalpingMTR(t *testing.T) {
+	t.Setenv("GLOBALPING_TOKEN", "")
+	rp, base := newAPIReplay(t, gpAccepted, apiStep{"GET", gpGet, 200, nil, gpData + "measurement-mtr-in-progress.json"},
+		apiStep{"GET", gpGet, 200, nil, gpData + "measurement-mtr-recorded.json"})
+	code, out, errs := run(t, "", "--data-dir", t.TempDir(), "trace", "--via", "globalping", "--api-url", base+"/v1",
+		"-c", "3", "--json", "142.250.179.238")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if want := `{"type":"mtr","target":"142.250.179.238","limit":1,"measurementOptions":{"protocol":"ICMP","packets":3}}`; rp.body[0] != want {
+		t.Errorf("request body %s, want %s", rp.body[0], want)
+	}
+	if !strings.Contains(errs, "its probes run the mtr (3 packets per hop)") {
+		t.Errorf("stderr does not say mtr:\n%s", errs)
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Path == nil {
+		t.Fatalf("report: %v", err)
+	}
+	var hop1, hop8 *report.PathHop
+	for i := range rep.Path.Hops {
+		switch rep.Path.Hops[i].TTL {
+		case 1:
+			hop1 = &rep.Path.Hops[i]
+		case 8:
+			hop8 = &rep.Path.Hops[i]
+		}
+	}
+	if hop1 == nil || hop8 == nil {
+		t.Fatalf("hops %+v", rep.Path.Hops)
+	}
+	if s := hop8.Stats; s == nil || s.Sent != 3 || s.Received != 3 || s.JitterMs == nil || *s.JitterMs != 8.2 || s.StdDevMs == nil || *s.StdDevMs != 1.5 {
+		t.Errorf("hop 8 stats %+v", hop8.Stats)
+	}
+	if s := hop1.Stats; s == nil || s.Sent != 3 || s.Received != 1 || s.JitterMs != nil {
+		t.Errorf("hop 1 stats %+v", hop1.Stats)
+	}
+}
+
+// TestVantageFactsRecorded checks the expert facts of the recorded RIPE Atlas measurement (one
+// round of built-in measurement 1000157 from probes 319 and 426) in every output format.
+func TestVantageFactsRecorded(t *testing.T) {
+	data, err := os.ReadFile(strings.TrimSuffix(atlasRecord, ".json") + ".facts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type fact struct{ kind, text string }
+	var facts []fact
+	for i, ln := range strings.Split(string(data), "\n") {
+		if ln = strings.TrimSpace(ln); ln == "" || ln[0] == '#' {
+			continue
+		}
+		kind, text, ok := strings.Cut(ln, ": ")
+		if !ok || kind != "says" && kind != "never" && kind != "known-wrong" {
+			t.Fatalf("facts line %d: %q: want says:, never: or known-wrong:", i+1, ln)
+		}
+		facts = append(facts, fact{kind, text})
+	}
+	for _, format := range []string{"text", "markdown", "html", "json"} {
+		t.Run(format, func(t *testing.T) {
+			code, out, errs := run(t, "", "analyze", "--format", format, atlasRecord)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			words := flat(t, format, out)
+			for _, f := range facts {
+				has := strings.Contains(words, f.text)
+				switch {
+				case f.kind == "says" && !has:
+					t.Errorf("does not say %q", f.text)
+				case f.kind == "never" && has:
+					t.Errorf("says %q, which is wrong", f.text)
+				case f.kind == "known-wrong" && !has:
+					t.Errorf("no longer says %q: make it a never: fact", f.text)
+				case f.kind == "known-wrong":
+					t.Logf("known wrong, still said: %q", f.text)
 				}
 			}
 		})
@@ -205,8 +327,9 @@ func TestTraceViaErrors(t *testing.T) {
 	}
 }
 
-// TestTraceViaAtlas: create, stopped, /latest/, then each probe's metadata (one missing), with the
-// key from the data directory; the probe's coordinates are flagged obfuscated.
+// TestTraceViaAtlas: create, stopped, the recorded /latest/, then each probe's metadata (probe 319's
+// from the documented shape, probe 426 gone), with the key from the data directory; the comparison
+// reaches the recording's facts.
 func TestTraceViaAtlas(t *testing.T) {
 	t.Setenv("RIPE_ATLAS_KEY", "")
 	dir := t.TempDir()
@@ -215,21 +338,22 @@ func TestTraceViaAtlas(t *testing.T) {
 	}
 	rp, base := newAPIReplay(t,
 		apiStep{"POST", "/api/v2/measurements/", 201, nil, atlasData + "create-created.json"},
+		apiStep{"GET", "/api/v2/measurements/1000157/", 200, nil, atlasData + "measurement-ongoing.json"},
 		apiStep{"GET", "/api/v2/measurements/1000157/", 200, nil, atlasData + "measurement-stopped.json"},
-		apiStep{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, atlasData + "latest-two-probes.json"},
-		apiStep{"GET", "/api/v2/probes/190/", 200, nil, atlasData + "probe-190.json"},
-		apiStep{"GET", "/api/v2/probes/394/", 404, nil, ""},
+		apiStep{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, atlasRecord},
+		apiStep{"GET", "/api/v2/probes/319/", 404, nil, ""},
+		apiStep{"GET", "/api/v2/probes/426/", 404, nil, ""},
 	)
 	code, out, errs := run(t, "", "--data-dir", dir, "trace", "--via", "atlas", "--api-url", base+"/api/v2",
-		"--vantage", "AS7922", "--per-vantage", "2", "--method", "udp", "--json", "121.244.76.25")
+		"--vantage", "US", "--per-vantage", "2", "--method", "udp", "--json", "121.244.76.25")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if rp.served() != 5 || rp.auth[0] != "Key k3y" {
+	if rp.served() != 6 || rp.auth[0] != "Key k3y" {
 		t.Errorf("served %d answers, auth %q", rp.served(), rp.auth[0])
 	}
-	for _, w := range []string{"sends 121.244.76.25 and the locations \"AS7922\" to " + strings.TrimPrefix(base, "http://") + " (RIPE Atlas, spending your credits)",
-		"RIPE Atlas probe 394", "inferred from its first hops"} {
+	for _, w := range []string{"sends 121.244.76.25 and the locations \"US\" to " + strings.TrimPrefix(base, "http://") + " (RIPE Atlas, spending your credits): its probes run the traceroute",
+		"RIPE Atlas probe 319", "RIPE Atlas probe 426", "inferred from its first hops"} {
 		if !strings.Contains(errs, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, errs)
 		}
@@ -238,29 +362,38 @@ func TestTraceViaAtlas(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.Vantages == nil || len(rep.Vantages.Origins) != 2 {
-		t.Fatalf("vantages %+v", rep.Vantages)
+	v := rep.Vantages
+	if v == nil || len(v.Origins) != 2 || v.Differs || v.Shared != nil || !slices.Equal(v.SharedASNs, []uint32{6453}) {
+		t.Fatalf("vantages %+v", v)
 	}
-	o := rep.Vantages.Origins[0]
-	if o.Place == nil || o.Place.Source != "RIPE Atlas probe (coordinates obfuscated)" || !o.Approximate || o.ASN != 7922 || o.Place.Country != "US" {
-		t.Errorf("probe 190 origin %+v place %+v", o, o.Place)
+	for i, want := range []struct {
+		rtt  float64
+		path []uint32
+	}{{271.775, []uint32{1909, 195, 2152, 3356, 6453}}, {198.423, []uint32{6939, 1299, 6453}}} {
+		o := v.Origins[i]
+		if o.Reached || !o.HasRTT || o.MinRTTMs != want.rtt || !slices.Equal(o.ASPath, want.path) || o.HasDistance || !o.Approximate {
+			t.Errorf("origin %d: %+v", i, o)
+		}
+	}
+	if !strings.Contains(v.Summary, "which is slower is unknown") {
+		t.Errorf("summary %q", v.Summary)
 	}
 }
 
 // TestAnalyzeMeasurement: a saved multi-probe measurement is compared the same way; --from-location
 // turns the comparison off and judges every trace from the one place given.
 func TestAnalyzeMeasurement(t *testing.T) {
-	code, out, errs := run(t, "", "analyze", "--json", vantageRec)
+	code, out, errs := run(t, "", "analyze", "--json", atlasRecord)
 	var rep report.Report
 	if code != ExitOK || json.Unmarshal([]byte(out), &rep) != nil {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if v := rep.Vantages; v == nil || v.Origins[v.Slowest].Label != "Shenzhen, CN" || rep.Paths[0].Findings.Source.Place.Source != "globalping probe" {
+	if v := rep.Vantages; v == nil || len(v.Origins) != 2 || rep.Paths[0].Meta["prb_id"] != "319" {
 		t.Errorf("vantages %+v", v)
 	}
-	code, out, errs = run(t, "", "analyze", "--json", "--from-location", "Paris", vantageRec)
+	code, out, errs = run(t, "", "analyze", "--json", "--from-location", "San Diego", atlasRecord)
 	rep = report.Report{}
-	if code != ExitOK || json.Unmarshal([]byte(out), &rep) != nil || rep.Vantages != nil || len(rep.Paths) != 3 {
+	if code != ExitOK || json.Unmarshal([]byte(out), &rep) != nil || rep.Vantages != nil || len(rep.Paths) != 2 {
 		t.Errorf("exit %d, vantages %v: %s", code, rep.Vantages, errs)
 	}
 }
