@@ -288,6 +288,8 @@ func TestTraceViaErrors(t *testing.T) {
 		{"--vantage without --via", "", nil, []string{"--vantage", "Paris"}, ExitBadInput, []string{"--vantage applies to --via"}, 0},
 		{"unknown network", "", nil, []string{"--via", "nlnog"}, ExitBadInput, []string{`--via "nlnog"`}, 0},
 		{"local flag with --via", "", nil, []string{"--via", "globalping", "--max-ttl", "9"}, ExitBadInput, []string{"--max-ttl steers this machine's probes"}, 0},
+		{"mtr beyond 16 packets", "", nil, []string{"--via", "globalping", "-c", "17"}, ExitBadInput, []string{"-c 17 with --via globalping: want 1 to 16"}, 0},
+		{"mtr on atlas", "", nil, []string{"--via", "atlas", "--vantage", "CN", "-c", "3"}, ExitBadInput, []string{"-c runs mtr, which RIPE Atlas does not offer"}, 0},
 		{"atlas without a location", "", nil, []string{"--via", "atlas"}, ExitBadInput, []string{"--via atlas needs --vantage"}, 0},
 		{"atlas without a key", "", nil, []string{"--via", "atlas", "--vantage", "CN"}, ExitBadInput, []string{"RIPE_ATLAS_KEY"}, 0},
 	}
