@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+	"unicode"
 
 	"hopscope/internal/path"
 )
@@ -62,7 +63,14 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		toks      []token
 		sawHeader bool
 	)
+	var wrapped []int
+	if !opts.Strict {
+		data, wrapped = unwrapTracert(data)
+	}
 	in := newTextInputOpts(format, data, opts)
+	for _, n := range wrapped {
+		in.note(n, "joined with the next line, where the console had wrapped the responder's address")
+	}
 	flush := func() {
 		if cur != nil {
 			cur.Warnings = append(cur.Warnings, in.takeNotes()...)
@@ -90,7 +98,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 					return nil, err
 				}
 			}
-			if n, ok := tracertMaxHops(body); ok {
+			if n, ok := tracertLimitIn(body); ok {
 				cur.MaxTTL = n // "Tracing route to 192.0.2.1 over a maximum of 30 hops"
 			}
 			continue
@@ -129,6 +137,35 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		return nil, in.refuse(`"Tracing route to" and hop lines`, looksWithoutHops(sawHeader, describe(format)))
 	}
 	return traces, nil
+}
+
+// unwrapTracert joins a hop line that ends inside "[address" with the next line when that holds only the
+// rest of the address and "]": old consoles wrapped at 80 columns and pastes keep the break
+//
+//	  5   368 ms   419 ms   439 ms  host137.190-225-249.telecom.net.ar [190.225.249.
+//	137]
+//
+// The joined line keeps its number and an empty line takes the place of the second, so later line
+// numbers still match the input; joined lists the (1-based) numbers of the lines joined.
+func unwrapTracert(data []byte) (out []byte, joined []int) {
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i+1 < len(lines); i++ {
+		ln := strings.TrimRight(lines[i], "\r")
+		open := strings.LastIndexByte(ln, '[')
+		if open < 0 || strings.IndexByte(ln[open:], ']') >= 0 || !startsWithDigit(strings.TrimSpace(ln)) {
+			continue
+		}
+		next := strings.TrimSpace(lines[i+1])
+		if next == "" || !strings.HasSuffix(next, "]") || strings.ContainsAny(next, " \t[") {
+			continue
+		}
+		lines[i], lines[i+1] = ln+next, ""
+		joined = append(joined, i+1)
+	}
+	if len(joined) == 0 {
+		return data, nil
+	}
+	return []byte(strings.Join(lines, "\n")), joined
 }
 
 // tracertTarget reads "name [addr]", "addr" or a name into t.Target.
@@ -185,6 +222,14 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		probes = append(probes, path.Probe{Status: path.StatusReply, RTT: d, HasRTT: true})
 		i++
 	}
+	if len(probes) == 0 && i < len(ts) && isTracertMessage(ts[i:]) {
+		// "  1  Transmit error: code 1231." / "  1  Erreur de transmission : code 1231": the probes
+		// failed on this host before any reply could come.
+		h := appendHop(cur, ttl)
+		h.Probes = append(h.Probes, path.Probe{Status: path.StatusError})
+		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+strings.TrimSpace(ln[ts[i].col-1:]))
+		return nil
+	}
 	if len(probes) == 0 {
 		col := len(ln) + 1
 		got := ""
@@ -224,13 +269,17 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		}
 		report = tracertRest(ln, rt[2:])
 	default:
-		if a, err := netip.ParseAddr(strings.TrimSuffix(rt[0].s, ":")); err == nil {
+		if a, err := parseTracertAddr(rt[0].s); err == nil {
 			addr, found = a, true
 			report = tracertRest(ln, rt[1:])
 		} else if !in.strict && !allTimeout && isRedacted(rt[0].s) {
 			name, found = rt[0].s, true
 			in.note(in.line(), "address "+rt[0].s+" redacted in the input; kept its RTTs")
 			report = tracertRest(ln, rt[1:])
+		} else if !in.strict && !allTimeout && len(rt) == 1 && isBareHostname(rt[0].s) {
+			// A pasted or edited trace that shows the name without its "[address]": keep the name.
+			name, found = rt[0].s, true
+			in.note(in.line(), "hop "+itoa(ttl)+": "+rt[0].s+" has no address in brackets; kept the name and its RTTs")
 		}
 	}
 	h := appendHop(cur, ttl)
@@ -274,6 +323,40 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		h.AddProbe(p, name)
 	}
 	return nil
+}
+
+// isTracertMessage reports whether toks, the text of a hop line where RTTs were expected, is a message
+// tracert printed instead ("Transmit error: code 1231.", "General failure."): words, no address first.
+func isTracertMessage(toks []token) bool {
+	w := toks[0].s
+	if _, err := parseTracertAddr(w); err == nil || len(toks) < 2 {
+		return false
+	}
+	for _, r := range w {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseTracertAddr reads a responder address, also with the colon tracert may print after it ("192.0.2.1:"
+// before a report); an IPv6 address ending in "::" keeps its colons.
+func parseTracertAddr(s string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, nil
+	}
+	return netip.ParseAddr(strings.TrimSuffix(s, ":"))
+}
+
+// isBareHostname reports whether s is a dotted host name such as "ae2.edge1.Osaka1.level3.net" (not
+// an address, not a sentence word).
+func isBareHostname(s string) bool {
+	if !looksLikeHostname(s) || !strings.Contains(strings.Trim(s, "."), ".") {
+		return false
+	}
+	_, err := netip.ParseAddr(s)
+	return err != nil
 }
 
 // tracertRest is the text of ln from the first of toks on, "" when toks is empty.

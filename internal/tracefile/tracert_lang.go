@@ -35,6 +35,12 @@ var tracertHeadSuffixes = []string{
 	" 的路由", // Chinese (Traditional)
 }
 
+// tracertHeadInfixes follow the target in languages that name it first, where newer Windows releases
+// put the hop limit on the same line after them.
+var tracertHeadInfixes = []string{
+	" へのルートをトレースしています", // Japanese
+}
+
 // tracertHeader reports whether line is a tracert header and returns the target text ("name
 // [addr]" or "addr"), without a hop-limit phrase that may follow on the same line.
 func tracertHeader(line string) (string, bool) {
@@ -48,6 +54,19 @@ func tracertHeader(line string) (string, bool) {
 	if !ok && strings.HasPrefix(line, "在上限 ") { // Traditional Chinese: "在上限 30 個躍點上追蹤 X [a] 的路由"
 		if _, after, found := strings.Cut(line, "追蹤 "); found {
 			rest, ok = after, true
+		}
+	}
+	if !ok && strings.HasPrefix(line, "通过最多 ") { // Chinese on one line: "通过最多 30 个跃点跟踪到 X 的路由"
+		if _, after, found := strings.Cut(line, "跟踪到 "); found {
+			rest, ok = after, true
+		}
+	}
+	if !ok {
+		for _, m := range tracertHeadInfixes {
+			if i := strings.Index(line, m); i > 0 {
+				rest, ok = line[:i], true // "X へのルートをトレースしています。経由するホップ数は最大 30 です"
+				break
+			}
 		}
 	}
 	if !ok {
@@ -87,6 +106,12 @@ func tracertMaxHops(line string) (int, bool) {
 	if startsWithDigit(line) {
 		return 0, false
 	}
+	return tracertLimitIn(line)
+}
+
+// tracertLimitIn reads the hop limit from a line known to be a header, which may open with the
+// target's address ("2606:4700:4700::1111 へのルートをトレースしています。経由するホップ数は最大 10 です").
+func tracertLimitIn(line string) (int, bool) {
 	known := false
 	for _, w := range tracertLimitWords {
 		if strings.Contains(line, w) {

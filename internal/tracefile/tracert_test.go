@@ -1,0 +1,188 @@
+package tracefile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"hopscope/internal/path"
+)
+
+// TestTracertConventions pins conventions learned from real tracert pastes (the windows-tracert-*
+// files of internal/analysis/testdata/realcorpus): one-line headers of newer Windows releases,
+// IPv6 responders ending in "::", messages in place of RTTs, names whose address the author removed,
+// and responders wrapped by an 80-column console. Each is read leniently; strict reading keeps
+// refusing what is not tracert's own output.
+func TestTracertConventions(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     string
+		strict bool
+		// target is the expected target text: "name addr", "addr" or "name".
+		target string
+		hops   int
+		check  func(t *testing.T, tr *path.Trace)
+		errSub string // when set, the import must fail with this in the message
+	}{
+		{
+			name:   "Japanese one-line header with hop limit",
+			in:     "\n2606:4700:4700::1111 へのルートをトレースしています。経由するホップ数は最大 10 です\n\n  1     3 ms     1 ms     1 ms  2001:db8:1::1\n  2     9 ms     6 ms     7 ms  2001:db8:2::\n  3     7 ms    12 ms     8 ms  2606:4700:4700::1111\n\nトレースを完了しました。\n",
+			target: "2606:4700:4700::1111", hops: 3,
+			check: func(t *testing.T, tr *path.Trace) {
+				if tr.MaxTTL != 10 {
+					t.Errorf("MaxTTL %d, want 10", tr.MaxTTL)
+				}
+				wantResponder(t, tr, 2, "2001:db8:2::", "", 0) // an address ending in "::" keeps its colons
+				wantProbes(t, tr, 2, "9m", "6m", "7m")
+			},
+		},
+		{
+			name:   "Japanese one-line header of a name",
+			in:     "PS C:\\> tracert 192.0.2.1\n\n192.0.2.1 へのルートをトレースしています。経由するホップ数は最大 30 です\n\n  1    <1 ms    <1 ms    <1 ms  198.51.100.1\n  2     2 ms     4 ms     6 ms  HOST-B [192.0.2.1]\n\nトレースを完了しました。\n",
+			target: "192.0.2.1", hops: 2,
+			check: func(t *testing.T, tr *path.Trace) { wantResponder(t, tr, 2, "192.0.2.1", "HOST-B", 0) },
+		},
+		{
+			name:   "Chinese one-line header",
+			in:     "C:\\>tracert 192.168.1.1\n通过最多 30 个跃点跟踪到 192.168.1.1 的路由\n  1    <1 毫秒   <1 毫秒   <1 毫秒 192.168.1.1\n跟踪完成。\n",
+			target: "192.168.1.1", hops: 1,
+			check: func(t *testing.T, tr *path.Trace) {
+				if tr.MaxTTL != 30 {
+					t.Errorf("MaxTTL %d, want 30", tr.MaxTTL)
+				}
+				wantProbes(t, tr, 1, "1m", "1m", "1m")
+			},
+		},
+		{
+			name:   "a message instead of RTTs",
+			in:     "Détermination de l'itinéraire vers 8.8.8.8 avec un maximum de 30 sauts.\n\n  1  Erreur de transmission : code 1231\n\nItinéraire déterminé.\n",
+			target: "8.8.8.8", hops: 1,
+			check: func(t *testing.T, tr *path.Trace) {
+				wantProbes(t, tr, 1, "E")
+				wantWarning(t, tr, "hop 1: Erreur de transmission : code 1231")
+			},
+		},
+		{
+			name:   "a message instead of RTTs, strictly",
+			in:     "Tracing route to 192.0.2.9 over a maximum of 30 hops\n\n  1  Transmit error: code 1231.\n\nTrace complete.\n",
+			strict: true, target: "192.0.2.9", hops: 1,
+			check: func(t *testing.T, tr *path.Trace) { wantProbes(t, tr, 1, "E") },
+		},
+		{
+			name:   "names whose address was removed",
+			in:     "Tracing route to example.net [192.0.2.9]\nover a maximum of 30 hops:\n\n  1     1 ms     1 ms     1 ms  192.168.0.1\n  2    14 ms    24 ms    14 ms  lo1.r02.ber01.example.net\n  3    13 ms    14 ms    14 ms  a192-0-2-9.example.net\n",
+			target: "example.net 192.0.2.9", hops: 3,
+			check: func(t *testing.T, tr *path.Trace) {
+				wantResponder(t, tr, 2, "", "lo1.r02.ber01.example.net", 0)
+				wantProbes(t, tr, 2, "14m", "24m", "14m")
+				wantWarning(t, tr, "has no address in brackets")
+			},
+		},
+		{
+			name:   "names whose address was removed, strictly",
+			in:     "Tracing route to example.net [192.0.2.9]\nover a maximum of 30 hops:\n\n  1    14 ms    24 ms    14 ms  lo1.r02.ber01.example.net\n",
+			strict: true, errSub: "a responder like",
+		},
+		{
+			name:   "responders wrapped at 80 columns",
+			in:     "Traza a la dirección example.net [192.0.2.9]\nsobre un máximo de 30 saltos:\n\n  1   388 ms   410 ms   380 ms  192.168.17.13\n  2   368 ms   419 ms   439 ms  host137.example-telecom.example.net [198.51.100.\n137]\n  3   348 ms   399 ms   419 ms  192.0.2.9\n\nTraza completa.\n",
+			target: "example.net 192.0.2.9", hops: 3,
+			check: func(t *testing.T, tr *path.Trace) {
+				wantResponder(t, tr, 2, "198.51.100.137", "host137.example-telecom.example.net", 0)
+				wantWarning(t, tr, "line 5: joined with the next line")
+				for _, w := range tr.Warnings {
+					if strings.Contains(w, "skipped") {
+						t.Errorf("unexpected warning %q", w)
+					}
+				}
+			},
+		},
+		{
+			name:   "a bracket that a later line does not close stays as it was",
+			in:     "Tracing route to 192.0.2.9 over a maximum of 30 hops\n\n  1     1 ms     1 ms     1 ms  r1.example.net [198.51.100.1\n  2     2 ms     2 ms     2 ms  192.0.2.9\n",
+			target: "192.0.2.9", hops: 1,
+			check: func(t *testing.T, tr *path.Trace) {
+				wantResponder(t, tr, 2, "192.0.2.9", "", 0)
+				wantWarning(t, tr, "line 3: skipped")
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := ParseWith([]byte(tc.in), FormatTracert, ParseOptions{Strict: tc.strict})
+			if tc.errSub != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.errSub) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.errSub)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := trs[0]
+			got := strings.TrimSpace(tr.Target.Name + " " + addrText(tr.Target.Addr.String(), tr.Target.Addr.IsValid()))
+			if got != tc.target {
+				t.Errorf("target %q, want %q", got, tc.target)
+			}
+			if len(tr.Hops) != tc.hops {
+				t.Errorf("%d hops, want %d", len(tr.Hops), tc.hops)
+			}
+			if tc.check != nil {
+				tc.check(t, tr)
+			}
+			if f, err := Detect([]byte(tc.in)); err != nil || f != FormatTracert {
+				t.Errorf("Detect = %q, %v; want %q", f, err, FormatTracert)
+			}
+		})
+	}
+}
+
+func addrText(s string, ok bool) string {
+	if !ok {
+		return ""
+	}
+	return s
+}
+
+// TestUnwrapTracert pins which line pairs the console-wrap repair joins.
+func TestUnwrapTracert(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+		joined         []int
+	}{
+		{"wrapped address", "  5   1 ms  a.example [198.51.100.\n137]\n  6", "  5   1 ms  a.example [198.51.100.137]\n\n  6", []int{1}},
+		{"CR line ends", "  5   1 ms  a [198.51.100.\r\n137]\r\n", "  5   1 ms  a [198.51.100.137]\n\n", []int{1}},
+		{"closed bracket", "  5   1 ms  a [198.51.100.1]\n137]\n", "  5   1 ms  a [198.51.100.1]\n137]\n", nil},
+		{"not a hop line", "Tracing route to a [198.51.100.\n1]\n", "Tracing route to a [198.51.100.\n1]\n", nil},
+		{"next line is more text", "  5   1 ms  a [198.51.100.\n  6   2 ms  b]\n", "  5   1 ms  a [198.51.100.\n  6   2 ms  b]\n", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out, joined := unwrapTracert([]byte(tc.in))
+			if string(out) != tc.want || len(joined) != len(tc.joined) || (len(joined) > 0 && joined[0] != tc.joined[0]) {
+				t.Errorf("unwrapTracert = %q %v, want %q %v", out, joined, tc.want, tc.joined)
+			}
+		})
+	}
+}
+
+// FuzzTracertLenient reads tracert pastes leniently and strictly; seeded with the real tracert
+// outputs of the analysis corpus and the conventions above.
+func FuzzTracertLenient(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "analysis", "testdata", "realcorpus", "windows-tracert-*.txt"))
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, false)
+	}
+	f.Add([]byte("通过最多 30 个跃点跟踪到 192.168.1.1 的路由\n  1    <1 毫秒   <1 毫秒   <1 毫秒 192.168.1.1\n"), false)
+	f.Add([]byte("a へのルートをトレースしています。経由するホップ数は最大 3 です\n  1  1 ms  2001:db8::\n"), true)
+	f.Add([]byte("  1  Transmit error: code 1231.\n  2  1 ms  a.example [198.51.100.\n1]\n"), false)
+	f.Fuzz(func(t *testing.T, data []byte, strict bool) {
+		trs, err := ParseWith(data, FormatTracert, ParseOptions{Strict: strict})
+		checkResult(t, FormatTracert, trs, err)
+	})
+}
