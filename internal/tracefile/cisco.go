@@ -257,14 +257,16 @@ func (p *ciscoParser) probes(ln string, off int, h *path.Hop) error {
 		return p.in.errAt(len(ln)+1, `"*" or a responder after the hop number`, "")
 	}
 	var (
-		cur     netip.Addr
-		haveCur bool
-		mpls    []path.MPLSLabel
-		lastRTT bool
+		cur      netip.Addr
+		haveCur  bool
+		curCount int // probes read from cur
+		mpls     []path.MPLSLabel
+		lastRTT  bool
 	)
 	add := func(pr path.Probe) {
 		if haveCur && pr.Status != path.StatusTimeout && pr.Status != path.StatusError {
 			pr.From = cur
+			curCount++
 		}
 		pr.MPLS = mpls
 		h.Probes = append(h.Probes, pr)
@@ -306,6 +308,11 @@ func (p *ciscoParser) probes(ln string, off int, h *path.Hop) error {
 			if r := h.Responder(cur); r != nil && r.ReportedASN == 0 {
 				r.ReportedASN = asn
 			}
+		case s[0] == '(' && haveCur:
+			// The VRF info the header announces ("VRF info: (vrf in name/id, vrf out name/id)"),
+			// after the responder: "10.1.1.2 (red/1001, blue/2001)".
+			_, n := parenthesized(toks, i)
+			i += n
 		case strings.HasPrefix(s, "[MPLS:") || s == "[MPLS":
 			text, n := bracketed(toks, i)
 			labels, ok := ciscoMPLS(text)
@@ -329,11 +336,40 @@ func (p *ciscoParser) probes(ln string, off int, h *path.Hop) error {
 				return err
 			}
 			i += n
-			cur, haveCur, mpls, lastRTT = addr, true, nil, false
+			if err := p.unmeasured(h, haveCur, curCount, cur, toks[i].col); err != nil {
+				return err
+			}
+			cur, haveCur, curCount, mpls, lastRTT = addr, true, 0, nil, false
 			h.AddResponder(path.Responder{Addr: addr, Name: name})
 		}
 	}
+	return p.unmeasured(h, haveCur, curCount, cur, len(ln)+1)
+}
+
+// unmeasured handles a responder shown with no RTT and no code after it ("8 10.1.1.2 (red/1001,
+// blue/2001)" as pasted): read leniently, it answered, so it gets one reply without an RTT and a
+// warning; read strictly, it is an error at col.
+func (p *ciscoParser) unmeasured(h *path.Hop, haveCur bool, curCount int, cur netip.Addr, col int) error {
+	if !haveCur || curCount > 0 {
+		return nil
+	}
+	if p.in.strict {
+		return p.in.errAt(col, `an RTT like "4 msec" after the responder`, "")
+	}
+	h.Probes = append(h.Probes, path.Probe{Status: path.StatusReply, From: cur})
+	p.in.note(p.in.line(), "hop "+itoa(h.TTL)+": a responder with no RTT; counted as one reply without a time")
 	return nil
+}
+
+// parenthesized joins the tokens from toks[i] through the one that ends with ")"; n is the number
+// of extra tokens used.
+func parenthesized(toks []token, i int) (string, int) {
+	for j := i; j < len(toks); j++ {
+		if strings.HasSuffix(toks[j].s, ")") {
+			return joinTokens(toks[i : j+1]), j - i
+		}
+	}
+	return joinTokens(toks[i:]), len(toks) - 1 - i
 }
 
 // responder reads "addr" or "name (addr)" at toks[i]; n is the number of extra tokens used.

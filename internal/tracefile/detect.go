@@ -56,7 +56,7 @@ func detect(data []byte, strict bool) (string, error) {
 			continue // only Unicode spaces (U+3000, U+0085): blank to a reader
 		}
 		s.line = body
-		s.json = (body[0] == '{' || body[0] == '[') && !isPromptLine(ln) && !isJunosBanner(body)
+		s.json = (body[0] == '{' || body[0] == '[') && !isPromptLine(ln) && !isJunosBanner(body) && !isBracketedPrefix(body)
 		if f := surest(ims, s); f != "" {
 			return f, nil
 		}
@@ -135,4 +135,30 @@ func hopNumber(line string) (rest string, ok bool) {
 func isInt(s string) bool {
 	_, ok := parseUint(s, 1<<30)
 	return ok
+}
+
+// isBracketedPrefix reports whether line opens with a bracketed tag followed by prose, as logs and
+// automation tools print before a command's output ("[2019-04-11 11:02:15,834] +++ PE1: executing
+// command 'traceroute ...' +++"), or is JunOS's "[edit]" line: the line opens no JSON value, since in
+// JSON a closed array is followed only by a comma, a closing bracket or nothing, and holds values.
+func isBracketedPrefix(line string) bool {
+	if line == "" || line[0] != '[' {
+		return false
+	}
+	end := strings.IndexByte(line, ']')
+	if end < 0 || strings.ContainsAny(line[1:end], "[{") {
+		return false // a nested or multi-line value: leave it to the JSON importers
+	}
+	rest := strings.TrimSpace(line[end+1:])
+	if rest == "" {
+		// JunOS configuration mode's "[edit]" or "[edit protocols mpls]": words, where JSON would
+		// have quoted strings, numbers, true, false or null.
+		inner := strings.TrimSpace(line[1:end])
+		switch inner {
+		case "", "true", "false", "null":
+			return false
+		}
+		return !strings.ContainsAny(inner, "\"0123456789,-.")
+	}
+	return rest[0] != ',' && rest[0] != ']' && rest[0] != '}'
 }

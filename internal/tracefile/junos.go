@@ -34,9 +34,13 @@ func parseJunos(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 }
 
 // isJunosBanner reports whether s is JunOS's routing-engine line: "{master}", "{backup:1}",
-// "{primary:node0}".
+// "{primary:node0}", or the configuration-mode line that precedes its prompt: "[edit]",
+// "[edit protocols mpls]".
 func isJunosBanner(s string) bool {
 	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "[edit") && strings.HasSuffix(s, "]") && (s == "[edit]" || s[5] == ' ') {
+		return true
+	}
 	if len(s) < 3 || s[0] != '{' || s[len(s)-1] != '}' {
 		return false
 	}
@@ -50,10 +54,11 @@ func isJunosBanner(s string) bool {
 }
 
 // isJunosPrompt reports whether s is a JunOS CLI prompt, alone or with a traceroute command:
-// "user@router> traceroute 192.0.2.1", "user@router# run traceroute ...", "user@router>".
+// "user@router> traceroute 192.0.2.1", "user@router# run traceroute ...", "user@router>", and a
+// logical system's "user@router:ls1> traceroute ..." (a Linux "user@host:~#" has its "~" or "/").
 func isJunosPrompt(s string) bool {
 	w, rest, _ := strings.Cut(strings.TrimSpace(s), " ")
-	if len(w) < 4 || !strings.Contains(w, "@") || strings.ContainsAny(w, ":~/\\$") {
+	if len(w) < 4 || !strings.Contains(w, "@") || strings.ContainsAny(w, "~/\\$") {
 		return false
 	}
 	if c := w[len(w)-1]; c != '>' && c != '#' {

@@ -238,7 +238,8 @@ var toolWords = []string{"traceroute", "traceroute6", "tracert", "tracepath", "t
 	"trace", "nexttrace", "besttrace", "pathping"}
 
 // isPromptLine reports whether s looks like a shell prompt or a bare command line copied along with
-// the output ("$ traceroute ...", "➜  ~ traceroute ...", "PS C:\> tracert ...", "[root@h ~]# mtr ...").
+// the output ("$ traceroute ...", "➜  ~ traceroute ...", "PS C:\> tracert ...", "[root@h ~]# mtr ...",
+// "user@host:~$ sudo traceroute ...").
 func isPromptLine(s string) bool {
 	t := strings.TrimSpace(s)
 	if t == "" {
@@ -258,13 +259,32 @@ func isPromptLine(s string) bool {
 		if i == 0 || !isToolWord(w) {
 			continue
 		}
-		prev := words[i-1]
+		j := i - 1
+		for j > 0 && isCommandPrefix(words[j]) {
+			j-- // "user@host:~$ sudo traceroute", "user@router# run traceroute"
+		}
+		if j == 0 && isCommandPrefix(words[0]) {
+			return true // a bare "sudo traceroute -T 192.0.2.1"
+		}
+		prev := words[j]
 		last := prev[len(prev)-1]
 		if last == '$' || last == '#' || last == '>' || last == '%' || last == ':' || last == ']' {
 			return true
 		}
 	}
 	return false
+}
+
+// isCommandPrefix reports whether w may stand between a prompt and the tool's name: a privilege or
+// timing wrapper ("sudo", "doas", "time"), JunOS's "run" in configuration mode, or an environment
+// assignment ("LANG=C").
+func isCommandPrefix(w string) bool {
+	switch w {
+	case "sudo", "doas", "time", "nice", "command", "exec", "run", "env", "-E":
+		return true
+	}
+	k := strings.IndexByte(w, '=')
+	return k > 0 && strings.ToUpper(w[:k]) == w[:k]
 }
 
 // isBarePrompt reports whether the one word w is a prompt on its own: it ends with a prompt sign
@@ -408,4 +428,29 @@ func decodeText(data []byte) []byte {
 		}
 	}
 	return []byte(string(utf16.Decode(u)))
+}
+
+// trailingNote reports whether toks, the rest of a hop line after what was read, is a note the person
+// who pasted the output added ("// Softbank", "<---- this router sent the ICMP"), not the tool's:
+// it holds no RTT and no "*". Read leniently, such a tail is dropped with a warning instead of the hop.
+func trailingNote(toks []token) bool {
+	if len(toks) == 0 {
+		return false
+	}
+	for _, t := range toks {
+		s := t.s
+		if s == "*" || s == "ms" || s == "msec" || strings.HasSuffix(s, "ms") && startsWithDigit(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// joinTokens is the text of toks, single-spaced.
+func joinTokens(toks []token) string {
+	parts := make([]string, len(toks))
+	for i, t := range toks {
+		parts[i] = t.s
+	}
+	return strings.Join(parts, " ")
 }

@@ -2,6 +2,7 @@ package tracefile
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"hopscope/internal/path"
@@ -120,7 +121,13 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		h := cur.HopAt(ttl)
 		late := ttl < maxHop
 		maxHop = max(maxHop, ttl)
-		if err := tracepathHop(cur, h, toks, late, errf); err != nil {
+		var note func(rest []token)
+		if !opts.Strict {
+			note = func(rest []token) {
+				in.note(in.line(), "ignored the note after hop "+itoa(ttl)+": "+strconv.Quote(shorten(joinTokens(rest))))
+			}
+		}
+		if err := tracepathHop(cur, h, toks, late, errf, note); err != nil {
 			if err := in.tolerate(err); err != nil {
 				return nil, err
 			}
@@ -138,7 +145,10 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	return traces, nil
 }
 
-func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf func(int, string, string) error) error {
+// tracepathHop reads one hop line's tokens into h. note, when not nil (lenient reading), takes a
+// trailing note the person who pasted the output added after the tool's fields ("<---- this one"),
+// which is then dropped instead of the hop.
+func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf func(int, string, string) error, note func([]token)) error {
 	first := toks[0].s
 	if first == "no" && len(toks) == 2 && toks[1].s == "reply" {
 		h.AddProbe(path.Probe{Status: path.StatusTimeout}, "")
@@ -194,6 +204,7 @@ func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf fu
 		return errf(col, `an RTT like "4.063ms"`, got)
 	}
 	reached := false
+loop:
 	for ; i < len(toks); i++ {
 		switch toks[i].s {
 		case "asymm":
@@ -217,6 +228,10 @@ func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf fu
 		case "reached":
 			reached = true
 		default:
+			if note != nil && trailingNote(toks[i:]) {
+				note(toks[i:])
+				break loop
+			}
 			return errf(toks[i].col, `"asymm N", "pmtu N" or "reached"`, toks[i].s)
 		}
 	}

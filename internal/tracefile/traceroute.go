@@ -355,6 +355,7 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 		haveASN  bool
 		pendMPLS []path.MPLSLabel
 	)
+	lineStart := len(h.Probes) // probes of this hop read from earlier lines
 	endResponder := func(col int, got string) error {
 		if haveCur && curCount == 0 {
 			return p.errf(col, `an RTT like "4.393 ms"`, got)
@@ -463,6 +464,10 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 			}
 			addr, name, skip, err := p.responder(toks, i)
 			if err != nil {
+				if !p.in.strict && len(h.Probes) > lineStart && trailingNote(toks[i:]) {
+					p.in.note(p.in.line(), "ignored the note after hop "+itoa(h.TTL)+": "+strconv.Quote(shorten(joinTokens(toks[i:]))))
+					return nil
+				}
 				return err
 			}
 			i += skip

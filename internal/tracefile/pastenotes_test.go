@@ -1,0 +1,129 @@
+package tracefile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPastedNotes: what people add around and inside a trace they paste (sudo and JunOS "run" on
+// the prompt line, notes after a hop, a log line before the command, VRF info after a Cisco
+// responder) is read past with a warning; strict mode still refuses it at that line.
+func TestPastedNotes(t *testing.T) {
+	const hdr = "traceroute to example.com (192.0.2.9), 30 hops max, 60 byte packets\n"
+	tests := []struct {
+		name       string
+		in         string
+		format     string
+		hops       int
+		warning    string // substring of a warning; "" for none expected
+		strictLine int    // line strict mode stops at; 0 when strict reads it too
+	}{
+		{"sudo on the prompt line", "me@host:~$ sudo traceroute -T -p 443 example.com\n" + hdr + " 1  192.0.2.1  1.0 ms\n", FormatTraceroute, 1, "", 0},
+		{"JunOS run in configuration mode", "[edit]\nroot@pe2# run traceroute 192.0.2.9 \ntraceroute to 192.0.2.9 (192.0.2.9), 30 hops max, 40 byte packets\n 1  192.0.2.1 (192.0.2.1)  0.400 ms  0.602 ms  0.957 ms\n     MPLS Label=300304 CoS=0 TTL=1 S=1\n", FormatJunos, 1, "", 0},
+		{"JunOS logical system prompt", "root@vmx1:ce2> traceroute 192.0.2.9\ntraceroute to 192.0.2.9 (192.0.2.9), 30 hops max, 52 byte packets\n 1  192.0.2.1 (192.0.2.1)  14.939 ms  4.972 ms  5.950 ms\n", FormatJunos, 1, "", 0},
+		{"note after a Linux hop", hdr + " 1  gw (192.0.2.1)  3.591 ms  4.195 ms  4.220 ms // my router\n 2  192.0.2.9  5.0 ms\n", FormatTraceroute, 2, `line 2: ignored the note after hop 1: "// my router"`, 2},
+		{"arrow note after a tracepath hop", " 1?: [LOCALHOST]     pmtu 9000\n 1:  192.0.2.1     1.922ms asymm  4  <---- this one sent the ICMP\n 2:  192.0.2.9     2.0ms reached\n", FormatTracepath, 2, `ignored the note after hop 1: "<---- this one`, 2},
+		{"log line before a Cisco command", "[2019-04-11 11:02:15,834] +++ PE1: executing command 'traceroute x' +++\ntraceroute x\nType escape sequence to abort.\nTracing the route to x (192.0.2.9)\n  1 192.0.2.1 1 msec 1 msec * \nPE1#\n", FormatCiscoIOS, 1, `line 1: skipped "[2019-04-11`, 1},
+		{"Cisco VRF info without times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\nVRF info: (vrf in name/id, vrf out name/id)\n  1 192.0.2.1 4 msec 4 msec 4 msec\n  2 192.0.2.2 (red/1001, blue/2001)\n", FormatCiscoIOS, 2, "hop 2: a responder with no RTT", 5},
+		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := Parse([]byte(tc.in), "")
+			if err != nil || len(trs) != 1 {
+				t.Fatalf("Parse: %d traces, %v", len(trs), err)
+			}
+			if trs[0].Source != sourceName(tc.format) || len(trs[0].Hops) != tc.hops {
+				t.Errorf("source %q with %d hops, want %q with %d", trs[0].Source, len(trs[0].Hops), tc.format, tc.hops)
+			}
+			if tc.warning != "" {
+				wantWarning(t, trs[0], tc.warning)
+			} else {
+				for _, w := range trs[0].Warnings {
+					if strings.Contains(w, "skipped") {
+						t.Errorf("unexpected warning %q", w)
+					}
+				}
+			}
+			checkResult(t, tc.format, trs, nil)
+			strict, err := ParseWith([]byte(tc.in), "", ParseOptions{Strict: true})
+			var pe *ParseError
+			switch {
+			case tc.strictLine == 0 && err != nil:
+				t.Errorf("strict: %v", err)
+			case tc.strictLine > 0 && (!errors.As(err, &pe) || pe.Line != tc.strictLine || strict != nil):
+				t.Errorf("strict = %d traces, %v; want a ParseError on line %d", len(strict), err, tc.strictLine)
+			}
+		})
+	}
+}
+
+// TestPromptLines pins which lines read as a copied prompt or command line.
+func TestPromptLines(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"javier@javier-machine:~$ sudo traceroute -T www.google.es", true},
+		{"server:~$ sudo traceroute -T -p 25 asp-mxa.belnet.be", true},
+		{"sudo traceroute -T 192.0.2.1", true},
+		{"jnpr@MX304-PE11# run traceroute routing-instance VRF_PURPLE 10.13.4.1", true},
+		{"$ LANG=C traceroute 192.0.2.1", true},
+		{"(base) MLI-JGM412:~ govekk$ traceroute ctome01ld.jax.org", true},
+		{" 1  192.0.2.1  1.0 ms", false},
+		{"run the traceroute again", false},
+		{"traceroute to 192.0.2.1 (192.0.2.1), 30 hops max", false},
+	}
+	for _, tc := range tests {
+		if got := isPromptLine(tc.line); got != tc.want {
+			t.Errorf("isPromptLine(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestBracketedPrefix pins the lines that open with a bracket but no JSON value.
+func TestBracketedPrefix(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{"[2019-04-11 11:02:15,834] +++ PE1: executing command 'traceroute www.xyz.com' +++", true},
+		{"[edit]", true},
+		{"[edit protocols mpls]", true},
+		{"[", false},
+		{`[{"af":4,"dst_addr":"192.0.2.1"}]`, false},
+		{"[1, 2]", false},
+		{"[true]", false},
+		{`["a"]`, false},
+	}
+	for _, tc := range tests {
+		if got := isBracketedPrefix(tc.line); got != tc.want {
+			t.Errorf("isBracketedPrefix(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+// FuzzRealPastes fuzzes detection and the lenient importers from the real outputs of the analysis
+// corpus (../analysis/testdata/realcorpus): pastes with prompts, notes and odd lines as published.
+func FuzzRealPastes(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("..", "analysis", "testdata", "realcorpus", "*"))
+	for _, name := range files {
+		base := filepath.Base(name)
+		if strings.HasPrefix(base, "facts") || strings.HasPrefix(base, "SOURCES") {
+			continue
+		}
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, false)
+		f.Add(data, true)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, strict bool) {
+		trs, err := ParseWith(data, "", ParseOptions{Strict: strict})
+		checkResult(t, "", trs, err)
+	})
+}
