@@ -3,7 +3,9 @@ package dns
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -118,3 +120,75 @@ type LameError struct {
 func (e *LameError) Error() string {
 	return "lame delegation: no server for " + e.Zone + " answered authoritatively (" + strings.Join(e.Servers, "; ") + ")"
 }
+
+// UnreachableError says a server could not be asked at all: nothing listens on its port (connection
+// refused), or this machine has no route to it (offline, or no address of that family). Err is the
+// socket error, so errors.Is(err, syscall.ECONNREFUSED) still matches.
+type UnreachableError struct {
+	Server string
+	Err    error
+}
+
+func (e *UnreachableError) Error() string {
+	switch {
+	case errors.Is(e.Err, syscall.ECONNREFUSED):
+		return "no DNS server at " + e.Server + ": connection refused"
+	case errors.Is(e.Err, syscall.ENETUNREACH):
+		return "cannot reach DNS server " + e.Server + ": network is unreachable (is this machine offline?)"
+	case errors.Is(e.Err, syscall.EHOSTUNREACH):
+		return "cannot reach DNS server " + e.Server + ": no route to host (is this machine offline?)"
+	case errors.Is(e.Err, syscall.EADDRNOTAVAIL):
+		return "cannot reach DNS server " + e.Server + ": this machine has no address to send from (offline, or no address of that family)"
+	}
+	return "cannot reach DNS server " + e.Server + ": " + e.Err.Error()
+}
+
+// Unwrap returns the socket error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// unreachable returns an *UnreachableError when err says srv cannot be reached (refused, no route, no
+// source address), else nil.
+func unreachable(srv string, err error) error {
+	for _, errno := range []syscall.Errno{syscall.ECONNREFUSED, syscall.ENETUNREACH, syscall.EHOSTUNREACH, syscall.EADDRNOTAVAIL} {
+		if errors.Is(err, errno) {
+			return &UnreachableError{Server: srv, Err: errno}
+		}
+	}
+	return nil
+}
+
+// systemError says in one line what the system resolver (the C library's or Go's reading of
+// /etc/resolv.conf, /etc/hosts, ...) answered for host, without the socket details of its *net.DNSError.
+func systemError(host string, err error) error {
+	var de *net.DNSError
+	if !errors.As(err, &de) {
+		return fmt.Errorf("system resolver: %w", err)
+	}
+	at := ""
+	if de.Server != "" {
+		at = " " + de.Server
+	}
+	var why string
+	switch {
+	case de.IsNotFound:
+		why = "no address for " + host + " (no such host)"
+	case de.IsTimeout:
+		why = "no answer from" + at + " (timeout)"
+	case strings.Contains(de.Err, "connection refused"):
+		why = "no DNS server at" + at + " (connection refused)"
+	case strings.Contains(de.Err, "network is unreachable"), strings.Contains(de.Err, "no route to host"):
+		why = "cannot reach" + at + ": network is unreachable (is this machine offline?)"
+	default:
+		why = de.Err
+	}
+	return &systemErr{why: why, err: err}
+}
+
+// systemErr is the system resolver's failure, phrased for people, wrapping the *net.DNSError.
+type systemErr struct {
+	why string
+	err error
+}
+
+func (e *systemErr) Error() string { return "system resolver: " + e.why }
+func (e *systemErr) Unwrap() error { return e.err }

@@ -12,14 +12,10 @@ import (
 	"net/http"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 
 	mdns "github.com/miekg/dns"
 )
-
-// errConnRefused is what a UDP read returns after an ICMP port unreachable.
-var errConnRefused error = syscall.ECONNREFUSED
 
 // udpBufs recycles receive buffers: a datagram can be as large as a DNS message, whatever EDNS size
 // we advertised, and allocating 64 KiB per query dominated a resolution's cost.
@@ -90,8 +86,8 @@ func (r *Resolver) readErr(ctx context.Context, srv Server, err error, ignored i
 	if errors.As(err, &ne) && ne.Timeout() {
 		return &TimeoutError{Server: srv.String(), Wait: r.cfg.Timeout}
 	}
-	if errors.Is(err, errConnRefused) {
-		return fmt.Errorf("no DNS server at %s: %w", srv.String(), errConnRefused)
+	if ue := unreachable(srv.String(), err); ue != nil {
+		return ue
 	}
 	return fmt.Errorf("query to %s: %w", srv.String(), err)
 }
@@ -108,6 +104,9 @@ func (r *Resolver) exchangeUDP(ctx context.Context, srv Server, m *mdns.Msg) (*m
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "udp", srv.Address())
 	if err != nil {
+		if ue := unreachable(srv.String(), err); ue != nil {
+			return nil, 0, ue
+		}
 		return nil, 0, fmt.Errorf("dial %s: %w", srv.String(), err)
 	}
 	defer conn.Close()
@@ -197,6 +196,9 @@ func (r *Resolver) exchangeStream(ctx context.Context, srv Server, m *mdns.Msg, 
 		if dctx.Err() != nil && ctx.Err() == nil {
 			return nil, 0, &TimeoutError{Server: srv.String(), Wait: r.cfg.Timeout}
 		}
+		if ue := unreachable(srv.String(), err); ue != nil {
+			return nil, 0, ue
+		}
 		return nil, 0, fmt.Errorf("connect to %s: %w", srv.String(), err)
 	}
 	defer conn.Close()
@@ -266,6 +268,9 @@ func (r *Resolver) exchangeDoH(ctx context.Context, srv Server, m *mdns.Msg) (*m
 	if err != nil {
 		if dctx.Err() != nil && ctx.Err() == nil {
 			return nil, 0, &TimeoutError{Server: url, Wait: r.cfg.Timeout}
+		}
+		if ue := unreachable(url, err); ue != nil {
+			return nil, 0, ue
 		}
 		return nil, 0, fmt.Errorf("DoH %s: %w", url, err)
 	}

@@ -201,9 +201,9 @@ func (p *PathResolver) forward(ctx context.Context, name string) ([]string, []ne
 		if err == nil {
 			return aliases, addrs, nil
 		}
-		errs = append(errs, fmt.Errorf("system resolver: %w", err))
+		errs = append(errs, systemError(name, err))
 	}
-	return nil, nil, errors.Join(errs...)
+	return nil, nil, joinErrors(errs)
 }
 
 // Prefetch starts looking up the name of a hop's address in the background.
@@ -211,3 +211,27 @@ func (p *PathResolver) Prefetch(a netip.Addr) { p.names.Prefetch(a) }
 
 // Name returns the name of a hop's address, waiting for its lookup until ctx ends; "" when none.
 func (p *PathResolver) Name(ctx context.Context, a netip.Addr) string { return p.names.Name(ctx, a) }
+
+// joinErrors is errors.Join on one line ("first; second"): the message goes into one table cell or
+// one line of standard error.
+func joinErrors(errs []error) error {
+	switch len(errs) {
+	case 0:
+		return nil
+	case 1:
+		return errs[0]
+	}
+	return &joined{errs: errs}
+}
+
+type joined struct{ errs []error }
+
+func (j *joined) Error() string {
+	parts := make([]string, len(j.errs))
+	for i, e := range j.errs {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (j *joined) Unwrap() []error { return j.errs }
