@@ -57,10 +57,19 @@ type Tracer interface {
 	Trace(ctx context.Context, target path.Target) (*path.Trace, error)
 }
 
-// Config configures Run. Resolver and Tracer are required.
+// VantageTracer measures the path to a target from several vantage points at once (a measurement
+// network's probes), one trace per probe.
+type VantageTracer interface {
+	TraceFrom(ctx context.Context, target path.Target) ([]*path.Trace, error)
+}
+
+// Config configures Run. Resolver and Tracer (or Vantages) are required.
 type Config struct {
 	Resolver Resolver
 	Tracer   Tracer
+	// Vantages, when not nil, traces every host from several vantage points instead of Tracer, and each
+	// host gets the comparison of its paths (analysis.Vantages).
+	Vantages VantageTracer
 	// Enricher looks up the addresses of every measured path; nil means nothing is known about them.
 	Enricher analysis.Lookuper
 	// Analysis tunes the analysis of every path (the vantage point).
@@ -76,7 +85,7 @@ type Config struct {
 // Run investigates every target and returns the investigation with its summary. It fails only when
 // the configuration is unusable; per-host failures are recorded on the host.
 func Run(ctx context.Context, cfg Config, source, origin string, targets []Target) (*report.Investigation, error) {
-	if cfg.Resolver == nil || cfg.Tracer == nil {
+	if cfg.Resolver == nil || cfg.Tracer == nil && cfg.Vantages == nil {
 		return nil, errors.New("investigate: resolver and tracer are required")
 	}
 	if len(targets) == 0 {
@@ -168,6 +177,9 @@ func investigateHost(ctx context.Context, cfg Config, t Target) (report.Investig
 		}
 	}
 	h.Addr = chosen.String()
+	if cfg.Vantages != nil {
+		return traceFromVantages(ctx, cfg, target, h)
+	}
 	tr, err := cfg.Tracer.Trace(ctx, target)
 	if err != nil {
 		h.Error = "trace: " + err.Error()
@@ -178,6 +190,38 @@ func investigateHost(ctx context.Context, cfg Config, t Target) (report.Investig
 	}
 	h.Path = analysis.Path(tr, cfg.Enricher, cfg.Analysis)
 	fillHost(&h)
+	return h, nil
+}
+
+// traceFromVantages traces target from every vantage point and compares the paths: the host's path is
+// the first measured one, its explanation the comparison's summary.
+func traceFromVantages(ctx context.Context, cfg Config, target path.Target, h report.InvestigatedHost) (report.InvestigatedHost, error) {
+	trs, err := cfg.Vantages.TraceFrom(ctx, target)
+	if err == nil && len(trs) == 0 {
+		err = errors.New("no probe returned a result")
+	}
+	if err != nil {
+		h.Error = "trace: " + err.Error()
+		return h, err
+	}
+	for _, tr := range trs {
+		if tr.Target.Name == "" {
+			tr.Target.Name = target.Name
+		}
+	}
+	ps, v := analysis.Vantages(trs, cfg.Enricher)
+	h.Path = ps[0]
+	for _, p := range ps {
+		if len(p.Hops) > 0 {
+			h.Path = p
+			break
+		}
+	}
+	fillHost(&h)
+	if v != nil {
+		h.Vantages = v
+		h.Why = v.Summary
+	}
 	return h, nil
 }
 

@@ -103,7 +103,7 @@ func Summarize(inv *report.Investigation) {
 		if h.Error == "" {
 			ok++
 		}
-		if inv.Vantage == nil && h.Path != nil && h.Path.Findings.Source.Known {
+		if inv.Vantage == nil && h.Path != nil && h.Vantages == nil && h.Path.Findings.Source.Known {
 			inv.Vantage = h.Path.Findings.Source.Place
 		}
 		if h.Error != "" {

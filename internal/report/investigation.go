@@ -66,8 +66,12 @@ type InvestigatedHost struct {
 	LightMinMs float64 `json:"light_min_rtt_ms,omitempty"`
 	// Why is a one-line explanation of the host's latency.
 	Why string `json:"why,omitempty"`
-	// Path is the full path report; nil when the host could not be traced.
+	// Path is the full path report; nil when the host could not be traced. When the host was traced
+	// from several vantage points, it is the first measured one's.
 	Path *Path `json:"path,omitempty"`
+	// Vantages compares the host's paths from several vantage points (investigate --via); nil when it
+	// was traced from this machine only.
+	Vantages *Vantages `json:"vantages,omitempty"`
 	// Error says what failed for this host (resolution, trace); empty on success.
 	Error string `json:"error,omitempty"`
 }
