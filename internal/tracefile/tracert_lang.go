@@ -3,6 +3,7 @@ package tracefile
 import (
 	"errors"
 	"strings"
+	"unicode"
 )
 
 // errBadTarget: a tracert header names its target with something other than an address in brackets.
@@ -142,8 +143,9 @@ func tracertLimitIn(line string) (int, bool) {
 // isClosingSentence reports whether line is a short sentence without digits, such as "Trace
 // complete.", "Ablaufverfolgung beendet." or "跟踪完成。".
 func isClosingSentence(line string) bool {
-	if !(strings.HasSuffix(line, ".") || strings.HasSuffix(line, "。")) || strings.ContainsAny(line, "0123456789[]") {
-		return false
+	if !(strings.HasSuffix(line, ".") || strings.HasSuffix(line, "。")) || strings.ContainsAny(line, "0123456789[]") ||
+		!strings.ContainsFunc(line, unicode.IsLetter) {
+		return false // "." and "..." stand for hops the author left out, not for the end
 	}
 	return len(strings.Fields(line)) <= 6
 }

@@ -85,6 +85,15 @@ func TestTracertConventions(t *testing.T) {
 			strict: true, errSub: "a responder like",
 		},
 		{
+			name:   "dots for hops the author left out",
+			in:     "Rastreando a rota para example.net [192.0.2.9]\ncom no máximo 30 saltos:\n\n  1     3 ms     2 ms     2 ms  192.168.42.129 \n  .\n  ...\n 11     *        *        *     Esgotado o tempo limite do pedido.\n 12    78 ms    77 ms    75 ms  192.0.2.9 \n\nRastreamento concluído.\n",
+			target: "example.net 192.0.2.9", hops: 12, // hops 2 to 10 were left out: silent
+			check: func(t *testing.T, tr *path.Trace) {
+				wantResponder(t, tr, 12, "192.0.2.9", "", 0)
+				wantWarning(t, tr, `line 5: skipped "."`)
+			},
+		},
+		{
 			name:   "responders wrapped at 80 columns",
 			in:     "Traza a la dirección example.net [192.0.2.9]\nsobre un máximo de 30 saltos:\n\n  1   388 ms   410 ms   380 ms  192.168.17.13\n  2   368 ms   419 ms   439 ms  host137.example-telecom.example.net [198.51.100.\n137]\n  3   348 ms   399 ms   419 ms  192.0.2.9\n\nTraza completa.\n",
 			target: "example.net 192.0.2.9", hops: 3,
