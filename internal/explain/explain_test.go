@@ -337,6 +337,18 @@ func TestLatency(t *testing.T) {
 			wantSpikes: []int{3},
 		},
 		{
+			// Windows tracert, 3 samples a hop: Seattle 195 ms, then Sydney 302 and 301, Canberra 269 to 277.
+			name:       "the first hop past a kept rise, above the later level by less than the rise, is where it lands",
+			hops:       []string{"192.0.2.1/195", "192.0.2.2/302", "192.0.2.3/301", "192.0.2.4/269", "192.0.2.5/267", "192.0.2.6/277"},
+			wantJumps:  "1>2p",
+			wantSpikes: []int{3},
+		},
+		{
+			name:      "a landing 11 ms above a later level 59 ms up is the landing",
+			hops:      []string{"192.0.2.1/27", "192.0.2.2/97", "192.0.2.3/90", "192.0.2.4/91", "192.0.2.5/86"},
+			wantJumps: "1>2p",
+		},
+		{
 			name:       "slow routers in a row before the rise",
 			hops:       []string{"192.0.2.1/1", "192.0.2.2/90", "192.0.2.3/80", "192.0.2.4/30", "192.0.2.5/31"},
 			wantJumps:  "1>4p",

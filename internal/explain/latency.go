@@ -39,14 +39,17 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 		big := excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1]
 		near := excess >= spikeNearMinMs && e.mins[resp[k]] >= spikeNearFactor*level[k+1]
 		spike[k] = (big || near) && excess >= 2*e.step
+		// The first hop past a rise that later hops keep, when it exceeds their level by less than the
+		// rise itself, is where the rise lands, not a slow router: 195 ms, then 302, then 267 to the end
+		// is a long link into hop k whose few samples came out high, and the crossing is before it.
+		if k > 0 && spike[k] && e.isJump(level[k-1], level[k]) && excess < level[k]-level[k-1] {
+			spike[k] = false
+		}
 	}
 	for k := 1; k < len(resp); k++ {
 		prev, cur := level[k-1], level[k]
 		delta := cur - prev
-		// With a coarse clock (e.step), a rise of one step is a tick of the clock, not latency.
-		big := delta >= jumpMinMs && delta >= jumpMinFrac*prev
-		near := delta >= jumpNearMinMs && cur >= jumpNearFactor*prev
-		if !(big || near) || delta < 2*e.step {
+		if !e.isJump(prev, cur) {
 			continue
 		}
 		// When the hop where the floor rises is itself a spike, the rise shows first at the next hop that
@@ -88,6 +91,16 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 		spikes = append(spikes, s)
 	}
 	return jumps, spikes
+}
+
+// isJump reports whether a floor rising from prev to cur ms is a jump: large in ms and against the level
+// before it, or near the source a multiple of it; with a coarse clock (e.step) a rise of one step is a
+// tick of the clock, not latency.
+func (e *explainer) isJump(prev, cur float64) bool {
+	delta := cur - prev
+	big := delta >= jumpMinMs && delta >= jumpMinFrac*prev
+	near := delta >= jumpNearMinMs && cur >= jumpNearFactor*prev
+	return (big || near) && delta >= 2*e.step
 }
 
 // crossing names where a jump between hop indexes a and b starts and ends. When hop b is located far from
