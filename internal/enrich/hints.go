@@ -78,6 +78,22 @@ func hintFromName(name, pref string) (*Hint, string) {
 	return &Hint{Token: tok, ASN: asn, Interconnect: inter}, asnToken
 }
 
+// countryLabel returns the country a host label i names as an ISO code ("uk" → "GB", "de" → "DE"),
+// or "" when it is not a host label or not a two-letter country code.
+func countryLabel(n *nameParts, i, host int) string {
+	if i >= host || len(n.labels[i]) != 2 {
+		return ""
+	}
+	l := n.labels[i]
+	if l == "uk" {
+		return "GB"
+	}
+	if !places().isCountry(l) {
+		return ""
+	}
+	return strings.ToUpper(l)
+}
+
 // interconnectWord reports whether a host token's letters mark a link to another network.
 func interconnectWord(l string) bool {
 	switch l {
@@ -390,6 +406,12 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 		var weak place
 		weakTok := ""
 		for i := host - 1; i >= 0; i-- {
+			if weakTok != "" {
+				// A code in a label to the right names the site ("ae0.dar02.sr01.dal01": Dallas, and dar02
+				// is a router's role); only codes inside the same label compete with it ("lon1-eri1").
+				break
+			}
+			cc := countryLabel(n, i+1, host)
 			toks := n.tokens(i)
 			for j := len(toks) - 1; j >= 0; j-- {
 				t := toks[j]
@@ -399,6 +421,16 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 				}
 				if len(l) == 6 || len(l) == 8 { // CLLI place + region, and the building ("nycmnyzr")
 					if p, ok := ix.clliCode(l[:6]); ok {
+						return p, t, ConfidenceMedium, true
+					}
+				}
+				if len(l) == 3 && cc != "" {
+					// A code followed by a country label that agrees ("man7.uk", "fra6.de", "amstnl07.nl"):
+					// the country confirms the code, even one that is also a role word (MAN: Manchester).
+					if p, ok := metroCodes[l]; ok && p.country == cc {
+						return p, t, ConfidenceMedium, true
+					}
+					if p, ok := ix.code(l); ok && p.country == cc {
 						return p, t, ConfidenceMedium, true
 					}
 				}

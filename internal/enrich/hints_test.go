@@ -30,6 +30,11 @@ func TestHintFromName(t *testing.T) {
 		{"ae-1.par2.he.net", "Paris", "FR", "medium", "par2", 6939},
 		{"be2345.ccr41.par01.atlas.cogentco.com", "Paris", "FR", "medium", "par01", 174},
 		{"ae27.cs1.lhr15.uk.eth.zayo.com", "London", "GB", "medium", "lhr15", 6461},
+		// A code followed by a country label that agrees is read even when it is also a role word.
+		{"ae10.cr1.man7.uk.eth.zayo.com", "Manchester", "GB", "medium", "man7", 6461},
+		// The site is the rightmost code label: "dar02" (a router role) left of "dal01" is no Dar es Salaam.
+		{"ae0.dar02.sr01.dal01.networklayer.com", "Dallas", "US", "low", "dal01", 0},
+		{"te2-5.bbr01.cs01.lax01.networklayer.com", "Los Angeles", "US", "medium", "lax01", 0},
 		{"ae2.cr2-fra6.ip4.gtt.net", "Frankfurt", "DE", "medium", "fra6", 3257},
 		{"be-1-0.ibr02.lon24.ntwk.msn.net", "London", "GB", "medium", "lon24", 8075},
 		{"be-4-0.ibr01.was05.ntwk.msn.net", "Washington", "US", "medium", "was05", 8075},
