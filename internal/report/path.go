@@ -45,6 +45,9 @@ type Path struct {
 	MTU *PathMTU `json:"path_mtu,omitempty"`
 	// NAT is where the probes were seen rewritten; absent when no rewrite was seen (or could be).
 	NAT *NAT `json:"nat,omitempty"`
+	// Multipath is the load balancing a multipath enumeration found (MDA, scamper tracelb): diamonds,
+	// links, confidence and probes; absent on a trace that followed one flow.
+	Multipath *Multipath `json:"multipath,omitempty"`
 	// Trace is the measurement itself in the path model (every probe, flow id, MPLS label), so that a saved
 	// report can be analyzed again ("hopscope analyze result.json") without loss.
 	Trace *path.Trace `json:"trace,omitempty"`
