@@ -358,3 +358,43 @@ func TestHopWorkIsLinear(t *testing.T) {
 		})
 	}
 }
+
+// The benchmarks' sizes are ten times the worst real case (issue 16): 20,000 responders on one hop
+// behind a load balancer, paths of at most a thousand hops.
+const (
+	benchResponders = 200_000
+	benchHops       = 10_000
+)
+
+// BenchmarkHopAddProbe builds one hop of 200,000 responders, two probes each, through AddProbe: what
+// an importer does line by line.
+func BenchmarkHopAddProbe(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if h := wideHop(benchResponders); len(h.Responders) != benchResponders {
+			b.Fatalf("%d responders", len(h.Responders))
+		}
+	}
+}
+
+// BenchmarkHopSummarizeEach summarises every responder of a hop of 200,000 responders.
+func BenchmarkHopSummarizeEach(b *testing.B) {
+	h := wideHop(benchResponders)
+	b.ReportAllocs()
+	for b.Loop() {
+		if s := h.SummarizeEach(); len(s) != benchResponders {
+			b.Fatalf("%d summaries", len(s))
+		}
+	}
+}
+
+// BenchmarkTraceHopAt builds a trace of 10,000 hops through HopAt, in TTL order as importers do.
+func BenchmarkTraceHopAt(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var tr Trace
+		for ttl := 1; ttl <= benchHops; ttl++ {
+			tr.HopAt(ttl).AddProbe(Probe{Status: StatusReply, From: manyAddr(ttl), RTT: time.Millisecond, HasRTT: true}, "")
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"hopscope/internal/analysis"
 	"hopscope/internal/explain"
 	"hopscope/internal/explain/explaintest"
+	"hopscope/internal/inventory"
 	"hopscope/internal/path"
 	"hopscope/internal/report"
 )
@@ -102,6 +103,55 @@ func TestBuildPathWorkIsLinear(t *testing.T) {
 			}
 			if ratio > maxRatio {
 				t.Errorf("ten times the input cost %.1f times the work (at most %d for linear work)", ratio, maxRatio)
+			}
+		})
+	}
+}
+
+// benchInventory makes an inventory of flows flows spread evenly over hosts host names (under
+// hosts/10+1 registrable domains), each host with its own server address: the shape of a long proxy
+// session or capture.
+func benchInventory(flows, hosts int) *inventory.Inventory {
+	t0 := time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC)
+	inv := &inventory.Inventory{Source: "proxy", Origin: "bench", Flows: make([]inventory.Flow, 0, flows)}
+	for i := range flows {
+		h := i % hosts
+		inv.Flows = append(inv.Flows, inventory.Flow{ID: strconv.Itoa(i),
+			Host:     "h" + strconv.Itoa(h) + ".d" + strconv.Itoa(h/10) + ".example",
+			Server:   netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(h >> 16), byte(h >> 8), byte(h)}), 443),
+			Protocol: "tls", Start: t0.Add(time.Duration(i) * time.Millisecond), Duration: time.Second,
+			BytesUp: 500, BytesDown: int64(1000 + i%5000)})
+	}
+	return inv
+}
+
+// BenchmarkDomainsScale summarises an inventory and builds its report section (inventory.Summarize and
+// NewDomains, what `domains` does before rendering) at ten times the worst real case of each dimension
+// (issue 16): a day of a browser through the proxy is about 20,000 flows to 2,000 host names, so
+// 200,000 flows to 200 hosts (flows) and 200,000 flows to 20,000 hosts (hosts), with 2,000 hosts
+// between them to show how the work grows with hosts.
+func BenchmarkDomainsScale(b *testing.B) {
+	shapes := []struct {
+		name         string
+		flows, hosts int
+	}{
+		{"flows=200000/hosts=200", 200_000, 200},
+		{"flows=200000/hosts=2000", 200_000, 2_000},
+		{"flows=200000/hosts=20000", 200_000, 20_000},
+	}
+	for _, sh := range shapes {
+		b.Run(sh.name, func(b *testing.B) {
+			inv := benchInventory(sh.flows, sh.hosts)
+			b.ReportAllocs()
+			for b.Loop() {
+				d := report.NewDomains(inventory.Summarize(inv, inventory.DefaultRules()), nil, nil)
+				n := 0
+				for _, dom := range d.Domains {
+					n += len(dom.Hosts)
+				}
+				if n != sh.hosts {
+					b.Fatalf("%d hosts, want %d", n, sh.hosts)
+				}
 			}
 		})
 	}
