@@ -28,6 +28,7 @@ func TestPastedNotes(t *testing.T) {
 		{"arrow note after a tracepath hop", " 1?: [LOCALHOST]     pmtu 9000\n 1:  192.0.2.1     1.922ms asymm  4  <---- this one sent the ICMP\n 2:  192.0.2.9     2.0ms reached\n", FormatTracepath, 2, `ignored the note after hop 1: "<---- this one`, 2},
 		{"log line before a Cisco command", "[2019-04-11 11:02:15,834] +++ PE1: executing command 'traceroute x' +++\ntraceroute x\nType escape sequence to abort.\nTracing the route to x (192.0.2.9)\n  1 192.0.2.1 1 msec 1 msec * \nPE1#\n", FormatCiscoIOS, 1, `line 1: skipped "[2019-04-11`, 1},
 		{"Cisco VRF info without times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\nVRF info: (vrf in name/id, vrf out name/id)\n  1 192.0.2.1 4 msec 4 msec 4 msec\n  2 192.0.2.2 (red/1001, blue/2001)\n", FormatCiscoIOS, 2, "hop 2: a responder with no RTT", 5},
+		{"KAME traceroute6 names without addresses", "traceroute6 to www.example.com (2001:db8::9) from 2001:db8::7, 30 hops max, 12 byte packets\n 1  2001:db8::1  13.821 ms  0.301 ms  0.324 ms\n 2  10ge.cr2.example.net  3.402 ms  3.34 ms  3.33 ms\n 3  mail.example.com  204.172 ms  203.755 ms  203.748 ms\n", FormatTracerouteBSD, 3, "", 0},
 		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 	}
 	for _, tc := range tests {

@@ -513,9 +513,36 @@ func (p *trParser) responder(toks []token, i int) (addr netip.Addr, name string,
 			p.in.note(p.in.line(), "address "+s+" redacted in the input; kept its RTTs")
 			return netip.Addr{}, s, 0, nil
 		}
+		if isDottedHostname(s) && !isRedacted(s) && i+1 < len(toks) && startsRTT(toks[i+1:]) {
+			// KAME traceroute6 (older BSD and macOS) prints a resolved hop by its name alone:
+			// " 3  10ge.cr2.bruvil.belnet.net  3.402 ms".
+			return netip.Addr{}, s, 0, nil
+		}
 		return addr, "", 0, p.errf(toks[i].col, `a responder like "192.0.2.1" or "name (192.0.2.1)", "*" or an RTT like "4.393 ms"`, s)
 	}
 	return a, "", 0, nil
+}
+
+// isDottedHostname reports whether s is a dotted host name with a letter in it (not an address,
+// which ParseAddr reads, nor a number).
+func isDottedHostname(s string) bool {
+	if !looksLikeHostname(s) || strings.IndexByte(s, '.') < 0 || s[0] == '.' || s[0] == '-' {
+		return false
+	}
+	return strings.ContainsAny(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+}
+
+// startsRTT reports whether toks open with an RTT: "3.402 ms" or "3.402ms".
+func startsRTT(toks []token) bool {
+	s := toks[0].s
+	if v, ok := strings.CutSuffix(s, "ms"); ok && v != "" {
+		_, ok := parseMillis(v)
+		return ok
+	}
+	if _, ok := parseMillis(s); ok && len(toks) > 1 && toks[1].s == "ms" {
+		return true
+	}
+	return false
 }
 
 // annotation maps traceroute's "!H", "!N", "!X", "!F-1500", "!<10>", "!10" to the model's code.
