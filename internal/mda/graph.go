@@ -111,6 +111,9 @@ type succ struct {
 	lost     int   // probed there without an answer
 	fresh    []int // not yet probed there
 	hops     []netip.Addr
+	// ends is set when a flow of the parent reached the end of the path (destination, unreachable)
+	// at the next TTL.
+	ends bool
 }
 
 // survey groups the flows by their parent at ttl and tallies what each group showed at ttl+1.
@@ -141,6 +144,7 @@ func (g *graph) survey(ttl int) map[anchor]*succ {
 			if !slices.Contains(s.hops, o.addr) {
 				s.hops = append(s.hops, o.addr)
 			}
+			s.ends = s.ends || o.final
 		case lost:
 			s.lost++
 		}
@@ -181,6 +185,11 @@ func (g *graph) plan(ttl int) plan {
 		switch {
 		case s.answered >= need:
 			continue
+		case s.ends && len(s.hops) == 1:
+			// The parent hands flows to the end of the path itself: a router does not balance the
+			// traffic of a host on its own link over other next hops, so one answer settles it (as
+			// Paris traceroute's MDA and scamper's tracelb stop there).
+			continue
 		case k == 0 && s.lost >= need:
 			// Nothing answered after n_1 probes: a silent hop (or the end of a branch).
 			if ttl+1-a.ttl < g.gapLimit && ttl+1 < g.max && !slices.Contains(g.silent[ttl+1], a) {
@@ -192,6 +201,10 @@ func (g *graph) plan(ttl int) plan {
 			continue
 		}
 		deficit := need - s.answered
+		if s.answered == 0 && s.lost == 0 {
+			// A first probe alone: when it reaches the end of the path, no more are needed.
+			deficit = 1
+		}
 		n := min(deficit, len(s.fresh))
 		for _, f := range s.fresh[:n] {
 			p.probes = append(p.probes, want{f, ttl + 1})

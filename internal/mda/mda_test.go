@@ -118,9 +118,9 @@ func TestRunFindsEveryBranch(t *testing.T) {
 		// answered probes.
 		minProbes int
 	}{
-		{name: "linear", lines: simLinear, conf: 0.95, minProbes: 6 * 4},
-		{name: "two branches", lines: simTwo, conf: 0.95, minProbes: 6 + 11 + 2*6 + 6},
-		{name: "four branches", lines: simFour, conf: 0.99, minProbes: 8 + 28 + 4*8 + 8},
+		{name: "linear", lines: simLinear, conf: 0.95, minProbes: 6*3 + 1},
+		{name: "two branches", lines: simTwo, conf: 0.95, minProbes: 6 + 11 + 2*6 + 1},
+		{name: "four branches", lines: simFour, conf: 0.99, minProbes: 8 + 28 + 4*8 + 1},
 		{name: "nested diamond", lines: simNested, conf: 0.99},
 		{name: "uneven branches", lines: simUneven, conf: 0.99},
 		{name: "silent router", lines: simLinear, silent: []string{"10.0.2.1"}, conf: 0.95},
