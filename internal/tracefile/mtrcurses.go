@@ -26,6 +26,39 @@ func isMTRCursesHeader(line string) bool {
 	return len(f) >= 2 && f[0] == "Host" && isMTRField(f[1])
 }
 
+// isMTRCursesHostLine reports whether line is the screen's host line: a name, its address in
+// parentheses, and possibly the time ("myhost (192.0.2.10)   2021-02-21T12:14:36+0100").
+func isMTRCursesHostLine(line string) bool {
+	f := strings.Fields(line)
+	if len(f) < 2 || !strings.HasPrefix(f[1], "(") || !strings.HasSuffix(f[1], ")") {
+		return false
+	}
+	_, err := netip.ParseAddr(strings.Trim(f[1], "()"))
+	return err == nil
+}
+
+// mtrCursesFrom reads the local host's address from "myhost (192.0.2.10)" into t.From, unless it is
+// unspecified (0.0.0.0).
+func mtrCursesFrom(t *path.Trace, host string) {
+	f := strings.Fields(host)
+	if len(f) < 2 {
+		return
+	}
+	if a, err := netip.ParseAddr(strings.Trim(f[1], "()")); err == nil && !a.IsUnspecified() {
+		t.From = a
+	}
+}
+
+// mtrCursesTime reads the time the screen prints after the last ")" of line into t.Started
+// ("2021-02-21T12:14:36+0100", or "Mon Mar  1 13:50:36 2021" with its double space).
+func mtrCursesTime(t *path.Trace, line string) {
+	if i := strings.LastIndexByte(line, ')'); i >= 0 {
+		if ts, err := parseMTRStart(strings.TrimSpace(line[i+1:])); err == nil {
+			t.Started = ts
+		}
+	}
+}
+
 // parseMTRCurses imports mtr's interactive display pasted as text:
 //
 //	                             My traceroute  [v0.95]
@@ -57,9 +90,17 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			strings.HasPrefix(body, "Packets") && strings.HasSuffix(body, "Pings"):
 			sawScreen = true
 			continue
+		case len(t.Hops) == 0 && isMTRCursesHostLine(body) && !strings.Contains(body, " -> "):
+			// "myhost (192.0.2.10)   2021-02-21T12:14:36+0100": the local host and the time, the
+			// target left out (older releases, or cut by whoever pasted it)
+			mtrCursesFrom(t, body)
+			mtrCursesTime(t, body)
+			continue
 		case strings.Contains(body, " -> ") && len(t.Hops) == 0:
 			// "myhost (192.0.2.10) -> example.com (192.0.2.9)   date"
-			_, dst, _ := strings.Cut(body, " -> ")
+			src, dst, _ := strings.Cut(body, " -> ")
+			mtrCursesFrom(t, src)
+			mtrCursesTime(t, dst)
 			f := strings.Fields(dst)
 			if len(f) > 0 {
 				if a, err := netip.ParseAddr(f[0]); err == nil {

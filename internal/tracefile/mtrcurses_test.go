@@ -1,0 +1,49 @@
+package tracefile
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMTRCursesHostLine pins the screen's host line in its real forms: with the target after "->",
+// without it (the target cut by whoever pasted the screen), with an unspecified source address, and
+// with the time in ISO or ctime layout.
+func TestMTRCursesHostLine(t *testing.T) {
+	const rows = " Host                  Loss%   Snt   Last   Avg  Best  Wrst StDev\n 1. 192.0.2.1            0.0%     5    3.2   4.1   2.5   8.9   2.7\n"
+	tests := []struct {
+		name    string
+		head    string
+		from    string
+		target  string
+		started time.Time
+	}{
+		{"source and target", "myhost (198.51.100.7) -> example.com (192.0.2.9)    2024-01-02T03:04:05+0000\n", "198.51.100.7", "192.0.2.9", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
+		{"no target", "MY_COMPUTER (192.168.1.76)                               2021-02-21T12:14:36+0100\n", "192.168.1.76", "", time.Date(2021, 2, 21, 11, 14, 36, 0, time.UTC)},
+		{"unspecified source, ctime", "ip-10-10-10-10 (0.0.0.0)                                Mon Mar  1 13:50:36 2021\n", "", "", time.Date(2021, 3, 1, 13, 50, 36, 0, time.UTC)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := "                 My traceroute  [v0.93]\n" + tc.head + "Keys:  Help   Display mode   Restart statistics   Order of fields   quit\n" + rows
+			trs, err := ParseWith([]byte(in), FormatMTRCurses, ParseOptions{Strict: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := trs[0]
+			if got := addrText(tr.From.String(), tr.From.IsValid()); got != tc.from {
+				t.Errorf("From %q, want %q", got, tc.from)
+			}
+			if got := addrText(tr.Target.Addr.String(), tr.Target.Addr.IsValid()); got != tc.target {
+				t.Errorf("target %q, want %q", got, tc.target)
+			}
+			if !tr.Started.Equal(tc.started) {
+				t.Errorf("Started %v, want %v", tr.Started, tc.started)
+			}
+			for _, w := range tr.Warnings {
+				if strings.Contains(w, "skipped") {
+					t.Errorf("unexpected warning %q", w)
+				}
+			}
+		})
+	}
+}
