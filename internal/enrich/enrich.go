@@ -189,7 +189,9 @@ func (e *Enricher) Lookup(a netip.Addr, name string) Info {
 			take(s.name, g)
 		}
 	}
-	if info.Special == nil && info.ASN == 0 && e.hasRouting() {
+	if info.Special == nil && info.ASN == 0 && e.hasRouting() && exchangeOf(a) == nil {
+		// An exchange's peering LAN is seldom announced, yet it is no provider's internal space: finish
+		// sets Exchange instead.
 		info.Special = e.unannounced(a, info.Country != "")
 	}
 	e.finish(&info, dbCountry, name)

@@ -15,6 +15,9 @@ func TestExchangeOf(t *testing.T) {
 		{"195.66.225.179", "LINX LON1", "London"},
 		{"192.121.80.47", "Netnod Stockholm (STHIX)", "Stockholm"},
 		{"206.126.237.30", "Equinix Ashburn", "Ashburn"},
+		{"2001:de8:c::1:3335:1", "BBIX Tokyo", "Tokyo"},
+		{"2001:7fa:0:1::ca28:a10a", "HKIX", "Hong Kong"},
+		{"210.173.176.9", "JPNAP Tokyo", "Tokyo"},
 		{"80.81.200.1", "", ""}, // just past DE-CIX's /21
 		{"8.8.8.8", "", ""},
 		{"2001:7f8:2::1", "", ""},
@@ -74,6 +77,11 @@ func TestExchangeInLookup(t *testing.T) {
 	in = e.Lookup(netip.MustParseAddr("80.81.194.40"), "")
 	if in.Exchange == nil || in.GeoSource != "exchange" || in.City != "Frankfurt" {
 		t.Errorf("DE-CIX port: %+v %s %s", in.Exchange, in.City, in.GeoSource)
+	}
+	// An unannounced exchange LAN is an exchange, not a provider's internal address space.
+	in = e.Lookup(netip.MustParseAddr("2001:de8:c::1:3335:1"), "")
+	if in.Exchange == nil || in.Special != nil || in.City != "Tokyo" {
+		t.Errorf("BBIX port: exchange %+v, special %+v, city %q", in.Exchange, in.Special, in.City)
 	}
 	// Only the name says exchange.
 	in = e.Lookup(netip.MustParseAddr("62.115.0.1"), "ae0.linx.example.net")

@@ -101,6 +101,14 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		if prev >= 0 {
 			p := out[prev]
 			ho := HandOff{From: p.Name, FromASNs: p.ASNs, To: c.Name, ToASNs: c.ASNs, AfterTTL: out[i-1].LastTTL, AtTTL: c.FirstTTL, Via: via}
+			if x := e.exchangeHop(p.LastTTL, c.FirstTTL); x > 0 {
+				// A port on an exchange's LAN answers for the member that received the traffic there:
+				// the next carrier's router, so the hand-off is at the exchange hop.
+				ho.AtTTL = x
+				if x <= ho.AfterTTL {
+					ho.AfterTTL = p.LastTTL
+				}
+			}
 			ho.Place = e.handOffPlace(ho.AfterTTL, ho.AtTTL)
 			ho.InterconnectTTL, ho.Interconnect = e.interconnect(ho)
 			hs = append(hs, ho)
@@ -111,6 +119,23 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		hs = []HandOff{}
 	}
 	return out, hs
+}
+
+// exchangeHop is the last hop strictly between TTLs after and at that answered from an exchange's
+// peering LAN (by the LAN's prefix or the router's name); 0 when none did.
+func (e *explainer) exchangeHop(after, at int) int {
+	for i := len(e.t.Hops) - 1; i >= 0; i-- {
+		h := &e.t.Hops[i]
+		if h.TTL <= after || h.TTL >= at {
+			continue
+		}
+		for _, r := range h.Responders {
+			if e.responderInfo(r).Exchange != nil {
+				return h.TTL
+			}
+		}
+	}
+	return 0
 }
 
 // handOffPlace is the location of the first hop of the new carrier, or else of the last hop before it.

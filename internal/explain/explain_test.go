@@ -156,6 +156,20 @@ func TestASPath(t *testing.T) {
 			wantHand: "Alpha Net>Gamma Cloud@4",
 		},
 		{
+			name:     "a hop on an exchange's LAN between two carriers is where the hand-off is",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.9/3", "203.0.113.1/4", "203.0.113.2/5"},
+			infos:    withExchange(infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"), "198.51.100.9"),
+			wantRuns: "64500:1-2 64502:4-5",
+			wantHand: "Alpha Net>Gamma Cloud@3",
+		},
+		{
+			name:     "the exchange's own AS on its LAN is transit, and the hand-off is still at the exchange hop",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.9/3", "203.0.113.1/4", "203.0.113.2/5"},
+			infos:    withExchange(infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "198.51.100.9=64501:Beta IX:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"), "198.51.100.9"),
+			wantRuns: "64500:1-2 64501:3-3 64502:4-5",
+			wantHand: "Alpha Net>Gamma Cloud@3",
+		},
+		{
 			name:     "the reported ASN counts when the database has none",
 			hops:     []string{"192.0.2.1/1", "198.51.100.1/2"},
 			infos:    infos("192.0.2.1=64500:Alpha Net:FR"),
@@ -192,6 +206,18 @@ func TestASPath(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withExchange marks addresses as ports on an exchange's peering LAN.
+func withExchange(m map[netip.Addr]enrich.Info, addrs ...string) map[netip.Addr]enrich.Info {
+	for _, s := range addrs {
+		a := netip.MustParseAddr(s)
+		in := m[a]
+		in.Addr = a
+		in.Exchange = &enrich.Exchange{Name: "Example IX", City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35}
+		m[a] = in
+	}
+	return m
 }
 
 func TestHostnameASNIsWeakEvidence(t *testing.T) {
