@@ -45,6 +45,7 @@ type investigateOptions struct {
 	out         outputFlags
 	enrich      enrichFlags
 	loc         locationFlags
+	via         viaFlags
 	now         func() time.Time
 }
 
@@ -60,11 +61,18 @@ Then it describes the whole app: servers by country, operator and AS, each place
 and bytes, the slowest hosts and why, the slow segment several paths share, and what changed since
 the previous investigation (kept in the history database; see "hopscope history").
 
+--via globalping or --via atlas traces every host from a measurement network's probes instead, one
+per --vantage location (--per-vantage each), and compares them for each host as "trace --via" does:
+the host's line then says where it is slow and why. This sends every host name and the locations to
+that network's API (hopscope says so on standard error first); Globalping's anonymous limit is about
+250 tests an hour, and each probe of each host is one test.
+
 Save the result with --json -o result.json and render it later with "hopscope report".`,
 		Example: `  hopscope investigate --session wechat.session --format html -o wechat.html
   hopscope investigate --har browser.har --top 20
   hopscope investigate --capture app.pcapng --json -o app.json
-  hopscope investigate img.example.test:443 api.example.test`,
+  hopscope investigate img.example.test:443 api.example.test
+  hopscope investigate --via globalping --vantage "Shenzhen, CN" --vantage Paris --top 5 --session wechat.session`,
 		RunE: func(cmd *cobra.Command, args []string) error { return o.run(cmd.Context(), cmd.Flags(), args) },
 	}
 	f := c.Flags()
@@ -86,6 +94,7 @@ Save the result with --json -o result.json and render it later with "hopscope re
 	addOutputFlags(f, &o.out, "text", "json", "markdown", "html")
 	addEnrichFlags(f, &o.enrich, false)
 	addLocationFlags(f, &o.loc)
+	addViaFlags(f, &o.via)
 	return c
 }
 
@@ -175,6 +184,9 @@ func (o *investigateOptions) run(ctx context.Context, flags *pflag.FlagSet, args
 	if err != nil {
 		return err
 	}
+	if err := o.via.validate(flags); err != nil {
+		return err
+	}
 	from, err := o.loc.place()
 	if err != nil {
 		return err
@@ -217,6 +229,15 @@ func (o *investigateOptions) run(ctx context.Context, flags *pflag.FlagSet, args
 		Analysis:    analysis.Options{From: from},
 		Concurrency: o.concurrency,
 		Now:         o.now,
+	}
+	if o.via.via != "" {
+		r, err := newViaRunner(o.g, o.via)
+		if err != nil {
+			return err
+		}
+		vt := viaTracer{r: r, proto: strings.ToUpper(string(method)), port: o.port}
+		r.tell(hostList(targets), vt.what())
+		cfg.Vantages = vt
 	}
 	if isTTY(o.g.streams.Err) {
 		cfg.Progress = func(done, total int, host string, err error) {
@@ -293,4 +314,53 @@ func (p probeTracer) Trace(ctx context.Context, t path.Target) (*path.Trace, err
 	}
 	t.Port = port
 	return probe.Run(ctx, t, probe.Options{Config: p.cfg, Method: p.method, Port: port, Names: p.names})
+}
+
+// viaTracer traces a host from a measurement network's probes, for investigate --via.
+type viaTracer struct {
+	r     *viaRunner
+	proto string
+	// port is traced when the host's own is unknown; 0 means 443 for TCP and the network's default for UDP.
+	port int
+}
+
+func (v viaTracer) what() string { return strings.ToLower(v.proto) + " traceroute" }
+
+// TraceFrom sends the host's name (the probes resolve it where they are), or its address when it has none.
+func (v viaTracer) TraceFrom(ctx context.Context, t path.Target) ([]*path.Trace, error) {
+	host := t.Name
+	if host == "" {
+		host = t.Addr.String()
+	}
+	port := t.Port
+	if port == 0 {
+		port = v.port
+	}
+	switch {
+	case v.proto == "ICMP":
+		port = 0
+	case v.proto == "TCP" && port == 0:
+		port = 443
+	}
+	return v.r.run(ctx, viaMeasure{host: host, proto: v.proto, port: port})
+}
+
+// hostList names the hosts sent, the first few of them and how many in all.
+func hostList(ts []investigate.Target) string {
+	const shown = 5
+	names := make([]string, 0, shown)
+	for i, t := range ts {
+		if i == shown {
+			break
+		}
+		names = append(names, t.Host)
+	}
+	s := strings.Join(names, ", ")
+	if len(ts) > shown {
+		s += fmt.Sprintf(" and %d more", len(ts)-shown)
+	}
+	if len(ts) == 1 {
+		return "the host name " + s
+	}
+	return fmt.Sprintf("%d host names (%s)", len(ts), s)
 }

@@ -95,7 +95,7 @@ func TestTraceUsageErrors(t *testing.T) {
 		{"trace", "-c", "-2", "127.0.0.1"},
 		{"trace", "--interval", "0.5", "127.0.0.1"},
 		{"trace", "-c", "3", "--interval", "soon", "127.0.0.1"},
-		{"trace", "--via", "globalping", "-c", "3", "example.com"},
+		{"trace", "--via", "globalping", "-c", "3", "--interval", "2", "example.com"}, // -c alone now runs mtr there
 	} {
 		var out, errb bytes.Buffer
 		if code := Run(context.Background(), args, Streams{Out: &out, Err: &errb}); code != ExitBadInput {

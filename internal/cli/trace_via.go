@@ -38,9 +38,14 @@ const (
 	viaAtlas      = "atlas"
 )
 
-// addViaFlags registers --via, --vantage, --per-vantage and --api-url on fs.
+// addViaFlags registers --via, --vantage, --per-vantage and --api-url on fs (after -c, when the command
+// has it: --via's help then tells what -c does with it).
 func addViaFlags(fs *pflag.FlagSet, v *viaFlags) {
-	fs.StringVar(&v.via, "via", "", `run the traceroute from a measurement network's probes instead of this machine: "globalping" or "atlas" (sends HOST and the --vantage locations to that network's API); with -c N, Globalping runs mtr with N packets per hop (1 to 16) and reports loss and jitter per hop`)
+	help := `run the traceroute from a measurement network's probes instead of this machine: "globalping" or "atlas" (sends the host names and the --vantage locations to that network's API)`
+	if fs.Lookup("count") != nil {
+		help += "; with -c N, Globalping runs mtr with N packets per hop (1 to 16) and reports loss and jitter per hop"
+	}
+	fs.StringVar(&v.via, "via", "", help)
 	fs.StringArrayVar(&v.from, "vantage", nil, `with --via: where the probes should be (repeatable): Globalping takes places, networks and ASNs ("Shenzhen, CN", "Paris", "AS13335"); Atlas takes country codes, ASNs, probe ids or areas ("CN", "AS4134", "6001,6002", "WW")`)
 	fs.IntVar(&v.limit, "per-vantage", 1, "with --via: probes per --vantage location (Globalping: in all when no --vantage is given)")
 	fs.StringVar(&v.apiURL, "api-url", "", "with --via: the API root to use instead of the network's public one")
@@ -110,15 +115,13 @@ func runTraceVia(ctx context.Context, g *globalOptions, o *traceOptions, format 
 	case o.ipv6:
 		family = 6
 	}
-	dir, _ := g.dataPath() // no home directory: no token file to read
-	var traces []*path.Trace
-	var err error
-	switch o.via.via {
-	case viaGlobalping:
-		traces, err = viaGlobalpingRun(ctx, g, o, dir, proto, family)
-	case viaAtlas:
-		traces, err = viaAtlasRun(ctx, g, o, dir, proto, family)
+	r, err := newViaRunner(g, o.via)
+	if err != nil {
+		return err
 	}
+	m := viaMeasure{host: o.host, proto: proto, port: o.port, family: family, packets: o.count}
+	r.tell(o.host, m.what())
+	traces, err := r.run(ctx, m)
 	if err != nil {
 		return err
 	}
@@ -145,83 +148,142 @@ func runTraceVia(ctx context.Context, g *globalOptions, o *traceOptions, format 
 	return &ExitError{Code: ExitFailure, Err: fmt.Errorf("trace %s via %s: nothing answered", o.host, o.via.via)}
 }
 
-// tell says on standard error what leaves the machine and to whom, before it does.
-func tell(g *globalOptions, host, network, apiHost string, from []string, what string) {
-	if g.streams.Err == nil {
+// viaMeasure is one measurement to run on a measurement network's probes.
+type viaMeasure struct {
+	// host is the name or address the probes trace (they resolve a name themselves).
+	host string
+	// proto is "ICMP", "UDP" or "TCP"; port the destination port for UDP and TCP (0: the network's default).
+	proto string
+	port  int
+	// family is 4 or 6; 0 lets the network choose.
+	family int
+	// packets > 0 runs mtr with that many packets per hop (Globalping only) instead of a traceroute.
+	packets int
+}
+
+// what names the measurement for the user.
+func (m viaMeasure) what() string {
+	if m.packets > 0 {
+		return fmt.Sprintf("mtr (%d packets per hop)", m.packets)
+	}
+	return "traceroute"
+}
+
+// viaRunner runs measurements on the network chosen with --via, for trace and investigate: its client,
+// credentials and what it tells the user.
+type viaRunner struct {
+	g   *globalOptions
+	via viaFlags
+	// dir is the data directory the credentials were read from; "" when there is none.
+	dir     string
+	gp      *globalping.Client
+	at      *atlas.Client
+	sources []atlas.Source
+}
+
+// newViaRunner reads the network's credentials and checks the locations; a missing Atlas key and a
+// location Atlas cannot take are bad input.
+func newViaRunner(g *globalOptions, v viaFlags) (*viaRunner, error) {
+	dir, _ := g.dataPath() // no home directory: no token file to read
+	r := &viaRunner{g: g, via: v, dir: dir}
+	switch v.via {
+	case viaGlobalping:
+		token, err := globalping.Token(os.Getenv, dir)
+		if err != nil {
+			return nil, err
+		}
+		r.gp = globalping.New(globalping.Config{HTTP: measureapi.HTTP{BaseURL: v.apiURL}, Token: token})
+	case viaAtlas:
+		for _, f := range v.from {
+			src, err := atlas.ParseSource(f, v.limit)
+			if err != nil {
+				return nil, badInput(fmt.Errorf("--vantage: %w", err))
+			}
+			r.sources = append(r.sources, src)
+		}
+		key, err := atlas.Key(os.Getenv, dir)
+		if err != nil {
+			return nil, err
+		}
+		if key == "" {
+			return nil, badInput(fmt.Errorf("--via atlas needs a RIPE Atlas API key allowed to create measurements: set %s or write it to %s", atlas.KeyEnv, keyPath(dir, atlas.KeyFile)))
+		}
+		r.at = atlas.New(atlas.Config{HTTP: measureapi.HTTP{BaseURL: v.apiURL}, Key: key})
+	default:
+		return nil, usageError{fmt.Errorf("--via %q: want globalping or atlas", v.via)}
+	}
+	return r, nil
+}
+
+// tell says on standard error what leaves the machine and to whom, before it does: hosts names what
+// is traced, what the measurement.
+func (r *viaRunner) tell(hosts, what string) {
+	if r.g.streams.Err == nil {
 		return
 	}
 	where := "probes anywhere"
-	if len(from) > 0 {
-		q := make([]string, len(from))
-		for i, f := range from {
+	if len(r.via.from) > 0 {
+		q := make([]string, len(r.via.from))
+		for i, f := range r.via.from {
 			q[i] = strconv.Quote(f)
 		}
 		where = "the locations " + strings.Join(q, ", ")
 	}
-	fmt.Fprintf(g.streams.Err, "hopscope: sends %s and %s to %s (%s): its probes run the %s\n", host, where, apiHost, network, what)
+	network, host := "Globalping", ""
+	if r.gp != nil {
+		host = r.gp.Host()
+	} else {
+		network, host = "RIPE Atlas, spending your credits", r.at.Host()
+	}
+	fmt.Fprintf(r.g.streams.Err, "hopscope: sends %s and %s to %s (%s): its probes run the %s\n", hosts, where, host, network, what)
 }
 
-func viaGlobalpingRun(ctx context.Context, g *globalOptions, o *traceOptions, dir, proto string, family int) ([]*path.Trace, error) {
-	token, err := globalping.Token(os.Getenv, dir)
-	if err != nil {
-		return nil, err
+// run creates the measurement, waits for it and reads one trace per probe.
+func (r *viaRunner) run(ctx context.Context, m viaMeasure) ([]*path.Trace, error) {
+	if r.gp != nil {
+		return r.runGlobalping(ctx, m)
 	}
-	c := globalping.New(globalping.Config{HTTP: measureapi.HTTP{BaseURL: o.via.apiURL}, Token: token})
-	req := globalping.Request{Type: "traceroute", Target: o.host, Locations: o.via.from, Limit: o.via.limit,
-		Protocol: proto, Port: o.port, IPVersion: family}
-	what := "traceroute"
-	if o.count > 0 {
-		req.Type, req.Packets = "mtr", o.count
-		what = fmt.Sprintf("mtr (%d packets per hop)", o.count)
+	return r.runAtlas(ctx, m)
+}
+
+func (r *viaRunner) runGlobalping(ctx context.Context, m viaMeasure) ([]*path.Trace, error) {
+	g, c, dir := r.g, r.gp, r.dir
+	req := globalping.Request{Type: "traceroute", Target: m.host, Locations: r.via.from, Limit: r.via.limit,
+		Protocol: m.proto, Port: m.port, IPVersion: m.family}
+	if m.packets > 0 {
+		req.Type, req.Packets = "mtr", m.packets
 	}
-	tell(g, o.host, "Globalping", c.Host(), o.via.from, what)
 	id, n, err := c.Create(ctx, req)
 	if err != nil {
 		return nil, viaError("Globalping", globalping.TokenEnv, dir, globalping.TokenFile, err)
 	}
 	if g.streams.Err != nil {
-		fmt.Fprintf(g.streams.Err, "hopscope: Globalping measurement %s on %d probe(s), waiting for it to finish\n", id, n)
+		fmt.Fprintf(g.streams.Err, "hopscope: Globalping measurement %s of %s on %d probe(s), waiting for it to finish\n", id, m.host, n)
 	}
-	m, err := c.Await(ctx, id, nil)
+	gm, err := c.Await(ctx, id, nil)
 	if err != nil {
-		if m == nil || len(m.Raw) == 0 {
+		if gm == nil || len(gm.Raw) == 0 {
 			return nil, viaError("Globalping", globalping.TokenEnv, dir, globalping.TokenFile, err)
 		}
 		if g.streams.Err != nil { // keep what came back: the last state is analysed
 			fmt.Fprintf(g.streams.Err, "hopscope: warning: %v; reporting the partial results\n", err)
 		}
 	}
-	traces, err := tracefile.Parse(m.Raw, tracefile.FormatGlobalping)
+	traces, err := tracefile.Parse(gm.Raw, tracefile.FormatGlobalping)
 	if err != nil {
 		return nil, fmt.Errorf("read Globalping measurement %s: %w", id, err)
 	}
 	return traces, nil
 }
 
-func viaAtlasRun(ctx context.Context, g *globalOptions, o *traceOptions, dir, proto string, family int) ([]*path.Trace, error) {
-	var srcs []atlas.Source
-	for _, f := range o.via.from {
-		s, err := atlas.ParseSource(f, o.via.limit)
-		if err != nil {
-			return nil, badInput(fmt.Errorf("--vantage: %w", err))
-		}
-		srcs = append(srcs, s)
-	}
-	key, err := atlas.Key(os.Getenv, dir)
-	if err != nil {
-		return nil, err
-	}
-	if key == "" {
-		return nil, badInput(fmt.Errorf("--via atlas needs a RIPE Atlas API key allowed to create measurements: set %s or write it to %s", atlas.KeyEnv, keyPath(dir, atlas.KeyFile)))
-	}
-	c := atlas.New(atlas.Config{HTTP: measureapi.HTTP{BaseURL: o.via.apiURL}, Key: key})
-	tell(g, o.host, "RIPE Atlas, spending your credits", c.Host(), o.via.from, "traceroute")
-	id, err := c.Create(ctx, atlas.Request{Target: o.host, AF: family, Protocol: proto, Port: o.port, Sources: srcs})
+func (r *viaRunner) runAtlas(ctx context.Context, m viaMeasure) ([]*path.Trace, error) {
+	g, c, dir := r.g, r.at, r.dir
+	id, err := c.Create(ctx, atlas.Request{Target: m.host, AF: m.family, Protocol: m.proto, Port: m.port, Sources: r.sources})
 	if err != nil {
 		return nil, viaError("RIPE Atlas", atlas.KeyEnv, dir, atlas.KeyFile, err)
 	}
 	if g.streams.Err != nil {
-		fmt.Fprintf(g.streams.Err, "hopscope: RIPE Atlas measurement %d, waiting for it to stop (one-offs take minutes)\n", id)
+		fmt.Fprintf(g.streams.Err, "hopscope: RIPE Atlas measurement %d of %s, waiting for it to stop (one-offs take minutes)\n", id, m.host)
 	}
 	if _, err := c.Await(ctx, id, nil); err != nil {
 		return nil, viaError("RIPE Atlas", atlas.KeyEnv, dir, atlas.KeyFile, err)

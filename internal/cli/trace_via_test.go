@@ -399,3 +399,45 @@ func TestAnalyzeMeasurement(t *testing.T) {
 		t.Errorf("exit %d, vantages %v: %s", code, rep.Vantages, errs)
 	}
 }
+
+// TestInvestigateVia: investigate --via traces each host from the network's probes and compares them,
+// telling first what is sent to whom; the host's line carries the comparison's summary.
+func TestInvestigateVia(t *testing.T) {
+	t.Setenv("GLOBALPING_TOKEN", "")
+	for _, format := range []string{"json", "text"} {
+		t.Run(format, func(t *testing.T) {
+			rp, base := newAPIReplay(t, gpAccepted, gpInProgress, gpFinished)
+			code, out, errs := run(t, "", "--data-dir", t.TempDir(), "investigate", "--via", "globalping", "--api-url", base+"/v1",
+				"--vantage", "London", "--vantage", "Sydney", "--no-history", "--format", format, "203.0.113.7:8443")
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			host := strings.TrimPrefix(base, "http://")
+			if want := `hopscope: sends the host name 203.0.113.7 and the locations "London", "Sydney" to ` + host + " (Globalping): its probes run the tcp traceroute"; !strings.Contains(errs, want) {
+				t.Errorf("stderr does not say what is sent to whom:\n%s", errs)
+			}
+			if want := `{"type":"traceroute","target":"203.0.113.7","locations":[{"magic":"London","limit":1},{"magic":"Sydney","limit":1}],"measurementOptions":{"protocol":"TCP","port":8443}}`; rp.served() != 3 || rp.body[0] != want {
+				t.Errorf("served %d, body %s\nwant %s", rp.served(), rp.body[0], want)
+			}
+			summary := "fewer than two origins measured an RTT, so which is slower is unknown"
+			if format == "json" {
+				var rep report.Report
+				if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Investigation == nil || len(rep.Investigation.Hosts) != 1 {
+					t.Fatalf("report: %v", err)
+				}
+				h := rep.Investigation.Hosts[0]
+				if h.Vantages == nil || len(h.Vantages.Origins) != 2 || !strings.Contains(h.Why, summary) || h.Path == nil || len(h.Path.Hops) == 0 {
+					t.Errorf("host %+v", h)
+				}
+				return
+			}
+			if !strings.Contains(flat(t, format, out), "which is slower is unknown") {
+				t.Errorf("text output lacks the comparison:\n%s", out)
+			}
+		})
+	}
+	code, _, errs := run(t, "", "investigate", "--via", "globalping", "--max-ttl", "9", "203.0.113.7")
+	if code != ExitBadInput || !strings.Contains(errs, "--max-ttl steers this machine's probes") {
+		t.Errorf("local flag with --via: exit %d: %s", code, errs)
+	}
+}
