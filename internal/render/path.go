@@ -387,6 +387,7 @@ func writeTextPath(t *textOut, p *report.Path) {
 	if s := footnoteText(footnote(p)); s != "" {
 		t.line(t.style(ansiDim, s))
 	}
+	writeTextMultipath(t, p)
 	if len(p.Sections) > 0 {
 		t.line("")
 	}
@@ -517,4 +518,5 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 			t.line("  - " + l)
 		}
 	}
+	writeMarkdownMultipath(t, p)
 }

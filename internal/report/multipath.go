@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"net/netip"
 
 	"hopscope/internal/explain"
@@ -22,7 +23,7 @@ type Multipath struct {
 	Diamonds []Diamond `json:"diamonds"`
 	// Links are the edges of the multipath graph in TTL order.
 	Links []MultipathLink `json:"links"`
-	// Lines are the findings in words (one per diamond, then notes), as the "Load balancing" section.
+	// Lines are the findings in words (one per diamond, then notes), as the "Multipath" section.
 	Lines []string `json:"lines"`
 }
 
@@ -117,10 +118,32 @@ func mpAddrText(a netip.Addr) string {
 	return a.String()
 }
 
-// multipathSection sets p.Multipath from trace t and adds its "Load balancing" section.
+// multipathSection sets p.Multipath from trace t and adds its "Multipath" section.
 func multipathSection(p *Path, t *path.Trace) {
 	p.Multipath = NewMultipath(explain.Multipath(t), t.Multipath)
-	if p.Multipath != nil && len(p.Multipath.Lines) > 0 {
-		p.Sections = append(p.Sections, Section{Label: "Load balancing", Lines: p.Multipath.Lines})
+	if p.Multipath == nil {
+		return
+	}
+	if len(p.Multipath.Lines) > 0 {
+		p.Sections = append(p.Sections, Section{Label: "Multipath", Lines: p.Multipath.Lines})
+	}
+	// The hops where flows split and merge say so in their notes (the CSV's notes column, the tables).
+	for _, d := range p.Multipath.Diamonds {
+		to := "no merge seen"
+		if d.Convergence != nil {
+			to = fmt.Sprintf("to hop %d", d.Convergence.TTL)
+			addHopNote(p, d.Convergence.TTL, fmt.Sprintf("%d paths merge (from hop %d)", d.Width, d.Divergence.TTL))
+		}
+		addHopNote(p, d.Divergence.TTL, fmt.Sprintf("splits into %d paths (%s)", d.Width, to))
+	}
+}
+
+// addHopNote appends note to the hop with the given TTL, if the path has it.
+func addHopNote(p *Path, ttl int, note string) {
+	for i := range p.Hops {
+		if p.Hops[i].TTL == ttl {
+			p.Hops[i].Notes = append(p.Hops[i].Notes, note)
+			return
+		}
 	}
 }

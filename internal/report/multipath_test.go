@@ -84,12 +84,12 @@ func TestBuildPathMultipath(t *testing.T) {
 			}
 			var sec *Section
 			for i := range p.Sections {
-				if p.Sections[i].Label == "Load balancing" {
+				if p.Sections[i].Label == "Multipath" {
 					sec = &p.Sections[i]
 				}
 			}
 			if sec == nil || !strings.Contains(strings.Join(sec.Lines, "\n"), tc.line) {
-				t.Errorf("sections %+v, want a Load balancing line with %q", p.Sections, tc.line)
+				t.Errorf("sections %+v, want a Multipath line with %q", p.Sections, tc.line)
 			}
 			b, err := json.Marshal(p)
 			if err != nil {
