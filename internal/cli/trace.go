@@ -15,6 +15,7 @@ import (
 	"hopscope/internal/analysis"
 	"hopscope/internal/dns"
 	"hopscope/internal/enrich"
+	"hopscope/internal/mda"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
 	"hopscope/internal/report"
@@ -47,6 +48,7 @@ type traceOptions struct {
 	loc       locationFlags
 	via       viaFlags
 	live      liveFlags
+	mda       mdaFlags
 }
 
 func newTraceCmd(g *globalOptions) *cobra.Command {
@@ -82,6 +84,16 @@ explanation as it learns. Keys: p pause, r reset the statistics, d every respond
 l places, q quit; the final report then goes to standard output or -o. --no-live prints only the
 final report.
 
+--mda enumerates every load-balanced path instead, with the Multipath Detection Algorithm (Augustin et
+al., as scamper tracelb and Paris traceroute's mda run it): hop by hop, probes on distinct flows (-M udp
+varies the destination port, tcp the source port, icmp the checksum and, over IPv6, the flow label) go
+through each interface of the hop before until its next hops are known at --confidence (95 or 99%: 6
+probes rule out a second next hop at 95%, 11 a third, 16 a fourth, ...). Every interface seen is a
+responder of its hop and the report carries the links between hops; --max-probes and --timeout bound
+the run, and hops left unfinished are reported incomplete. Routers that hash only addresses and ports
+(Linux among them) send every ICMP echo down one branch, so use -M udp or tcp to see their balancing.
+TCP needs raw sockets (CAP_NET_RAW) for it.
+
 --mtu discovers the path MTU afterwards, as tracepath does, and names the hop where it drops. In raw
 mode the packet quoted in each ICMP error is compared with the probe sent, so a NAT that rewrites the
 probe without translating the quote is reported at its hop; a NAT that translates the quote back (RFC
@@ -105,6 +117,7 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 		Example: `  hopscope trace example.com
   hopscope trace --method tcp --port 443 -q 5 app.example.com
   hopscope trace --vary-flows -6 example.com
+  hopscope trace --mda -M udp --confidence 99 example.com
   hopscope trace --all-addresses --json example.com
   hopscope trace -c 60 --interval 0.5 example.com
   hopscope trace --via globalping --vantage "Shenzhen, CN" --vantage Paris --per-vantage 2 example.com
@@ -123,6 +136,9 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 				return err
 			}
 			if err := o.via.validate(cmd.Flags()); err != nil {
+				return err
+			}
+			if err := o.mda.validate(cmd.Flags(), o); err != nil {
 				return err
 			}
 			if o.via.via != "" {
@@ -155,6 +171,7 @@ Atlas /latest/ answer is read by "hopscope analyze".`,
 	addLocationFlags(f, &o.loc)
 	addViaFlags(f, &o.via)
 	addLiveFlags(f, &o.live)
+	addMDAFlags(f, &o.mda)
 	return c
 }
 
@@ -279,6 +296,8 @@ func runTrace(ctx context.Context, g *globalOptions, o *traceOptions, format str
 			defer wg.Done()
 			if o.count > 0 {
 				traces[i], errs[i] = runRounds(ctx, t, po, o.count, o.interval)
+			} else if o.mda.on {
+				traces[i], errs[i] = mda.Trace(ctx, t, o.mda.options(po))
 			} else {
 				traces[i], errs[i] = probe.Run(ctx, t, po)
 			}
