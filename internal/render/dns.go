@@ -5,20 +5,23 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"hopscope/internal/report"
 )
 
-// textDNS writes a resolution as a tree: each CNAME step indented under the name it aliases, the records
-// under the canonical name, then authority, who answered, DNSSEC, client subnet, trace steps and queries.
-func textDNS(w io.Writer, r *report.Report, color bool) error {
+// textDNS writes a resolution as a tree within width: each CNAME step indented under the name it
+// aliases, the records under the canonical name, then authority, who answered, DNSSEC, client subnet,
+// trace steps and queries. Long names are cut in the middle (the JSON keeps them whole); prose and the
+// last cell of a row wrap.
+func textDNS(w io.Writer, r *report.Report, color bool, width int) error {
 	d := r.DNS
 	if d == nil {
 		return errors.New("render: dns report without a dns section")
 	}
-	var b bytes.Buffer
+	t := &textOut{w: w, color: color, width: width}
 	p := dnsPainter(color)
 	via := d.Server
 	if d.Trace {
@@ -26,56 +29,72 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 	} else if d.Transport != "" {
 		via += " (" + d.Transport + ")"
 	}
-	fmt.Fprintf(&b, "%s  %s  via %s  %s  %s\n", p.bold(d.Name), strings.Join(d.Types, "/"), via, p.outcome(d), dnsMS(d.ElapsedMS))
-	// sec starts a section: a blank line, then the section's lines.
-	sec := func() { b.WriteString("\n") }
+	t.dnsPara("", "  ", fmt.Sprintf("%s  %s  via %s  %s  %s", p.bold(shorten(d.Name, max(width/2, 20))), strings.Join(d.Types, "/"),
+		via, p.outcome(d), dnsMS(d.ElapsedMS)))
 	if len(d.Aliases) > 0 || len(d.Records) > 0 || d.Outcome == "nxdomain" || d.Outcome == "nodata" {
-		sec()
+		t.line("")
 	}
 
 	// Each alias step is one level deeper; the records of the canonical name are aligned among themselves.
 	indent := ""
 	for _, a := range d.Aliases {
-		fmt.Fprintf(&b, "%s%s  CNAME  %s  ttl %d\n", indent, a.Name, a.Target, a.TTL)
-		indent += "  "
+		ttl := fmt.Sprintf("  ttl %d", a.TTL)
+		room := width - len(indent) - len("  CNAME  ") - len(ttl)
+		name, target := dnsCutPair(a.Name, a.Target, room)
+		t.line(indent + name + "  CNAME  " + target + ttl)
+		if len(indent) < width/4 {
+			indent += "  "
+		}
 	}
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	for _, rec := range d.Records {
-		line := fmt.Sprintf("%s%s\t%s\t%s\tttl %d", indent, rec.Name, rec.Type, rec.Data, rec.TTL)
-		extra := ""
-		if rec.Info != nil {
-			extra = rec.Info.Line
+	if len(d.Records) > 0 {
+		var rows [][]cell
+		extras, addrWidth := false, 24
+		for _, rec := range d.Records {
+			if rec.Type == "A" || rec.Type == "AAAA" {
+				addrWidth = max(addrWidth, utf8.RuneCountInString(rec.Data))
+			}
+			extra := ""
+			if rec.Info != nil {
+				extra = rec.Info.Line
+			}
+			if rec.PTR != "" {
+				extra = strings.TrimSpace("ptr " + rec.PTR + "  " + extra)
+			}
+			extras = extras || extra != ""
+			rows = append(rows, []cell{{text: indent + rec.Name}, {text: rec.Type}, {text: rec.Data}, {text: fmt.Sprintf("ttl %d", rec.TTL)}, {text: extra}})
 		}
-		if rec.PTR != "" {
-			extra = strings.TrimSpace("ptr " + rec.PTR + "  " + extra)
+		// Data (a long TXT) gives up width first, down to the widest address; the names are cut only when
+		// the notes have gone under the rows.
+		cols := []column{{min: len(indent) + 16, order: 3}, {}, {min: addrWidth, order: 1}, {}, {below: 28}}
+		if !extras {
+			// Without notes the data is last, so long TXT data wraps instead of being cut.
+			for i := range rows {
+				rows[i] = []cell{rows[i][0], rows[i][1], rows[i][3], rows[i][2]}
+			}
+			cols = []column{{min: len(indent) + 16, order: 3}, {}, {}, {below: 20}}
 		}
-		if extra != "" {
-			line += "\t" + extra
-		}
-		fmt.Fprintln(tw, line)
+		t.dnsRows(cols, rows)
 	}
-	_ = tw.Flush()
 	if len(d.Records) == 0 && d.Outcome != "error" {
 		kind := "no " + strings.Join(d.Types, "/") + " record (NODATA)"
 		if d.Outcome == "nxdomain" {
 			kind = "does not exist (NXDOMAIN)"
 		}
-		fmt.Fprintf(&b, "%s%s  %s\n", indent, d.Canonical, p.red(kind))
+		t.line(indent + shorten(d.Canonical, max(width-len(indent)-len(kind)-2, 16)) + "  " + p.red(kind))
 	}
 	if n := len(d.Addrs()); n > 1 {
-		sec()
+		t.line("")
 		v4 := 0
 		for _, a := range d.Addrs() {
 			if a.Is4() {
 				v4++
 			}
 		}
-		fmt.Fprintf(&b, "%d addresses (%d IPv4, %d IPv6): a tool that needs one (traceroute, a browser) picks one of them; `hopscope trace --all-addresses` traces each.\n", n, v4, n-v4)
+		t.para("", "  ", fmt.Sprintf("%d addresses (%d IPv4, %d IPv6): a tool that needs one (traceroute, a browser) picks one of them; `hopscope trace --all-addresses` traces each.", n, v4, n-v4))
 	}
-	if d.Authority != nil || d.AnsweredBy != "" || d.DNSSEC != nil || d.Subnet != nil {
-		sec()
-	}
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+
+	// The details: one labelled paragraph each, wrapped under its value.
+	var details [][2]string
 	if a := d.Authority; a != nil {
 		line := "zone " + a.Zone
 		if len(a.NS) > 0 {
@@ -84,7 +103,7 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 		if a.SOA != nil {
 			line += fmt.Sprintf("  SOA %s %s serial %d negative-ttl %d", a.SOA.MName, a.SOA.RName, a.SOA.Serial, a.SOA.Minimum)
 		}
-		fmt.Fprintf(tw, "authority\t%s\n", line)
+		details = append(details, [2]string{"authority", line})
 	}
 	if d.AnsweredBy != "" {
 		role := "recursive resolver"
@@ -97,77 +116,212 @@ func textDNS(w io.Writer, r *report.Report, color bool) error {
 		if d.NSID != "" {
 			line += "  nsid " + d.NSID
 		}
-		fmt.Fprintf(tw, "answered by\t%s\n", line)
+		details = append(details, [2]string{"answered by", line})
 	}
 	if s := d.DNSSEC; s != nil {
-		fmt.Fprintf(tw, "dnssec\t%s: %s\n", p.dnssec(s.Status), s.Meaning)
+		details = append(details, [2]string{"dnssec", p.dnssec(s.Status) + ": " + s.Meaning})
 	}
 	if s := d.Subnet; s != nil {
 		scope := "not echoed"
 		if s.Echoed {
 			scope = fmt.Sprintf("scope /%d", s.Scope)
 		}
-		fmt.Fprintf(tw, "client subnet\t%s, %s: %s\n", s.Sent, scope, s.Meaning)
+		details = append(details, [2]string{"client subnet", fmt.Sprintf("%s, %s: %s", s.Sent, scope, s.Meaning)})
 	}
-	_ = tw.Flush()
+	if len(details) > 0 {
+		t.line("")
+		label := 0
+		for _, dt := range details {
+			label = max(label, len(dt[0]))
+		}
+		hang := strings.Repeat(" ", label+2)
+		for _, dt := range details {
+			t.dnsPara(dt[0]+hang[len(dt[0]):], hang, dt[1])
+		}
+	}
 
 	if len(d.BySubnet) > 0 {
-		sec()
-		b.WriteString("by client subnet\n")
-		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		t.line("")
+		t.line("by client subnet")
+		var rows [][]cell
 		for _, a := range d.BySubnet {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\n", a.Subnet, dnsScope(a.Scope), dnsSubnetResult(a))
+			rows = append(rows, []cell{{text: "  " + a.Subnet}, {text: dnsScope(a.Scope)}, {text: dnsSubnetResult(a)}})
 		}
-		_ = tw.Flush()
+		t.dnsRows([]column{{}, {}, {below: 20}}, rows)
 	}
 
 	if len(d.Steps) > 0 {
-		sec()
-		b.WriteString("trace\n")
-		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		t.line("")
+		t.line("trace")
+		var rows [][]cell
 		for _, s := range d.Steps {
-			q := ""
+			detail := s.Detail
 			if s.QName != d.Name {
-				q = "  (" + s.QName + ")"
+				detail += "  (" + s.QName + ")"
 			}
-			kind := s.Kind
-			if kind == "lame" || kind == "error" {
-				kind = p.red(kind)
+			kind := cell{text: s.Kind}
+			if s.Kind == "lame" || s.Kind == "error" {
+				kind.style = ansiRed
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s%s\n", s.QType, s.Zone, s.ServerName, s.ServerAddr, dnsMS(s.RTTMS), kind, s.Detail, q)
+			rows = append(rows, []cell{{text: "  " + s.QType}, {text: s.Zone}, {text: s.ServerName + " " + s.ServerAddr},
+				{text: dnsMS(s.RTTMS)}, kind, {text: detail}})
 			if s.Referral != nil {
 				for _, ns := range s.Referral.Servers {
 					glue := "no glue"
 					if ns.Glue {
 						glue = "glue " + strings.Join(ns.Addrs, ", ")
 					}
-					fmt.Fprintf(tw, "  \t\t  → %s\t\t\t%s\n", ns.Name, glue)
+					rows = append(rows, []cell{{text: "                 → " + ns.Name + " (" + glue + ")"}})
 				}
 			}
 		}
-		_ = tw.Flush()
+		t.dnsRows([]column{{}, {min: 10, order: 2}, {min: 20, order: 1}, {right: true}, {}, {below: 28}}, rows)
 	}
 
 	// A trace's steps already show every query; the JSON report keeps them all.
 	if len(d.Queries) > 0 && !d.Trace {
-		sec()
-		b.WriteString("queries\n")
-		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		t.line("")
+		// One server for every query (the usual case) is said once, in the heading.
+		server := d.Queries[0].Server + " " + d.Queries[0].Transport
 		for _, q := range d.Queries {
+			if q.Server+" "+q.Transport != server {
+				server = ""
+				break
+			}
+		}
+		if server != "" {
+			t.line("queries to " + shorten(server, max(t.width-len("queries to "), 20)))
+		} else {
+			t.line("queries")
+		}
+		var rows [][]cell
+		for _, q := range d.Queries {
+			row := []cell{{text: "  " + q.Type}, {text: q.Name}}
+			if server == "" {
+				row = append(row, cell{text: q.Server + " " + q.Transport})
+			}
+			row = append(row, cell{text: q.Purpose})
 			if q.Error != "" {
-				fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\n", q.Type, q.Name, q.Server, q.Transport, q.Purpose, p.red(q.Error))
+				rows = append(rows, append(row, cell{}, cell{text: q.Error, style: ansiRed}))
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s %s\t%s\t%s\t%s\t%s\t%d answers\t%s\n", q.Type, q.Name, q.Server, q.Transport, q.Purpose, dnsMS(q.RTTMS), q.Rcode, q.Flags, q.Answers, report.BytesLabel(int64(q.Size)))
+			rows = append(rows, append(row, cell{text: dnsMS(q.RTTMS)},
+				cell{text: fmt.Sprintf("%s  %s  %d answers  %s", q.Rcode, q.Flags, q.Answers, report.BytesLabel(int64(q.Size)))}))
 		}
-		_ = tw.Flush()
+		cols := []column{{}, {min: 16, order: 3}, {order: 4, drop: true}, {right: true}, {below: 32}}
+		if server == "" {
+			cols = slices.Insert(cols, 2, column{min: 14, order: 1})
+		}
+		t.dnsRows(cols, rows)
 	}
 	if d.Error != "" {
-		sec()
-		fmt.Fprintf(&b, "%s %s\n", p.red("error:"), d.Error)
+		t.line("")
+		t.para(p.red("error:")+" ", "  ", d.Error)
 	}
-	_, err := w.Write(b.Bytes())
-	return err
+	return t.err
+}
+
+// dnsPara writes first+text on one line when it fits, keeping its double spaces, else wrapped (para).
+func (t *textOut) dnsPara(first, rest, text string) {
+	if t.width <= 0 || visibleLen(first+text) <= t.width {
+		t.line(first + text)
+		return
+	}
+	t.para(first, rest, text)
+}
+
+// dnsCutPair cuts a and b in the middle so that both fit in room runes together, each keeping at least
+// half of room when the other needs more; names that fit are left whole.
+func dnsCutPair(a, b string, room int) (string, string) {
+	la, lb := utf8.RuneCountInString(a), utf8.RuneCountInString(b)
+	if room < 24 {
+		room = 24
+	}
+	if la+lb <= room {
+		return a, b
+	}
+	half := room / 2
+	switch {
+	case la <= half:
+		return a, shorten(b, room-la)
+	case lb <= half:
+		return shorten(a, room-lb), b
+	}
+	return shorten(a, half), shorten(b, room-half)
+}
+
+// dnsRows writes rows without a header within t.width, laid out by fitColumns: cut cells keep both ends,
+// the last cell wraps in the rest of the line or, when that would be narrower than its column's below,
+// goes on the lines under the row, indented. A row of one cell is a line of its own (wrapped, not laid
+// out). Styles apply after padding so colour never shifts columns.
+func (t *textOut) dnsRows(cols []column, rows [][]cell) {
+	var table [][]cell
+	for _, r := range rows {
+		if len(r) > 1 {
+			table = append(table, r)
+		}
+	}
+	w, below := fitColumns(cols, table, t.width)
+	last := len(cols) - 1
+	for _, r := range rows {
+		if len(r) == 1 {
+			lead := leadingSpaces(r[0].text)
+			t.para(lead, lead+"  ", t.style(r[0].style, strings.TrimLeft(r[0].text, " ")))
+			continue
+		}
+		var b strings.Builder
+		started := false
+		for i := range min(len(r), last) {
+			if w[i] < 0 {
+				continue
+			}
+			if started {
+				b.WriteString("  ")
+			}
+			started = true
+			text := r[i].text
+			if utf8.RuneCountInString(text) > w[i] {
+				text = shorten(text, w[i])
+			}
+			n := w[i] - utf8.RuneCountInString(text)
+			if cols[i].right {
+				text = strings.Repeat(" ", n) + text
+			} else {
+				text += strings.Repeat(" ", n)
+			}
+			b.WriteString(t.style(r[i].style, text))
+		}
+		var lc cell
+		if last < len(r) {
+			lc = r[last]
+		}
+		head := strings.TrimRight(b.String(), " ")
+		switch {
+		case w[last] < 0 || lc.text == "":
+			t.line(head)
+		case below:
+			t.line(head)
+			for _, l := range wrapHang("", "", lc.text, t.width-6) {
+				t.line("      " + t.style(lc.style, l))
+			}
+		default:
+			if started {
+				b.WriteString("  ")
+			}
+			start := visibleLen(b.String())
+			if visibleLen(lc.text) <= w[last] {
+				t.line(b.String() + t.style(lc.style, lc.text))
+				continue
+			}
+			for k, l := range wrapHang("", "", lc.text, max(w[last], 1)) {
+				if k == 0 {
+					t.line(b.String() + t.style(lc.style, l))
+				} else {
+					t.line(strings.Repeat(" ", start) + t.style(lc.style, l))
+				}
+			}
+		}
+	}
 }
 
 func dnsScope(scope int) string {

@@ -98,7 +98,7 @@ func (t TextRenderer) Render(w io.Writer, r *report.Report) error {
 func (t TextRenderer) renderOther(w io.Writer, r *report.Report) error {
 	switch r.Kind {
 	case report.KindDNS:
-		return textDNS(w, r, t.Color)
+		return textDNS(w, r, t.Color, fitWidth(t.Width))
 	case report.KindDomains:
 		return textDomains(w, r, t.Color, fitWidth(t.Width))
 	case report.KindIP:
