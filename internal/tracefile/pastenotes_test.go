@@ -29,6 +29,7 @@ func TestPastedNotes(t *testing.T) {
 		{"log line before a Cisco command", "[2019-04-11 11:02:15,834] +++ PE1: executing command 'traceroute x' +++\ntraceroute x\nType escape sequence to abort.\nTracing the route to x (192.0.2.9)\n  1 192.0.2.1 1 msec 1 msec * \nPE1#\n", FormatCiscoIOS, 1, `line 1: skipped "[2019-04-11`, 1},
 		{"Cisco VRF info without times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\nVRF info: (vrf in name/id, vrf out name/id)\n  1 192.0.2.1 4 msec 4 msec 4 msec\n  2 192.0.2.2 (red/1001, blue/2001)\n", FormatCiscoIOS, 2, "hop 2: a responder with no RTT", 5},
 		{"KAME traceroute6 names without addresses", "traceroute6 to www.example.com (2001:db8::9) from 2001:db8::7, 30 hops max, 12 byte packets\n 1  2001:db8::1  13.821 ms  0.301 ms  0.324 ms\n 2  10ge.cr2.example.net  3.402 ms  3.34 ms  3.33 ms\n 3  mail.example.com  204.172 ms  203.755 ms  203.748 ms\n", FormatTracerouteBSD, 3, "", 0},
+		{"scamper text output", "$ scamper -O text -i 198.51.100.9\ntraceroute from 192.0.2.1 to 198.51.100.9\n 1  192.0.2.254  0.512 ms\n 2  *\n 3  198.51.100.1  3.201 ms\n   MPLS Label=16 TC=0 S=1 TTL=1\n 4  198.51.100.9  9.100 ms\n", FormatTracerouteBSD, 4, "", 0}, // the indented MPLS line reads as BSD; either importer reads it
 		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 	}
 	for _, tc := range tests {
@@ -74,6 +75,7 @@ func TestPromptLines(t *testing.T) {
 		{"jnpr@MX304-PE11# run traceroute routing-instance VRF_PURPLE 10.13.4.1", true},
 		{"$ LANG=C traceroute 192.0.2.1", true},
 		{"(base) MLI-JGM412:~ govekk$ traceroute ctome01ld.jax.org", true},
+		{"traceroute from 192.0.2.1 to 198.51.100.9", false},
 		{" 1  192.0.2.1  1.0 ms", false},
 		{"run the traceroute again", false},
 		{"traceroute to 192.0.2.1 (192.0.2.1), 30 hops max", false},

@@ -252,7 +252,7 @@ func isPromptLine(s string) bool {
 	if len(words) == 1 && isBarePrompt(t) {
 		return true // "R1#", "user@router>", "C:\Users\me>"
 	}
-	if len(words) >= 2 && isToolWord(words[0]) && words[1] != "to" && !strings.HasSuffix(words[0], ":") {
+	if len(words) >= 2 && isToolWord(words[0]) && words[1] != "to" && words[1] != "from" && !strings.HasSuffix(words[0], ":") {
 		return true // a bare command line such as "traceroute -n 192.0.2.1"
 	}
 	for i, w := range words {

@@ -183,6 +183,8 @@ func (p *trParser) parseLine(ln string, start int) error {
 	switch {
 	case strings.HasPrefix(body, "traceroute to ") || strings.HasPrefix(body, "traceroute6 to "):
 		return p.newHeader(body, start)
+	case isScamperTextHeader(body):
+		return p.scamperHeader(body, start)
 	case strings.HasPrefix(body, "traceroute:") || strings.HasPrefix(body, "traceroute6:"):
 		p.toolMessage(body)
 		return nil
@@ -253,6 +255,30 @@ func (p *trParser) newHeader(body string, start int) error {
 	t := p.newTrace()
 	p.header, p.marked = body, true
 	return p.fillHeader(t, body, start)
+}
+
+// isScamperTextHeader reports whether body is the header scamper's text output (scamper -O text,
+// sc_warts2text) prints: "traceroute from 192.0.2.1 to 198.51.100.9".
+func isScamperTextHeader(body string) bool {
+	f := strings.Fields(body)
+	if len(f) != 5 || f[0] != "traceroute" || f[1] != "from" || f[3] != "to" {
+		return false
+	}
+	_, err1 := netip.ParseAddr(f[2])
+	_, err2 := netip.ParseAddr(f[4])
+	return err1 == nil && err2 == nil
+}
+
+// scamperHeader starts a trace from scamper's "traceroute from SRC to DST" header; its hop lines
+// are traceroute's (" 1  192.0.2.254  0.512 ms"), its MPLS lines BSD's ("MPLS Label=16 TC=0 S=1 TTL=1").
+func (p *trParser) scamperHeader(body string, start int) error {
+	t := p.newTrace()
+	p.marked = true
+	f := strings.Fields(body)
+	t.From, _ = netip.ParseAddr(f[2])
+	t.Target = path.Target{}
+	t.Target.Addr, _ = netip.ParseAddr(f[4])
+	return nil
 }
 
 // fillHeader parses "traceroute to NAME (ADDR)[ from SRC], N hops max, M byte packets" into t.

@@ -18,7 +18,7 @@ func detectTracerouteAs(s *sniff, format string) confidence {
 	c := notMine
 	switch line := s.line; {
 	case strings.HasPrefix(line, "traceroute to ") || strings.HasPrefix(line, "traceroute6 to ") ||
-		strings.HasPrefix(line, "traceroute: ") || strings.HasPrefix(line, "traceroute6: "):
+		strings.HasPrefix(line, "traceroute: ") || strings.HasPrefix(line, "traceroute6: ") || isScamperTextHeader(line):
 		c = certain
 	default:
 		if rest, ok := hopNumber(line); ok && rest != "" && isSpace(rest[0]) {
