@@ -1,6 +1,7 @@
 // Package measureapi holds what hopscope's clients of public measurement networks (Globalping, RIPE
-// Atlas) share: answers decoded with errors that keep the whole body, credentials read from the
-// environment or the data directory, and pauses that end with the context.
+// Atlas) share: their HTTP settings with one set of defaults, answers decoded with errors that keep the
+// whole body, credentials read from the environment or the data directory, and pauses that end with
+// the context.
 package measureapi
 
 import (
