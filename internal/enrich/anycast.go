@@ -35,6 +35,7 @@ const (
 	srcOpenDNS       = "Cisco OpenDNS documentation (208.67.222.222, 208.67.220.220)"
 	srcRoot          = "IANA root hints / root-servers.org (every root server letter is anycast)"
 	srcGTLD          = "Verisign gtld-servers.net addresses (com/net name servers, anycast)"
+	srcGitHubPages   = "GitHub Pages documentation (A records 185.199.108.153-185.199.111.153, AAAA 2606:50c0:8000::153-2606:50c0:8003::153)"
 )
 
 // anycastRows are well-documented anycast prefixes: public resolvers, the 13 root server letters, the
@@ -87,6 +88,8 @@ var anycastRows = []anycastRow{
 	{"192.52.178.0/24", "Verisign", "com/net name server k.gtld-servers.net", srcGTLD},
 	{"192.41.162.0/24", "Verisign", "com/net name server l.gtld-servers.net", srcGTLD},
 	{"192.55.83.0/24", "Verisign", "com/net name server m.gtld-servers.net", srcGTLD},
+	// GitHub Pages answers from Fastly's anycast edge.
+	{"185.199.108.0/22", "GitHub", "Pages", srcGitHubPages}, {"2606:50c0:8000::/46", "GitHub", "Pages", srcGitHubPages},
 	// Cloudflare's whole edge is anycast.
 	{"173.245.48.0/20", "Cloudflare", "CDN", srcCloudflareIPs}, {"103.21.244.0/22", "Cloudflare", "CDN", srcCloudflareIPs},
 	{"103.22.200.0/22", "Cloudflare", "CDN", srcCloudflareIPs}, {"103.31.4.0/22", "Cloudflare", "CDN", srcCloudflareIPs},
@@ -117,12 +120,28 @@ var anycastTable = sync.OnceValue(func() *prefixIndex[Anycast] {
 // result points into the table: callers must not change it.
 func anycastOf(a netip.Addr) *Anycast { return anycastTable().lookup(a) }
 
-// anycastFromName recognises operators' names for anycast addresses: Google's "any-in-…1e100.net".
+// AnycastFromName is anycastFromName for a name that is not the address's reverse name: a trace's
+// target ("ns1.it-mil.k.ripe.net"), when the trace does not give the address the name resolved to.
+func AnycastFromName(a netip.Addr, name string) *Anycast { return anycastFromName(a, name) }
+
+// anycastFromName recognises operators' names for anycast addresses: Google's "any-in-…1e100.net", and
+// the instances of root name servers (K root's "ns1.it-mil.k.ripe.net", "….root-servers.org").
 func anycastFromName(a netip.Addr, name string) *Anycast {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
-	if strings.HasPrefix(name, "any-in-") && strings.HasSuffix(name, ".1e100.net") {
-		return &Anycast{Prefix: netip.PrefixFrom(a, a.BitLen()), Operator: "Google", Service: "anycast front end",
+	pfx := netip.Prefix{}
+	if a.IsValid() {
+		pfx = netip.PrefixFrom(a, a.BitLen())
+	}
+	switch {
+	case strings.HasPrefix(name, "any-in-") && strings.HasSuffix(name, ".1e100.net"):
+		return &Anycast{Prefix: pfx, Operator: "Google", Service: "anycast front end",
 			Source: "hostname (Google names anycast front ends any-in-…1e100.net)"}
+	case strings.HasSuffix(name, ".k.ripe.net"):
+		return &Anycast{Prefix: pfx, Operator: "RIPE NCC", Service: "K root name server instance",
+			Source: "hostname (K root's instances are named <host>.<site>.k.ripe.net)"}
+	case strings.HasSuffix(name, ".root-servers.org"):
+		return &Anycast{Prefix: pfx, Operator: "root server operator", Service: "root name server instance",
+			Source: "hostname (root server instances are named under root-servers.org)"}
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ func TestAnycastOf(t *testing.T) {
 		{"193.0.14.129", "RIPE NCC", "K root name server"},
 		{"2001:dc3::35", "WIDE", "M root name server"},
 		{"192.5.6.30", "Verisign", "com/net name server a.gtld-servers.net"},
+		{"185.199.108.153", "GitHub", "Pages"},
+		{"2606:50c0:8003::153", "GitHub", "Pages"},
+		{"185.199.112.1", "", ""},
 		{"::ffff:1.1.1.1", "", ""}, // callers unmap first (Lookup does)
 		{"8.8.9.1", "", ""},
 		{"9.9.10.1", "", ""},
@@ -80,6 +83,28 @@ func TestAnycastFromLookup(t *testing.T) {
 	}
 	if in := e.Lookup(netip.MustParseAddr("::ffff:8.8.8.8"), ""); in.Anycast == nil {
 		t.Error("a mapped 8.8.8.8 is not anycast")
+	}
+}
+
+func TestAnycastFromName(t *testing.T) {
+	a := netip.MustParseAddr("217.29.76.16")
+	for _, tc := range []struct{ name, service string }{
+		{"any-in-2001.1e100.net", "anycast front end"},
+		{"ns1.it-mil.k.ripe.net.", "K root name server instance"},
+		{"fra.l.root-servers.org", "root name server instance"},
+		{"fra24s07-in-f14.1e100.net", ""},
+		{"k.ripe.net.example.com", ""},
+		{"", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := AnycastFromName(a, tc.name)
+			switch {
+			case tc.service == "" && got != nil:
+				t.Errorf("AnycastFromName = %+v, want nil", *got)
+			case tc.service != "" && (got == nil || got.Service != tc.service || got.Source == "" || got.Prefix.Addr() != a):
+				t.Errorf("AnycastFromName = %+v, want %s", got, tc.service)
+			}
+		})
 	}
 }
 

@@ -1,9 +1,12 @@
 package explain
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain/explaintest"
 	"hopscope/internal/tracefile"
 )
 
@@ -44,6 +47,30 @@ func TestSilentTarget(t *testing.T) {
 			}
 			if !strings.Contains(f.Summary, tc.wantText) {
 				t.Errorf("summary lacks %q: %s", tc.wantText, f.Summary)
+			}
+		})
+	}
+}
+
+// TestAnycastTargetName: a target whose own name marks an anycast service instance is anycast, its
+// registry place not stated, even when the trace gives no target address.
+func TestAnycastTargetName(t *testing.T) {
+	for _, tc := range []struct {
+		name, target, targetName string
+		wantAnycast              bool
+	}{
+		{"a K root instance named as the target, last hop used as the destination", "", "ns1.it-mil.k.ripe.net", true},
+		{"a K root instance with its address", "203.0.113.9", "ns1.it-mil.k.ripe.net", true},
+		{"an ordinary target name", "203.0.113.9", "www.example.net", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := explaintest.Trace(tc.target, "192.0.2.1/1", "203.0.113.9/18")
+			tr.Target.Name = tc.targetName
+			tr.Source = "mtr-json"
+			in := map[netip.Addr]enrich.Info{netip.MustParseAddr("203.0.113.9"): dbCity("", "IT", 0, 0)}
+			f := Explain(tr, in, Options{})
+			if d := f.Destination; d.Anycast != tc.wantAnycast || (tc.wantAnycast && (d.Country != "" || !strings.Contains(f.Summary, "anycast"))) {
+				t.Errorf("destination anycast=%v country=%q (%s), want anycast=%v: %s", d.Anycast, d.Country, d.PlaceBasis, tc.wantAnycast, f.Summary)
 			}
 		})
 	}

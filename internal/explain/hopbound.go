@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"hopscope/internal/geo"
+	"hopscope/internal/worldmap"
 )
 
 // The hop-to-hop bound: two hops answering in t1 and t2 ms are each within t × geo.FibreKmPerMs km of
@@ -38,16 +39,26 @@ func strength(p *Place) int {
 	return 1
 }
 
-// pairKm is how far apart places p and q are at least: between their coordinates, or from one's
-// coordinates to the nearest point the other's country reaches; ok is false when neither has coordinates.
+// pairKm is how far apart places p and q are at least: between their coordinates, from one's
+// coordinates to the nearest point the other's country reaches, or between the nearest points two
+// countries reach; ok is false when either says nothing that can be measured.
 func pairKm(p, q *Place) (float64, bool) {
 	switch {
 	case p.HasCoords:
 		return minDistanceKm(p.Lat, p.Lon, q)
 	case q.HasCoords:
 		return minDistanceKm(q.Lat, q.Lon, p)
+	case p.Country == "" || q.Country == "":
+		return 0, false
+	case p.Country == q.Country:
+		return 0, true
 	}
-	return 0, false
+	a, okA := worldmap.Centre(p.Country)
+	b, okB := worldmap.Centre(q.Country)
+	if !okA || !okB {
+		return 0, false
+	}
+	return math.Max(0, geo.DistanceKm(a.Lat, a.Lon, b.Lat, b.Lon)-countryReach*(a.RadiusKm+b.RadiusKm)), true
 }
 
 // breaksBound reports whether places p and q, of hops answering in tp and tq ms, are farther apart than

@@ -232,7 +232,16 @@ func (e *explainer) destination() Destination {
 	if d.Place != nil && d.PlaceBasis == "" {
 		d.PlaceBasis = d.Place.Source
 	}
-	if ac := in.Anycast; ac != nil {
+	ac := in.Anycast
+	if ac == nil {
+		// The target's own name may say what the address does not ("ns1.it-mil.k.ripe.net").
+		for _, n := range []string{e.t.Target.Name, e.t.Target.Canonical} {
+			if ac == nil && n != "" {
+				ac = enrich.AnycastFromName(a, n)
+			}
+		}
+	}
+	if ac != nil {
 		// The registry's place names where the prefix is registered, not the instance that answered
 		// (checkDestination bounds that one by the RTT).
 		d.Anycast = true

@@ -109,7 +109,11 @@ func (e *explainer) ruleOut(s Source) []Contradiction {
 // CDN) names where the prefix is registered, not the instance that answered. The place is then not
 // stated and the destination is marked Anycast.
 func (e *explainer) checkDestination(d *Destination, s Source) {
-	if !d.Reached || !s.Known || s.Place == nil || !s.Place.HasCoords {
+	if !d.Reached || !s.Known || s.Place == nil {
+		return
+	}
+	if !s.Place.HasCoords {
+		e.checkDestinationCountry(d, s)
 		return
 	}
 	if d.Anycast {
@@ -155,4 +159,33 @@ func (e *explainer) checkDestination(d *Destination, s Source) {
 			Source: "rtt", Confidence: rttConfidence(reach)}
 		d.Country, d.City = s.Place.Country, s.Place.City
 	}
+}
+
+// checkDestinationCountry is checkDestination for a source known only by its country: a destination
+// whose registry country is farther from every point that country reaches than its RTT allows is likely
+// anycast (a resolver registered in Austria answering in 19 ms from the United States).
+func (e *explainer) checkDestinationCountry(d *Destination, s Source) {
+	if d.Anycast || d.Country == "" || s.Place.Country == "" {
+		return
+	}
+	p := d.Place
+	if p == nil {
+		p = &Place{Country: d.Country, Source: "database"}
+	}
+	if p.Source == "user" {
+		return
+	}
+	dist, ok := pairKm(s.Place, p)
+	ttl, m := e.measuredToDestination(*d)
+	if !ok || ttl == 0 || dist <= m*geo.FibreKmPerMs+contradictionSlackKm {
+		return
+	}
+	said := p.Label()
+	if p.City == "" {
+		said = CountryName(p.Country)
+	}
+	d.Anycast = true
+	d.PlaceBasis = fmt.Sprintf("the registry says %s, contradicted by RTT: it answers in %s ms from a source in %s, so the instance that answered is within %s km of it, and %s is at least %s km away: likely anycast",
+		said, approx(m), CountryName(s.Place.Country), GroupDigits(m*geo.FibreKmPerMs), said, GroupDigits(math.Round(dist)))
+	d.Place, d.Country, d.City = nil, "", ""
 }
