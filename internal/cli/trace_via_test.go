@@ -441,3 +441,26 @@ func TestInvestigateVia(t *testing.T) {
 		t.Errorf("local flag with --via: exit %d: %s", code, errs)
 	}
 }
+
+// TestTraceViaKeepsPartial: a malformed answer after a partial one ends the polling with a clear
+// warning, and the partial results already received are reported, not lost.
+func TestTraceViaKeepsPartial(t *testing.T) {
+	t.Setenv("GLOBALPING_TOKEN", "")
+	rp, base := newAPIReplay(t, gpAccepted, apiStep{"GET", gpGet, 200, nil, gpData + "measurement-partial.json"},
+		apiStep{"GET", gpGet, 200, nil, gpData + "measurement-truncated.json"})
+	code, out, errs := run(t, "", "--data-dir", t.TempDir(), "trace", "--via", "globalping", "--api-url", base+"/v1",
+		"--json", "cdn.jsdelivr.net")
+	if code != ExitOK || rp.served() != 3 {
+		t.Fatalf("exit %d, served %d: %s", code, rp.served(), errs)
+	}
+	for _, w := range []string{"hopscope: warning: decode measurement PY5fMsREMmIq45VR at byte", "reporting the partial results"} {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, errs)
+		}
+	}
+	var rep report.Report
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || rep.Path == nil || len(rep.Path.Hops) == 0 ||
+		rep.Path.Meta["globalping_status"] != "in-progress" {
+		t.Fatalf("partial report: %v %+v", err, rep.Path)
+	}
+}
