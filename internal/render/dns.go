@@ -67,11 +67,7 @@ func textDNS(w io.Writer, r *report.Report, color bool, width int) error {
 		// the notes have gone under the rows.
 		cols := []column{{min: len(indent) + 16, order: 3}, {}, {min: addrWidth, order: 1}, {}, {below: 28}}
 		if !extras {
-			// Without notes the data is last, so long TXT data wraps instead of being cut.
-			for i := range rows {
-				rows[i] = []cell{rows[i][0], rows[i][1], rows[i][3], rows[i][2]}
-			}
-			cols = []column{{min: len(indent) + 16, order: 3}, {}, {}, {below: 20}}
+			cols, rows = cols[:4], trimLast(rows)
 		}
 		t.dnsRows(cols, rows)
 	}
@@ -136,7 +132,7 @@ func textDNS(w io.Writer, r *report.Report, color bool, width int) error {
 		}
 		hang := strings.Repeat(" ", label+2)
 		for _, dt := range details {
-			t.dnsPara(dt[0]+hang[len(dt[0]):], hang, dt[1])
+			t.dnsParts(dt[0]+hang[len(dt[0]):], hang, strings.Split(dt[1], "  "))
 		}
 	}
 
@@ -228,6 +224,42 @@ func (t *textOut) dnsPara(first, rest, text string) {
 		return
 	}
 	t.para(first, rest, text)
+}
+
+// dnsParts writes parts joined by two spaces, the first line after first and the others after rest,
+// starting a new line rather than breaking a part; a part longer than a line wraps on its own.
+func (t *textOut) dnsParts(first, rest string, parts []string) {
+	cur := first
+	empty := true
+	for _, p := range parts {
+		switch {
+		case empty:
+		case visibleLen(cur)+2+visibleLen(p) <= t.width:
+			cur += "  "
+		default:
+			t.line(cur)
+			cur, empty = rest, true
+		}
+		if empty && visibleLen(cur)+visibleLen(p) > t.width {
+			lines := wrapHang(cur, rest, p, t.width)
+			for _, l := range lines[:len(lines)-1] {
+				t.line(l)
+			}
+			cur, empty = lines[len(lines)-1], false
+			continue
+		}
+		cur += p
+		empty = false
+	}
+	t.line(cur)
+}
+
+// trimLast drops the last cell of every row.
+func trimLast(rows [][]cell) [][]cell {
+	for i, r := range rows {
+		rows[i] = r[:len(r)-1]
+	}
+	return rows
 }
 
 // dnsCutPair cuts a and b in the middle so that both fit in room runes together, each keeping at least
