@@ -75,3 +75,21 @@ func SeedECMPHashes(ctx context.Context, l *Lab, base uint32) error {
 	}
 	return nil
 }
+
+// ReplyFromInbound makes every router of l send its IPv4 ICMP errors from the address of the
+// interface the offending packet came in on (net.ipv4.icmp_errors_use_inbound_ifaddr=1), as most
+// vendors' routers do, instead of Linux's default, the address of the interface the error leaves by
+// (which, where a router has several routes back, changes with the probe's flow: one router then
+// shows as several interfaces at its hop). Linux has no such switch for ICMPv6.
+func ReplyFromInbound(ctx context.Context, l *Lab) error {
+	for _, n := range l.Spec().Nodes {
+		if !n.Router {
+			continue
+		}
+		out, err := l.Exec(ctx, n.Name, "sysctl", "-w", "net.ipv4.icmp_errors_use_inbound_ifaddr=1").CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("netlab: icmp_errors_use_inbound_ifaddr on %s: %v: %s", n.Name, err, out)
+		}
+	}
+	return nil
+}

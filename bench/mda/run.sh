@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Measures hopscope trace --mda beside scamper tracelb in the ECMP labs of internal/netlab (2 and 4
+# branches, a nested diamond; network namespaces, nothing leaves the machine): probes sent, interfaces
+# and links found, wall time, and writes bench/mda/RESULTS.md.
+# Run as root from anywhere after .ci/run installed iproute2 and scamper. Bounded: every command has a
+# 2-minute limit inside the harness, the whole run 15 minutes (about 3 minutes with the defaults).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if [[ $(id -u) -ne 0 ]]; then echo "run.sh: needs root (network namespaces)" >&2; exit 2; fi
+for t in ip scamper; do
+	command -v "$t" >/dev/null || { echo "run.sh: $t not installed" >&2; exit 2; }
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+go build -o "$tmp/hopscope" ./cmd/hopscope
+go build -o "$tmp/harness" ./bench/mda/harness
+timeout 900 "$tmp/harness" -hopscope "$tmp/hopscope" -runs "${RUNS:-5}" -peer-runs "${PEER_RUNS:-1}" \
+	-confidence "${CONFIDENCE:-95}" -out bench/mda/RESULTS.md
+cat bench/mda/RESULTS.md
