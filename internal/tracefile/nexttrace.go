@@ -27,12 +27,30 @@ func detectNextTrace(s *sniff) confidence {
 func isNextTraceMark(line string) bool {
 	return strings.HasPrefix(line, "NextTrace ") || strings.HasPrefix(line, "[NextTrace API]") ||
 		strings.HasPrefix(line, "IP Geo Data Provider:") || strings.HasPrefix(line, "MapTrace URL:") ||
-		strings.HasPrefix(line, "BestTrace") || strings.HasPrefix(line, "traceroute to ") && strings.Contains(line, " bytes payload")
+		strings.HasPrefix(line, "BestTrace") || strings.HasPrefix(line, "traceroute to ") && strings.Contains(line, " bytes payload") ||
+		isNextTraceArrowHeader(line)
+}
+
+// isNextTraceArrowHeader reports whether line is the header NextTrace 1.6 and later print, source first:
+// "192.168.0.102 -> 110.242.74.102 (baidu.com), 30 hops max, 28 byte packets, ICMP mode".
+func isNextTraceArrowHeader(line string) bool {
+	src, rest, ok := strings.Cut(line, " -> ")
+	if !ok || strings.ContainsAny(src, " \t") || !strings.Contains(rest, " hops max") {
+		return false
+	}
+	_, err := netip.ParseAddr(src)
+	return err == nil
+}
+
+// isSeparatorLine reports whether line is a rule of dashes or equals signs, as scripts that run
+// NextTrace or besttrace to several targets print between the traces.
+func isSeparatorLine(line string) bool {
+	return len(line) >= 10 && (strings.Trim(line, "-") == "" || strings.Trim(line, "=") == "")
 }
 
 // isNextTraceBanner reports whether line is NextTrace's chatter around the trace (skipped).
 func isNextTraceBanner(line string) bool {
-	return isNextTraceMark(line) && !strings.HasPrefix(line, "traceroute to ") ||
+	return isNextTraceMark(line) && !strings.HasPrefix(line, "traceroute to ") && !isNextTraceArrowHeader(line) ||
 		strings.HasPrefix(line, "Please Choose the IP") || strings.HasPrefix(line, "Your Option:") ||
 		strings.HasPrefix(line, "Route-Path") || strings.HasPrefix(line, "[NextTrace")
 }
@@ -168,6 +186,17 @@ func (p *ntParser) line() error {
 		p.ensure()
 		p.sawHeader = true
 		ntHeader(p.cur, body)
+		return nil
+	case isNextTraceArrowHeader(body):
+		// "SRC -> DST (NAME), 30 hops max, ...": the same header with the source in front
+		src, rest, _ := strings.Cut(body, " -> ")
+		p.flush()
+		p.ensure()
+		p.sawHeader = true
+		ntHeader(p.cur, "traceroute to "+rest)
+		p.cur.From, _ = netip.ParseAddr(src)
+		return nil
+	case isSeparatorLine(body):
 		return nil
 	case start == 0 && len(body) > 2 && body[1] == '.' && startsWithDigit(body) && p.cur == nil:
 		return nil // "0. 2001:db8::1": NextTrace's list of addresses to choose from
