@@ -112,13 +112,17 @@ func TestLookupHints(t *testing.T) {
 		})
 	}
 	// A low-confidence code agreeing with the database country is kept.
-	// (NORDUnet's 109.105.102.93 is registered in DK, so "se-lla.nordu.net" loses its place there.)
+	// (NORDUnet's 109.105.102.93 is registered in DK, so "lla-br1.nordu.net" loses its place there,
+	// while "se-lla.nordu.net" keeps it: its country token confirms the code.)
 	info := e.Lookup(addr("193.11.0.48"), "lla1-br1.sunet.se")
 	if info.Hint == nil || info.Hint.City != "Luleå" || info.Hint.Confidence != ConfidenceLow || info.City != "Luleå" {
 		t.Errorf("lla1-br1.sunet.se: %+v hint %+v", info, info.Hint)
 	}
-	if info := e.Lookup(addr("109.105.102.93"), "se-lla.nordu.net"); info.Hint == nil || info.Hint.City != "" || info.Hint.ASN != 2603 {
-		t.Errorf("se-lla.nordu.net: hint %+v, want the AS only", info.Hint)
+	if info := e.Lookup(addr("109.105.102.93"), "lla-br1.nordu.net"); info.Hint == nil || info.Hint.City != "" || info.Hint.ASN != 2603 {
+		t.Errorf("lla-br1.nordu.net: hint %+v, want the AS only", info.Hint)
+	}
+	if info := e.Lookup(addr("109.105.102.93"), "se-lla.nordu.net"); info.City != "Luleå" || info.Hint == nil || info.Hint.Confidence != ConfidenceMedium {
+		t.Errorf("se-lla.nordu.net: %s, hint %+v, want Luleå by a confirmed code", info.City, info.Hint)
 	}
 	// NoHints turns them off.
 	off := newEnricher(t, Config{NoHints: true})

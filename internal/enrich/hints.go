@@ -78,13 +78,22 @@ func hintFromName(name, pref string) (*Hint, string) {
 	return &Hint{Token: tok, ASN: asn, Interconnect: inter}, asnToken
 }
 
-// countryLabel returns the country a host label i names as an ISO code ("uk" → "GB", "de" → "DE"),
-// or "" when it is not a host label or not a two-letter country code.
-func countryLabel(n *nameParts, i, host int) string {
-	if i >= host || len(n.labels[i]) != 2 {
+// countryLabel returns the country label i names as an ISO code ("uk" → "GB", "de" → "DE"): any label
+// but the top-level domain, since operators put the country after the site ("man7.uk.eth.zayo.com",
+// OVH's "bru-1-6k.be.eu"); "" when it is the last label or no country code.
+func countryLabel(n *nameParts, i int) string {
+	if i >= n.nl-1 {
 		return ""
 	}
-	l := n.labels[i]
+	return countryToken(n.labels[i])
+}
+
+// countryToken returns the country a two-letter token names as an ISO code, "uk" read as "GB"; "" when
+// it is none.
+func countryToken(l string) string {
+	if len(l) != 2 {
+		return ""
+	}
 	if l == "uk" {
 		return "GB"
 	}
@@ -411,13 +420,18 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 				// is a router's role); only codes inside the same label compete with it ("lon1-eri1").
 				break
 			}
-			cc := countryLabel(n, i+1, host)
+			labelCC := countryLabel(n, i+1)
 			toks := n.tokens(i)
 			for j := len(toks) - 1; j >= 0; j-- {
 				t := toks[j]
 				l, rest := letters(t)
 				if numbered != (rest != "") || (rest != "" && !digitsSuffix(rest)) {
 					continue
+				}
+				cc := labelCC
+				if cc == "" && len(toks) == 2 {
+					// "se-lla": a country token beside the code in a label of two.
+					cc = countryToken(toks[1-j])
 				}
 				if len(l) == 6 || len(l) == 8 { // CLLI place + region, and the building ("nycmnyzr")
 					if p, ok := ix.clliCode(l[:6]); ok {

@@ -82,7 +82,10 @@ func TestHintFromName(t *testing.T) {
 		{"be-33651-cr02.sunnyvale.ca.ibone.comcast.net", "Sunnyvale", "US", "high", "sunnyvale", 7922},
 		// Low confidence: a medium airport's bare or numbered code.
 		{"cpe-72-177-1-1.stx.res.rr.com", "Christiansted", "VI", "low", "stx", 0},
-		{"se-lla.nordu.net", "Luleå", "SE", "low", "lla", 2603},
+		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603}, // the country token confirms the code
+		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},        // FRE is no Swedish airport: nothing
+		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},   // a country label after the site
+		{"lla-br1.nordu.net", "Luleå", "SE", "low", "lla", 2603},
 		{"mas2-l101.bng.optusnet.com.au", "Manus Island", "PG", "low", "mas2", 4804},
 		// AS numbers in names.
 		{"as15169-3.111eighthave.ny.ib", "New York", "US", "high", "111eighthave", 15169},
