@@ -30,6 +30,9 @@ func TestPastedNotes(t *testing.T) {
 		{"Cisco VRF info without times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\nVRF info: (vrf in name/id, vrf out name/id)\n  1 192.0.2.1 4 msec 4 msec 4 msec\n  2 192.0.2.2 (red/1001, blue/2001)\n", FormatCiscoIOS, 2, "hop 2: a responder with no RTT", 5},
 		{"KAME traceroute6 names without addresses", "traceroute6 to www.example.com (2001:db8::9) from 2001:db8::7, 30 hops max, 12 byte packets\n 1  2001:db8::1  13.821 ms  0.301 ms  0.324 ms\n 2  10ge.cr2.example.net  3.402 ms  3.34 ms  3.33 ms\n 3  mail.example.com  204.172 ms  203.755 ms  203.748 ms\n", FormatTracerouteBSD, 3, "", 0},
 		{"scamper text output", "$ scamper -O text -i 198.51.100.9\ntraceroute from 192.0.2.1 to 198.51.100.9\n 1  192.0.2.254  0.512 ms\n 2  *\n 3  198.51.100.1  3.201 ms\n   MPLS Label=16 TC=0 S=1 TTL=1\n 4  198.51.100.9  9.100 ms\n", FormatTracerouteBSD, 4, "", 0}, // the indented MPLS line reads as BSD; either importer reads it
+		{"HTML line breaks and a quoted row", "> traceroute -A 192.0.2.9</br>\n" + strings.TrimSuffix(hdr, "\n") + "</br>\n 1  gw (192.0.2.1) [*]  0.827 ms  0.762 ms</br>\n> 2  r2 (192.0.2.9) [AS64500]  1.0 ms<br />\n", FormatTraceroute, 2, "", 0},
+		{"terminal wrap padded into the line", hdr + " 1  r1.example.net (192.0.2.1) [AS64500]  6.442 ms  6.                                                           357 ms  6.281 ms\n 2  r2.example.net (192.0.2.2)  1.064 ms xe-0-0-0-10g                                                           .r3.example.net (192.0.2.3)  1.916 ms\n", FormatTraceroute, 2, "", 2},
+		{"unreachable code above 255", hdr + " 1  192.0.2.1  0.676 ms !<500>  0.7 ms !P\n", FormatTraceroute, 1, "", 0},
 		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 	}
 	for _, tc := range tests {

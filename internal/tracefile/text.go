@@ -43,7 +43,27 @@ func (r *lineReader) next() (string, bool) {
 		ln = ln[:n-1]
 	}
 	r.line++
-	return ln, true
+	return unwrapWebLine(ln), true
+}
+
+// unwrapWebLine undoes what a web page or a Markdown renderer adds to a pasted output line: an HTML
+// line break at its end ("  0.720 ms</br>", "<br>", "<br />") and a Markdown quote marker before a
+// numbered row ("> 19  dns.google (8.8.8.8)  18.374 ms"). A quote marker before anything else is left
+// alone: "> " also opens prompts.
+func unwrapWebLine(ln string) string {
+	t := strings.TrimRight(ln, " \t")
+	if k := strings.LastIndexByte(t, '<'); k >= 0 && strings.HasSuffix(t, ">") {
+		switch strings.ToLower(strings.ReplaceAll(t[k:], " ", "")) {
+		case "<br>", "<br/>", "</br>":
+			ln = t[:k]
+		}
+	}
+	if strings.HasPrefix(ln, "> ") {
+		if rest := strings.TrimLeft(ln[2:], " "); rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+			ln = ln[2:]
+		}
+	}
+	return ln
 }
 
 // textInput walks the non-blank lines of one importer's text input (BOM, CR line ends and no-break

@@ -357,6 +357,9 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 	for i := range p.toks {
 		p.toks[i].col += start + len(num)
 	}
+	if !p.in.strict {
+		p.toks = rejoinWrapped(p.toks)
+	}
 	if len(p.toks) == 0 {
 		return p.errf(len(ln)+1, `"*" or a responder after the hop number`, "")
 	}
@@ -368,6 +371,33 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 	}
 	p.hopSlices(p.hop, n)
 	return p.probes(p.hop, p.toks)
+}
+
+// wrapGap is the run of spaces that marks a line the terminal wrapped and the copy padded: a word
+// cut there ("6." … "357 ms", "xe-0-0-0-10g" … ".M120-2-MURM.example.net") is far longer apart than
+// traceroute's own two-space separators.
+const wrapGap = 8
+
+// rejoinWrapped joins the two halves of a number or a host name that a terminal's wrap cut apart with
+// a long run of spaces (a copy from a fixed-width console pads the wrapped line): a token ending in
+// "." followed by digits, or a token followed by one opening with ".".
+func rejoinWrapped(toks []token) []token {
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if n := len(out); n > 0 {
+			prev := &out[n-1]
+			gap := t.col - (prev.col + len(prev.s))
+			cutNumber := strings.HasSuffix(prev.s, ".") && isInt(t.s) && startsWithDigit(prev.s)
+			cutName := strings.HasPrefix(t.s, ".") && len(t.s) > 1 && looksLikeHostname(prev.s) && !startsRTT([]token{*prev})
+			if gap >= wrapGap && (cutNumber || cutName) {
+				prev.s += t.s
+				continue
+			}
+		}
+		out = append(out, t)
+	}
+	return out
 }
 
 // probes parses the probe list of one hop line (or continuation line) into h.
@@ -578,7 +608,7 @@ func annotation(s string) (string, bool) {
 	case c == "":
 		return "", false
 	case strings.HasPrefix(c, "<") && strings.HasSuffix(c, ">"):
-		if _, ok := parseUint(c[1:len(c)-1], 255); ok {
+		if _, ok := parseUint(c[1:len(c)-1], 1<<16); ok { // "!<500>" in pastes, too
 			return c[1 : len(c)-1], true
 		}
 		return "", false
