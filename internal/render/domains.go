@@ -1,7 +1,6 @@
 package render
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -156,35 +155,7 @@ func markdownDomains(w io.Writer, r *report.Report) error {
 	if len(d.Domains) == 0 {
 		ew.printf("No flows.\n")
 	} else {
-		enriched := len(d.Servers) > 0
-		head := "| Domain | Host | Flows | Requests | Up | Down | First seen | Last seen | Protocols | Purpose |"
-		sep := "|---|---|--:|--:|--:|--:|---|---|---|---|"
-		if enriched {
-			head += " AS | Operator | Country |"
-			sep += "---|---|---|"
-		}
-		ew.printf("%s\n%s\n", head, sep)
-		for _, dom := range d.Domains {
-			ew.printf("| **%s** | | %d | %d | %s | %s | %s | %s | | |", domMdEscape(dom.Domain), dom.Flows, dom.Requests,
-				report.BytesLabel(dom.BytesUp), report.BytesLabel(dom.BytesDown), domClock(dom.First), domClock(dom.Last))
-			if enriched {
-				ew.printf(" | | |")
-			}
-			ew.printf("\n")
-			for _, h := range dom.Hosts {
-				purpose := h.Purpose
-				if h.Note != "" {
-					purpose = strings.TrimSpace(purpose + " (" + h.Note + ")")
-				}
-				ew.printf("| | %s | %d | %d | %s | %s | %s | %s | %s | %s |", domMdEscape(h.Host), h.Flows, h.Requests,
-					report.BytesLabel(h.BytesUp), report.BytesLabel(h.BytesDown), domClock(h.First), domClock(h.Last),
-					domMdEscape(strings.Join(h.Protocols, ", ")), domMdEscape(purpose))
-				if enriched {
-					ew.printf(" %s | %s | %s |", domMdEscape(domOrDash(h.ServerAS)), domMdEscape(domOrDash(h.ServerOrg)), domMdEscape(domOrDash(h.ServerCountry)))
-				}
-				ew.printf("\n")
-			}
-		}
+		ew.printf("%s", markdownDomainRows(d))
 	}
 	if len(d.Checks) > 0 {
 		ew.printf("\n### Checks: handshake RTT against the database's location\n\n")
@@ -200,6 +171,71 @@ func markdownDomains(w io.Writer, r *report.Report) error {
 		}
 	}
 	return ew.err
+}
+
+// markdownDomainRows is the inventory table: a bold domain row over its hosts when it has several, else
+// one row naming both; Requests only when HTTP was seen, dates when the inventory spans days, the AS,
+// operator and country when the servers were enriched. Every row has the header's cells.
+func markdownDomainRows(d *report.Domains) string {
+	dc := newDomColumns(d)
+	var b strings.Builder
+	b.WriteString("| Domain | Host | Flows |")
+	sep := "|---|---|--:|"
+	if dc.requests {
+		b.WriteString(" Requests |")
+		sep += "--:|"
+	}
+	b.WriteString(" Up | Down | First seen | Last seen | Protocols | Purpose |")
+	sep += "--:|--:|---|---|---|---|"
+	if dc.enriched {
+		b.WriteString(" AS | Operator | Country |")
+		sep += "---|---|---|"
+	}
+	b.WriteString("\n" + sep + "\n")
+	row := func(domain, host string, flows, reqs int, up, down int64, first, last time.Time, h *report.HostSummary) {
+		cells := []string{domain, host, strconv.Itoa(flows)}
+		if dc.requests {
+			cells = append(cells, strconv.Itoa(reqs))
+		}
+		cells = append(cells, report.BytesLabel(up), report.BytesLabel(down), dc.time(first), dc.time(last))
+		if h == nil {
+			cells = append(cells, "", "")
+			if dc.enriched {
+				cells = append(cells, "", "", "")
+			}
+		} else {
+			purpose := h.Purpose
+			if h.Note != "" {
+				purpose = strings.TrimSpace(purpose + " (" + h.Note + ")")
+			}
+			cells = append(cells, domMdEscape(strings.Join(h.Protocols, ", ")), domMdEscape(purpose))
+			if dc.enriched {
+				cells = append(cells, domMdEscape(domOrDash(h.ServerAS)), domMdEscape(domOrDash(h.ServerOrg)), domMdEscape(domOrDash(h.ServerCountry)))
+			}
+		}
+		b.WriteString("|")
+		for _, c := range cells {
+			if c != "" {
+				b.WriteString(" " + c)
+			}
+			b.WriteString(" |")
+		}
+		b.WriteString("\n")
+	}
+	for _, dom := range d.Domains {
+		name := "**" + domMdEscape(dom.Domain) + "**"
+		if len(dom.Hosts) == 1 {
+			h := &dom.Hosts[0]
+			row(name, domMdEscape(h.Host), h.Flows, h.Requests, h.BytesUp, h.BytesDown, h.First, h.Last, h)
+			continue
+		}
+		row(name, "", dom.Flows, dom.Requests, dom.BytesUp, dom.BytesDown, dom.First, dom.Last, nil)
+		for i := range dom.Hosts {
+			h := &dom.Hosts[i]
+			row("", domMdEscape(h.Host), h.Flows, h.Requests, h.BytesUp, h.BytesDown, h.First, h.Last, h)
+		}
+	}
+	return b.String()
 }
 
 func domainsHeadline(d *report.Domains) string {
@@ -248,14 +284,6 @@ func domKm(v float64) string {
 	return strconv.FormatFloat(v, 'f', 0, 64)
 }
 
-// clock shows a time as UTC hh:mm:ss; "-" when unknown.
-func domClock(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("15:04:05")
-}
-
 func domOrDash(s string) string {
 	if s == "" {
 		return "-"
@@ -263,22 +291,10 @@ func domOrDash(s string) string {
 	return s
 }
 
+// domMdEscape keeps s one cell of one row, shown as written: pipes, newlines, HTML and the emphasis
+// characters are escaped.
 func domMdEscape(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// domTrimLines writes b without the trailing blanks tabwriter leaves on rows with empty last cells.
-func domTrimLines(w io.Writer, b []byte) {
-	for _, line := range bytes.SplitAfter(b, []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		nl := bytes.HasSuffix(line, []byte("\n"))
-		w.Write(bytes.TrimRight(line, " \n"))
-		if nl {
-			w.Write([]byte("\n"))
-		}
-	}
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "*", `\*`, "_", `\_`, "`", "\\`").Replace(s)
 }
 
 // domErrWriter remembers the first write error so renderers can write unconditionally.
