@@ -2,6 +2,7 @@ package tracefile
 
 import (
 	"errors"
+	"net/netip"
 	"strings"
 	"unicode"
 )
@@ -87,6 +88,20 @@ func tracertHeader(line string) (string, bool) {
 	f := strings.Fields(rest)
 	if len(f) == 0 {
 		return "", false
+	}
+	// "name [addr]": find the bracketed address, so that a name a web page mangled before it
+	// ("[> www.example.com](http://www.example.com/)>  [192.0.2.1]") costs only the name.
+	for i, w := range f {
+		if !strings.HasPrefix(w, "[") || !strings.HasSuffix(w, "]") {
+			continue
+		}
+		if _, err := netip.ParseAddr(w[1 : len(w)-1]); err != nil {
+			continue
+		}
+		if i > 0 && looksLikeHostname(f[i-1]) {
+			return f[i-1] + " " + w, true
+		}
+		return w[1 : len(w)-1], true
 	}
 	target := f[0]
 	if len(f) > 1 && strings.HasPrefix(f[1], "[") {

@@ -55,6 +55,15 @@ func TestTracertConventions(t *testing.T) {
 			},
 		},
 		{
+			name:   "a target name a web page turned into a link",
+			in:     "C:\\>tracert > [> www.example.com](http://www.example.com/)\n\n[> www.g.example.com](http://www.g.example.com/)>  [192.0.2.9] へのルートをトレースしています\n\n経由するホップ数は最大 30 です:\n\n  1    <1 ms     1 ms     2 ms  ntt.setup [***.***.***.***]\n  2   105 ms   107 ms   111 ms  f2.example.com [192.0.2.9]\n",
+			target: "192.0.2.9", hops: 2,
+			check: func(t *testing.T, tr *path.Trace) {
+				wantResponder(t, tr, 1, "", "ntt.setup", 0)
+				wantResponder(t, tr, 2, "192.0.2.9", "f2.example.com", 0)
+			},
+		},
+		{
 			name:   "a message instead of RTTs",
 			in:     "Détermination de l'itinéraire vers 8.8.8.8 avec un maximum de 30 sauts.\n\n  1  Erreur de transmission : code 1231\n\nItinéraire déterminé.\n",
 			target: "8.8.8.8", hops: 1,
