@@ -125,7 +125,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			flush() // "Trace complete." in any language
 			continue
 		}
-		if isPromptLine(ln) {
+		if isPromptLine(ln) || isCmdExePrompt(body) {
 			continue
 		}
 		if err := in.tolerate(errf(start+1, `a hop line like "  3     4 ms     3 ms     4 ms  192.0.2.1" or "Tracing route to"`, body)); err != nil {
@@ -230,7 +230,7 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		cur.Warnings = append(cur.Warnings, "hop "+itoa(ttl)+": "+strings.TrimSpace(ln[ts[i].col-1:]))
 		return nil
 	}
-	if len(probes) == 0 {
+	if len(probes) == 0 && !tracertReportsFirst(ts[i:]) {
 		col := len(ln) + 1
 		got := ""
 		if i < len(ts) {
@@ -313,8 +313,10 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		name = ""
 	}
 	h.AddResponder(path.Responder{Addr: addr, Name: name})
+	replied := false
 	for _, p := range probes {
 		if p.Status == path.StatusReply {
+			replied = true
 			p.From = addr
 			if code != "" {
 				p.Status, p.Unreachable = path.StatusUnreachable, code
@@ -322,7 +324,42 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		}
 		h.AddProbe(p, name)
 	}
+	if report != "" && !replied {
+		// "  1  192.0.2.1  reports: Destination net unreachable." or "  7  *  *  192.0.2.7  reports: ...":
+		// tracert prints no time for the probe the report answered; keep it as an answer without RTT.
+		p := path.Probe{Status: path.StatusReply, From: addr}
+		if code != "" {
+			p.Status, p.Unreachable = path.StatusUnreachable, code
+		}
+		h.AddProbe(p, name)
+	}
 	return nil
+}
+
+// isCmdExePrompt reports whether line opens with a cmd.exe prompt, whose path may hold spaces:
+// "H:\Documents and Settings\user>tracert gmail.com", "C:\>".
+func isCmdExePrompt(line string) bool {
+	if len(line) < 4 || line[1] != ':' || line[2] != '\\' {
+		return false
+	}
+	if c := line[0] | 0x20; c < 'a' || c > 'z' {
+		return false
+	}
+	return strings.IndexByte(line, '>') > 2
+}
+
+// tracertReportsFirst reports whether toks, the text of a hop line where RTTs were expected, is a
+// responder followed by a report ("192.0.2.1  reports: Destination net unreachable.", in any
+// language): tracert prints no RTT columns for such a hop.
+func tracertReportsFirst(toks []token) bool {
+	if len(toks) < 2 {
+		return false
+	}
+	if _, err := parseTracertAddr(toks[0].s); err == nil {
+		return true
+	}
+	w := toks[1].s
+	return len(toks) >= 3 && strings.HasPrefix(w, "[") && strings.HasSuffix(w, "]")
 }
 
 // isTracertMessage reports whether toks, the text of a hop line where RTTs were expected, is a message

@@ -64,6 +64,21 @@ func TestTracertConventions(t *testing.T) {
 			},
 		},
 		{
+			name:   "a report without RTT columns",
+			in:     "Tracing route to 192.0.2.9 over a maximum of 30 hops\n\n  1  198.51.100.1  reports: Destination net unreachable.\n\nTrace complete.\n",
+			strict: true, target: "192.0.2.9", hops: 1,
+			check: func(t *testing.T, tr *path.Trace) {
+				wantResponder(t, tr, 1, "198.51.100.1", "", 0)
+				wantProbes(t, tr, 1, "reply!N")
+			},
+		},
+		{
+			name:   "a report in the third column",
+			in:     "Tracing route to 192.0.2.9 over a maximum of 30 hops\n\n  1     1 ms     1 ms     1 ms  198.51.100.1\n  2     *        *     198.51.100.7  reports: Destination net unreachable.\n",
+			target: "192.0.2.9", hops: 2,
+			check: func(t *testing.T, tr *path.Trace) { wantProbes(t, tr, 2, "*", "*", "reply!N") },
+		},
+		{
 			name:   "a message instead of RTTs",
 			in:     "Détermination de l'itinéraire vers 8.8.8.8 avec un maximum de 30 sauts.\n\n  1  Erreur de transmission : code 1231\n\nItinéraire déterminé.\n",
 			target: "8.8.8.8", hops: 1,
@@ -161,6 +176,25 @@ func addrText(s string, ok bool) string {
 		return ""
 	}
 	return s
+}
+
+// TestIsCmdExePrompt pins which lines count as a cmd.exe prompt.
+func TestIsCmdExePrompt(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{`H:\Documents and Settings\Administrador>tracert gmail.com`, true},
+		{`C:\>`, true},
+		{`E:\BSDRP>tracert -d 192.168.23.100`, true},
+		{`C:\Users\me`, false},
+		{`1:\x>`, false},
+		{`Tracing route to a [192.0.2.1]`, false},
+	} {
+		if got := isCmdExePrompt(tc.line); got != tc.want {
+			t.Errorf("isCmdExePrompt(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
 }
 
 // TestUnwrapTracert pins which line pairs the console-wrap repair joins.
