@@ -14,6 +14,9 @@
 //     at 95%, 8, 15, 21, 28, ... at 99%, as scamper's table).
 //   - When too few known flows reach v, new flows are first sent at TTL h to find more of them
 //     ("node control"); an interface found that way is one more interface of TTL h.
+//   - Each interface first gets one probe alone: when it reaches the end of the path (the destination
+//     or an unreachable), that answer settles the interface, since a router does not balance a host on
+//     its own link over other next hops (as Paris traceroute's MDA and scamper stop there).
 //   - A successor that never answers is a silent hop: the flows go on from the last interface that
 //     answered, and links cross the gap (path.Link.Gap), up to GapLimit silent hops.
 //   - The total number of probes and the run time are bounded; a hop where the stopping rule did not

@@ -84,7 +84,22 @@ func (g *graph) newFlow() int {
 // ttl): the interface it answered from at ttl, or, across a silent hop, the anchor whose silent
 // continuation includes it. ok is false when the flow ended (destination, unreachable) or its branch
 // was given up.
-func (g *graph) parent(f, ttl int) (anchor, bool) {
+func (g *graph) parent(f, ttl int) (anchor, bool) { return g.parentIn(f, ttl, g.silent[ttl]) }
+
+// parentIn is parent with the silent continuations at ttl given.
+func (g *graph) parentIn(f, ttl int, silent []anchor) (anchor, bool) {
+	if ttl >= g.first && ttl <= g.max {
+		// The common case: the flow answered at ttl itself.
+		if o := g.flows[f-1][ttl-g.first]; o.state == answered {
+			if o.final {
+				return anchor{}, false
+			}
+			return anchor{addr: o.addr, ttl: ttl}, true
+		}
+	}
+	if len(silent) == 0 && ttl >= g.first {
+		return anchor{}, false
+	}
 	for t := ttl; t >= g.first; t-- {
 		o := g.at(f, t)
 		if o.state == answered {
@@ -92,13 +107,13 @@ func (g *graph) parent(f, ttl int) (anchor, bool) {
 				return anchor{}, false
 			}
 			a := anchor{addr: o.addr, ttl: t}
-			if t == ttl || slices.Contains(g.silent[ttl], a) {
+			if t == ttl || slices.Contains(silent, a) {
 				return a, true
 			}
 			return anchor{}, false
 		}
 	}
-	if ttl < g.first || slices.Contains(g.silent[ttl], g.root()) {
+	if ttl < g.first || slices.Contains(silent, g.root()) {
 		return g.root(), true
 	}
 	return anchor{}, false
@@ -122,18 +137,24 @@ func (g *graph) survey(ttl int) map[anchor]*succ {
 	if ttl < g.first {
 		out[g.root()] = &succ{}
 	}
-	for _, a := range g.silent[ttl] {
+	silent := g.silent[ttl]
+	for _, a := range silent {
 		out[a] = &succ{}
 	}
+	var last anchor
+	var s *succ
 	for f := 1; f <= len(g.flows); f++ {
-		a, ok := g.parent(f, ttl)
+		a, ok := g.parentIn(f, ttl, silent)
 		if !ok {
 			continue
 		}
-		s := out[a]
-		if s == nil {
-			s = &succ{}
-			out[a] = s
+		if s == nil || a != last {
+			s = out[a]
+			if s == nil {
+				s = &succ{}
+				out[a] = s
+			}
+			last = a
 		}
 		s.members++
 		switch o := g.at(f, ttl+1); o.state {
@@ -178,6 +199,7 @@ func (g *graph) plan(ttl int) plan {
 	// more[t] is how many new flows to send at TTL t to find more flows of parents anchored there.
 	more := map[int]int{}
 	direct := map[int]bool{} // whether those new flows can be sent at ttl+1 at once
+	shares := map[int]map[netip.Addr]int{}
 	for _, a := range keys {
 		s := groups[a]
 		k := len(s.hops)
@@ -221,7 +243,10 @@ func (g *graph) plan(ttl int) plan {
 				}
 				continue
 			}
-			hits, total := g.share(a)
+			if shares[a.ttl] == nil {
+				shares[a.ttl] = g.shares(a.ttl)
+			}
+			hits, total := shares[a.ttl][a.addr], shares[a.ttl][netip.Addr{}]
 			count := rest
 			if hits < total {
 				count = (rest*total + hits - 1) / max(hits, 1)
@@ -255,17 +280,16 @@ func (g *graph) plan(ttl int) plan {
 	return p
 }
 
-// share returns how many flows answered at a.ttl from a.addr, and how many answered there at all.
-func (g *graph) share(a anchor) (hits, total int) {
+// shares counts the flows that answered at ttl per address, and under the invalid address all of them.
+func (g *graph) shares(ttl int) map[netip.Addr]int {
+	out := map[netip.Addr]int{}
 	for f := 1; f <= len(g.flows); f++ {
-		if o := g.at(f, a.ttl); o.state == answered {
-			total++
-			if o.addr == a.addr {
-				hits++
-			}
+		if o := g.at(f, ttl); o.state == answered {
+			out[o.addr]++
+			out[netip.Addr{}]++
 		}
 	}
-	return hits, total
+	return out
 }
 
 // markIncomplete records that the stopping rule did not hold at ttl.

@@ -120,3 +120,5 @@ func (s *simNet) Recv(deadline time.Time) (probe.Reply, error) {
 	}
 	return r, nil
 }
+
+func addr4(a, b, c, d byte) netip.Addr { return netip.AddrFrom4([4]byte{a, b, c, d}) }
