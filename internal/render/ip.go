@@ -24,8 +24,10 @@ func textIP(w io.Writer, r *report.Report, color bool, width int) error {
 			{text: ipDash(i.Country)}, {text: ipDash(q.PlaceLabel)}, {text: q.Note}})
 	}
 	to := &textOut{w: &b, color: color, width: width}
-	to.fitTable([]column{{head: "ADDRESS", min: 15, order: 3}, {head: "AS"}, {head: "OPERATOR", min: 12, order: 3},
-		{head: "COUNTRY"}, {head: "PLACE", min: 10, order: 3}, {head: "NOTE", below: 20}}, rows)
+	// Addresses are never cut: a full IPv6 address (39) leaves 80 columns room for the operator and
+	// place cut to their minimum, with the note under the row.
+	to.fitTable([]column{{head: "ADDRESS"}, {head: "AS"}, {head: "OPERATOR", min: 12, order: 3},
+		{head: "CC"}, {head: "PLACE", min: 10, order: 3}, {head: "NOTE", below: 20}}, rows)
 	var notes []string
 	for _, q := range r.IPs {
 		i := q.Info
@@ -44,16 +46,19 @@ func textIP(w io.Writer, r *report.Report, color bool, width int) error {
 		}
 	}
 	if len(notes) > 0 {
-		b.WriteString("\n")
+		to.line("")
 		for _, n := range notes {
-			b.WriteString(n + "\n")
+			to.para("", "  ", n)
 		}
 		for _, q := range r.IPs {
 			if q.Info.ASSource == "hostname" || q.Info.GeoSource == "hostname" {
-				b.WriteString("* read from the router's hostname\n")
+				to.line("* read from the router's hostname")
 				break
 			}
 		}
+	}
+	if to.err != nil {
+		return to.err
 	}
 	_, err := w.Write(b.Bytes())
 	return err
