@@ -33,6 +33,7 @@ func TestPastedNotes(t *testing.T) {
 		{"HTML line breaks and a quoted row", "> traceroute -A 192.0.2.9</br>\n" + strings.TrimSuffix(hdr, "\n") + "</br>\n 1  gw (192.0.2.1) [*]  0.827 ms  0.762 ms</br>\n> 2  r2 (192.0.2.9) [AS64500]  1.0 ms<br />\n", FormatTraceroute, 2, "", 0},
 		{"terminal wrap padded into the line", hdr + " 1  r1.example.net (192.0.2.1) [AS64500]  6.442 ms  6.                                                           357 ms  6.281 ms\n 2  r2.example.net (192.0.2.2)  1.064 ms xe-0-0-0-10g                                                           .r3.example.net (192.0.2.3)  1.916 ms\n", FormatTraceroute, 2, "", 2},
 		{"unreachable code above 255", hdr + " 1  192.0.2.1  0.676 ms !<500>  0.7 ms !P\n", FormatTraceroute, 1, "", 0},
+		{"Huawei VRP tracert header", "<HUAWEI> tracert 192.0.2.9\n traceroute to  192.0.2.9(192.0.2.9), max hops: 30 ,packet length: 40,press CTRL_C to break \n 1 192.0.2.1 3 ms  2 ms  3 ms \n 2 192.0.2.9 5 ms  4 ms  5 ms \n", FormatTraceroute, 2, "", 0},
 		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 	}
 	for _, tc := range tests {
@@ -52,6 +53,12 @@ func TestPastedNotes(t *testing.T) {
 						t.Errorf("unexpected warning %q", w)
 					}
 				}
+			}
+			if tr := trs[0]; tr.Target.Name != "" && !strings.Contains(tc.in, tr.Target.Name) {
+				t.Errorf("target name %q is not in the input", tr.Target.Name)
+			}
+			if strings.Contains(tc.in, "(192.0.2.9)") && trs[0].Target.Addr.String() != "192.0.2.9" && !strings.Contains(tc.in, "traceroute6") {
+				t.Errorf("target %+v, want the address 192.0.2.9", trs[0].Target)
 			}
 			checkResult(t, tc.format, trs, nil)
 			strict, err := ParseWith([]byte(tc.in), "", ParseOptions{Strict: true})

@@ -294,6 +294,11 @@ func (p *trParser) fillHeader(t *path.Trace, body string, start int) error {
 		rest = ""
 	}
 	name = strings.TrimSuffix(name, ",")
+	if k := strings.IndexByte(name, '('); k > 0 && strings.HasSuffix(name, ")") {
+		// Huawei VRP's "traceroute to  10.1.1.1(10.1.1.1), max hops: 30 ,packet length: 40": no space
+		// before the address.
+		name, rest = name[:k], name[k:]+" "+rest
+	}
 	if strings.HasPrefix(rest, "(") {
 		end := strings.IndexByte(rest, ')')
 		if end < 0 {
