@@ -53,6 +53,11 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.Source = e.source(opt.From)
 	f.Contradictions = append(f.Contradictions, e.ruleOut(f.Source)...)
 	slices.SortStableFunc(f.Contradictions, func(a, b Contradiction) int { return a.TTL - b.TTL })
+	contradicted := map[int]bool{}
+	for _, c := range f.Contradictions {
+		contradicted[c.TTL] = true
+	}
+	e.placeFromNames(f.Source, contradicted)
 	f.ASPath = e.asPath()
 	f.Destination = e.destination()
 	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)

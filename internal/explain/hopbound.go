@@ -74,8 +74,8 @@ func breaksBound(p *Place, tp float64, q *Place, tq float64) (km, maxKm float64,
 
 // hopBound drops every hop place that breaks the hop-to-hop bound against a hop placed by stronger
 // evidence, and returns the evidence. Places are accepted strongest first (among equals, the one that
-// breaks the bound with fewer others first, then in TTL order); a place that breaks it against an
-// accepted one is dropped, or stated near that hop ("rtt") when the bound is small.
+// breaks the bound with fewer distinct others first, then the faster); a place that breaks it against
+// an accepted one is dropped, or stated near that hop ("rtt") when the bound is small.
 func (e *explainer) hopBound() []Contradiction {
 	out := []Contradiction{}
 	type cand struct{ i, strength, conflicts int }
@@ -86,17 +86,36 @@ func (e *explainer) hopBound() []Contradiction {
 			cs = append(cs, cand{i: i, strength: strength(p)})
 		}
 	}
+	// Conflicts count the distinct pieces of evidence a place breaks the bound with: one network's
+	// registry entry repeated over ten of its hops (a backbone registered at its head office) is one
+	// voice, not ten.
+	type voice struct {
+		asn   uint32
+		label string
+	}
+	against := make([]map[voice]bool, len(cs))
 	for a := range cs {
 		for b := a + 1; b < len(cs); b++ {
 			i, j := cs[a].i, cs[b].i
 			if _, _, broken := breaksBound(e.out[i].Place, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
-				cs[a].conflicts++
-				cs[b].conflicts++
+				if against[a] == nil {
+					against[a] = map[voice]bool{}
+				}
+				if against[b] == nil {
+					against[b] = map[voice]bool{}
+				}
+				against[a][voice{e.out[j].ASN, e.out[j].Place.Label()}] = true
+				against[b][voice{e.out[i].ASN, e.out[i].Place.Label()}] = true
 			}
 		}
 	}
+	for a := range cs {
+		cs[a].conflicts = len(against[a])
+	}
+	// Strongest first; among equals the one with fewer voices against it, then the faster (the nearer
+	// the source, the tighter its bound), then in TTL order.
 	slices.SortStableFunc(cs, func(a, b cand) int {
-		return cmp.Or(b.strength-a.strength, a.conflicts-b.conflicts, a.i-b.i)
+		return cmp.Or(b.strength-a.strength, a.conflicts-b.conflicts, cmp.Compare(e.placeMs[a.i], e.placeMs[b.i]), a.i-b.i)
 	})
 	var kept []int
 	for _, c := range cs {

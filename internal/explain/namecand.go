@@ -1,0 +1,72 @@
+package explain
+
+import (
+	"math"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/geo"
+)
+
+// placeFromNames gives back to a hop the place its router's name reads when the name alone was too
+// ambiguous to state (a bare code such as "phx" that enrich keeps only when the database's country
+// agrees) and the trace's own RTTs now decide: the hop's database place was ruled out by physics (a
+// contradiction), or it has none and the source or a neighbouring hop is in the name's country. The
+// name's place must itself keep the bounds: within the hop's RTT × 100 km of the source, and the
+// hop-to-hop bound with every other located hop. contradicted lists the TTLs whose place was ruled out.
+func (e *explainer) placeFromNames(s Source, contradicted map[int]bool) {
+	srcCountry := ""
+	if s.Known && s.Place != nil {
+		srcCountry = s.Place.Country
+	}
+	for i := range e.out {
+		o := &e.out[i]
+		if math.IsNaN(e.placeMs[i]) || (o.Place != nil && !contradicted[o.TTL]) {
+			continue
+		}
+		for _, r := range e.t.Hops[i].Responders {
+			if r.Name == "" {
+				continue
+			}
+			h := enrich.HintFromName(r.Name)
+			if h == nil || !h.HasCoords || h.City == "" || h.Country == "" {
+				continue
+			}
+			p := &Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: true, Source: "hostname", Confidence: enrich.ConfidenceLow}
+			if !contradicted[o.TTL] && srcCountry != h.Country && e.neighbourCountry(i, -1) != h.Country && e.neighbourCountry(i, +1) != h.Country {
+				continue
+			}
+			if e.keepsBounds(i, p, s) {
+				o.Place = p
+				break
+			}
+		}
+	}
+}
+
+// keepsBounds reports whether place p for hop index i keeps the bound from the source s and the
+// hop-to-hop bound with every other located hop.
+func (e *explainer) keepsBounds(i int, p *Place, s Source) bool {
+	t := e.placeMs[i]
+	if s.Known && s.Place != nil {
+		switch {
+		case s.Place.HasCoords:
+			if km(s.Place, p) > t*geo.FibreKmPerMs+s.RadiusKm+contradictionSlackKm {
+				return false
+			}
+		case s.Place.Country != "":
+			if d, ok := pairKm(s.Place, p); ok && d > t*geo.FibreKmPerMs+contradictionSlackKm {
+				return false
+			}
+		}
+	}
+	for j := range e.out {
+		q := e.out[j].Place
+		if j == i || q == nil || math.IsNaN(e.placeMs[j]) {
+			continue
+		}
+		if _, _, broken := breaksBound(p, t, q, e.placeMs[j]); broken {
+			return false
+		}
+	}
+	return true
+}

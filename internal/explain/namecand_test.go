@@ -1,0 +1,69 @@
+package explain
+
+import (
+	"net/netip"
+	"testing"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain/explaintest"
+)
+
+// TestPlaceFromNames: a name whose code alone is too ambiguous to state (enrich keeps it only when the
+// database's country agrees) is stated when the trace's RTTs decide: the database's place was ruled
+// out, or there is none and a neighbour is in the name's country; never when the name's place itself
+// breaks a bound.
+func TestPlaceFromNames(t *testing.T) {
+	a := netip.MustParseAddr
+	us, se := dbCity("", "US", 0, 0), dbCity("", "SE", 0, 0)
+	tests := []struct {
+		name  string
+		hops  []string
+		infos map[netip.Addr]enrich.Info
+		want  map[int]string // hop TTL → "label/source", "" for unplaced
+	}{
+		{
+			name:  "a registry country the RTT rules out gives way to the name's code",
+			hops:  []string{"192.0.2.1/0.2", "192.0.2.2=phx-b5-link.ip.twelve99.net/1.4", "192.0.2.3=lax-b22-link.ip.twelve99.net/9.6"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): us, a("192.0.2.2"): se, a("192.0.2.3"): se},
+			want:  map[int]string{1: "US/database", 2: "Phoenix, US/hostname", 3: "Los Angeles, US/hostname"},
+		},
+		{
+			name:  "a registry country the RTT allows is kept over an ambiguous code",
+			hops:  []string{"192.0.2.1/0.2", "192.0.2.2=phx-b5-link.ip.twelve99.net/140"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): us, a("192.0.2.2"): se},
+			want:  map[int]string{2: "SE/database"},
+		},
+		{
+			name:  "a code whose place breaks the bound is not stated",
+			hops:  []string{"192.0.2.1=r1.ldn.example.net/0.2", "192.0.2.2=syd-b1-link.ip.twelve99.net/1.0"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &london}, a("192.0.2.2"): se},
+			want:  map[int]string{1: "London, GB/hostname", 2: "London, GB/rtt"},
+		},
+		{
+			name:  "a hop with no place takes its name's code when a neighbour is in that country",
+			hops:  []string{"192.0.2.1/0.2", "192.0.2.2=phx-b5-link.example.net/1.4", "192.0.2.3/2"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): us, a("192.0.2.3"): us},
+			want:  map[int]string{2: "Phoenix, US/hostname"},
+		},
+		{
+			name:  "a hop with no place and no neighbour in the name's country stays unplaced",
+			hops:  []string{"192.0.2.1/0.2", "192.0.2.2=phx-b5-link.example.net/1.4", "192.0.2.3/2"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): dbCity("", "CA", 0, 0), a("192.0.2.3"): dbCity("", "CA", 0, 0)},
+			want:  map[int]string{2: ""},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
+			for ttl, want := range tc.want {
+				got := ""
+				if p := f.Hops[ttl-1].Place; p != nil {
+					got = p.Label() + "/" + p.Source
+				}
+				if got != want {
+					t.Errorf("hop %d placed %q, want %q", ttl, got, want)
+				}
+			}
+		})
+	}
+}
