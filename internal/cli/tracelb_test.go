@@ -27,6 +27,7 @@ func TestAnalyzeTracelb(t *testing.T) {
 		{"lab-diamond2.json", "hop 1 10.200.0.2 => hop 4 203.0.113.9: 2 paths over 3 hops"},
 		{"lab-diamond2.txt", "hop 1 10.200.0.2 => hop 4 203.0.113.9: 2 paths over 3 hops, links unknown"},
 		{"lab-diamond4.txt", "hop 1 10.200.0.2 => hop 4 203.0.113.9: 4 paths over 3 hops, links unknown"},
+		{"lab-diamond4.json", "hop 1 10.200.0.2 => hop 4 203.0.113.9: 4 paths over 3 hops"},
 		{"lab-nested.json", "hop 1 10.200.0.2 => hop 6 203.0.113.9: 3 paths over 5 hops, nested"},
 		{"lab-nested.txt", "hop 1 10.200.0.2 => hop 6 203.0.113.9: 3 paths over 5 hops, links unknown"},
 	}

@@ -155,6 +155,7 @@ func TestDiamondsOfScamperLabs(t *testing.T) {
 		{"lab-diamond2.json", "10.200.0.2@1>203.0.113.9@4 w=2 l=3"},
 		{"lab-diamond2.txt", "10.200.0.2@1>203.0.113.9@4 w=2 l=3 unlinked"},
 		{"lab-diamond4.txt", "10.200.0.2@1>203.0.113.9@4 w=4 l=3 unlinked"},
+		{"lab-diamond4.json", "10.200.0.2@1>203.0.113.9@4 w=4 l=3"},
 		{"lab-nested.json", "10.200.0.2@1>203.0.113.9@6 w=3 l=5 nested (10.200.0.6@2>10.200.0.22@4 w=2 l=2)"},
 	}
 	for _, tc := range tests {
