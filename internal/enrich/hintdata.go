@@ -238,6 +238,12 @@ var cloudRegions = map[string]place{
 // cityAbbrevs); a carrier with abbrev set reads them ("lutn-core-2a.network.virginmedia.net" → Luton).
 var abbrevCountries = map[string]bool{"GB": true, "DE": true}
 
+// cityStates are countries that are one city, so a code the country confirms places the hop in it.
+var cityStates = map[string]place{
+	"HK": pl("Hong Kong", "HK", 22.32, 114.17), "SG": pl("Singapore", "SG", 1.29, 103.85),
+	"MO": pl("Macau", "MO", 22.20, 113.54), "MC": pl("Monaco", "MC", 43.74, 7.42),
+}
+
 // attCodes are AT&T backbone (ip.att.net) city codes: five characters, three for the city and two for
 // the state, at the start of a router token ("sffca22crs", "sd2ca21crs", "cr2.cgcil.ip.att.net").
 var attCodes = map[string]place{

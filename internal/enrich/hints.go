@@ -437,6 +437,11 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 					if p, ok := ix.clliCode(l[:6]); ok {
 						return p, t, ConfidenceMedium, true
 					}
+					// A CLLI-style code whose region is the country label after it ("chwahk03.hk"):
+					// in a city-state the country names the city.
+					if p, ok := cityStates[cc]; ok && countryToken(l[4:6]) == cc {
+						return p, t, ConfidenceMedium, true
+					}
 				}
 				if len(l) == 3 && cc != "" {
 					// A code followed by a country label that agrees ("man7.uk", "fra6.de", "amstnl07.nl"):
