@@ -15,9 +15,10 @@ import (
 // FormatMTRJSON is mtr --json output, 0.93 and older (string fields) and newer.
 const FormatMTRJSON = "mtr-json"
 
-// detectMTRJSON is likely for JSON with mtr's "report" and "hubs" keys.
+// detectMTRJSON is likely for JSON with mtr's "report" and "hubs" keys, or with the "hops",
+// "ipaddr" and "packetsize" keys of the --json that Red Hat's mtr 0.85 prints.
 func detectMTRJSON(s *sniff) confidence {
-	if s.json && s.has(`"hubs"`) && s.has(`"report"`) {
+	if s.json && (s.has(`"hubs"`) && s.has(`"report"`) || s.has(`"hops"`) && s.has(`"ipaddr"`) && s.has(`"packetsize"`)) {
 		return likely
 	}
 	return notMine
@@ -39,8 +40,29 @@ type mtrJSON struct {
 	} `json:"report"`
 }
 
-// parseMTRJSON imports mtr --json output (one report per JSON value).
+// parseMTRJSON imports mtr --json output (one report per JSON value). A paste whose JSON stops
+// before its closing brackets (the last lines lost when copying from a pager or a terminal) is
+// read with them added, and a warning says so.
 func parseMTRJSON(data []byte) ([]*path.Trace, error) {
+	traces, err := parseMTRJSONValues(data)
+	if err == nil {
+		return traces, nil
+	}
+	fixed, closed := closeTruncatedJSON(data)
+	if closed == 0 {
+		return nil, err
+	}
+	traces, err2 := parseMTRJSONValues(fixed)
+	if err2 != nil {
+		return nil, err
+	}
+	for _, t := range traces {
+		t.Warnings = append(t.Warnings, "the JSON stops short of its end; read with "+itoa(closed)+" closing bracket(s) added")
+	}
+	return traces, nil
+}
+
+func parseMTRJSONValues(data []byte) ([]*path.Trace, error) {
 	in := &jsonInput{format: FormatMTRJSON, data: data}
 	var traces []*path.Trace
 	err := in.values(func(raw json.RawMessage, off int) error {
@@ -49,7 +71,12 @@ func parseMTRJSON(data []byte) ([]*path.Trace, error) {
 			return in.decodeErr(err, off, `an mtr report {"report": {"mtr": ..., "hubs": [...]}}`)
 		}
 		if doc.Report == nil || doc.Report.MTR == nil {
-			return in.errAt(off, `an mtr report {"report": {"mtr": ..., "hubs": [...]}}`, firstKeys(raw))
+			t, err := mtrHopsReport(in, raw, off)
+			if err != nil {
+				return err
+			}
+			traces = append(traces, t)
+			return nil
 		}
 		m := doc.Report.MTR
 		t := &path.Trace{Source: FormatMTRJSON}
