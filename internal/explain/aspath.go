@@ -101,7 +101,12 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		if prev >= 0 {
 			p := out[prev]
 			ho := HandOff{From: p.Name, FromASNs: p.ASNs, To: c.Name, ToASNs: c.ASNs, AfterTTL: out[i-1].LastTTL, AtTTL: c.FirstTTL, Via: via}
-			if x := e.exchangeHop(p.LastTTL, c.FirstTTL); x > 0 {
+			if t := e.firstResponderIn(c.ASNs, p.LastTTL, c.FirstTTL); t > 0 {
+				// The next carrier already answers at the previous one's last hop (two routers at one
+				// TTL: the paths split at the hand-off): the hand-off is there.
+				ho.AtTTL = t
+				ho.AfterTTL = e.prevTTL(t)
+			} else if x := e.exchangeHop(p.LastTTL, c.FirstTTL); x > 0 {
 				// A port on an exchange's LAN answers for the member that received the traffic there:
 				// the next carrier's router, so the hand-off is at the exchange hop.
 				ho.AtTTL = x
@@ -119,6 +124,33 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		hs = []HandOff{}
 	}
 	return out, hs
+}
+
+// firstResponderIn is the first TTL from lo up to (not including) hi where a responder's database AS is
+// one of asns; 0 when none is.
+func (e *explainer) firstResponderIn(asns []uint32, lo, hi int) int {
+	for i := range e.t.Hops {
+		h := &e.t.Hops[i]
+		if h.TTL < lo || h.TTL >= hi || len(h.Responders) < 2 {
+			continue
+		}
+		for _, r := range h.Responders {
+			if in := e.info(r.Addr); in.ASN != 0 && in.ASSource != "hostname" && in.Special == nil && slices.Contains(asns, in.ASN) {
+				return h.TTL
+			}
+		}
+	}
+	return 0
+}
+
+// prevTTL is the TTL of the last hop before ttl where anything answered; ttl-1 when none did.
+func (e *explainer) prevTTL(ttl int) int {
+	for i := len(e.t.Hops) - 1; i >= 0; i-- {
+		if h := &e.t.Hops[i]; h.TTL < ttl && !h.Silent() {
+			return h.TTL
+		}
+	}
+	return ttl - 1
 }
 
 // exchangeHop is the last hop strictly between TTLs after and at that answered from an exchange's

@@ -156,6 +156,13 @@ func TestASPath(t *testing.T) {
 			wantHand: "Alpha Net>Gamma Cloud@4",
 		},
 		{
+			name:     "the next carrier answering beside the last hop of the previous one is where the hand-off is",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "192.0.2.3/3 203.0.113.1/3", "*", "203.0.113.2/5"},
+			infos:    infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "192.0.2.3=64500:Alpha Net:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"),
+			wantRuns: "64500:1-3 64502:5-5",
+			wantHand: "Alpha Net>Gamma Cloud@3",
+		},
+		{
 			name:     "a hop on an exchange's LAN between two carriers is where the hand-off is",
 			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.9/3", "203.0.113.1/4", "203.0.113.2/5"},
 			infos:    withExchange(infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"), "198.51.100.9"),
