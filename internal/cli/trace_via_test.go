@@ -222,46 +222,50 @@ func TestTraceViaGlobalpingMTR(t *testing.T) {
 	}
 }
 
-// TestVantageFactsRecorded checks the expert facts of the recorded RIPE Atlas measurement (one
-// round of built-in measurement 1000157 from probes 319 and 426) in every output format.
+// TestVantageFactsRecorded checks the expert facts of the recorded multi-probe RIPE Atlas measurements
+// in every output format: one round of built-in measurement 1000157 from probes 319 and 426, which never
+// reach their target, and measurement 3606560 from probes 12185 and 22880, which reach the same anycast
+// instance at 19.0 and 40.1 ms.
 func TestVantageFactsRecorded(t *testing.T) {
-	data, err := os.ReadFile(strings.TrimSuffix(atlasRecord, ".json") + ".facts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	type fact struct{ kind, text string }
-	var facts []fact
-	for i, ln := range strings.Split(string(data), "\n") {
-		if ln = strings.TrimSpace(ln); ln == "" || ln[0] == '#' {
-			continue
+	for _, rec := range []string{atlasRecord, atlasData + "results-msm3606560-recorded.json"} {
+		data, err := os.ReadFile(strings.TrimSuffix(rec, ".json") + ".facts")
+		if err != nil {
+			t.Fatal(err)
 		}
-		kind, text, ok := strings.Cut(ln, ": ")
-		if !ok || kind != "says" && kind != "never" && kind != "known-wrong" {
-			t.Fatalf("facts line %d: %q: want says:, never: or known-wrong:", i+1, ln)
-		}
-		facts = append(facts, fact{kind, text})
-	}
-	for _, format := range []string{"text", "markdown", "html", "json"} {
-		t.Run(format, func(t *testing.T) {
-			code, out, errs := run(t, "", "analyze", "--format", format, atlasRecord)
-			if code != ExitOK {
-				t.Fatalf("exit %d: %s", code, errs)
+		type fact struct{ kind, text string }
+		var facts []fact
+		for i, ln := range strings.Split(string(data), "\n") {
+			if ln = strings.TrimSpace(ln); ln == "" || ln[0] == '#' {
+				continue
 			}
-			words := flat(t, format, out)
-			for _, f := range facts {
-				has := strings.Contains(words, f.text)
-				switch {
-				case f.kind == "says" && !has:
-					t.Errorf("does not say %q", f.text)
-				case f.kind == "never" && has:
-					t.Errorf("says %q, which is wrong", f.text)
-				case f.kind == "known-wrong" && !has:
-					t.Errorf("no longer says %q: make it a never: fact", f.text)
-				case f.kind == "known-wrong":
-					t.Logf("known wrong, still said: %q", f.text)
+			kind, text, ok := strings.Cut(ln, ": ")
+			if !ok || kind != "says" && kind != "never" && kind != "known-wrong" {
+				t.Fatalf("%s facts line %d: %q: want says:, never: or known-wrong:", rec, i+1, ln)
+			}
+			facts = append(facts, fact{kind, text})
+		}
+		for _, format := range []string{"text", "markdown", "html", "json"} {
+			t.Run(strings.TrimSuffix(rec[len(atlasData):], "-recorded.json")+"/"+format, func(t *testing.T) {
+				code, out, errs := run(t, "", "analyze", "--format", format, rec)
+				if code != ExitOK {
+					t.Fatalf("exit %d: %s", code, errs)
 				}
-			}
-		})
+				words := flat(t, format, out)
+				for _, f := range facts {
+					has := strings.Contains(words, f.text)
+					switch {
+					case f.kind == "says" && !has:
+						t.Errorf("does not say %q", f.text)
+					case f.kind == "never" && has:
+						t.Errorf("says %q, which is wrong", f.text)
+					case f.kind == "known-wrong" && !has:
+						t.Errorf("no longer says %q: make it a never: fact", f.text)
+					case f.kind == "known-wrong":
+						t.Logf("known wrong, still said: %q", f.text)
+					}
+				}
+			})
+		}
 	}
 }
 
