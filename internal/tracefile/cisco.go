@@ -22,13 +22,16 @@ func detectCiscoIOS(s *sniff) confidence { return detectCiscoAs(s, FormatCiscoIO
 func detectCiscoXR(s *sniff) confidence { return detectCiscoAs(s, FormatCiscoXR) }
 
 // detectCiscoAs is certain of "Tracing the route to" and "Type escape sequence to abort." and likely
-// on a hop line with "msec" RTTs, a unit only Cisco prints.
+// on a hop line with "msec" RTTs, a unit only Cisco prints, and on the extended traceroute's
+// questions when the output follows them.
 func detectCiscoAs(s *sniff, format string) confidence {
 	c := notMine
 	line := s.line
 	switch {
 	case strings.HasPrefix(line, "Tracing the route to ") || line == "Type escape sequence to abort.":
 		c = certain
+	case isDialogLine(line) && s.has("Tracing the route to "):
+		c = likely // a question of the extended traceroute before the output
 	default:
 		if rest, ok := hopNumber(line); ok && rest != "" && isSpace(rest[0]) && strings.Contains(rest, " msec") {
 			c = likely
@@ -140,6 +143,9 @@ type ciscoParser struct {
 	ping      bool
 	command   string
 	toks      []token
+	// dialogTarget is the answer to the extended traceroute's "Target IP address:" question, for a
+	// header that names the target without its address.
+	dialogTarget netip.Addr
 }
 
 func (p *ciscoParser) flush() {
@@ -185,6 +191,19 @@ func (p *ciscoParser) line() error {
 			p.cur.Target.Name = name
 			if a, err := netip.ParseAddr(strings.TrimSuffix(paren, ")")); err == nil {
 				p.cur.Target.Addr = a
+			}
+		}
+		if !p.cur.Target.Addr.IsValid() && p.dialogTarget.IsValid() {
+			p.cur.Target.Addr = p.dialogTarget
+		}
+		p.dialogTarget = netip.Addr{}
+		return nil
+	case (p.cur == nil || len(p.cur.Hops) == 0) && isDialogLine(body):
+		// The extended traceroute's questions and answers ("Target IP address: 192.0.2.1",
+		// "Probe count [3]: "): the target is the one answer the header repeats.
+		if q, a, _ := strings.Cut(body, ":"); strings.TrimSpace(q) == "Target IP address" {
+			if addr, err := netip.ParseAddr(strings.TrimSpace(a)); err == nil {
+				p.dialogTarget = addr
 			}
 		}
 		return nil
@@ -234,6 +253,30 @@ func (p *ciscoParser) hopLine(ln string, start int) error {
 	pe := err.(*ParseError)
 	p.in.note(pe.Line, "kept the start of the line; from column "+itoa(pe.Col)+" expected "+pe.Expected+", got "+strconv.Quote(pe.Got))
 	return nil
+}
+
+// isDialogLine reports whether body is a question of Cisco's extended traceroute with its answer:
+// words, perhaps a default in brackets, then a colon ("Protocol [ip]: ", "Numeric display? [no]: ",
+// "Loose, Strict, Record, Timestamp, Verbose[none]: ", "Target IP address: 10.100.1.7").
+func isDialogLine(body string) bool {
+	q, _, ok := strings.Cut(body, ":")
+	if !ok || q == "" || !(q[0] >= 'A' && q[0] <= 'Z') {
+		return false
+	}
+	words := 0
+	for _, f := range strings.Fields(q) {
+		if strings.HasPrefix(f, "[") || strings.Contains(f, "[") {
+			return strings.HasSuffix(q, "]") // the default in brackets closes the question
+		}
+		words++
+	}
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == ' ' || c == ',' || c == '?' || c == '(' || c == ')') {
+			return false
+		}
+	}
+	return words >= 2
 }
 
 // firstField is the first whitespace-separated word of s.

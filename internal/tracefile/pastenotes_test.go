@@ -34,6 +34,7 @@ func TestPastedNotes(t *testing.T) {
 		{"terminal wrap padded into the line", hdr + " 1  r1.example.net (192.0.2.1) [AS64500]  6.442 ms  6.                                                           357 ms  6.281 ms\n 2  r2.example.net (192.0.2.2)  1.064 ms xe-0-0-0-10g                                                           .r3.example.net (192.0.2.3)  1.916 ms\n", FormatTraceroute, 2, "", 2},
 		{"unreachable code above 255", hdr + " 1  192.0.2.1  0.676 ms !<500>  0.7 ms !P\n", FormatTraceroute, 1, "", 0},
 		{"Huawei VRP tracert header", "<HUAWEI> tracert 192.0.2.9\n traceroute to  192.0.2.9(192.0.2.9), max hops: 30 ,packet length: 40,press CTRL_C to break \n 1 192.0.2.1 3 ms  2 ms  3 ms \n 2 192.0.2.9 5 ms  4 ms  5 ms \n", FormatTraceroute, 2, "", 0},
+		{"Cisco extended traceroute dialog", "R1#traceroute\nProtocol [ip]: \nTarget IP address: 192.0.2.9\nSource address or interface: \nNumeric display [n]: y\nResolve AS number in (G)lobal table, (V)RF or(N)one [G]: \nLoose, Strict, Record, Timestamp, Verbose[none]: \nType escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.9 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 	}
 	for _, tc := range tests {
@@ -86,6 +87,8 @@ func TestPromptLines(t *testing.T) {
 		{"$ LANG=C traceroute 192.0.2.1", true},
 		{"(base) MLI-JGM412:~ govekk$ traceroute ctome01ld.jax.org", true},
 		{"traceroute from 192.0.2.1 to 198.51.100.9", false},
+		{"RP/0/0/CPU0:PE1#traceroute", true},
+		{"traceroute", true},
 		{" 1  192.0.2.1  1.0 ms", false},
 		{"run the traceroute again", false},
 		{"traceroute to 192.0.2.1 (192.0.2.1), 30 hops max", false},

@@ -269,8 +269,8 @@ func isPromptLine(s string) bool {
 		return true
 	}
 	words := strings.Fields(t)
-	if len(words) == 1 && isBarePrompt(t) {
-		return true // "R1#", "user@router>", "C:\Users\me>"
+	if len(words) == 1 && (isBarePrompt(t) || isGluedCommand(t) || isToolWord(t)) {
+		return true // "R1#", "user@router>", "C:\Users\me>", "RP/0/0/CPU0:PE1#traceroute", "traceroute"
 	}
 	if len(words) >= 2 && isToolWord(words[0]) && words[1] != "to" && words[1] != "from" && !strings.HasSuffix(words[0], ":") {
 		return true // a bare command line such as "traceroute -n 192.0.2.1"
@@ -305,6 +305,13 @@ func isCommandPrefix(w string) bool {
 	}
 	k := strings.IndexByte(w, '=')
 	return k > 0 && strings.ToUpper(w[:k]) == w[:k]
+}
+
+// isGluedCommand reports whether the one word w is a prompt with a tool's name glued to it and no
+// arguments, as a router's extended traceroute starts: "R1#traceroute", "RP/0/0/CPU0:PE1#traceroute".
+func isGluedCommand(w string) bool {
+	j := strings.LastIndexAny(w, ">#$")
+	return j > 0 && j < len(w)-1 && isToolWord(w[j+1:])
 }
 
 // isBarePrompt reports whether the one word w is a prompt on its own: it ends with a prompt sign
