@@ -1,8 +1,8 @@
 // Package tracefile imports the saved output of other traceroute tools into the shared path model.
 //
 // Supported inputs are Linux and BSD/macOS traceroute, Windows tracert, iputils tracepath,
-// mtr (--report, --report-wide, --json and --raw), RIPE Atlas traceroute results and scamper
-// trace/tracelb JSON, Cisco IOS/IOS-XE/IOS-XR and Juniper JunOS traceroute, the mtr screen, WinMTR's
+// mtr (--report, --report-wide, --json and --raw), RIPE Atlas traceroute results, scamper
+// trace/tracelb JSON and tracelb text (sc_warts2text), Cisco IOS/IOS-XE/IOS-XR and Juniper JunOS traceroute, the mtr screen, WinMTR's
 // text export and NextTrace/besttrace text. Every importer is a pure function from bytes to
 // []*path.Trace. Read leniently (the default), lines a text importer cannot use (banners, odd or
 // truncated lines) become "line N: ..." warnings on the trace and redacted hops keep their RTTs;
@@ -25,6 +25,9 @@
 //     empty hops in between); a warning says so. Elsewhere TTL gaps become empty, silent hops.
 //   - tracert's "<1 ms" is 1 ms, the bound it states. mtr reports only aggregates: Responder.Stats,
 //     or Hop.Stats for a "???" row. mtr --raw's overshoot past the destination is dropped as mtr does.
+//   - scamper tracelb (MDA) fills Trace.Multipath: every interface seen at a TTL is a responder of
+//     that hop, and links join interfaces of consecutive hops (from the JSON's probe flows; the text
+//     form does not say which interface of one set leads to which of the next, and a warning says so).
 //   - Protocol and FlowsVaried are set only when the source says (JSON fields, the tool's fixed method,
 //     or a copied command line); otherwise they stay unknown.
 package tracefile
