@@ -13,6 +13,7 @@ import (
 
 	"hopscope/internal/netlab"
 	"hopscope/internal/path"
+	"hopscope/internal/probe"
 )
 
 var (
@@ -34,7 +35,7 @@ func startLab(t *testing.T, spec netlab.Spec) *netlab.Lab {
 }
 
 // labMDA runs Trace from the lab's client at 99%, with fixed identifiers so that a run repeats.
-func labMDA(t *testing.T, l *netlab.Lab, dst netip.Addr, m path.Protocol) *path.Trace {
+func labMDA(t *testing.T, l *netlab.Lab, dst netip.Addr, m path.Protocol, mode probe.Mode) *path.Trace {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(13, 99))
 	var tr *path.Trace
@@ -43,7 +44,7 @@ func labMDA(t *testing.T, l *netlab.Lab, dst netip.Addr, m path.Protocol) *path.
 	err := l.Run("client", func() error {
 		var err error
 		tr, err = Trace(ctx, path.Target{Addr: dst}, Options{Config: Config{Confidence: 0.99, Timeout: 2 * time.Second,
-			MinWait: 300 * time.Millisecond}, Method: m, Rand: rng.Uint32})
+			MinWait: 300 * time.Millisecond}, Method: m, Mode: mode, Rand: rng.Uint32})
 		return err
 	})
 	if err != nil {
@@ -323,6 +324,7 @@ func TestLabMDA(t *testing.T) {
 		scamper string // tracelb -P method; "" compares nothing
 		// oneBranch: the probes cannot spread (ICMP over Linux ECMP): each diamond shows one branch.
 		oneBranch bool
+		mode      probe.Mode
 	}
 	labs := []struct {
 		spec netlab.Spec
@@ -333,6 +335,8 @@ func TestLabMDA(t *testing.T) {
 			{name: "tcp", dst: labServer4, method: path.ProtoTCP, scamper: "tcp-sport"},
 			{name: "icmp", dst: labServer4, method: path.ProtoICMP, scamper: "icmp-echo", oneBranch: true},
 			{name: "udp6", dst: labServer6, method: path.ProtoUDP, scamper: "udp-sport"},
+			// Unprivileged UDP sockets vary the destination port too (the error queue reads the replies).
+			{name: "udp unprivileged", dst: labServer4, method: path.ProtoUDP, mode: probe.ModeUnprivileged},
 		}},
 		{netlab.ECMPSpec(4, netlab.HashL4), []run{
 			{name: "udp", dst: labServer4, method: path.ProtoUDP, scamper: "udp-sport"},
@@ -351,7 +355,7 @@ func TestLabMDA(t *testing.T) {
 			for _, r := range lab.runs {
 				t.Run(r.name, func(t *testing.T) {
 					start := time.Now()
-					tr := labMDA(t, l, r.dst, r.method)
+					tr := labMDA(t, l, r.dst, r.method, r.mode)
 					took := time.Since(start)
 					got := nodesPerHop(l, tr)
 					if len(got) != len(want) {
@@ -378,6 +382,9 @@ func TestLabMDA(t *testing.T) {
 						t.Errorf("links between lab nodes\n got %v\nwant %v", got, want)
 					}
 					t.Logf("hopscope: %d probes, %d flows, %v", mp.Probes, mp.Flows, took.Round(time.Millisecond))
+					if r.mode == probe.ModeUnprivileged && tr.Meta["socket_mode"] != string(probe.ModeUnprivileged) {
+						t.Errorf("meta %v: want the unprivileged socket mode", tr.Meta)
+					}
 					if r.scamper == "" {
 						return
 					}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hopscope/internal/path"
 )
@@ -251,6 +252,32 @@ func TestRunSilentDestination(t *testing.T) {
 	}
 	if len(tr.Multipath.Incomplete) != 0 {
 		t.Errorf("incomplete %v", tr.Multipath.Incomplete)
+	}
+}
+
+// TestRunSlowRouter: a router whose ICMP comes 400 ms late (well past the adaptive wait, within the
+// timeout) is found, not taken for a silent hop.
+func TestRunSlowRouter(t *testing.T) {
+	s := newSimNet(t, "192.0.2.9", simTwo...)
+	s.slow["10.0.2.2"] = 400 * time.Millisecond
+	tr, err := Run(context.Background(), s, Config{Now: s.clock, Confidence: 0.99})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHops, wantLinks := truth(s, 30)
+	gotHops, gotLinks := found(tr)
+	if !slices.Equal(gotHops, wantHops) || !slices.Equal(gotLinks, wantLinks) {
+		t.Errorf("got %q %q\nwant %q %q", gotHops, gotLinks, wantHops, wantLinks)
+	}
+	if len(tr.Multipath.Incomplete) > 0 {
+		t.Errorf("incomplete %v", tr.Multipath.Incomplete)
+	}
+	for _, h := range tr.Hops {
+		for _, p := range h.Probes {
+			if p.Late || p.Status != path.StatusReply {
+				t.Errorf("hop %d: probe of flow %d %s, late %v: the slow router's replies were given up", h.TTL, p.FlowID, p.Status, p.Late)
+			}
+		}
 	}
 }
 

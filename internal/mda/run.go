@@ -30,6 +30,10 @@ type runner struct {
 	pending  int
 	nextSend time.Time
 	maxRTT   time.Duration
+	// graced holds the TTLs that had their one long wait: the first round at a TTL that leaves probes
+	// unanswered after the adaptive wait waits on until Timeout, so that a slow router (or a loaded
+	// host) is not taken for a silent one or for loss.
+	graced map[int]bool
 }
 
 // Run enumerates the load-balanced paths through conn, hop by hop, with the MDA's stopping rule,
@@ -45,7 +49,7 @@ func Run(ctx context.Context, conn probe.Conn, cfg Config) (*path.Trace, error) 
 	if err != nil {
 		return nil, err
 	}
-	r := &runner{cfg: cfg, conn: conn, g: newGraph(cfg, newStopRule(cfg.Confidence))}
+	r := &runner{cfg: cfg, conn: conn, g: newGraph(cfg, newStopRule(cfg.Confidence)), graced: map[int]bool{}}
 	started := cfg.Now()
 	end := started.Add(cfg.MaxTime)
 	if d, ok := ctx.Deadline(); ok && d.Before(end) {
@@ -116,6 +120,23 @@ func (r *runner) round(ws []want, end time.Time) error {
 	}
 	if err := r.receive(deadline, true); err != nil {
 		return err
+	}
+	if r.pending > 0 {
+		grace := false
+		for _, w := range ws {
+			if o := r.g.at(w.flow, w.ttl); o.state == pending && !r.graced[w.ttl] {
+				grace = true
+				r.graced[w.ttl] = true
+			}
+		}
+		if long := r.nextSend.Add(r.cfg.Timeout); grace && long.After(deadline) {
+			if end.Before(long) {
+				long = end
+			}
+			if err := r.receive(long, true); err != nil {
+				return err
+			}
+		}
 	}
 	// Whatever is still pending is lost (a reply that comes later still counts, marked late).
 	for i := range r.probes {

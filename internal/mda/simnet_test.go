@@ -26,16 +26,18 @@ type simNet struct {
 	// src, when set, are the routers at TTL 1, chosen per flow: the source itself balances.
 	src    []string
 	silent map[string]bool
-	seed   uint64
-	queue  []probe.Reply
-	sent   int
+	// slow delays a router's replies by this much on top of the path's RTT.
+	slow  map[string]time.Duration
+	seed  uint64
+	queue []probe.Reply
+	sent  int
 }
 
 // newSimNet builds a network from lines "a > b c" (a's next hops are b and c), the first router
 // of the first line being hop 1 and dest the destination.
 func newSimNet(t testing.TB, dest string, lines ...string) *simNet {
 	s := &simNet{t: t, now: time.Date(2026, 12, 5, 3, 0, 0, 0, time.UTC), next: map[string][]string{}, dest: dest,
-		silent: map[string]bool{}}
+		silent: map[string]bool{}, slow: map[string]time.Duration{}}
 	for i, l := range lines {
 		from, to, ok := strings.Cut(l, ">")
 		if !ok {
@@ -94,7 +96,7 @@ func (s *simNet) Send(p probe.Probe) error {
 		kind = probe.KindReached
 	}
 	s.queue = append(s.queue, probe.Reply{Seq: p.Seq, Kind: kind, From: netip.MustParseAddr(r),
-		At: s.now.Add(time.Duration(2*p.TTL) * time.Millisecond)})
+		At: s.now.Add(time.Duration(2*p.TTL)*time.Millisecond + s.slow[r])})
 	return nil
 }
 
