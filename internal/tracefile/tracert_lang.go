@@ -31,6 +31,8 @@ var tracertHeadPrefixes = []string{
 
 // tracertHeadSuffixes close the header line in languages that name the target first.
 var tracertHeadSuffixes = []string{
+	"(으)로 가는 경로 추적:",   // Korean, glued to the target: "dns.google [8.8.8.8](으)로 가는 경로 추적:"
+	"(으)로 가는 경로 추적",    // Korean
 	" へのルートをトレースしています", // Japanese
 	" 的路由:", // Chinese (Simplified)
 	" 的路由：",
@@ -113,7 +115,7 @@ func tracertHeader(line string) (string, bool) {
 // tracertLimitWords mark the line that states the hop limit ("over a maximum of 30 hops:").
 var tracertLimitWords = []string{
 	"maximum of", "maximal", "maximum de", "máximo de", "no máximo", "massimo di",
-	"максимальным числом", "最大", "最多", "上限",
+	"максимальным числом", "最大", "最多", "上限", "최대",
 }
 
 // tracertMaxHops reads the hop limit from a line such as "over a maximum of 30 hops:",

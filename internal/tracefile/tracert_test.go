@@ -55,6 +55,21 @@ func TestTracertConventions(t *testing.T) {
 			},
 		},
 		{
+			name:   "Korean, hop limit on the line before the target",
+			in:     "C:\\Users\\me>tracert dns.example\n\n최대 30홉 이상의\ndns.example [192.0.2.9](으)로 가는 경로 추적:\n\n  1     6 ms     8 ms     8 ms  192.168.45.1\n  2     *        *        *     요청 시간이 만료되었습니다.\n  3    45 ms    38 ms    49 ms  dns.example [192.0.2.9]\n\n추적을 완료했습니다.\n",
+			target: "dns.example 192.0.2.9", hops: 3,
+			check: func(t *testing.T, tr *path.Trace) {
+				if tr.MaxTTL != 30 {
+					t.Errorf("MaxTTL %d, want 30", tr.MaxTTL)
+				}
+				for _, w := range tr.Warnings {
+					if strings.Contains(w, "skipped") {
+						t.Errorf("unexpected warning %q", w)
+					}
+				}
+			},
+		},
+		{
 			name:   "a target name a web page turned into a link",
 			in:     "C:\\>tracert > [> www.example.com](http://www.example.com/)\n\n[> www.g.example.com](http://www.g.example.com/)>  [192.0.2.9] へのルートをトレースしています\n\n経由するホップ数は最大 30 です:\n\n  1    <1 ms     1 ms     2 ms  ntt.setup [***.***.***.***]\n  2   105 ms   107 ms   111 ms  f2.example.com [192.0.2.9]\n",
 			target: "192.0.2.9", hops: 2,
