@@ -143,3 +143,22 @@ func FuzzRealPastes(f *testing.F) {
 		checkResult(t, "", trs, err)
 	})
 }
+
+// TestTracepathNotClockTimes: a line opening with a clock time ("12:00:01 ...") is not a tracepath
+// hop, while " 1:  192.0.2.1" and " 1?: [LOCALHOST]" are.
+func TestTracepathNotClockTimes(t *testing.T) {
+	tests := []struct {
+		line string
+		want confidence
+	}{
+		{"12:00:01 traceroute to 192.0.2.9 (192.0.2.9), 30 hops max", notMine},
+		{"1:  192.0.2.1   4.063ms", likely},
+		{"1?: [LOCALHOST]     pmtu 1500", likely},
+		{"10:", likely},
+	}
+	for _, tc := range tests {
+		if got := detectTracepath(&sniff{line: tc.line}); got != tc.want {
+			t.Errorf("detectTracepath(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}

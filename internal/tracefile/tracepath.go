@@ -11,9 +11,15 @@ import (
 // FormatTracepath is iputils tracepath / tracepath6 output.
 const FormatTracepath = "tracepath"
 
-// detectTracepath is likely on a " 1:" or " 1?:" hop line.
+// detectTracepath is likely on a " 1:" or " 1?:" hop line (the colon followed by a space, which a
+// clock time such as "12:00:01" at the start of a logged line is not).
 func detectTracepath(s *sniff) confidence {
-	if rest, ok := hopNumber(s.line); ok && (strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "?:")) {
+	rest, ok := hopNumber(s.line)
+	if !ok {
+		return notMine
+	}
+	rest = strings.TrimPrefix(rest, "?")
+	if strings.HasPrefix(rest, ":") && (len(rest) == 1 || isSpace(rest[1])) {
 		return likely
 	}
 	return notMine
