@@ -183,3 +183,20 @@ func checkTracelbLab(tool string, r *report.Report, l *netlab.Lab, lb tracelbLab
 	}
 	return problems
 }
+
+// TestAnalyzeTracelbReportAgain: a saved --json report of a tracelb is read again with its diamonds
+// (the report carries the multipath graph in its trace).
+func TestAnalyzeTracelbReportAgain(t *testing.T) {
+	code, out, errs := analyzeCLI(t, "", "analyze", "--json", filepath.Join(tracelbCaptures, "lab-nested.json"))
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	saved := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(saved, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := analyzeJSON(t, "", saved)
+	if m := r.Path.Multipath; m == nil || len(m.Diamonds) != 1 || !m.Diamonds[0].Nested || m.Diamonds[0].Width != 3 || len(m.Links) != 12 {
+		t.Errorf("re-read multipath %+v", m)
+	}
+}
