@@ -232,7 +232,7 @@ func (n *nameParts) tokens(i int) []string { return n.toks[n.tokStart[i]:n.tokSt
 // carrier finds the operator whose domain ends the name, and how many labels the domain has
 // (the registered domain when no operator matches: "example.net", "example.co.uk").
 func (n *nameParts) carrier() (carrier, int) {
-	if !isTLD(n.labels[n.nl-1]) {
+	if !isTLD(n.labels[n.nl-1]) || (n.nl >= 3 && cutShort(n.labels[n.nl-2], n.labels[n.nl-1])) {
 		// A name cut short (mtr's report column: "pos-0-6-0-0-cr01.newyork.ny") has no domain: every
 		// label is read.
 		return carrier{}, 0
@@ -276,6 +276,23 @@ func isTLD(l string) bool {
 	}
 	_, _, city := places().city(l, "")
 	return !city
+}
+
+// cutShort reports whether a name whose last two labels are prev and last was cut short rather than
+// ending in a domain: last passes as a top-level domain only by the generic rule (four letters or more)
+// and prev is a city, which no registered domain's first label is ("as33891.dusseldorf.megapo",
+// the 25 columns of mtr's report).
+func cutShort(prev, last string) bool {
+	if len(last) < 4 || len(last) > 8 {
+		return false
+	}
+	switch last {
+	case "arpa", "info", "name", "mobi", "asia", "aero", "coop", "jobs", "travel", "museum", "local", "localdomain",
+		"home", "internal", "test", "example", "localhost", "invalid", "cloud", "online", "network", "systems":
+		return false
+	}
+	_, _, city := places().city(prev, "")
+	return city && len(prev) >= 5
 }
 
 // asNumber reads "as6453" (also "as6453" followed by nothing else); private and reserved ASNs are ignored.

@@ -85,6 +85,8 @@ func TestHintFromName(t *testing.T) {
 		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603}, // the country token confirms the code
 		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},        // FRE is no Swedish airport: nothing
 		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},   // a country label after the site
+		// Cut short by mtr's report column: the city before a label that only looks like a TLD is read.
+		{"as33891.dusseldorf.megapo", "Düsseldorf", "DE", "high", "dusseldorf", 33891},
 		// A CLLI-style code whose region is the country label after it, in a city-state.
 		{"xe-2-5-3-2.a01.chwahk03.hk.bb.gin.ntt.net", "Hong Kong", "HK", "medium", "chwahk03", 2914},
 		{"ae-1.a01.sngpsg01.sg.bb.gin.ntt.net", "Singapore", "SG", "medium", "sngpsg01", 2914},

@@ -75,3 +75,35 @@ func TestAnycastTargetName(t *testing.T) {
 		})
 	}
 }
+
+// TestNamesOnlyReach: an mtr report of names only reaches a target given by address at its final row
+// when that row answered, unless the row's name is a router's between networks (a paste cut short).
+func TestNamesOnlyReach(t *testing.T) {
+	for _, tc := range []struct {
+		name, target, last string
+		wantReached        bool
+	}{
+		{"a names-only final row that answered is the target given by address", "10.0.0.1", "Lion-Router0", true},
+		{"a final row named for an AS is a router, not the target", "", "as33891.dusseldorf.megapo", false},
+		{"a final row named otherwise is the named target", "", "web1.example.org", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			row := "  1.|-- gw.example.net             0.0%     5    0.9   7.7   0.8  35.0  15.3\n" +
+				"  2.|-- " + tc.last + strings.Repeat(" ", max(1, 27-len(tc.last))) + "0.0%     5    6.7   6.6   6.2   7.1   0.3\n"
+			trs, err := tracefile.Parse([]byte("Start: 2026-12-05T03:00:00+0000\nHOST: box                         Loss%   Snt   Last   Avg  Best  Wrst StDev\n"+row), "mtr-report")
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := trs[0]
+			if tc.target != "" {
+				tr.Target.Addr = netip.MustParseAddr(tc.target)
+			} else {
+				tr.Target.Name = "download.example.org"
+			}
+			f := Explain(tr, nil, Options{})
+			if f.Destination.Reached != tc.wantReached {
+				t.Errorf("reached = %v, want %v: %s", f.Destination.Reached, tc.wantReached, f.Summary)
+			}
+		})
+	}
+}

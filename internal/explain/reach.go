@@ -49,7 +49,43 @@ func (e *explainer) reachedTTL() int {
 			return h.TTL
 		}
 	}
+	// Names only (mtr without -n): no responder carries an address, so the target's cannot show; a
+	// tool that stops at the destination reached it at its final row when that row answered.
+	if last := e.lastResponding(); last >= 0 && last == len(e.t.Hops)-1 && e.namesOnly() && e.stopsHere(last) {
+		return e.t.Hops[last].TTL
+	}
 	return 0
+}
+
+// namesOnly reports whether some responder answered and none carries an address.
+func (e *explainer) namesOnly() bool {
+	n := 0
+	for i := range e.t.Hops {
+		for _, r := range e.t.Hops[i].Responders {
+			if r.Addr.IsValid() {
+				return false
+			}
+			n++
+		}
+	}
+	return n > 0
+}
+
+// stopsHere reports whether a tool that stops at the destination (mtr and its relatives) stopped at hop
+// index last because it reached it: the hop limit did not cut it, and its name is no router's between
+// networks (an AS number or an interconnect word: "as33891.dusseldorf.megaport.net" is where a paste
+// was cut short, not the target).
+func (e *explainer) stopsHere(last int) bool {
+	h := &e.t.Hops[last]
+	if !stopsAtDestination[e.t.Source] || (e.maxTTL() > 0 && h.TTL >= e.maxTTL()) {
+		return false
+	}
+	for _, r := range h.Responders {
+		if in := e.responderInfo(r); in.Hint != nil && (in.Hint.Interconnect || in.Hint.Exchange != "") {
+			return false
+		}
+	}
+	return true
 }
 
 // stopsAtDestination names the tools whose output ends at the destination when it answers and goes on
@@ -76,8 +112,7 @@ func (e *explainer) lastIsTarget(last int) bool {
 		}
 	}
 	named := e.t.Target.Name != "" || e.t.Target.Canonical != ""
-	capped := e.maxTTL() > 0 && h.TTL >= e.maxTTL()
-	return named && !capped && last == len(e.t.Hops)-1 && stopsAtDestination[e.t.Source]
+	return named && last == len(e.t.Hops)-1 && e.stopsHere(last)
 }
 
 // maxTTL is the hop limit the trace ran with: the importer's, else a -m N or --max-ttl N in the
