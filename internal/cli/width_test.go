@@ -1,11 +1,15 @@
 package cli
 
 import (
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -173,4 +177,138 @@ func checkMarkdownRows(t *testing.T, md string) (tables int) {
 		i = j
 	}
 	return tables
+}
+
+// tmuxPane runs commands in panes of a private tmux server, as a person at a terminal of a given
+// width would, and reads back what the terminal shows.
+type tmuxPane struct {
+	t      *testing.T
+	socket string
+	conf   string
+}
+
+func newTmux(t *testing.T) *tmuxPane {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed (apt-get install tmux; .ci/run installs it)")
+	}
+	if testing.Short() {
+		t.Skip("-short: the tmux tests build and run hopscope")
+	}
+	conf := filepath.Join(t.TempDir(), "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g history-limit 20000\nset -g exit-empty off\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &tmuxPane{t: t, socket: fmt.Sprintf("hopscope-width-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6), conf: conf}
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", p.socket, "kill-server").Run() })
+	return p
+}
+
+func (p *tmuxPane) tmux(args ...string) string {
+	p.t.Helper()
+	cmd := exec.Command("tmux", append([]string{"-L", p.socket, "-f", p.conf}, args...)...)
+	// The program must find the width from its terminal, not from the test's environment.
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "COLUMNS=") && !strings.HasPrefix(e, "LINES=") && !strings.HasPrefix(e, "TMUX=") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		p.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// show runs argv in a new width×50 window, waits (bounded) for it to end, and returns its exit status
+// and everything it printed, wrapped lines joined (tmux capture-pane -J), so a line the terminal
+// wrapped comes back longer than width.
+func (p *tmuxPane) show(width int, argv ...string) (string, string) {
+	p.t.Helper()
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	name := fmt.Sprintf("w%d", time.Now().UnixNano()%1e9)
+	// tmux 3.3 does not always report a dead pane's exit status: the shell writes it to a file.
+	statusFile := filepath.Join(p.t.TempDir(), "status")
+	p.tmux("new-session", "-d", "-s", name, "-x", strconv.Itoa(width), "-y", "50",
+		"env -u COLUMNS "+strings.Join(quoted, " ")+"; echo $? > "+statusFile)
+	defer p.tmux("kill-session", "-t", name)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		status, err := os.ReadFile(statusFile)
+		dead := strings.TrimSpace(p.tmux("display-message", "-p", "-t", name, "#{pane_dead}")) == "1"
+		if err == nil && dead && strings.HasSuffix(string(status), "\n") {
+			return strings.TrimSpace(string(status)), p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name)
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s did not end within 60 s:\n%s", strings.Join(argv, " "), p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// checkPane fails for every line of screen wider than width, and when the screen is empty.
+func checkPane(t *testing.T, screen string, width int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+	if len(lines) < 2 {
+		t.Errorf("nothing on the screen: %q", screen)
+	}
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(strings.TrimRight(l, " ")); n > width {
+			t.Errorf("line %d is %d cells in a %d-column terminal (wrapped): %q", i+1, n, width, l)
+		}
+	}
+}
+
+// buildHopscope builds the command once for a test.
+func buildHopscope(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hopscope")
+	if out, err := exec.Command("go", "build", "-o", bin, "hopscope/cmd/hopscope").CombinedOutput(); err != nil {
+		t.Fatalf("build hopscope: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// TestTmuxWidth runs the built command in tmux windows 80 and 100 columns wide, on a terminal (colour,
+// the width read from the terminal, no COLUMNS), for analyze on the corpus's widest traces, ip, dns
+// (the long-name zone too), capture and domains, and checks the terminal wrapped no line (issue 15).
+func TestTmuxWidth(t *testing.T) {
+	tm := newTmux(t)
+	bin := buildHopscope(t)
+	traces, pcaps := widthCorpus(t)
+	server, wide := serveZone(t, formatsZone), serveZone(t, wideZone)
+	data := t.TempDir()
+	var cmds [][]string
+	for _, f := range traces {
+		for _, want := range []string{"sydney-to-azure", "sweden-sunet-telia", "mtr-json", "tracelb", "orange-paris-to-tata", "atlas-traceroute-v6"} {
+			if strings.Contains(f, want) {
+				cmds = append(cmds, []string{"analyze", f})
+			}
+		}
+	}
+	cmds = append(cmds,
+		[]string{"ip", "101.33.110.25", "80.231.246.6=if-ae-39-2.tcore1.pvu-paris.as6453.net", "11.28.188.149", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"},
+		[]string{"dns", "--dns-server", server, "www.fmt.test"},
+		[]string{"dns", "--dns-server", wide, "--type", "A,AAAA,TXT", wideName},
+		append([]string{"capture"}, pcaps...),
+		[]string{"domains", sessionFixture},
+	)
+	if len(cmds) < 10 {
+		t.Fatalf("only %d commands: corpus files renamed?", len(cmds))
+	}
+	for _, width := range []int{80, 100} {
+		for _, args := range cmds {
+			t.Run(fmt.Sprintf("%d/%s/%s", width, args[0], filepath.Base(args[len(args)-1])), func(t *testing.T) {
+				status, screen := tm.show(width, append([]string{bin, "--data-dir", data}, args...)...)
+				if status != "0" {
+					t.Fatalf("exit %s:\n%s", status, screen)
+				}
+				checkPane(t, screen, width)
+			})
+		}
+	}
 }
