@@ -48,8 +48,8 @@ func (r *lineReader) next() (string, bool) {
 
 // unwrapWebLine undoes what a web page or a Markdown renderer adds to a pasted output line: an HTML
 // line break at its end ("  0.720 ms</br>", "<br>", "<br />") and a Markdown quote marker before a
-// numbered row ("> 19  dns.google (8.8.8.8)  18.374 ms"). A quote marker before anything else is left
-// alone: "> " also opens prompts.
+// numbered row ("> 19  dns.google (8.8.8.8)  18.374 ms") or a header ("> traceroute to ..."). A quote
+// marker before anything else is left alone: "> " also opens prompts.
 func unwrapWebLine(ln string) string {
 	t := strings.TrimRight(ln, " \t")
 	if k := strings.LastIndexByte(t, '<'); k >= 0 && strings.HasSuffix(t, ">") {
@@ -59,11 +59,23 @@ func unwrapWebLine(ln string) string {
 		}
 	}
 	if strings.HasPrefix(ln, "> ") {
-		if rest := strings.TrimLeft(ln[2:], " "); rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		if rest := strings.TrimLeft(ln[2:], " "); rest != "" && (rest[0] >= '0' && rest[0] <= '9' || isQuotedHeader(rest)) {
 			ln = ln[2:]
 		}
 	}
 	return ln
+}
+
+// quotedHeaders open the header lines a quote marker may stand before ("> traceroute to ...").
+var quotedHeaders = []string{"traceroute to ", "traceroute6 to ", "traceroute from ", "Tracing the route to ", "Tracing route to "}
+
+func isQuotedHeader(s string) bool {
+	for _, h := range quotedHeaders {
+		if strings.HasPrefix(s, h) {
+			return true
+		}
+	}
+	return false
 }
 
 // textInput walks the non-blank lines of one importer's text input (BOM, CR line ends and no-break
