@@ -200,7 +200,7 @@ var roleWords = map[string]bool{
 	"ptp": true, "cst": true, "ded": true, "cust": true, "fib": true, "cgn": true, "mpls": true, "adm": true,
 	"sun": true, "the": true, "and": true, "air": true, "ltu": true, "ae": true, "xe": true, "ge": true,
 	"core": true, "gw": true, "rbci": true, "ncidf": true, "nenly": true, "sym": true, "emp": true,
-	"crs": true, "igw": true, "per": true, "ix": true, "ipt": true, "lns": true, "cmts": true, "static": true,
+	"crs": true, "igw": true, "per": true, "ix": true, "nap": true, "ipt": true, "lns": true, "cmts": true, "static": true,
 	"fre": true, "tel": true, "ptr": true, "rev": true, "abr": true, "tr": true, "dc": true, "vlan": true,
 	"loop": true, "mgmt": true, "irb": true, "lo": true, "cr": true, "ar": true, "br": true, "pe": true,
 }
@@ -337,6 +337,7 @@ var exchangeNames = map[string]exchangeName{
 	"franceix": {"France-IX", pl("Paris", "FR", 48.86, 2.35)},
 	"espanix":  {"ESpanix", pl("Madrid", "ES", 40.42, -3.70)},
 	"mixit":    {"MIX Milan", pl("Milan", "IT", 45.46, 9.19)},
+	"namex":    {"NAMEX Rome", pl("Rome", "IT", 41.90, 12.50)},
 	"vix":      {"VIX", pl("Vienna", "AT", 48.21, 16.37)},
 	"swissix":  {"SwissIX", pl("Zurich", "CH", 47.38, 8.54)},
 	"bcix":     {"BCIX", pl("Berlin", "DE", 52.52, 13.40)},

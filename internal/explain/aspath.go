@@ -74,7 +74,10 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		out = append(out, g.c)
 	}
 	for i := range out {
-		out[i].Transit = out[i].Hops == 1 && i > 0 && i < len(out)-1
+		// A single hop between two carriers is usually the interconnect address, numbered from one
+		// side's space; not when the next carrier answers from an exchange's LAN right after it: the
+		// hand-off to it is over the exchange, and that hop is its own carrier's router.
+		out[i].Transit = out[i].Hops == 1 && i > 0 && i < len(out)-1 && e.exchangeHop(out[i].LastTTL, out[i].LastTTL+2) == 0
 	}
 	if d.ASN != 0 {
 		dorg := orgOrAS(d.Org, d.ASN)
@@ -162,7 +165,7 @@ func (e *explainer) exchangeHop(after, at int) int {
 			continue
 		}
 		for _, r := range h.Responders {
-			if e.responderInfo(r).Exchange != nil {
+			if in := e.responderInfo(r); in.Exchange != nil || (in.Hint != nil && in.Hint.Exchange != "") {
 				return h.TTL
 			}
 		}

@@ -181,7 +181,14 @@ func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
 		var asn uint32
 		var src string
 		var w int
+		onLAN := in.Exchange != nil && in.Exchange.Prefix.IsValid()
 		switch {
+		case onLAN && in.Hint != nil && in.Hint.ASN != 0:
+			// A port on an exchange's LAN belongs to the member that answered, which the name may
+			// give ("r22.amstnl02.nl.bb.gin.ntt.net"); the LAN's own AS (the exchange's) says nothing.
+			asn, src, w = in.Hint.ASN, "hostname", 2
+		case onLAN:
+			continue
 		case in.ASN != 0 && in.ASSource != "hostname" && in.Special == nil:
 			asn, src, w = in.ASN, "database", 3
 		case r.ReportedASN != 0 && in.Special == nil:

@@ -163,6 +163,14 @@ func TestASPath(t *testing.T) {
 			wantHand: "Alpha Net>Gamma Cloud@3",
 		},
 		{
+			name: "a port on an exchange's LAN belongs to the member its name gives, and the single hop before it is a carrier",
+			hops: []string{"192.0.2.1/1", "192.0.2.2/2", "192.0.2.5/3", "198.51.100.9/4", "203.0.113.1/5", "203.0.113.2/6"},
+			infos: withLAN(infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "192.0.2.5=64501:Beta Transit:FR",
+				"198.51.100.9=64999:Example IX:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"), "198.51.100.9", 64502),
+			wantRuns: "64500:1-2 64501:3-3 64502:4-6",
+			wantHand: "Alpha Net>Beta Transit@3 Beta Transit>Gamma Cloud@4",
+		},
+		{
 			name:     "a hop on an exchange's LAN between two carriers is where the hand-off is",
 			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.9/3", "203.0.113.1/4", "203.0.113.2/5"},
 			infos:    withExchange(infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"), "198.51.100.9"),
@@ -224,6 +232,17 @@ func withExchange(m map[netip.Addr]enrich.Info, addrs ...string) map[netip.Addr]
 		in.Exchange = &enrich.Exchange{Name: "Example IX", City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35}
 		m[a] = in
 	}
+	return m
+}
+
+// withLAN marks an address as a port on an exchange's peering LAN whose name gives member AS asn.
+func withLAN(m map[netip.Addr]enrich.Info, addr string, asn uint32) map[netip.Addr]enrich.Info {
+	a := netip.MustParseAddr(addr)
+	in := m[a]
+	in.Addr = a
+	in.Exchange = &enrich.Exchange{Name: "Example IX", City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, Prefix: netip.MustParsePrefix("198.51.100.0/24")}
+	in.Hint = &enrich.Hint{ASN: asn, Interconnect: true}
+	m[a] = in
 	return m
 }
 
