@@ -128,7 +128,7 @@ func interconnect(n *nameParts, host int) string {
 // findExchange looks for an exchange's name in any label, domain included: the label or one of its
 // tokens, hyphens dropped ("sthix.net", "de-cix.net", "linx-1.example.net").
 func findExchange(n *nameParts) (exchangeName, string) {
-	if !strings.Contains(n.name, "ix") && !strings.Contains(n.name, "nx") && !strings.Contains(n.name, "nap") && !strings.Contains(n.name, "netnod") {
+	if !strings.Contains(n.name, "ix") && !strings.Contains(n.name, "nx") && !strings.Contains(n.name, "nap") && !strings.Contains(n.name, "netnod") && !strings.Contains(n.name, "xchange") {
 		return exchangeName{}, ""
 	}
 	var buf [maxNameLen]byte
