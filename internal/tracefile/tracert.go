@@ -62,6 +62,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		cur       *path.Trace
 		toks      []token
 		sawHeader bool
+		command   string // the last "tracert ..." command line seen, for a trace that names no target
 	)
 	var wrapped []int
 	if !opts.Strict {
@@ -73,6 +74,10 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	}
 	flush := func() {
 		if cur != nil {
+			if !cur.Target.Addr.IsValid() && cur.Target.Name == "" && command != "" {
+				tracertTargetFromCommand(cur, command)
+			}
+			command = ""
 			cur.Warnings = append(cur.Warnings, in.takeNotes()...)
 			if len(cur.Hops) > 0 {
 				finish(cur, true, true)
@@ -121,11 +126,14 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			}
 			continue
 		}
-		if cur != nil && len(cur.Hops) > 0 && isClosingSentence(body) {
+		if cur != nil && len(cur.Hops) > 0 && (isClosingSentence(body) || isTracertClosing(body)) {
 			flush() // "Trace complete." in any language
 			continue
 		}
 		if isPromptLine(ln) || isCmdExePrompt(body) {
+			if cur == nil || len(cur.Hops) == 0 {
+				command = body
+			}
 			continue
 		}
 		if err := in.tolerate(errf(start+1, `a hop line like "  3     4 ms     3 ms     4 ms  192.0.2.1" or "Tracing route to"`, body)); err != nil {
@@ -334,6 +342,38 @@ func tracertHop(cur *path.Trace, in *textInput, ln string, toks *[]token) error 
 		h.AddProbe(p, name)
 	}
 	return nil
+}
+
+// tracertValueOptions are tracert's options that take a value.
+var tracertValueOptions = map[string]bool{"-h": true, "-j": true, "-w": true, "-S": true, "/h": true, "/j": true, "/w": true, "/S": true}
+
+// tracertTargetFromCommand names t's target from a command line such as "C:\>tracert -d -h 15
+// example.com" or "tracert -4 192.0.2.1": the first word after "tracert" that is not an option.
+func tracertTargetFromCommand(t *path.Trace, line string) {
+	words := strings.Fields(line)
+	for i, w := range words {
+		if toolBase(strings.ToLower(w)) != "tracert" {
+			continue
+		}
+		for j := i + 1; j < len(words); j++ {
+			w := words[j]
+			switch {
+			case w == "|" || w == ">" || w == "&&":
+				return
+			case tracertValueOptions[w]:
+				j++
+			case strings.HasPrefix(w, "-") || strings.HasPrefix(w, "/"):
+			default:
+				if a, err := netip.ParseAddr(w); err == nil {
+					t.Target.Addr = a
+				} else if looksLikeHostname(w) {
+					t.Target.Name = w
+				}
+				return
+			}
+		}
+		return
+	}
 }
 
 // isCmdExePrompt reports whether line opens with a cmd.exe prompt, whose path may hold spaces:

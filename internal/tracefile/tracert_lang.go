@@ -167,6 +167,25 @@ func isClosingSentence(line string) bool {
 	return len(strings.Fields(line)) <= 6
 }
 
+// tracertClosings open the line tracert prints at the end, in the languages tracert_lang.go knows; a
+// paste may lose its final period.
+var tracertClosings = []string{
+	"trace complete", "ablaufverfolgung beendet", "itinéraire déterminé", "traza completa",
+	"rastreamento concluído", "traccia completata", "трассировка завершена", "跟踪完成",
+	"トレースを完了しました", "추적을 완료했습니다",
+}
+
+// isTracertClosing reports whether line is tracert's closing line, with or without its period.
+func isTracertClosing(line string) bool {
+	l := strings.ToLower(strings.TrimRight(line, ".。 "))
+	for _, c := range tracertClosings {
+		if l == c {
+			return true
+		}
+	}
+	return false
+}
+
 // tracertUnits are the millisecond units tracert prints: "ms", Russian "мс", Chinese "毫秒".
 var tracertUnits = []string{"ms", "мс", "毫秒"}
 

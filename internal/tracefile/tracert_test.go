@@ -70,6 +70,12 @@ func TestTracertConventions(t *testing.T) {
 			},
 		},
 		{
+			name:   "no header: the target from the command line, a closing line without its period",
+			in:     "C:\\Users\\me>tracert -d -h 15 192.0.2.9\n  1     1 ms  198.51.100.1\n  2  198.51.100.1  reports: Destination host unreachable.\nTrace complete\n",
+			strict: true, target: "192.0.2.9", hops: 2,
+			check: func(t *testing.T, tr *path.Trace) { wantProbes(t, tr, 2, "reply!H") },
+		},
+		{
 			name:   "a target name a web page turned into a link",
 			in:     "C:\\>tracert > [> www.example.com](http://www.example.com/)\n\n[> www.g.example.com](http://www.g.example.com/)>  [192.0.2.9] へのルートをトレースしています\n\n経由するホップ数は最大 30 です:\n\n  1    <1 ms     1 ms     2 ms  ntt.setup [***.***.***.***]\n  2   105 ms   107 ms   111 ms  f2.example.com [192.0.2.9]\n",
 			target: "192.0.2.9", hops: 2,
