@@ -1,6 +1,7 @@
 package tracefile
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -291,6 +292,9 @@ func isPromptLine(s string) bool {
 		if i == 0 || !isToolWord(w) {
 			continue
 		}
+		if slices.ContainsFunc(words[:i], isCommandWrapper) {
+			return true // "docker exec -it R1 traceroute ...", "lxc-attach -n c1 -- traceroute6 ..."
+		}
 		j := i - 1
 		for j > 0 && isCommandPrefix(words[j]) {
 			j-- // "user@host:~$ sudo traceroute", "user@router# run traceroute"
@@ -306,6 +310,13 @@ func isPromptLine(s string) bool {
 	}
 	return false
 }
+
+// commandWrappers run another command, so a line naming one before the tool is a command line.
+var commandWrappers = []string{"sudo", "doas", "docker", "podman", "kubectl", "lxc-attach", "lxc", "incus", "nsenter",
+	"netns", "ssh", "vagrant", "chroot", "timeout", "stdbuf", "unbuffer", "watch", "exec"}
+
+// isCommandWrapper reports whether w is a command that runs another one ("docker", "ip netns exec").
+func isCommandWrapper(w string) bool { return slices.Contains(commandWrappers, toolBase(w)) }
 
 // isCommandPrefix reports whether w may stand between a prompt and the tool's name: a privilege or
 // timing wrapper ("sudo", "doas", "time"), JunOS's "run" in configuration mode, or an environment
