@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"hopscope/internal/netlab"
 )
 
 // wideZone has names longer than a terminal line: an alias chain of generated CDN names, a long TXT
@@ -306,6 +308,37 @@ func TestTmuxWidth(t *testing.T) {
 				status, screen := tm.show(width, append([]string{bin, "--data-dir", data}, args...)...)
 				if status != "0" {
 					t.Fatalf("exit %s:\n%s", status, screen)
+				}
+				checkPane(t, screen, width)
+			})
+		}
+	}
+}
+
+// TestTmuxWidthLab traces the article lab's path (17 hops, names, an alias with several addresses)
+// from inside its client namespace in tmux at 80 and 100 columns, and resolves the alias through the
+// lab's unbound, checking the terminal wrapped no line (issue 15: trace on the lab).
+func TestTmuxWidthLab(t *testing.T) {
+	netlab.RequireRoot(t)
+	tm := newTmux(t)
+	bin := buildHopscope(t)
+	l := netlab.New(t, netlab.Article(netlab.ArticleOptions{}))
+	ns, data := l.Netns(netlab.ArticleClient), t.TempDir()
+	cmds := [][]string{
+		{"trace", "-w", "1", netlab.ArticleTargetName},
+		{"trace", "-w", "1", "-6", netlab.ArticleTargetName},
+		{"dns", netlab.ArticleTargetName},
+	}
+	for _, width := range []int{80, 100} {
+		for _, args := range cmds {
+			t.Run(fmt.Sprintf("%d/%s", width, strings.Join(args, " ")), func(t *testing.T) {
+				argv := append([]string{"ip", "netns", "exec", ns, bin, "--data-dir", data}, args...)
+				status, screen := tm.show(width, argv...)
+				if status != "0" {
+					t.Fatalf("exit %s:\n%s", status, screen)
+				}
+				if !strings.Contains(screen, netlab.ArticleCanonical) {
+					t.Errorf("the screen does not name %s:\n%s", netlab.ArticleCanonical, screen)
 				}
 				checkPane(t, screen, width)
 			})
