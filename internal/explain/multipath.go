@@ -91,6 +91,38 @@ func Multipath(t *path.Trace) *MultipathFinding {
 	return f
 }
 
+// multipathSentence is the summary's sentence on load balancing: "Flows split over 4 parallel paths
+// between hop 1 and hop 4 (found at 95% confidence)."; "" without a multipath graph or diamonds.
+func multipathSentence(t *path.Trace) string {
+	if t.Multipath == nil {
+		return ""
+	}
+	ds := Diamonds(t)
+	if len(ds) == 0 {
+		return ""
+	}
+	widest := ds[0]
+	for _, d := range ds[1:] {
+		if d.Width > widest.Width {
+			widest = d
+		}
+	}
+	s := fmt.Sprintf("Flows split over %d parallel paths after hop %d", widest.Width, widest.DivergenceTTL)
+	if widest.DivergenceTTL == 0 {
+		s = fmt.Sprintf("Flows split over %d parallel paths from the source", widest.Width)
+	}
+	if widest.ConvergenceTTL > 0 {
+		s += fmt.Sprintf(" and merge at hop %d", widest.ConvergenceTTL)
+	}
+	if len(ds) > 1 {
+		s += fmt.Sprintf(" (one of %d load-balanced stretches)", len(ds))
+	}
+	if t.Multipath.Confidence > 0 {
+		s += fmt.Sprintf(", found at %g%% confidence", math.Round(t.Multipath.Confidence*1000)/10)
+	}
+	return s + "."
+}
+
 // Diamonds finds the diamonds of t: every stretch between a hop with one interface and the next
 // hop with one interface where the hops between have several. Links (t.Multipath) tell nesting and
 // meshing; without them only the shape is known.

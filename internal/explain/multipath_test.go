@@ -179,3 +179,26 @@ func TestDiamondsOfScamperLabs(t *testing.T) {
 		})
 	}
 }
+
+func TestMultipathSentence(t *testing.T) {
+	tests := []struct {
+		name  string
+		trace *path.Trace
+		want  string
+	}{
+		{"one diamond", mpTrace([][]string{{"1"}, {"2", "3"}, {"4"}}, "1:1>2", "1:1>3", "2:2>4", "2:3>4"),
+			"Flows split over 2 parallel paths after hop 1 and merge at hop 3, found at 95% confidence."},
+		{"the widest of two", mpTrace([][]string{{"1"}, {"2", "3"}, {"4"}, {"5", "6", "7"}, {"8"}}),
+			"Flows split over 3 parallel paths after hop 3 and merge at hop 5 (one of 2 load-balanced stretches), found at 95% confidence."},
+		{"open at the source", mpTrace([][]string{{"2", "3"}}), "Flows split over 2 parallel paths from the source, found at 95% confidence."},
+		{"no diamond", mpTrace([][]string{{"1"}, {"2"}}), ""},
+		{"no multipath graph", &path.Trace{Hops: []path.Hop{{TTL: 1}}}, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := multipathSentence(tc.trace); got != tc.want {
+				t.Errorf("got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -42,6 +42,9 @@ func Summarize(t *path.Trace, f *Findings) string {
 	if x := verdictSentence(f); x != "" {
 		s = append(s, x)
 	}
+	if x := multipathSentence(t); x != "" {
+		s = append(s, x)
+	}
 	for _, more := range []func(*Findings) string{rateLimitSentence, jitteryRouterSentence, mplsSentence, farSideSentence} {
 		if len(s) < maxSentences {
 			if x := more(f); x != "" {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	"hopscope/internal/explain"
 	"hopscope/internal/path"
@@ -123,6 +124,11 @@ func multipathSection(p *Path, t *path.Trace) {
 	p.Multipath = NewMultipath(explain.Multipath(t), t.Multipath)
 	if p.Multipath == nil {
 		return
+	}
+	if len(p.Multipath.Diamonds) > 0 {
+		// The diamonds name every interface of every load-balanced hop, and say it is load balancing:
+		// the "Responders" section's "load balancing or a path change" would only repeat them less surely.
+		p.Sections = slices.DeleteFunc(p.Sections, func(s Section) bool { return s.Label == "Responders" })
 	}
 	if len(p.Multipath.Lines) > 0 {
 		p.Sections = append(p.Sections, Section{Label: "Multipath", Lines: p.Multipath.Lines})

@@ -88,6 +88,14 @@ func TestBuildPathMultipath(t *testing.T) {
 					sec = &p.Sections[i]
 				}
 			}
+			for _, s := range p.Sections {
+				if s.Label == "Responders" {
+					t.Errorf("a Responders section beside the diamonds: %q", s.Lines)
+				}
+			}
+			if !strings.Contains(p.Summary, "Flows split over") {
+				t.Errorf("summary %q lacks the load balancing", p.Summary)
+			}
 			if sec == nil || !strings.Contains(strings.Join(sec.Lines, "\n"), tc.line) {
 				t.Errorf("sections %+v, want a Multipath line with %q", p.Sections, tc.line)
 			}
