@@ -334,7 +334,7 @@ func digitsSuffix(rest string) bool {
 		j++
 	}
 	if j == len(rest) {
-		return j-i >= 2 && j-i <= 4
+		return j-i >= 1 && j-i <= 4 // a role ("22crs") or a unit letter ("67w")
 	}
 	if j != i+1 {
 		return false
@@ -425,6 +425,20 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 			}
 		}
 	}
+	// 4a. CLLI-style codes, numbered or not, anywhere in the host labels from the right: a code of a
+	// place and its region is no accident ("srp5-0.rlghnca-rtr1": Raleigh, not the airport SRP).
+	for i := host - 1; i >= 0; i-- {
+		toks := n.tokens(i)
+		for j := len(toks) - 1; j >= 0; j-- {
+			l, rest := letters(toks[j])
+			if len(l) < 6 || len(l) > 9 || (rest != "" && !digitsSuffix(rest)) {
+				continue
+			}
+			if p, ok := ix.clliCode(l[:6]); ok {
+				return p, toks[j], ConfidenceMedium, true
+			}
+		}
+	}
 	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
 	// in each, a CLLI code, a metro code or a certain airport before a medium airport's code anywhere
 	// in the name ("lon1-eri1": London, not Erie).
@@ -450,12 +464,9 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 					// "se-lla": a country token beside the code in a label of two.
 					cc = countryToken(toks[1-j])
 				}
-				if len(l) == 6 || len(l) == 8 { // CLLI place + region, and the building ("nycmnyzr")
-					if p, ok := ix.clliCode(l[:6]); ok {
-						return p, t, ConfidenceMedium, true
-					}
+				if len(l) >= 6 && len(l) <= 9 {
 					// A CLLI-style code whose region is the country label after it ("chwahk03.hk"):
-					// in a city-state the country names the city.
+					// in a city-state the country names the city. (Known CLLI codes were read in 4a.)
 					if p, ok := cityStates[cc]; ok && countryToken(l[4:6]) == cc {
 						return p, t, ConfidenceMedium, true
 					}

@@ -82,9 +82,15 @@ func TestHintFromName(t *testing.T) {
 		{"be-33651-cr02.sunnyvale.ca.ibone.comcast.net", "Sunnyvale", "US", "high", "sunnyvale", 7922},
 		// Low confidence: a medium airport's bare or numbered code.
 		{"cpe-72-177-1-1.stx.res.rr.com", "Christiansted", "VI", "low", "stx", 0},
-		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603},                                       // the country token confirms the code
-		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},                                              // FRE is no Swedish airport: nothing
-		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},                                         // a country label after the site
+		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603}, // the country token confirms the code
+		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},        // FRE is no Swedish airport: nothing
+		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},   // a country label after the site
+		// CLLI codes with a building letter, numbered or not, beat an airport's code to their left.
+		{"srp5-0.rlghnca-rtr1.nc.rr.com", "Raleigh", "US", "medium", "rlghnca", 0},
+		{"bu-ether29.nwrknjmd67w-bcr00.tbone.rr.com", "Newark", "US", "medium", "nwrknjmd67w", 0},
+		// Metro codes operators share: Ashburn, Saint Petersburg.
+		{"bb2-ash-P14-0.atdn.net", "Ashburn", "US", "medium", "ash", 0},
+		{"bras240-lo0.spb.corbina.net", "St. Petersburg", "RU", "medium", "spb", 0},
 		{"gw-google.torontointernetxchange.net", "Toronto", "CA", "medium", "torontointernetxchange", 0}, // an exchange spelled out
 		// Cut short by mtr's report column: the city before a label that only looks like a TLD is read.
 		{"as33891.dusseldorf.megapo", "Düsseldorf", "DE", "high", "dusseldorf", 33891},
