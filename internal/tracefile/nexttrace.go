@@ -196,8 +196,8 @@ func (p *ntParser) line() error {
 		ntHeader(p.cur, "traceroute to "+rest)
 		p.cur.From, _ = netip.ParseAddr(src)
 		return nil
-	case isSeparatorLine(body):
-		return nil
+	case isSeparatorLine(body) && !in.strict:
+		return nil // not NextTrace's own output: strict reading refuses it
 	case start == 0 && len(body) > 2 && body[1] == '.' && startsWithDigit(body) && p.cur == nil:
 		return nil // "0. 2001:db8::1": NextTrace's list of addresses to choose from
 	case startsWithDigit(body) && start <= 2 && isInt(firstField(body)):
