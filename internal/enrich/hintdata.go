@@ -78,7 +78,7 @@ var metroCodes = map[string]place{
 	"yto": pl("Toronto", "CA", 43.65, -79.38), "ymq": pl("Montreal", "CA", 45.50, -73.57),
 	"sel": pl("Seoul", "KR", 37.57, 126.98), "bjs": pl("Beijing", "CN", 39.90, 116.41),
 	"jkt": pl("Jakarta", "ID", -6.21, 106.85), "buh": pl("Bucharest", "RO", 44.43, 26.10),
-	"ash": pl("Ashburn", "US", 39.04, -77.49), "spb": pl("St. Petersburg", "RU", 59.94, 30.31),
+	"ash": pl("Ashburn", "US", 39.04, -77.49), "spb": pl("Saint Petersburg", "RU", 59.94, 30.31),
 	"ffm": pl("Frankfurt", "DE", 50.11, 8.68), "fra": pl("Frankfurt", "DE", 50.11, 8.68),
 	"ams": pl("Amsterdam", "NL", 52.37, 4.90), "sin": pl("Singapore", "SG", 1.29, 103.85),
 	"hkg": pl("Hong Kong", "HK", 22.32, 114.17),

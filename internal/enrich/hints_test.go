@@ -90,7 +90,7 @@ func TestHintFromName(t *testing.T) {
 		{"bu-ether29.nwrknjmd67w-bcr00.tbone.rr.com", "Newark", "US", "medium", "nwrknjmd67w", 0},
 		// Metro codes operators share: Ashburn, Saint Petersburg.
 		{"bb2-ash-P14-0.atdn.net", "Ashburn", "US", "medium", "ash", 0},
-		{"bras240-lo0.spb.corbina.net", "St. Petersburg", "RU", "medium", "spb", 0},
+		{"bras240-lo0.spb.corbina.net", "Saint Petersburg", "RU", "medium", "spb", 0},
 		{"gw-google.torontointernetxchange.net", "Toronto", "CA", "medium", "torontointernetxchange", 0}, // an exchange spelled out
 		// Cut short by mtr's report column: the city before a label that only looks like a TLD is read.
 		{"as33891.dusseldorf.megapo", "Düsseldorf", "DE", "high", "dusseldorf", 33891},
