@@ -7,6 +7,9 @@ import (
 	"hopscope/internal/geo"
 )
 
+// maxNamesTried bounds how many responder names of one hop placeFromNames reads.
+const maxNamesTried = 8
+
 // placeFromNames gives back to a hop the place its router's name reads when the name alone was too
 // ambiguous to state (a bare code such as "phx" that enrich keeps only when the database's country
 // agrees) and the trace's own RTTs now decide: the hop's database place was ruled out by physics (a
@@ -23,9 +26,13 @@ func (e *explainer) placeFromNames(s Source, contradicted map[int]bool) {
 		if math.IsNaN(e.placeMs[i]) || (o.Place != nil && !contradicted[o.TTL]) {
 			continue
 		}
+		tried := 0
 		for _, r := range e.t.Hops[i].Responders {
 			if r.Name == "" {
 				continue
+			}
+			if tried++; tried > maxNamesTried {
+				break // a hop of thousands of responders (a load balancer's fan-out) is not read whole
 			}
 			h := enrich.HintFromName(r.Name)
 			if h == nil || !h.HasCoords || h.City == "" || h.Country == "" {
