@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"hopscope/internal/report"
 )
@@ -25,9 +26,26 @@ func textIP(w io.Writer, r *report.Report, color bool, width int) error {
 	}
 	to := &textOut{w: &b, color: color, width: width}
 	// Addresses are never cut: a full IPv6 address (39) leaves 80 columns room for the operator and
-	// place cut to their minimum, with the note under the row.
-	to.fitTable([]column{{head: "ADDRESS"}, {head: "AS"}, {head: "OPERATOR", min: 12, order: 3},
-		{head: "CC"}, {head: "PLACE", min: 10, order: 3}, {head: "NOTE", below: 20}}, rows)
+	// place cut to their minimum, with the note under the row. When even that is too wide (a 4-byte AS
+	// number beside it, or a narrower terminal), each address becomes a block of labelled lines.
+	cols := []column{{head: "ADDRESS"}, {head: "AS"}, {head: "OPERATOR", min: 12, order: 3},
+		{head: "CC"}, {head: "PLACE", min: 10, order: 3}, {head: "NOTE", below: 20}}
+	if ipNarrowest(cols, rows) > width {
+		header := make([]string, len(cols))
+		for i, c := range cols {
+			header[i] = strings.ToLower(c.head)
+		}
+		for _, r := range rows {
+			for i := range r {
+				if r[i].text == "-" {
+					r[i].text = ""
+				}
+			}
+		}
+		to.records(header, rows)
+	} else {
+		to.fitTable(cols, rows)
+	}
 	var notes []string
 	for _, q := range r.IPs {
 		i := q.Info
@@ -89,6 +107,23 @@ func markdownIP(w io.Writer, r *report.Report) error {
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// ipNarrowest is how wide the table's rows are with every cuttable column at its minimum and the last
+// column under the rows.
+func ipNarrowest(cols []column, rows [][]cell) int {
+	total := 0
+	for i, c := range cols[:len(cols)-1] {
+		w := utf8.RuneCountInString(c.head)
+		for _, r := range rows {
+			w = max(w, utf8.RuneCountInString(r[i].text))
+		}
+		if c.min > 0 {
+			w = min(w, max(c.min, utf8.RuneCountInString(c.head)))
+		}
+		total += w + 2
+	}
+	return total - 2
 }
 
 func ipShort(s string, n int) string {
