@@ -54,6 +54,20 @@ func (g *mpGraph) flowsBetween(a netip.Addr, ta int, b netip.Addr, tb int) int {
 	return n
 }
 
+// seen reports whether some flow of the input reached a at TTL ttl.
+func (g *mpGraph) seen(a netip.Addr, ttl int) bool { return g.flowsAt(a, ttl) > 0 }
+
+// flowsAt counts the flows that reached a at TTL ttl.
+func (g *mpGraph) flowsAt(a netip.Addr, ttl int) int {
+	n := 0
+	for _, x := range g.flows[ttl] {
+		if x == a {
+			n++
+		}
+	}
+	return n
+}
+
 // connect links the interfaces from (at TTL fttl) to those of to (at TTL tttl > fttl, the TTLs in
 // between silent). It returns the interfaces of to that no link could be given (both sides held
 // several interfaces and no flow crossed to them).
@@ -66,6 +80,11 @@ func (g *mpGraph) connect(from []netip.Addr, fttl int, to []netip.Addr, tttl int
 		linked := false
 		for _, a := range from {
 			n := g.flowsBetween(a, fttl, b, tttl)
+			if n == 0 && len(from) == 1 && !g.seen(a, fttl) {
+				// The one interface before, whose own probes are not in the input (scamper's first
+				// node): every flow that reached b came through it.
+				n = g.flowsAt(b, tttl)
+			}
 			if !exact && n == 0 {
 				continue
 			}
