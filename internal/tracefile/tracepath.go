@@ -194,6 +194,9 @@ func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf fu
 		}
 	}
 	pr := path.Probe{Status: path.StatusReply, From: addr, Late: late}
+	if i+1 < len(toks) && toks[i].s == "asymm" && isInt(toks[i+1].s) {
+		i += 2 // older tracepath prints "asymm N" before the RTT: "router (192.0.2.7)  asymm  8   9.496ms"
+	}
 	if i < len(toks) {
 		s := toks[i].s
 		if d, ok := parseMillis(strings.TrimSuffix(s, "ms")); ok && strings.HasSuffix(s, "ms") {
