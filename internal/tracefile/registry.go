@@ -40,7 +40,7 @@ func importers() []importer {
 	return []importer{
 		{FormatTraceroute, "Linux traceroute (also -A, -e)", detectTracerouteLinux, parseTracerouteLinux},
 		{FormatTracerouteBSD, "BSD/macOS traceroute", detectTracerouteBSD, parseTracerouteBSD},
-		{FormatTracert, "Windows tracert (English, German, French, Spanish, Portuguese, Italian, Russian, Chinese, Japanese)", detectTracert, parseTracert},
+		{FormatTracert, "Windows tracert (English, German, French, Spanish, Portuguese, Italian, Russian, Chinese, Japanese, Korean)", detectTracert, parseTracert},
 		{FormatTracepath, "tracepath", detectTracepath, parseTracepath},
 		{FormatMTRReport, "mtr --report", detectMTRReport, parseMTRReport},
 		{FormatMTRJSON, "mtr --json", detectMTRJSON, whole(parseMTRJSON)},
