@@ -181,6 +181,16 @@ var carriers = map[string]carrier{
 	"optusnet.com.au":               {asn: 4804},
 	"akamaitechnologies.com":        {asn: 20940},
 	"amazonaws.com":                 {asn: 16509},
+	"github.com":                    {asn: 36459},
+	"wikimedia.org":                 {asn: 14907, codes: wikimediaCodes},
+}
+
+// wikimediaCodes are Wikimedia's data centre names (text-lb.esams.wikimedia.org: Amsterdam).
+var wikimediaCodes = map[string]place{
+	"eqiad": pl("Ashburn", "US", 39.04, -77.49), "codfw": pl("Carrollton", "US", 32.95, -96.89),
+	"esams": pl("Amsterdam", "NL", 52.37, 4.90), "ulsfo": pl("San Francisco", "US", 37.77, -122.42),
+	"eqsin": pl("Singapore", "SG", 1.29, 103.85), "drmrs": pl("Marseille", "FR", 43.30, 5.37),
+	"magru": pl("São Paulo", "BR", -23.55, -46.63),
 }
 
 // roleWords are three-letter tokens that router names use for roles, interfaces and products and that

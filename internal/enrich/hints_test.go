@@ -85,6 +85,9 @@ func TestHintFromName(t *testing.T) {
 		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603}, // the country token confirms the code
 		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},        // FRE is no Swedish airport: nothing
 		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},   // a country label after the site
+		// Operators' own site names and domains.
+		{"text-lb.esams.wikimedia.org", "Amsterdam", "NL", "medium", "esams", 14907},
+		{"eqix-ix-dc2.github.com", "Ashburn", "US", "medium", "dc2", 36459},
 		// CLLI codes with a building letter, numbered or not, beat an airport's code to their left.
 		{"srp5-0.rlghnca-rtr1.nc.rr.com", "Raleigh", "US", "medium", "rlghnca", 0},
 		{"bu-ether29.nwrknjmd67w-bcr00.tbone.rr.com", "Newark", "US", "medium", "nwrknjmd67w", 0},
