@@ -77,7 +77,10 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		// A single hop between two carriers is usually the interconnect address, numbered from one
 		// side's space; not when the next carrier answers from an exchange's LAN right after it: the
 		// hand-off to it is over the exchange, and that hop is its own carrier's router.
-		out[i].Transit = out[i].Hops == 1 && i > 0 && i < len(out)-1 && e.exchangeHop(out[i].LastTTL, out[i].LastTTL+2) == 0
+		// Nor when the hop's router name is in its own carrier's domain ("ix-ae-6-0.tcore1.n75-newyork.as6453.net"
+		// for AS6453): that is the carrier's own router, not the far end of a link numbered from its space.
+		out[i].Transit = out[i].Hops == 1 && i > 0 && i < len(out)-1 && e.exchangeHop(out[i].LastTTL, out[i].LastTTL+2) == 0 &&
+			!e.namedForOwnAS(out[i].FirstTTL, out[i].ASNs)
 	}
 	if d.ASN != 0 {
 		dorg := orgOrAS(d.Org, d.ASN)
@@ -127,6 +130,22 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		hs = []HandOff{}
 	}
 	return out, hs
+}
+
+// namedForOwnAS reports whether a responder of hop ttl whose database AS is one of asns has a name that
+// gives that same AS (the carrier's own domain or AS number in the name).
+func (e *explainer) namedForOwnAS(ttl int, asns []uint32) bool {
+	h := e.t.Hop(ttl)
+	if h == nil {
+		return false
+	}
+	for _, r := range h.Responders {
+		in := e.responderInfo(r)
+		if in.Hint != nil && in.Hint.ASN != 0 && in.ASSource != "hostname" && slices.Contains(asns, in.ASN) && slices.Contains(asns, in.Hint.ASN) {
+			return true
+		}
+	}
+	return false
 }
 
 // firstResponderIn is the first TTL from lo up to (not including) hi where a responder's database AS is

@@ -185,6 +185,13 @@ func TestASPath(t *testing.T) {
 			wantHand: "Alpha Net>Gamma Cloud@3",
 		},
 		{
+			name:     "a single hop named in its own carrier's domain is that carrier's router, not transit",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1=ix-ae-6-0.tcore1.n75-newyork.as64501.net/3", "203.0.113.1/4", "203.0.113.2/5"},
+			infos:    withHint(infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "198.51.100.1=64501:Beta Transit:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"), "198.51.100.1", 64501),
+			wantRuns: "64500:1-2 64501:3-3 64502:4-5",
+			wantHand: "Alpha Net>Beta Transit@3 Beta Transit>Gamma Cloud@4",
+		},
+		{
 			name:     "the reported ASN counts when the database has none",
 			hops:     []string{"192.0.2.1/1", "198.51.100.1/2"},
 			infos:    infos("192.0.2.1=64500:Alpha Net:FR"),
@@ -232,6 +239,16 @@ func withExchange(m map[netip.Addr]enrich.Info, addrs ...string) map[netip.Addr]
 		in.Exchange = &enrich.Exchange{Name: "Example IX", City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35}
 		m[a] = in
 	}
+	return m
+}
+
+// withHint gives an address a hostname hint naming AS asn.
+func withHint(m map[netip.Addr]enrich.Info, addr string, asn uint32) map[netip.Addr]enrich.Info {
+	a := netip.MustParseAddr(addr)
+	in := m[a]
+	in.Addr = a
+	in.Hint = &enrich.Hint{ASN: asn}
+	m[a] = in
 	return m
 }
 
