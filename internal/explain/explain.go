@@ -58,6 +58,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 		contradicted[c.TTL] = true
 	}
 	e.placeFromNames(f.Source, contradicted)
+	e.placeBetween(f.Source)
 	f.ASPath = e.asPath()
 	f.Destination = e.destination()
 	f.Carriers, f.HandOffs = e.carriers(f.ASPath, f.Destination)

@@ -77,3 +77,38 @@ func (e *explainer) keepsBounds(i int, p *Place, s Source) bool {
 	}
 	return true
 }
+
+// placeBetween states a hop whose only place is a registry country unlike that of the located hops on
+// both sides of it, which agree with each other, in their country instead ("inferred", low confidence):
+// carriers register their addresses at their head office, so a PCCW hop registered in Hong Kong between a
+// router named in Los Angeles and the destination's US network is in the United States. At least one
+// side must be placed by stronger evidence than a registry (a name, an exchange, a database city), and
+// the hop's place must keep every bound.
+func (e *explainer) placeBetween(s Source) {
+	for i := range e.out {
+		p := e.out[i].Place
+		if p == nil || p.Source != "database" || p.City != "" || math.IsNaN(e.placeMs[i]) {
+			continue
+		}
+		before, after := e.neighbourPlace(i, -1), e.neighbourPlace(i, +1)
+		if before == nil || after == nil || before.Country != after.Country || before.Country == p.Country ||
+			max(strength(before), strength(after)) < 3 {
+			continue
+		}
+		q := &Place{Country: before.Country, Source: "inferred", Confidence: "low"}
+		if e.keepsBounds(i, q, s) {
+			e.out[i].Place = q
+		}
+	}
+}
+
+// neighbourPlace is the place of the nearest placed hop from index i in direction dir, looking past at
+// most two silent or unplaced hops; nil when none.
+func (e *explainer) neighbourPlace(i, dir int) *Place {
+	for j, n := i+dir, 0; j >= 0 && j < len(e.out) && n < 3; j, n = j+dir, n+1 {
+		if p := e.out[j].Place; p != nil && p.Country != "" {
+			return p
+		}
+	}
+	return nil
+}

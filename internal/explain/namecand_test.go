@@ -67,3 +67,36 @@ func TestPlaceFromNames(t *testing.T) {
 		})
 	}
 }
+
+// TestPlaceBetween: a hop whose only place is a registry country, between located hops that agree on
+// another country (one of them placed by more than a registry), is stated in theirs, as an inference.
+func TestPlaceBetween(t *testing.T) {
+	a := netip.MustParseAddr
+	la := enrich.Hint{City: "Los Angeles", Country: "US", Lat: 34.05, Lon: -118.24, HasCoords: true, Confidence: "medium"}
+	hk, us := dbCity("", "HK", 0, 0), dbCity("", "US", 0, 0)
+	tests := []struct {
+		name  string
+		hops  []string
+		infos map[netip.Addr]enrich.Info
+		want  string // hop 2's "label/source"
+	}{
+		{"a registry country between a named hop and a registry hop of another country", []string{"192.0.2.1/197", "192.0.2.2/210", "192.0.2.3/181"},
+			map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &la}, a("192.0.2.2"): hk, a("192.0.2.3"): us}, "US/inferred"},
+		{"both sides only registries: nothing stronger to go by", []string{"192.0.2.1/197", "192.0.2.2/210", "192.0.2.3/181"},
+			map[netip.Addr]enrich.Info{a("192.0.2.1"): us, a("192.0.2.2"): hk, a("192.0.2.3"): us}, "HK/database"},
+		{"the sides disagree", []string{"192.0.2.1/197", "192.0.2.2/210", "192.0.2.3/181"},
+			map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &la}, a("192.0.2.2"): hk, a("192.0.2.3"): dbCity("", "JP", 0, 0)}, "HK/database"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
+			got := ""
+			if p := f.Hops[1].Place; p != nil {
+				got = p.Label() + "/" + p.Source
+			}
+			if got != tc.want {
+				t.Errorf("hop 2 placed %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
