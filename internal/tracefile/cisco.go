@@ -28,7 +28,7 @@ func detectCiscoAs(s *sniff, format string) confidence {
 	c := notMine
 	line := s.line
 	switch {
-	case strings.HasPrefix(line, "Tracing the route to ") || line == "Type escape sequence to abort.":
+	case strings.HasPrefix(line, "Tracing the route to ") || line == "Type escape sequence to abort." || isCiscoTranslating(line):
 		c = certain
 	case isDialogLine(line) && s.has("Tracing the route to "):
 		c = likely // a question of the extended traceroute before the output
@@ -175,7 +175,7 @@ func (p *ciscoParser) line() error {
 	in := p.in
 	ln, start, body := in.ln, in.start, in.body()
 	switch {
-	case body == "Type escape sequence to abort." || strings.HasPrefix(body, "VRF info:") || isCiscoDate(body):
+	case body == "Type escape sequence to abort." || strings.HasPrefix(body, "VRF info:") || isCiscoDate(body) || isCiscoTranslating(body):
 		return nil
 	case strings.HasPrefix(body, "Sending ") && strings.Contains(body, "ICMP Echos"):
 		p.ping = true
@@ -253,6 +253,12 @@ func (p *ciscoParser) hopLine(ln string, start int) error {
 	pe := err.(*ParseError)
 	p.in.note(pe.Line, "kept the start of the line; from column "+itoa(pe.Col)+" expected "+pe.Expected+", got "+strconv.Quote(pe.Got))
 	return nil
+}
+
+// isCiscoTranslating reports whether s is the line IOS prints while it resolves the target name:
+// `Translating "www.example.com"...domain server (192.0.2.53) [OK]`.
+func isCiscoTranslating(s string) bool {
+	return strings.HasPrefix(s, `Translating "`) && strings.Contains(s, "domain server")
 }
 
 // isDialogLine reports whether body is a question of Cisco's extended traceroute with its answer:

@@ -37,6 +37,7 @@ func TestPastedNotes(t *testing.T) {
 		{"unreachable code above 255", hdr + " 1  192.0.2.1  0.676 ms !<500>  0.7 ms !P\n", FormatTraceroute, 1, "", 0},
 		{"Huawei VRP tracert header", "<HUAWEI> tracert 192.0.2.9\n traceroute to  192.0.2.9(192.0.2.9), max hops: 30 ,packet length: 40,press CTRL_C to break \n 1 192.0.2.1 3 ms  2 ms  3 ms \n 2 192.0.2.9 5 ms  4 ms  5 ms \n", FormatTraceroute, 2, "", 0},
 		{"Cisco extended traceroute dialog", "R1#traceroute\nProtocol [ip]: \nTarget IP address: 192.0.2.9\nSource address or interface: \nNumeric display [n]: y\nResolve AS number in (G)lobal table, (V)RF or(N)one [G]: \nLoose, Strict, Record, Timestamp, Verbose[none]: \nType escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.9 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
+		{"Cisco resolving the target", "R1#traceroute www.example.com\nTranslating \"www.example.com\"...domain server (192.0.2.53) [OK]\n\nType escape sequence to abort.\nTracing the route to www.example.com (192.0.2.9)\n\n  1 192.0.2.1 4 msec 4 msec 4 msec\n  2 192.0.2.9 8 msec *  8 msec\n", FormatCiscoIOS, 2, "", 0},
 		{"Cisco VRF info with times", "Type escape sequence to abort.\nTracing the route to 192.0.2.9\n  1 192.0.2.1 (red/1001, blue/2001) 4 msec 4 msec 4 msec\n", FormatCiscoIOS, 1, "", 0},
 	}
 	for _, tc := range tests {
