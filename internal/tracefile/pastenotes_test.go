@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"hopscope/internal/path"
 )
 
 // TestPastedNotes: what people add around and inside a trace they paste (sudo and JunOS "run" on
@@ -165,6 +167,39 @@ func TestTracepathNotClockTimes(t *testing.T) {
 	for _, tc := range tests {
 		if got := detectTracepath(&sniff{line: tc.line}); got != tc.want {
 			t.Errorf("detectTracepath(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestGlobalpingCLI: the Globalping CLI's raw output keeps each probe's place from the line it prints
+// before the probe's traceroute, and the protocol its command implies.
+func TestGlobalpingCLI(t *testing.T) {
+	in := "$ globalping traceroute example.com from Western Europe --limit 2\n" +
+		"> NA, US, (NC), Raleigh, ASN:11426, Charter Communications Inc\n" +
+		"traceroute to example.com (192.0.2.9), 20 hops max, 60 byte packets\n 1  192.0.2.1 (192.0.2.1)  0.747 ms  0.714 ms\n\n" +
+		"> EU, NL, Zwolle, ASN:50673\n" +
+		"traceroute to example.com (192.0.2.9), 20 hops max, 60 byte packets\n 1  192.0.2.2 (192.0.2.2)  1.747 ms  1.714 ms\n"
+	trs, err := Parse([]byte(in), "")
+	if err != nil || len(trs) != 2 {
+		t.Fatalf("Parse: %d traces, %v", len(trs), err)
+	}
+	want := []map[string]string{
+		{MetaProbeContinent: "NA", MetaProbeCountry: "US", MetaProbeState: "NC", MetaProbeCity: "Raleigh", MetaProbeASN: "11426", MetaProbeNetwork: "Charter Communications Inc"},
+		{MetaProbeContinent: "EU", MetaProbeCountry: "NL", MetaProbeCity: "Zwolle", MetaProbeASN: "50673"},
+	}
+	for i, tr := range trs {
+		for k, v := range want[i] {
+			if tr.Meta[k] != v {
+				t.Errorf("trace %d: Meta[%s] = %q, want %q", i, k, tr.Meta[k], v)
+			}
+		}
+	}
+	if trs[0].Protocol != path.ProtoICMP {
+		t.Errorf("protocol %q, want ICMP", trs[0].Protocol)
+	}
+	for _, line := range []string{"> traceroute -A 8.8.8.8", "> EU, DE", "> 1, 2, 3, ASN:x"} {
+		if _, ok := globalpingCLIProbe(line); ok {
+			t.Errorf("globalpingCLIProbe(%q) read a probe", line)
 		}
 	}
 }

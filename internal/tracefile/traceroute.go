@@ -54,6 +54,9 @@ type trParser struct {
 	// marked is set once a header, a JunOS banner or a traceroute command line was read: the
 	// input is this format even when no hop follows.
 	marked bool
+	// probeMeta is the vantage point the Globalping CLI printed before the next trace
+	// ("> EU, DE, Frankfurt, ASN:210546"), for that trace's Meta; nil when none.
+	probeMeta map[string]string
 }
 
 // trSnapshot is where a line began, so that a line read only in part can be taken back.
@@ -171,6 +174,10 @@ func (p *trParser) newTrace() *path.Trace {
 		applyTracerouteCommand(t, p.command)
 		p.command = ""
 	}
+	for k, v := range p.probeMeta {
+		setMeta(t, k, v)
+	}
+	p.probeMeta = nil
 	p.cur = t
 	return t
 }
@@ -204,6 +211,10 @@ func (p *trParser) parseLine(ln string, start int) error {
 		if j == len(body) || isSpace(body[j]) {
 			return p.hopLine(ln, start, body[:j])
 		}
+	}
+	if meta, ok := globalpingCLIProbe(body); ok {
+		p.probeMeta, p.hop, p.marked = meta, nil, true
+		return nil
 	}
 	// An indented line after a hop line is a further responder (BSD) unless it opens with a prompt sign.
 	if isPromptLine(ln) && (start == 0 || p.hop == nil || startsLikePrompt(body)) {

@@ -152,7 +152,8 @@ func isTracerouteCommand(line string) bool {
 // applyTracerouteCommand sets the probe protocol from a copied "traceroute ..." command line:
 // no method option means classic UDP with a new destination port per probe (FlowsVaried);
 // -I/--icmp is ICMP echo, -T/--tcp TCP SYN and -U/--udp UDP to one fixed port (Linux), -P PROTO (BSD)
-// and -M METHOD (Linux) name the protocol.
+// and -M METHOD (Linux) name the protocol. Run through the Globalping CLI ("globalping traceroute"),
+// the protocol is ICMP unless --protocol says otherwise.
 func applyTracerouteCommand(t *path.Trace, line string) {
 	words := strings.Fields(line)
 	at := -1
@@ -166,6 +167,22 @@ func applyTracerouteCommand(t *path.Trace, line string) {
 		return
 	}
 	setMeta(t, "command", strings.Join(words[at:], " "))
+	if at > 0 && toolBase(words[at-1]) == "globalping" {
+		// "globalping traceroute TARGET from WHERE [--protocol P]": the probes' traceroute runs
+		// ICMP unless told otherwise, with a fixed flow.
+		t.Protocol, t.FlowsVaried = path.ProtoICMP, false
+		for i := at + 1; i+1 < len(words); i++ {
+			if words[i] == "--protocol" {
+				switch strings.ToLower(words[i+1]) {
+				case "tcp":
+					t.Protocol = path.ProtoTCP
+				case "udp":
+					t.Protocol = path.ProtoUDP
+				}
+			}
+		}
+		return
+	}
 	proto, varied := path.ProtoUDP, true
 	for i := at + 1; i < len(words); i++ {
 		w := words[i]

@@ -132,3 +132,36 @@ func (p *trParser) fillHeader(t *path.Trace, body string, start int) error {
 	}
 	return nil
 }
+
+// globalpingCLIProbe reads the line the Globalping CLI prints before each probe's raw output,
+// "> EU, DE, Frankfurt, ASN:210546" or "> NA, US, (NC), Raleigh, ASN:11426, Charter Communications
+// Inc", into the probe's Meta (continent, country, state, city, ASN, network).
+func globalpingCLIProbe(body string) (map[string]string, bool) {
+	rest, ok := strings.CutPrefix(body, "> ")
+	if !ok {
+		return nil, false
+	}
+	f := strings.Split(rest, ", ")
+	if len(f) < 4 || len(f[0]) != 2 || len(f[1]) != 2 || strings.ToUpper(f[1]) != f[1] {
+		return nil, false
+	}
+	meta := map[string]string{MetaProbeContinent: f[0], MetaProbeCountry: f[1]}
+	i := 2
+	if st := f[i]; len(st) == 4 && st[0] == '(' && st[3] == ')' {
+		meta[MetaProbeState] = st[1:3]
+		i++
+	}
+	if i+1 >= len(f) || !strings.HasPrefix(f[i+1], "ASN:") {
+		return nil, false
+	}
+	asn, ok := parseUint(strings.TrimPrefix(f[i+1], "ASN:"), 1<<32-1)
+	if !ok || f[i] == "" {
+		return nil, false
+	}
+	meta[MetaProbeCity] = f[i]
+	meta[MetaProbeASN] = itoa(asn)
+	if i+2 < len(f) {
+		meta[MetaProbeNetwork] = strings.Join(f[i+2:], ", ")
+	}
+	return meta, true
+}
