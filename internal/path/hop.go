@@ -35,10 +35,11 @@ const indexFrom = 16
 // responderIndex maps each responder address to its first position in Responders[:n], for the
 // Responders slice whose first element is base. It is a cache: a hit is checked against the slice, a
 // slice that grew is indexed further, one that shrank forgets what went, and one that moved (appended
-// to elsewhere, or replaced) is indexed afresh, so callers may append to Responders directly or
-// truncate it. What it cannot see is an address replaced in place: rewriting a listed responder's
-// Addr, or truncating and then appending directly over the same positions before the next
-// AddResponder; a lookup could then miss that address.
+// to elsewhere, or replaced) or is found reordered (a stale entry) is indexed afresh, so callers may
+// append to Responders directly or truncate it. What it cannot always see is a change in place:
+// rewriting a listed responder's Addr, truncating and then appending directly over the same positions
+// before the next AddResponder, or reordering a slice that lists an address twice; a lookup could then
+// miss that address or give a later duplicate. Such code assigns a new slice (slices.Clone) after.
 type responderIndex struct {
 	pos  map[netip.Addr]int
 	base *Responder
@@ -81,9 +82,17 @@ func (h *Hop) syncIndex() *responderIndex {
 	}
 	for k := x.n; k < len(rs); k++ {
 		a := rs[k].Addr
-		// An entry left by an overwritten truncation points at or past k, or at another address.
-		if i, ok := x.pos[a]; !ok || i >= k || rs[i].Addr != a {
+		i, ok := x.pos[a]
+		if !ok {
 			x.pos[a] = k
+			continue
+		}
+		if i >= k || rs[i].Addr != a {
+			// A stale entry (the slice was reordered or overwritten in place): where a first appears
+			// is unknown, so index the whole slice afresh.
+			work(len(rs) - x.n)
+			h.index = nil
+			return h.syncIndex()
 		}
 	}
 	work(len(rs) - x.n)
@@ -91,47 +100,59 @@ func (h *Hop) syncIndex() *responderIndex {
 	return x
 }
 
-// find returns the position of the first responder with address a, or -1. With an index in step with
-// Responders it costs one lookup, otherwise a scan.
-func (h *Hop) find(a netip.Addr, x *responderIndex) int {
+// find returns the position of the first responder with address a, or -1, and whether the index was
+// found stale on the way. With an index in step with Responders it costs one lookup, otherwise (or when
+// the entry is stale) a scan.
+func (h *Hop) find(a netip.Addr, x *responderIndex) (int, bool) {
 	rs := h.Responders
+	stale := false
 	if x.synced(rs) {
 		work(1)
-		if i, ok := x.pos[a]; ok && i < len(rs) && rs[i].Addr == a {
-			return i
-		} else if !ok {
-			return -1
+		i, ok := x.pos[a]
+		if !ok {
+			return -1, false
 		}
+		if i < len(rs) && rs[i].Addr == a {
+			return i, false
+		}
+		stale = true
 	}
 	for i := range rs {
 		if rs[i].Addr == a {
 			work(i + 1)
-			return i
+			return i, stale
 		}
 	}
 	work(len(rs))
-	return -1
+	return -1, stale
 }
 
 // AddResponder records r unless its address is already listed; a known responder gains a missing name,
 // ASN or stats from r. It returns the listed responder. On a hop with many responders it finds r through
 // an index kept beside Responders, so adding n responders costs time linear in n. Callers may append to
-// Responders or truncate it between calls; they must not rewrite a listed responder's Addr in place, nor
-// truncate Responders and then append directly over the same positions before calling AddResponder.
+// Responders or truncate it between calls. Code that changes it in place otherwise (rewrites a listed
+// responder's Addr, reorders it, or truncates it and appends directly over the same positions before
+// calling AddResponder) assigns a new slice afterwards (slices.Clone), which the index sees.
 func (h *Hop) AddResponder(r Responder) *Responder {
 	x := h.syncIndex()
-	if i := h.find(r.Addr, x); i >= 0 {
-		x := &h.Responders[i]
-		if x.Name == "" {
-			x.Name = r.Name
+	i, stale := h.find(r.Addr, x)
+	if stale {
+		// Reordered or overwritten in place: index afresh so later lookups are constant again.
+		h.index = nil
+		x = h.syncIndex()
+	}
+	if i >= 0 {
+		known := &h.Responders[i]
+		if known.Name == "" {
+			known.Name = r.Name
 		}
-		if x.ReportedASN == 0 {
-			x.ReportedASN = r.ReportedASN
+		if known.ReportedASN == 0 {
+			known.ReportedASN = r.ReportedASN
 		}
-		if x.Stats == nil {
-			x.Stats = r.Stats
+		if known.Stats == nil {
+			known.Stats = r.Stats
 		}
-		return x
+		return known
 	}
 	h.Responders = append(h.Responders, r)
 	if x != nil {
@@ -145,7 +166,7 @@ func (h *Hop) AddResponder(r Responder) *Responder {
 // the index), so concurrent readers are safe; it is a constant-time lookup after AddResponder built the
 // index, a scan otherwise.
 func (h *Hop) Responder(a netip.Addr) *Responder {
-	if i := h.find(a, h.index); i >= 0 {
+	if i, _ := h.find(a, h.index); i >= 0 {
 		return &h.Responders[i]
 	}
 	return nil

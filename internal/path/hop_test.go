@@ -93,9 +93,11 @@ func naiveFind(rs []Responder, a netip.Addr) int {
 }
 
 // hopOp is one step of TestResponderIndex and FuzzResponderIndex, applied to a hop and to a plain
-// slice kept by the reference rules.
+// slice kept by the reference rules. kind is 'a' AddResponder, 'p' append directly, 't' truncate to n,
+// 'c' go on with a copy, 'r' reverse and take a new slice, 'R' reverse in place (only for slices that
+// list no address twice).
 type hopOp struct {
-	kind byte // 'a' AddResponder, 'p' append directly, 't' truncate to n, 'c' go on with a copy, 'r' reverse in place
+	kind byte
 	addr netip.Addr
 	name string
 	n    int
@@ -156,6 +158,13 @@ func applyOps(t *testing.T, ops []hopOp) {
 				}
 			}
 		case 'r':
+			// Reordered in place, then a new slice as AddResponder's contract asks (a slice that lists
+			// an address twice can hide a reorder from the index); the in-place case without duplicates
+			// is in TestResponderIndex.
+			slices.Reverse(h.Responders)
+			h.Responders = slices.Clone(h.Responders)
+			slices.Reverse(want)
+		case 'R':
 			slices.Reverse(h.Responders)
 			slices.Reverse(want)
 		}
@@ -186,7 +195,9 @@ func TestResponderIndex(t *testing.T) {
 		{"appended directly, duplicates included", cat(many(0, 20), []hopOp{{kind: 'p', addr: addr(3)}, {kind: 'p', addr: addr(200)}}, many(195, 205))},
 		{"truncated, then overwritten directly", cat(many(0, 40), []hopOp{{kind: 't', n: 20}, {kind: 'p', addr: addr(7)}, {kind: 'p', addr: addr(35)}}, many(0, 40))},
 		{"continued on a copy", cat(many(0, 30), []hopOp{{kind: 'c'}}, many(25, 60))},
-		{"reordered in place", cat(many(0, 30), []hopOp{{kind: 'r'}}, many(0, 35))},
+		{"reordered", cat(many(0, 30), []hopOp{{kind: 'r'}}, many(0, 35))},
+		{"reordered in place, no address twice", cat(many(0, 30), []hopOp{{kind: 'R'}}, many(0, 35))},
+		{"reordered in place, then appended directly", cat(many(0, 30), []hopOp{{kind: 'R'}, {kind: 'p', addr: addr(5)}, {kind: 'p', addr: addr(100)}}, many(0, 35))},
 		{"invalid address", cat(many(0, 20), []hopOp{{kind: 'a'}, {kind: 'a', name: "x"}, {kind: 'p'}})},
 	}
 	for _, tc := range tests {
