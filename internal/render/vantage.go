@@ -18,18 +18,42 @@ func vantageRow(o *report.Origin) []string {
 		place += " ~"
 	}
 	if !o.Measured {
-		return []string{place, o.NetworkLabel(), o.RTTLabel(), "", "", "", ""}
+		return []string{place, networkCell(o), o.RTTLabel(), "", "", "", ""}
 	}
-	return []string{place, o.NetworkLabel(), o.RTTLabel(), o.DistanceLabel(), o.ASPathLabel(), o.ExitLabel(), o.JoinLabel()}
+	return []string{place, networkCell(o), o.RTTLabel(), o.DistanceLabel(), o.ASPathLabel(), o.ExitLabel(), o.JoinLabel()}
+}
+
+// networkCell is the probe's network as the measurement network named it, else the first network its
+// path crosses, said to be that: "Hurricane Electric (AS6939), from the first hops".
+func networkCell(o *report.Origin) string {
+	if n := o.NetworkLabel(); n != "" || o.FirstASN == 0 {
+		return n
+	}
+	if o.FirstNetwork == "" {
+		return fmt.Sprintf("AS%d, from the first hops", o.FirstASN)
+	}
+	return fmt.Sprintf("%s (AS%d), from the first hops", o.FirstNetwork, o.FirstASN)
 }
 
 // sharedLine describes the shared segment, or "" when there is none.
 func sharedLine(v *report.Vantages) string {
 	switch {
 	case v.Shared != nil:
-		s := fmt.Sprintf("every path crosses %d router(s) from %s on", len(v.Shared.Addrs), v.Shared.First)
+		routers := len(v.Shared.Addrs)
 		if v.Shared.ToDestination {
-			s += ", to the destination"
+			routers-- // the destination is no router
+		}
+		var s string
+		switch routers {
+		case 0:
+			return "the paths share only the destination, " + v.Shared.First
+		case 1:
+			s = "every path crosses the same router, " + v.Shared.First
+		default:
+			s = fmt.Sprintf("every path crosses the same %d routers from %s on", routers, v.Shared.First)
+		}
+		if v.Shared.ToDestination {
+			s += ", then reaches the destination"
 		}
 		return s
 	case len(v.SharedASNs) > 0:

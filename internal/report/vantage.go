@@ -52,7 +52,10 @@ type Vantages struct {
 
 // Origin is one vantage point and what its path showed.
 type Origin struct {
-	// Label names the origin: "Shenzhen, CN", with "#2" added when two probes share a place.
+	// Label names the origin so that a reader can tell origins apart: the probe's place when the
+	// network described its probe ("Shenzhen, CN"); with the probe's id and network first when the
+	// network gave an id or no place ("probe 426, AS6939, US": the place then comes from the first
+	// hops); with the network added, then "#2", when two origins would still read alike.
 	Label string `json:"label"`
 	// Place is where the probe is; Place.Source says how that is known. Nil when unknown.
 	Place *Place `json:"place,omitempty"`
@@ -61,6 +64,10 @@ type Origin struct {
 	// Network and ASN are the probe's own network; "" / 0 when not given.
 	Network string `json:"network,omitempty"`
 	ASN     uint32 `json:"asn,omitempty"`
+	// FirstASN and FirstNetwork are the first AS the path crosses (its first public hops), which stands
+	// for the probe's network when the measurement network did not name it; 0 / "" when no hop has an AS.
+	FirstASN     uint32 `json:"first_asn,omitempty"`
+	FirstNetwork string `json:"first_network,omitempty"`
 	// Status is the probe's test status as the network reported it; "" when it did not say.
 	Status string `json:"status,omitempty"`
 	// Measured is false when the probe returned no hop (offline, failed): the origin is listed, not compared.
@@ -113,7 +120,8 @@ type PathPoint struct {
 // path's order) on.
 type SharedSegment struct {
 	Addrs []string `json:"addrs"`
-	// First names the first shared router: "core24.fra.hetzner.com (213.239.252.34, Frankfurt, DE)".
+	// First names the first shared router: "core24.fra.hetzner.com (213.239.252.34, Frankfurt, DE)",
+	// "202.147.51.46 (US)".
 	First string   `json:"first"`
 	ASNs  []uint32 `json:"asns,omitempty"`
 	// ToDestination is true when the destination address is part of the segment.
@@ -188,13 +196,13 @@ func newOrigin(p *Path) Origin {
 	if p.Meta[MetaProbeObfuscated] == "true" {
 		o.Approximate = true
 	}
-	o.Label = o.Place.LabelOf()
-	if o.Label == "" {
-		o.Label = "unknown place"
-		if id := p.Meta[MetaProbeID]; id != "" {
-			o.Label = "probe " + id
+	for _, r := range p.Findings.ASPath {
+		if r.ASN != 0 {
+			o.FirstASN, o.FirstNetwork = r.ASN, r.Operator
+			break
 		}
 	}
+	o.Label = originLabel(&o, p.Meta[MetaProbeID], p.Meta[MetaProbeLatitude] != "" || p.Meta[MetaProbeCity] != "" || p.Meta[MetaProbeCountry] != "")
 	d := p.Findings.Destination
 	o.Dest, o.Reached = d.Addr, d.Reached
 	if d.Place != nil {
@@ -329,11 +337,14 @@ func sharedSegment(ps []*Path) (*SharedSegment, []uint32) {
 			}
 			if seg == nil {
 				seg = &SharedSegment{First: r.Addr}
-				if l := h.Place.LabelOf(); l != "" {
-					seg.First += ", " + l
-				}
-				if r.Name != "" {
-					seg.First = r.Name + " (" + seg.First + ")"
+				l := h.Place.LabelOf()
+				switch {
+				case r.Name != "" && l != "":
+					seg.First = r.Name + " (" + r.Addr + ", " + l + ")"
+				case r.Name != "":
+					seg.First = r.Name + " (" + r.Addr + ")"
+				case l != "":
+					seg.First = r.Addr + " (" + l + ")"
 				}
 			}
 			seg.Addrs = append(seg.Addrs, r.Addr)
@@ -378,13 +389,63 @@ func joinPoint(p *Path, addr string) *PathPoint {
 	return nil
 }
 
-// uniqueLabels numbers origins that share a label ("Paris, FR", "Paris, FR #2").
+// originLabel names an origin: its place when the measurement network described the probe (described),
+// otherwise "probe 426, AS6939, US": the probe's id (when known), its network (the probe's, else the
+// path's first AS) and the place inferred from the first hops ("near Seattle, US" for an estimated
+// city); "unknown place" when nothing is known.
+func originLabel(o *Origin, id string, described bool) string {
+	var parts []string
+	if id != "" {
+		parts = append(parts, "probe "+id)
+	}
+	if id != "" || !described {
+		if asn := o.originASN(); asn != 0 {
+			parts = append(parts, "AS"+strconv.FormatUint(uint64(asn), 10))
+		}
+	}
+	if l := o.Place.LabelOf(); l != "" {
+		if o.Approximate && o.Place.City != "" {
+			l = "near " + l // a city estimated (from the first hops) or moved on purpose (Atlas)
+		}
+		parts = append(parts, l)
+	} else if len(parts) == 0 {
+		parts = append(parts, "unknown place")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// originASN is the probe's network, else the first AS of its path; 0 when neither is known.
+func (o *Origin) originASN() uint32 {
+	if o.ASN != 0 {
+		return o.ASN
+	}
+	return o.FirstASN
+}
+
+// uniqueLabels tells apart origins that share a label: first by their network ("Paris, FR, AS12876"),
+// then by number ("Paris, FR #2").
 func uniqueLabels(origins []Origin) {
-	n := map[string]int{}
+	count := func() map[string]int {
+		n := map[string]int{}
+		for i := range origins {
+			n[origins[i].Label]++
+		}
+		return n
+	}
+	n := count()
 	for i := range origins {
-		n[origins[i].Label]++
-		if k := n[origins[i].Label]; k > 1 {
-			origins[i].Label += " #" + strconv.Itoa(k)
+		o := &origins[i]
+		as := "AS" + strconv.FormatUint(uint64(o.originASN()), 10)
+		if n[o.Label] > 1 && o.originASN() != 0 && !strings.Contains(o.Label, as) {
+			o.Label += ", " + as
+		}
+	}
+	n, seen := count(), map[string]int{}
+	for i := range origins {
+		o := &origins[i]
+		seen[o.Label]++
+		if k := seen[o.Label]; n[o.Label] > 1 && k > 1 {
+			o.Label += " #" + strconv.Itoa(k)
 		}
 	}
 }

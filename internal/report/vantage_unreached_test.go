@@ -38,3 +38,57 @@ func TestSummaryLowerBounds(t *testing.T) {
 		})
 	}
 }
+
+// TestOriginLabels: origins read apart in every sentence. A probe the network described keeps its place
+// as its name; a probe known only by its id (RIPE Atlas without metadata) is named by its id, its first
+// network and the place its first hops suggest ("probe 426, AS6939, US"), never "US #2".
+func TestOriginLabels(t *testing.T) {
+	us := &Place{Country: "US", Label: "US", Source: "hops"}
+	seattle := &Place{City: "Seattle", Country: "US", Label: "Seattle, US", Source: "hops"}
+	paris := &Place{City: "Paris", Country: "FR", Label: "Paris, FR", Source: "globalping probe"}
+	mk := func(meta map[string]string, src *Place, approx bool, asn uint32) *Path {
+		p := &Path{Meta: meta, Hops: []PathHop{{TTL: 1}}}
+		p.Findings.Source = Source{Known: src != nil, Place: src, Approximate: approx}
+		if asn != 0 {
+			p.Findings.ASPath = []ASRun{{ASN: asn, Operator: "Net"}}
+		}
+		return p
+	}
+	gp := func(asn string) map[string]string {
+		return map[string]string{MetaProbeCity: "Paris", MetaProbeCountry: "FR", MetaProbeLatitude: "48.8", MetaProbeASN: asn}
+	}
+	tests := []struct {
+		name string
+		ps   []*Path
+		want []string
+	}{
+		{"atlas probes without metadata, one country", []*Path{
+			mk(map[string]string{MetaProbeID: "319"}, us, true, 1909),
+			mk(map[string]string{MetaProbeID: "426"}, us, true, 6939)},
+			[]string{"probe 319, AS1909, US", "probe 426, AS6939, US"}},
+		{"estimated city", []*Path{
+			mk(map[string]string{MetaProbeID: "22880"}, seattle, true, 26088),
+			mk(map[string]string{MetaProbeID: "12185"}, us, true, 7922)},
+			[]string{"probe 22880, AS26088, near Seattle, US", "probe 12185, AS7922, US"}},
+		{"no id, no metadata", []*Path{mk(nil, us, true, 3356), mk(nil, nil, false, 0)},
+			[]string{"AS3356, US", "unknown place"}},
+		{"globalping probes keep their place", []*Path{mk(gp("12876"), paris, false, 12876), mk(map[string]string{MetaProbeCity: "Lyon", MetaProbeCountry: "FR"}, nil, false, 0)},
+			[]string{"Paris, FR", "Lyon, FR"}},
+		{"same city, networks apart", []*Path{mk(gp("12876"), paris, false, 12876), mk(gp("3215"), paris, false, 3215)},
+			[]string{"Paris, FR, AS12876", "Paris, FR, AS3215"}},
+		{"same city, same network", []*Path{mk(gp("3215"), paris, false, 3215), mk(gp("3215"), paris, false, 3215)},
+			[]string{"Paris, FR, AS3215", "Paris, FR, AS3215 #2"}},
+		{"nothing known", []*Path{mk(nil, nil, false, 0), mk(nil, nil, false, 0)},
+			[]string{"unknown place", "unknown place #2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := NewVantages(tc.ps)
+			for i, w := range tc.want {
+				if got := v.Origins[i].Label; got != w {
+					t.Errorf("origin %d: label %q, want %q", i, got, w)
+				}
+			}
+		})
+	}
+}
