@@ -30,7 +30,11 @@ func HintFromName(name string) *Hint {
 
 // hintFromName is HintFromName that also returns the token that gave the AS number; pref is the
 // address database's country, which picks between namesakes of similar size ("" when unknown).
-func hintFromName(name, pref string) (*Hint, string) {
+func hintFromName(name, pref string) (*Hint, string) { return hintFromNameKey(name, pref, nil) }
+
+// hintFromNameKey is hintFromName that also stores in *cityKey, when cityKey is not nil, the folded
+// spelled-out city name the place came from ("" for a code).
+func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
 	if name == "" || len(name) > maxNameLen {
 		return nil, ""
@@ -59,7 +63,7 @@ func hintFromName(name, pref string) (*Hint, string) {
 	ex, exTok := findExchange(&n)
 	icTok := interconnect(&n, host)
 	inter := ex.name != "" || icTok != "" || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
-	if p, tok, conf, ok := findPlace(&n, host, car, pref); ok {
+	if p, tok, conf, ok := findPlace(&n, host, car, pref, cityKey); ok {
 		return &Hint{Token: tok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
 			ASN: asn, Confidence: conf, Exchange: ex.name, Interconnect: inter}, asnToken
 	}
@@ -348,7 +352,7 @@ func digitsSuffix(rest string) bool {
 
 // findPlace looks for a spelled-out city or facility first, then for codes, reading the host labels
 // (those before the domain) and their tokens from the right: names go from the interface to the site.
-func findPlace(n *nameParts, host int, car carrier, pref string) (place, string, string, bool) {
+func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string) (place, string, string, bool) {
 	ix := places()
 	var buf [maxNameLen]byte
 	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
@@ -381,6 +385,9 @@ func findPlace(n *nameParts, host int, car carrier, pref string) (place, string,
 					conf := ConfidenceHigh
 					if ambiguous {
 						conf = ConfidenceLow
+					}
+					if cityKey != nil {
+						*cityKey = string(w)
 					}
 					return p, n.labels[i], conf, true
 				}

@@ -7,6 +7,9 @@ import (
 	"hopscope/internal/geo"
 )
 
+// samePlaceKm is how far apart two readings of a name may be and still be one place.
+const samePlaceKm = 100.0
+
 // maxNamesTried bounds how many responder names of one hop placeFromNames reads.
 const maxNamesTried = 8
 
@@ -34,16 +37,30 @@ func (e *explainer) placeFromNames(s Source, contradicted map[int]bool) {
 			if tried++; tried > maxNamesTried {
 				break // a hop of thousands of responders (a load balancer's fan-out) is not read whole
 			}
-			h := enrich.HintFromName(r.Name)
-			if h == nil || !h.HasCoords || h.City == "" || h.Country == "" {
-				continue
+			// A spelled-out city with namesakes gives each; the RTTs must leave exactly one.
+			var kept *Place
+			ambiguous := false
+			for _, h := range enrich.PlaceCandidates(r.Name) {
+				if h.Country == "" {
+					continue
+				}
+				p := &Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: true, Source: "hostname", Confidence: enrich.ConfidenceLow}
+				if !contradicted[o.TTL] && srcCountry != h.Country && e.neighbourCountry(i, -1) != h.Country && e.neighbourCountry(i, +1) != h.Country {
+					continue
+				}
+				if !e.keepsBounds(i, p, s) {
+					continue
+				}
+				if kept != nil && km(kept, p) > samePlaceKm {
+					ambiguous = true
+					break
+				}
+				if kept == nil {
+					kept = p
+				}
 			}
-			p := &Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: true, Source: "hostname", Confidence: enrich.ConfidenceLow}
-			if !contradicted[o.TTL] && srcCountry != h.Country && e.neighbourCountry(i, -1) != h.Country && e.neighbourCountry(i, +1) != h.Country {
-				continue
-			}
-			if e.keepsBounds(i, p, s) {
-				o.Place = p
+			if kept != nil && !ambiguous {
+				o.Place = kept
 				break
 			}
 		}

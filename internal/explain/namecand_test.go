@@ -15,6 +15,7 @@ import (
 func TestPlaceFromNames(t *testing.T) {
 	a := netip.MustParseAddr
 	us, se := dbCity("", "US", 0, 0), dbCity("", "SE", 0, 0)
+	madrid := enrich.Hint{City: "Madrid", Country: "ES", Lat: 40.42, Lon: -3.70, HasCoords: true, Confidence: "high"}
 	tests := []struct {
 		name  string
 		hops  []string
@@ -44,6 +45,18 @@ func TestPlaceFromNames(t *testing.T) {
 			hops:  []string{"192.0.2.1/0.2", "192.0.2.2=phx-b5-link.example.net/1.4", "192.0.2.3/2"},
 			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): us, a("192.0.2.3"): us},
 			want:  map[int]string{2: "Phoenix, US/hostname"},
+		},
+		{
+			name:  "of a city's namesakes the RTT leaves only one: Valencia beside a hop named in Madrid is in Spain",
+			hops:  []string{"192.0.2.1/1", "192.0.2.2=ae1.valencia.example.net/5", "192.0.2.3/6"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &madrid}, a("192.0.2.3"): dbCity("", "ES", 0, 0)},
+			want:  map[int]string{2: "Valencia, ES/hostname"},
+		},
+		{
+			name:  "namesakes the RTT cannot tell apart are not stated",
+			hops:  []string{"192.0.2.1/1", "192.0.2.2=ae1.valencia.example.net/100"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &madrid}, a("192.0.2.2"): dbCity("", "NZ", 0, 0)},
+			want:  map[int]string{2: ""},
 		},
 		{
 			name:  "a hop with no place and no neighbour in the name's country stays unplaced",
