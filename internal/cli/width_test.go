@@ -198,7 +198,7 @@ func newTmux(t *testing.T) *tmuxPane {
 		t.Skip("-short: the tmux tests build and run hopscope")
 	}
 	conf := filepath.Join(t.TempDir(), "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g remain-on-exit on\nset -g status off\nset -g history-limit 20000\nset -g exit-empty off\n"), 0o644); err != nil {
+	if err := os.WriteFile(conf, []byte("set -g status off\nset -g history-limit 20000\nset -g exit-empty off\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p := &tmuxPane{t: t, socket: fmt.Sprintf("hopscope-width-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6), conf: conf}
@@ -232,17 +232,27 @@ func (p *tmuxPane) show(width int, argv ...string) (string, string) {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	name := fmt.Sprintf("w%d", time.Now().UnixNano()%1e9)
-	// tmux 3.3 does not always report a dead pane's exit status: the shell writes it to a file.
+	// The shell writes the exit status to a file and keeps the pane alive a while: tmux 3.3 does not
+	// always report a dead pane's status, and may drop the last output when the pane dies at once.
 	statusFile := filepath.Join(p.t.TempDir(), "status")
 	p.tmux("new-session", "-d", "-s", name, "-x", strconv.Itoa(width), "-y", "50",
-		"env -u COLUMNS "+strings.Join(quoted, " ")+"; echo $? > "+statusFile)
+		"env -u COLUMNS "+strings.Join(quoted, " ")+"; echo $? > "+statusFile+"; sleep 30")
 	defer p.tmux("kill-session", "-t", name)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		status, err := os.ReadFile(statusFile)
-		dead := strings.TrimSpace(p.tmux("display-message", "-p", "-t", name, "#{pane_dead}")) == "1"
-		if err == nil && dead && strings.HasSuffix(string(status), "\n") {
-			return strings.TrimSpace(string(status)), p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name)
+		if err == nil && strings.HasSuffix(string(status), "\n") {
+			// The program has ended: read the screen until it stops changing.
+			screen := p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name)
+			for range 30 {
+				time.Sleep(100 * time.Millisecond)
+				again := p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name)
+				if again == screen {
+					break
+				}
+				screen = again
+			}
+			return strings.TrimSpace(string(status)), screen
 		}
 		if time.Now().After(deadline) {
 			p.t.Fatalf("%s did not end within 60 s:\n%s", strings.Join(argv, " "), p.tmux("capture-pane", "-p", "-J", "-S", "-", "-t", name))

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -66,8 +67,11 @@ func TestLabLossyResolverLink(t *testing.T) {
 		{name: "dig +tries=1", node: "dig1", tool: "dig", tries: 1},
 		{name: "dig +tries=3", node: "dig3", tool: "dig", tries: 3},
 	}
+	// The relays' loss is seeded, so a run is repeatable; HOPSCOPE_LAB_SEED draws other losses.
+	seed, _ := strconv.ParseUint(os.Getenv("HOPSCOPE_LAB_SEED"), 10, 64)
 	spec := netlab.Spec{
 		Name:  "dnsloss",
+		Seed:  seed,
 		Nodes: []netlab.Node{{Name: "ns"}},
 		DNS: &netlab.DNSSpec{Node: "ns", Records: []string{
 			lossName + ". 300 IN A 192.0.2.53",
