@@ -46,8 +46,8 @@ type Diamond struct {
 	// Nested is set when a smaller diamond lies inside this one (Inner lists them).
 	Nested bool
 	Inner  []Diamond
-	// Meshed is set when branches cross: an interface inside leads to, or is reached from, more
-	// than one other in a way no inner diamond accounts for.
+	// Meshed is set when branches cross: a link runs from an interface that splits flows to one
+	// that merges flows from several (between two consecutive hops).
 	Meshed bool
 	// LinksKnown is false when the source did not say which interface leads to which inside the
 	// diamond (scamper's text form), so Nested and Meshed could not be read.
@@ -217,20 +217,27 @@ func (g *mpGraph) shape(d *Diamond, inside []path.Hop) {
 	if !d.LinksKnown {
 		return
 	}
-	splits, merges := map[mpNode]bool{}, map[mpNode]bool{}
 	for _, n := range nodes {
 		if len(g.succ[n]) < 2 {
 			continue
 		}
 		if in, ok := g.inner(n, end); ok {
 			d.Inner = append(d.Inner, in)
-			splits[n], merges[mpNode{in.ConvergenceTTL, in.Convergence}] = true, true
 		}
 	}
 	d.Nested = len(d.Inner) > 0
-	for _, n := range nodes {
-		if (len(g.succ[n]) > 1 && !splits[n]) || (len(g.pred[n]) > 1 && !merges[n]) {
-			d.Meshed = true
+	// Meshed (Augustin et al.): some link runs from an interface that splits its flows to one that
+	// merges flows from several, so branches cross between two consecutive hops. A split that merges
+	// again further on (a nested diamond) or not at all is not meshing.
+	from := append([]mpNode{{d.DivergenceTTL, d.Divergence}}, nodes...)
+	for _, x := range from {
+		if len(g.succ[x]) < 2 {
+			continue
+		}
+		for _, y := range g.succ[x] {
+			if len(g.pred[y]) > 1 {
+				d.Meshed = true
+			}
 		}
 	}
 }

@@ -83,6 +83,11 @@ func TestDiamonds(t *testing.T) {
 		{"meshed", mpTrace([][]string{{"1"}, {"2", "3"}, {"4", "5"}, {"6"}},
 			"1:1>2", "1:1>3", "2:2>4", "2:2>5", "2:3>4", "2:3>5", "3:4>6", "3:5>6"),
 			[]string{"10.0.0.1@1>10.0.0.6@4 w=2 l=3 meshed"}},
+		{"a split inside that never merges is neither nested nor meshed", mpTrace([][]string{{"1"}, {"2", "3"}, {"4", "5", "6"}, {"9"}},
+			"1:1>2", "1:1>3", "2:2>4", "2:2>5", "2:3>6", "3:4>9", "3:5>9", "3:6>9"),
+			[]string{"10.0.0.1@1>10.0.0.9@4 w=3 l=3"}},
+		{"crossing right after the divergence", mpTrace([][]string{{"1"}, {"2", "3"}, {"4"}}, "1:1>2", "1:1>3", "1:3>2", "2:2>4", "2:3>4"),
+			[]string{"10.0.0.1@1>10.0.0.4@3 w=2 l=2 meshed"}},
 		{"split at the source", mpTrace([][]string{{"2", "3"}, {"4"}}, "1:2>4", "1:3>4"),
 			[]string{"10.0.0.250@0>10.0.0.4@2 w=2 l=2 unlinked"}},
 		{"open: the trace ends split", mpTrace([][]string{{"1"}, {"2", "3"}, {"4", "5"}}, "1:1>2", "1:1>3", "2:2>4", "2:3>5"),
@@ -152,11 +157,11 @@ func TestDiamondsOfScamperLabs(t *testing.T) {
 		file string
 		want string
 	}{
-		{"lab-diamond2.json", "10.200.0.2@1>203.0.113.9@4 w=2 l=3"},
-		{"lab-diamond2.txt", "10.200.0.2@1>203.0.113.9@4 w=2 l=3 unlinked"},
-		{"lab-diamond4.txt", "10.200.0.2@1>203.0.113.9@4 w=4 l=3 unlinked"},
-		{"lab-diamond4.json", "10.200.0.2@1>203.0.113.9@4 w=4 l=3"},
-		{"lab-nested.json", "10.200.0.2@1>203.0.113.9@6 w=3 l=5 nested (10.200.0.6@2>10.200.0.22@4 w=2 l=2)"},
+		{"lab-diamond2.json", "10.200.0.2@1>203.0.113.25@4 w=2 l=3"},
+		{"lab-diamond2.txt", "10.200.0.2@1>203.0.113.25@4 w=2 l=3 unlinked"},
+		{"lab-diamond4.txt", "10.200.0.2@1>203.0.113.25@4 w=4 l=3 unlinked"},
+		{"lab-diamond4.json", "10.200.0.2@1>203.0.113.25@4 w=4 l=3"},
+		{"lab-nested.json", "10.200.0.2@1>203.0.113.25@6 w=3 l=5 nested (10.200.0.6@2>10.200.0.26@4 w=2 l=2) meshed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {

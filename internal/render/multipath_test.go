@@ -42,15 +42,15 @@ func TestMultipathRendered(t *testing.T) {
 		csv        string // a note of the divergence hop
 	}{
 		{"two branches", "lab-diamond2.json",
-			[]string{"Diamonds (95% confidence, 24 probes, 11 flows, 6 links)", "  hop 1 10.200.0.2 => hop 4 203.0.113.9: 2 paths over 3 hops",
+			[]string{"Diamonds (95% confidence, 24 probes, 11 flows, 6 links)", "  hop 1 10.200.0.2 => hop 4 203.0.113.25: 2 paths over 3 hops",
 				"      1 10.200.0.2 -> 10.200.0.10, 10.200.0.18", "      2 10.200.0.10 -> 10.200.0.14", "        10.200.0.18 -> 10.200.0.22"},
-			"| hop 1 10.200.0.2 | hop 4 203.0.113.9 | 2 | 3 | parallel |", "<td>hop 1 10.200.0.2</td>", "splits into 2 paths (to hop 4)"},
+			"| hop 1 10.200.0.2 | hop 4 203.0.113.25 | 2 | 3 | parallel |", "<td>hop 1 10.200.0.2</td>", "splits into 2 paths (to hop 4)"},
 		{"four branches, text input", "lab-diamond4.txt",
-			[]string{"  hop 1 10.200.0.2 => hop 4 203.0.113.9: 4 paths over 3 hops, links unknown"},
-			"| hop 1 10.200.0.2 | hop 4 203.0.113.9 | 4 | 3 | links unknown |", `<span class="muted">links unknown</span>`, "splits into 4 paths (to hop 4)"},
+			[]string{"  hop 1 10.200.0.2 => hop 4 203.0.113.25: 4 paths over 3 hops, links unknown"},
+			"| hop 1 10.200.0.2 | hop 4 203.0.113.25 | 4 | 3 | links unknown |", `<span class="muted">links unknown</span>`, "splits into 4 paths (to hop 4)"},
 		{"nested", "lab-nested.json",
-			[]string{"  hop 1 10.200.0.2 => hop 6 203.0.113.9: 3 paths over 5 hops, nested", "    nested hop 2 10.200.0.6 => hop 4 10.200.0.22: 2 paths over 2 hops"},
-			"| hop 1 10.200.0.2 | hop 6 203.0.113.9 | 3 | 5 | nested |", "nested (hop 2 10.200.0.6 to hop 4 10.200.0.22, 2 wide)", "splits into 3 paths (to hop 6)"},
+			[]string{"  hop 1 10.200.0.2 => hop 6 203.0.113.25: 3 paths over 5 hops, nested, meshed", "    nested hop 2 10.200.0.6 => hop 4 10.200.0.26: 2 paths over 2 hops"},
+			"| hop 1 10.200.0.2 | hop 6 203.0.113.25 | 3 | 5 | nested, meshed |", "nested (hop 2 10.200.0.6 to hop 4 10.200.0.26, 2 wide) meshed", "splits into 3 paths (to hop 6)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
