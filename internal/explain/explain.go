@@ -186,10 +186,9 @@ func (e *explainer) hopAS(h *path.Hop) (uint32, string) {
 		switch {
 		case onLAN && in.Hint != nil && in.Hint.ASN != 0:
 			// A port on an exchange's LAN belongs to the member that answered, which the name may
-			// give ("r22.amstnl02.nl.bb.gin.ntt.net"); the LAN's own AS (the exchange's) says nothing.
+			// give ("r22.amstnl02.nl.bb.gin.ntt.net"): that beats the LAN's own AS (the exchange's),
+			// which otherwise stands for the hop.
 			asn, src, w = in.Hint.ASN, "hostname", 2
-		case onLAN:
-			continue
 		case in.ASN != 0 && in.ASSource != "hostname" && in.Special == nil:
 			asn, src, w = in.ASN, "database", 3
 		case r.ReportedASN != 0 && in.Special == nil:
