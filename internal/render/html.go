@@ -59,7 +59,9 @@ type htmlPage struct {
 // htmlPath is one path's view: the report section plus the derived drawings.
 type htmlPath struct {
 	*report.Path
-	Title   string
+	Title string
+	// Impossible are the places the RTT rules out, worded as the text report's "Impossible" section.
+	Impossible []string
 	Chart   rttChart
 	Chain   []chainBox
 	Colors  map[uint32]string
@@ -69,6 +71,8 @@ type htmlPath struct {
 type htmlHopRow struct {
 	report.PathHop
 	Color string
+	// Impossible says why the hop's database place is ruled out; "" when it is not.
+	Impossible string
 }
 
 // chainBox is one AS run in the AS chain diagram.
@@ -182,11 +186,28 @@ func newHTMLPath(p *report.Path, colors *asColors) htmlPath {
 				Hops: "destination (silent)"})
 		}
 	}
+	hp.Impossible = sectionLines(p, "Impossible")
+	byTTL := map[int]string{}
+	if len(hp.Impossible) == len(p.Findings.Contradictions) { // one line per contradiction, in order
+		for i, c := range p.Findings.Contradictions {
+			byTTL[c.TTL] = strings.TrimPrefix(hp.Impossible[i], fmt.Sprintf("hop %d: ", c.TTL))
+		}
+	}
 	for _, h := range p.Hops {
-		hp.HopRows = append(hp.HopRows, htmlHopRow{PathHop: h, Color: colors.color(h.ASN)})
+		hp.HopRows = append(hp.HopRows, htmlHopRow{PathHop: h, Color: colors.color(h.ASN), Impossible: byTTL[h.TTL]})
 	}
 	hp.Chart = buildRTTChart(p, colors)
 	return hp
+}
+
+// sectionLines are the lines of the path's findings section with that label; nil when it has none.
+func sectionLines(p *report.Path, label string) []string {
+	for _, sec := range p.Sections {
+		if sec.Label == label {
+			return sec.Lines
+		}
+	}
+	return nil
 }
 
 func asLabel(asn uint32) string {
