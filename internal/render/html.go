@@ -62,10 +62,10 @@ type htmlPath struct {
 	Title string
 	// Impossible are the places the RTT rules out, worded as the text report's "Impossible" section.
 	Impossible []string
-	Chart   rttChart
-	Chain   []chainBox
-	Colors  map[uint32]string
-	HopRows []htmlHopRow
+	Chart      rttChart
+	Chain      []chainBox
+	Colors     map[uint32]string
+	HopRows    []htmlHopRow
 }
 
 type htmlHopRow struct {
