@@ -203,3 +203,33 @@ func TestGlobalpingCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestTracepathCommandTarget: a copied tracepath command names the target the output leaves out.
+func TestTracepathCommandTarget(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"$ tracepath -n 192.0.2.9\n 1?: [LOCALHOST]   pmtu 1500\n 1:  192.0.2.1   1.0ms\n 2:  no reply\n", "192.0.2.9"},
+		{"me@host:~$ tracepath -l 1400 -m 5 www.example.com\n 1:  192.0.2.1   1.0ms\n", "www.example.com"},
+		{"$ tracepath6 2001:db8::9/33434\n 1:  2001:db8::1   1.0ms\n", "2001:db8::9"},
+		{" 1:  192.0.2.1   1.0ms\n", ""},
+		{"❯ tracepath 192.0.2.30\n 1:  _gateway   0.192ms\n 2:  pve.homelab   0.311ms reached\n", "192.0.2.30"},
+	}
+	for _, tc := range tests {
+		trs, err := Parse([]byte(tc.in), FormatTracepath)
+		if err != nil || len(trs) != 1 {
+			t.Fatalf("Parse(%q): %d traces, %v", tc.in, len(trs), err)
+		}
+		got := trs[0].Target.Name
+		if trs[0].Target.Addr.IsValid() {
+			got = trs[0].Target.Addr.String()
+		}
+		if got != tc.want {
+			t.Errorf("Parse(%q): target %q, want %q", tc.in, got, tc.want)
+		}
+		if last := trs[0].Hops[len(trs[0].Hops)-1]; strings.Contains(tc.in, "reached") && last.Responders[0].Addr != trs[0].Target.Addr {
+			t.Errorf("Parse(%q): the hop that reached the target answers from %v", tc.in, last.Responders[0].Addr)
+		}
+	}
+}

@@ -44,13 +44,15 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		cur    *path.Trace
 		maxHop int
 		toks   []token
+		target path.Target // from a copied "tracepath DEST" command line, for the next trace
 	)
 	newTrace := func() {
 		if cur != nil {
 			finish(cur, true, false)
 			traces = append(traces, cur)
 		}
-		cur = &path.Trace{Source: format, Protocol: path.ProtoUDP, FlowsVaried: true}
+		cur = &path.Trace{Source: format, Protocol: path.ProtoUDP, FlowsVaried: true, Target: target}
+		target = path.Target{}
 		maxHop = 0
 	}
 	in := newTextInputOpts(format, data, opts)
@@ -81,6 +83,9 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		colon := strings.IndexByte(body, ':')
 		if colon <= 0 {
 			if isPromptLine(ln) {
+				if t, ok := tracepathCommandTarget(body); ok {
+					target = t
+				}
 				continue
 			}
 			if err := in.tolerate(errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)); err != nil {
@@ -93,6 +98,9 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		ttl, ok := parseUint(num, maxTTL)
 		if !ok || ttl == 0 {
 			if isPromptLine(ln) {
+				if t, ok := tracepathCommandTarget(body); ok {
+					target = t
+				}
 				continue
 			}
 			if err := in.tolerate(errf(start+1, `a hop line like " 3:  192.0.2.1   4.063ms"`, body)); err != nil {
@@ -154,6 +162,37 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 // tracepathHop reads one hop line's tokens into h. note, when not nil (lenient reading), takes a
 // trailing note the person who pasted the output added after the tool's fields ("<---- this one"),
 // which is then dropped instead of the hop.
+// tracepathCommandTarget reads the destination of a copied "tracepath [-n] [-l LEN] DEST" command
+// line; the trace names its target only on the hop that reached it.
+func tracepathCommandTarget(line string) (path.Target, bool) {
+	words := strings.Fields(line)
+	for i, w := range words {
+		if b := toolBase(w); b != "tracepath" && b != "tracepath6" {
+			continue
+		}
+		for j := i + 1; j < len(words); j++ {
+			a := words[j]
+			switch {
+			case a == "-l" || a == "-m" || a == "-p":
+				j++ // the option's value
+			case strings.HasPrefix(a, "-"):
+			case a == "|" || a == ">" || a == ";" || a == "&&":
+				return path.Target{}, false
+			default:
+				a, _, _ = strings.Cut(a, "/") // the old "DEST/PORT" form
+				if addr, err := netip.ParseAddr(a); err == nil {
+					return path.Target{Addr: addr}, true
+				}
+				if looksLikeHostname(a) {
+					return path.Target{Name: a}, true
+				}
+				return path.Target{}, false
+			}
+		}
+	}
+	return path.Target{}, false
+}
+
 func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf func(int, string, string) error, note func([]token)) error {
 	first := toks[0].s
 	if first == "no" && len(toks) == 2 && toks[1].s == "reply" {
@@ -243,6 +282,11 @@ loop:
 			}
 			return errf(toks[i].col, `"asymm N", "pmtu N" or "reached"`, toks[i].s)
 		}
+	}
+	if reached && !addr.IsValid() && cur.Target.Addr.IsValid() {
+		// "reached" means the reply came from the destination: a hop printed by name alone is the
+		// address a copied command named.
+		addr, pr.From = cur.Target.Addr, cur.Target.Addr
 	}
 	addResponder(h, addr, name)
 	h.Probes = append(h.Probes, pr)
