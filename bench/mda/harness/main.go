@@ -28,14 +28,16 @@ func main() {
 
 // measure is one tool's figures on one lab: medians over its runs.
 type measure struct {
-	tool             string
-	runs             int
-	probes           int
-	ifaces, links    int
-	wall             time.Duration
-	incompleteHops   int
-	err              string
-	ifaceSet, links2 []string
+	tool          string
+	runs          int
+	probes        int
+	ifaces, links int
+	wall          time.Duration
+	err           string
+	// ifaceMin and ifaceMax are the fewest and most interfaces one run found.
+	ifaceMin, ifaceMax int
+	// short counts the runs that found fewer interfaces than the most any run of either tool found.
+	short []int
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -61,7 +63,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		*conf, *conf, *runs, scamperVersion(), *conf, *peerRuns)
 	fmt.Fprintf(&rep, "Interfaces and links are counted from each tool's own output: hopscope's report (path.multipath.links), scamper's JSON read per flow (a link is a flow's two consecutive TTLs), which under-counts the links scamper's algorithm does not establish per interface.\n\n")
 	fmt.Fprintf(&rep, "Two kinds of lab: Linux routers as they come, which send ICMP errors from the interface toward the source, so the merge router, having a route back through every branch, answers from a different address per flow (4 branches: 4 interfaces at hop 3, each linked to every branch), and \"inbound\" labs where routers answer from the interface the probe came in on (net.ipv4.icmp_errors_use_inbound_ifaddr=1), as most vendors' routers do.\n\n")
-	fmt.Fprintf(&rep, "| lab | tool | probes | interfaces | links | wall time | probes vs hopscope | time vs hopscope |\n|---|---|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&rep, "| lab | tool | probes | interfaces (min–max over runs when they differ) | runs short of the full set | links | wall time | probes vs hopscope | time vs hopscope |\n|---|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	labs := []struct {
 		name    string
 		spec    netlab.Spec
@@ -79,21 +81,35 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ms, err := measureLab(lab.spec, lab.inbound, *bin, *runs, *peerRuns, *conf)
 		if err != nil {
 			fmt.Fprintf(stderr, "harness: %s: %v\n", lab.name, err)
-			fmt.Fprintf(&rep, "| %s | (lab failed: %v) | | | | | | |\n", lab.name, err)
+			fmt.Fprintf(&rep, "| %s | (lab failed: %v) | | | | | | | |\n", lab.name, err)
 			failed = true
 			continue
 		}
 		base := ms[0]
+		full := 0
+		for _, m := range ms {
+			full = max(full, m.ifaceMax)
+		}
 		for _, m := range ms {
 			if m.err != "" {
-				fmt.Fprintf(&rep, "| %s | %s | failed: %s | | | | | |\n", lab.name, m.tool, m.err)
+				fmt.Fprintf(&rep, "| %s | %s | failed: %s | | | | | | |\n", lab.name, m.tool, m.err)
 				continue
 			}
-			fmt.Fprintf(&rep, "| %s | %s | %d | %d | %d | %s | %s | %s |\n", lab.name, m.tool, m.probes, m.ifaces, m.links,
+			iface := fmt.Sprint(m.ifaces)
+			if m.ifaceMin != m.ifaceMax {
+				iface = fmt.Sprintf("%d (%d–%d)", m.ifaces, m.ifaceMin, m.ifaceMax)
+			}
+			short := 0
+			for _, n := range m.short {
+				if n < full {
+					short++
+				}
+			}
+			fmt.Fprintf(&rep, "| %s | %s | %d | %s | %d/%d | %d | %s | %s | %s |\n", lab.name, m.tool, m.probes, iface, short, len(m.short), m.links,
 				m.wall.Round(time.Millisecond), ratio(float64(m.probes), float64(base.probes)), ratio(m.wall.Seconds(), base.wall.Seconds()))
 		}
 	}
-	fmt.Fprintf(&rep, "\nhopscope establishes every interface's next hops (the MDA as Augustin et al. state it: n_k flows through each interface), so it spends more probes than scamper's tracelb where branches merge, and finds every link; scamper spaces its probes at least 150 ms apart, hopscope sends each round at once (paced at --rate) and waits for the round's replies, so its wall time is a few round trips per hop.\n")
+	fmt.Fprintf(&rep, "\nhopscope establishes every interface's next hops (the MDA as Augustin et al. state it: n_k flows through each interface), so it spends more probes than scamper's tracelb where branches merge, and finds every link; scamper spaces its probes at least 150 ms apart, hopscope sends each round at once (paced at --rate) and waits for the round's replies, so its wall time is a few round trips per hop. \"Runs short of the full set\" counts the runs that found fewer interfaces than the most any run found in that lab: misses the stopping rule allows (up to 5%% per hypothesis at 95%%); hopscope's flow identifiers are random per run too. A miss at the first split (all n_1 = 6 probes on one of two branches: 2⁻⁵ = 3.1%% at 95%%) hides everything behind the missed branch, so a nested-diamond run then shows one linear path (6 interfaces); --confidence 99 makes that 0.8%%.\n")
 	if *out == "" {
 		stdout.Write(rep.Bytes())
 	} else if err := os.WriteFile(*out, rep.Bytes(), 0o644); err != nil {
@@ -149,8 +165,10 @@ func measureLab(spec netlab.Spec, inbound bool, bin string, runs, peerRuns, conf
 		}
 		probes, ifaces, links = append(probes, p), append(ifaces, i), append(links, l)
 	}
+	hs.short = ifaces
 	if hs.err == "" {
 		hs.runs, hs.probes, hs.ifaces, hs.links, hs.wall = runs, median(probes), median(ifaces), median(links), median(walls)
+		hs.ifaceMin, hs.ifaceMax = slices.Min(ifaces), slices.Max(ifaces)
 	}
 	out := []measure{hs}
 	for _, w := range []string{"15", "25"} {
@@ -172,8 +190,10 @@ func measureLab(spec netlab.Spec, inbound bool, bin string, runs, peerRuns, conf
 			}
 			probes, ifaces, links = append(probes, p), append(ifaces, i), append(links, l)
 		}
+		m.short = ifaces
 		if m.err == "" {
 			m.runs, m.probes, m.ifaces, m.links, m.wall = peerRuns, median(probes), median(ifaces), median(links), median(walls)
+			m.ifaceMin, m.ifaceMax = slices.Min(ifaces), slices.Max(ifaces)
 		}
 		out = append(out, m)
 	}
