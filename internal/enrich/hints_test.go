@@ -255,10 +255,17 @@ func TestFold(t *testing.T) {
 
 func FuzzHintFromName(f *testing.F) {
 	for _, s := range []string{"if-ae-2-2.tcore2.svw-singapore.as6453.net", "ae-1.par2.he.net", "nyk-bb1-link.telia.net",
-		"lhr25s31-in-f14.1e100.net", "as15169-3.x.ib", "a-b-c.d_e.f", "xn--80a.рф", "..", "as99999999999999.net"} {
+		"lhr25s31-in-f14.1e100.net", "as15169-3.x.ib", "a-b-c.d_e.f", "xn--80a.рф", "..", "as99999999999999.net",
+		"ae1.valencia.example.net", "ae10.cr1.man7.uk.eth.zayo.com", "se-lla.nordu.net", "xe-2-5-3-2.a01.chwahk03.hk.bb.gin.ntt.net",
+		"as33891.dusseldorf.megapo", "srp5-0.rlghnca-rtr1.nc.rr.com"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
+		for _, c := range PlaceCandidates(name) {
+			if c.City == "" || !c.HasCoords || c.Country == "" || c.Confidence == "" {
+				t.Errorf("%q: incomplete candidate %+v", name, c)
+			}
+		}
 		h := HintFromName(name)
 		if h == nil {
 			return
