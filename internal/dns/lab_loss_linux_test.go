@@ -22,13 +22,13 @@ import (
 )
 
 // The lossy-link lab: one node runs unbound (the lab's resolver); each series of attempts runs from its
-// own client node over its own link to it, so the series run side by side and each link's counters
-// belong to one series. Every link drops lossRate of the packets in each direction (the relay's seeded
+// own client nodes, each over its own link to it, so the series run side by side and each link's
+// counters belong to one client. Every link drops lossRate of the packets in each direction (the relay's seeded
 // loss), so a query and its reply both cross it: one datagram is answered with chance (1-0.3)² = 0.49.
 const (
 	lossRate     = 0.3
 	lossAttempts = 20 // resolutions per series
-	lossShards   = 2  // client nodes per series, resolving side by side
+	lossShards   = 4  // client nodes per series, resolving side by side
 	lossName     = "www.lossy.example"
 )
 
