@@ -47,6 +47,9 @@ func (p *trParser) newHeader(body string, start int) error {
 // isScamperTextHeader reports whether body is the header scamper's text output (scamper -O text,
 // sc_warts2text) prints: "traceroute from 192.0.2.1 to 198.51.100.9".
 func isScamperTextHeader(body string) bool {
+	if !strings.HasPrefix(body, "traceroute from ") {
+		return false // the cheap test first: this runs on every line
+	}
 	f := strings.Fields(body)
 	if len(f) != 5 || f[0] != "traceroute" || f[1] != "from" || f[3] != "to" {
 		return false
