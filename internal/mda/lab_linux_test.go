@@ -335,6 +335,7 @@ func TestLabMDA(t *testing.T) {
 			{name: "tcp", dst: labServer4, method: path.ProtoTCP, scamper: "tcp-sport"},
 			{name: "icmp", dst: labServer4, method: path.ProtoICMP, scamper: "icmp-echo", oneBranch: true},
 			{name: "udp6", dst: labServer6, method: path.ProtoUDP, scamper: "udp-sport"},
+			{name: "tcp6", dst: labServer6, method: path.ProtoTCP},
 			// Unprivileged UDP sockets vary the destination port too (the error queue reads the replies).
 			{name: "udp unprivileged", dst: labServer4, method: path.ProtoUDP, mode: probe.ModeUnprivileged},
 		}},
@@ -343,6 +344,7 @@ func TestLabMDA(t *testing.T) {
 		}},
 		{netlab.ECMPNestedSpec(netlab.HashL4), []run{
 			{name: "udp", dst: labServer4, method: path.ProtoUDP, scamper: "udp-sport"},
+			{name: "udp6", dst: labServer6, method: path.ProtoUDP, scamper: "udp-sport"},
 		}},
 		{netlab.ECMPSpec(2, netlab.HashL3), []run{
 			{name: "icmp6 flow label", dst: labServer6, method: path.ProtoICMP},
