@@ -11,13 +11,15 @@ type htmlInvestigation struct {
 	*report.Investigation
 	Map   mapView
 	Paths []htmlPath
+	// Vantages are the comparisons of the hosts traced from several vantage points (investigate --via).
+	Vantages []*htmlVantage
 }
 
 func newHTMLInvestigation(inv *report.Investigation, colors *asColors) (*htmlInvestigation, error) {
 	if inv == nil {
 		return nil, errors.New("investigation report has no investigation section")
 	}
-	h := &htmlInvestigation{Investigation: inv}
+	h := &htmlInvestigation{Investigation: inv, Vantages: htmlHostVantages(inv)}
 	var paths []*report.Path
 	for _, host := range inv.Hosts {
 		if host.Path != nil {

@@ -11,7 +11,7 @@ import (
 )
 
 // textInvestigation writes the app summary, the hosts table, shares, shared slow segments and changes.
-func textInvestigation(w io.Writer, r *report.Report, color bool) error {
+func textInvestigation(w io.Writer, r *report.Report, color bool, width int) error {
 	inv := r.Investigation
 	if inv == nil {
 		return errors.New("render text: investigation report has no investigation section")
@@ -48,11 +48,12 @@ func textInvestigation(w io.Writer, r *report.Report, color bool) error {
 			rtt = fmt.Sprintf("%.1f ms", h.MinRTTMs)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", host, dash(h.Addr), dash(network), dash(h.PlaceLabel),
-			h.Requests, report.BytesLabel(h.Bytes), rtt, dash(strings.Join(h.Carriers, " → ")), h.Why)
+			h.Requests, report.BytesLabel(h.Bytes), rtt, dash(strings.Join(h.Carriers, " → ")), hostWhy(h))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	textHostVantages(&textOut{w: w, color: color, width: width}, inv)
 	shares := func(title string, ss []report.Share) {
 		if len(ss) == 0 {
 			return
@@ -117,6 +118,9 @@ func markdownInvestigation(w io.Writer, r *report.Report) error {
 		}
 		fmt.Fprintf(&sb, "| %s | %s | %s | %s | %d | %s | %s | %s | %s |\n", mdEscape(h.Host), h.Addr, mdEscape(network),
 			mdEscape(h.PlaceLabel), h.Requests, report.BytesLabel(h.Bytes), rtt, mdEscape(strings.Join(h.Carriers, " → ")), mdEscape(why))
+	}
+	if err := markdownHostVantages(&sb, inv); err != nil {
+		return err
 	}
 	for _, g := range []struct {
 		title string

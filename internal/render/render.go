@@ -104,7 +104,7 @@ func (t TextRenderer) renderOther(w io.Writer, r *report.Report) error {
 	case report.KindIP:
 		return textIP(w, r, t.Color, fitWidth(t.Width))
 	case report.KindInvestigation:
-		return textInvestigation(w, r, t.Color)
+		return textInvestigation(w, r, t.Color, fitWidth(t.Width))
 	case report.KindHistory:
 		return textHistory(w, r)
 	}

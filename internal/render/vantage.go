@@ -11,6 +11,15 @@ import (
 // vantageHeader is the column set of the vantage table (upper-cased in text).
 var vantageHeader = []string{"Origin", "Network", "Min RTT", "Distance, light min, stretch", "AS path", "Leaves its country", "Joins shared"}
 
+// vantageColumns is how many of vantageHeader's columns v needs: all but "Joins shared" when the paths
+// share no router.
+func vantageColumns(v *report.Vantages) int {
+	if v.Shared == nil {
+		return len(vantageHeader) - 1
+	}
+	return len(vantageHeader)
+}
+
 // vantageRow is one origin's cells, in vantageHeader's order.
 func vantageRow(o *report.Origin) []string {
 	place := o.Label
@@ -93,7 +102,7 @@ func textVantages(t *textOut, v *report.Vantages) {
 			}
 		}
 		var r []cell
-		for k, s := range vantageRow(o) {
+		for k, s := range vantageRow(o)[:vantageColumns(v)] {
 			c := cell{text: s}
 			if k == 2 {
 				c.style = style
@@ -102,10 +111,11 @@ func textVantages(t *textOut, v *report.Vantages) {
 		}
 		rows = append(rows, r)
 	}
-	if t.width > 0 && tableWidth(upperHeader(), rows) > t.width {
-		t.records(vantageHeader, rows) // seven columns of sentences: one block per origin reads better than cut cells
+	n := vantageColumns(v)
+	if t.width > 0 && tableWidth(upperHeader()[:n], rows) > t.width {
+		t.records(vantageHeader[:n], rows) // seven columns of sentences: one block per origin reads better than cut cells
 	} else {
-		t.table(upperHeader(), rows, nil)
+		t.table(upperHeader()[:n], rows, nil)
 	}
 	t.line("Shared: " + sharedLine(v))
 	if hasApproximate(v) {
@@ -128,10 +138,11 @@ func markdownVantages(t *textOut, v *report.Vantages) {
 	t.line("")
 	t.line(mdCell(v.Summary))
 	t.line("")
-	t.line("| " + strings.Join(vantageHeader, " | ") + " |")
-	t.line(strings.Repeat("|---", len(vantageHeader)) + "|")
+	n := vantageColumns(v)
+	t.line("| " + strings.Join(vantageHeader[:n], " | ") + " |")
+	t.line(strings.Repeat("|---", n) + "|")
 	for i := range v.Origins {
-		cells := vantageRow(&v.Origins[i])
+		cells := vantageRow(&v.Origins[i])[:n]
 		for k := range cells {
 			cells[k] = mdCell(cells[k])
 		}
@@ -156,10 +167,14 @@ func upperHeader() []string {
 
 // htmlVantage is the comparison as the HTML template "vantages" reads it.
 type htmlVantage struct {
+	// ID is the section's element id: "vantages" on a path page, "vantages-N" for an investigation's Nth host.
+	ID     string
 	V      *report.Vantages
 	Header []string
 	Rows   [][]string
 	Shared string
+	// Approximate is true when an origin's place is estimated (its row ends in "~").
+	Approximate bool
 }
 
 // newHTMLVantage prepares the comparison for the page; nil for nil.
@@ -167,9 +182,10 @@ func newHTMLVantage(v *report.Vantages) *htmlVantage {
 	if v == nil {
 		return nil
 	}
-	hv := &htmlVantage{V: v, Header: vantageHeader, Shared: sharedLine(v)}
+	n := vantageColumns(v)
+	hv := &htmlVantage{ID: "vantages", V: v, Header: vantageHeader[:n], Shared: sharedLine(v), Approximate: hasApproximate(v)}
 	for i := range v.Origins {
-		hv.Rows = append(hv.Rows, vantageRow(&v.Origins[i]))
+		hv.Rows = append(hv.Rows, vantageRow(&v.Origins[i])[:n])
 	}
 	return hv
 }
@@ -189,4 +205,58 @@ func vantageMarkdown(w io.Writer, v *report.Vantages) error {
 	t := &textOut{w: w}
 	markdownVantages(t, v)
 	return t.err
+}
+
+// textHostVantages writes, after the hosts table of an investigation, the full comparison of every host
+// traced from several vantage points (investigate --via), as trace --via shows it.
+func textHostVantages(t *textOut, inv *report.Investigation) {
+	for _, h := range inv.Hosts {
+		if h.Vantages == nil || t.err != nil {
+			continue
+		}
+		t.line("")
+		textVantages(t, h.Vantages)
+	}
+}
+
+// markdownHostVantages writes the full comparison of every host traced from several vantage points.
+func markdownHostVantages(w io.Writer, inv *report.Investigation) error {
+	first := true
+	for _, h := range inv.Hosts {
+		if h.Vantages == nil {
+			continue
+		}
+		if first { // after the hosts table; each comparison ends with a blank line
+			if _, err := io.WriteString(w, "\n"); err != nil {
+				return err
+			}
+			first = false
+		}
+		if err := vantageMarkdown(w, h.Vantages); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// htmlHostVantages prepares the comparison of every host of an investigation traced from several
+// vantage points, in the hosts' order.
+func htmlHostVantages(inv *report.Investigation) []*htmlVantage {
+	var out []*htmlVantage
+	for _, h := range inv.Hosts {
+		if hv := newHTMLVantage(h.Vantages); hv != nil {
+			hv.ID = fmt.Sprintf("vantages-%d", len(out)+1)
+			out = append(out, hv)
+		}
+	}
+	return out
+}
+
+// hostWhy is a host's one line in the text hosts table: its explanation, or, for a host compared from
+// several vantage points, a pointer to the comparison below, which starts with the same summary.
+func hostWhy(h report.InvestigatedHost) string {
+	if h.Vantages == nil {
+		return h.Why
+	}
+	return fmt.Sprintf("compared from %d vantage points below", len(h.Vantages.Origins))
 }
