@@ -35,10 +35,16 @@ var ErrTCPNeedsRaw = errors.New("MDA over TCP needs raw sockets (CAP_NET_RAW): u
 
 // Trace enumerates the load-balanced paths to target.Addr from this host (see Run) over the trace
 // engine's sockets, and returns them in the path model with the target, protocol, source and socket
-// notes filled in as probe.Run does.
+// notes filled in as probe.Run does. A zero MaxFlows means 1024 for UDP and ICMP (destination ports
+// 33434..34457 by default, checksums) and Config's 256 for TCP, whose raw mode reserves a socket per
+// source port.
 func Trace(ctx context.Context, target path.Target, opts Options) (*path.Trace, error) {
 	if opts.Method == path.ProtoUnknown {
 		opts.Method = path.ProtoICMP
+	}
+	if opts.MaxFlows == 0 && opts.Method != path.ProtoTCP {
+		// UDP ports and ICMP checksums are plentiful; TCP reserves a socket per source port.
+		opts.MaxFlows = 1024
 	}
 	cfg, err := opts.Config.withDefaults()
 	if err != nil {
