@@ -32,9 +32,13 @@ const (
 	spikeMinMs   = 10.0
 	spikeMinFrac = 0.1
 	// Near the source a smaller excess is a spike too when it is a multiple of the later level: a hop
-	// at 6 ms before hops at 1.2 ms is its own slow ICMP (minimum RTTs do not fall by 5 ms downstream).
-	spikeNearMinMs  = 4.0
+	// at 6 ms before hops at 1.2 ms, or a home gateway at 2.8 ms before hops at 0.6 ms, is its own slow
+	// ICMP (minimum RTTs do not fall by 2 ms downstream).
+	spikeNearMinMs  = 2.0
 	spikeNearFactor = 3.0
+	// minLevelMs is the least later level the near-source spike rule compares with: below it the
+	// level is a tool's artifact, not an RTT.
+	minLevelMs = 0.05
 	// contradictionSlackKm absorbs the imprecision of city coordinates in the RTT/location check.
 	contradictionSlackKm = 300.0
 	// farSideMinKm is the least distance between a hop and a farther one for a far-side RTT.

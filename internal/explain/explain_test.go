@@ -430,6 +430,17 @@ func TestLatency(t *testing.T) {
 			wantSpikes: []int{1},
 		},
 		{
+			name:       "a home gateway at 2.8 ms before hops at 0.6 ms answers slowly itself",
+			hops:       []string{"192.0.2.1/2.8", "192.0.2.2/0.6", "192.0.2.3/6.3", "192.0.2.4/1.1", "192.0.2.5/17.4", "192.0.2.6/17.2"},
+			wantJumps:  "4>5p",
+			wantSpikes: []int{1, 3},
+		},
+		{
+			name:      "a later level of 0 ms is a tool's artifact, no reason for a spike",
+			hops:      []string{"192.0.2.1/2", "192.0.2.2/3", "192.0.2.3/0"},
+			wantJumps: "",
+		},
+		{
 			name:      "noise below the thresholds",
 			hops:      []string{"192.0.2.1/5", "192.0.2.2/9", "192.0.2.3/7", "192.0.2.4/11", "192.0.2.5/10"},
 			wantJumps: "",

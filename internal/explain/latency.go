@@ -37,7 +37,8 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 	for k := 0; k < len(resp)-1; k++ {
 		excess := e.mins[resp[k]] - level[k+1]
 		big := excess >= spikeMinMs && excess >= spikeMinFrac*level[k+1]
-		near := excess >= spikeNearMinMs && e.mins[resp[k]] >= spikeNearFactor*level[k+1]
+		// A later level of 0 ms is no measurement (WinMTR's Best of 0 beside an average of 25 ms).
+		near := excess >= spikeNearMinMs && e.mins[resp[k]] >= spikeNearFactor*level[k+1] && level[k+1] >= minLevelMs
 		spike[k] = (big || near) && excess >= 2*e.step
 		// The first hop past a rise that later hops keep, when it exceeds their level by less than the
 		// rise itself, is where the rise lands, not a slow router: 195 ms, then 302, then 267 to the end
