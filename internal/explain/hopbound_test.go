@@ -82,6 +82,7 @@ func TestHopBound(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Explain(explaintest.Trace(tc.target, tc.hops...), tc.infos, Options{})
+			everyPlaceSourced(t, f)
 			for ttl, want := range tc.wantPlaces {
 				got := ""
 				if p := f.Hops[ttl-1].Place; p != nil {

@@ -68,6 +68,7 @@ func TestPlaceFromNames(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
+			everyPlaceSourced(t, f)
 			for ttl, want := range tc.want {
 				got := ""
 				if p := f.Hops[ttl-1].Place; p != nil {
@@ -103,6 +104,7 @@ func TestPlaceBetween(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
+			everyPlaceSourced(t, f)
 			got := ""
 			if p := f.Hops[1].Place; p != nil {
 				got = p.Label() + "/" + p.Source
@@ -111,5 +113,15 @@ func TestPlaceBetween(t *testing.T) {
 				t.Errorf("hop 2 placed %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// everyPlaceSourced fails t when a stated hop place lacks its source or confidence.
+func everyPlaceSourced(t *testing.T, f Findings) {
+	t.Helper()
+	for _, h := range f.Hops {
+		if p := h.Place; p != nil && (p.Source == "" || p.Confidence == "") {
+			t.Errorf("hop %d place %s has source %q, confidence %q", h.TTL, p.Label(), p.Source, p.Confidence)
+		}
 	}
 }
