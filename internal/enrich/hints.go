@@ -446,6 +446,20 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 			}
 		}
 	}
+	// 4b. Metro codes, numbered or not, from the right: like CLLI codes they are no airport's accident
+	// ("vi-xx-0092.brc2.spb.obit.ru": Saint Petersburg, not the airport BRC).
+	for i := host - 1; i >= 0; i-- {
+		toks := n.tokens(i)
+		for j := len(toks) - 1; j >= 0; j-- {
+			l, rest := letters(toks[j])
+			if len(l) != 3 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
+				continue
+			}
+			if p, ok := metroCodes[l]; ok {
+				return p, toks[j], ConfidenceMedium, true
+			}
+		}
+	}
 	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
 	// in each, a CLLI code, a metro code or a certain airport before a medium airport's code anywhere
 	// in the name ("lon1-eri1": London, not Erie).

@@ -82,9 +82,10 @@ func TestHintFromName(t *testing.T) {
 		{"be-33651-cr02.sunnyvale.ca.ibone.comcast.net", "Sunnyvale", "US", "high", "sunnyvale", 7922},
 		// Low confidence: a medium airport's bare or numbered code.
 		{"cpe-72-177-1-1.stx.res.rr.com", "Christiansted", "VI", "low", "stx", 0},
-		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603}, // the country token confirms the code
-		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},        // FRE is no Swedish airport: nothing
-		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},   // a country label after the site
+		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603},                    // the country token confirms the code
+		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},                           // FRE is no Swedish airport: nothing
+		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},                      // a country label after the site
+		{"vi-xx-0092.brc2.spb.obit.ru", "Saint Petersburg", "RU", "medium", "spb", 0}, // a metro code beats a weak airport to its left
 		// Operators' own site names and domains.
 		{"text-lb.esams.wikimedia.org", "Amsterdam", "NL", "medium", "esams", 14907},
 		{"eqix-ix-dc2.github.com", "Ashburn", "US", "medium", "dc2", 36459},
