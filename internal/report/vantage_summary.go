@@ -84,10 +84,12 @@ func (v *Vantages) reasons(s, f *Origin) []string {
 			out = append(out, fmt.Sprintf("distance: the destination is %s km from %s against %s km from %s, and both paths run at about the same multiple of the light-speed minimum (%.1f× and %.1f×)",
 				GroupDigits(s.DistanceKm), s.Label, GroupDigits(f.DistanceKm), f.Label, s.Stretch, f.Stretch))
 		default:
-			clause := fmt.Sprintf("distance accounts for %.1f ms of the %.1f ms difference (%s km from %s against %s km from %s)",
+			clause := fmt.Sprintf("distance accounts for %.1f ms of the %.1f ms difference (the light-speed minimum over %s km from %s against %s km from %s)",
 				light, diff, GroupDigits(s.DistanceKm), s.Label, GroupDigits(f.DistanceKm), f.Label)
 			if s.Stretch > 0 && f.Stretch > 0 {
-				clause += fmt.Sprintf("; the path from %s takes %.1f× the light-speed minimum against %.1f× from %s, so %.1f ms are its own routing",
+				// What is left is the path's, not the distance's: a longer route than the great circle, or
+				// queues; the data do not tell which.
+				clause += fmt.Sprintf("; the path from %s takes %.1f× that minimum against %.1f× from %s, so the other %.1f ms come from the path itself (a longer route than the great circle, or queueing)",
 					s.Label, s.Stretch, f.Stretch, f.Label, math.Max(0, diff-light))
 			}
 			out = append(out, clause)
@@ -101,7 +103,8 @@ func (v *Vantages) reasons(s, f *Origin) []string {
 		}
 		out = append(out, clause)
 	}
-	if j := s.Jump; j != nil {
+	// A rise too small to carry a good part of the difference explains nothing of it.
+	if j := s.Jump; j != nil && j.DeltaMs >= diff/4 {
 		clause := fmt.Sprintf("its largest rise is +%.1f ms between hops %d and %d", j.DeltaMs, j.FromTTL, j.ToTTL)
 		if from, to := j.FromPlace.LabelOf(), j.ToPlace.LabelOf(); from != "" && to != "" && from != to {
 			clause += fmt.Sprintf(" (%s → %s)", from, to)

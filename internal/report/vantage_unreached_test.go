@@ -92,3 +92,29 @@ func TestOriginLabels(t *testing.T) {
 		})
 	}
 }
+
+// TestReasonsLargestRise: the slow path's largest rise is a reason only when it carries a good part
+// (a quarter or more) of the difference; a 5 ms rise does not explain 200 ms.
+func TestReasonsLargestRise(t *testing.T) {
+	tests := []struct {
+		name  string
+		delta float64
+		want  bool
+	}{
+		{"most of the difference", 150, true},
+		{"a quarter", 50, true},
+		{"a small rise", 5, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			slow := Origin{Label: "Lima", Measured: true, HasRTT: true, Reached: true, MinRTTMs: 300,
+				Jump: &Jump{FromTTL: 4, ToTTL: 5, DeltaMs: tc.delta, Largest: true}}
+			fast := Origin{Label: "Quito", Measured: true, HasRTT: true, Reached: true, MinRTTMs: 100}
+			v := &Vantages{Origins: []Origin{slow, fast}, Slowest: 0, Fastest: 1}
+			got := strings.Join(v.reasons(&v.Origins[0], &v.Origins[1]), "; ")
+			if has := strings.Contains(got, "largest rise"); has != tc.want {
+				t.Errorf("reasons %q: says the largest rise %v, want %v", got, has, tc.want)
+			}
+		})
+	}
+}
