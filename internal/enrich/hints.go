@@ -481,8 +481,9 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 					continue
 				}
 				cc := labelCC
-				if cc == "" && len(toks) == 2 {
-					// "se-lla": a country token beside the code in a label of two.
+				if cc == "" && len(toks) == 2 && !roleWords[toks[1-j]] {
+					// "se-lla": a country token beside the code in a label of two (not a role that
+					// spells a country: "cr-sjo" is a core router, not Costa Rica).
 					cc = countryToken(toks[1-j])
 				}
 				if len(l) >= 6 && len(l) <= 9 {
