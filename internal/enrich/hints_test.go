@@ -85,7 +85,7 @@ func TestHintFromName(t *testing.T) {
 		{"se-lla.nordu.net", "Luleå", "SE", "medium", "lla", 2603},                    // the country token confirms the code
 		{"se-fre.nordu.net", "", "", "", "nordu.net", 2603},                           // FRE is no Swedish airport: nothing
 		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},                      // a country label after the site
-		{"cr-sjo.example.net", "", "", "", "", 0},                                     // "cr" is a core router here, not Costa Rica confirming SJO
+		{"cr-sjo.example.net", "San José", "CR", "low", "sjo", 0},                     // "cr" is a core router, not Costa Rica confirming SJO: still a weak code
 		{"vi-xx-0092.brc2.spb.obit.ru", "Saint Petersburg", "RU", "medium", "spb", 0}, // a metro code beats a weak airport to its left
 		// Operators' own site names and domains.
 		{"text-lb.esams.wikimedia.org", "Amsterdam", "NL", "medium", "esams", 14907},
