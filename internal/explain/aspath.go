@@ -79,8 +79,10 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		// hand-off to it is over the exchange, and that hop is its own carrier's router.
 		// Nor when the hop's router name is in its own carrier's domain ("ix-ae-6-0.tcore1.n75-newyork.as6453.net"
 		// for AS6453): that is the carrier's own router, not the far end of a link numbered from its space.
+		// Nor when silent hops follow it: the carrier's other routers did not answer (Chinanet's
+		// backbone), and the single hop is no interconnect between two answering neighbours.
 		out[i].Transit = out[i].Hops == 1 && i > 0 && i < len(out)-1 && e.exchangeHop(out[i].LastTTL, out[i].LastTTL+2) == 0 &&
-			!e.namedForOwnAS(out[i].FirstTTL, out[i].ASNs)
+			!e.namedForOwnAS(out[i].FirstTTL, out[i].ASNs) && (!out[i+1].Observed || out[i+1].FirstTTL == out[i].LastTTL+1)
 	}
 	if d.ASN != 0 {
 		dorg := orgOrAS(d.Org, d.ASN)

@@ -192,6 +192,13 @@ func TestASPath(t *testing.T) {
 			wantHand: "Alpha Net>Beta Transit@3 Beta Transit>Gamma Cloud@4",
 		},
 		{
+			name:     "a single hop followed by silent hops is a carrier whose other routers did not answer",
+			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1/3", "*", "*", "203.0.113.1/6", "203.0.113.2/7"},
+			infos:    infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR", "198.51.100.1=64501:Beta Transit:FR", "203.0.113.1=64502:Gamma Cloud:US", "203.0.113.2=64502:Gamma Cloud:US"),
+			wantRuns: "64500:1-2 64501:3-3 64502:6-7",
+			wantHand: "Alpha Net>Beta Transit@3 Beta Transit>Gamma Cloud@6",
+		},
+		{
 			name:     "the reported ASN counts when the database has none",
 			hops:     []string{"192.0.2.1/1", "198.51.100.1/2"},
 			infos:    infos("192.0.2.1=64500:Alpha Net:FR"),
