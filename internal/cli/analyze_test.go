@@ -113,7 +113,7 @@ func TestAnalyzeErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"missing file", "", []string{"analyze", "testdata/does-not-exist.txt"}, "read testdata/does-not-exist.txt: no such file or directory"},
-		{"broken traceroute", "traceroute to 192.0.2.1 (192.0.2.1), 30 hops max, 60 byte packets\n 1  192.0.2.1  1.0 ms  bogus\n", []string{"analyze", "-"}, "stdin: line 2: "},
+		{"broken traceroute", "traceroute to 192.0.2.1 (192.0.2.1), 30 hops max, 60 byte packets\n 1  192.0.2.1  1.0 ms  bogus\n", []string{"analyze", "--strict", "-"}, "stdin: line 2: "},
 		{"unrecognised input", "hello world\n", []string{"analyze", "-"}, "stdin: unrecognised traceroute output"},
 		{"empty input", "", []string{"analyze", "-"}, "stdin:"},
 		{"unknown output format", "", []string{"analyze", "--format", "pdf", analyzeSeed}, `--format "pdf": want one of text, json, markdown, html`},
