@@ -154,7 +154,10 @@ func investigateHost(ctx context.Context, cfg Config, t Target) (report.Investig
 			// The name no longer resolves from here; the addresses the app used still tell where it went.
 			addrs = t.Addrs
 		case err != nil:
-			h.Error = "resolve: " + err.Error()
+			h.Error = err.Error()
+			if !strings.HasPrefix(h.Error, "resolve") { // the DNS stage's errors already say "resolve NAME: ..."
+				h.Error = "resolve: " + h.Error
+			}
 			return h, err
 		default:
 			h.Error = "resolve: no addresses"
