@@ -81,6 +81,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	f.Loss = e.loss(f.Destination)
 	f.Jitter = e.jitter(f.Destination)
 	f.Markers = e.markers(f.Destination, e.t.Source == "hopscope")
+	f.Multipath = Multipath(t)
 	f.Impact = impact(&f, e.lastRTT())
 	e.mark(&f)
 	f.Summary = Summarize(t, &f)

@@ -55,6 +55,9 @@ type Findings struct {
 	// Markers are what hops' replies say beyond an answer, in TTL order: an unreachable that ends the path,
 	// replies with TTL ≤ 1, late or duplicate replies, probes quoted with a TTL other than 1.
 	Markers []Marker
+	// Multipath is the load-balanced diamonds of a multipath trace (MDA, scamper tracelb); nil when the
+	// trace carries no multipath graph.
+	Multipath *MultipathFinding
 	// Impact is one sentence on what real path loss or jitter means for an application; empty when none
 	// was found.
 	Impact string

@@ -93,11 +93,11 @@ func Multipath(t *path.Trace) *MultipathFinding {
 
 // multipathSentence is the summary's sentence on load balancing: "Flows split over 4 parallel paths
 // between hop 1 and hop 4 (found at 95% confidence)."; "" without a multipath graph or diamonds.
-func multipathSentence(t *path.Trace) string {
-	if t.Multipath == nil {
+func multipathSentence(f *Findings) string {
+	if f.Multipath == nil {
 		return ""
 	}
-	ds := Diamonds(t)
+	ds := f.Multipath.Diamonds
 	if len(ds) == 0 {
 		return ""
 	}
@@ -117,8 +117,8 @@ func multipathSentence(t *path.Trace) string {
 	if len(ds) > 1 {
 		s += fmt.Sprintf(" (one of %d load-balanced stretches)", len(ds))
 	}
-	if t.Multipath.Confidence > 0 {
-		s += fmt.Sprintf(", found at %g%% confidence", math.Round(t.Multipath.Confidence*1000)/10)
+	if f.Multipath.Confidence > 0 {
+		s += fmt.Sprintf(", found at %g%% confidence", math.Round(f.Multipath.Confidence*1000)/10)
 	}
 	return s + "."
 }

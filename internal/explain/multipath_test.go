@@ -201,7 +201,7 @@ func TestMultipathSentence(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := multipathSentence(tc.trace); got != tc.want {
+			if got := multipathSentence(&Findings{Multipath: Multipath(tc.trace)}); got != tc.want {
 				t.Errorf("got %q\nwant %q", got, tc.want)
 			}
 		})

@@ -42,7 +42,7 @@ func Summarize(t *path.Trace, f *Findings) string {
 	if x := verdictSentence(f); x != "" {
 		s = append(s, x)
 	}
-	if x := multipathSentence(t); x != "" {
+	if x := multipathSentence(f); x != "" {
 		s = append(s, x)
 	}
 	for _, more := range []func(*Findings) string{rateLimitSentence, jitteryRouterSentence, mplsSentence, farSideSentence} {

@@ -16,7 +16,7 @@ func TestFindingsMirrorStage(t *testing.T) {
 		stage, report any
 		skip          []string
 	}{
-		{explain.Findings{}, Findings{}, []string{"Hops"}},
+		{explain.Findings{}, Findings{}, []string{"Hops", "Multipath"}}, // Multipath: carried whole at Path.Multipath
 		{explain.ASRun{}, ASRun{}, nil},
 		{explain.Stray{}, Stray{}, nil},
 		{explain.Carrier{}, Carrier{}, nil},

@@ -119,9 +119,10 @@ func mpAddrText(a netip.Addr) string {
 	return a.String()
 }
 
-// multipathSection sets p.Multipath from trace t and adds its "Multipath" section.
-func multipathSection(p *Path, t *path.Trace) {
-	p.Multipath = NewMultipath(explain.Multipath(t), t.Multipath)
+// multipathSection sets p.Multipath from the stage's finding f and trace t's graph, and adds its
+// "Multipath" section.
+func multipathSection(p *Path, f *explain.MultipathFinding, t *path.Trace) {
+	p.Multipath = NewMultipath(f, t.Multipath)
 	if p.Multipath == nil {
 		return
 	}

@@ -57,7 +57,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	if l := natLines(p.NAT); len(l) > 0 {
 		p.Sections = append(p.Sections, Section{Label: "NAT", Lines: l})
 	}
-	multipathSection(p, t)
+	multipathSection(p, f.Multipath, t)
 	p.Route, p.Unlocated = route(p)
 	p.Networks = networks(p)
 	return p
