@@ -118,6 +118,21 @@ func (e *explainer) hopBound() []Contradiction {
 		return cmp.Or(b.strength-a.strength, a.conflicts-b.conflicts, cmp.Compare(e.placeMs[a.i], e.placeMs[b.i]), a.i-b.i)
 	})
 	var kept []int
+	conflictsOf := map[int]int{}
+	for _, c := range cs {
+		conflictsOf[c.i] = c.conflicts
+	}
+	// Two registry countries that break the bound with as many voices each, from hops answering in about
+	// the same time, are a tie that nothing in the data decides (which one answers a few microseconds
+	// faster says nothing about where a network registered its block): neither is stated. disputed
+	// holds the voices such a tie discredits (every kept hop of that voice goes), with the hop that
+	// disputes them.
+	type dispute struct {
+		by    int    // the hop whose place disputes it
+		place *Place // that hop's place, kept before it is dropped
+	}
+	disputed := map[voice]dispute{}
+	voiceOf := func(i int) voice { return voice{e.out[i].ASN, e.out[i].Place.Label()} }
 	for _, c := range cs {
 		i := c.i
 		p := e.out[i].Place
@@ -133,20 +148,51 @@ func (e *explainer) hopBound() []Contradiction {
 			kept = append(kept, i)
 			continue
 		}
-		q := e.out[ref].Place
-		x := Contradiction{TTL: e.out[i].TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.placeMs[i],
-			Reference: fmt.Sprintf("the source, and hop %d (placed in %s by %s) in %s ms, so from hop %d", e.out[ref].TTL, q.Label(), evidenceName(q), approx(e.placeMs[ref]), e.out[ref].TTL)}
-		if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
-			x.Addr = rs[0].Addr.String()
+		if c.strength <= 1 && strength(e.out[ref].Place) == c.strength && conflictsOf[ref] == c.conflicts &&
+			comparableMs(e.placeMs[i], e.placeMs[ref]) {
+			for _, j := range kept {
+				if _, _, broken := breaksBound(p, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
+					if _, ok := disputed[voiceOf(j)]; !ok {
+						disputed[voiceOf(j)] = dispute{by: i, place: p}
+					}
+				}
+			}
 		}
-		out = append(out, x)
-		e.out[i].Place = nil
-		if maxKm <= rttPlaceMaxKm && q.HasCoords {
-			e.out[i].Place = &Place{City: q.City, Country: q.Country, Lat: q.Lat, Lon: q.Lon, HasCoords: true,
-				Source: "rtt", Confidence: rttConfidence(maxKm)}
+		out = append(out, e.dropPlace(i, ref, e.out[ref].Place, d, maxKm, true))
+	}
+	for _, j := range kept {
+		x, ok := disputed[voiceOf(j)]
+		if !ok {
+			continue
 		}
+		d, maxKm, _ := breaksBound(e.out[j].Place, e.placeMs[j], x.place, e.placeMs[x.by])
+		out = append(out, e.dropPlace(j, x.by, x.place, d, maxKm, false))
 	}
 	return out
+}
+
+// comparableMs reports whether two hops' RTTs are too close for the faster one's bound to be the
+// tighter in any way that matters: within 1 ms or 20% of each other.
+func comparableMs(a, b float64) bool {
+	d := math.Abs(a - b)
+	return d <= 1 || d <= 0.2*math.Min(a, b)
+}
+
+// dropPlace drops hop i's place, which breaks the bound (d km apart where light allows maxKm) against
+// q, hop ref's place, and returns the contradiction; with near, a small bound places hop i near ref instead.
+func (e *explainer) dropPlace(i, ref int, q *Place, d, maxKm float64, near bool) Contradiction {
+	p := e.out[i].Place
+	x := Contradiction{TTL: e.out[i].TTL, Place: p, DistanceKm: math.Round(d), MaxKm: math.Round(maxKm), MinMs: e.placeMs[i],
+		Reference: fmt.Sprintf("the source, and hop %d (placed in %s by %s) in %s ms, so from hop %d", e.out[ref].TTL, q.Label(), evidenceName(q), approx(e.placeMs[ref]), e.out[ref].TTL)}
+	if rs := e.t.Hops[i].Responders; len(rs) > 0 && rs[0].Addr.IsValid() {
+		x.Addr = rs[0].Addr.String()
+	}
+	e.out[i].Place = nil
+	if near && maxKm <= rttPlaceMaxKm && q.HasCoords {
+		e.out[i].Place = &Place{City: q.City, Country: q.Country, Lat: q.Lat, Lon: q.Lon, HasCoords: true,
+			Source: "rtt", Confidence: rttConfidence(maxKm)}
+	}
+	return x
 }
 
 // evidenceName says in words where a place came from, for sentences.

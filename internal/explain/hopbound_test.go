@@ -48,6 +48,19 @@ func TestHopBound(t *testing.T) {
 			wantContra: []int{2},
 		},
 		{
+			// RIPE Atlas measurement 1000157, probe 426: Hurricane Electric's hops (registered in the US)
+			// and Arelion's (registered in Sweden) all answer in ~2.9 ms, so they are within ~600 km of
+			// each other; nothing says which registry is right, so neither country is stated.
+			name: "two registry countries tied by the bound are both dropped",
+			hops: []string{"192.0.2.1/2.895", "192.0.2.2/7.6", "192.0.2.3/6.0", "192.0.2.4/2.901", "192.0.2.5/2.9", "192.0.2.6/2.888"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): dbCity("", "US", 0, 0), a("192.0.2.2"): dbCity("", "US", 0, 0),
+				a("192.0.2.3"): dbCity("", "US", 0, 0), a("192.0.2.4"): dbCity("", "SE", 0, 0),
+				a("192.0.2.5"): dbCity("", "SE", 0, 0), a("192.0.2.6"): dbCity("", "SE", 0, 0)},
+			wantPlaces: map[int]string{1: "", 2: "", 3: "", 4: "", 5: "", 6: ""},
+			wantContra: []int{1, 2, 3, 4, 5, 6},
+			wantText:   map[string]bool{"run from somewhere in": false},
+		},
+		{
 			name: "places the RTTs allow are all kept",
 			hops: []string{"192.0.2.1/1", "192.0.2.2/120", "192.0.2.3/121"},
 			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &london}, a("192.0.2.2"): {Hint: &tokyo},
