@@ -112,8 +112,9 @@ Globalping works without an account (about 250 tests an hour); a token from GLOB
 the file globalping-token in the data directory raises the limit. RIPE Atlas needs an API key
 allowed to create measurements, from RIPE_ATLAS_KEY or the file ripe-atlas-key in the data
 directory; its probe coordinates are obfuscated by a few hundred metres. --method, --port, -4 and
--6 apply; the flags that steer this machine's probes do not. A saved Globalping measurement or
-Atlas /latest/ answer is read by "hopscope analyze".`,
+-6 apply; the flags that steer this machine's probes do not. With -c N, Globalping runs mtr with N
+packets per hop (1 to 16) and reports loss and jitter per hop; RIPE Atlas does not offer mtr. A saved
+Globalping measurement or Atlas /latest/ answer is read by "hopscope analyze".`,
 		Example: `  hopscope trace example.com
   hopscope trace --method tcp --port 443 -q 5 app.example.com
   hopscope trace --vary-flows -6 example.com
