@@ -365,12 +365,7 @@ func summarizeInPlace(s []time.Duration) RTTSummary {
 }
 
 // Hop returns the hop with the given TTL, or nil.
-// Hops are usually read and built in TTL order, so the last hop is tried first.
 func (t *Trace) Hop(ttl int) *Hop {
-	if n := len(t.Hops); n > 0 && t.Hops[n-1].TTL == ttl {
-		work(1)
-		return &t.Hops[n-1]
-	}
 	for i := range t.Hops {
 		if t.Hops[i].TTL == ttl {
 			work(i + 1)
@@ -385,7 +380,7 @@ func (t *Trace) Hop(ttl int) *Hop {
 // It does not fill gaps: importers add silent hops for TTLs their source skipped.
 func (t *Trace) HopAt(ttl int) *Hop {
 	if n := len(t.Hops); n == 0 || t.Hops[n-1].TTL < ttl {
-		// Past the last hop (the usual case for an importer): append, already in order.
+		// Past the last hop of hops in TTL order (the usual case for an importer): append, still in order.
 		work(1)
 		t.Hops = append(t.Hops, Hop{TTL: ttl})
 		return &t.Hops[len(t.Hops)-1]
