@@ -11,7 +11,7 @@ import (
 // milliseconds and says nothing.
 var clockSteps = []float64{15.625, 10, 8, 4}
 
-// Least evidence for a coarse clock: this many timed probes, of which this many above zero.
+// Least evidence for a coarse clock: this many timed probes, of which this many a tick or more.
 const (
 	clockMinRTTs    = 6
 	clockMinNonZero = 2
@@ -20,7 +20,7 @@ const (
 // clockStep returns the step in ms in which every RTT of the trace comes (a coarse clock), or 0 when
 // the RTTs are not quantised that way. Every RTT must lie within a tolerance of a multiple of the
 // step (half a millisecond, or one for the 15.625 ms tick, which tools print as 15 or 16), and at least
-// two must be above zero: all-zero RTTs say nothing about the step.
+// two must be a tick or more: RTTs all below the step (zero, or tracert's "<1 ms") say nothing about it.
 func clockStep(t *path.Trace) float64 {
 	var rtts []float64
 	for _, h := range t.Hops {
@@ -36,29 +36,25 @@ func clockStep(t *path.Trace) float64 {
 	if len(rtts) < clockMinRTTs {
 		return 0
 	}
-	nonZero := 0
-	for _, v := range rtts {
-		if v >= 1 {
-			nonZero++
-		}
-	}
-	if nonZero < clockMinNonZero {
-		return 0
-	}
 	for _, step := range clockSteps {
 		tol := 0.5
 		if step != math.Trunc(step) {
 			tol = 1
 		}
-		ok := true
+		ok, ticks := true, 0
 		for _, v := range rtts {
 			k := math.Round(v / step)
 			if math.Abs(v-k*step) > tol {
 				ok = false
 				break
 			}
+			if k >= 1 {
+				ticks++
+			}
 		}
-		if ok {
+		// RTTs below the step (tracert's "<1 ms", read as 1 ms) fit any step at zero ticks and say
+		// nothing about it: the clock shows only in RTTs of a tick or more.
+		if ok && ticks >= clockMinNonZero {
 			return step
 		}
 	}
