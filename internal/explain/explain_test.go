@@ -712,12 +712,18 @@ func TestDistanceSentence(t *testing.T) {
 			Options{From: &Place{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true}}, "The destination's city is unknown"},
 		{"same city", []string{"192.0.2.1/1", "203.0.113.9/3"}, map[netip.Addr]enrich.Info{netip.MustParseAddr("203.0.113.9"): {Hint: &explaintest.Paris}},
 			Options{From: &Place{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true}}, "both around Paris"},
+		{"source inferred from a hop 80 ms away is not around the destination", []string{"192.0.2.1/80", "203.0.113.9/81"},
+			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.1"): {Hint: &explaintest.Paris}, netip.MustParseAddr("203.0.113.9"): {Hint: &explaintest.Paris}},
+			Options{}, "within ~8,000 km of Paris (by RTT), too loose to state the distance"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), tc.infos, tc.opt)
 			if !strings.Contains(f.Summary, tc.want) {
 				t.Errorf("summary lacks %q:\n%s", tc.want, f.Summary)
+			}
+			if s := f.Source; s.RadiusKm > 0 && f.Distance != nil && f.Distance.Km < nearKm && f.Distance.Km+s.RadiusKm >= nearKm {
+				t.Errorf("distance %v km stated for a source known within %v km", f.Distance.Km, s.RadiusKm)
 			}
 		})
 	}

@@ -322,6 +322,11 @@ func (e *explainer) distance(s Source, d Destination) *Distance {
 		return nil
 	}
 	k := km(s.Place, d.Place)
+	// A source placed near a hop by its RTT is anywhere within that radius; one placed in the first
+	// hops' country keeps the country's spread, not the radius of the hop that gave it coordinates.
+	if s.Place.Source == "rtt" && !distanceStatable(k, s.RadiusKm) {
+		return nil
+	}
 	dist := &Distance{From: s.Place, To: d.Place, Km: math.Round(k), LightMinMs: round1(k / geo.FibreKmPerMs),
 		Approximate: s.Approximate || d.Place.Source == "inferred"}
 	ttl, m := e.measuredToDestination(d)
@@ -332,6 +337,16 @@ func (e *explainer) distance(s Source, d Destination) *Distance {
 		}
 	}
 	return dist
+}
+
+// distanceStatable reports whether a distance of km from a source known within radiusKm (0: exactly)
+// says anything: "both around X" only when the source's whole radius stays near, and a longer distance
+// only when the radius is at most half of it (the light-speed minimum is then off by at most half).
+func distanceStatable(km, radiusKm float64) bool {
+	if km < nearKm {
+		return km+radiusKm < nearKm
+	}
+	return radiusKm <= km/2
 }
 
 // measuredToDestination is the lowest RTT to the destination, or when it did not answer, the lowest RTT of

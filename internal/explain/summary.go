@@ -302,6 +302,8 @@ func distanceSentence(f *Findings) string {
 			return fmt.Sprintf("The trace was run from somewhere in %s; give --from-location to get the distance and the speed-of-light minimum.", placeName(f.Source.Place))
 		case f.Destination.Addr != "" && (f.Destination.Place == nil || !f.Destination.Place.HasCoords):
 			return "The destination's city is unknown (a city database given with --mmdb would place it), so the distance cannot be stated."
+		case f.Source.Place.Source == "rtt" && f.Source.RadiusKm > 0 && f.Destination.Place != nil && f.Destination.Place.HasCoords:
+			return fmt.Sprintf("The trace was run from within ~%s km of %s (by RTT), too loose to state the distance (give --from-location).", thousands(f.Source.RadiusKm), placeName(f.Source.Place))
 		}
 		return ""
 	}
