@@ -76,52 +76,126 @@ func breaksBound(p *Place, tp float64, q *Place, tq float64) (km, maxKm float64,
 // evidence, and returns the evidence. Places are accepted strongest first (among equals, the one that
 // breaks the bound with fewer distinct others first, then the faster); a place that breaks it against
 // an accepted one is dropped, or stated near that hop ("rtt") when the bound is small.
+//
+// The work grows with the hops times the distinct places, not with the hops squared: hops at one place
+// form a group, distances are computed between groups, and a group (or one network's hops in it) is as
+// tight as its fastest hop (d > (t1 + t2) × 100 km holds for some hop exactly when it holds for the
+// fastest).
 func (e *explainer) hopBound() []Contradiction {
 	out := []Contradiction{}
-	type cand struct{ i, strength, conflicts int }
+	type cand struct{ i, strength, conflicts, group int }
+	type placeKey struct {
+		lat, lon       float64
+		coords         bool
+		country, label string
+	}
+	type group struct {
+		place  *Place
+		minMs  map[voice]float64 // the fastest hop of each voice at this place
+		fastMs float64           // the fastest hop of all
+		hops   []int             // indices into cs
+	}
 	var cs []cand
+	var groups []group
+	groupOf := map[placeKey]int{}
 	for i := range e.out {
 		p := e.out[i].Place
-		if p != nil && (p.HasCoords || p.Country != "") && !math.IsNaN(e.placeMs[i]) {
-			cs = append(cs, cand{i: i, strength: strength(p)})
+		if p == nil || !(p.HasCoords || p.Country != "") || math.IsNaN(e.placeMs[i]) {
+			continue
+		}
+		k := placeKey{lat: p.Lat, lon: p.Lon, coords: p.HasCoords, country: p.Country, label: p.Label()}
+		g, ok := groupOf[k]
+		if !ok {
+			g = len(groups)
+			groupOf[k] = g
+			groups = append(groups, group{place: p, minMs: map[voice]float64{}, fastMs: math.Inf(1)})
+		}
+		v, ms := voiceOf(e, i), e.placeMs[i]
+		if old, seen := groups[g].minMs[v]; !seen || ms < old {
+			groups[g].minMs[v] = ms
+		}
+		groups[g].fastMs = math.Min(groups[g].fastMs, ms)
+		groups[g].hops = append(groups[g].hops, len(cs))
+		cs = append(cs, cand{i: i, strength: strength(p), group: g})
+	}
+	// Distances between places, NaN when one cannot be measured: a table for the few places of a real
+	// trace, computed on demand beyond that (a table for thousands of places would not fit in memory).
+	measure := func(a, b int) float64 {
+		d, ok := pairKm(groups[a].place, groups[b].place)
+		if !ok {
+			return math.NaN()
+		}
+		return d
+	}
+	between := measure
+	if len(groups) <= 512 {
+		dist := make([]float64, len(groups)*len(groups))
+		for a := range groups {
+			for b := range a {
+				dist[a*len(groups)+b] = measure(a, b)
+			}
+		}
+		between = func(a, b int) float64 {
+			if a < b {
+				a, b = b, a
+			}
+			return dist[a*len(groups)+b]
 		}
 	}
 	// Conflicts count the distinct pieces of evidence a place breaks the bound with: one network's
 	// registry entry repeated over ten of its hops (a backbone registered at its head office) is one
-	// voice, not ten.
-	type voice struct {
-		asn   uint32
-		label string
-	}
-	against := make([]map[voice]bool, len(cs))
-	for a := range cs {
-		for b := a + 1; b < len(cs); b++ {
-			i, j := cs[a].i, cs[b].i
-			if _, _, broken := breaksBound(e.out[i].Place, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
-				if against[a] == nil {
-					against[a] = map[voice]bool{}
+	// voice, not ten. A hop answering in t ms breaks it with a voice at another place when t < limit,
+	// the largest RTT that the distance still rules out beside that voice's fastest hop there.
+	for a := range groups {
+		limits := map[voice]float64{}
+		for b := range groups {
+			d := between(a, b)
+			if a == b || math.IsNaN(d) || (d-contradictionSlackKm)/geo.FibreKmPerMs <= groups[b].fastMs {
+				continue // no hop can break the bound with this place
+			}
+			for v, ms := range groups[b].minMs {
+				limit := (d-contradictionSlackKm)/geo.FibreKmPerMs - ms
+				if old, seen := limits[v]; !seen || limit > old {
+					limits[v] = limit
 				}
-				if against[b] == nil {
-					against[b] = map[voice]bool{}
-				}
-				against[a][voice{e.out[j].ASN, e.out[j].Place.Label()}] = true
-				against[b][voice{e.out[i].ASN, e.out[i].Place.Label()}] = true
 			}
 		}
-	}
-	for a := range cs {
-		cs[a].conflicts = len(against[a])
+		ls := make([]float64, 0, len(limits))
+		for _, l := range limits {
+			ls = append(ls, l)
+		}
+		slices.Sort(ls)
+		for _, c := range groups[a].hops {
+			// the voices whose limit exceeds this hop's RTT
+			n, _ := slices.BinarySearchFunc(ls, e.placeMs[cs[c].i], func(l, t float64) int {
+				if l <= t {
+					return -1
+				}
+				return 1
+			})
+			cs[c].conflicts = len(ls) - n
+		}
 	}
 	// Strongest first; among equals the one with fewer voices against it, then the faster (the nearer
 	// the source, the tighter its bound), then in TTL order.
 	slices.SortStableFunc(cs, func(a, b cand) int {
 		return cmp.Or(b.strength-a.strength, a.conflicts-b.conflicts, cmp.Compare(e.placeMs[a.i], e.placeMs[b.i]), a.i-b.i)
 	})
-	var kept []int
 	conflictsOf := map[int]int{}
 	for _, c := range cs {
 		conflictsOf[c.i] = c.conflicts
 	}
+	// kept are the accepted places in the order of their first accepted hop, each with its accepted
+	// hops, the fastest of them (the reference a later place is checked against) and the fastest of
+	// each voice.
+	type keptGroup struct {
+		g       int
+		hops    []int // hop indices
+		fastest int   // hop index
+		voices  map[voice]int
+	}
+	var kept []keptGroup
+	keptAt := map[int]int{} // group → index in kept
 	// Two registry countries that break the bound with as many voices each, from hops answering in about
 	// the same time, are a tie that nothing in the data decides (which one answers a few microseconds
 	// faster says nothing about where a network registered its block): neither is stated. disputed
@@ -132,43 +206,72 @@ func (e *explainer) hopBound() []Contradiction {
 		place *Place // that hop's place, kept before it is dropped
 	}
 	disputed := map[voice]dispute{}
-	voiceOf := func(i int) voice { return voice{e.out[i].ASN, e.out[i].Place.Label()} }
 	for _, c := range cs {
 		i := c.i
 		p := e.out[i].Place
 		ref := -1
 		var d, maxKm float64
-		for _, j := range kept {
-			if dd, mk, broken := breaksBound(p, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
-				ref, d, maxKm = j, dd, mk
+		for _, k := range kept {
+			dd := between(c.group, k.g)
+			if math.IsNaN(dd) {
+				continue
+			}
+			if mk := (e.placeMs[i] + e.placeMs[k.fastest]) * geo.FibreKmPerMs; dd > mk+contradictionSlackKm {
+				ref, d, maxKm = k.fastest, dd, mk
 				break
 			}
 		}
 		if ref < 0 {
-			kept = append(kept, i)
+			at, ok := keptAt[c.group]
+			if !ok {
+				at = len(kept)
+				keptAt[c.group] = at
+				kept = append(kept, keptGroup{g: c.group, fastest: i, voices: map[voice]int{}})
+			}
+			k := &kept[at]
+			k.hops = append(k.hops, i)
+			if e.placeMs[i] < e.placeMs[k.fastest] {
+				k.fastest = i
+			}
+			if j, seen := k.voices[voiceOf(e, i)]; !seen || e.placeMs[i] < e.placeMs[j] {
+				k.voices[voiceOf(e, i)] = i
+			}
 			continue
 		}
 		if c.strength <= 1 && strength(e.out[ref].Place) == c.strength && conflictsOf[ref] == c.conflicts &&
 			comparableMs(e.placeMs[i], e.placeMs[ref]) {
-			for _, j := range kept {
-				if _, _, broken := breaksBound(p, e.placeMs[i], e.out[j].Place, e.placeMs[j]); broken {
-					if _, ok := disputed[voiceOf(j)]; !ok {
-						disputed[voiceOf(j)] = dispute{by: i, place: p}
+			for _, k := range kept {
+				dd := between(c.group, k.g)
+				for v, j := range k.voices {
+					if _, ok := disputed[v]; !ok && dd > (e.placeMs[i]+e.placeMs[j])*geo.FibreKmPerMs+contradictionSlackKm {
+						disputed[v] = dispute{by: i, place: p}
 					}
 				}
 			}
 		}
 		out = append(out, e.dropPlace(i, ref, e.out[ref].Place, d, maxKm, true))
 	}
-	for _, j := range kept {
-		x, ok := disputed[voiceOf(j)]
-		if !ok {
-			continue
+	for _, k := range kept {
+		for _, j := range k.hops {
+			x, ok := disputed[voiceOf(e, j)]
+			if !ok {
+				continue
+			}
+			d, maxKm, _ := breaksBound(e.out[j].Place, e.placeMs[j], x.place, e.placeMs[x.by])
+			out = append(out, e.dropPlace(j, x.by, x.place, d, maxKm, false))
 		}
-		d, maxKm, _ := breaksBound(e.out[j].Place, e.placeMs[j], x.place, e.placeMs[x.by])
-		out = append(out, e.dropPlace(j, x.by, x.place, d, maxKm, false))
 	}
 	return out
+}
+
+// voiceOf is hop i's voice: its network's word on its place.
+func voiceOf(e *explainer, i int) voice { return voice{e.out[i].ASN, e.out[i].Place.Label()} }
+
+// voice is one piece of location evidence: a network's word on a place (its registry entry, repeated
+// over its hops, or one name rule).
+type voice struct {
+	asn   uint32
+	label string
 }
 
 // comparableMs reports whether two hops' RTTs are too close for the faster one's bound to be the
