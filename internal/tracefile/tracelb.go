@@ -277,7 +277,7 @@ func buildTracelbText(t *path.Trace, lines []tracelbLine, in *textInput) {
 			prev, prevTTL = e.addrs, at
 		}
 	}
-	t.Multipath.Links = g.sorted()
+	t.Multipath.Links = answeredLinks(t, g.sorted())
 }
 
 // tracelbRoot returns the node of the first line that no line leads to, else the first line's node.

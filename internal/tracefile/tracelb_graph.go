@@ -2,6 +2,7 @@ package tracefile
 
 import (
 	"cmp"
+	"fmt"
 	"net/netip"
 	"slices"
 
@@ -132,4 +133,24 @@ func (g *mpGraph) distinctFlows() int {
 		}
 	}
 	return len(seen)
+}
+
+// answeredLinks keeps the links whose two ends answered at their TTLs (responders of those hops): an
+// input can name an interface its probes never heard from (a node whose probes have no reply), and a
+// link to it would point at nothing in the trace. A warning says how many were left out.
+func answeredLinks(t *path.Trace, links []path.Link) []path.Link {
+	answered := func(a netip.Addr, ttl int) bool {
+		h := t.Hop(ttl)
+		return h != nil && h.Responder(a) != nil
+	}
+	out := links[:0]
+	for _, l := range links {
+		if answered(l.From, l.TTL) && answered(l.To, l.TTL+1+l.Gap) {
+			out = append(out, l)
+		}
+	}
+	if n := len(links) - len(out); n > 0 {
+		t.Warnings = append(t.Warnings, fmt.Sprintf("%d links left out: an end of each never answered at its hop", n))
+	}
+	return out
 }

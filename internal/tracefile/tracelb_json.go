@@ -97,7 +97,7 @@ func addTracelbMultipath(t *path.Trace, raw []byte) {
 	if unlinked > 0 {
 		t.Warnings = append(t.Warnings, strconv.Itoa(unlinked)+" interfaces could not be linked to the hop before: no probe flow was seen at both")
 	}
-	mp.Links = g.sorted()
+	mp.Links = answeredLinks(t, g.sorted())
 	mp.Flows = g.distinctFlows()
 	t.Multipath = mp
 }
