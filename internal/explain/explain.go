@@ -71,8 +71,12 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	e.checkDestinationBound(&f.Destination)
 	f.ClockStepMs = clockStep(t)
 	e.step = f.ClockStepMs
-	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
 	f.FarSide = e.farSide()
+	e.farPlace = map[int]*Place{}
+	for _, x := range f.FarSide {
+		e.farPlace[x.TTL] = x.FarPlace
+	}
+	f.Jumps, f.Spikes = e.latency(f.Source, f.Destination.Place)
 	f.MPLS = e.mpls()
 	f.Distance = e.distance(f.Source, f.Destination)
 	f.MultiResponders = e.multiResponders()
@@ -98,6 +102,9 @@ type explainer struct {
 	// placeMs holds, for each hop index, the minimum RTT in ms of the responder whose place the hop
 	// carries (the physics bounds hold for that responder's own answers); NaN like mins.
 	placeMs []float64
+	// farPlace maps the TTL of each far-side hop (FarSide) to the place whose RTT it answers with; nil
+	// until the far-side findings are made.
+	farPlace map[int]*Place
 	// prev holds, for each hop index, the index of the last earlier hop where anything answered; -1 when
 	// none did.
 	prev []int

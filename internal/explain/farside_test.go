@@ -2,9 +2,12 @@ package explain
 
 import (
 	"math"
+	"net/netip"
 	"reflect"
 	"testing"
 
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain/explaintest"
 	"hopscope/internal/geo"
 )
 
@@ -108,5 +111,62 @@ func TestRangeMax(t *testing.T) {
 				t.Errorf("max(%d, %d) = %d, want %d", lo, hi, got, want)
 			}
 		}
+	}
+}
+
+// TestJumpCrossing: a jump's crossing ends where its RTT is physically reached; a hop named in a nearer
+// place that already answers with a farther place's RTT (the far end of a tunnel) is not that end.
+func TestJumpCrossing(t *testing.T) {
+	london := enrich.Hint{City: "London", Country: "GB", Lat: 51.5074, Lon: -0.1278, HasCoords: true, Confidence: "high"}
+	newYork := enrich.Hint{City: "New York", Country: "US", Lat: 40.7128, Lon: -74.0060, HasCoords: true, Confidence: "high"}
+	tests := []struct {
+		name     string
+		hops     []string
+		hints    map[string]*enrich.Hint
+		from, to string
+		farTTL   int // the hop the far-side finding names; 0 for none
+	}{
+		{
+			name:  "a hop named in London that answers with Singapore's RTT: the crossing is to Singapore",
+			hops:  []string{"192.0.2.1/0.4", "192.0.2.2/160", "192.0.2.3/150", "192.0.2.4/160", "203.0.113.9/161"},
+			hints: map[string]*enrich.Hint{"192.0.2.1": &explaintest.Paris, "192.0.2.3": &london, "192.0.2.4": &explaintest.Singapore, "203.0.113.9": &explaintest.Singapore},
+			from:  "Paris, FR", to: "Singapore, SG", farTTL: 3,
+		},
+		{
+			// Paris to New York needs 58 ms: a rise of 160 ms may be that crossing, whatever the RTT of later hops.
+			name:  "a far-side hop whose own place accounts for the rise keeps it",
+			hops:  []string{"192.0.2.1/0.4", "192.0.2.2/160", "192.0.2.4/165", "203.0.113.9/165"},
+			hints: map[string]*enrich.Hint{"192.0.2.1": &explaintest.Paris, "192.0.2.2": &newYork, "192.0.2.4": &explaintest.Singapore, "203.0.113.9": &explaintest.Singapore},
+			from:  "Paris, FR", to: "New York, US", farTTL: 2,
+		},
+		{
+			name:  "a hop in London at London's RTT ends the crossing there",
+			hops:  []string{"192.0.2.1/0.4", "192.0.2.2/10", "192.0.2.3/11", "192.0.2.4/160", "203.0.113.9/161"},
+			hints: map[string]*enrich.Hint{"192.0.2.1": &explaintest.Paris, "192.0.2.3": &london, "192.0.2.4": &explaintest.Singapore, "203.0.113.9": &explaintest.Singapore},
+			from:  "Paris, FR", to: "London, GB",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := map[netip.Addr]enrich.Info{}
+			for a, h := range tc.hints {
+				in[netip.MustParseAddr(a)] = enrich.Info{Hint: h}
+			}
+			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), in, Options{})
+			if len(f.Jumps) == 0 {
+				t.Fatalf("no jump: %s", f.Summary)
+			}
+			far := 0
+			if len(f.FarSide) > 0 {
+				far = f.FarSide[0].TTL
+			}
+			if far != tc.farTTL {
+				t.Errorf("far-side hop = %d, want %d", far, tc.farTTL)
+			}
+			j := f.Jumps[0]
+			if got := j.FromPlace.Label() + " → " + j.ToPlace.Label(); got != tc.from+" → "+tc.to {
+				t.Errorf("crossing = %s, want %s → %s\n%s", got, tc.from, tc.to, f.Summary)
+			}
+		})
 	}
 }

@@ -1,6 +1,10 @@
 package explain
 
-import "math"
+import (
+	"math"
+
+	"hopscope/internal/geo"
+)
 
 // floors returns, for each responding hop index, the lowest minimum RTT from that hop to the end of the
 // path: the latency the rest of the path actually carries. A hop above its floor answered slowly itself.
@@ -107,7 +111,8 @@ func (e *explainer) isJump(prev, cur float64) bool {
 // crossing names where a jump between hop indexes a and b starts and ends. When hop b is located far from
 // the last located point before the jump (an earlier hop or the source), those are the two ends; otherwise
 // the crossing starts at hop b (or that earlier point) and ends at the first later located hop in another
-// country or more than farSideMinKm away, else the destination.
+// country or more than farSideMinKm away, else the destination. A hop that already answers with a
+// farther place's RTT (FarSide), named too near to account for the rise, stands for that farther place.
 func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) {
 	var near *Place
 	for i := a; i >= 0 && near == nil; i-- {
@@ -118,7 +123,8 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 	if near == nil && src.Known && src.Place != nil && src.Place.HasCoords {
 		near = src.Place
 	}
-	bp := e.out[b].Place
+	rise := e.mins[b] - e.mins[a]
+	bp := e.reachedPlace(b, near, rise)
 	if bp != nil && !bp.HasCoords {
 		bp = nil
 	}
@@ -132,8 +138,8 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 	if from == nil {
 		return nil, nil
 	}
-	for _, h := range e.out[b+1:] {
-		if p := h.Place; p != nil && p.HasCoords && far(from, p) {
+	for i := b + 1; i < len(e.out); i++ {
+		if p := e.reachedPlace(i, from, rise); p != nil && p.HasCoords && far(from, p) {
 			return from, p
 		}
 	}
@@ -142,6 +148,25 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 	}
 	return from, nil
 }
+
+// reachedPlace is where a crossing from start that raises the RTT by riseMs reaches at hop index i: the
+// hop's far place when it answers with a farther place's RTT (FarSide) and its own place is too near
+// start to account for the rise (more than farRiseStretch times what light needs), else its own place.
+func (e *explainer) reachedPlace(i int, start *Place, riseMs float64) *Place {
+	own := e.out[i].Place
+	fp := e.farPlace[e.out[i].TTL]
+	if fp == nil || own == nil || !own.HasCoords || start == nil || !start.HasCoords {
+		return own
+	}
+	if riseMs > farRiseStretch*km(start, own)/geo.FibreKmPerMs {
+		return fp
+	}
+	return own
+}
+
+// farRiseStretch is how many times the light-speed RTT over a distance a rise may be and still be
+// taken as that distance crossed (as the verdict calls a stretch above 3 a detour).
+const farRiseStretch = 3.0
 
 // far reports whether two located places are in different countries or farSideMinKm apart.
 func far(x, y *Place) bool {
