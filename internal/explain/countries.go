@@ -1,5 +1,11 @@
 package explain
 
+import (
+	"strings"
+
+	"hopscope/internal/worldmap"
+)
+
 // countryNames maps ISO 3166-1 alpha-2 codes to English names (from the public-domain tz database's
 // iso3166.tab, a few names adjusted for use inside a sentence).
 var countryNames = map[string]string{
@@ -62,4 +68,26 @@ func CountryName(code string) string {
 		return n
 	}
 	return code
+}
+
+// nationalSLDs are second-level labels that registries under a country code reserve for that country's
+// institutions (".edu.cn", ".ac.uk", ".com.au"): a name under one belongs to an organisation of the country.
+var nationalSLDs = map[string]bool{"edu": true, "ac": true, "gov": true, "mil": true, "com": true, "net": true, "org": true, "co": true, "ne": true, "or": true, "go": true}
+
+// nameCountry returns the country (ISO code) that a name's national second-level domain names
+// ("cernet.edu.cn": CN), or "" when it names none.
+func nameCountry(name string) string {
+	labels := strings.Split(strings.ToLower(strings.TrimSuffix(name, ".")), ".")
+	if len(labels) < 3 || !nationalSLDs[labels[len(labels)-2]] {
+		return ""
+	}
+	cc := labels[len(labels)-1]
+	if cc == "uk" {
+		cc = "gb"
+	}
+	cc = strings.ToUpper(cc)
+	if _, ok := worldmap.Centre(cc); len(cc) != 2 || !ok {
+		return ""
+	}
+	return cc
 }

@@ -557,6 +557,12 @@ func TestSource(t *testing.T) {
 			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.2"): {Hint: &explaintest.Paris}}, true, "Paris, FR"},
 		{"country of the first hops only", []string{"192.0.2.1/1"}, infos("192.0.2.1=64500:Alpha Net:FR"), true, "FR"},
 		{"nothing answered", []string{"*", "*"}, nil, false, ""},
+		{"registry country against a first hop's national domain: unknown", []string{"192.0.2.1/1", "192.0.2.2=cernet.edu.cn/1", "192.0.2.3/2"},
+			infos("192.0.2.1=64500:Alpha Net:AU", "192.0.2.2=64500:Alpha Net:AU", "192.0.2.3=64500:Alpha Net:AU"), false, ""},
+		{"a national domain of the registry's country agrees", []string{"192.0.2.1/1", "192.0.2.2=gw.example.com.au/1"},
+			infos("192.0.2.1=64500:Alpha Net:AU", "192.0.2.2=64500:Alpha Net:AU"), true, "AU"},
+		{"a national domain of a later, slower hop says nothing of the source", []string{"192.0.2.1/1", "192.0.2.2/2", "192.0.2.3=ix.example.ac.uk/90"},
+			infos("192.0.2.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR"), true, "FR"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -119,6 +119,8 @@ func (e *explainer) source(user *Place) Source {
 	// database city (routers are registered at head offices), and the fastest of a kind wins: a hop
 	// answering in t ms puts the source within t × 100 km of it.
 	best := -1
+	// named is the country of the first national domain (".edu.cn") among the first hops' names.
+	named, namedTTL, namedAs := "", 0, ""
 	for _, i := range resp {
 		if e.mins[i] > first+jumpMinMs {
 			break
@@ -133,12 +135,22 @@ func (e *explainer) source(user *Place) Source {
 		if country == "" && p != nil && p.Country != "" {
 			country = p.Country
 		}
+		for _, r := range e.t.Hops[i].Responders {
+			if c := nameCountry(r.Name); c != "" && named == "" {
+				named, namedTTL, namedAs = c, e.out[i].TTL, r.Name
+			}
+		}
 	}
 	if best >= 0 {
 		return e.sourceNear(best, fmt.Sprintf("hop %d (%s) answers in %s ms", e.out[best].TTL, e.out[best].Place.Source, approx(e.mins[best])))
 	}
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
+	}
+	if named != "" && named != country {
+		// The registry's country and a first hop's own domain disagree; neither is a router's place.
+		return Source{Basis: fmt.Sprintf("the registry puts the first hops in %s, but hop %d's name %s is %s's; give --from-location",
+			CountryName(country), namedTTL, namedAs, CountryName(named))}
 	}
 	for i, h := range e.out {
 		p := h.Place
