@@ -100,6 +100,11 @@ func TestPromptLines(t *testing.T) {
 		{" 1  192.0.2.1  1.0 ms", false},
 		{"run the traceroute again", false},
 		{"traceroute to 192.0.2.1 (192.0.2.1), 30 hops max", false},
+		{"parallels@ubuntu-linux-20-04-desktop:~$ less mtr.out.json", true},
+		{"[root@host tmp]# cat trace.txt", true},
+		{"me@mac ~ % cat out.txt", true},
+		{" 3  mail@example  10.0.0.1  1.0 ms", false},
+		{"[192.0.2.1] 1.0 ms", false},
 	}
 	for _, tc := range tests {
 		if got := isPromptLine(tc.line); got != tc.want {

@@ -282,6 +282,9 @@ func isPromptLine(s string) bool {
 		return true
 	}
 	words := strings.Fields(t)
+	if isUserHostPrompt(t, words) {
+		return true // "user@host:~$ less mtr.out.json", "[root@h ~]# cat trace.txt": any command after a shell's prompt
+	}
 	if len(words) == 1 && (isBarePrompt(t) || isGluedCommand(t) || isToolWord(t)) {
 		return true // "R1#", "user@router>", "C:\Users\me>", "RP/0/0/CPU0:PE1#traceroute", "traceroute"
 	}
@@ -306,6 +309,25 @@ func isPromptLine(s string) bool {
 		last := prev[len(prev)-1]
 		if last == '$' || last == '#' || last == '>' || last == '%' || last == ':' || last == ']' {
 			return true
+		}
+	}
+	return false
+}
+
+// isUserHostPrompt reports whether trimmed line t starts with a shell's user@host prompt, whatever
+// command follows it: "user@host:~$ ...", "user@host ~ % ...", "[root@host dir]# ...". No output line
+// of a trace tool starts with a word holding '@' that ends in a prompt sign.
+func isUserHostPrompt(t string, words []string) bool {
+	if len(words) == 0 {
+		return false
+	}
+	if strings.HasPrefix(t, "[") {
+		end := strings.Index(t, "]")
+		return end > 0 && strings.Contains(t[:end], "@") && end+1 < len(t) && strings.IndexByte("$#%", t[end+1]) >= 0
+	}
+	for _, w := range words[:min(len(words), 3)] {
+		if n := len(w); n >= 1 && strings.IndexByte("$#%", w[n-1]) >= 0 {
+			return strings.Contains(words[0], "@")
 		}
 	}
 	return false
