@@ -373,8 +373,8 @@ func TestTraceViaAtlas(t *testing.T) {
 		t.Fatalf("vantages %+v", v)
 	}
 	for i, want := range []struct {
-		rtt  float64
-		path []uint32
+		rtt    float64
+		path   []uint32
 		placed bool // probe 426's first hops' registries disagree (US, SE) at the same RTT: no place
 	}{{271.775, []uint32{1909, 195, 2152, 3356, 6453}, true}, {198.423, []uint32{6939, 1299, 6453}, false}} {
 		o := v.Origins[i]
