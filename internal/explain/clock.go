@@ -2,6 +2,7 @@ package explain
 
 import (
 	"math"
+	"slices"
 
 	"hopscope/internal/path"
 )
@@ -11,16 +12,20 @@ import (
 // milliseconds and says nothing.
 var clockSteps = []float64{15.625, 10, 8, 4}
 
-// Least evidence for a coarse clock: this many timed probes, of which this many a tick or more.
+// Least evidence for a coarse clock: this many timed probes, of which this many a tick or more; a
+// clock whose readings carry a constant offset (virtual routers: 99, 109, 119 ms) needs more RTTs,
+// since an offset fits more sets of whole milliseconds by chance.
 const (
-	clockMinRTTs    = 6
-	clockMinNonZero = 2
+	clockMinRTTs       = 6
+	clockMinNonZero    = 2
+	clockMinRTTsOffset = 12
 )
 
 // clockStep returns the step in ms in which every RTT of the trace comes (a coarse clock), or 0 when
 // the RTTs are not quantised that way. Every RTT must lie within a tolerance of a multiple of the
-// step (half a millisecond, or one for the 15.625 ms tick, which tools print as 15 or 16), and at least
-// two must be a tick or more: RTTs all below the step (zero, or tracert's "<1 ms") say nothing about it.
+// step (half a millisecond, or one for the 15.625 ms tick, which tools print as 15 or 16), or, with
+// enough RTTs, of one offset plus multiples of the step, and at least two must be a tick or more above
+// the lowest: RTTs all below the step (zero, or tracert's "<1 ms") say nothing about it.
 func clockStep(t *path.Trace) float64 {
 	var rtts []float64
 	for _, h := range t.Hops {
@@ -36,26 +41,33 @@ func clockStep(t *path.Trace) float64 {
 	if len(rtts) < clockMinRTTs {
 		return 0
 	}
+	low := slices.Min(rtts)
 	for _, step := range clockSteps {
 		tol := 0.5
 		if step != math.Trunc(step) {
 			tol = 1
 		}
-		ok, ticks := true, 0
-		for _, v := range rtts {
-			k := math.Round(v / step)
-			if math.Abs(v-k*step) > tol {
-				ok = false
-				break
-			}
-			if k >= 1 {
-				ticks++
-			}
+		offsets := []float64{0}
+		if len(rtts) >= clockMinRTTsOffset {
+			offsets = append(offsets, math.Mod(low, step))
 		}
-		// RTTs below the step (tracert's "<1 ms", read as 1 ms) fit any step at zero ticks and say
-		// nothing about it: the clock shows only in RTTs of a tick or more.
-		if ok && ticks >= clockMinNonZero {
-			return step
+		for _, off := range offsets {
+			ok, ticks := true, 0
+			for _, v := range rtts {
+				k := math.Round((v - off) / step)
+				if math.Abs(v-off-k*step) > tol {
+					ok = false
+					break
+				}
+				if math.Round((v-low)/step) >= 1 || (off == 0 && k >= 1 && low >= step-tol) {
+					ticks++
+				}
+			}
+			// RTTs below the step (tracert's "<1 ms", read as 1 ms) fit any step at zero ticks and say
+			// nothing about it: the clock shows only in RTTs a tick or more apart.
+			if ok && ticks >= clockMinNonZero {
+				return step
+			}
 		}
 	}
 	return 0
@@ -66,5 +78,5 @@ func clockSentence(f *Findings) string {
 	if f.ClockStepMs == 0 {
 		return ""
 	}
-	return "Every RTT here is a multiple of ~" + approx(f.ClockStepMs) + " ms: the clock that timed them is coarse (old equipment), so steps of a tick or two are the clock, not latency."
+	return "Every RTT here comes in steps of ~" + approx(f.ClockStepMs) + " ms: the clock that timed them is coarse (old or virtual equipment), so steps of a tick or two are the clock, not latency."
 }

@@ -227,7 +227,7 @@ func latencyLines(f *Findings) []string {
 		lines = append(lines, "no jump: the RTT rises smoothly along the path")
 	}
 	if f.ClockStepMs > 0 {
-		lines = append(lines, fmt.Sprintf("every RTT is a multiple of %s ms: a coarse clock (old equipment); rises under two steps are not counted as jumps", fmtMs(f.ClockStepMs)))
+		lines = append(lines, fmt.Sprintf("every RTT comes in steps of %s ms: a coarse clock (old or virtual equipment); rises under two steps are not counted as jumps", fmtMs(f.ClockStepMs)))
 	}
 	return lines
 }
