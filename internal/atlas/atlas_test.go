@@ -3,71 +3,22 @@ package atlas
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"hopscope/internal/measureapi"
+	"hopscope/internal/measureapi/apireplay"
 )
 
-type step struct {
-	method, path string
-	status       int
-	header       map[string]string
-	file         string
-}
+// step is one scripted answer of the loopback API (files under testdata).
+type step = apireplay.Step
 
-// replay serves scripted answers in order on loopback and fails the test on any other request.
-type replay struct {
-	t     *testing.T
-	mu    sync.Mutex
-	steps []step
-	n     int
-	auth  []string
-	body  []string
-}
-
-func newReplay(t *testing.T, steps ...step) (*replay, *httptest.Server) {
-	r := &replay{t: t, steps: steps}
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return r, srv
-}
-
-func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	b, _ := io.ReadAll(req.Body)
-	r.auth = append(r.auth, req.Header.Get("Authorization"))
-	r.body = append(r.body, string(b))
-	if r.n >= len(r.steps) {
-		r.t.Errorf("unscripted request: %s %s", req.Method, req.URL.Path)
-		w.WriteHeader(http.StatusTeapot)
-		return
-	}
-	s := r.steps[r.n]
-	r.n++
-	if req.Method != s.method || req.URL.Path != s.path {
-		r.t.Errorf("request %d: %s %s, want %s %s", r.n, req.Method, req.URL.Path, s.method, s.path)
-	}
-	for k, v := range s.header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(s.status)
-	if s.file != "" {
-		data, err := os.ReadFile(filepath.Join("testdata", s.file))
-		if err != nil {
-			r.t.Error(err)
-		}
-		w.Write(data)
-	}
+func newReplay(t *testing.T, steps ...step) *apireplay.Server {
+	return apireplay.New(t, "testdata", steps...)
 }
 
 type sleeps struct{ got []time.Duration }
@@ -78,10 +29,10 @@ func (s *sleeps) sleep(_ context.Context, d time.Duration) error {
 }
 
 var (
-	created = step{"POST", "/api/v2/measurements/", 201, nil, "create-created.json"}
-	ongoing = step{"GET", "/api/v2/measurements/1000157/", 200, nil, "measurement-ongoing.json"}
-	stopped = step{"GET", "/api/v2/measurements/1000157/", 200, nil, "measurement-stopped.json"}
-	latest  = step{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, "latest-msm1000157-recorded.json"}
+	created = step{Method: "POST", Path: "/api/v2/measurements/", Status: 201, File: "create-created.json"}
+	ongoing = step{Method: "GET", Path: "/api/v2/measurements/1000157/", Status: 200, File: "measurement-ongoing.json"}
+	stopped = step{Method: "GET", Path: "/api/v2/measurements/1000157/", Status: 200, File: "measurement-stopped.json"}
+	latest  = step{Method: "GET", Path: "/api/v2/measurements/1000157/latest/", Status: 200, File: "latest-msm1000157-recorded.json"}
 )
 
 // TestMeasure runs create → status polls → latest against scripted answers.
@@ -93,18 +44,18 @@ func TestMeasure(t *testing.T) {
 		wantSleep []time.Duration
 	}{
 		{"created, ongoing, stopped, latest", []step{created, ongoing, ongoing, stopped, latest}, nil, []time.Duration{10 * time.Second, 10 * time.Second}},
-		{"429 with Retry-After waited out", []step{{"POST", "/api/v2/measurements/", 429, map[string]string{"Retry-After": "7"}, ""}, created, stopped, latest}, nil,
+		{"429 with Retry-After waited out", []step{{Method: "POST", Path: "/api/v2/measurements/", Status: 429, Header: map[string]string{"Retry-After": "7"}}, created, stopped, latest}, nil,
 			[]time.Duration{7 * time.Second}},
-		{"429 beyond MaxWait returned", []step{{"POST", "/api/v2/measurements/", 429, map[string]string{"Retry-After": "3600"}, ""}},
+		{"429 beyond MaxWait returned", []step{{Method: "POST", Path: "/api/v2/measurements/", Status: 429, Header: map[string]string{"Retry-After": "3600"}}},
 			func(err error) bool { var rl *RateLimitError; return errors.As(err, &rl) && rl.Wait == time.Hour }, nil},
-		{"bad key", []step{{"POST", "/api/v2/measurements/", 403, nil, "error-403-bad-key.json"}},
+		{"bad key", []step{{Method: "POST", Path: "/api/v2/measurements/", Status: 403, File: "error-403-bad-key.json"}},
 			func(err error) bool { return errors.Is(err, ErrBadKey) && strings.Contains(err.Error(), "Forbidden") }, nil},
-		{"invalid field named", []step{{"POST", "/api/v2/measurements/", 400, nil, "error-400-bad-request.json"}},
+		{"invalid field named", []step{{Method: "POST", Path: "/api/v2/measurements/", Status: 400, File: "error-400-bad-request.json"}},
 			func(err error) bool {
 				var ae *APIError
 				return errors.As(err, &ae) && ae.Fields["/definitions/0/target"] == "This field is required." && !errors.Is(err, ErrBadKey)
 			}, nil},
-		{"malformed latest keeps the body", []step{created, stopped, {"GET", "/api/v2/measurements/1000157/latest/", 200, nil, "latest-truncated.json"}},
+		{"malformed latest keeps the body", []step{created, stopped, {Method: "GET", Path: "/api/v2/measurements/1000157/latest/", Status: 200, File: "latest-truncated.json"}},
 			func(err error) bool {
 				var de *DecodeError
 				return errors.As(err, &de) && len(de.Body) == 600 && strings.Contains(err.Error(), "latest results of measurement 1000157 at byte 600")
@@ -112,9 +63,9 @@ func TestMeasure(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rp, srv := newReplay(t, tc.steps...)
+			rp := newReplay(t, tc.steps...)
 			var sl sleeps
-			c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2", Sleep: sl.sleep}, Key: "k3y"})
+			c := New(Config{HTTP: measureapi.HTTP{BaseURL: rp.URL + "/api/v2", Sleep: sl.sleep}, Key: "k3y"})
 			ctx := context.Background()
 			err := func() error {
 				src, err := ParseSource("AS7922", 2)
@@ -144,19 +95,17 @@ func TestMeasure(t *testing.T) {
 			if tc.wantErr == nil && err != nil || tc.wantErr != nil && (err == nil || !tc.wantErr(err)) {
 				t.Fatalf("err = %v (%T)", err, err)
 			}
-			if rp.n != len(tc.steps) {
-				t.Errorf("served %d of %d answers", rp.n, len(tc.steps))
-			}
+			rp.Done(t)
 			if len(sl.got) != len(tc.wantSleep) || len(sl.got) > 0 && sl.got[0] != tc.wantSleep[0] {
 				t.Errorf("slept %v, want %v", sl.got, tc.wantSleep)
 			}
-			for _, a := range rp.auth {
+			for _, a := range rp.Auth() {
 				if a != "Key k3y" {
 					t.Errorf("Authorization %q", a)
 				}
 			}
-			if want := `{"definitions":[{"target":"121.244.76.25","description":"hopscope traceroute to 121.244.76.25","type":"traceroute","af":4,"protocol":"ICMP"}],"probes":[{"type":"asn","value":"7922","requested":2}],"is_oneoff":true}`; rp.body[0] != want {
-				t.Errorf("create body\n got %s\nwant %s", rp.body[0], want)
+			if want := `{"definitions":[{"target":"121.244.76.25","description":"hopscope traceroute to 121.244.76.25","type":"traceroute","af":4,"protocol":"ICMP"}],"probes":[{"type":"asn","value":"7922","requested":2}],"is_oneoff":true}`; rp.Body()[0] != want {
+				t.Errorf("create body\n got %s\nwant %s", rp.Body()[0], want)
 			}
 		})
 	}
@@ -178,7 +127,7 @@ func TestProbe(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, srv := newReplay(t, step{"GET", "/api/v2/probes/" + strconv.Itoa(tc.id) + "/", 200, nil, tc.file})
+			srv := newReplay(t, step{Method: "GET", Path: "/api/v2/probes/" + strconv.Itoa(tc.id) + "/", Status: 200, File: tc.file})
 			p, err := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2"}}).Probe(context.Background(), tc.id)
 			if err != nil || p != tc.want {
 				t.Errorf("probe %+v, %v; want %+v", p, err, tc.want)
@@ -190,7 +139,7 @@ func TestProbe(t *testing.T) {
 // TestStatusOfCousteauMeasurement reads the stopped measurement cousteau replays (an HTTP one-off,
 // with no participant_count): final, probes unknown.
 func TestStatusOfCousteauMeasurement(t *testing.T) {
-	_, srv := newReplay(t, step{"GET", "/api/v2/measurements/2310448/", 200, nil, "measurement-2310448-stopped-cousteau.json"})
+	srv := newReplay(t, step{Method: "GET", Path: "/api/v2/measurements/2310448/", Status: 200, File: "measurement-2310448-stopped-cousteau.json"})
 	st, err := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/api/v2"}}).Status(context.Background(), 2310448)
 	if err != nil || st != (Status{ID: 4, Name: "Stopped", Probes: -1}) || !st.Done() {
 		t.Errorf("status %+v, %v", st, err)

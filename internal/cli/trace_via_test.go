@@ -3,78 +3,22 @@ package cli
 import (
 	"encoding/json"
 	"html"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
+	"hopscope/internal/measureapi/apireplay"
 	"hopscope/internal/report"
 )
 
-// apiStep is one scripted answer of the loopback API: the request it expects and what it answers.
-type apiStep struct {
-	method, path string
-	status       int
-	header       map[string]string
-	file         string // "" for an empty body
-}
+// apiStep is one scripted answer of the loopback API (file paths as given).
+type apiStep = apireplay.Step
 
-// apiReplay serves steps in order on loopback, records what was sent, and fails the test on any other request.
-type apiReplay struct {
-	t     *testing.T
-	mu    sync.Mutex
-	steps []apiStep
-	n     int
-	auth  []string
-	body  []string
-}
-
-func newAPIReplay(t *testing.T, steps ...apiStep) (*apiReplay, string) {
-	r := &apiReplay{t: t, steps: steps}
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return r, srv.URL
-}
-
-func (r *apiReplay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	b, _ := io.ReadAll(req.Body)
-	r.auth = append(r.auth, req.Header.Get("Authorization"))
-	r.body = append(r.body, string(b))
-	if r.n >= len(r.steps) {
-		r.t.Errorf("unscripted request %s %s", req.Method, req.URL.Path)
-		w.WriteHeader(http.StatusTeapot)
-		return
-	}
-	s := r.steps[r.n]
-	r.n++
-	if req.Method != s.method || req.URL.Path != s.path {
-		r.t.Errorf("request %d: %s %s, want %s %s", r.n, req.Method, req.URL.Path, s.method, s.path)
-	}
-	for k, v := range s.header {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(s.status)
-	if s.file != "" {
-		data, err := os.ReadFile(s.file)
-		if err != nil {
-			r.t.Error(err)
-		}
-		w.Write(data)
-	}
-}
-
-func (r *apiReplay) served() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.n
+func newAPIReplay(t *testing.T, steps ...apiStep) (*apireplay.Server, string) {
+	r := apireplay.New(t, "", steps...)
+	return r, r.URL
 }
 
 const (
@@ -86,9 +30,9 @@ const (
 )
 
 var (
-	gpAccepted   = apiStep{"POST", gpCreate, 202, nil, gpData + "create-accepted.json"}
-	gpInProgress = apiStep{"GET", gpGet, 200, nil, gpData + "measurement-in-progress.json"}
-	gpFinished   = apiStep{"GET", gpGet, 200, nil, gpData + "measurement-one-probe-offline.json"}
+	gpAccepted   = apiStep{Method: "POST", Path: gpCreate, Status: 202, File: gpData + "create-accepted.json"}
+	gpInProgress = apiStep{Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-in-progress.json"}
+	gpFinished   = apiStep{Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-one-probe-offline.json"}
 )
 
 // flat returns the words of a report in one output format, markup and entities removed and JSON
@@ -137,8 +81,8 @@ func TestTraceViaGlobalping(t *testing.T) {
 			if code != ExitOK {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
-			if rp.served() != 3 {
-				t.Errorf("served %d of 3 answers", rp.served())
+			if rp.Served() != 3 {
+				t.Errorf("served %d of 3 answers", rp.Served())
 			}
 			host := strings.TrimPrefix(base, "http://")
 			if want := `hopscope: sends hello.com and the locations "London", "Sydney" to ` + host + " (Globalping): its probes run the traceroute"; !strings.Contains(errs, want) {
@@ -152,12 +96,12 @@ func TestTraceViaGlobalping(t *testing.T) {
 					Limit int
 				}
 			}
-			if err := json.Unmarshal([]byte(rp.body[0]), &sent); err != nil || sent.Type != "traceroute" || sent.Target != "hello.com" ||
+			if err := json.Unmarshal([]byte(rp.Body()[0]), &sent); err != nil || sent.Type != "traceroute" || sent.Target != "hello.com" ||
 				len(sent.Locations) != 2 || sent.Locations[0].Magic != "London" || sent.Locations[1].Limit != 2 {
-				t.Errorf("request body %s (%v)", rp.body[0], err)
+				t.Errorf("request body %s (%v)", rp.Body()[0], err)
 			}
-			if rp.auth[0] != "" {
-				t.Errorf("anonymous run sent Authorization %q", rp.auth[0])
+			if rp.Auth()[0] != "" {
+				t.Errorf("anonymous run sent Authorization %q", rp.Auth()[0])
 			}
 			if format == "json" {
 				var rep report.Report
@@ -185,15 +129,15 @@ func TestTraceViaGlobalping(t *testing.T) {
 // recorded mtr's loss and jitter per hop reach the report.
 func TestTraceViaGlobalpingMTR(t *testing.T) {
 	t.Setenv("GLOBALPING_TOKEN", "")
-	rp, base := newAPIReplay(t, gpAccepted, apiStep{"GET", gpGet, 200, nil, gpData + "measurement-mtr-in-progress.json"},
-		apiStep{"GET", gpGet, 200, nil, gpData + "measurement-mtr-recorded.json"})
+	rp, base := newAPIReplay(t, gpAccepted, apiStep{Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-mtr-in-progress.json"},
+		apiStep{Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-mtr-recorded.json"})
 	code, out, errs := run(t, "", "--data-dir", t.TempDir(), "trace", "--via", "globalping", "--api-url", base+"/v1",
 		"-c", "3", "--json", "142.250.179.238")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if want := `{"type":"mtr","target":"142.250.179.238","limit":1,"measurementOptions":{"protocol":"ICMP","packets":3}}`; rp.body[0] != want {
-		t.Errorf("request body %s, want %s", rp.body[0], want)
+	if want := `{"type":"mtr","target":"142.250.179.238","limit":1,"measurementOptions":{"protocol":"ICMP","packets":3}}`; rp.Body()[0] != want {
+		t.Errorf("request body %s, want %s", rp.Body()[0], want)
 	}
 	if !strings.Contains(errs, "its probes run the mtr (3 packets per hop)") {
 		t.Errorf("stderr does not say mtr:\n%s", errs)
@@ -280,14 +224,13 @@ func TestTraceViaErrors(t *testing.T) {
 		stderr []string
 		served int
 	}{
-		{"rate limited beyond the wait", "", []apiStep{{"POST", gpCreate, 429,
-			map[string]string{"Retry-After": "3600", "X-RateLimit-Remaining": "0", "X-Credits-Remaining": "0"}, gpData + "error-429-rate-limit.json"}},
+		{"rate limited beyond the wait", "", []apiStep{{Method: "POST", Path: gpCreate, Status: 429, Header: map[string]string{"Retry-After": "3600", "X-RateLimit-Remaining": "0", "X-Credits-Remaining": "0"}, File: gpData + "error-429-rate-limit.json"}},
 			nil, ExitFailure, []string{"create globalping measurement: rate limited (HTTP 429): API rate limit exceeded.", "retry in 1h0m0s", "GLOBALPING_TOKEN"}, 1},
-		{"bad token", "expired", []apiStep{{"POST", gpCreate, 401, nil, gpData + "error-401-unauthorized.json"}},
+		{"bad token", "expired", []apiStep{{Method: "POST", Path: gpCreate, Status: 401, File: gpData + "error-401-unauthorized.json"}},
 			nil, ExitFailure, []string{"Globalping refused the credentials from GLOBALPING_TOKEN", "Unauthorized."}, 1},
-		{"no probes there", "", []apiStep{{"POST", gpCreate, 422, nil, gpData + "error-422-no-probes.json"}},
+		{"no probes there", "", []apiStep{{Method: "POST", Path: gpCreate, Status: 422, File: gpData + "error-422-no-probes.json"}},
 			nil, ExitBadInput, []string{"Globalping rejected the measurement", "no_probes_found"}, 1},
-		{"malformed answer", "", []apiStep{gpAccepted, {"GET", gpGet, 200, nil, gpData + "measurement-truncated.json"}},
+		{"malformed answer", "", []apiStep{gpAccepted, {Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-truncated.json"}},
 			nil, ExitFailure, []string{"decode measurement PY5fMsREMmIq45VR at byte", "bytes kept"}, 2},
 		{"--vantage without --via", "", nil, []string{"--vantage", "Paris"}, ExitBadInput, []string{"--vantage applies to --via"}, 0},
 		{"unknown network", "", nil, []string{"--via", "nlnog"}, ExitBadInput, []string{`--via "nlnog"`}, 0},
@@ -323,11 +266,11 @@ func TestTraceViaErrors(t *testing.T) {
 					t.Errorf("stderr lacks %q:\n%s", w, errs)
 				}
 			}
-			if rp.served() != tc.served {
-				t.Errorf("served %d answers, want %d", rp.served(), tc.served)
+			if rp.Served() != tc.served {
+				t.Errorf("served %d answers, want %d", rp.Served(), tc.served)
 			}
-			if tc.token != "" && rp.auth[0] != "Bearer "+tc.token {
-				t.Errorf("token sent as %q", rp.auth[0])
+			if tc.token != "" && rp.Auth()[0] != "Bearer "+tc.token {
+				t.Errorf("token sent as %q", rp.Auth()[0])
 			}
 		})
 	}
@@ -343,20 +286,20 @@ func TestTraceViaAtlas(t *testing.T) {
 		t.Fatal(err)
 	}
 	rp, base := newAPIReplay(t,
-		apiStep{"POST", "/api/v2/measurements/", 201, nil, atlasData + "create-created.json"},
-		apiStep{"GET", "/api/v2/measurements/1000157/", 200, nil, atlasData + "measurement-ongoing.json"},
-		apiStep{"GET", "/api/v2/measurements/1000157/", 200, nil, atlasData + "measurement-stopped.json"},
-		apiStep{"GET", "/api/v2/measurements/1000157/latest/", 200, nil, atlasRecord},
-		apiStep{"GET", "/api/v2/probes/319/", 404, nil, ""},
-		apiStep{"GET", "/api/v2/probes/426/", 404, nil, ""},
+		apiStep{Method: "POST", Path: "/api/v2/measurements/", Status: 201, File: atlasData + "create-created.json"},
+		apiStep{Method: "GET", Path: "/api/v2/measurements/1000157/", Status: 200, File: atlasData + "measurement-ongoing.json"},
+		apiStep{Method: "GET", Path: "/api/v2/measurements/1000157/", Status: 200, File: atlasData + "measurement-stopped.json"},
+		apiStep{Method: "GET", Path: "/api/v2/measurements/1000157/latest/", Status: 200, File: atlasRecord},
+		apiStep{Method: "GET", Path: "/api/v2/probes/319/", Status: 404},
+		apiStep{Method: "GET", Path: "/api/v2/probes/426/", Status: 404},
 	)
 	code, out, errs := run(t, "", "--data-dir", dir, "trace", "--via", "atlas", "--api-url", base+"/api/v2",
 		"--vantage", "US", "--per-vantage", "2", "--method", "udp", "--json", "121.244.76.25")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	if rp.served() != 6 || rp.auth[0] != "Key k3y" {
-		t.Errorf("served %d answers, auth %q", rp.served(), rp.auth[0])
+	if rp.Served() != 6 || rp.Auth()[0] != "Key k3y" {
+		t.Errorf("served %d answers, auth %q", rp.Served(), rp.Auth()[0])
 	}
 	for _, w := range []string{"sends 121.244.76.25 and the locations \"US\" to " + strings.TrimPrefix(base, "http://") + " (RIPE Atlas, spending your credits): its probes run the traceroute",
 		"RIPE Atlas probe 319", "RIPE Atlas probe 426", "inferred from its first hops"} {
@@ -422,8 +365,8 @@ func TestInvestigateVia(t *testing.T) {
 			if want := `hopscope: sends the host name 203.0.113.7 and the locations "London", "Sydney" to ` + host + " (Globalping): its probes run the tcp traceroute"; !strings.Contains(errs, want) {
 				t.Errorf("stderr does not say what is sent to whom:\n%s", errs)
 			}
-			if want := `{"type":"traceroute","target":"203.0.113.7","locations":[{"magic":"London","limit":1},{"magic":"Sydney","limit":1}],"measurementOptions":{"protocol":"TCP","port":8443}}`; rp.served() != 3 || rp.body[0] != want {
-				t.Errorf("served %d, body %s\nwant %s", rp.served(), rp.body[0], want)
+			if want := `{"type":"traceroute","target":"203.0.113.7","locations":[{"magic":"London","limit":1},{"magic":"Sydney","limit":1}],"measurementOptions":{"protocol":"TCP","port":8443}}`; rp.Served() != 3 || rp.Body()[0] != want {
+				t.Errorf("served %d, body %s\nwant %s", rp.Served(), rp.Body()[0], want)
 			}
 			summary := "fewer than two origins measured an RTT, so which is slower is unknown"
 			if format == "json" {
@@ -452,12 +395,12 @@ func TestInvestigateVia(t *testing.T) {
 // warning, and the partial results already received are reported, not lost.
 func TestTraceViaKeepsPartial(t *testing.T) {
 	t.Setenv("GLOBALPING_TOKEN", "")
-	rp, base := newAPIReplay(t, gpAccepted, apiStep{"GET", gpGet, 200, nil, gpData + "measurement-partial.json"},
-		apiStep{"GET", gpGet, 200, nil, gpData + "measurement-truncated.json"})
+	rp, base := newAPIReplay(t, gpAccepted, apiStep{Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-partial.json"},
+		apiStep{Method: "GET", Path: gpGet, Status: 200, File: gpData + "measurement-truncated.json"})
 	code, out, errs := run(t, "", "--data-dir", t.TempDir(), "trace", "--via", "globalping", "--api-url", base+"/v1",
 		"--json", "cdn.jsdelivr.net")
-	if code != ExitOK || rp.served() != 3 {
-		t.Fatalf("exit %d, served %d: %s", code, rp.served(), errs)
+	if code != ExitOK || rp.Served() != 3 {
+		t.Fatalf("exit %d, served %d: %s", code, rp.Served(), errs)
 	}
 	for _, w := range []string{"hopscope: warning: decode measurement PY5fMsREMmIq45VR at byte", "reporting the partial results"} {
 		if !strings.Contains(errs, w) {

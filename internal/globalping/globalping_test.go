@@ -4,81 +4,21 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"hopscope/internal/measureapi"
+	"hopscope/internal/measureapi/apireplay"
 )
 
-// step is one scripted answer of the replay server: the request it expects and what it answers.
-type step struct {
-	method, path string
-	status       int
-	header       map[string]string
-	file         string // under testdata; "" for an empty body
-}
+// step is one scripted answer of the loopback API (files under testdata).
+type step = apireplay.Step
 
-// replay serves steps in order on loopback and fails the test on any other request.
-type replay struct {
-	t     *testing.T
-	mu    sync.Mutex
-	steps []step
-	n     int
-	auth  []string // Authorization header of each request
-	body  []string // request bodies
-}
-
-func newReplay(t *testing.T, steps ...step) (*replay, *httptest.Server) {
-	r := &replay{t: t, steps: steps}
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
-	return r, srv
-}
-
-func (r *replay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	b, _ := io.ReadAll(req.Body)
-	r.auth = append(r.auth, req.Header.Get("Authorization"))
-	r.body = append(r.body, string(b))
-	if r.n >= len(r.steps) {
-		r.t.Errorf("unscripted request %d: %s %s", r.n+1, req.Method, req.URL.Path)
-		w.WriteHeader(http.StatusTeapot)
-		return
-	}
-	s := r.steps[r.n]
-	r.n++
-	if req.Method != s.method || req.URL.Path != s.path {
-		r.t.Errorf("request %d: %s %s, want %s %s", r.n, req.Method, req.URL.Path, s.method, s.path)
-	}
-	for k, v := range s.header {
-		w.Header().Set(k, v)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(s.status)
-	if s.file != "" {
-		data, err := os.ReadFile(filepath.Join("testdata", s.file))
-		if err != nil {
-			r.t.Error(err)
-		}
-		w.Write(data)
-	}
-}
-
-func (r *replay) done(t *testing.T) {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.n != len(r.steps) {
-		t.Errorf("served %d of %d scripted answers", r.n, len(r.steps))
-	}
+func newReplay(t *testing.T, steps ...step) *apireplay.Server {
+	return apireplay.New(t, "testdata", steps...)
 }
 
 // sleeps records the pauses a client asked for instead of sleeping.
@@ -95,10 +35,10 @@ const (
 )
 
 var (
-	accepted   = step{"POST", create, 202, map[string]string{"Location": "/v1/measurements/PY5fMsREMmIq45VR", "X-RateLimit-Remaining": "249"}, "create-accepted.json"}
-	inProgress = step{"GET", get, 200, nil, "measurement-in-progress.json"}
-	partial    = step{"GET", get, 200, nil, "measurement-partial.json"}
-	finished   = step{"GET", get, 200, nil, "measurement-finished.json"}
+	accepted   = step{Method: "POST", Path: create, Status: 202, Header: map[string]string{"Location": "/v1/measurements/PY5fMsREMmIq45VR", "X-RateLimit-Remaining": "249"}, File: "create-accepted.json"}
+	inProgress = step{Method: "GET", Path: get, Status: 200, File: "measurement-in-progress.json"}
+	partial    = step{Method: "GET", Path: get, Status: 200, File: "measurement-partial.json"}
+	finished   = step{Method: "GET", Path: get, Status: 200, File: "measurement-finished.json"}
 )
 
 func TestRun(t *testing.T) {
@@ -115,47 +55,47 @@ func TestRun(t *testing.T) {
 			[]time.Duration{500 * time.Millisecond, 500 * time.Millisecond}, StatusFinished, 3},
 		{"token sent, finished at once", "s3cret", []step{accepted, finished}, nil, nil, StatusFinished, 1},
 		{"429 with Retry-After is waited out", "", []step{
-			{"POST", create, 429, map[string]string{"Retry-After": "3", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "40"}, "error-429-rate-limit.json"},
+			{Method: "POST", Path: create, Status: 429, Header: map[string]string{"Retry-After": "3", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "40"}, File: "error-429-rate-limit.json"},
 			accepted, finished}, nil, []time.Duration{3 * time.Second}, StatusFinished, 1},
 		{"429 without Retry-After waits X-RateLimit-Reset", "", []step{
-			{"POST", create, 429, map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "5"}, "error-429-rate-limit.json"},
+			{Method: "POST", Path: create, Status: 429, Header: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "5"}, File: "error-429-rate-limit.json"},
 			accepted, finished}, nil, []time.Duration{5 * time.Second}, StatusFinished, 1},
 		{"429 longer than MaxWait is returned", "", []step{
-			{"POST", create, 429, map[string]string{"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": "3000", "X-Credits-Remaining": "0"}, "error-429-rate-limit.json"}},
+			{Method: "POST", Path: create, Status: 429, Header: map[string]string{"X-RateLimit-Remaining": "1", "X-RateLimit-Reset": "3000", "X-Credits-Remaining": "0"}, File: "error-429-rate-limit.json"}},
 			func(err error) bool {
 				var rl *RateLimitError
 				return errors.As(err, &rl) && rl.Wait == 3000*time.Second && rl.Remaining == 1 && rl.Credits == 0 &&
 					strings.Contains(err.Error(), "API rate limit exceeded.")
 			}, nil, "", 0},
-		{"bad token", "expired", []step{{"POST", create, 401, nil, "error-401-unauthorized.json"}},
+		{"bad token", "expired", []step{{Method: "POST", Path: create, Status: 401, File: "error-401-unauthorized.json"}},
 			func(err error) bool {
 				return errors.Is(err, ErrBadToken) && strings.Contains(err.Error(), "Unauthorized.")
 			}, nil, "", 0},
-		{"no probes in that location", "", []step{{"POST", create, 422, nil, "error-422-no-probes.json"}},
+		{"no probes in that location", "", []step{{Method: "POST", Path: create, Status: 422, File: "error-422-no-probes.json"}},
 			func(err error) bool {
 				var ae *APIError
 				return errors.As(err, &ae) && ae.Type == "no_probes_found" && !errors.Is(err, ErrBadToken)
 			}, nil, "", 0},
-		{"malformed JSON keeps the partial state and the body", "", []step{accepted, partial, {"GET", get, 200, nil, "measurement-truncated.json"}},
+		{"malformed JSON keeps the partial state and the body", "", []step{accepted, partial, {Method: "GET", Path: get, Status: 200, File: "measurement-truncated.json"}},
 			func(err error) bool {
 				var de *DecodeError
 				return errors.As(err, &de) && strings.Contains(err.Error(), "decode measurement PY5fMsREMmIq45VR") &&
 					len(de.Body) > 100 && de.Offset == int64(len(de.Body))
 			}, []time.Duration{500 * time.Millisecond}, StatusInProgress, 1},
-		{"a probe offline still finishes", "", []step{accepted, {"GET", get, 200, nil, "measurement-one-probe-offline.json"}}, nil, nil, StatusFinished, 1},
+		{"a probe offline still finishes", "", []step{accepted, {Method: "GET", Path: get, Status: 200, File: "measurement-one-probe-offline.json"}}, nil, nil, StatusFinished, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rp, srv := newReplay(t, tc.steps...)
+			rp := newReplay(t, tc.steps...)
 			var sl sleeps
-			c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1", Sleep: sl.sleep}, Token: tc.token})
+			c := New(Config{HTTP: measureapi.HTTP{BaseURL: rp.URL + "/v1", Sleep: sl.sleep}, Token: tc.token})
 			seen := 0
 			m, err := c.Run(context.Background(), Request{Type: "traceroute", Target: "cdn.jsdelivr.net", Locations: []string{"Sydney"}},
 				func(*Measurement) { seen++ })
 			if tc.wantErr == nil && err != nil || tc.wantErr != nil && (err == nil || !tc.wantErr(err)) {
 				t.Fatalf("err = %v (%T)", err, err)
 			}
-			rp.done(t)
+			rp.Done(t)
 			if got := ""; m != nil {
 				got = m.Status
 				if got != tc.wantLast {
@@ -182,7 +122,7 @@ func TestRun(t *testing.T) {
 			if tc.token != "" {
 				want = "Bearer " + tc.token
 			}
-			for i, a := range rp.auth {
+			for i, a := range rp.Auth() {
 				if a != want {
 					t.Errorf("request %d Authorization %q, want %q", i+1, a, want)
 				}
@@ -194,19 +134,19 @@ func TestRun(t *testing.T) {
 // TestRunMTR: an mtr measurement, accepted, in progress with its first hops, then finished with the
 // recorded Globalping-probe mtr result; the request asks for the packets per hop.
 func TestRunMTR(t *testing.T) {
-	rp, srv := newReplay(t, accepted, step{"GET", get, 200, nil, "measurement-mtr-in-progress.json"},
-		step{"GET", get, 200, nil, "measurement-mtr-recorded.json"})
+	rp := newReplay(t, accepted, step{Method: "GET", Path: get, Status: 200, File: "measurement-mtr-in-progress.json"},
+		step{Method: "GET", Path: get, Status: 200, File: "measurement-mtr-recorded.json"})
 	var sl sleeps
-	c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1", Sleep: sl.sleep}})
+	c := New(Config{HTTP: measureapi.HTTP{BaseURL: rp.URL + "/v1", Sleep: sl.sleep}})
 	var states []int // results' byte sizes as they grow
 	m, err := c.Run(context.Background(), Request{Type: "mtr", Target: "142.250.179.238", Packets: 3},
 		func(m *Measurement) { states = append(states, len(m.Raw)) })
 	if err != nil || m.Status != StatusFinished || m.Probes != 1 || !bytes.Contains(m.Raw, []byte(`"jAvg": 8.2`)) {
 		t.Fatalf("Run = %+v, %v", m, err)
 	}
-	rp.done(t)
-	if want := `{"type":"mtr","target":"142.250.179.238","measurementOptions":{"packets":3}}`; rp.body[0] != want {
-		t.Errorf("body %s, want %s", rp.body[0], want)
+	rp.Done(t)
+	if want := `{"type":"mtr","target":"142.250.179.238","measurementOptions":{"packets":3}}`; rp.Body()[0] != want {
+		t.Errorf("body %s, want %s", rp.Body()[0], want)
 	}
 	if len(states) != 2 || states[0] >= states[1] || len(sl.got) != 1 || sl.got[0] != 500*time.Millisecond {
 		t.Errorf("states %v, sleeps %v", states, sl.got)
@@ -229,14 +169,14 @@ func TestRequestBody(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rp, srv := newReplay(t, accepted)
-			c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1/", Sleep: (&sleeps{}).sleep}})
+			rp := newReplay(t, accepted)
+			c := New(Config{HTTP: measureapi.HTTP{BaseURL: rp.URL + "/v1/", Sleep: (&sleeps{}).sleep}})
 			id, n, err := c.Create(context.Background(), tc.req)
 			if err != nil || id != "PY5fMsREMmIq45VR" || n != 1 {
 				t.Fatalf("Create = %q, %d, %v", id, n, err)
 			}
-			if rp.body[0] != tc.want {
-				t.Errorf("body\n got %s\nwant %s", rp.body[0], tc.want)
+			if rp.Body()[0] != tc.want {
+				t.Errorf("body\n got %s\nwant %s", rp.Body()[0], tc.want)
 			}
 		})
 	}
@@ -249,13 +189,13 @@ func TestRequestBody(t *testing.T) {
 
 // TestAwaitBounded: a measurement that never finishes stops after MaxPolls, returning the last state.
 func TestAwaitBounded(t *testing.T) {
-	rp, srv := newReplay(t, inProgress, inProgress, inProgress)
-	c := New(Config{HTTP: measureapi.HTTP{BaseURL: srv.URL + "/v1", Sleep: (&sleeps{}).sleep}, MaxPolls: 3})
+	rp := newReplay(t, inProgress, inProgress, inProgress)
+	c := New(Config{HTTP: measureapi.HTTP{BaseURL: rp.URL + "/v1", Sleep: (&sleeps{}).sleep}, MaxPolls: 3})
 	m, err := c.Await(context.Background(), "PY5fMsREMmIq45VR", nil)
 	if err == nil || !strings.Contains(err.Error(), "after 3 polls") || m == nil || m.Status != StatusInProgress {
 		t.Fatalf("Await = %+v, %v", m, err)
 	}
-	rp.done(t)
+	rp.Done(t)
 }
 
 func TestToken(t *testing.T) {
