@@ -2,7 +2,6 @@ package mda
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
@@ -14,6 +13,7 @@ import (
 	"hopscope/internal/netlab"
 	"hopscope/internal/path"
 	"hopscope/internal/probe"
+	"hopscope/internal/tracefile"
 )
 
 var (
@@ -109,106 +109,19 @@ func scamperLB(t *testing.T, l *netlab.Lab, dst netip.Addr, method string) graph
 	return g
 }
 
-// parseTracelbJSON reads scamper's tracelb JSON (one object per line) into the graph its flows saw:
-// every node's address at its q_ttl, and every answered probe's address at the probe's TTL, per flow
-// (the probes listed under a node's links are flows that crossed it); a link is two consecutive TTLs
-// of one flow.
+// parseTracelbJSON reads scamper's tracelb JSON through hopscope's own importer (the interfaces at
+// each TTL, and the links its flows crossed) into the graph's comparable form.
 func parseTracelbJSON(b []byte) (graphOf, error) {
-	var g graphOf
-	paths := map[int]map[int]string{} // flow → ttl → addr
-	see := func(flow, ttl int, addr string) {
-		if paths[flow] == nil {
-			paths[flow] = map[int]string{}
-		}
-		paths[flow][ttl] = addr
+	trs, err := tracefile.Parse(b, tracefile.FormatScamper)
+	if err != nil {
+		return graphOf{}, err
 	}
-	// walk collects every answered probe under v, in {"addr", "probes"} objects: the flows through a node.
-	type seen struct {
-		flow, ttl int
-		addr      string
-	}
-	var walk func(v any, out *[]seen)
-	walk = func(v any, out *[]seen) {
-		switch x := v.(type) {
-		case []any:
-			for _, e := range x {
-				walk(e, out)
-			}
-		case map[string]any:
-			addr, _ := x["addr"].(string)
-			if probes, ok := x["probes"].([]any); ok && addr != "" {
-				for _, p := range probes {
-					pm, _ := p.(map[string]any)
-					flow, _ := pm["flowid"].(float64)
-					ttl, _ := pm["ttl"].(float64)
-					if replies, _ := pm["replies"].([]any); len(replies) > 0 {
-						*out = append(*out, seen{int(flow), int(ttl), addr})
-					}
-				}
-			}
-			for k, e := range x {
-				if k != "probes" {
-					walk(e, out)
-				}
-			}
+	for _, tr := range trs {
+		if tr.Multipath != nil {
+			return traceGraph(tr), nil
 		}
 	}
-	found := false
-	for i, line := range strings.Split(string(b), "\n") {
-		var head struct {
-			Type  string `json:"type"`
-			Nodes []struct {
-				Addr  string `json:"addr"`
-				Links any    `json:"links"`
-			} `json:"nodes"`
-		}
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		if err := json.Unmarshal([]byte(line), &head); err != nil {
-			return g, fmt.Errorf("line %d: %w", i+1, err)
-		}
-		if head.Type != "tracelb" {
-			continue
-		}
-		found = true
-		for _, n := range head.Nodes {
-			// A node's TTL is one less than its first link's probes' (q_ttl is the quoted TTL).
-			var probes []seen
-			walk(n.Links, &probes)
-			nodeTTL := 0
-			for _, p := range probes {
-				if nodeTTL == 0 || p.ttl-1 < nodeTTL {
-					nodeTTL = p.ttl - 1
-				}
-			}
-			for _, p := range probes {
-				see(p.flow, nodeTTL, n.Addr)
-				see(p.flow, p.ttl, p.addr)
-			}
-		}
-	}
-	if !found {
-		return g, fmt.Errorf("no tracelb object")
-	}
-	ifaces, links := map[string]bool{}, map[string]bool{}
-	for _, p := range paths {
-		for ttl, a := range p {
-			ifaces[fmt.Sprintf("%d %s", ttl, a)] = true
-			if b, ok := p[ttl+1]; ok {
-				links[fmt.Sprintf("%d %s>%s", ttl, a, b)] = true
-			}
-		}
-	}
-	for s := range ifaces {
-		g.ifaces = append(g.ifaces, s)
-	}
-	for s := range links {
-		g.links = append(g.links, s)
-	}
-	slices.Sort(g.ifaces)
-	slices.Sort(g.links)
-	return g, nil
+	return graphOf{}, fmt.Errorf("no tracelb object")
 }
 
 // nodesPerHop names, per TTL, the lab nodes that answered ("a|b").

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"hopscope/internal/netlab"
+	"hopscope/internal/tracefile"
 )
 
 func main() {
@@ -240,85 +241,23 @@ func readReport(b []byte) (probes, ifaces, links int, err error) {
 	return r.Path.Multipath.Probes, ifaces, len(r.Path.Multipath.Links), nil
 }
 
-// readTracelb returns the probes, and the interfaces and links its flows saw, of scamper's tracelb JSON.
+// readTracelb returns the probes, interfaces and links of scamper's tracelb JSON, as hopscope's
+// importer reads it (a link is two consecutive TTLs of one flow, or a single interface's neighbours).
 func readTracelb(b []byte) (probes, ifaces, links int, err error) {
-	type seen struct {
-		flow, ttl int
-		addr      string
+	trs, err := tracefile.Parse(b, tracefile.FormatScamper)
+	if err != nil {
+		return 0, 0, 0, err
 	}
-	var walk func(v any, out *[]seen)
-	walk = func(v any, out *[]seen) {
-		switch x := v.(type) {
-		case []any:
-			for _, e := range x {
-				walk(e, out)
-			}
-		case map[string]any:
-			addr, _ := x["addr"].(string)
-			if ps, ok := x["probes"].([]any); ok && addr != "" {
-				for _, p := range ps {
-					pm, _ := p.(map[string]any)
-					flow, _ := pm["flowid"].(float64)
-					ttl, _ := pm["ttl"].(float64)
-					if rs, _ := pm["replies"].([]any); len(rs) > 0 {
-						*out = append(*out, seen{int(flow), int(ttl), addr})
-					}
-				}
-			}
-			for k, e := range x {
-				if k != "probes" {
-					walk(e, out)
-				}
-			}
-		}
-	}
-	paths := map[int]map[int]string{}
-	found := false
-	for _, line := range strings.Split(string(b), "\n") {
-		var head struct {
-			Type   string `json:"type"`
-			Probec int    `json:"probec"`
-			Nodes  []struct {
-				Addr  string `json:"addr"`
-				Links any    `json:"links"`
-			} `json:"nodes"`
-		}
-		if json.Unmarshal([]byte(line), &head) != nil || head.Type != "tracelb" {
+	for _, tr := range trs {
+		if tr.Multipath == nil {
 			continue
 		}
-		found, probes = true, head.Probec
-		for _, n := range head.Nodes {
-			var ss []seen
-			walk(n.Links, &ss)
-			nodeTTL := 0
-			for _, s := range ss {
-				if nodeTTL == 0 || s.ttl-1 < nodeTTL {
-					nodeTTL = s.ttl - 1
-				}
-			}
-			for _, s := range ss {
-				for _, x := range []seen{{s.flow, nodeTTL, n.Addr}, s} {
-					if paths[x.flow] == nil {
-						paths[x.flow] = map[int]string{}
-					}
-					paths[x.flow][x.ttl] = x.addr
-				}
-			}
+		for _, h := range tr.Hops {
+			ifaces += len(h.Responders)
 		}
+		return tr.Multipath.Probes, ifaces, len(tr.Multipath.Links), nil
 	}
-	if !found {
-		return 0, 0, 0, fmt.Errorf("no tracelb result in scamper's output")
-	}
-	is, ls := map[string]bool{}, map[string]bool{}
-	for _, p := range paths {
-		for ttl, a := range p {
-			is[fmt.Sprint(ttl, a)] = true
-			if b, ok := p[ttl+1]; ok {
-				ls[fmt.Sprint(ttl, a, b)] = true
-			}
-		}
-	}
-	return probes, len(is), len(ls), nil
+	return 0, 0, 0, fmt.Errorf("no tracelb object in scamper's output")
 }
 
 func median[T int | time.Duration](xs []T) T {
