@@ -97,10 +97,7 @@ func TestHopBound(t *testing.T) {
 			f := Explain(explaintest.Trace(tc.target, tc.hops...), tc.infos, Options{})
 			everyPlaceSourced(t, f)
 			for ttl, want := range tc.wantPlaces {
-				got := ""
-				if p := f.Hops[ttl-1].Place; p != nil {
-					got = p.Label() + "/" + p.Source
-				}
+				got := placeLabel(f.Hops[ttl-1].Place, "")
 				if got != want {
 					t.Errorf("hop %d placed %q, want %q", ttl, got, want)
 				}
@@ -116,10 +113,7 @@ func TestHopBound(t *testing.T) {
 				t.Errorf("contradictions at %v, want %v", contra, tc.wantContra)
 			}
 			if tc.wantDest != "" {
-				got := "-"
-				if p := f.Destination.Place; p != nil {
-					got = p.Label() + "/" + p.Source
-				}
+				got := placeLabel(f.Destination.Place, "-")
 				if got != tc.wantDest {
 					t.Errorf("destination placed %q (%s), want %q", got, f.Destination.PlaceBasis, tc.wantDest)
 				}
@@ -131,4 +125,12 @@ func TestHopBound(t *testing.T) {
 			}
 		})
 	}
+}
+
+// placeLabel is a place as "label/source" for comparing with a test's want, or none when nil.
+func placeLabel(p *Place, none string) string {
+	if p == nil {
+		return none
+	}
+	return p.Label() + "/" + p.Source
 }

@@ -70,10 +70,7 @@ func TestPlaceFromNames(t *testing.T) {
 			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
 			everyPlaceSourced(t, f)
 			for ttl, want := range tc.want {
-				got := ""
-				if p := f.Hops[ttl-1].Place; p != nil {
-					got = p.Label() + "/" + p.Source
-				}
+				got := placeLabel(f.Hops[ttl-1].Place, "")
 				if got != want {
 					t.Errorf("hop %d placed %q, want %q", ttl, got, want)
 				}
@@ -105,10 +102,7 @@ func TestPlaceBetween(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Explain(explaintest.Trace("", tc.hops...), tc.infos, Options{})
 			everyPlaceSourced(t, f)
-			got := ""
-			if p := f.Hops[1].Place; p != nil {
-				got = p.Label() + "/" + p.Source
-			}
+			got := placeLabel(f.Hops[1].Place, "")
 			if got != tc.want {
 				t.Errorf("hop 2 placed %q, want %q", got, tc.want)
 			}

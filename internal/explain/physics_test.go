@@ -127,10 +127,7 @@ func TestPhysicsRulesOutPlaces(t *testing.T) {
 				t.Errorf("source basis %q lacks %q", f.Source.Basis, tc.wantBasis)
 			}
 			for ttl, want := range tc.wantPlaces {
-				got := ""
-				if p := f.Hops[ttl-1].Place; p != nil {
-					got = p.Label() + "/" + p.Source
-				}
+				got := placeLabel(f.Hops[ttl-1].Place, "")
 				if got != want {
 					t.Errorf("hop %d placed %q, want %q", ttl, got, want)
 				}
@@ -146,10 +143,7 @@ func TestPhysicsRulesOutPlaces(t *testing.T) {
 				t.Errorf("contradictions at %v, want %v", contra, tc.wantContra)
 			}
 			if tc.wantDest != "" {
-				got := "-"
-				if p := f.Destination.Place; p != nil {
-					got = p.Label() + "/" + p.Source
-				}
+				got := placeLabel(f.Destination.Place, "-")
 				if got != tc.wantDest {
 					t.Errorf("destination placed %q, want %q", got, tc.wantDest)
 				}
