@@ -59,7 +59,8 @@ func clockStep(t *path.Trace) float64 {
 					ok = false
 					break
 				}
-				if math.Round((v-low)/step) >= 1 || (off == 0 && k >= 1 && low >= step-tol) {
+				// A tick or more from zero, or, on a clock with an offset, above the lowest reading.
+				if off == 0 && k >= 1 || off != 0 && math.Round((v-low)/step) >= 1 {
 					ticks++
 				}
 			}
