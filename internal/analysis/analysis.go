@@ -29,21 +29,43 @@ type Options struct {
 // Path enriches every address of t (with its reverse name), explains the path and builds its report
 // section. e nil means nothing is known about any address.
 func Path(t *path.Trace, e Lookuper, opt Options) *report.Path {
-	names := map[netip.Addr]string{}
-	for _, h := range t.Hops {
-		for _, r := range h.Responders {
-			if names[r.Addr] == "" {
-				names[r.Addr] = r.Name
-			}
-		}
-	}
-	infos := make(map[netip.Addr]enrich.Info, len(names)+1)
+	var infos map[netip.Addr]enrich.Info
 	if e != nil {
-		for _, a := range t.Addrs() {
-			if a.IsValid() { // responders known only by name (mtr without -n) have no address to look up
-				infos[a] = e.Lookup(a, names[a])
+		// Every distinct address in hop order with the first name given to it, in one pass: a hop may
+		// list hundreds of thousands of responders.
+		type named struct {
+			addr netip.Addr
+			name string
+		}
+		n := 1
+		for _, h := range t.Hops {
+			n += len(h.Responders)
+		}
+		pos := make(map[netip.Addr]int, n)
+		addrs := make([]named, 0, n)
+		add := func(a netip.Addr, name string) {
+			if !a.IsValid() { // responders known only by name (mtr without -n) have no address to look up
+				return
+			}
+			if i, ok := pos[a]; !ok {
+				pos[a] = len(addrs)
+				addrs = append(addrs, named{a, name})
+			} else if addrs[i].name == "" {
+				addrs[i].name = name
 			}
 		}
+		for _, h := range t.Hops {
+			for _, r := range h.Responders {
+				add(r.Addr, r.Name)
+			}
+		}
+		add(t.Target.Addr, "")
+		infos = make(map[netip.Addr]enrich.Info, len(addrs))
+		for _, a := range addrs {
+			infos[a.addr] = e.Lookup(a.addr, a.name)
+		}
+	} else {
+		infos = map[netip.Addr]enrich.Info{}
 	}
 	return report.BuildPath(t, infos, explain.Explain(t, infos, explain.Options{From: opt.From}))
 }

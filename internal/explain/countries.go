@@ -77,11 +77,18 @@ var nationalSLDs = map[string]bool{"edu": true, "ac": true, "gov": true, "mil": 
 // nameCountry returns the country (ISO code) that a name's national second-level domain names
 // ("cernet.edu.cn": CN), or "" when it names none.
 func nameCountry(name string) string {
-	labels := strings.Split(strings.ToLower(strings.TrimSuffix(name, ".")), ".")
-	if len(labels) < 3 || !nationalSLDs[labels[len(labels)-2]] {
+	// The last two labels of a name of three or more, without splitting it: every responder of a wide
+	// hop is asked.
+	n := strings.TrimSuffix(name, ".")
+	i := strings.LastIndexByte(n, '.')
+	if i < 0 {
 		return ""
 	}
-	cc := labels[len(labels)-1]
+	j := strings.LastIndexByte(n[:i], '.')
+	if j < 0 || !nationalSLDs[strings.ToLower(n[j+1:i])] {
+		return ""
+	}
+	cc := strings.ToLower(n[i+1:])
 	if cc == "uk" {
 		cc = "gb"
 	}

@@ -20,12 +20,21 @@ import (
 // and a low one is used only when it agrees with the database's country (as enrich.Lookup decides). It
 // returns nil when nothing is known.
 func PlaceOf(in enrich.Info) *Place {
+	if p, ok := placeOf(&in); ok {
+		return &p
+	}
+	return nil
+}
+
+// placeOf is PlaceOf without allocating: the place and whether there is one.
+func placeOf(in *enrich.Info) (Place, bool) {
 	if in.GeoSource == "exchange" && in.HasCoords {
 		// A port on an exchange's peering LAN is at the exchange (a remote member's router may be far
 		// off, which the RTT bounds catch): the exchange's published city, with high confidence.
-		return &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: true, Source: "exchange", Confidence: "high"}
+		return Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: true, Source: "exchange", Confidence: "high"}, true
 	}
-	var db *Place
+	var db, hint Place
+	haveDB, haveHint := false, false
 	if in.GeoSource != "hostname" && (in.Country != "" || in.City != "" || in.HasCoords) {
 		// A database city is where the address is registered or was last seen, often a router's head
 		// office: medium at best; a country alone is the registry's word: low.
@@ -33,29 +42,28 @@ func PlaceOf(in enrich.Info) *Place {
 		if in.City != "" {
 			conf = "medium"
 		}
-		db = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "database", Confidence: conf}
+		db, haveDB = Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "database", Confidence: conf}, true
 	}
-	var hint *Place
 	if h := in.Hint; h != nil && (h.City != "" || h.HasCoords) {
-		hint = &Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: h.HasCoords, Source: "hostname", Confidence: h.Confidence}
+		hint, haveHint = Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: h.HasCoords, Source: "hostname", Confidence: h.Confidence}, true
 	} else if in.GeoSource == "hostname" && (in.City != "" || in.HasCoords) {
-		hint = &Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "hostname"}
+		hint, haveHint = Place{City: in.City, Country: in.Country, Lat: in.Lat, Lon: in.Lon, HasCoords: in.HasCoords, Source: "hostname"}, true
 	}
 	switch {
-	case hint != nil && hint.Confidence != "low" && hint.Confidence != "medium":
-		return hint
-	case hint != nil && in.GeoSource == "hostname":
+	case haveHint && hint.Confidence != "low" && hint.Confidence != "medium":
+		return hint, true
+	case haveHint && in.GeoSource == "hostname":
 		// The enricher already weighed the hint against the database and took it (a low one only when
 		// the database's country agreed): the database's place is gone from Info.
-		return hint
-	case hint != nil && hint.Confidence == "medium" && (db == nil || db.City == ""):
-		return hint
-	case hint != nil && db != nil && (db.Country == "" || db.Country == hint.Country):
-		return hint
-	case db != nil:
-		return db
+		return hint, true
+	case haveHint && hint.Confidence == "medium" && (!haveDB || db.City == ""):
+		return hint, true
+	case haveHint && haveDB && (db.Country == "" || db.Country == hint.Country):
+		return hint, true
+	case haveDB:
+		return db, true
 	}
-	return nil
+	return Place{}, false
 }
 
 // rank orders places by precision: coordinates beat a city beat a country.
@@ -76,14 +84,19 @@ func rank(p *Place) int {
 // hopPlace is the most precise place among a hop's responders, and the address of the responder it is
 // of (zero for one known only by name).
 func (e *explainer) hopPlace(h *path.Hop) (*Place, netip.Addr) {
-	var best *Place
+	var best Place
 	var from netip.Addr
+	found := false
 	for _, r := range h.Responders {
-		if p := PlaceOf(e.responderInfo(r)); rank(p) > rank(best) {
-			best, from = p, r.Addr
+		in := e.responderInfo(r)
+		if p, ok := placeOf(&in); ok && (!found || rank(&p) > rank(&best)) {
+			best, from, found = p, r.Addr, true
 		}
 	}
-	return best, from
+	if !found {
+		return nil, from
+	}
+	return &best, from
 }
 
 // km is the distance between two places with coordinates.
@@ -136,7 +149,10 @@ func (e *explainer) source(user *Place) Source {
 			country = p.Country
 		}
 		for _, r := range e.t.Hops[i].Responders {
-			if c := nameCountry(r.Name); c != "" && named == "" {
+			if named != "" {
+				break
+			}
+			if c := nameCountry(r.Name); c != "" {
 				named, namedTTL, namedAs = c, e.out[i].TTL, r.Name
 			}
 		}

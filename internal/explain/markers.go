@@ -2,6 +2,7 @@ package explain
 
 import (
 	"fmt"
+	"net/netip"
 	"strconv"
 
 	"hopscope/internal/path"
@@ -63,10 +64,14 @@ func (e *explainer) markers(d Destination, own bool) []Marker {
 		type key struct{ kind, code string }
 		var order []key
 		found := map[key]*Marker{}
-		note := func(kind, code string, from string) {
+		note := func(kind, code string, a netip.Addr) {
 			k := key{kind, code}
 			m := found[k]
 			if m == nil {
+				from := "" // formatted only for a marker's first probe: a hop may have many
+				if a.IsValid() {
+					from = a.String()
+				}
 				m = &Marker{TTL: h.TTL, Kind: kind, Code: code, Addr: from, Probes: len(h.Probes)}
 				found[k] = m
 				order = append(order, k)
@@ -74,10 +79,7 @@ func (e *explainer) markers(d Destination, own bool) []Marker {
 			m.Count++
 		}
 		for _, p := range h.Probes {
-			from := ""
-			if p.From.IsValid() {
-				from = p.From.String()
-			}
+			from := p.From
 			switch {
 			case p.Status == path.StatusUnreachable:
 				note(MarkerUnreachable, p.Unreachable, from)

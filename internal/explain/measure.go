@@ -2,7 +2,7 @@ package explain
 
 import (
 	"math"
-	"net/netip"
+	"slices"
 	"time"
 
 	"hopscope/internal/path"
@@ -148,23 +148,33 @@ func MeasureResponders(h *path.Hop, own bool) []Measure {
 		}
 		return out
 	}
-	idx := make(map[netip.Addr]int, len(h.Responders))
-	for i, r := range h.Responders {
-		if _, dup := idx[r.Addr]; !dup && r.Addr.IsValid() {
-			idx[r.Addr] = i
+	// Each responder's RTTs, in probe order, in one backing array: count, then fill.
+	owner := h.ProbeOwners()
+	use := func(k int) int32 {
+		if p := &h.Probes[k]; owner[k] >= 0 && counts(*p, own) && p.HasRTT && !p.Late {
+			return owner[k]
+		}
+		return -1
+	}
+	start := make([]int, len(h.Responders)+1)
+	for k := range h.Probes {
+		if i := use(k); i >= 0 {
+			start[i+1]++
 		}
 	}
-	rtts := make([][]time.Duration, len(h.Responders))
-	for _, p := range h.Probes {
-		if !counts(p, own) || !p.HasRTT || p.Late {
-			continue
-		}
-		if i, ok := idx[p.From]; ok {
-			rtts[i] = append(rtts[i], p.RTT)
+	for i := 1; i < len(start); i++ {
+		start[i] += start[i-1]
+	}
+	rtts := make([]time.Duration, start[len(start)-1])
+	next := slices.Clone(start[:len(h.Responders)])
+	for k, p := range h.Probes {
+		if i := use(k); i >= 0 {
+			rtts[next[i]] = p.RTT
+			next[i]++
 		}
 	}
 	for i := range out {
-		out[i].setTimes(rtts[i])
+		out[i].setTimes(rtts[start[i]:start[i+1]])
 	}
 	return out
 }

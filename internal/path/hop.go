@@ -284,40 +284,12 @@ func (h *Hop) SummarizeEach() []RTTSummary {
 		return out
 	}
 	// Group the RTTs of each responder's probes in one backing array: count, then fill.
-	work(len(h.Responders) + len(h.Probes))
-	idx := make(map[netip.Addr]int, len(h.Responders))
-	var whole RTTSummary // the hop's, for responders known only by name
-	haveWhole := false
-	for i, r := range h.Responders {
-		if !r.Addr.IsValid() {
-			if !haveWhole {
-				whole, haveWhole = summarizeInPlace(h.RTTs(netip.Addr{})), true
-			}
-			continue
-		}
-		if _, dup := idx[r.Addr]; !dup {
-			idx[r.Addr] = i
-		}
-	}
-	// owner[k] is the index of probe k's responder, -1 when the probe carries no RTT to count; a
-	// responder's probes usually come in a row, so the last lookup is reused.
-	owner := make([]int32, len(h.Probes))
+	pos := h.positions()
+	owner := h.owners(pos)
 	count := make([]int, len(h.Responders)+1)
-	last, lastIdx := netip.Addr{}, -1
 	for k, p := range h.Probes {
-		owner[k] = -1
-		if !p.HasRTT || p.Late || !p.From.IsValid() {
-			continue
-		}
-		if p.From != last {
-			last, lastIdx = p.From, -1
-			if i, ok := idx[p.From]; ok {
-				lastIdx = i
-			}
-		}
-		if lastIdx >= 0 {
-			owner[k] = int32(lastIdx)
-			count[lastIdx+1]++
+		if i := owner[k]; i >= 0 && p.HasRTT && !p.Late {
+			count[i+1]++
 		}
 	}
 	for i := 1; i < len(count); i++ {
@@ -325,21 +297,80 @@ func (h *Hop) SummarizeEach() []RTTSummary {
 	}
 	rtts := make([]time.Duration, count[len(count)-1])
 	next := slices.Clone(count[:len(h.Responders)])
-	for k, i := range owner {
-		if i >= 0 {
-			rtts[next[i]] = h.Probes[k].RTT
+	for k, p := range h.Probes {
+		if i := owner[k]; i >= 0 && p.HasRTT && !p.Late {
+			rtts[next[i]] = p.RTT
 			next[i]++
 		}
 	}
+	var whole RTTSummary // the hop's, for responders known only by name
+	haveWhole := false
 	for i, r := range h.Responders {
-		switch j, ok := idx[r.Addr]; {
-		case !r.Addr.IsValid():
+		if !r.Addr.IsValid() {
+			if !haveWhole {
+				whole, haveWhole = summarizeInPlace(h.RTTs(netip.Addr{})), true
+			}
 			out[i] = whole
-		case ok:
+			continue
+		}
+		j := i
+		if count[i] == count[i+1] {
+			j = pos(r.Addr) // a second listing of an address shares its first one's probes
+		}
+		if j >= 0 {
 			out[i] = summarizeInPlace(rtts[count[j]:count[j+1]])
 		}
 	}
 	return out
+}
+
+// ProbeOwners returns, for each probe of the hop in order, the index in Responders of the first
+// responder with the probe's From address; -1 when the probe has no address or no responder lists it.
+// It costs one lookup per probe on a hop whose index AddResponder keeps, and one pass over the
+// responders more on others, so callers grouping probes by responder stay linear. It only reads the hop.
+func (h *Hop) ProbeOwners() []int32 { return h.owners(h.positions()) }
+
+// owners is ProbeOwners with a given lookup of responder positions.
+func (h *Hop) owners(pos func(netip.Addr) int) []int32 {
+	owner := make([]int32, len(h.Probes))
+	last, lastIdx := netip.Addr{}, int32(-1)
+	for k, p := range h.Probes {
+		if !p.From.IsValid() {
+			owner[k] = -1
+			continue
+		}
+		if p.From != last || lastIdx < 0 {
+			// A responder's probes usually come in a row: the last lookup is reused.
+			last, lastIdx = p.From, int32(pos(p.From))
+		}
+		owner[k] = lastIdx
+	}
+	return owner
+}
+
+// positions returns a lookup of the first position of an address in Responders (-1 when absent) that
+// costs one map access: the hop's own index when it is in step, a scan on a small hop, and otherwise an
+// index built here once. It never changes the hop.
+func (h *Hop) positions() func(netip.Addr) int {
+	rs := h.Responders
+	if x := h.index; x.synced(rs) || len(rs) < indexFrom {
+		return func(a netip.Addr) int {
+			i, _ := h.find(a, x)
+			return i
+		}
+	}
+	work(len(rs))
+	pos := make(map[netip.Addr]int, len(rs))
+	for i := len(rs) - 1; i >= 0; i-- {
+		pos[rs[i].Addr] = i
+	}
+	return func(a netip.Addr) int {
+		work(1)
+		if i, ok := pos[a]; ok {
+			return i
+		}
+		return -1
+	}
 }
 
 // SummarizeRTTs returns min, median and max of rtts.

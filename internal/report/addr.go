@@ -3,7 +3,6 @@ package report
 import (
 	"net/netip"
 	"strconv"
-	"strings"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/explain"
@@ -133,25 +132,28 @@ func NewAddrInfos(m map[netip.Addr]enrich.Info) map[string]AddrInfo {
 
 // addrLine is "AS132203 Tencent, Singapore SG", the special range's name when nothing else is known.
 func addrLine(i enrich.Info) string {
-	var parts []string
+	// Concatenated directly: every responder of a wide hop has a line.
+	line := ""
 	if i.ASN != 0 {
-		as := "AS" + strconv.FormatUint(uint64(i.ASN), 10)
+		line = "AS" + strconv.FormatUint(uint64(i.ASN), 10)
 		if i.ASOrg != "" {
-			as += " " + i.ASOrg
-		}
-		parts = append(parts, as)
-	}
-	var place []string
-	for _, s := range []string{i.City, i.Country} {
-		if s != "" {
-			place = append(place, s)
+			line += " " + i.ASOrg
 		}
 	}
-	if p := strings.Join(place, " "); p != "" {
-		parts = append(parts, p)
+	place := i.City
+	if i.Country != "" {
+		if place != "" {
+			place += " "
+		}
+		place += i.Country
 	}
-	if i.Special != nil && len(parts) == 0 {
-		parts = append(parts, i.Special.Name)
+	switch {
+	case place != "" && line != "":
+		line += ", " + place
+	case place != "":
+		line = place
+	case line == "" && i.Special != nil:
+		line = i.Special.Name
 	}
-	return strings.Join(parts, ", ")
+	return line
 }

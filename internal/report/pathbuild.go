@@ -95,7 +95,7 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 		}
 	}
 	if len(h.Responders) > 0 {
-		o.Responders = make([]PathResponder, 0, len(h.Responders))
+		o.Responders = make([]PathResponder, len(h.Responders))
 	}
 	// Per-responder values come from one pass over the probes each, not a pass per responder: a hop
 	// behind a large load balancer can have hundreds of thousands of responders.
@@ -104,16 +104,21 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 	late := lateRTTs(h)
 	measures := explain.MeasureResponders(h, own)
 	for i, r := range h.Responders {
-		pr := PathResponder{Name: r.Name, ReportedASN: r.ReportedASN}
+		pr := &o.Responders[i]
+		pr.Name, pr.ReportedASN = r.Name, r.ReportedASN
 		if r.Addr.IsValid() {
-			pr.Addr = r.Addr.String()
+			if in, ok := infos[r.Addr]; ok {
+				pr.Info = newAddrInfo(in, ops)
+				pr.Addr = pr.Info.Addr // the same text, formatted once
+				if in.Addr != r.Addr {
+					pr.Addr = r.Addr.String()
+				}
+			} else {
+				pr.Addr = r.Addr.String()
+				pr.Info = AddrInfo{Addr: pr.Addr}
+			}
 		}
-		if in, ok := infos[r.Addr]; ok && r.Addr.IsValid() {
-			pr.Info = newAddrInfo(in, ops)
-		} else if r.Addr.IsValid() {
-			pr.Info = AddrInfo{Addr: r.Addr.String()}
-		}
-		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, o), placeText(pr.Info.Place)
+		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, &o), placeText(pr.Info.Place)
 		if s := rtts[i]; s.OK {
 			pr.RTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
 		} else if l := late[r.Addr]; len(l) > 0 && r.Addr.IsValid() && own {
@@ -129,7 +134,6 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 		for _, l := range mpls[r.Addr] {
 			pr.MPLS = append(pr.MPLS, MPLSLabel{Label: l.Label, TC: l.TC, S: l.S, TTL: l.TTL})
 		}
-		o.Responders = append(o.Responders, pr)
 	}
 	return o
 }

@@ -76,7 +76,14 @@ func newStats(m explain.Measure) *Stats {
 	if m.Sent == 0 && m.Count == 0 {
 		return nil
 	}
-	v := func(x float64) *float64 { return &x }
+	// The figures share one allocation: a hop of many responders has a Stats each.
+	vals := new([9]float64)
+	n := 0
+	v := func(x float64) *float64 {
+		vals[n] = x
+		n++
+		return &vals[n-1]
+	}
 	s := &Stats{Sent: m.Sent, Received: m.Received, Late: m.Late, SamplesMs: m.SamplesMs}
 	if m.Sent > 0 {
 		s.LossPct, s.LossLowPct, s.LossHighPct = v(m.LossPct), v(m.LossLowPct), v(m.LossHighPct)

@@ -9,7 +9,7 @@ import (
 )
 
 // responderAS is the AS shown for a responder: the database's, else the one the tool reported ("?").
-func responderAS(r PathResponder) string {
+func responderAS(r *PathResponder) string {
 	switch {
 	case r.Info.ASN != 0:
 		return fmt.Sprintf("AS%d", r.Info.ASN)
@@ -21,7 +21,7 @@ func responderAS(r PathResponder) string {
 
 // responderOperator is the operator of a responder (its hop's carrier name when the enrichment has no
 // organisation), or its special range's kind when it has no AS.
-func responderOperator(r PathResponder, h PathHop) string {
+func responderOperator(r *PathResponder, h *PathHop) string {
 	switch {
 	case r.Info.Operator != "":
 		return r.Info.Operator
