@@ -14,12 +14,15 @@ import (
 // It walks the whole report, so a field added later is covered without a change here. Only the parts
 // that change are copied: a report without such characters is returned as is, and r is never modified
 // (the JSON keeps the raw data).
+//
+// The walk costs one look per string: what a type can hold is worked out once per type (typePlan), so
+// numbers, times and pointers to string-free values are never visited.
 func safeReport(r *report.Report) *report.Report {
 	if r == nil {
 		return nil
 	}
-	s := sanitizer{seen: map[ptrKey]reflect.Value{}}
-	v, changed := s.clean(reflect.ValueOf(r))
+	s := sanitizer{plans: map[reflect.Type]*typePlan{}}
+	v, changed := s.walk(reflect.ValueOf(r))
 	if !changed {
 		return r
 	}
@@ -32,13 +35,106 @@ type ptrKey struct {
 	t reflect.Type
 }
 
+// typePlan is what the walk needs to know of a type, worked out once per walk.
+type typePlan struct {
+	// holds reports whether a value of the type can contain a string the walk visits (through exported
+	// fields, elements, map keys and values, pointers and interfaces).
+	holds bool
+	// fields are a struct's exported fields that can hold strings, by index.
+	fields []int
+	// fieldPlans are the plans of fields, in the same order.
+	fieldPlans []*typePlan
+	// elem is the plan of a pointer's, slice's or array's element, or of a map's values; key that of a
+	// map's keys.
+	elem, key *typePlan
+	// cyclic marks a pointer type whose element can lead back to a pointer of the same type: the walk
+	// records such pointers while it is inside them, so a cycle ends.
+	cyclic bool
+}
+
 type sanitizer struct {
-	// seen maps a walked pointer to its clean replacement (the invalid Value when unchanged).
+	plans map[reflect.Type]*typePlan
+	// seen maps a walked pointer to its clean replacement (the invalid Value while it is being walked,
+	// or when it turned out unchanged). Only pointers that changed, and pointers of cyclic types, are
+	// recorded: the map stays small however many string-free or clean pointers the report has.
 	seen map[ptrKey]reflect.Value
 }
 
-// clean returns v with its strings made safe, and whether anything changed (v itself otherwise).
-func (s *sanitizer) clean(v reflect.Value) (reflect.Value, bool) {
+// plan returns t's plan, working it out on first use. A type met again while its own plan is being
+// worked out (a recursive type) counts as holding strings, which only costs a look.
+func (s *sanitizer) plan(t reflect.Type) *typePlan {
+	if p, ok := s.plans[t]; ok {
+		return p
+	}
+	p := &typePlan{holds: true}
+	s.plans[t] = p
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+	case reflect.Pointer:
+		p.elem = s.plan(t.Elem())
+		p.holds = p.elem.holds
+		p.cyclic = p.holds && reaches(t.Elem(), t, map[reflect.Type]bool{})
+	case reflect.Slice, reflect.Array:
+		p.elem = s.plan(t.Elem())
+		p.holds = p.elem.holds
+	case reflect.Map:
+		p.key, p.elem = s.plan(t.Key()), s.plan(t.Elem())
+		p.holds = p.key.holds || p.elem.holds
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue // netip.Addr, time.Time: their text comes from their own String methods
+			}
+			if fp := s.plan(f.Type); fp.holds {
+				p.fields = append(p.fields, i)
+				p.fieldPlans = append(p.fieldPlans, fp)
+			}
+		}
+		p.holds = len(p.fields) > 0
+	default:
+		p.holds = false
+	}
+	return p
+}
+
+// reaches reports whether a value of type from can contain a value of type target through exported
+// fields, elements, map keys and values, and pointers (an interface can hold anything, so it does).
+func reaches(from, target reflect.Type, visited map[reflect.Type]bool) bool {
+	if from == target {
+		return true
+	}
+	if visited[from] {
+		return false
+	}
+	visited[from] = true
+	switch from.Kind() {
+	case reflect.Interface:
+		return true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return reaches(from.Elem(), target, visited)
+	case reflect.Map:
+		return reaches(from.Key(), target, visited) || reaches(from.Elem(), target, visited)
+	case reflect.Struct:
+		for i := range from.NumField() {
+			if f := from.Field(i); f.IsExported() && reaches(f.Type, target, visited) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// walk returns v with its strings made safe, and whether anything changed (v itself otherwise).
+func (s *sanitizer) walk(v reflect.Value) (reflect.Value, bool) {
+	return s.clean(v, s.plan(v.Type()))
+}
+
+// clean is walk with the plan of v's type at hand.
+func (s *sanitizer) clean(v reflect.Value, p *typePlan) (reflect.Value, bool) {
+	if !p.holds {
+		return v, false
+	}
 	switch v.Kind() {
 	case reflect.String:
 		if safetext.Safe(v.String()) {
@@ -48,27 +144,12 @@ func (s *sanitizer) clean(v reflect.Value) (reflect.Value, bool) {
 		out.SetString(safetext.Line(v.String()))
 		return out, true
 	case reflect.Pointer:
-		if v.IsNil() {
-			return v, false
-		}
-		k := ptrKey{v.Pointer(), v.Type()}
-		if done, ok := s.seen[k]; ok {
-			return cmpOr(done, v)
-		}
-		s.seen[k] = reflect.Value{} // a cycle back here sees "unchanged"
-		e, changed := s.clean(v.Elem())
-		if !changed {
-			return v, false
-		}
-		out := reflect.New(v.Type().Elem())
-		out.Elem().Set(e)
-		s.seen[k] = out
-		return out, true
+		return s.cleanPointer(v, p)
 	case reflect.Interface:
 		if v.IsNil() {
 			return v, false
 		}
-		e, changed := s.clean(v.Elem())
+		e, changed := s.walk(v.Elem())
 		if !changed {
 			return v, false
 		}
@@ -76,94 +157,116 @@ func (s *sanitizer) clean(v reflect.Value) (reflect.Value, bool) {
 		out.Set(e)
 		return out, true
 	case reflect.Struct:
-		var out reflect.Value
-		t := v.Type()
-		for i := range v.NumField() {
-			if !t.Field(i).IsExported() {
-				continue // netip.Addr, time.Time: their text comes from their own String methods
-			}
-			f, changed := s.clean(v.Field(i))
-			if !changed {
-				continue
-			}
-			if !out.IsValid() {
-				out = reflect.New(t).Elem()
-				out.Set(v)
-			}
-			out.Field(i).Set(f)
-		}
-		if !out.IsValid() {
-			return v, false
-		}
-		return out, true
+		return s.cleanStruct(v, p)
 	case reflect.Slice, reflect.Array:
-		if v.Kind() == reflect.Slice && v.IsNil() || !mayHoldStrings(v.Type().Elem()) {
+		return s.cleanList(v, p)
+	case reflect.Map:
+		return s.cleanMap(v, p)
+	}
+	return v, false
+}
+
+func (s *sanitizer) cleanPointer(v reflect.Value, p *typePlan) (reflect.Value, bool) {
+	if v.IsNil() {
+		return v, false
+	}
+	var k ptrKey
+	if p.cyclic || len(s.seen) > 0 {
+		k = ptrKey{v.Pointer(), v.Type()}
+		if done, ok := s.seen[k]; ok {
+			if done.IsValid() {
+				return done, true
+			}
 			return v, false
 		}
-		var out reflect.Value
-		for i := range v.Len() {
-			e, changed := s.clean(v.Index(i))
-			if !changed {
-				continue
-			}
-			if !out.IsValid() {
-				if v.Kind() == reflect.Slice {
-					out = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
-				} else {
-					out = reflect.New(v.Type()).Elem()
-				}
-				reflect.Copy(out, v)
-			}
-			out.Index(i).Set(e)
+	}
+	if p.cyclic {
+		s.record(k, reflect.Value{}) // a cycle back here sees "unchanged"
+	}
+	e, changed := s.clean(v.Elem(), p.elem)
+	if !changed {
+		return v, false
+	}
+	out := reflect.New(v.Type().Elem())
+	out.Elem().Set(e)
+	if k.t == nil {
+		k = ptrKey{v.Pointer(), v.Type()}
+	}
+	s.record(k, out)
+	return out, true
+}
+
+func (s *sanitizer) record(k ptrKey, v reflect.Value) {
+	if s.seen == nil {
+		s.seen = map[ptrKey]reflect.Value{}
+	}
+	s.seen[k] = v
+}
+
+func (s *sanitizer) cleanStruct(v reflect.Value, p *typePlan) (reflect.Value, bool) {
+	var out reflect.Value
+	for k, i := range p.fields {
+		f, changed := s.clean(v.Field(i), p.fieldPlans[k])
+		if !changed {
+			continue
 		}
 		if !out.IsValid() {
-			return v, false
+			out = reflect.New(v.Type()).Elem()
+			out.Set(v)
 		}
-		return out, true
-	case reflect.Map:
-		if v.IsNil() || !mayHoldStrings(v.Type().Key()) && !mayHoldStrings(v.Type().Elem()) {
-			return v, false
-		}
-		any := false
-		type kv struct{ k, v reflect.Value }
-		var entries []kv
-		for it := v.MapRange(); it.Next(); {
-			k, kc := s.clean(it.Key())
-			e, ec := s.clean(it.Value())
-			any = any || kc || ec
-			entries = append(entries, kv{k, e})
-		}
-		if !any {
-			return v, false
-		}
-		out := reflect.MakeMapWithSize(v.Type(), len(entries))
-		for _, e := range entries {
-			out.SetMapIndex(e.k, e.v)
-		}
-		return out, true
+		out.Field(i).Set(f)
 	}
-	return v, false
+	if !out.IsValid() {
+		return v, false
+	}
+	return out, true
 }
 
-// cmpOr returns the replacement recorded for a pointer, or the pointer itself when it was unchanged.
-func cmpOr(done, v reflect.Value) (reflect.Value, bool) {
-	if done.IsValid() {
-		return done, true
+func (s *sanitizer) cleanList(v reflect.Value, p *typePlan) (reflect.Value, bool) {
+	if v.Kind() == reflect.Slice && v.IsNil() {
+		return v, false
 	}
-	return v, false
-}
-
-// mayHoldStrings reports whether a value of type t can contain a string the walk would visit.
-func mayHoldStrings(t reflect.Type) bool {
-	switch t.Kind() {
-	case reflect.String, reflect.Interface, reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
-		return true
-	case reflect.Struct:
-		for i := range t.NumField() {
-			if f := t.Field(i); f.IsExported() && mayHoldStrings(f.Type) {
-				return true
+	var out reflect.Value
+	for i := range v.Len() {
+		e, changed := s.clean(v.Index(i), p.elem)
+		if !changed {
+			continue
+		}
+		if !out.IsValid() {
+			if v.Kind() == reflect.Slice {
+				out = reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+			} else {
+				out = reflect.New(v.Type()).Elem()
 			}
+			reflect.Copy(out, v)
 		}
+		out.Index(i).Set(e)
 	}
-	return false
+	if !out.IsValid() {
+		return v, false
+	}
+	return out, true
+}
+
+func (s *sanitizer) cleanMap(v reflect.Value, p *typePlan) (reflect.Value, bool) {
+	if v.IsNil() {
+		return v, false
+	}
+	any := false
+	type kv struct{ k, v reflect.Value }
+	var entries []kv
+	for it := v.MapRange(); it.Next(); {
+		k, kc := s.clean(it.Key(), p.key)
+		e, ec := s.clean(it.Value(), p.elem)
+		any = any || kc || ec
+		entries = append(entries, kv{k, e})
+	}
+	if !any {
+		return v, false
+	}
+	out := reflect.MakeMapWithSize(v.Type(), len(entries))
+	for _, e := range entries {
+		out.SetMapIndex(e.k, e.v)
+	}
+	return out, true
 }

@@ -46,3 +46,15 @@ func BenchmarkRenderScale(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSafeReport walks a clean path report whose middle hop has 200,000 responders: the cost every
+// text, Markdown and HTML rendering pays before it writes a byte.
+func BenchmarkSafeReport(b *testing.B) {
+	r := scaleReport(explaintest.WideTrace(200_000))
+	b.ReportAllocs()
+	for b.Loop() {
+		if safeReport(r) != r {
+			b.Fatal("a clean report was copied")
+		}
+	}
+}

@@ -22,9 +22,10 @@ func Line(s string) string { return clean(s, false) }
 // Text is Line for text that may span lines: newlines and tabs are kept.
 func Text(s string) string { return clean(s, true) }
 
-// Safe reports whether Line(s) == s.
+// Safe reports whether Line(s) == s. Printable ASCII, most of what reports hold, is checked eight
+// bytes at a time.
 func Safe(s string) bool {
-	for i := 0; i < len(s); {
+	for i := asciiPrefix(s); i < len(s); {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f {
 			i++
@@ -39,9 +40,41 @@ func Safe(s string) bool {
 	return true
 }
 
+// asciiPrefix returns a length of s's start that is printable ASCII, found eight bytes at a time: a
+// multiple of eight, perhaps short of the longest such prefix.
+func asciiPrefix(s string) int {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if !printableASCII8(x) {
+			break
+		}
+	}
+	return i
+}
+
+// Masks for printableASCII8: every byte 0x01, every byte 0x80, every byte 0x7f.
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+	dels  = 0x7f7f7f7f7f7f7f7f
+)
+
+// printableASCII8 reports whether the eight bytes of x are all printable ASCII (0x20 to 0x7e). It may
+// report false for printable bytes next to one that is not, never true for one that is not: callers fall
+// back to the byte-by-byte check.
+func printableASCII8(x uint64) bool {
+	nonASCII := x & highs
+	below := (x - 0x20*lows) &^ x & highs // a byte below 0x20 (exact when no byte has its high bit set)
+	y := x ^ dels
+	del := (y - lows) &^ y & highs // a byte equal to 0x7f
+	return nonASCII|below|del == 0
+}
+
 func clean(s string, multiline bool) string {
 	// Find the first character to replace; most text has none and is returned without copying.
-	i := 0
+	i := asciiPrefix(s)
 	for i < len(s) {
 		c := s[i]
 		if c >= 0x20 && c < 0x7f || multiline && (c == '\n' || c == '\t') {

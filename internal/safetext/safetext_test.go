@@ -61,3 +61,71 @@ func FuzzLine(f *testing.F) {
 		}
 	})
 }
+
+// safeByByte is Safe as it was before the eight-byte fast path: the reference FuzzSafe compares to.
+func safeByByte(s string) bool {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if bad(r, n) {
+			return false
+		}
+		i += n
+	}
+	return true
+}
+
+func TestAsciiPrefix(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want int
+	}{
+		{"empty", "", 0},
+		{"short", "abc", 0},
+		{"eight", "abcdefgh", 8},
+		{"tail", "abcdefghij", 8},
+		{"ESC in second word", "abcdefgh\x1bbcdefgh", 8},
+		{"DEL", "abc\x7fefghabcdefgh", 0},
+		{"space and tilde", "        ~~~~~~~~", 16},
+		{"non-ASCII", "abcdefgé", 0},
+		{"tab", "abcdefg\t", 0},
+		{"NUL", "\x00bcdefgh", 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := asciiPrefix(tc.in); got != tc.want {
+				t.Errorf("asciiPrefix(%q) = %d, want %d", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzSafe checks Safe against the byte-by-byte reference and the eight-byte check against a plain loop.
+func FuzzSafe(f *testing.F) {
+	for _, s := range []string{"cdn.example.net", "abcdefgh\x1bbcdefgh", "abc\x7fefgh", "\x1f\x20\x7e\x7f\x80\xff\x00\x01", "abcdefgé", "        ~~~~~~~~\u202e"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := Safe(s), safeByByte(s); got != want {
+			t.Fatalf("Safe(%q) = %v, want %v", s, got, want)
+		}
+		n := asciiPrefix(s)
+		for i := range n {
+			if s[i] < 0x20 || s[i] >= 0x7f {
+				t.Fatalf("asciiPrefix(%q) = %d covers byte %#x", s, n, s[i])
+			}
+		}
+		for i := 0; i+8 <= len(s); i += 8 {
+			all := true
+			for _, c := range []byte(s[i : i+8]) {
+				all = all && c >= 0x20 && c < 0x7f
+			}
+			if all && i == n {
+				t.Fatalf("asciiPrefix(%q) = %d stops before printable word at %d", s, n, i)
+			}
+			if !all {
+				break
+			}
+		}
+	})
+}
