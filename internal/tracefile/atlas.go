@@ -99,8 +99,13 @@ func parseAtlas(data []byte) ([]*path.Trace, error) {
 	err := in.values(func(raw json.RawMessage, off int) error {
 		if latest, ok := atlasLatest(raw); ok {
 			for _, item := range latest {
-				if err := one(item, off+max(bytes.Index(raw, item[:min(len(item), 64)]), 0)); err != nil {
-					return err
+				if err := one(item, off); err != nil {
+					// Where the item starts matters only to the error: searching the value for it is
+					// done for the one that failed, not for every item (a search per item grows with
+					// the items before it). Read again at its place, it fails the same way.
+					i := bytes.Index(raw, item[:min(len(item), 64)])
+					work(i + 1)
+					return one(item, off+max(i, 0))
 				}
 			}
 			return nil

@@ -82,6 +82,7 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		toks      []token
 		hop       = -1
 		sawScreen bool
+		names     responderNames
 	)
 	for in.scan() {
 		ln, start, body := in.ln, in.start, in.body()
@@ -138,7 +139,7 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 					hop = len(t.Hops) - 1
 					continue
 				}
-				if _, err := mtrRow(t, ttl, ln, start+dot+1, fields, &toks, in.errAt); err != nil {
+				if _, err := mtrRow(t, &names, ttl, ln, start+dot+1, fields, &toks, in.errAt); err != nil {
 					if err := in.tolerate(err); err != nil {
 						return nil, err
 					}
@@ -156,7 +157,7 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 					continue
 				}
 				if looksLikeHostname(f[0]) {
-					addResponder(h, netip.Addr{}, f[0])
+					names.add(h, netip.Addr{}, f[0])
 					continue
 				}
 			}

@@ -105,8 +105,9 @@ func parseMTRJSONValues(data []byte) ([]*path.Trace, error) {
 		if in.prompt != "" {
 			targetFromCommand(t, in.prompt)
 		}
+		var names responderNames
 		for _, hub := range doc.Report.Hubs {
-			if err := mtrHub(in, t, hub, raw, off); err != nil {
+			if err := mtrHub(in, t, &names, hub, raw, off); err != nil {
 				return err
 			}
 		}
@@ -126,7 +127,8 @@ func parseMTRJSONValues(data []byte) ([]*path.Trace, error) {
 	return traces, nil
 }
 
-func mtrHub(in *jsonInput, t *path.Trace, hub map[string]flex, raw []byte, off int) error {
+// mtrHub reads one entry of "hubs" into the hop it counts; names finds the hop's name-only responders.
+func mtrHub(in *jsonInput, t *path.Trace, names *responderNames, hub map[string]flex, raw []byte, off int) error {
 	count, ok := hub["count"].int()
 	if !ok || count < 1 || count > maxTTL {
 		return in.errIn(raw, off, `"count"`, `a hop "count" from 1 to 255`, string(hub["count"]))
@@ -191,7 +193,7 @@ func mtrHub(in *jsonInput, t *path.Trace, hub map[string]flex, raw []byte, off i
 	if name != "" && !looksLikeHostname(name) {
 		return in.errIn(raw, off, host, `a host name or address in "host"`, host)
 	}
-	r := addResponder(h, addr, name)
+	r := names.add(h, addr, name)
 	if r.Stats == nil {
 		r.Stats = &st
 	}

@@ -61,8 +61,9 @@ func mtrHopsReport(in *jsonInput, raw json.RawMessage, off int) (*path.Trace, er
 	if in.prompt != "" {
 		targetFromCommand(t, in.prompt)
 	}
+	var names responderNames
 	for _, hop := range doc.Hops {
-		if err := mtrHopsHop(in, t, hop, raw, off); err != nil {
+		if err := mtrHopsHop(in, t, &names, hop, raw, off); err != nil {
 			return nil, err
 		}
 	}
@@ -73,8 +74,8 @@ func mtrHopsReport(in *jsonInput, raw json.RawMessage, off int) (*path.Trace, er
 	return t, nil
 }
 
-// mtrHopsHop reads one entry of "hops" as the hop it names.
-func mtrHopsHop(in *jsonInput, t *path.Trace, hop map[string]json.RawMessage, raw []byte, off int) error {
+// mtrHopsHop reads one entry of "hops" as the hop it names; names finds the hop's name-only responders.
+func mtrHopsHop(in *jsonInput, t *path.Trace, names *responderNames, hop map[string]json.RawMessage, raw []byte, off int) error {
 	field := func(k string) flex {
 		var f flex
 		if v, ok := hop[k]; ok && json.Unmarshal(v, &f) == nil {
@@ -128,7 +129,7 @@ func mtrHopsHop(in *jsonInput, t *path.Trace, hop map[string]json.RawMessage, ra
 		h.Stats = &st // "???" or no address: a silent hop with its counts
 		return nil
 	}
-	r := addResponder(h, addr, name)
+	r := names.add(h, addr, name)
 	if r.Stats == nil {
 		r.Stats = &st
 	}

@@ -63,6 +63,7 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		fields  = mtrDefaultFields
 		toks    []token
 		command string
+		names   responderNames
 	)
 	flush := func() {
 		if cur != nil && len(cur.Hops) > 0 {
@@ -133,7 +134,7 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 					}
 					continue
 				}
-				h, err := mtrRow(cur, ttl, ln, start+dot+1, fields, &toks, errf)
+				h, err := mtrRow(cur, &names, ttl, ln, start+dot+1, fields, &toks, errf)
 				if err != nil {
 					if err := in.tolerate(err); err != nil {
 						return nil, err
@@ -151,7 +152,7 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 				}
 				continue
 			}
-			if err := mtrContinuation(cur, hop, ln, start, errf); err != nil {
+			if err := mtrContinuation(cur, hop, &names, ln, start, errf); err != nil {
 				if err := in.tolerate(err); err != nil {
 					return nil, err
 				}
@@ -177,8 +178,9 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	return traces, nil
 }
 
-// mtrRow parses one report row starting after "N." at byte offset off of ln.
-func mtrRow(cur *path.Trace, ttl int, ln string, off int, fields []string, toks *[]token, errf func(int, string, string) error) (*path.Hop, error) {
+// mtrRow parses one report row starting after "N." at byte offset off of ln; names finds the hop's
+// name-only responders.
+func mtrRow(cur *path.Trace, names *responderNames, ttl int, ln string, off int, fields []string, toks *[]token, errf func(int, string, string) error) (*path.Hop, error) {
 	rest := strings.TrimPrefix(ln[off:], "|--")
 	base := len(ln) - len(rest)
 	ts := tokenize(rest, *toks)
@@ -240,7 +242,7 @@ func mtrRow(cur *path.Trace, ttl int, ln string, off int, fields []string, toks 
 		h.Stats = &st
 		return h, nil
 	}
-	r := addResponder(h, addr, name)
+	r := names.add(h, addr, name)
 	r.ReportedASN = asn
 	r.Stats = &st
 	return h, nil
@@ -281,8 +283,9 @@ func mtrHost(ts []token, errf func(int, string, string) error) (asn uint32, addr
 	return 0, addr, "", errf(ts[0].col, `a host: "???", an address, a name or "name (address)"`, host)
 }
 
-// mtrContinuation parses the further-responder and MPLS lines printed under a row.
-func mtrContinuation(cur *path.Trace, h *path.Hop, ln string, start int, errf func(int, string, string) error) error {
+// mtrContinuation parses the further-responder and MPLS lines printed under a row; names finds the
+// hop's name-only responders.
+func mtrContinuation(cur *path.Trace, h *path.Hop, names *responderNames, ln string, start int, errf func(int, string, string) error) error {
 	i := start
 	for i < len(ln) && strings.IndexByte("|`+- \t", ln[i]) >= 0 {
 		i++
@@ -306,7 +309,7 @@ func mtrContinuation(cur *path.Trace, h *path.Hop, ln string, start int, errf fu
 	if !addr.IsValid() && name == "" {
 		return nil
 	}
-	r := addResponder(h, addr, name)
+	r := names.add(h, addr, name)
 	if r.ReportedASN == 0 {
 		r.ReportedASN = asn
 	}

@@ -154,6 +154,7 @@ type ntParser struct {
 	haveResp  bool
 	sawHeader bool
 	toks      []token
+	names     responderNames // the hops' responders known only by (hidden address) text
 }
 
 func (p *ntParser) flush() {
@@ -294,7 +295,7 @@ func (p *ntParser) responderLine(ts []token) error {
 	} else {
 		return in.errAt(ts[0].col, `a responder address like "192.0.2.1"`, s)
 	}
-	r := addResponder(h, addr, name)
+	r := p.names.add(h, addr, name)
 	p.resp, p.haveResp = addr, true
 	// besttrace: RTTs right after the address.
 	for i < len(ts) {

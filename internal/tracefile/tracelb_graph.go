@@ -18,6 +18,17 @@ type mpGraph struct {
 	links map[mpKey]*path.Link
 	// flows maps TTL → flow ID → the interface that flow reached there (from the trace's probes).
 	flows map[int]map[int]netip.Addr
+	// byAddr maps TTL → interface → the flows that reached it there: flows turned around, so that
+	// counting an interface's flows costs its own flows, not every flow at the TTL.
+	byAddr map[int]map[netip.Addr][]int
+	// reached caches flowsFrom, whose result the links of a wide hop ask for once per interface.
+	reached map[reachKey]map[netip.Addr]int
+}
+
+// reachKey names the flows that reached interface a at TTL ta, followed to TTL tb.
+type reachKey struct {
+	a      netip.Addr
+	ta, tb int
 }
 
 type mpKey struct {
@@ -27,7 +38,8 @@ type mpKey struct {
 
 // newMPGraph starts a graph, reading the flow of every answered probe of t.
 func newMPGraph(t *path.Trace) *mpGraph {
-	g := &mpGraph{links: map[mpKey]*path.Link{}, flows: map[int]map[int]netip.Addr{}}
+	g := &mpGraph{links: map[mpKey]*path.Link{}, flows: map[int]map[int]netip.Addr{},
+		byAddr: map[int]map[netip.Addr][]int{}, reached: map[reachKey]map[netip.Addr]int{}}
 	for _, h := range t.Hops {
 		for _, p := range h.Probes {
 			if p.FlowID == 0 || !p.From.IsValid() {
@@ -41,18 +53,35 @@ func newMPGraph(t *path.Trace) *mpGraph {
 			m[p.FlowID] = p.From
 		}
 	}
+	for ttl, m := range g.flows {
+		work(len(m))
+		at := map[netip.Addr][]int{}
+		for f, a := range m {
+			at[a] = append(at[a], f)
+		}
+		g.byAddr[ttl] = at
+	}
 	return g
 }
 
-// flowsBetween counts the flows that reached a at TTL ta and b at TTL tb.
-func (g *mpGraph) flowsBetween(a netip.Addr, ta int, b netip.Addr, tb int) int {
-	n := 0
-	for f, x := range g.flows[ta] {
-		if x == a && g.flows[tb][f] == b {
-			n++
+// flowsFrom counts, for each interface at TTL tb, the flows that reached a at TTL ta and it at tb
+// (flowsFrom(a, ta, tb)[b] flows between a and b). The result is shared: callers do not change it.
+func (g *mpGraph) flowsFrom(a netip.Addr, ta, tb int) map[netip.Addr]int {
+	k := reachKey{a, ta, tb}
+	if m, ok := g.reached[k]; ok {
+		work(1)
+		return m
+	}
+	fs := g.byAddr[ta][a]
+	work(len(fs) + 1)
+	m := make(map[netip.Addr]int, len(fs))
+	for _, f := range fs {
+		if b, ok := g.flows[tb][f]; ok {
+			m[b]++
 		}
 	}
-	return n
+	g.reached[k] = m
+	return m
 }
 
 // seen reports whether some flow of the input reached a at TTL ttl.
@@ -60,13 +89,8 @@ func (g *mpGraph) seen(a netip.Addr, ttl int) bool { return g.flowsAt(a, ttl) > 
 
 // flowsAt counts the flows that reached a at TTL ttl.
 func (g *mpGraph) flowsAt(a netip.Addr, ttl int) int {
-	n := 0
-	for _, x := range g.flows[ttl] {
-		if x == a {
-			n++
-		}
-	}
-	return n
+	work(1)
+	return len(g.byAddr[ttl][a])
 }
 
 // connect links the interfaces from (at TTL fttl) to those of to (at TTL tttl > fttl, the TTLs in
@@ -76,23 +100,41 @@ func (g *mpGraph) connect(from []netip.Addr, fttl int, to []netip.Addr, tttl int
 	if len(from) == 0 || len(to) == 0 || tttl <= fttl {
 		return nil
 	}
-	exact := len(from) == 1 || len(to) == 1
-	for _, b := range to {
-		linked := false
-		for _, a := range from {
-			n := g.flowsBetween(a, fttl, b, tttl)
-			if n == 0 && len(from) == 1 && !g.seen(a, fttl) {
-				// The one interface before, whose own probes are not in the input (scamper's first
-				// node): every flow that reached b came through it.
-				n = g.flowsAt(b, tttl)
+	gap := tttl - fttl - 1
+	if len(from) == 1 || len(to) == 1 {
+		// Every pair is linked (there are len(from)+len(to)-1 of them), with the flows that crossed.
+		for _, b := range to {
+			for _, a := range from {
+				n := g.flowsFrom(a, fttl, tttl)[b]
+				if n == 0 && len(from) == 1 && !g.seen(a, fttl) {
+					// The one interface before, whose own probes are not in the input (scamper's first
+					// node): every flow that reached b came through it.
+					n = g.flowsAt(b, tttl)
+				}
+				g.add(path.Link{TTL: fttl, From: a, To: b, Gap: gap, Flows: n})
 			}
-			if !exact && n == 0 {
-				continue
-			}
-			g.add(path.Link{TTL: fttl, From: a, To: b, Gap: tttl - fttl - 1, Flows: n})
-			linked = true
 		}
-		if !linked {
+		return nil
+	}
+	// Several on both sides: only the pairs a flow crossed, found from each a's flows rather than
+	// by trying every pair.
+	work(len(to))
+	wanted := make(map[netip.Addr]bool, len(to))
+	for _, b := range to {
+		wanted[b] = true
+	}
+	linked := map[netip.Addr]bool{}
+	for _, a := range from {
+		for b, n := range g.flowsFrom(a, fttl, tttl) {
+			work(1)
+			if wanted[b] {
+				g.add(path.Link{TTL: fttl, From: a, To: b, Gap: gap, Flows: n})
+				linked[b] = true
+			}
+		}
+	}
+	for _, b := range to {
+		if !linked[b] {
 			unlinked = append(unlinked, b)
 		}
 	}

@@ -45,6 +45,7 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		maxHop int
 		toks   []token
 		target path.Target // from a copied "tracepath DEST" command line, for the next trace
+		names  responderNames
 	)
 	newTrace := func() {
 		if cur != nil {
@@ -141,7 +142,7 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 				in.note(in.line(), "ignored the note after hop "+itoa(ttl)+": "+strconv.Quote(shorten(joinTokens(rest))))
 			}
 		}
-		if err := tracepathHop(cur, h, toks, late, errf, note); err != nil {
+		if err := tracepathHop(cur, h, &names, toks, late, errf, note); err != nil {
 			if err := in.tolerate(err); err != nil {
 				return nil, err
 			}
@@ -159,9 +160,6 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	return traces, nil
 }
 
-// tracepathHop reads one hop line's tokens into h. note, when not nil (lenient reading), takes a
-// trailing note the person who pasted the output added after the tool's fields ("<---- this one"),
-// which is then dropped instead of the hop.
 // tracepathCommandTarget reads the destination of a copied "tracepath [-n] [-l LEN] DEST" command
 // line; the trace names its target only on the hop that reached it.
 func tracepathCommandTarget(line string) (path.Target, bool) {
@@ -193,17 +191,18 @@ func tracepathCommandTarget(line string) (path.Target, bool) {
 	return path.Target{}, false
 }
 
-func tracepathHop(cur *path.Trace, h *path.Hop, toks []token, late bool, errf func(int, string, string) error, note func([]token)) error {
+// tracepathHop reads one hop line's tokens into h, finding its name-only responders through names.
+// note, when not nil (lenient reading), takes a trailing note the person who pasted the output added
+// after the tool's fields ("<---- this one"), which is then dropped instead of the hop.
+func tracepathHop(cur *path.Trace, h *path.Hop, names *responderNames, toks []token, late bool, errf func(int, string, string) error, note func([]token)) error {
 	first := toks[0].s
 	if first == "no" && len(toks) == 2 && toks[1].s == "reply" {
 		h.AddProbe(path.Probe{Status: path.StatusTimeout}, "")
 		return nil
 	}
 	if first == "send" || first == "recvmsg" || first == "sendto" {
-		msg := ""
-		for _, t := range toks {
-			msg += " " + t.s
-		}
+		msg := " " + joinTokens(toks) // one join: adding word by word copies the line once per word
+		work(len(msg))
 		h.AddProbe(path.Probe{Status: path.StatusError}, "")
 		cur.Warnings = append(cur.Warnings, "hop "+itoa(h.TTL)+":"+msg)
 		return nil
@@ -288,7 +287,7 @@ loop:
 		// address a copied command named.
 		addr, pr.From = cur.Target.Addr, cur.Target.Addr
 	}
-	addResponder(h, addr, name)
+	names.add(h, addr, name)
 	h.Probes = append(h.Probes, pr)
 	if reached {
 		if !cur.Target.Addr.IsValid() {
@@ -299,21 +298,6 @@ loop:
 		}
 	}
 	return nil
-}
-
-// addResponder records a responder that may lack an address (a name-only report); name-only
-// responders are told apart by name.
-func addResponder(h *path.Hop, addr netip.Addr, name string) *path.Responder {
-	if addr.IsValid() {
-		return h.AddResponder(path.Responder{Addr: addr, Name: name})
-	}
-	for i := range h.Responders {
-		if !h.Responders[i].Addr.IsValid() && h.Responders[i].Name == name {
-			return &h.Responders[i]
-		}
-	}
-	h.Responders = append(h.Responders, path.Responder{Name: name})
-	return &h.Responders[len(h.Responders)-1]
 }
 
 // looksLikeHostname reports whether s is made of host name characters and has a letter or dot.

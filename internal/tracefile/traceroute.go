@@ -57,6 +57,8 @@ type trParser struct {
 	// probeMeta is the vantage point the Globalping CLI printed before the next trace
 	// ("> EU, DE, Frankfurt, ASN:210546"), for that trace's Meta; nil when none.
 	probeMeta map[string]string
+	// labels finds the current hop's probes by responder, for MPLS label lines.
+	labels probesByFrom
 }
 
 // trSnapshot is where a line began, so that a line read only in part can be taken back.
@@ -93,6 +95,7 @@ func (p *trParser) restore(sn trSnapshot, keepHop bool) {
 	p.hop = nil
 	if p.cur == sn.cur && sn.hop >= 0 && sn.hop < len(p.cur.Hops) {
 		h := &p.cur.Hops[sn.hop]
+		p.labels.truncate(h, min(sn.probes, len(h.Probes)))
 		h.Probes = h.Probes[:min(sn.probes, len(h.Probes))]
 		h.Responders = h.Responders[:min(sn.responders, len(h.Responders))]
 		if keepHop {
@@ -334,14 +337,9 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				pr.MPLS = append(pr.MPLS, l)
 			case len(h.Probes) > 0 && !haveCur:
 				// Its own line: the label stack of the hop's last responder.
-				var last netip.Addr
-				for k := len(h.Probes) - 1; k >= 0 && !last.IsValid(); k-- {
-					last = h.Probes[k].From
-				}
-				for k := range h.Probes {
-					if pr := &h.Probes[k]; last.IsValid() && pr.From == last {
-						pr.MPLS = append(pr.MPLS, l)
-					}
+				for _, k := range p.labels.lastResponderProbes(h) {
+					pr := &h.Probes[k]
+					pr.MPLS = append(pr.MPLS, l)
 				}
 			default:
 				pendMPLS = append(pendMPLS, l)

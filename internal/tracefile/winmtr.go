@@ -51,6 +51,7 @@ func parseWinMTR(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	t := &path.Trace{Source: format, Protocol: path.ProtoICMP}
 	cols := []string{"Sent", "Recv", "Best", "Avrg", "Wrst", "Last"}
 	sawTable := false
+	var names responderNames
 	for in.scan() {
 		ln, start, body := in.ln, in.start, in.body()
 		switch {
@@ -67,7 +68,7 @@ func parseWinMTR(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			}
 			continue
 		case strings.HasPrefix(body, "|"):
-			if err := winMTRRow(t, in, body, cols); err != nil {
+			if err := winMTRRow(t, &names, in, body, cols); err != nil {
 				if err := in.tolerate(err); err != nil {
 					return nil, err
 				}
@@ -94,8 +95,9 @@ func parseWinMTR(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	return []*path.Trace{t}, nil
 }
 
-// winMTRRow reads one "| host - loss | sent | recv | best | avg | worst | last |" row as the next hop.
-func winMTRRow(t *path.Trace, in *textInput, body string, cols []string) error {
+// winMTRRow reads one "| host - loss | sent | recv | best | avg | worst | last |" row as the next
+// hop; names finds the hop's name-only responders.
+func winMTRRow(t *path.Trace, names *responderNames, in *textInput, body string, cols []string) error {
 	cells := strings.Split(strings.Trim(body, "|"), "|")
 	if len(cells) != len(cols)+1 {
 		return in.errAt(in.start+1, "a row with a host and "+itoa(len(cols))+" columns ("+strings.Join(cols, ", ")+")", body)
@@ -150,7 +152,7 @@ func winMTRRow(t *path.Trace, in *textInput, body string, cols []string) error {
 	if err != nil {
 		name = host
 	}
-	r := addResponder(h, addr, name)
+	r := names.add(h, addr, name)
 	r.Stats = &st
 	return nil
 }
