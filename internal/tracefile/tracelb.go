@@ -1,6 +1,7 @@
 package tracefile
 
 import (
+	"container/heap"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -230,25 +231,7 @@ func buildTracelbText(t *path.Trace, lines []tracelbLine, in *textInput) {
 	if root, ok := tracelbRoot(lines); ok {
 		ttl[root] = 1
 	}
-	placed := make([]bool, len(lines))
-	for progress := true; progress; {
-		progress = false
-		for i, tl := range lines {
-			start := tl.elems[0]
-			if placed[i] || len(start.addrs) != 1 || ttl[start.addrs[0]] == 0 {
-				continue
-			}
-			placed[i], progress = true, true
-			base := ttl[start.addrs[0]]
-			for j, e := range tl.elems[1:] {
-				for _, a := range e.addrs {
-					if old := ttl[a]; old == 0 || base+j+1 < old {
-						ttl[a] = base + j + 1
-					}
-				}
-			}
-		}
-	}
+	placed := placeTracelbLines(lines, ttl)
 	g := newMPGraph(t)
 	for i, tl := range lines {
 		if !placed[i] {
@@ -311,4 +294,79 @@ func addrList(as []netip.Addr) string {
 		s[i] = a.String()
 	}
 	return "(" + strings.Join(s, ", ") + ")"
+}
+
+// placeTracelbLines gives the nodes of lines their TTLs in ttl (holding the first hop's), line by
+// line: a line whose first node has a TTL places the nodes after it (keeping a node's lowest TTL).
+// It reports which lines were placed. The order is that of passes over the lines, each placing in
+// line order every line whose first node has a TTL by then, until a pass places none; rather than
+// making those passes (one per level of a chain printed from its far end: work growing with the
+// lines times the levels), it keeps the lines waiting on each node and places a line when its node
+// gets a TTL: in the same pass when the line comes after the one placing it, in the next otherwise.
+func placeTracelbLines(lines []tracelbLine, ttl map[netip.Addr]int) []bool {
+	placed := make([]bool, len(lines))
+	var ready lineQueue // (pass, line), in the order the passes would place them
+	waiting := map[netip.Addr][]int{}
+	work(len(lines))
+	for i, tl := range lines {
+		if start := tl.elems[0]; len(start.addrs) == 1 {
+			if ttl[start.addrs[0]] != 0 {
+				ready.push(0, i)
+			} else {
+				waiting[start.addrs[0]] = append(waiting[start.addrs[0]], i)
+			}
+		}
+	}
+	for ready.Len() > 0 {
+		pass, i := ready.pop()
+		work(1)
+		placed[i] = true
+		base := ttl[lines[i].elems[0].addrs[0]]
+		for j, e := range lines[i].elems[1:] {
+			work(len(e.addrs))
+			for _, a := range e.addrs {
+				old := ttl[a]
+				if old == 0 {
+					for _, k := range waiting[a] {
+						ready.push(pass+boolInt(k < i), k) // k == i cannot wait: its node has a TTL
+					}
+					delete(waiting, a)
+				}
+				if old == 0 || base+j+1 < old {
+					ttl[a] = base + j + 1
+				}
+			}
+		}
+	}
+	return placed
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// lineQueue is a heap of lines to place, ordered by pass and then line.
+type lineQueue [][2]int
+
+func (q lineQueue) Len() int { return len(q) }
+func (q lineQueue) Less(i, j int) bool {
+	return q[i][0] < q[j][0] || q[i][0] == q[j][0] && q[i][1] < q[j][1]
+}
+func (q lineQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+
+// Push and Pop are for container/heap; push and pop are the queue's own.
+func (q *lineQueue) Push(x any) { *q = append(*q, x.([2]int)) }
+func (q *lineQueue) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}
+func (q *lineQueue) push(pass, line int) { heap.Push(q, [2]int{pass, line}) }
+func (q *lineQueue) pop() (pass, line int) {
+	x := heap.Pop(q).([2]int)
+	return x[0], x[1]
 }
