@@ -1,11 +1,14 @@
 package mitm
 
 import (
+	"errors"
+	"fmt"
 	"net/netip"
 	"os"
-	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sys/unix"
@@ -15,16 +18,125 @@ import (
 // server (the proxy's accepted address). Only loopback clients can be local processes; it returns ""
 // for others or when the owner cannot be seen (another user's process without privileges, a process in
 // another network namespace). Each call walks every process's descriptors: a proxy should use a
-// ProcessTable, which indexes them.
+// ProcessTable, which remembers them.
 func LookupProcess(client, server netip.AddrPort) string {
 	if !client.Addr().Unmap().IsLoopback() {
 		return ""
 	}
-	ino := osSockets()[SocketKey{unmapAP(client), unmapAP(server)}]
-	if ino == 0 {
+	d := &diagConn{}
+	defer d.close()
+	ino, err := d.inode(unmapAP(client), unmapAP(server))
+	if err != nil || ino == 0 {
 		return ""
 	}
-	return osScanProcesses()[ino]
+	w := walk(procfs{})
+	if ws, ok := w.socks[ino]; ok {
+		return w.procs[ws.pid].name
+	}
+	return ""
+}
+
+// osProcessSources is this system's socket lookup (netlink sock_diag) and processes (/proc).
+func osProcessSources() (func(local, remote netip.AddrPort) (uint64, error), procSource) {
+	d := &diagConn{}
+	return d.inode, procfs{}
+}
+
+// diagConn asks the kernel about one TCP socket at a time over one netlink sock_diag socket, opened
+// on first use and again after an error; the socket is closed once the diagConn is unreachable.
+type diagConn struct {
+	mu  sync.Mutex
+	s   *nlSock
+	seq uint32
+	buf [8 << 10]byte
+}
+
+type nlSock struct {
+	fd      int
+	cleanup runtime.Cleanup
+}
+
+func openNlSock() (*nlSock, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	if err != nil {
+		return nil, fmt.Errorf("open sock_diag socket: %w", err)
+	}
+	tv := unix.Timeval{Sec: 1}
+	unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv)
+	if err := unix.Connect(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("connect sock_diag socket: %w", err)
+	}
+	s := &nlSock{fd: fd}
+	s.cleanup = runtime.AddCleanup(s, func(fd int) { unix.Close(fd) }, fd)
+	return s, nil
+}
+
+func (s *nlSock) close() {
+	s.cleanup.Stop()
+	unix.Close(s.fd)
+}
+
+func (d *diagConn) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.s != nil {
+		d.s.close()
+		d.s = nil
+	}
+}
+
+// inode is the inode of the TCP socket whose ends are local and remote (both unmapped): one netlink
+// round trip, or where netlink refuses, a dump of every socket. No such socket is an error wrapping
+// unix.ENOENT.
+func (d *diagConn) inode(local, remote netip.AddrPort) (uint64, error) {
+	info, err := d.query(local, remote)
+	switch {
+	case err == nil && (info.Local != local || info.Remote != remote):
+		return 0, fmt.Errorf("sock_diag: asked for %v → %v, answered about %v → %v", local, remote, info.Local, info.Remote)
+	case err == nil:
+		return info.Inode, nil
+	case errors.Is(err, unix.ENOENT):
+		return 0, err
+	}
+	if ino := osSockets()[SocketKey{local, remote}]; ino != 0 {
+		return ino, nil
+	}
+	return 0, err
+}
+
+func (d *diagConn) query(local, remote netip.AddrPort) (SocketInfo, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.s == nil {
+		s, err := openNlSock()
+		if err != nil {
+			return SocketInfo{}, err
+		}
+		d.s = s
+	}
+	d.seq++
+	if _, err := unix.Write(d.s.fd, SockDiagRequest(d.seq, local, remote)); err != nil {
+		d.s.close()
+		d.s = nil
+		return SocketInfo{}, fmt.Errorf("sock_diag request: %w", err)
+	}
+	for {
+		n, err := unix.Read(d.s.fd, d.buf[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			d.s.close()
+			d.s = nil
+			return SocketInfo{}, fmt.Errorf("sock_diag reply: %w", err)
+		}
+		info, err := ParseSockDiagReply(d.buf[:n], d.seq)
+		if errors.Is(err, errOtherSeq) {
+			continue
+		}
+		return info, err
+	}
 }
 
 var diagSeq atomic.Uint32
@@ -76,42 +188,88 @@ func sockDiagDump(into map[SocketKey]uint64) error {
 	return nil
 }
 
-// osScanProcesses maps the inode of every socket open in a visible process to "comm[pid]", reading
-// /proc/*/fd once.
-func osScanProcesses() map[uint64]string {
-	idx := map[uint64]string{}
-	procs, err := os.ReadDir("/proc")
+// procfs is /proc.
+type procfs struct{}
+
+func (procfs) pids() []int {
+	f, err := os.Open("/proc")
 	if err != nil {
-		return idx
+		return nil
 	}
-	for _, p := range procs {
-		pid := p.Name()
-		if pid[0] < '0' || pid[0] > '9' {
-			continue
-		}
-		fdDir := filepath.Join("/proc", pid, "fd")
-		fds, err := os.ReadDir(fdDir)
-		if err != nil {
-			continue
-		}
-		name := ""
-		for _, fd := range fds {
-			l, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
-			if err != nil || !strings.HasPrefix(l, "socket:[") {
-				continue
-			}
-			ino, err := strconv.ParseUint(strings.TrimSuffix(l[len("socket:["):], "]"), 10, 64)
-			if err != nil {
-				continue
-			}
-			if name == "" {
-				comm, _ := os.ReadFile(filepath.Join("/proc", pid, "comm"))
-				name = strings.TrimSpace(string(comm)) + "[" + pid + "]"
-			}
-			if _, seen := idx[ino]; !seen {
-				idx[ino] = name
-			}
+	defer f.Close()
+	names, _ := f.Readdirnames(-1)
+	pids := make([]int, 0, len(names))
+	for _, n := range names {
+		if pid, err := strconv.Atoi(n); err == nil && pid > 0 {
+			pids = append(pids, pid)
 		}
 	}
-	return idx
+	return pids
+}
+
+// open holds /proc/PID open, so that once the process exits reads through it fail rather than
+// reaching a new process given the same pid.
+func (procfs) open(pid int) (procHandle, error) {
+	fd, err := unix.Open("/proc/"+strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open /proc/%d: %w", pid, err)
+	}
+	p := &pidDir{pid: pid, fd: fd}
+	p.cleanup = runtime.AddCleanup(p, func(fd int) { unix.Close(fd) }, fd)
+	return p, nil
+}
+
+// pidDir is an open /proc/PID; safe for concurrent use until closed.
+type pidDir struct {
+	pid     int
+	fd      int
+	cleanup runtime.Cleanup
+}
+
+func (p *pidDir) fds() ([]int, error) {
+	dfd, err := unix.Openat(p.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open /proc/%d/fd: %w", p.pid, err)
+	}
+	f := os.NewFile(uintptr(dfd), "/proc/"+strconv.Itoa(p.pid)+"/fd")
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", f.Name(), err)
+	}
+	fds := make([]int, 0, len(names))
+	for _, n := range names {
+		if fd, err := strconv.Atoi(n); err == nil {
+			fds = append(fds, fd)
+		}
+	}
+	return fds, nil
+}
+
+func (p *pidDir) socket(fd int) (uint64, bool) {
+	var buf [64]byte
+	n, err := unix.Readlinkat(p.fd, "fd/"+strconv.Itoa(fd), buf[:])
+	if err != nil {
+		return 0, false
+	}
+	return socketLinkInode(string(buf[:n])), true
+}
+
+func (p *pidDir) name() (string, error) {
+	fd, err := unix.Openat(p.fd, "comm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", fmt.Errorf("open /proc/%d/comm: %w", p.pid, err)
+	}
+	defer unix.Close(fd)
+	var buf [64]byte
+	n, err := unix.Read(fd, buf[:])
+	if err != nil {
+		return "", fmt.Errorf("read /proc/%d/comm: %w", p.pid, err)
+	}
+	return strings.TrimSpace(string(buf[:n])) + "[" + strconv.Itoa(p.pid) + "]", nil
+}
+
+func (p *pidDir) close() {
+	p.cleanup.Stop()
+	unix.Close(p.fd)
 }

@@ -2,12 +2,22 @@
 
 package mitm
 
-import "net/netip"
+import (
+	"errors"
+	"net/netip"
+)
 
 // LookupProcess names the local process owning a client connection; it is only implemented on Linux
 // and returns "" elsewhere.
 func LookupProcess(client, server netip.AddrPort) string { return "" }
 
-func osSockets() map[SocketKey]uint64 { return nil }
+// osProcessSources finds no sockets and no processes: process lookup is Linux only.
+func osProcessSources() (func(local, remote netip.AddrPort) (uint64, error), procSource) {
+	return func(netip.AddrPort, netip.AddrPort) (uint64, error) { return 0, errors.ErrUnsupported }, noProcs{}
+}
 
-func osScanProcesses() map[uint64]string { return nil }
+type noProcs struct{}
+
+func (noProcs) pids() []int { return nil }
+
+func (noProcs) open(int) (procHandle, error) { return nil, errors.ErrUnsupported }

@@ -1,178 +1,446 @@
 package mitm
 
 import (
-	"encoding/binary"
-	"fmt"
 	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
 // ProcessTableConfig configures NewProcessTable; the zero value works.
 type ProcessTableConfig struct {
-	// Refresh is the shortest time between the starts of two rebuilds of the socket-to-process index;
-	// 0 means four times as long as the last rebuild took, so rebuilding uses at most a fifth of a core
-	// however many connections arrive. A connection newer than the index waits for the next rebuild.
+	// Refresh is the shortest time between the starts of two re-reads of the same kind (of the recent
+	// owners' descriptors, or of every process's); 0 means four times as long as the last one took, so
+	// re-reading uses at most a fifth of a core however many connections arrive. A lookup that needs a
+	// re-read waits for the next one.
 	Refresh time.Duration
 }
 
-// ProcessTable names the local process owning a client connection with constant work per connection:
-// a map lookup in an index of every TCP socket (from one netlink sock_diag dump) and every process's
-// sockets (from one walk of /proc/*/fd), rebuilt at most every Refresh however many connections
-// arrive. Safe for concurrent use. Its Lookup fits Config.ProcessLookup. On systems other than Linux
-// it names nothing.
+// ProcessTable names the local process owning a client connection with small work per connection:
+// one netlink sock_diag query for exactly that connection gives its socket inode, then reading the
+// few /proc/PID/fd entries opened since last time in the processes that owned recent connections
+// finds the inode's owner (a client opening many connections is one process). Only when that fails
+// does it re-read those processes' descriptors, then walk every process's; such re-reads are shared by
+// concurrent lookups and spaced by Refresh. Safe for concurrent use. Its Lookup fits
+// Config.ProcessLookup. On systems other than Linux it names nothing.
 type ProcessTable struct {
 	refresh time.Duration
 	now     func() time.Time
-	// sockets maps every TCP connection (local end, remote end) to its socket inode.
-	sockets func() map[SocketKey]uint64
-	// owners maps every socket inode open in any visible process to "comm[pid]".
-	owners func() map[uint64]string
+	// find asks the kernel for the inode of the TCP socket with this local and remote end; an error
+	// wrapping syscall.ENOENT when there is none.
+	find func(local, remote netip.AddrPort) (uint64, error)
+	src  procSource
 
-	mu        sync.Mutex
-	cond      *sync.Cond
-	socks     map[SocketKey]uint64
-	procs     map[uint64]string
-	scanStart time.Time // when the rebuild that made socks and procs started
-	scanTook  time.Duration
-	built     bool
-	scanning  bool
-	scans     int
+	mu                   sync.Mutex
+	cond                 *sync.Cond
+	recent               []*recentProc          // owners of recent connections, most recent first
+	byInode              map[uint64]*recentProc // every socket inode read from a recent owner's descriptors
+	walked               walkResult             // the last walk of every process
+	walking              bool                   // a re-read is running, the lock released
+	walks                uint64                 // re-reads begun
+	lastRecent, lastFull walkMark
+	retired              []procHandle // evicted while a re-read may still use them; closed when it ends
+	stats                tableStats
+}
+
+// maxRecent is how many recent owners a ProcessTable probes before re-reading; probeRun is how many
+// free descriptor numbers in a row above the highest known one end a probe.
+const (
+	maxRecent = 8
+	probeRun  = 4
+	nameTTL   = time.Second // a recent owner's name is read again after this, in case it exec'd
+)
+
+// procSource lists processes and opens one: /proc on Linux, a fake in tests.
+type procSource interface {
+	pids() []int
+	open(pid int) (procHandle, error)
+}
+
+// procHandle reads one process's descriptors. Once the process has exited every method fails, even if
+// its pid is reused.
+type procHandle interface {
+	// fds lists the open descriptors; an error when the process is gone.
+	fds() ([]int, error)
+	// socket reads descriptor fd: the socket inode it holds, 0 for one that is not a socket; open is
+	// false when no such descriptor is open (or the process is gone).
+	socket(fd int) (ino uint64, open bool)
+	// name is "comm[pid]".
+	name() (string, error)
+	close()
+}
+
+// recentProc is a process that owned a recent connection, with what is known of its descriptors.
+type recentProc struct {
+	pid   int
+	h     procHandle
+	name  string
+	named time.Time
+	known map[int]uint64 // descriptor → socket inode (0: not a socket), as last read
+	max   int            // highest known descriptor; -1 when none
+	holes []int          // free descriptors below max when last read, ascending: where new ones go first
+}
+
+type walkMark struct {
+	seq   uint64 // which re-read (walks at its start); 0 for none yet
+	start time.Time
+	took  time.Duration
+}
+
+// walkResult is one walk of every visible process: who holds each socket inode, and the
+// descriptors of each process that holds any.
+type walkResult struct {
+	socks map[uint64]walkedSock
+	procs map[int]*walkedProc
+}
+
+type walkedSock struct{ pid, fd int }
+
+type walkedProc struct {
+	name string
+	fds  map[int]uint64
+}
+
+type tableStats struct{ probes, recentWalks, fullWalks int }
+
+// NewProcessTable makes a ProcessTable over this system's sockets and processes.
+func NewProcessTable(cfg ProcessTableConfig) *ProcessTable {
+	find, src := osProcessSources()
+	return newProcessTable(cfg, time.Now, find, src)
+}
+
+func newProcessTable(cfg ProcessTableConfig, now func() time.Time, find func(local, remote netip.AddrPort) (uint64, error), src procSource) *ProcessTable {
+	t := &ProcessTable{refresh: cfg.Refresh, now: now, find: find, src: src, byInode: map[uint64]*recentProc{}}
+	t.cond = sync.NewCond(&t.mu)
+	return t
 }
 
 // SocketKey is one TCP connection as seen from one of its ends.
 type SocketKey struct{ Local, Remote netip.AddrPort }
 
-// NewProcessTable makes a ProcessTable over this system's sockets and processes.
-func NewProcessTable(cfg ProcessTableConfig) *ProcessTable {
-	return newProcessTable(cfg, time.Now, osSockets, osScanProcesses)
-}
-
-func newProcessTable(cfg ProcessTableConfig, now func() time.Time, sockets func() map[SocketKey]uint64, owners func() map[uint64]string) *ProcessTable {
-	t := &ProcessTable{refresh: cfg.Refresh, now: now, sockets: sockets, owners: owners}
-	t.cond = sync.NewCond(&t.mu)
-	return t
-}
-
 // Lookup names the process ("comm[pid]") owning the TCP connection from client to server (the
 // proxy's accepted address); "" for a non-loopback client or an owner it cannot see (another user's
-// process without privileges, another network namespace, a socket already closed). A connection newer
-// than the index waits for the next rebuild, at most Refresh after the last.
+// process without privileges, another network namespace, a socket already closed).
 func (t *ProcessTable) Lookup(client, server netip.AddrPort) string {
 	if !client.Addr().Unmap().IsLoopback() {
 		return ""
 	}
-	key := SocketKey{unmapAP(client), unmapAP(server)}
-	asked := t.now()
+	ino, err := t.find(unmapAP(client), unmapAP(server))
+	if err != nil || ino == 0 {
+		return ""
+	}
+	return t.owner(ino)
+}
+
+// owner names the process holding socket inode ino: from what is known, else by probing the recent
+// owners' new descriptors, else after a re-read of the recent owners begun after it asked, else after
+// a walk of every process begun after it asked.
+func (t *ProcessTable) owner(ino uint64) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	asked := t.walks
+	if name, ok := t.known(ino); ok {
+		return name
+	}
+	if name, ok := t.probe(ino); ok {
+		return name
+	}
 	for {
-		if ino, ok := t.socks[key]; ok {
-			if name, ok := t.procs[ino]; ok {
-				return name
-			}
+		if name, ok := t.known(ino); ok {
+			return name
 		}
-		if t.built && !t.scanStart.Before(asked) {
-			return "" // an index begun after we asked does not have it: nobody we can see owns it
-		}
-		if t.scanning {
+		if t.walking {
 			t.cond.Wait()
 			continue
 		}
+		if t.lastFull.seq > asked {
+			return "" // a walk of every process begun after we asked did not see it: nobody we can see owns it
+		}
+		full := len(t.recent) == 0 || t.lastRecent.seq > asked
+		mark := &t.lastRecent
+		if full {
+			mark = &t.lastFull
+		}
 		gap := t.refresh
 		if gap <= 0 {
-			gap = 4 * t.scanTook
+			gap = 4 * mark.took
 		}
-		if wait := t.scanStart.Add(gap).Sub(t.now()); t.built && wait > 0 {
+		if wait := mark.start.Add(gap).Sub(t.now()); mark.seq > 0 && wait > 0 {
 			t.mu.Unlock()
 			time.Sleep(wait)
 			t.mu.Lock()
 			continue
 		}
-		t.scanning = true
-		start := t.now()
-		t.mu.Unlock()
-		socks := t.sockets() // sockets first: a process found later still holds a socket listed here
-		procs := t.owners()
-		t.mu.Lock()
-		t.socks, t.procs, t.scanStart, t.scanTook, t.built, t.scanning = socks, procs, start, t.now().Sub(start), true, false
-		t.scans++
-		t.cond.Broadcast()
+		t.reread(full)
 	}
+}
+
+// known answers from what the table has read, promoting an owner found by the last walk to the
+// recent owners.
+func (t *ProcessTable) known(ino uint64) (string, bool) {
+	if rp, ok := t.byInode[ino]; ok {
+		t.touch(rp)
+		return rp.name, true
+	}
+	ws, ok := t.walked.socks[ino]
+	if !ok {
+		return "", false
+	}
+	wp := t.walked.procs[ws.pid]
+	t.promote(ws, ino, wp)
+	return wp.name, true
+}
+
+// probe reads the recent owners' descriptors opened since they were last read, most recent owner
+// first, until one holds ino.
+func (t *ProcessTable) probe(ino uint64) (string, bool) {
+	for _, rp := range t.recent {
+		if !t.probeOne(rp, ino) {
+			continue
+		}
+		if t.now().Sub(rp.named) > nameTTL {
+			if name, err := rp.h.name(); err == nil {
+				rp.name = name
+			}
+			rp.named = t.now()
+		}
+		t.touch(rp)
+		return rp.name, true
+	}
+	return "", false
+}
+
+// probeOne reads rp's descriptors where new ones go: the lowest free ones when it was last read, then
+// upwards from the highest known, stopping at the first free hole and at probeRun free numbers in a
+// row above. Every socket it passes is remembered for the lookups that follow.
+func (t *ProcessTable) probeOne(rp *recentProc, ino uint64) bool {
+	for len(rp.holes) > 0 {
+		fd := rp.holes[0]
+		t.stats.probes++
+		got, open := rp.h.socket(fd)
+		if !open {
+			break
+		}
+		rp.holes = rp.holes[1:]
+		t.note(rp, fd, got)
+		if got == ino {
+			return true
+		}
+	}
+	var free []int
+	for fd := rp.max + 1; len(free) < probeRun; fd++ {
+		t.stats.probes++
+		got, open := rp.h.socket(fd)
+		if !open {
+			free = append(free, fd)
+			continue
+		}
+		rp.holes = append(rp.holes, free...)
+		free = free[:0]
+		rp.max = fd
+		t.note(rp, fd, got)
+		if got == ino {
+			return true
+		}
+	}
+	return false
+}
+
+// note records that rp holds socket ino (0: something else) as descriptor fd.
+func (t *ProcessTable) note(rp *recentProc, fd int, ino uint64) {
+	if old := rp.known[fd]; old != 0 && old != ino && t.byInode[old] == rp {
+		delete(t.byInode, old)
+	}
+	rp.known[fd] = ino
+	if ino != 0 {
+		t.byInode[ino] = rp
+	}
+}
+
+// reset replaces what is known of rp's descriptors with fds, as just read.
+func (t *ProcessTable) reset(rp *recentProc, fds map[int]uint64) {
+	for _, ino := range rp.known {
+		if ino != 0 && t.byInode[ino] == rp {
+			delete(t.byInode, ino)
+		}
+	}
+	rp.known, rp.max, rp.holes = map[int]uint64{}, -1, nil
+	for fd, ino := range fds {
+		t.note(rp, fd, ino)
+		rp.max = max(rp.max, fd)
+	}
+	for fd := range rp.max {
+		if _, ok := fds[fd]; !ok {
+			rp.holes = append(rp.holes, fd)
+		}
+	}
+}
+
+// touch makes rp the most recent owner.
+func (t *ProcessTable) touch(rp *recentProc) {
+	if i := slices.Index(t.recent, rp); i > 0 {
+		copy(t.recent[1:i+1], t.recent[:i])
+		t.recent[0] = rp
+	}
+}
+
+// promote makes the owner the last walk found for ino a recent owner, if it can open the process and
+// it still holds ino (its pid not reused since).
+func (t *ProcessTable) promote(ws walkedSock, ino uint64, wp *walkedProc) {
+	for _, rp := range t.recent {
+		if rp.pid == ws.pid {
+			t.reset(rp, wp.fds)
+			t.touch(rp)
+			return
+		}
+	}
+	h, err := t.src.open(ws.pid)
+	if err != nil {
+		return
+	}
+	if got, open := h.socket(ws.fd); !open || got != ino {
+		h.close()
+		return
+	}
+	rp := &recentProc{pid: ws.pid, h: h, name: wp.name, named: t.now()}
+	t.reset(rp, wp.fds)
+	t.recent = slices.Insert(t.recent, 0, rp)
+	if len(t.recent) > maxRecent {
+		t.evict(t.recent[len(t.recent)-1])
+	}
+}
+
+// evict forgets a recent owner.
+func (t *ProcessTable) evict(rp *recentProc) {
+	i := slices.Index(t.recent, rp)
+	if i < 0 {
+		return
+	}
+	t.recent = slices.Delete(t.recent, i, i+1)
+	t.reset(rp, nil)
+	if t.walking {
+		t.retired = append(t.retired, rp.h)
+	} else {
+		rp.h.close()
+	}
+}
+
+// reread re-reads every descriptor of the recent owners, or (full) walks every process, with the lock
+// released; concurrent lookups wait for it.
+func (t *ProcessTable) reread(full bool) {
+	t.walking = true
+	t.walks++
+	mark := walkMark{seq: t.walks, start: t.now()}
+	if full {
+		t.stats.fullWalks++
+		t.mu.Unlock()
+		w := walk(t.src)
+		t.mu.Lock()
+		t.walked = w
+		mark.took = t.now().Sub(mark.start)
+		t.lastFull = mark
+	} else {
+		t.stats.recentWalks++
+		rps := slices.Clone(t.recent)
+		type read struct {
+			fds  map[int]uint64
+			name string
+			err  error
+		}
+		reads := make([]read, len(rps))
+		t.mu.Unlock()
+		for i, rp := range rps {
+			reads[i].fds, reads[i].err = readFDs(rp.h)
+			if reads[i].err == nil {
+				reads[i].name, reads[i].err = rp.h.name()
+			}
+		}
+		t.mu.Lock()
+		for i, rp := range rps {
+			if reads[i].err != nil {
+				t.evict(rp) // the process is gone
+			} else if slices.Contains(t.recent, rp) {
+				t.reset(rp, reads[i].fds)
+				rp.name, rp.named = reads[i].name, mark.start
+			}
+		}
+		mark.took = t.now().Sub(mark.start)
+		t.lastRecent = mark
+	}
+	t.walking = false
+	for _, h := range t.retired {
+		h.close()
+	}
+	t.retired = nil
+	t.cond.Broadcast()
+}
+
+// readFDs reads every descriptor of one process.
+func readFDs(h procHandle) (map[int]uint64, error) {
+	fds, err := h.fds()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int]uint64, len(fds))
+	for _, fd := range fds {
+		if ino, open := h.socket(fd); open {
+			m[fd] = ino
+		}
+	}
+	return m, nil
+}
+
+// walk reads every descriptor of every visible process.
+func walk(src procSource) walkResult {
+	w := walkResult{socks: map[uint64]walkedSock{}, procs: map[int]*walkedProc{}}
+	for _, pid := range src.pids() {
+		h, err := src.open(pid)
+		if err != nil {
+			continue
+		}
+		fds, err := readFDs(h)
+		sockets := false
+		for fd, ino := range fds {
+			if ino != 0 {
+				if _, seen := w.socks[ino]; !seen {
+					w.socks[ino] = walkedSock{pid, fd}
+				}
+				sockets = true
+			}
+		}
+		if err == nil && sockets {
+			if name, err := h.name(); err == nil {
+				w.procs[pid] = &walkedProc{name: name, fds: fds}
+			}
+		}
+		h.close()
+	}
+	for ino, ws := range w.socks {
+		if w.procs[ws.pid] == nil {
+			delete(w.socks, ino) // its process went before its name was read
+		}
+	}
+	return w
 }
 
 func unmapAP(a netip.AddrPort) netip.AddrPort { return netip.AddrPortFrom(a.Addr().Unmap(), a.Port()) }
 
-// sock_diag wire format (linux/inet_diag.h, linux/netlink.h), little-endian hosts only.
-const (
-	sizeofNlMsghdr      = 16
-	sizeofInetDiagReqV2 = 56
-	sizeofInetDiagMsg   = 72
-	sockDiagByFamily    = 20 // SOCK_DIAG_BY_FAMILY
-	nlmsgDone           = 3  // NLMSG_DONE
-	nlmsgError          = 2  // NLMSG_ERROR
-	nlmFRequest         = 1  // NLM_F_REQUEST
-	nlmFDump            = 0x300
-	afInet              = 2
-	afInet6             = 10
-	ipprotoTCP          = 6
-)
-
-// SockDiagDumpRequest encodes a netlink SOCK_DIAG_BY_FAMILY request for every TCP socket of family
-// (AF_INET 2 or AF_INET6 10) in every state.
-func SockDiagDumpRequest(seq uint32, family uint8) []byte {
-	b := make([]byte, sizeofNlMsghdr+sizeofInetDiagReqV2)
-	binary.LittleEndian.PutUint32(b[0:], uint32(len(b)))
-	binary.LittleEndian.PutUint16(b[4:], sockDiagByFamily)
-	binary.LittleEndian.PutUint16(b[6:], nlmFRequest|nlmFDump)
-	binary.LittleEndian.PutUint32(b[8:], seq)
-	r := b[sizeofNlMsghdr:]
-	r[0], r[1] = family, ipprotoTCP
-	binary.LittleEndian.PutUint32(r[4:], 0xFFFFFFFF) // all states
-	return b
-}
-
-// ParseSockDiagDump adds the sockets in one datagram of the kernel's answer to SockDiagDumpRequest to
-// into (IPv4-mapped addresses unmapped); done is true at the dump's end (NLMSG_DONE). A netlink error
-// message or a malformed one is an error naming what is wrong.
-func ParseSockDiagDump(b []byte, into map[SocketKey]uint64) (done bool, err error) {
-	for len(b) > 0 {
-		if len(b) < sizeofNlMsghdr {
-			return false, fmt.Errorf("sock_diag: %d trailing bytes, shorter than a netlink header", len(b))
-		}
-		n := int(binary.LittleEndian.Uint32(b[0:]))
-		if n < sizeofNlMsghdr || n > len(b) {
-			return false, fmt.Errorf("sock_diag: message length %d with %d bytes left", n, len(b))
-		}
-		body := b[sizeofNlMsghdr:n]
-		switch typ := binary.LittleEndian.Uint16(b[4:]); typ {
-		case nlmsgDone:
-			return true, nil
-		case nlmsgError:
-			if len(body) < 4 {
-				return false, fmt.Errorf("sock_diag: short error message")
-			}
-			return false, fmt.Errorf("sock_diag: %w", syscall.Errno(-int32(binary.LittleEndian.Uint32(body))))
-		case sockDiagByFamily:
-			if len(body) < sizeofInetDiagMsg {
-				return false, fmt.Errorf("sock_diag: %d-byte socket message, want %d", len(body), sizeofInetDiagMsg)
-			}
-			id := body[4:]
-			local := netip.AddrPortFrom(diagAddr(body[0], id[4:20]), binary.BigEndian.Uint16(id[0:]))
-			remote := netip.AddrPortFrom(diagAddr(body[0], id[20:36]), binary.BigEndian.Uint16(id[2:]))
-			into[SocketKey{local, remote}] = uint64(binary.LittleEndian.Uint32(body[68:]))
-		default:
-			return false, fmt.Errorf("sock_diag: message type %d", typ)
-		}
-		b = b[min((n+3)&^3, len(b)):] // NLMSG_ALIGN
+// socketLinkInode reads the inode out of a /proc/PID/fd link to a socket, "socket:[12345]"; 0 for
+// a link to anything else.
+func socketLinkInode(link string) uint64 {
+	rest, ok := strings.CutPrefix(link, "socket:[")
+	if !ok {
+		return 0
 	}
-	return false, nil
-}
-
-func diagAddr(family byte, b []byte) netip.Addr {
-	if family == afInet {
-		return netip.AddrFrom4([4]byte(b[:4]))
+	digits, ok := strings.CutSuffix(rest, "]")
+	if !ok {
+		return 0
 	}
-	return netip.AddrFrom16([16]byte(b[:16])).Unmap()
+	ino, err := strconv.ParseUint(digits, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return ino
 }
