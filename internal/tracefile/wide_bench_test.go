@@ -9,6 +9,9 @@ import (
 // Inputs with one hop of n responders known only by name (or n lines, results or links), for the
 // work-counting test and the benchmarks (issue 16: work linear in the size of the input).
 
+// wideAddr is the i-th documentation address of a wide hop (i up to 2^32).
+func wideAddr(i int) string { return fmt.Sprintf("2001:db8::%x:%x", i>>16, i&0xffff) }
+
 // wideName is the i-th host name of a wide hop.
 func wideName(i int) string { return fmt.Sprintf("r%d.core.example.net", i) }
 
@@ -109,7 +112,7 @@ func wideJunosMPLS(n int) []byte {
 		if i > 0 {
 			lead = "  "
 		}
-		a := fmt.Sprintf("2001:db8::%x", i+1)
+		a := wideAddr(i + 1)
 		fmt.Fprintf(&b, "%s  %s (%s)  0.861 ms  *\n     MPLS Label=%d CoS=0 TTL=1 S=1\n", lead, a, a, 16+i)
 	}
 	return []byte(b.String())
@@ -146,7 +149,7 @@ func wideTracelbJSON(n int) []byte {
 		if i > 0 {
 			b.WriteString(",")
 		}
-		fmt.Fprintf(&b, `{"addr":"2001:db8::%x","probes":[{"ttl":3,"flowid":%d,"replies":[{"ttl":62,"rtt":0.5}]}]}`, i+1, 33435+i)
+		fmt.Fprintf(&b, `{"addr":"%s","probes":[{"ttl":3,"flowid":%d,"replies":[{"ttl":62,"rtt":0.5}]}]}`, wideAddr(i+1), 33435+i)
 	}
 	b.WriteString("]]}]}\n")
 	return []byte(b.String())
@@ -158,7 +161,7 @@ func wideTracelbText(n int) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, "tracelb from 192.0.2.100 to 203.0.113.25, %d nodes, %d links, %d probes, 95%%\n", n+1, n, 6*n)
 	for i := n - 1; i >= 0; i-- {
-		fmt.Fprintf(&b, "2001:db8::%x -> 2001:db8::%x\n", i+1, i+2)
+		fmt.Fprintf(&b, "%s -> %s\n", wideAddr(i+1), wideAddr(i+2))
 	}
 	return []byte(b.String())
 }
@@ -190,6 +193,10 @@ func BenchmarkImportWideHop(b *testing.B) {
 		for _, n := range []int{2_000, 20_000, 200_000} {
 			b.Run(fmt.Sprintf("%s/n=%d", in.name, n), func(b *testing.B) {
 				data := in.gen(n)
+				trs, err := ParseWith(data, in.format, ParseOptions{Strict: in.format != FormatNextTrace})
+				if err != nil || len(trs) == 0 {
+					b.Fatalf("the generated input does not import whole: %v", err)
+				}
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				start := processCPU()
