@@ -30,6 +30,7 @@ import (
 //	unreachable K CODE     hop K answered with an unreachable marker (!H, !N, ...): the path ends there
 //	loss-ratelimit K       mtr loss at hop K that later hops do not carry (ICMP rate limiting)
 //	loss-from K            mtr loss from hop K on, carried to the destination (real loss)
+//	source CC              the trace was run from country CC (its first hops' names or networks say so)
 type fact struct {
 	file string
 	line int
@@ -55,7 +56,7 @@ func parseFacts(data []byte) (files []string, facts map[string][]fact, err error
 	facts = map[string][]fact{}
 	arity := map[string][2]int{"import": {1, 1}, "hops": {1, 1}, "reached": {1, 1}, "last": {1, 1}, "dest-as": {1, 1},
 		"anycast": {0, 0}, "city": {3, 9}, "country": {2, 2}, "handoff": {3, 3}, "jump": {2, 2}, "spike": {1, 1},
-		"nojump": {0, 0}, "mpls": {1, 1}, "unreachable": {2, 2}, "loss-ratelimit": {1, 1}, "loss-from": {1, 1}}
+		"nojump": {0, 0}, "mpls": {1, 1}, "unreachable": {2, 2}, "loss-ratelimit": {1, 1}, "loss-from": {1, 1}, "source": {1, 1}}
 	cur := ""
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for n := 1; sc.Scan(); n++ {
@@ -189,6 +190,16 @@ func judge(f fact, format string, p *report.Path) (verdict, string) {
 		return missing, "anycast not recognised"
 	case "city", "country":
 		return judgePlace(f, p)
+	case "source":
+		// "source CC": the trace was run from country CC.
+		sp := fd.Source.Place
+		switch {
+		case sp == nil || sp.Country == "":
+			return missing, "source not placed"
+		case strings.EqualFold(sp.Country, f.args[0]):
+			return right, ""
+		}
+		return wrong, "source placed in " + placeText(sp, "")
 	case "handoff":
 		return judgeHandOff(f, fd)
 	case "jump":
