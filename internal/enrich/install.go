@@ -273,7 +273,8 @@ func Update(ctx context.Context, o UpdateOptions) ([]InstalledFile, error) {
 		case len(pkg.Countries) == 0:
 			return nil, bad(errors.New("only ASN data given: the address database needs the country data too (@ip-location-db/geo-whois-asn-country)"))
 		}
-		data, _, err := ipdb.Build(ipdb.Meta{BuiltAt: now().UTC().Truncate(time.Second), Sources: sources}, pkg.ASNs, pkg.Countries)
+		countries, _ := ipdb.FixFallbackCountry(pkg.ASNs, pkg.Countries) // as tools/gendb does for the embedded copy
+		data, _, err := ipdb.Build(ipdb.Meta{BuiltAt: now().UTC().Truncate(time.Second), Sources: sources}, pkg.ASNs, countries)
 		if err != nil {
 			return nil, bad(err)
 		}

@@ -103,9 +103,9 @@ func buildDB(now time.Time, asnPath, ccPath string) ([]byte, ipdb.Stats, error) 
 		all.ASNs = append(all.ASNs, pkg.ASNs...)
 		all.Countries = append(all.Countries, pkg.Countries...)
 	}
-	countries, fb := fixFallbackCountry(all.ASNs, all.Countries)
+	countries, fb := ipdb.FixFallbackCountry(all.ASNs, all.Countries)
 	fmt.Printf("IPv6 ranges in %s checked against their ASes' IPv4 countries: %d kept, %d corrected, %d dropped\n",
-		fallbackCountry, fb.Kept, fb.Corrected, fb.Dropped)
+		ipdb.FallbackCountry, fb.Kept, fb.Corrected, fb.Dropped)
 	return ipdb.Build(meta, all.ASNs, countries)
 }
 

@@ -1,22 +1,20 @@
-package main
+package ipdb
 
 import (
 	"net/netip"
 	"slices"
-
-	"hopscope/internal/enrich/ipdb"
 )
 
-// fallbackCountry is the country the whois-based source gives IPv6 space it has no better word for in
+// FallbackCountry is the country the whois-based source gives IPv6 space it has no better word for in
 // the APNIC region: the registry's own seat. Measured on the 2026-06 package: 6,974 IPv6 ranges (split
 // by origin AS) say AU, and 5,201 of them are announced by networks whose IPv4 space is elsewhere
 // (WIDE's 2001:200::/32 and KDDI's in Japan, CERNET's 2001:250::/32 in China, Google's 2404:6800::/32),
 // while IPv4 shows no such excess of AU. A router placed in Australia by it makes the source, the
 // destination and the speed-of-light checks all wrong, so such ranges are corrected or dropped here.
-const fallbackCountry = "AU"
+const FallbackCountry = "AU"
 
 // nationalShare is the share of an AS's IPv4 space that must lie in one country for that country to
-// stand for the AS's IPv6 space the source puts in fallbackCountry.
+// stand for the AS's IPv6 space the source puts in FallbackCountry.
 const nationalShare = 0.95
 
 // apnicRegion lists the economies APNIC serves: a range the source gives APNIC's seat comes from APNIC,
@@ -32,31 +30,31 @@ var apnicRegion = map[string]bool{
 	"TO": true, "TV": true, "TW": true, "VN": true, "VU": true, "WF": true, "WS": true,
 }
 
-// fallbackStats counts what fixFallbackCountry changed, in (range, AS) pieces.
-type fallbackStats struct {
+// FallbackStats counts what FixFallbackCountry changed, in (range, AS) pieces.
+type FallbackStats struct {
 	Kept, Corrected, Dropped int
 }
 
-// fixFallbackCountry returns countries with every IPv6 range in fallbackCountry checked against the
-// ASes announcing it: a piece announced by an AS whose IPv4 space is mostly in fallbackCountry stays; one
+// FixFallbackCountry returns countries with every IPv6 range in FallbackCountry checked against the
+// ASes announcing it: a piece announced by an AS whose IPv4 space is mostly in FallbackCountry stays; one
 // announced by an AS with nationalShare of its IPv4 space in another country of apnicRegion takes that
 // country; any other announced piece loses its country (unknown is better than wrong). Unannounced space and every
 // other range are left as they are. Ranges are matched by address order, so the cost is linear in the
 // number of ranges after sorting.
-func fixFallbackCountry(asns []ipdb.ASNRange, countries []ipdb.CountryRange) ([]ipdb.CountryRange, fallbackStats) {
-	var st fallbackStats
+func FixFallbackCountry(asns []ASNRange, countries []CountryRange) ([]CountryRange, FallbackStats) {
+	var st FallbackStats
 	v4AS, v6AS := splitASN(asns)
-	var v4CC []ipdb.CountryRange
+	var v4CC []CountryRange
 	for _, c := range countries {
 		if c.Start.Is4() {
 			v4CC = append(v4CC, c)
 		}
 	}
 	home := homeCountries(v4AS, sortedCountries(v4CC))
-	out := make([]ipdb.CountryRange, 0, len(countries))
+	out := make([]CountryRange, 0, len(countries))
 	j := 0
 	for _, c := range sortedCountries(countries) {
-		if c.Start.Is4() || c.Country != fallbackCountry {
+		if c.Start.Is4() || c.Country != FallbackCountry {
 			out = append(out, c)
 			continue
 		}
@@ -72,16 +70,16 @@ func fixFallbackCountry(asns []ipdb.ASNRange, countries []ipdb.CountryRange) ([]
 				continue
 			}
 			if cursor.Less(lo) {
-				out = append(out, ipdb.CountryRange{Start: cursor, End: lo.Prev(), Country: c.Country})
+				out = append(out, CountryRange{Start: cursor, End: lo.Prev(), Country: c.Country})
 			}
 			h, ok := home[a.ASN]
 			switch {
-			case ok && h.country == fallbackCountry:
+			case ok && h.country == FallbackCountry:
 				st.Kept++
-				out = append(out, ipdb.CountryRange{Start: lo, End: hi, Country: c.Country})
+				out = append(out, CountryRange{Start: lo, End: hi, Country: c.Country})
 			case ok && h.share >= nationalShare && apnicRegion[h.country]:
 				st.Corrected++
-				out = append(out, ipdb.CountryRange{Start: lo, End: hi, Country: h.country})
+				out = append(out, CountryRange{Start: lo, End: hi, Country: h.country})
 			default:
 				st.Dropped++
 			}
@@ -92,7 +90,7 @@ func fixFallbackCountry(asns []ipdb.ASNRange, countries []ipdb.CountryRange) ([]
 			cursor = hi.Next()
 		}
 		if !done {
-			out = append(out, ipdb.CountryRange{Start: cursor, End: c.End, Country: c.Country})
+			out = append(out, CountryRange{Start: cursor, End: c.End, Country: c.Country})
 		}
 	}
 	return out, st
@@ -105,7 +103,7 @@ type home struct {
 }
 
 // homeCountries weighs, for every AS, the countries of its IPv4 space by address count.
-func homeCountries(asns []ipdb.ASNRange, countries []ipdb.CountryRange) map[uint32]home {
+func homeCountries(asns []ASNRange, countries []CountryRange) map[uint32]home {
 	weight := map[uint32]map[string]float64{}
 	j := 0
 	for _, a := range asns {
@@ -141,7 +139,7 @@ func homeCountries(asns []ipdb.ASNRange, countries []ipdb.CountryRange) map[uint
 }
 
 // splitASN returns the IPv4 and IPv6 ranges of asns, each sorted by start.
-func splitASN(asns []ipdb.ASNRange) (v4s, v6s []ipdb.ASNRange) {
+func splitASN(asns []ASNRange) (v4s, v6s []ASNRange) {
 	for _, a := range asns {
 		if a.ASN == 0 {
 			continue
@@ -152,16 +150,16 @@ func splitASN(asns []ipdb.ASNRange) (v4s, v6s []ipdb.ASNRange) {
 			v6s = append(v6s, a)
 		}
 	}
-	by := func(a, b ipdb.ASNRange) int { return a.Start.Compare(b.Start) }
+	by := func(a, b ASNRange) int { return a.Start.Compare(b.Start) }
 	slices.SortFunc(v4s, by)
 	slices.SortFunc(v6s, by)
 	return v4s, v6s
 }
 
 // sortedCountries returns a copy of cs sorted by start.
-func sortedCountries(cs []ipdb.CountryRange) []ipdb.CountryRange {
+func sortedCountries(cs []CountryRange) []CountryRange {
 	out := slices.Clone(cs)
-	slices.SortStableFunc(out, func(a, b ipdb.CountryRange) int { return a.Start.Compare(b.Start) })
+	slices.SortStableFunc(out, func(a, b CountryRange) int { return a.Start.Compare(b.Start) })
 	return out
 }
 
