@@ -40,6 +40,9 @@ type ArticleOptions struct {
 	// (marseille, labels 18742 over 16001) report MPLS label stacks in their
 	// time-exceeded messages (RFC 4950). Their links then run through relays.
 	MPLS bool
+	// Answering makes the four silent routers (hops 10, 12, 15 and 16) answer like the others: the
+	// path as it would be with no router withholding ICMP.
+	Answering bool
 	// NoDNS leaves unbound out (faster to start; names then do not resolve).
 	NoDNS bool
 	// LongHaul is the one-way delay of the Marseille → Singapore link; zero
@@ -91,7 +94,7 @@ func Article(o ArticleOptions) Spec {
 	nodes := []Node{{Name: ArticleClient}}
 	for _, r := range []string{"home", "isp", "lag10", "ncidf304", "niidf302", "niidf301", "opentr", "handoff",
 		"paris", "silent10", "marseille", "silent12", "sga", "sgb", "una", "unb", "silent15", "silent16"} {
-		nodes = append(nodes, Node{Name: r, Router: true, Silent: strings.HasPrefix(r, "silent")})
+		nodes = append(nodes, Node{Name: r, Router: true, Silent: !o.Answering && strings.HasPrefix(r, "silent")})
 	}
 	dest := Node{Name: ArticleDestination}
 	for _, a := range ArticleTargets4 {
