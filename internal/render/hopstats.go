@@ -52,13 +52,29 @@ func statCells(row []cell, h report.PathHop, r *report.PathResponder, first bool
 	if rtt == nil {
 		return
 	}
-	for col, v := range map[int]*float64{colLast: rtt.LastMs, colAvg: rtt.AvgMs, colBest: rtt.BestMs, colWrst: rtt.WorstMs,
-		colStDev: rtt.StdDevMs, colJitter: rtt.JitterMs} {
-		if v != nil {
-			row[col] = cell{text: fmtMs(*v)}
+	for _, c := range [...]struct {
+		col int
+		v   *float64
+	}{{colLast, rtt.LastMs}, {colAvg, rtt.AvgMs}, {colBest, rtt.BestMs}, {colWrst, rtt.WorstMs}, {colStDev, rtt.StdDevMs}, {colJitter, rtt.JitterMs}} {
+		if c.v != nil {
+			row[c.col] = cell{text: fmtMs(*c.v)}
 		}
 	}
 	if first && h.JitterVerdict != "" && rtt.JitterMs != nil {
-		row[colJitter].style = lossStyle(map[string]string{"queueing": "path", "destination": "destination", "router": "rate-limit"}[h.JitterVerdict])
+		row[colJitter].style = jitterStyle(h.JitterVerdict)
 	}
+}
+
+// jitterStyle colours a hop's jitter by what it means, as lossStyle colours the loss it is alike:
+// queueing on the path red, the destination's red, a router's own replies yellow.
+func jitterStyle(verdict string) string {
+	switch verdict {
+	case "queueing":
+		return lossStyle("path")
+	case "destination":
+		return lossStyle("destination")
+	case "router":
+		return lossStyle("rate-limit")
+	}
+	return lossStyle("")
 }

@@ -4,7 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
+	"math"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"hopscope/internal/report"
@@ -58,17 +62,43 @@ type textOut struct {
 	color bool
 	width int
 	err   error
+	// buf holds the line being written, row the table row being built (fitTable); both are reused.
+	buf, row []byte
 }
 
 func (t *textOut) line(s string) {
 	if t.err != nil {
 		return
 	}
+	if t.width <= 0 || visibleLen(s) <= t.width {
+		t.write(s)
+		return
+	}
 	for _, l := range fitLine(s, t.width) {
-		if _, t.err = io.WriteString(t.w, l+"\n"); t.err != nil {
+		if t.write(l); t.err != nil {
 			return
 		}
 	}
+}
+
+// write writes s and a newline in one Write.
+func (t *textOut) write(s string) {
+	t.buf = append(append(t.buf[:0], s...), '\n')
+	_, t.err = t.w.Write(t.buf)
+}
+
+// lineBytes is line for a line built in b, which it returns (its bytes past len(b) overwritten).
+func (t *textOut) lineBytes(b []byte) []byte {
+	if t.err != nil {
+		return b
+	}
+	if t.width > 0 && visibleLenBytes(b) > t.width {
+		t.line(string(b))
+		return b
+	}
+	b = append(b, '\n')
+	_, t.err = t.w.Write(b)
+	return b[:len(b)-1]
 }
 
 // para writes text wrapped within the width, the first line after first and the others after rest.
@@ -77,8 +107,8 @@ func (t *textOut) para(first, rest, text string) {
 		t.line(first + text)
 		return
 	}
-	for _, l := range wrapHang(first, rest, text, t.width) {
-		t.line(l)
+	for l := range wrapLines(first, rest, text, t.width) {
+		t.lineBytes(l)
 	}
 }
 
@@ -127,8 +157,32 @@ func shorten(s string, n int) string {
 	return string(r[:head]) + "…" + string(r[len(r)-(n-1-head):])
 }
 
-// fmtMs formats milliseconds for a table.
-func fmtMs(v float64) string { return fmt.Sprintf("%.1f", v) }
+// fmtMs formats milliseconds for a table: one decimal, as fmt's %.1f writes it. Values from 0.0 to
+// 999.9 that are not within a hair of a rounding tie come from a table, without formatting or allocating.
+func fmtMs(v float64) string {
+	if v >= 0 && v < 1000 && !math.Signbit(v) {
+		t := v * 10
+		n := math.Floor(t)
+		if f := t - n; f < 0.5-1e-6 || f > 0.5+1e-6 {
+			if f > 0.5 {
+				n++
+			}
+			if n < 10000 {
+				return tenths()[int(n)]
+			}
+		}
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// tenths holds "0.0" to "999.9", built on first use.
+var tenths = sync.OnceValue(func() []string {
+	out := make([]string, 10000)
+	for i := range out {
+		out[i] = strconv.Itoa(i/10) + "." + strconv.Itoa(i%10)
+	}
+	return out
+})
 
 // pathTitle is "vweixinthumb.tc.qq.com (alias of socwxsns.video.qq.com, 101.33.110.25)".
 func pathTitle(p *report.Path) string {
@@ -202,7 +256,8 @@ type hopTable struct {
 	filled [numHopCols]bool
 }
 
-// newHopTable looks at every hop once to decide the optional columns.
+// newHopTable looks at every hop once to decide the optional columns; when the path was measured over
+// rounds it lays out every row once more to see which rounds columns have a value.
 func newHopTable(p *report.Path) hopTable {
 	var t hopTable
 	for _, h := range p.Hops {
@@ -223,11 +278,12 @@ func newHopTable(p *report.Path) hopTable {
 		}
 	}
 	t.loss = t.loss || t.rounds
-	for _, h := range p.Hops {
-		for _, row := range hopRows(h) {
-			for i, c := range row {
-				t.filled[i] = t.filled[i] || c.text != ""
-			}
+	if !t.rounds {
+		return t // filled only decides the rounds columns
+	}
+	for row := range hopRows(p) {
+		for i, c := range row {
+			t.filled[i] = t.filled[i] || c.text != ""
 		}
 	}
 	return t
@@ -296,44 +352,76 @@ func (ht hopTable) kept() []int {
 	return out
 }
 
-// pick keeps the shown columns of a full row (cells, columns or headers).
-func pick[T any](ht hopTable, row []T) []T {
-	out := make([]T, 0, numHopCols)
-	for _, i := range ht.kept() {
-		out = append(out, row[i])
+// pick appends the shown columns (kept) of a full row (cells, columns or headers) to dst.
+func pick[T any](dst []T, kept []int, row []T) []T {
+	for _, i := range kept {
+		dst = append(dst, row[i])
 	}
-	return out
+	return dst
 }
 
-// hopRows renders one hop as table rows, one per responder, in the hop table's full column order.
-func hopRows(h report.PathHop) [][]cell {
-	ttl := cell{text: fmt.Sprint(h.TTL)}
+// hopRowCount is how many table rows hop h has: one per responder, one for a silent hop.
+func hopRowCount(h report.PathHop) int {
 	if h.Silent {
-		row := make([]cell, numHopCols)
-		row[colHop], row[colAddr] = ttl, cell{text: "*", style: ansiDim}
-		statCells(row, h, nil, true)
-		return [][]cell{row}
+		return 1
 	}
-	notes := strings.Join(h.Notes, ", ")
-	var rows [][]cell
-	for i, r := range h.Responders {
+	return len(h.Responders)
+}
+
+// hopRows yields the hop table's rows, one per responder (one for a silent hop), in full column order.
+// The row yielded is reused: it is valid until the next.
+func hopRows(p *report.Path) iter.Seq[[]cell] {
+	return func(yield func([]cell) bool) {
 		row := make([]cell, numHopCols)
-		row[colAddr], row[colName], row[colAS] = cell{text: r.Addr}, cell{text: r.Name}, cell{text: r.AS}
-		row[colOperator], row[colPlace] = cell{text: r.Operator}, cell{text: r.PlaceLabel}
-		if r.RTT != nil {
-			row[colMin], row[colMed] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
+		for i := range p.Hops {
+			h := &p.Hops[i]
+			for k := range hopRowCount(*h) {
+				hopRow(row, h, k)
+				if !yield(row) {
+					return
+				}
+			}
 		}
-		statCells(row, h, &h.Responders[i], i == 0)
-		if r.Info.Special != nil && r.Info.ASN == 0 {
-			row[colOperator].style = ansiYellow
-		}
-		if i == 0 {
-			row[colHop] = ttl
-			row[colNotes] = cell{text: notes, style: noteStyle(h)}
-		}
-		rows = append(rows, row)
 	}
-	return rows
+}
+
+// shownRows is hopRows with only the kept columns.
+func shownRows(p *report.Path, kept []int) iter.Seq[[]cell] {
+	return func(yield func([]cell) bool) {
+		shown := make([]cell, 0, len(kept))
+		for row := range hopRows(p) {
+			if !yield(pick(shown[:0], kept, row)) {
+				return
+			}
+		}
+	}
+}
+
+// hopRow lays out row k of hop h (responder k, or a silent hop's one row) in row, numHopCols cells in
+// the hop table's full column order.
+func hopRow(row []cell, h *report.PathHop, k int) {
+	clear(row)
+	if k == 0 {
+		row[colHop] = cell{text: strconv.Itoa(h.TTL)}
+	}
+	if h.Silent {
+		row[colAddr] = cell{text: "*", style: ansiDim}
+		statCells(row, *h, nil, true)
+		return
+	}
+	r := &h.Responders[k]
+	row[colAddr], row[colName], row[colAS] = cell{text: r.Addr}, cell{text: r.Name}, cell{text: r.AS}
+	row[colOperator], row[colPlace] = cell{text: r.Operator}, cell{text: r.PlaceLabel}
+	if r.RTT != nil {
+		row[colMin], row[colMed] = cell{text: fmtMs(r.RTT.MinMs)}, cell{text: fmtMs(r.RTT.MedianMs)}
+	}
+	statCells(row, *h, r, k == 0)
+	if r.Info.Special != nil && r.Info.ASN == 0 {
+		row[colOperator].style = ansiYellow
+	}
+	if k == 0 {
+		row[colNotes] = cell{text: strings.Join(h.Notes, ", "), style: noteStyle(*h)}
+	}
 }
 
 // footnote explains the table's marks that appear in it: a starred location, an AS with "?"; empty
@@ -377,13 +465,8 @@ func writeTextPath(t *textOut, p *report.Path) {
 	}
 	t.line("")
 	ht := newHopTable(p)
-	var rows [][]cell
-	for _, h := range p.Hops {
-		for _, r := range hopRows(h) {
-			rows = append(rows, pick(ht, r))
-		}
-	}
-	t.fitTable(pick(ht, ht.columns()), rows)
+	kept := ht.kept()
+	t.fitTableSeq(pick(nil, kept, ht.columns()), shownRows(p, kept))
 	if s := footnoteText(footnote(p)); s != "" {
 		t.line(t.style(ansiDim, s))
 	}
@@ -446,6 +529,50 @@ var mdEscaper = strings.NewReplacer("|", `\|`, "\n", " ")
 // mdCell escapes text for a Markdown table cell.
 func mdCell(s string) string { return mdEscaper.Replace(s) }
 
+// appendMdHopRow appends a hop table row (full column order) as a Markdown table row of the kept
+// columns to b: cells escaped (mdCell), the name as code, a silent hop's star escaped, loss on the path
+// in bold.
+func appendMdHopRow(b []byte, silent bool, row []cell, kept []int) []byte {
+	b = append(b, '|')
+	for _, i := range kept {
+		b = append(b, ' ')
+		c := row[i]
+		switch {
+		case i == colAddr && silent:
+			b = append(b, `\*`...)
+		case i == colName && c.text != "":
+			b = append(b, '`')
+			b = appendMdCell(b, c.text)
+			b = append(b, '`')
+		case i == colLoss && c.style == ansiRed:
+			b = append(b, "**"...)
+			b = appendMdCell(b, c.text)
+			b = append(b, "**"...)
+		default:
+			b = appendMdCell(b, c.text)
+		}
+		b = append(b, " |"...)
+	}
+	return b
+}
+
+// appendMdCell appends s escaped as mdCell escapes it to b.
+func appendMdCell(b []byte, s string) []byte {
+	for {
+		i := strings.IndexAny(s, "|\n")
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i]...)
+		if s[i] == '|' {
+			b = append(b, `\|`...)
+		} else {
+			b = append(b, ' ')
+		}
+		s = s[i+1:]
+	}
+}
+
 // writeMarkdownPath writes one path as Markdown.
 func writeMarkdownPath(t *textOut, p *report.Path) {
 	f := &p.Findings
@@ -471,6 +598,7 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 	for _, a := range align {
 		ac = append(ac, cell{text: a})
 	}
+	kept := ht.kept()
 	mdRow := func(cs []cell) string {
 		cells := make([]string, len(cs))
 		for i, c := range cs {
@@ -478,23 +606,15 @@ func writeMarkdownPath(t *textOut, p *report.Path) {
 		}
 		return "| " + strings.Join(cells, " | ") + " |"
 	}
-	t.line(mdRow(pick(ht, hc)))
-	t.line(strings.ReplaceAll(mdRow(pick(ht, ac)), " ", ""))
-	for _, h := range p.Hops {
-		for _, row := range hopRows(h) {
-			for i := range row {
-				row[i].text = mdCell(row[i].text)
-			}
-			if row[colName].text != "" {
-				row[colName].text = "`" + row[colName].text + "`"
-			}
-			if h.Silent {
-				row[colAddr].text = `\*`
-			}
-			if row[colLoss].style == ansiRed {
-				row[colLoss].text = "**" + row[colLoss].text + "**"
-			}
-			t.line(mdRow(pick(ht, row)))
+	t.line(mdRow(pick(nil, kept, hc)))
+	t.line(strings.ReplaceAll(mdRow(pick(nil, kept, ac)), " ", ""))
+	var b []byte
+	row := make([]cell, numHopCols)
+	for i := range p.Hops {
+		h := &p.Hops[i]
+		for k := range hopRowCount(*h) {
+			hopRow(row, h, k)
+			b = t.lineBytes(appendMdHopRow(b[:0], h.Silent, row, kept))
 		}
 	}
 	starred, guessed := footnote(p)

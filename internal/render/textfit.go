@@ -3,6 +3,8 @@ package render
 import (
 	"bytes"
 	"io"
+	"iter"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -47,34 +49,56 @@ func visibleLen(s string) int {
 	return n
 }
 
+// visibleLenBytes is visibleLen for text in a buffer.
+func visibleLenBytes(b []byte) int {
+	if bytes.IndexByte(b, 0x1b) < 0 {
+		return utf8.RuneCount(b)
+	}
+	return visibleLen(string(b))
+}
+
 // wrapHang breaks text into lines of at most width visible runes at spaces: the first line starts with
 // first, the others with rest. A word longer than a line is cut in the middle.
 func wrapHang(first, rest, text string, width int) []string {
 	var lines []string
-	cur, curLen := first, visibleLen(first)
-	empty := true
-	for _, word := range strings.Fields(text) {
-		wl := visibleLen(word)
-		if !empty && curLen+1+wl > width {
-			lines = append(lines, cur)
-			cur, curLen, empty = rest, visibleLen(rest), true
-		}
-		if room := width - curLen - 1; empty && wl > room+1 && !strings.Contains(word, "\x1b") {
-			word = shorten(word, max(room+1, 3))
-			wl = visibleLen(word)
-		}
-		if !empty {
-			cur += " "
-			curLen++
-		}
-		cur += word
-		curLen += wl
-		empty = false
-	}
-	if !empty || len(lines) == 0 {
-		lines = append(lines, cur)
+	for l := range wrapLines(first, rest, text, width) {
+		lines = append(lines, string(l))
 	}
 	return lines
+}
+
+// wrapLines yields the lines of wrapHang one by one, built in a buffer that the next line reuses: a
+// paragraph of any length is wrapped without holding its words or its lines.
+func wrapLines(first, rest, text string, width int) iter.Seq[[]byte] {
+	return func(yield func([]byte) bool) {
+		cur := append(make([]byte, 0, max(width, 16)+8), first...)
+		curLen := visibleLen(first)
+		empty, lines := true, 0
+		for word := range strings.FieldsSeq(text) {
+			wl := visibleLen(word)
+			if !empty && curLen+1+wl > width {
+				if !yield(cur) {
+					return
+				}
+				lines++
+				cur, curLen, empty = append(cur[:0], rest...), visibleLen(rest), true
+			}
+			if room := width - curLen - 1; empty && wl > room+1 && !strings.Contains(word, "\x1b") {
+				word = shorten(word, max(room+1, 3))
+				wl = visibleLen(word)
+			}
+			if !empty {
+				cur = append(cur, ' ')
+				curLen++
+			}
+			cur = append(cur, word...)
+			curLen += wl
+			empty = false
+		}
+		if !empty || lines == 0 {
+			yield(cur)
+		}
+	}
 }
 
 // leadingSpaces returns the run of spaces s starts with.
@@ -196,6 +220,11 @@ type column struct {
 // columns cut (order 1 widest first, then 2, ...); a dropped column has width -1. The last column, when
 // wrapped, gets the rest of the line; belowLast reports that it goes under the row instead.
 func fitColumns(cols []column, rows [][]cell, width int) (w []int, belowLast bool) {
+	return fitColumnsSeq(cols, slices.Values(rows), width)
+}
+
+// fitColumnsSeq is fitColumns for rows read once from a sequence.
+func fitColumnsSeq(cols []column, rows iter.Seq[[]cell], width int) (w []int, belowLast bool) {
 	n := len(cols)
 	w = make([]int, n)
 	for i, c := range cols {
@@ -204,7 +233,7 @@ func fitColumns(cols []column, rows [][]cell, width int) (w []int, belowLast boo
 			cols[i].min = max(c.min, w[i]) // a header is never cut
 		}
 	}
-	for _, r := range rows {
+	for r := range rows {
 		for i := range min(len(r), n) {
 			w[i] = max(w[i], utf8.RuneCountInString(r[i].text))
 		}
@@ -299,9 +328,15 @@ func fitColumns(cols []column, rows [][]cell, width int) (w []int, belowLast boo
 // last column wraps inside its width or, when it would be too narrow, goes on its own line under the
 // row, indented past the first column. Styles apply after padding so colour never shifts the columns.
 func (t *textOut) fitTable(cols []column, rows [][]cell) {
-	w, below := fitColumns(cols, rows, t.width)
+	t.fitTableSeq(cols, slices.Values(rows))
+}
+
+// fitTableSeq is fitTable for rows from a sequence, read twice (widths, then lines): a table of any
+// length is laid out without holding its rows. A row is used only while the sequence yields it.
+func (t *textOut) fitTableSeq(cols []column, rows iter.Seq[[]cell]) {
+	w, below := fitColumnsSeq(cols, rows, t.width)
 	last := len(cols) - 1
-	pad := func(s string, i int) string {
+	pad := func(s string, i int) string { // for the rare wrapped last column; rows use appendCell
 		n := w[i] - utf8.RuneCountInString(s)
 		if cols[i].right {
 			return strings.Repeat(" ", n) + s
@@ -326,29 +361,32 @@ func (t *textOut) fitTable(cols []column, rows [][]cell) {
 		if len(cells) > 0 && cells[0].text != "" {
 			flush()
 		}
-		var b strings.Builder
+		// The row is built in t.row, reused from row to row.
+		b := t.row[:0]
 		first := true
 		for i := range min(len(cells), last) {
 			if w[i] < 0 {
 				continue
 			}
 			if !first {
-				b.WriteString("  ")
+				b = append(b, "  "...)
 			}
 			first = false
 			text := cells[i].text
-			if utf8.RuneCountInString(text) > w[i] {
+			n := utf8.RuneCountInString(text)
+			if n > w[i] {
 				if cols[i].cutEnd {
 					text = string([]rune(text)[:max(w[i]-1, 0)]) + "…"
 				} else {
 					text = shorten(text, w[i])
 				}
+				n = utf8.RuneCountInString(text)
 			}
 			style := cells[i].style
 			if head {
 				style = ansiBold
 			}
-			b.WriteString(t.style(style, pad(text, i)))
+			b = t.appendCell(b, style, text, w[i]-n, cols[i].right)
 		}
 		var lc cell
 		if last < len(cells) {
@@ -356,15 +394,15 @@ func (t *textOut) fitTable(cols []column, rows [][]cell) {
 		}
 		switch {
 		case w[last] < 0 || lc.text == "" || (below && head):
-			t.line(strings.TrimRight(b.String(), " "))
+			b = t.lineBytes(trimSpaces(b))
 		case below:
-			t.line(strings.TrimRight(b.String(), " "))
+			b = t.lineBytes(trimSpaces(b))
 			pending = append(pending, lc)
 		default:
 			if !first {
-				b.WriteString("  ")
+				b = append(b, "  "...)
 			}
-			start := visibleLen(b.String())
+			start := visibleLen(string(b))
 			style := lc.style
 			if head {
 				style = ansiBold
@@ -374,22 +412,59 @@ func (t *textOut) fitTable(cols []column, rows [][]cell) {
 					l = pad(l, last)
 				}
 				if k == 0 {
-					t.line(b.String() + t.style(style, l))
+					t.line(string(b) + t.style(style, l))
 				} else {
 					t.line(strings.Repeat(" ", start) + t.style(style, l))
 				}
 			}
 		}
+		t.row = b[:0]
 	}
 	hc := make([]cell, len(cols))
 	for i, c := range cols {
 		hc[i] = cell{text: c.head}
 	}
 	row(hc, true)
-	for _, r := range rows {
+	for r := range rows {
 		row(r, false)
 	}
 	flush()
+}
+
+// spaces pads table cells.
+const spaces = "                                                                "
+
+// appendCell appends text padded with n spaces (before it when right) and styled (t.style) to b.
+func (t *textOut) appendCell(b []byte, style, text string, n int, right bool) []byte {
+	styled := t.color && style != "" && len(text)+max(n, 0) > 0
+	if styled {
+		b = append(b, "\x1b["...)
+		b = append(b, style...)
+		b = append(b, 'm')
+	}
+	if !right {
+		b = append(b, text...)
+	}
+	for n > 0 {
+		k := min(n, len(spaces))
+		b = append(b, spaces[:k]...)
+		n -= k
+	}
+	if right {
+		b = append(b, text...)
+	}
+	if styled {
+		b = append(b, "\x1b[0m"...)
+	}
+	return b
+}
+
+// trimSpaces drops the spaces b ends with.
+func trimSpaces(b []byte) []byte {
+	for len(b) > 0 && b[len(b)-1] == ' ' {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 // tableWidth is how wide rows under header are with every cell whole.
