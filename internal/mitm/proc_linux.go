@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -207,19 +208,19 @@ func (procfs) pids() []int {
 	return pids
 }
 
-// open holds /proc/PID open, so that once the process exits reads through it fail rather than
+// open holds /proc/PID/fd open, so that once the process exits reads through it fail rather than
 // reaching a new process given the same pid.
 func (procfs) open(pid int) (procHandle, error) {
-	fd, err := unix.Open("/proc/"+strconv.Itoa(pid), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/fd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("open /proc/%d: %w", pid, err)
+		return nil, fmt.Errorf("open /proc/%d/fd: %w", pid, err)
 	}
 	p := &pidDir{pid: pid, fd: fd}
 	p.cleanup = runtime.AddCleanup(p, func(fd int) { unix.Close(fd) }, fd)
 	return p, nil
 }
 
-// pidDir is an open /proc/PID; safe for concurrent use until closed.
+// pidDir is an open /proc/PID/fd; safe for concurrent use until closed.
 type pidDir struct {
 	pid     int
 	fd      int
@@ -227,7 +228,7 @@ type pidDir struct {
 }
 
 func (p *pidDir) fds() ([]int, error) {
-	dfd, err := unix.Openat(p.fd, "fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	dfd, err := unix.Openat(p.fd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, fmt.Errorf("open /proc/%d/fd: %w", p.pid, err)
 	}
@@ -246,17 +247,21 @@ func (p *pidDir) fds() ([]int, error) {
 	return fds, nil
 }
 
+// socket reads the link /proc/PID/fd/FD: one readlinkat, nothing allocated.
 func (p *pidDir) socket(fd int) (uint64, bool) {
+	var name [24]byte
+	path := append(strconv.AppendInt(name[:0], int64(fd), 10), 0)
 	var buf [64]byte
-	n, err := unix.Readlinkat(p.fd, "fd/"+strconv.Itoa(fd), buf[:])
-	if err != nil {
+	n, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(p.fd), uintptr(unsafe.Pointer(&path[0])),
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
+	if errno != 0 {
 		return 0, false
 	}
 	return socketLinkInode(string(buf[:n])), true
 }
 
 func (p *pidDir) name() (string, error) {
-	fd, err := unix.Openat(p.fd, "comm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Openat(p.fd, "../comm", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return "", fmt.Errorf("open /proc/%d/comm: %w", p.pid, err)
 	}

@@ -302,3 +302,12 @@ func TestProcessTableNamesCurl(t *testing.T) {
 		t.Errorf("curl's process %q, want %q", got, want)
 	}
 }
+
+// processCPU is the CPU time this process has used, user and system.
+func processCPU() time.Duration {
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,6 +1,7 @@
 package mitm
 
 import (
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -41,7 +42,9 @@ type ProcessTable struct {
 	walking              bool                   // a re-read is running, the lock released
 	walks                uint64                 // re-reads begun
 	lastRecent, lastFull walkMark
-	retired              []procHandle // evicted while a re-read may still use them; closed when it ends
+	lastRecentAll        uint64         // the last re-read of the recent owners that read them all
+	wanted               map[uint64]int // inodes lookups are waiting for, and how many wait for each
+	retired              []procHandle   // evicted while a re-read may still use them; closed when it ends
 	stats                tableStats
 }
 
@@ -94,6 +97,7 @@ type walkMark struct {
 type walkResult struct {
 	socks map[uint64]walkedSock
 	procs map[int]*walkedProc
+	reads int // descriptors read
 }
 
 type walkedSock struct{ pid, fd int }
@@ -103,7 +107,9 @@ type walkedProc struct {
 	fds  map[int]uint64
 }
 
-type tableStats struct{ probes, recentWalks, fullWalks int }
+// tableStats counts a table's work: descriptors read by probes and by re-reads and walks, and how many
+// re-reads and walks.
+type tableStats struct{ probes, rereadReads, recentWalks, fullWalks int }
 
 // NewProcessTable makes a ProcessTable over this system's sockets and processes.
 func NewProcessTable(cfg ProcessTableConfig) *ProcessTable {
@@ -112,7 +118,7 @@ func NewProcessTable(cfg ProcessTableConfig) *ProcessTable {
 }
 
 func newProcessTable(cfg ProcessTableConfig, now func() time.Time, find func(local, remote netip.AddrPort) (uint64, error), src procSource) *ProcessTable {
-	t := &ProcessTable{refresh: cfg.Refresh, now: now, find: find, src: src, byInode: map[uint64]*recentProc{}}
+	t := &ProcessTable{refresh: cfg.Refresh, now: now, find: find, src: src, byInode: map[uint64]*recentProc{}, wanted: map[uint64]int{}}
 	t.cond = sync.NewCond(&t.mu)
 	return t
 }
@@ -147,6 +153,12 @@ func (t *ProcessTable) owner(ino uint64) string {
 	if name, ok := t.probe(ino); ok {
 		return name
 	}
+	t.wanted[ino]++
+	defer func() {
+		if t.wanted[ino]--; t.wanted[ino] == 0 {
+			delete(t.wanted, ino)
+		}
+	}()
 	for {
 		if name, ok := t.known(ino); ok {
 			return name
@@ -158,7 +170,7 @@ func (t *ProcessTable) owner(ino uint64) string {
 		if t.lastFull.seq > asked {
 			return "" // a walk of every process begun after we asked did not see it: nobody we can see owns it
 		}
-		full := len(t.recent) == 0 || t.lastRecent.seq > asked
+		full := len(t.recent) == 0 || t.lastRecentAll > asked
 		mark := &t.lastRecent
 		if full {
 			mark = &t.lastFull
@@ -339,35 +351,44 @@ func (t *ProcessTable) reread(full bool) {
 		w := walk(t.src)
 		t.mu.Lock()
 		t.walked = w
+		t.stats.rereadReads += w.reads
 		mark.took = t.now().Sub(mark.start)
 		t.lastFull = mark
 	} else {
 		t.stats.recentWalks++
 		rps := slices.Clone(t.recent)
-		type read struct {
-			fds  map[int]uint64
-			name string
-			err  error
-		}
-		reads := make([]read, len(rps))
+		want := maps.Clone(t.wanted)
+		reads := make([]rereadResult, len(rps))
 		t.mu.Unlock()
 		for i, rp := range rps {
-			reads[i].fds, reads[i].err = readFDs(rp.h)
-			if reads[i].err == nil {
-				reads[i].name, reads[i].err = rp.h.name()
+			if len(want) == 0 {
+				reads[i].stopped = true
+				continue
 			}
+			reads[i] = rereadFDs(rp.h, want)
 		}
 		t.mu.Lock()
+		complete := true
 		for i, rp := range rps {
-			if reads[i].err != nil {
+			r := reads[i]
+			t.stats.rereadReads += len(r.fds)
+			complete = complete && !r.stopped
+			switch {
+			case r.stopped && r.listed == nil:
+			case r.err != nil:
 				t.evict(rp) // the process is gone
-			} else if slices.Contains(t.recent, rp) {
-				t.reset(rp, reads[i].fds)
-				rp.name, rp.named = reads[i].name, mark.start
+			case slices.Contains(t.recent, rp):
+				t.merge(rp, r)
+				if r.name != "" {
+					rp.name, rp.named = r.name, mark.start
+				}
 			}
 		}
 		mark.took = t.now().Sub(mark.start)
 		t.lastRecent = mark
+		if complete {
+			t.lastRecentAll = mark.seq
+		}
 	}
 	t.walking = false
 	for _, h := range t.retired {
@@ -375,6 +396,69 @@ func (t *ProcessTable) reread(full bool) {
 	}
 	t.retired = nil
 	t.cond.Broadcast()
+}
+
+// rereadResult is one recent owner's descriptors read again.
+type rereadResult struct {
+	listed  []int          // every open descriptor, ascending; nil when not listed
+	fds     map[int]uint64 // those read, from the lowest up
+	stopped bool           // it stopped before the end: every wanted inode was found
+	name    string
+	err     error // the process is gone
+}
+
+// rereadFDs reads h's descriptors from the lowest up (where new ones go first), crossing each inode it
+// finds off want, and stops once want is empty.
+func rereadFDs(h procHandle, want map[uint64]int) rereadResult {
+	var r rereadResult
+	if r.listed, r.err = h.fds(); r.err != nil {
+		return r
+	}
+	slices.Sort(r.listed)
+	r.fds = make(map[int]uint64, len(r.listed))
+	for _, fd := range r.listed {
+		if len(want) == 0 {
+			r.stopped = true
+			break
+		}
+		if ino, open := h.socket(fd); open {
+			r.fds[fd] = ino
+			delete(want, ino)
+		}
+	}
+	r.name, r.err = h.name()
+	return r
+}
+
+// merge takes in what a re-read found of rp's descriptors: all of them, or (stopped) those from the
+// lowest up to where it stopped, above which descriptors not known before become holes to probe.
+func (t *ProcessTable) merge(rp *recentProc, r rereadResult) {
+	if !r.stopped {
+		t.reset(rp, r.fds)
+		return
+	}
+	open := make(map[int]bool, len(r.listed))
+	for _, fd := range r.listed {
+		open[fd] = true
+	}
+	for fd := range rp.known {
+		if !open[fd] {
+			t.note(rp, fd, 0)
+			delete(rp.known, fd)
+		}
+	}
+	for fd, ino := range r.fds {
+		t.note(rp, fd, ino)
+	}
+	rp.max, rp.holes = -1, rp.holes[:0]
+	if len(r.listed) > 0 {
+		rp.max = r.listed[len(r.listed)-1]
+	}
+	for fd := range rp.max {
+		if _, ok := rp.known[fd]; !ok {
+			rp.holes = append(rp.holes, fd)
+		}
+	}
 }
 
 // readFDs reads every descriptor of one process.
@@ -401,6 +485,7 @@ func walk(src procSource) walkResult {
 			continue
 		}
 		fds, err := readFDs(h)
+		w.reads += len(fds)
 		sockets := false
 		for fd, ino := range fds {
 			if ino != 0 {
