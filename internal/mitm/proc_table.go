@@ -84,6 +84,7 @@ type recentProc struct {
 	known map[int]uint64 // descriptor → socket inode (0: not a socket), as last read
 	max   int            // highest known descriptor; -1 when none
 	holes []int          // free descriptors below max when last read, ascending: where new ones go first
+	stale int            // known descriptors from here to max were not read since a re-read stopped short
 }
 
 type walkMark struct {
@@ -241,7 +242,26 @@ func (t *ProcessTable) probeOne(rp *recentProc, ino uint64) bool {
 			return true
 		}
 	}
+	// then those a re-read stopped short of, from the lowest up (new descriptors fill them in order),
+	// until probeRun in a row are free
+	for free := 0; rp.stale <= rp.max && free < probeRun; rp.stale++ {
+		fd := rp.stale
+		t.stats.probes++
+		got, open := rp.h.socket(fd)
+		if !open {
+			free++
+			t.forget(rp, fd)
+			continue
+		}
+		free = 0
+		t.note(rp, fd, got)
+		if got == ino {
+			rp.stale++
+			return true
+		}
+	}
 	var free []int
+	fresh := rp.stale > rp.max // nothing stale: what is read above max is not stale either
 	for fd := rp.max + 1; len(free) < probeRun; fd++ {
 		t.stats.probes++
 		got, open := rp.h.socket(fd)
@@ -252,12 +272,25 @@ func (t *ProcessTable) probeOne(rp *recentProc, ino uint64) bool {
 		rp.holes = append(rp.holes, free...)
 		free = free[:0]
 		rp.max = fd
+		if fresh {
+			rp.stale = fd + 1
+		}
 		t.note(rp, fd, got)
 		if got == ino {
 			return true
 		}
 	}
 	return false
+}
+
+// forget records that rp's descriptor fd is closed.
+func (t *ProcessTable) forget(rp *recentProc, fd int) {
+	if old, ok := rp.known[fd]; ok {
+		if old != 0 && t.byInode[old] == rp {
+			delete(t.byInode, old)
+		}
+		delete(rp.known, fd)
+	}
 }
 
 // note records that rp holds socket ino (0: something else) as descriptor fd.
@@ -279,6 +312,7 @@ func (t *ProcessTable) reset(rp *recentProc, fds map[int]uint64) {
 		}
 	}
 	rp.known, rp.max, rp.holes = map[int]uint64{}, -1, nil
+	defer func() { rp.stale = rp.max + 1 }()
 	for fd, ino := range fds {
 		t.note(rp, fd, ino)
 		rp.max = max(rp.max, fd)
@@ -358,23 +392,27 @@ func (t *ProcessTable) reread(full bool) {
 		t.stats.recentWalks++
 		rps := slices.Clone(t.recent)
 		want := maps.Clone(t.wanted)
+		maxes := make([]int, len(rps))
+		for i, rp := range rps {
+			maxes[i] = rp.max
+		}
 		reads := make([]rereadResult, len(rps))
 		t.mu.Unlock()
 		for i, rp := range rps {
 			if len(want) == 0 {
-				reads[i].stopped = true
+				reads[i] = rereadResult{upto: -1, stopped: true}
 				continue
 			}
-			reads[i] = rereadFDs(rp.h, want)
+			reads[i] = rereadFDs(rp.h, want, maxes[i])
 		}
 		t.mu.Lock()
 		complete := true
 		for i, rp := range rps {
 			r := reads[i]
-			t.stats.rereadReads += len(r.fds)
+			t.stats.rereadReads += r.upto + 1
 			complete = complete && !r.stopped
 			switch {
-			case r.stopped && r.listed == nil:
+			case r.upto < 0:
 			case r.err != nil:
 				t.evict(rp) // the process is gone
 			case slices.Contains(t.recent, rp):
@@ -398,67 +436,62 @@ func (t *ProcessTable) reread(full bool) {
 	t.cond.Broadcast()
 }
 
-// rereadResult is one recent owner's descriptors read again.
+// rereadResult is one recent owner's descriptors read again, from 0 up to upto.
 type rereadResult struct {
-	listed  []int          // every open descriptor, ascending; nil when not listed
-	fds     map[int]uint64 // those read, from the lowest up
-	stopped bool           // it stopped before the end: every wanted inode was found
+	upto    int            // the highest descriptor read; -1 for none
+	fds     map[int]uint64 // those of them open
+	stopped bool           // it stopped early: every wanted inode was found
 	name    string
 	err     error // the process is gone
 }
 
-// rereadFDs reads h's descriptors from the lowest up (where new ones go first), crossing each inode it
-// finds off want, and stops once want is empty.
-func rereadFDs(h procHandle, want map[uint64]int) rereadResult {
-	var r rereadResult
-	if r.listed, r.err = h.fds(); r.err != nil {
-		return r
-	}
-	slices.Sort(r.listed)
-	r.fds = make(map[int]uint64, len(r.listed))
-	for _, fd := range r.listed {
+// rereadFDs reads h's descriptors from 0 up (where new ones go first) to probeRun free numbers past
+// both max and the highest it finds open, crossing each inode it finds off want, and stops early once
+// want is empty. It lists nothing: descriptors are read by number.
+func rereadFDs(h procHandle, want map[uint64]int, max int) rereadResult {
+	r := rereadResult{upto: -1, fds: map[int]uint64{}}
+	for fd, free := 0, 0; fd <= max || free < probeRun; fd++ {
 		if len(want) == 0 {
 			r.stopped = true
 			break
 		}
-		if ino, open := h.socket(fd); open {
-			r.fds[fd] = ino
-			delete(want, ino)
+		ino, open := h.socket(fd)
+		r.upto = fd
+		if !open {
+			free++
+			continue
 		}
+		free = 0
+		r.fds[fd] = ino
+		delete(want, ino)
 	}
 	r.name, r.err = h.name()
 	return r
 }
 
-// merge takes in what a re-read found of rp's descriptors: all of them, or (stopped) those from the
-// lowest up to where it stopped, above which descriptors not known before become holes to probe.
+// merge takes in what a re-read found of rp's descriptors from 0 to r.upto. Above that, what was known
+// is left for probes to check (stale), unless the re-read went past the highest known.
 func (t *ProcessTable) merge(rp *recentProc, r rereadResult) {
-	if !r.stopped {
-		t.reset(rp, r.fds)
-		return
-	}
-	open := make(map[int]bool, len(r.listed))
-	for _, fd := range r.listed {
-		open[fd] = true
-	}
-	for fd := range rp.known {
-		if !open[fd] {
-			t.note(rp, fd, 0)
-			delete(rp.known, fd)
-		}
-	}
-	for fd, ino := range r.fds {
-		t.note(rp, fd, ino)
-	}
-	rp.max, rp.holes = -1, rp.holes[:0]
-	if len(r.listed) > 0 {
-		rp.max = r.listed[len(r.listed)-1]
-	}
-	for fd := range rp.max {
-		if _, ok := rp.known[fd]; !ok {
+	rp.holes = rp.holes[:0]
+	for fd := 0; fd <= r.upto; fd++ {
+		if ino, open := r.fds[fd]; open {
+			t.note(rp, fd, ino)
+		} else {
+			t.forget(rp, fd)
 			rp.holes = append(rp.holes, fd)
 		}
 	}
+	rp.max = max(rp.max, r.upto)
+	for rp.max >= 0 {
+		if _, ok := rp.known[rp.max]; ok {
+			break
+		}
+		rp.max--
+	}
+	for len(rp.holes) > 0 && rp.holes[len(rp.holes)-1] > rp.max {
+		rp.holes = rp.holes[:len(rp.holes)-1]
+	}
+	rp.stale = r.upto + 1
 }
 
 // readFDs reads every descriptor of one process.
