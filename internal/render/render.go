@@ -5,7 +5,6 @@
 package render
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 
@@ -49,11 +48,10 @@ func ByNameOptions(name string, o Options) (Func, error) {
 }
 
 // JSON writes r as indented JSON following the versioned schema. Strings keep their raw bytes (JSON
-// escapes control characters itself).
+// escapes control characters itself). The output is encoding/json's Encoder with two-space indentation,
+// written as it is made (writeJSON): a report of any size costs little more memory than its own.
 func JSON(w io.Writer, r *report.Report) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	return writeJSON(w, r)
 }
 
 // TextRenderer writes terminal tables; Color adds ANSI colour (only set it for a TTY without NO_COLOR).
