@@ -54,27 +54,35 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 	if err := cw.Write(PathCSVHeader); err != nil {
 		return err
 	}
+	row := make([]string, 0, len(PathCSVHeader)) // reused: the csv.Writer copies what it writes
+	lossCol := slices.Index(PathCSVHeader, "loss_pct")
 	for _, p := range ps {
 		target := p.Target.Name
 		if target == "" {
 			target = p.Target.Addr
 		}
-		for _, h := range p.Hops {
-			base := []string{csvText(target), strconv.Itoa(h.TTL), strconv.FormatBool(h.Silent), strconv.Itoa(h.Sent), strconv.Itoa(h.Answered)}
+		target = csvText(target)
+		for hi := range p.Hops {
+			h := &p.Hops[hi]
+			base := [...]string{target, strconv.Itoa(h.TTL), strconv.FormatBool(h.Silent), strconv.Itoa(h.Sent), strconv.Itoa(h.Answered)}
 			notes := csvText(strings.Join(h.Notes, "; "))
 			if len(h.Responders) == 0 {
-				row := append(base, make([]string, len(PathCSVHeader)-len(base)-len(csvStatsHeader)-1)...)
-				if loss, _ := rowStats(h, nil, true); loss != nil && loss.LossPct != nil {
-					row[slices.Index(PathCSVHeader, "loss_pct")] = csvFloat(*loss.LossPct, 1)
+				row = append(row[:0], base[:]...)
+				for len(row) < len(PathCSVHeader)-len(csvStatsHeader)-1 {
+					row = append(row, "")
 				}
-				row = append(row, csvStats(h, nil, true)...)
+				if loss, _ := rowStats(*h, nil, true); loss != nil && loss.LossPct != nil {
+					row[lossCol] = csvFloat(*loss.LossPct, 1)
+				}
+				row = appendCSVStats(row, *h, nil, true)
 				if err := cw.Write(append(row, notes)); err != nil {
 					return err
 				}
 				continue
 			}
-			for i, rs := range h.Responders {
-				row := append([]string(nil), base...)
+			for i := range h.Responders {
+				rs := &h.Responders[i]
+				row = append(row[:0], base[:]...)
 				asn := ""
 				if rs.Info.ASN != 0 {
 					asn = strconv.FormatUint(uint64(rs.Info.ASN), 10)
@@ -84,7 +92,7 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 					lat, lon = csvFloat(rs.Info.Place.Lat, 4), csvFloat(rs.Info.Place.Lon, 4)
 				}
 				loss := ""
-				if ls, _ := rowStats(h, &h.Responders[i], i == 0); ls != nil && ls.LossPct != nil {
+				if ls, _ := rowStats(*h, rs, i == 0); ls != nil && ls.LossPct != nil {
 					loss = csvFloat(*ls.LossPct, 1)
 				} else if rs.Loss != nil {
 					loss = csvFloat(100**rs.Loss, 1)
@@ -96,7 +104,7 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 				}
 				row = append(row, csvText(rs.Addr), csvText(rs.Name), csvText(rs.AS), asn, csvText(rs.Operator),
 					csvText(rs.PlaceLabel), lat, lon, loss, minMs, med, maxMs, count)
-				row = append(append(row, csvStats(h, &h.Responders[i], i == 0)...), notes)
+				row = append(appendCSVStats(row, *h, rs, i == 0), notes)
 				if err := cw.Write(row); err != nil {
 					return err
 				}
@@ -110,10 +118,14 @@ func csvPath(cw *csv.Writer, r *report.Report) error {
 var csvStatsHeader = []string{"loss_label", "loss_verdict", "stats_sent", "stats_received", "last_ms", "avg_ms", "best_ms",
 	"worst_ms", "stddev_ms", "jitter_ms", "jitter_verdict"}
 
-// csvStats are a row's loss and RTT statistics (rowStats: the responder's, else its hop's), empty when
-// not measured; the verdicts are the hop's, on its first row.
-func csvStats(h report.PathHop, r *report.PathResponder, first bool) []string {
-	out := make([]string, len(csvStatsHeader))
+// appendCSVStats appends a row's loss and RTT statistics (rowStats: the responder's, else its hop's),
+// empty when not measured, to row; the verdicts are the hop's, on its first row.
+func appendCSVStats(row []string, h report.PathHop, r *report.PathResponder, first bool) []string {
+	n := len(row)
+	for range csvStatsHeader {
+		row = append(row, "")
+	}
+	out := row[n:]
 	loss, rtt := rowStats(h, r, first)
 	if loss != nil && loss.Sent > 0 {
 		out[0], out[2], out[3] = csvText(loss.LossLabel), strconv.Itoa(loss.Sent), strconv.Itoa(loss.Received)
@@ -122,13 +134,13 @@ func csvStats(h report.PathHop, r *report.PathResponder, first bool) []string {
 		out[1], out[10] = h.LossVerdict, h.JitterVerdict
 	}
 	if rtt != nil {
-		for i, v := range []*float64{rtt.LastMs, rtt.AvgMs, rtt.BestMs, rtt.WorstMs, rtt.StdDevMs, rtt.JitterMs} {
+		for i, v := range [...]*float64{rtt.LastMs, rtt.AvgMs, rtt.BestMs, rtt.WorstMs, rtt.StdDevMs, rtt.JitterMs} {
 			if v != nil {
 				out[4+i] = csvFloat(*v, 3)
 			}
 		}
 	}
-	return out
+	return row
 }
 
 func csvDomains(cw *csv.Writer, r *report.Report) error {
