@@ -311,3 +311,60 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkSockDiagQuery is the kernel round trip each lookup makes: one exact sock_diag query.
+func BenchmarkSockDiagQuery(b *testing.B) {
+	d := &diagConn{}
+	defer d.close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	local, remote := addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
+	for b.Loop() {
+		if ino, err := d.inode(local, remote); err != nil || ino == 0 {
+			b.Fatalf("inode %d, %v", ino, err)
+		}
+	}
+}
+
+// BenchmarkProcessTableLookup is one connection's whole lookup, the kernel query and the descriptor
+// reads, on a new loopback connection from this process each op (closed after it, so descriptor
+// numbers are reused as a busy client's are); "connect" is the same without the lookup.
+func BenchmarkProcessTableLookup(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	for _, lookup := range []bool{false, true} {
+		name := map[bool]string{false: "connect", true: "connect+lookup"}[lookup]
+		b.Run(name, func(b *testing.B) {
+			pt := NewProcessTable(ProcessTableConfig{})
+			self := "[" + strconv.Itoa(os.Getpid()) + "]"
+			for b.Loop() {
+				c, err := net.Dial("tcp", ln.Addr().String())
+				if err != nil {
+					b.Fatal(err)
+				}
+				s, err := ln.Accept()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if lookup {
+					if got := pt.Lookup(addrPort(s.RemoteAddr()), addrPort(s.LocalAddr())); !strings.HasSuffix(got, self) {
+						b.Fatalf("named %q", got)
+					}
+				}
+				c.Close()
+				s.Close()
+			}
+		})
+	}
+}

@@ -36,11 +36,11 @@ type ProcessTable struct {
 
 	mu                   sync.Mutex
 	cond                 *sync.Cond
-	recent               []*recentProc          // owners of recent connections, most recent first
-	byInode              map[uint64]*recentProc // every socket inode read from a recent owner's descriptors
-	walked               walkResult             // the last walk of every process
-	walking              bool                   // a re-read is running, the lock released
-	walks                uint64                 // re-reads begun
+	recent               []*recentProc       // owners of recent connections, most recent first
+	byInode              map[uint64]socketAt // every socket inode read from a recent owner's descriptors
+	walked               walkResult          // the last walk of every process
+	walking              bool                // a re-read is running, the lock released
+	walks                uint64              // re-reads begun
 	lastRecent, lastFull walkMark
 	lastRecentAll        uint64         // the last re-read of the recent owners that read them all
 	wanted               map[uint64]int // inodes lookups are waiting for, and how many wait for each
@@ -85,6 +85,25 @@ type recentProc struct {
 	max   int            // highest known descriptor; -1 when none
 	holes []int          // free descriptors below max when last read, ascending: where new ones go first
 	stale int            // known descriptors from here to max were not read since a re-read stopped short
+	// latest are the descriptors where the last len(latest) sockets looked up were found (nlatest in all)
+	latest  [4]int
+	nlatest int
+	reuses  bool // the last socket probed for was found where an earlier one had been
+}
+
+// socketAt is where a socket was read: which recent owner, which descriptor.
+type socketAt struct {
+	rp *recentProc
+	fd int
+}
+
+// found records that a socket looked up was found as descriptor fd.
+func (rp *recentProc) found(fd int) {
+	if rp.nlatest > 0 && rp.latest[(rp.nlatest-1)%len(rp.latest)] == fd {
+		return
+	}
+	rp.latest[rp.nlatest%len(rp.latest)] = fd
+	rp.nlatest++
 }
 
 type walkMark struct {
@@ -119,7 +138,7 @@ func NewProcessTable(cfg ProcessTableConfig) *ProcessTable {
 }
 
 func newProcessTable(cfg ProcessTableConfig, now func() time.Time, find func(local, remote netip.AddrPort) (uint64, error), src procSource) *ProcessTable {
-	t := &ProcessTable{refresh: cfg.Refresh, now: now, find: find, src: src, byInode: map[uint64]*recentProc{}, wanted: map[uint64]int{}}
+	t := &ProcessTable{refresh: cfg.Refresh, now: now, find: find, src: src, byInode: map[uint64]socketAt{}, wanted: map[uint64]int{}}
 	t.cond = sync.NewCond(&t.mu)
 	return t
 }
@@ -193,7 +212,9 @@ func (t *ProcessTable) owner(ino uint64) string {
 // known answers from what the table has read, promoting an owner found by the last walk to the
 // recent owners.
 func (t *ProcessTable) known(ino uint64) (string, bool) {
-	if rp, ok := t.byInode[ino]; ok {
+	if at, ok := t.byInode[ino]; ok {
+		rp := at.rp
+		rp.found(at.fd)
 		t.touch(rp)
 		return rp.name, true
 	}
@@ -225,46 +246,67 @@ func (t *ProcessTable) probe(ino uint64) (string, bool) {
 	return "", false
 }
 
-// probeOne reads rp's descriptors where new ones go: the lowest free ones when it was last read, then
-// upwards from the highest known, stopping at the first free hole and at probeRun free numbers in a
-// row above. Every socket it passes is remembered for the lookups that follow.
+// probeOne reads rp's descriptors where new ones go: the lowest free ones when it was last read; those
+// a re-read stopped short of, from the lowest up; upwards from the highest known, stopping at the
+// first free hole and at probeRun free numbers in a row; last, the descriptors where its latest
+// sockets were found (a client that closes a connection and opens another gets the same number back).
+// Every socket it passes is remembered for the lookups that follow.
 func (t *ProcessTable) probeOne(rp *recentProc, ino uint64) bool {
-	for len(rp.holes) > 0 {
-		fd := rp.holes[0]
+	read := func(fd int) (open, found bool) {
 		t.stats.probes++
 		got, open := rp.h.socket(fd)
+		if !open {
+			t.forget(rp, fd)
+			return false, false
+		}
+		t.note(rp, fd, got)
+		if got == ino {
+			rp.found(fd)
+			return true, true
+		}
+		return true, false
+	}
+	latest := func() bool {
+		for i := range min(rp.nlatest, len(rp.latest)) {
+			if _, found := read(rp.latest[(rp.nlatest-1-i)%len(rp.latest)]); found {
+				return true
+			}
+		}
+		return false
+	}
+	// a client that found its last socket where an earlier one was is likely to again: look there first
+	if rp.reuses {
+		if latest() {
+			return true
+		}
+		rp.reuses = false
+	}
+	for len(rp.holes) > 0 {
+		open, found := read(rp.holes[0])
 		if !open {
 			break
 		}
 		rp.holes = rp.holes[1:]
-		t.note(rp, fd, got)
-		if got == ino {
+		if found {
 			return true
 		}
 	}
-	// then those a re-read stopped short of, from the lowest up (new descriptors fill them in order),
-	// until probeRun in a row are free
-	for free := 0; rp.stale <= rp.max && free < probeRun; rp.stale++ {
-		fd := rp.stale
-		t.stats.probes++
-		got, open := rp.h.socket(fd)
+	for free := 0; rp.stale+free <= rp.max && free < probeRun; {
+		open, found := read(rp.stale + free)
 		if !open {
 			free++
-			t.forget(rp, fd)
 			continue
 		}
+		rp.stale += free + 1 // everything below is read
 		free = 0
-		t.note(rp, fd, got)
-		if got == ino {
-			rp.stale++
+		if found {
 			return true
 		}
 	}
-	var free []int
 	fresh := rp.stale > rp.max // nothing stale: what is read above max is not stale either
+	var free []int
 	for fd := rp.max + 1; len(free) < probeRun; fd++ {
-		t.stats.probes++
-		got, open := rp.h.socket(fd)
+		open, found := read(fd)
 		if !open {
 			free = append(free, fd)
 			continue
@@ -275,18 +317,18 @@ func (t *ProcessTable) probeOne(rp *recentProc, ino uint64) bool {
 		if fresh {
 			rp.stale = fd + 1
 		}
-		t.note(rp, fd, got)
-		if got == ino {
+		if found {
 			return true
 		}
 	}
-	return false
+	rp.reuses = latest()
+	return rp.reuses
 }
 
 // forget records that rp's descriptor fd is closed.
 func (t *ProcessTable) forget(rp *recentProc, fd int) {
 	if old, ok := rp.known[fd]; ok {
-		if old != 0 && t.byInode[old] == rp {
+		if old != 0 && t.byInode[old].rp == rp {
 			delete(t.byInode, old)
 		}
 		delete(rp.known, fd)
@@ -295,19 +337,19 @@ func (t *ProcessTable) forget(rp *recentProc, fd int) {
 
 // note records that rp holds socket ino (0: something else) as descriptor fd.
 func (t *ProcessTable) note(rp *recentProc, fd int, ino uint64) {
-	if old := rp.known[fd]; old != 0 && old != ino && t.byInode[old] == rp {
+	if old := rp.known[fd]; old != 0 && old != ino && t.byInode[old].rp == rp {
 		delete(t.byInode, old)
 	}
 	rp.known[fd] = ino
 	if ino != 0 {
-		t.byInode[ino] = rp
+		t.byInode[ino] = socketAt{rp, fd}
 	}
 }
 
 // reset replaces what is known of rp's descriptors with fds, as just read.
 func (t *ProcessTable) reset(rp *recentProc, fds map[int]uint64) {
 	for _, ino := range rp.known {
-		if ino != 0 && t.byInode[ino] == rp {
+		if ino != 0 && t.byInode[ino].rp == rp {
 			delete(t.byInode, ino)
 		}
 	}

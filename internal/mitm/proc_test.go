@@ -195,6 +195,25 @@ func TestProcessTableWorkPerConnection(t *testing.T) {
 			s, finds, reads-reads0, lists-lists0)
 	}
 
+	// one connection at a time, each closed before the next opens on the same descriptor number
+	reads0, _, _ = f.counts()
+	walks0 := pt.stats.recentWalks + pt.stats.fullWalks
+	for i := range 100 {
+		c := f.connect(100)
+		check(fmt.Sprint("sequential connection ", i), c, "browser[100]")
+		f.mu.Lock()
+		for fd, ino := range f.procs[100].fds {
+			if ino == f.conns[c.Port()] {
+				delete(f.procs[100].fds, fd)
+			}
+		}
+		f.mu.Unlock()
+	}
+	reads, _, _ = f.counts()
+	if walks := pt.stats.recentWalks + pt.stats.fullWalks - walks0; walks > 1 || reads-reads0 > 100+20 {
+		t.Errorf("sequential connections: %d re-reads or walks, %d descriptor reads; want at most 1, about 100 reads", walks, reads-reads0)
+	}
+
 	// churn: every third socket closes and a new connection takes its place, lowest number first
 	f.mu.Lock()
 	for fd, ino := range f.procs[100].fds {
