@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"bytes"
 	"embed"
 	"fmt"
@@ -27,6 +28,7 @@ var pageTemplate = sync.OnceValue(func() *template.Template {
 		"bytes":     report.BytesLabel,
 		"pct":       func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"joinAddrs": joinAny,
+		"responders": respondersHTML,
 		"mul15":     func(f float64) float64 { return f * 1.5 },
 		"addf":      func(a, b float64) float64 { return a + b },
 		"subf":      func(a, b float64) float64 { return a - b },
@@ -141,12 +143,33 @@ func HTML(w io.Writer, r *report.Report) error {
 		page.Pre = buf.String()
 		page.Title = strings.ToUpper(string(r.Kind[:1])) + string(r.Kind[1:]) + " report"
 	}
-	var buf bytes.Buffer
-	if err := pageTemplate().Execute(&buf, page); err != nil {
+	// Written as it is made: the CLI renders into memory and drops what a failed rendering wrote.
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := pageTemplate().Execute(bw, page); err != nil {
 		return fmt.Errorf("render html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return bw.Flush()
+}
+
+// htmlText escapes text as html/template escapes a string printed in HTML text.
+var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
+
+// respondersHTML is a hop's responders as the hop table lists them, one a line, each address followed
+// by its name: what the template's range over them wrote, made in one call for a hop of any size.
+func respondersHTML(rs []report.PathResponder) template.HTML {
+	var b strings.Builder
+	for i := range rs {
+		if i > 0 {
+			b.WriteString("<br>")
+		}
+		htmlText.WriteString(&b, rs[i].Addr)
+		if rs[i].Name != "" {
+			b.WriteString(` <span class="muted">`)
+			htmlText.WriteString(&b, rs[i].Name)
+			b.WriteString("</span>")
+		}
+	}
+	return template.HTML(b.String())
 }
 
 func newHTMLPath(p *report.Path, colors *asColors) htmlPath {
