@@ -64,6 +64,12 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 	icTok := interconnect(&n, host)
 	inter := ex.name != "" || icTok != "" || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
 	if p, tok, conf, ok := findPlace(&n, host, car, pref, cityKey); ok {
+		if conf == ConfidenceMedium && contradictsTLD(&n, p.country) {
+			// A code of another country's city under a national domain ("bgw01.nsk.ertelecom.ru": a
+			// border gateway in Novosibirsk, not Baghdad's airport BGW) stands only where the address
+			// database's country confirms it.
+			conf = ConfidenceLow
+		}
 		return &Hint{Token: tok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
 			ASN: asn, Confidence: conf, Exchange: ex.name, Interconnect: inter}, asnToken
 	}
@@ -80,6 +86,27 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 		tok = icTok // an interconnect word alone: the link to another network is the clue
 	}
 	return &Hint{Token: tok, ASN: asn, Interconnect: inter}, asnToken
+}
+
+// vanityTLDs are country-code domains sold worldwide for their letters (".io", ".tv", ".me"): they say
+// nothing of where a router is.
+var vanityTLDs = map[string]bool{
+	"ac": true, "ag": true, "ai": true, "am": true, "bz": true, "cc": true, "cd": true, "cf": true,
+	"co": true, "cx": true, "fm": true, "ga": true, "gd": true, "gg": true, "gl": true, "gq": true,
+	"im": true, "io": true, "la": true, "ly": true, "me": true, "ml": true, "ms": true, "mu": true,
+	"nu": true, "pw": true, "sc": true, "sh": true, "st": true, "tk": true, "to": true, "tv": true,
+	"vc": true, "vg": true, "ws": true,
+}
+
+// contradictsTLD reports whether the name ends in a national domain of a country other than cc
+// (".ru" for a code read as Baghdad). Generic and vanity domains contradict nothing.
+func contradictsTLD(n *nameParts, cc string) bool {
+	tld := n.labels[n.nl-1]
+	if vanityTLDs[tld] {
+		return false
+	}
+	c := countryToken(tld)
+	return c != "" && cc != "" && c != cc
 }
 
 // countryLabel returns the country label i names as an ISO code ("uk" → "GB", "de" → "DE"): any label

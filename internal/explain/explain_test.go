@@ -704,6 +704,7 @@ func BenchmarkExplainSeed(b *testing.B) {
 }
 
 func TestDistanceSentence(t *testing.T) {
+	seattle := enrich.Hint{City: "Seattle", Country: "US", Lat: 47.61, Lon: -122.33, HasCoords: true, Confidence: "high"}
 	tests := []struct {
 		name  string
 		hops  []string
@@ -718,9 +719,15 @@ func TestDistanceSentence(t *testing.T) {
 			Options{From: &Place{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true}}, "The destination's city is unknown"},
 		{"same city", []string{"192.0.2.1/1", "203.0.113.9/3"}, map[netip.Addr]enrich.Info{netip.MustParseAddr("203.0.113.9"): {Hint: &explaintest.Paris}},
 			Options{From: &Place{City: "Paris", Country: "FR", Lat: 48.86, Lon: 2.35, HasCoords: true}}, "both around Paris"},
-		{"source inferred from a hop 80 ms away is not around the destination", []string{"192.0.2.1/80", "203.0.113.9/81"},
+		{"a first hop 80 ms away places no source", []string{"192.0.2.1/80", "203.0.113.9/81"},
 			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.1"): {Hint: &explaintest.Paris}, netip.MustParseAddr("203.0.113.9"): {Hint: &explaintest.Paris}},
-			Options{}, "within ~8,000 km of Paris (by RTT), too loose to state the distance"},
+			Options{}, "Where the trace was run from is unknown"},
+		{"a first hop 30 ms away in a small country: near its city, too loose for a distance", []string{"192.0.2.1/30", "203.0.113.9/31"},
+			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.1"): {Hint: &explaintest.Paris}, netip.MustParseAddr("203.0.113.9"): {Hint: &explaintest.Paris}},
+			Options{}, "within ~3,000 km of Paris (by RTT), too loose to state the distance"},
+		{"a first hop 30 ms away in a large country gives the country, not the city", []string{"192.0.2.1/30", "203.0.113.9/31"},
+			map[netip.Addr]enrich.Info{netip.MustParseAddr("192.0.2.1"): {Hint: &seattle}, netip.MustParseAddr("203.0.113.9"): {Hint: &seattle}},
+			Options{}, "The trace was run from somewhere in the United States"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

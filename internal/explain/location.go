@@ -12,6 +12,7 @@ import (
 	"hopscope/internal/enrich"
 	"hopscope/internal/geo"
 	"hopscope/internal/path"
+	"hopscope/internal/worldmap"
 )
 
 // PlaceOf combines an address's database location with its hostname hint. Router addresses are
@@ -126,15 +127,32 @@ func (e *explainer) source(user *Place) Source {
 	if len(resp) == 0 {
 		return Source{Basis: "no hop answered"}
 	}
-	first := e.mins[resp[0]]
-	country := ""
+	// The evidence is the public hops before the destination: a private hop has no place, and the
+	// destination or an anycast address is where the trace went, not where it came from. The first of
+	// them starts the window: a home or access link's delay before it (a DSL line's 20 ms) is no distance.
+	var ev []int
+	reached := e.reachedTTL()
+	for _, i := range resp {
+		if e.sourceEvidence(i, reached) {
+			ev = append(ev, i)
+		}
+	}
+	if len(ev) == 0 {
+		return Source{Basis: "no public hop answered before the destination; give --from-location"}
+	}
+	first := e.mins[ev[0]]
+	if first > maxSourceMs {
+		return Source{Basis: fmt.Sprintf("the first public hop answers in %s ms, so the source may be anywhere within %s km of it; give --from-location",
+			approx(first), GroupDigits(math.Round(first*geo.FibreKmPerMs)))}
+	}
+	country, nearest, nearestTTL := "", "", 0
 	// Among the first hops (before the RTT has risen), a hop placed by its name beats one placed by a
 	// database city (routers are registered at head offices), and the fastest of a kind wins: a hop
 	// answering in t ms puts the source within t × 100 km of it.
 	best := -1
 	// named is the country of the first national domain (".edu.cn") among the first hops' names.
 	named, namedTTL, namedAs := "", 0, ""
-	for _, i := range resp {
+	for _, i := range ev {
 		if e.mins[i] > first+jumpMinMs {
 			break
 		}
@@ -145,8 +163,14 @@ func (e *explainer) source(user *Place) Source {
 				best = i
 			}
 		}
-		if country == "" && p != nil && p.Country != "" {
+		// A registry country counts only for a network that serves one country: a global carrier's or
+		// cloud's registration is its head office's.
+		if country == "" && p != nil && p.Country != "" && (p.Source == "hostname" || !globalNetwork(e.out[i].ASN)) {
 			country = p.Country
+		}
+		// Any country, a global network's registry included, can contradict a name further on.
+		if nearest == "" && p != nil && p.Country != "" {
+			nearest, nearestTTL = p.Country, e.out[i].TTL
 		}
 		for _, r := range e.t.Hops[i].Responders {
 			if named != "" {
@@ -158,7 +182,24 @@ func (e *explainer) source(user *Place) Source {
 		}
 	}
 	if best >= 0 {
-		return e.sourceNear(best, fmt.Sprintf("hop %d (%s) answers in %s ms", e.out[best].TTL, e.out[best].Place.Source, approx(e.mins[best])))
+		b := e.out[best]
+		if nearest != "" && nearest != b.Place.Country && nearestTTL < b.TTL {
+			// A nearer hop says another country: two countries within the RTT, and nothing to pick one.
+			return Source{Basis: fmt.Sprintf("hop %d is in %s but hop %d (%s) is in %s, both within the first hops' RTT; give --from-location",
+				nearestTTL, CountryName(nearest), b.TTL, b.Place.Label(), CountryName(b.Place.Country))}
+		}
+		why := fmt.Sprintf("hop %d (%s) answers in %s ms", b.TTL, b.Place.Source, approx(e.mins[best]))
+		if r := math.Round(e.mins[best] * geo.FibreKmPerMs); r > maxSourceCityKm && !smallCountry(b.Place.Country) {
+			// Too slow to name a city in a large country: only the country of the hop, which a network
+			// serving its customers there (a home line's first routers) makes the source's.
+			if b.Place.Source != "hostname" && globalNetwork(b.ASN) || b.Place.Country == "" {
+				return Source{Basis: fmt.Sprintf("%s, too slow to place the source; give --from-location", why)}
+			}
+			return Source{Known: true, Approximate: true, RadiusKm: r,
+				Place: &Place{Country: b.Place.Country, Source: "inferred", Confidence: "low"},
+				Basis: fmt.Sprintf("in %s: %s, too slow to name a city", CountryName(b.Place.Country), why)}
+		}
+		return e.sourceNear(best, why)
 	}
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
@@ -168,7 +209,8 @@ func (e *explainer) source(user *Place) Source {
 		return Source{Basis: fmt.Sprintf("the registry puts the first hops in %s, but hop %d's name %s is %s's; give --from-location",
 			CountryName(country), namedTTL, namedAs, CountryName(named))}
 	}
-	for i, h := range e.out {
+	for _, i := range ev {
+		h := e.out[i]
 		p := h.Place
 		if p == nil || !p.HasCoords {
 			continue
@@ -185,10 +227,53 @@ func (e *explainer) source(user *Place) Source {
 		if !math.IsNaN(e.placeMs[i]) {
 			s.RadiusKm = math.Round(e.placeMs[i] * geo.FibreKmPerMs)
 		}
+		if s.RadiusKm > maxSourceCityKm && !smallCountry(country) {
+			// Too far to name its city: the country is what the first hops say.
+			s.Place = &Place{Country: country, Source: "inferred", Confidence: "low"}
+			s.Basis = fmt.Sprintf("the first hops are in %s; the first located hop there, hop %d (%s), answers in %s ms, too slow to name a city",
+				CountryName(country), h.TTL, p.Label(), approx(e.placeMs[i]))
+		}
 		return s
 	}
 	return Source{Known: true, Place: &Place{Country: country, Source: "database", Confidence: "low"}, Approximate: true,
 		Basis: fmt.Sprintf("the first hops are in %s; no city is known", CountryName(country))}
+}
+
+// maxSourceMs is the slowest first public hop that still says something of where the source is: past
+// it (4,000 km by fibre) a continent's worth of countries fits in the RTT.
+const maxSourceMs = 40.0
+
+// maxSourceCityKm is the widest radius within which the source is said to be "near" a hop's city;
+// past it only the hop's country is given.
+const maxSourceCityKm = 1000.0
+
+// smallCountry reports whether every point of country cc is within maxSourceCityKm of any other, so
+// that one of its cities stands for a source known only to be in it (France, not the United States).
+func smallCountry(cc string) bool {
+	c, ok := worldmap.Centre(cc)
+	return ok && 2*c.RadiusKm <= maxSourceCityKm
+}
+
+// sourceEvidence reports whether hop index i can say where the source is: it answered before the
+// destination did, from a public address that is not anycast (or from a name alone).
+// reached is the TTL where the destination answered, 0 when it did not.
+func (e *explainer) sourceEvidence(i, reached int) bool {
+	h := &e.t.Hops[i]
+	if reached > 0 && h.TTL >= reached {
+		return false
+	}
+	for _, r := range h.Responders {
+		if !r.Addr.IsValid() {
+			if r.Name != "" {
+				return true
+			}
+			continue
+		}
+		if in := e.info(r.Addr); in.Special == nil && in.Anycast == nil && r.Addr != e.t.Target.Addr {
+			return true
+		}
+	}
+	return false
 }
 
 // destination describes the target from the database and whether it answered.

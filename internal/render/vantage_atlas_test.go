@@ -127,7 +127,7 @@ func TestInvestigationVantages(t *testing.T) {
 	perHost := [][]string{
 		{"Vantage points compared: 121.244.76.25", "probe 319, AS1909, US", "probe 426, AS6939,",
 			"AS6939 → AS1299 → AS6453", "no router is common to every path; they share AS6453"},
-		{"Vantage points compared: 194.0.25.10", "probe 22880, AS26088, near Seattle, US", "probe 12185, AS7922, US",
+		{"Vantage points compared: 194.0.25.10", "probe 22880, AS26088, US", "probe 12185, AS7922, US",
 			"AS7922 → AS3356 → AS3549 → AS4637 → AS1921", "hop 12 at 41.2 ms", "202.147.51.46 (US)"},
 	}
 	for _, tc := range []struct {
