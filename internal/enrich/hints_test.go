@@ -87,6 +87,9 @@ func TestHintFromName(t *testing.T) {
 		{"bru-1-6k.be.eu", "Brussels", "BE", "medium", "bru", 0},                      // a country label after the site
 		{"cr-sjo.example.net", "San José", "CR", "low", "sjo", 0},                     // "cr" is a core router, not Costa Rica confirming SJO: still a weak code
 		{"vi-xx-0092.brc2.spb.obit.ru", "Saint Petersburg", "RU", "medium", "spb", 0}, // a metro code beats a weak airport to its left
+		// A code of another country's airport under a national domain stands only with the database.
+		{"lag-3-438.bgw01.nsk.ertelecom.ru", "Baghdad", "IQ", "low", "bgw01", 0},
+		{"bgw01.example.io", "Baghdad", "IQ", "medium", "bgw01", 0}, // a vanity domain contradicts nothing
 		// Operators' own site names and domains.
 		{"text-lb.esams.wikimedia.org", "Amsterdam", "NL", "medium", "esams", 14907},
 		{"eqix-ix-dc2.github.com", "Ashburn", "US", "medium", "dc2", 36459},
