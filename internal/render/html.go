@@ -158,6 +158,11 @@ var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;",
 // by its name: what the template's range over them wrote, made in one call for a hop of any size.
 func respondersHTML(rs []report.PathResponder) template.HTML {
 	var b strings.Builder
+	n := 0
+	for i := range rs {
+		n += len("<br>") + len(rs[i].Addr) + len(` <span class="muted"></span>`) + len(rs[i].Name)
+	}
+	b.Grow(n) // once: the text needs more only for escapes
 	for i := range rs {
 		if i > 0 {
 			b.WriteString("<br>")
