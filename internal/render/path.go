@@ -252,7 +252,7 @@ type hopTable struct {
 	// the path was measured over rounds (ours, or an imported mtr report).
 	rounds bool
 	// filled marks the columns some row has a value in: a rounds column nothing filled (mtr's report
-	// has no jitter) is left out.
+	// has no jitter) is left out. Worked out only when rounds is set: nothing else reads it.
 	filled [numHopCols]bool
 }
 
