@@ -253,5 +253,3 @@ func FuzzParseSockDiagReply(f *testing.F) {
 		}
 	})
 }
-
-var _ = fmt.Sprint

@@ -2,7 +2,6 @@ package mitm
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -342,8 +341,6 @@ func TestSocketLinkInode(t *testing.T) {
 		})
 	}
 }
-
-var _ = errors.Is
 
 // BenchmarkProxyConnections is issue 16's 1,000-connection load: each op opens 1,000 client
 // connections at once, each sends one plain HTTP request through the proxy, and all stay open until
