@@ -39,6 +39,20 @@ func strength(p *Place) int {
 	return 1
 }
 
+// placeStrength is hop i's strength, doubled so that a global network's registry country ranks below
+// any other network's: a CDN's or a carrier's head office says less than a national network's
+// registration (globalNetworks).
+func (e *explainer) placeStrength(i int) int { return networkStrength(e.out[i].Place, e.out[i].ASN) }
+
+// networkStrength is placeStrength of place p of a hop or destination in AS asn.
+func networkStrength(p *Place, asn uint32) int {
+	s := 2 * strength(p)
+	if s == 2 && p.Source == "database" && globalNetwork(asn) {
+		s = 1
+	}
+	return s
+}
+
 // pairKm is how far apart places p and q are at least: between their coordinates, from one's
 // coordinates to the nearest point the other's country reaches, or between the nearest points two
 // countries reach; ok is false when either says nothing that can be measured.
@@ -116,7 +130,7 @@ func (e *explainer) hopBound() []Contradiction {
 		}
 		groups[g].fastMs = math.Min(groups[g].fastMs, ms)
 		groups[g].hops = append(groups[g].hops, len(cs))
-		cs = append(cs, cand{i: i, strength: strength(p), group: g})
+		cs = append(cs, cand{i: i, strength: e.placeStrength(i), group: g})
 	}
 	// Distances between places, NaN when one cannot be measured: a table for the few places of a real
 	// trace, computed on demand beyond that (a table for thousands of places would not fit in memory).
@@ -238,7 +252,7 @@ func (e *explainer) hopBound() []Contradiction {
 			}
 			continue
 		}
-		if c.strength <= 1 && strength(e.out[ref].Place) == c.strength && conflictsOf[ref] == c.conflicts &&
+		if c.strength <= 2 && e.placeStrength(ref) == c.strength && conflictsOf[ref] == c.conflicts &&
 			comparableMs(e.placeMs[i], e.placeMs[ref]) {
 			for _, k := range kept {
 				dd := between(c.group, k.g)
@@ -338,7 +352,7 @@ func (e *explainer) checkDestinationBound(d *Destination) {
 	}
 	for j := range e.out {
 		q := e.out[j].Place
-		if q == nil || e.out[j].TTL == ttl || strength(q) <= strength(p) || math.IsNaN(e.placeMs[j]) {
+		if q == nil || e.out[j].TTL == ttl || e.placeStrength(j) <= networkStrength(p, d.ASN) || math.IsNaN(e.placeMs[j]) {
 			continue
 		}
 		dist, maxKm, broken := breaksBound(p, m, q, e.placeMs[j])

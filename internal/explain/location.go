@@ -140,7 +140,15 @@ func (e *explainer) source(user *Place) Source {
 	if len(ev) == 0 {
 		return Source{Basis: "no public hop answered before the destination; give --from-location"}
 	}
-	first := e.mins[ev[0]]
+	// A hop's distance from the source is bounded by its own RTT and by every later hop's, since the
+	// path to those passes through it: a router slow to answer (50 ms) before one answering in 4 ms is
+	// within 400 km.
+	bound := make(map[int]float64, len(ev))
+	for k, m := len(ev)-1, math.Inf(1); k >= 0; k-- {
+		m = math.Min(m, e.mins[ev[k]])
+		bound[ev[k]] = m
+	}
+	first := bound[ev[0]]
 	if first > maxSourceMs {
 		return Source{Basis: fmt.Sprintf("the first public hop answers in %s ms, so the source may be anywhere within %s km of it; give --from-location",
 			approx(first), GroupDigits(math.Round(first*geo.FibreKmPerMs)))}
@@ -153,13 +161,13 @@ func (e *explainer) source(user *Place) Source {
 	// named is the country of the first national domain (".edu.cn") among the first hops' names.
 	named, namedTTL, namedAs := "", 0, ""
 	for _, i := range ev {
-		if e.mins[i] > first+jumpMinMs {
+		if bound[i] > first+jumpMinMs {
 			break
 		}
 		p := e.out[i].Place
 		if p != nil && p.HasCoords && (p.Source == "hostname" || p.City != "") {
 			if b := e.out[max(best, 0)].Place; best < 0 || (p.Source == "hostname" && b.Source != "hostname") ||
-				(p.Source == b.Source && e.mins[i] < e.mins[best]) {
+				(p.Source == b.Source && bound[i] < bound[best]) {
 				best = i
 			}
 		}
@@ -189,7 +197,10 @@ func (e *explainer) source(user *Place) Source {
 				nearestTTL, CountryName(nearest), b.TTL, b.Place.Label(), CountryName(b.Place.Country))}
 		}
 		why := fmt.Sprintf("hop %d (%s) answers in %s ms", b.TTL, b.Place.Source, approx(e.mins[best]))
-		if r := math.Round(e.mins[best] * geo.FibreKmPerMs); r > maxSourceCityKm && !smallCountry(b.Place.Country) {
+		if bound[best] < e.mins[best] {
+			why += fmt.Sprintf(" and a later hop in %s ms", approx(bound[best]))
+		}
+		if r := math.Round(bound[best] * geo.FibreKmPerMs); r > maxSourceCityKm && !smallCountry(b.Place.Country) {
 			// Too slow to name a city in a large country: only the country of the hop, which a network
 			// serving its customers there (a home line's first routers) makes the source's.
 			if b.Place.Source != "hostname" && globalNetwork(b.ASN) || b.Place.Country == "" {
@@ -199,7 +210,7 @@ func (e *explainer) source(user *Place) Source {
 				Place: &Place{Country: b.Place.Country, Source: "inferred", Confidence: "low"},
 				Basis: fmt.Sprintf("in %s: %s, too slow to name a city", CountryName(b.Place.Country), why)}
 		}
-		return e.sourceNear(best, why)
+		return e.sourceNear(best, bound[best], why)
 	}
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
@@ -599,10 +610,11 @@ func (t rangeMax) max(lo, hi int) int {
 	return max(t[k][lo], t[k][hi-(1<<k)])
 }
 
-// sourceNear is the source as known from hop index i: near its place, within its minimum RTT × 100 km.
-func (e *explainer) sourceNear(i int, why string) Source {
+// sourceNear is the source as known from hop index i: near its place, within ms (its minimum RTT, or a
+// later hop's when smaller) × 100 km.
+func (e *explainer) sourceNear(i int, ms float64, why string) Source {
 	p := *e.out[i].Place
-	r := math.Round(e.mins[i] * geo.FibreKmPerMs)
+	r := math.Round(ms * geo.FibreKmPerMs)
 	p.Source, p.Confidence = "rtt", rttConfidence(r)
 	s := Source{Known: true, Place: &p, Approximate: true, RadiusKm: r}
 	s.Basis = fmt.Sprintf("near %s (within %s km by RTT): %s", placeName(&p), GroupDigits(r), why)

@@ -57,8 +57,16 @@ func TestPhysicsRulesOutPlaces(t *testing.T) {
 			wantSource: "Tokyo, JP", wantBasis: "hop 2 (hostname) answers in 1.0 ms",
 		},
 		{
-			name: "a source borrowed from the first located hop in the country keeps that hop's RTT as its radius",
+			name: "a hop slow to answer is bounded by a faster later hop, which the path to it crosses",
 			hops: []string{"192.0.2.1/1", "192.0.2.2/15", "192.0.2.3/2"},
+			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): dbCity("", "DE", 0, 0), a("192.0.2.2"): dbCity("Munich", "DE", 48.14, 11.58),
+				a("192.0.2.3"): dbCity("Hamburg", "DE", 53.55, 9.99)},
+			wantSource: "Munich, DE", wantBasis: "answers in 15 ms and a later hop in 2.0 ms",
+			wantPlaces: map[int]string{3: "Hamburg, DE/database"},
+		},
+		{
+			name: "a source borrowed from the first located hop in the country keeps that hop's RTT as its radius",
+			hops: []string{"192.0.2.1/1", "192.0.2.2/15", "192.0.2.3/16"},
 			infos: map[netip.Addr]enrich.Info{a("192.0.2.1"): dbCity("", "DE", 0, 0), a("192.0.2.2"): dbCity("Munich", "DE", 48.14, 11.58),
 				a("192.0.2.3"): dbCity("Hamburg", "DE", 53.55, 9.99)},
 			wantSource: "Munich, DE", wantBasis: "the first located hop there",
