@@ -146,9 +146,9 @@ var carriers = map[string]carrier{
 	"he.net":                        {asn: 6939, iata: true},
 	"level3.net":                    {asn: 3356},
 	"lumen.tech":                    {asn: 3356},
-	"twelve99.net":                  {asn: 1299, codes: teliaCodes},
-	"telia.net":                     {asn: 1299, codes: teliaCodes},
-	"arelion.net":                   {asn: 1299, codes: teliaCodes},
+	"twelve99.net":                  {asn: 1299, iata: true, codes: teliaCodes}, // newer sites by IATA code ("phx-b5", "lax-b22")
+	"telia.net":                     {asn: 1299, iata: true, codes: teliaCodes},
+	"arelion.net":                   {asn: 1299, iata: true, codes: teliaCodes},
 	"ntt.net":                       {asn: 2914, iata: true},
 	"cogentco.com":                  {asn: 174, iata: true},
 	"as6453.net":                    {asn: 6453},
