@@ -109,6 +109,17 @@ func contradictsTLD(n *nameParts, cc string) bool {
 	return c != "" && cc != "" && c != cc
 }
 
+// NationalDomain returns the country (ISO code) whose national top-level domain ends name
+// ("asr-1002-b2.yarnet.ru": RU), or "" for a generic or vanity domain (".net", ".io") or no name.
+func NationalDomain(name string) string {
+	name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+	i := strings.LastIndexByte(name, '.')
+	if i < 0 || vanityTLDs[name[i+1:]] {
+		return ""
+	}
+	return countryToken(name[i+1:])
+}
+
 // countryLabel returns the country label i names as an ISO code ("uk" → "GB", "de" → "DE"): any label
 // but the top-level domain, since operators put the country after the site ("man7.uk.eth.zayo.com",
 // OVH's "bru-1-6k.be.eu"); "" when it is the last label or no country code.

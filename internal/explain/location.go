@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"slices"
 	"sort"
+	"strings"
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/geo"
@@ -160,6 +161,9 @@ func (e *explainer) source(user *Place) Source {
 	best := -1
 	// named is the country of the first national domain (".edu.cn") among the first hops' names.
 	named, namedTTL, namedAs := "", 0, ""
+	// domain is the country of the first national top-level domain (".ru") among the first hops' names:
+	// the source's when nothing else places the first hops (a trace of names only).
+	domain, domainTTL, domainAs := "", 0, ""
 	for _, i := range ev {
 		if bound[i] > first+jumpMinMs {
 			break
@@ -181,11 +185,15 @@ func (e *explainer) source(user *Place) Source {
 			nearest, nearestTTL = p.Country, e.out[i].TTL
 		}
 		for _, r := range e.t.Hops[i].Responders {
-			if named != "" {
-				break
+			if named == "" {
+				if c := nameCountry(r.Name); c != "" {
+					named, namedTTL, namedAs = c, e.out[i].TTL, r.Name
+				}
 			}
-			if c := nameCountry(r.Name); c != "" {
-				named, namedTTL, namedAs = c, e.out[i].TTL, r.Name
+			if domain == "" {
+				if c := enrich.NationalDomain(r.Name); c != "" {
+					domain, domainTTL, domainAs = c, e.out[i].TTL, r.Name
+				}
 			}
 		}
 	}
@@ -211,6 +219,11 @@ func (e *explainer) source(user *Place) Source {
 				Basis: fmt.Sprintf("in %s: %s, too slow to name a city", CountryName(b.Place.Country), why)}
 		}
 		return e.sourceNear(best, bound[best], why)
+	}
+	if country == "" && domain != "" {
+		return Source{Known: true, Approximate: true, Place: &Place{Country: domain, Source: "inferred", Confidence: "low"},
+			Basis: fmt.Sprintf("in %s: hop %d's name %s is under its national domain, %s ms from the source",
+				CountryName(domain), domainTTL, domainAs, approx(first))}
 	}
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
@@ -258,6 +271,26 @@ const maxSourceMs = 40.0
 // past it only the hop's country is given.
 const maxSourceCityKm = 1000.0
 
+// homeNames are the domains home routers and gateways call themselves by ("fritz.box",
+// "dsldevice.attlocal.net"): a hop named so is the user's own network, not a public router.
+var homeNames = []string{".local", ".lan", ".home", ".localdomain", ".home.arpa", ".box", ".ip", ".router",
+	"attlocal.net", "mynetworksettings.com", "routerlogin.net", "tplinkwifi.net", "myfritz.net"}
+
+// homeName reports whether a responder's name is a home network's: one label ("gateway") or a
+// domain of homeNames.
+func homeName(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	if !strings.Contains(n, ".") {
+		return true
+	}
+	for _, d := range homeNames {
+		if strings.HasSuffix(n, d) {
+			return true
+		}
+	}
+	return false
+}
+
 // smallCountry reports whether every point of country cc is within maxSourceCityKm of any other, so
 // that one of its cities stands for a source known only to be in it (France, not the United States).
 func smallCountry(cc string) bool {
@@ -275,7 +308,7 @@ func (e *explainer) sourceEvidence(i, reached int) bool {
 	}
 	for _, r := range h.Responders {
 		if !r.Addr.IsValid() {
-			if r.Name != "" {
+			if r.Name != "" && !homeName(r.Name) {
 				return true
 			}
 			continue
