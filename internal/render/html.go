@@ -155,27 +155,37 @@ func HTML(w io.Writer, r *report.Report) error {
 var htmlText = strings.NewReplacer("\x00", "\uFFFD", `"`, "&#34;", "&", "&amp;", "'", "&#39;", "+", "&#43;", "<", "&lt;", ">", "&gt;")
 
 // respondersHTML is a hop's responders as the hop table lists them, one a line, each address followed
-// by its name: what the template's range over them wrote, made in one call for a hop of any size.
-func respondersHTML(rs []report.PathResponder) template.HTML {
+// by its name: what the template's range over them wrote, made in few calls for a hop of any size. The
+// text comes in pieces of htmlChunk responders, each small enough for fmt's buffers to be reused.
+func respondersHTML(rs []report.PathResponder) []template.HTML {
+	out := make([]template.HTML, 0, (len(rs)+htmlChunk-1)/htmlChunk)
 	var b strings.Builder
-	n := 0
-	for i := range rs {
-		n += len("<br>") + len(rs[i].Addr) + len(` <span class="muted"></span>`) + len(rs[i].Name)
-	}
-	b.Grow(n) // once: the text needs more only for escapes
-	for i := range rs {
-		if i > 0 {
-			b.WriteString("<br>")
+	for start := 0; start < len(rs); start += htmlChunk {
+		chunk := rs[start:min(start+htmlChunk, len(rs))]
+		n := 0
+		for i := range chunk {
+			n += len("<br>") + len(chunk[i].Addr) + len(` <span class="muted"></span>`) + len(chunk[i].Name)
 		}
-		htmlText.WriteString(&b, rs[i].Addr)
-		if rs[i].Name != "" {
-			b.WriteString(` <span class="muted">`)
-			htmlText.WriteString(&b, rs[i].Name)
-			b.WriteString("</span>")
+		b.Grow(n) // once: the text needs more only for escapes
+		for i := range chunk {
+			if start+i > 0 {
+				b.WriteString("<br>")
+			}
+			htmlText.WriteString(&b, chunk[i].Addr)
+			if chunk[i].Name != "" {
+				b.WriteString(` <span class="muted">`)
+				htmlText.WriteString(&b, chunk[i].Name)
+				b.WriteString("</span>")
+			}
 		}
+		out = append(out, template.HTML(b.String()))
+		b.Reset()
 	}
-	return template.HTML(b.String())
+	return out
 }
+
+// htmlChunk is how many responders one piece of respondersHTML holds.
+const htmlChunk = 256
 
 func newHTMLPath(p *report.Path, colors *asColors) htmlPath {
 	hp := htmlPath{Path: p, Colors: map[uint32]string{}}
