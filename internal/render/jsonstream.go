@@ -26,7 +26,11 @@ func writeJSONParts(w io.Writer, v any, size int) error {
 	s := &jsonStream{out: j, plans: map[reflect.Type]*jsonPlan{}, size: size}
 	s.enc = json.NewEncoder(jsonPart{j})
 	rv := reflect.ValueOf(v)
-	if err := s.value(rv, s.plan(rv.Type())); err != nil {
+	if !rv.IsValid() {
+		if err := s.enc.Encode(v); err != nil {
+			return err
+		}
+	} else if err := s.value(rv, s.plan(rv.Type()), 0); err != nil {
 		return err
 	}
 	s.write("\n")
@@ -35,6 +39,10 @@ func writeJSONParts(w io.Writer, v any, size int) error {
 
 // jsonLeafSize is how many slice, array and map elements a part may hold, nested ones included.
 const jsonLeafSize = 1024
+
+// jsonMaxDepth is how deep the walk goes; what is deeper is one part, so that encoding/json reports a
+// cycle as it would have.
+const jsonMaxDepth = 100
 
 // jsonPart passes what json.Encoder writes for a part to the indenter, less the newline Encode ends
 // every value with.
@@ -230,18 +238,20 @@ func (s *jsonStream) write(text string) {
 	s.out.Write([]byte(text)) // the error stays in s.out and ends the walk at the next part
 }
 
-// value writes v: whole when its type is a part or it is small, else walked.
-func (s *jsonStream) value(v reflect.Value, p *jsonPlan) error {
-	if p.part || s.weigh(v, p, s.size) >= 0 {
+// value writes v, depth levels down: whole when its type is a part, it is small or it is deep, else
+// walked.
+func (s *jsonStream) value(v reflect.Value, p *jsonPlan, depth int) error {
+	if p.part || depth >= jsonMaxDepth || s.weigh(v, p, s.size, depth) >= 0 {
 		return s.part(v)
 	}
+	depth++
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			s.write("null")
 			return s.out.err
 		}
-		return s.value(v.Elem(), p.elem)
+		return s.value(v.Elem(), p.elem, depth)
 	case reflect.Slice:
 		if v.IsNil() {
 			s.write("null")
@@ -252,7 +262,7 @@ func (s *jsonStream) value(v reflect.Value, p *jsonPlan) error {
 			if i > 0 {
 				s.write(",")
 			}
-			if err := s.value(v.Index(i), p.elem); err != nil {
+			if err := s.value(v.Index(i), p.elem, depth); err != nil {
 				return err
 			}
 		}
@@ -271,7 +281,7 @@ func (s *jsonStream) value(v reflect.Value, p *jsonPlan) error {
 			}
 			first = false
 			s.write(f.key)
-			if err := s.value(fv, f.plan); err != nil {
+			if err := s.value(fv, f.plan, depth); err != nil {
 				return err
 			}
 		}
@@ -292,23 +302,24 @@ func (s *jsonStream) part(v reflect.Value) error {
 	return s.enc.Encode(v.Interface())
 }
 
-// weigh returns budget less the number of slice, array and map elements in v, nested ones included;
-// it stops counting once the result is negative.
-func (s *jsonStream) weigh(v reflect.Value, p *jsonPlan, budget int) int {
-	if budget < 0 || !p.nested {
+// weigh returns budget less the number of slice, array and map elements in v, depth levels down,
+// nested ones included; it stops counting once the result is negative, or at jsonMaxDepth.
+func (s *jsonStream) weigh(v reflect.Value, p *jsonPlan, budget, depth int) int {
+	if budget < 0 || !p.nested || depth >= jsonMaxDepth {
 		return budget
 	}
+	depth++
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			return budget
 		}
 		e := v.Elem()
-		return s.weigh(e, s.plan(e.Type()), budget)
+		return s.weigh(e, s.plan(e.Type()), budget, depth)
 	case reflect.Struct:
 		for k := range p.fields {
 			f := &p.fields[k]
-			if budget = s.weigh(v.Field(f.index), f.plan, budget); budget < 0 {
+			if budget = s.weigh(v.Field(f.index), f.plan, budget, depth); budget < 0 {
 				return budget
 			}
 		}
@@ -316,14 +327,14 @@ func (s *jsonStream) weigh(v reflect.Value, p *jsonPlan, budget int) int {
 		budget -= v.Len()
 		if ep := s.plan(v.Type().Elem()); ep.nested {
 			for i := 0; i < v.Len() && budget >= 0; i++ {
-				budget = s.weigh(v.Index(i), ep, budget)
+				budget = s.weigh(v.Index(i), ep, budget, depth)
 			}
 		}
 	case reflect.Map:
 		budget -= v.Len()
 		if ep := s.plan(v.Type().Elem()); ep.nested {
 			for it := v.MapRange(); it.Next() && budget >= 0; {
-				budget = s.weigh(it.Value(), ep, budget)
+				budget = s.weigh(it.Value(), ep, budget, depth)
 			}
 		}
 	}

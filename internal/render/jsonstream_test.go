@@ -101,6 +101,8 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		"wide":   scaleReport(explaintest.WideTrace(1500)),
 		"long":   scaleReport(explaintest.LongTrace(300)),
 		"nil":    (*jsonShapes)(nil),
+		"none":   nil,
+		"deep":   deepTree(3 * jsonMaxDepth),
 	}
 	for kind, r := range hostileReports(t) {
 		values[kind] = r
@@ -140,11 +142,25 @@ func TestWriteJSONErrors(t *testing.T) {
 		Items []jsonInner `json:"items"`
 		Fn    func()      `json:"fn"`
 	}
-	v := &bad{Items: make([]jsonInner, 3), Fn: func() {}}
-	want := json.NewEncoder(&bytes.Buffer{}).Encode(v)
-	err := writeJSONParts(&bytes.Buffer{}, v, -1)
-	if want == nil || err == nil || err.Error() != want.Error() {
-		t.Errorf("error %v, want %v", err, want)
+	cycle := &jsonTree{Label: "loop"}
+	cycle.Kids = []*jsonTree{{Label: "child"}, cycle}
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"function", &bad{Items: make([]jsonInner, 3), Fn: func() {}}},
+		{"cycle", cycle},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := json.NewEncoder(&bytes.Buffer{}).Encode(tc.v)
+			for _, size := range []int{-1, 0, jsonLeafSize} {
+				err := writeJSONParts(&bytes.Buffer{}, tc.v, size)
+				if want == nil || err == nil || err.Error() != want.Error() {
+					t.Errorf("parts of %d: error %v, want %v", size, err, want)
+				}
+			}
+		})
 	}
 }
 
@@ -162,4 +178,15 @@ func diffContext(got, want string) string {
 	from := max(i-200, 0)
 	cut := func(s string) string { return s[from:min(len(s), i+200)] }
 	return "got:\n" + cut(got) + "\nwant:\n" + cut(want) + "\n" + strings.Repeat("-", 20)
+}
+
+// deepTree is a chain of n trees, each the only child of the one before.
+func deepTree(n int) *jsonTree {
+	root := &jsonTree{Label: "0"}
+	for i, t := 1, root; i < n; i++ {
+		c := &jsonTree{Label: fmt.Sprint(i)}
+		t.Kids = []*jsonTree{c}
+		t = c
+	}
+	return root
 }
