@@ -55,8 +55,10 @@ func (o *outputFlags) resolve(fs *pflag.FlagSet) (string, error) {
 	return f, nil
 }
 
-// write renders rep in format into memory (so a rendering error leaves the destination untouched) and
-// writes it to -o or standard output; colour only when writing to a terminal that wants it.
+// write renders rep in format to -o through a temporary file that replaces it only when rendering
+// succeeds, or into memory and then to standard output (so a rendering error writes nothing there);
+// colour only when writing to a terminal that wants it. Streaming to the file keeps a report of
+// hundreds of megabytes (a hop of 200,000 responders in JSON) out of memory.
 func (o *outputFlags) write(g *globalOptions, format string, rep *report.Report) error {
 	opts := render.Options{Color: o.output == "" && g.colorEnabled(g.streams.Out)}
 	if o.output == "" {
@@ -66,7 +68,11 @@ func (o *outputFlags) write(g *globalOptions, format string, rep *report.Report)
 	if err != nil {
 		return usageError{err}
 	}
-	return o.emit(g, func(w io.Writer) error { return rf(w, rep) })
+	render := func(w io.Writer) error { return rf(w, rep) }
+	if o.output != "" && !special(o.output) {
+		return o.stream(g, render)
+	}
+	return o.emit(g, render)
 }
 
 // textWidth is the width text output fits on w: $COLUMNS when set to a number (so "COLUMNS=80 hopscope
