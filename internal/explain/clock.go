@@ -27,7 +27,11 @@ const (
 // enough RTTs, of one offset plus multiples of the step, and at least two must be a tick or more above
 // the lowest: RTTs all below the step (zero, or tracert's "<1 ms") say nothing about it.
 func clockStep(t *path.Trace) float64 {
-	var rtts []float64
+	n := 0
+	for _, h := range t.Hops {
+		n += len(h.Probes)
+	}
+	rtts := make([]float64, 0, n) // sized once: a hop may hold hundreds of thousands of probes
 	for _, h := range t.Hops {
 		for _, p := range h.Probes {
 			if p.HasRTT && !p.Late {

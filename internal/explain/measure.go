@@ -110,7 +110,7 @@ func MeasureHop(h *path.Hop, own bool) Measure {
 	}
 	var m Measure
 	sent, received := 0, 0
-	var rtts []time.Duration
+	rtts := make([]time.Duration, 0, len(h.Probes))
 	for _, p := range h.Probes {
 		if !counts(p, own) {
 			continue

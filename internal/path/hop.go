@@ -191,6 +191,9 @@ func (h *Hop) Answered() int {
 // For aggregate-only sources it returns the responder's Best, Avg and Worst when something was received.
 func (h *Hop) RTTs(a netip.Addr) []time.Duration {
 	var out []time.Duration
+	if !a.IsValid() {
+		out = make([]time.Duration, 0, len(h.Probes)) // every probe may count: sized once
+	}
 	work(len(h.Probes))
 	for _, p := range h.Probes {
 		if p.HasRTT && !p.Late && (!a.IsValid() || p.From == a) {
@@ -228,7 +231,7 @@ func (h *Hop) Summarize(a netip.Addr) RTTSummary {
 		}
 		return s
 	}
-	return SummarizeRTTs(h.RTTs(a))
+	return summarizeInPlace(h.RTTs(a)) // RTTs returns a slice of its own
 }
 
 // add merges an aggregate-only responder's stats into s: the first one received gives the median.

@@ -127,11 +127,10 @@ func WideTrace(n int) *path.Trace {
 	h := &t.Hops[1]
 	for i := range n {
 		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		h.Responders = append(h.Responders, path.Responder{Addr: a, Name: "r" + strconv.Itoa(i) + ".test"})
+		// As importers build a hop: through AddProbe, which keeps the hop's responder index.
 		rtt := time.Duration(10+i%7) * time.Millisecond
-		h.Probes = append(h.Probes,
-			path.Probe{Status: path.StatusReply, From: a, RTT: rtt, HasRTT: true},
-			path.Probe{Status: path.StatusReply, From: a, RTT: rtt + time.Millisecond, HasRTT: true})
+		h.AddProbe(path.Probe{Status: path.StatusReply, From: a, RTT: rtt, HasRTT: true}, "r"+strconv.Itoa(i)+".test")
+		h.AddProbe(path.Probe{Status: path.StatusReply, From: a, RTT: rtt + time.Millisecond, HasRTT: true}, "")
 	}
 	return t
 }
