@@ -1,16 +1,9 @@
 package mitm
 
 import (
-	"bytes"
 	"fmt"
-	"io"
 	"maps"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/netip"
-	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -18,8 +11,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"hopscope/internal/session"
 )
 
 // fakeProcs is a procSource over made-up processes, counting what the table reads. Each process's
@@ -340,128 +331,4 @@ func TestSocketLinkInode(t *testing.T) {
 			}
 		})
 	}
-}
-
-// BenchmarkProxyConnections is issue 16's 1,000-connection load: each op opens 1,000 client
-// connections at once, each sends one plain HTTP request through the proxy, and all stay open until
-// every response is in and every flow is recorded. "lookup" names every client's process through a
-// ProcessTable; "no-process" (--no-process) skips it. The issue asks lookup to cost at most 10% more.
-func BenchmarkProxyConnections(b *testing.B) {
-	o := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
-	defer o.Close()
-	const conns = 1000
-	table := NewProcessTable(ProcessTableConfig{})
-	for _, mode := range []struct {
-		name   string
-		lookup func(client, local netip.AddrPort) string
-	}{
-		{"no-process", nil},
-		{"lookup", table.Lookup},
-		{"scan-per-connection", LookupProcess},
-	} {
-		b.Run(mode.name, func(b *testing.B) {
-			if mode.name == "scan-per-connection" && os.Getenv("HOPSCOPE_BENCH_OLD") == "" {
-				b.Skip("the old per-connection walk takes seconds per op; HOPSCOPE_BENCH_OLD=1 runs it")
-			}
-			var named, recorded atomic.Int64
-			l := newLabB(b, func(c *Config) {
-				c.ProcessLookup = mode.lookup
-				c.Recorder = recorderFunc(func(f string) {
-					recorded.Add(1)
-					if f != "" {
-						named.Add(1)
-					}
-				})
-			})
-			u, _ := url.Parse(o.URL + "/")
-			want := int64(0)
-			table.mu.Lock()
-			stats0 := table.stats
-			table.mu.Unlock()
-			cpu0 := processCPU()
-			for b.Loop() {
-				if err := connectionBurst(l.addr, u, conns); err != nil {
-					b.Fatal(err)
-				}
-				// an op ends when every flow is recorded, its process named, not when the responses are
-				// in: a lookup still running would otherwise be left out of the last op's time
-				want += conns
-				for deadline := time.Now().Add(60 * time.Second); recorded.Load() < want; time.Sleep(100 * time.Microsecond) {
-					if time.Now().After(deadline) {
-						b.Fatalf("%d of %d flows recorded after 60 s", recorded.Load(), want)
-					}
-				}
-			}
-			// the CPU the whole process used (proxy, clients and origin alike): steadier than wall time
-			// on a machine shared with other work
-			if cpu := processCPU() - cpu0; cpu > 0 {
-				b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
-			}
-			if mode.name == "lookup" {
-				table.mu.Lock()
-				s := table.stats
-				table.mu.Unlock()
-				n := float64(b.N * conns)
-				b.ReportMetric(float64(s.probes-stats0.probes)/n, "probe-reads/conn")
-				b.ReportMetric(float64(s.rereadReads-stats0.rereadReads)/n, "reread-reads/conn")
-				b.ReportMetric(float64(s.recentWalks+s.fullWalks-stats0.recentWalks-stats0.fullWalks)/float64(b.N), "rereads/op")
-			}
-			if mode.lookup != nil && named.Load() == 0 {
-				b.Error("no flow named its process")
-			}
-		})
-	}
-}
-
-// recorderFunc hands each flow's process name to a function.
-type recorderFunc func(process string)
-
-func (f recorderFunc) Record(r *session.Record) { f(r.Flow.Process) }
-
-// connectionBurst opens n connections to the proxy, sends one absolute-form GET on each, reads every
-// response, and closes them all; it gives up after 60 s.
-func connectionBurst(proxy string, u *url.URL, n int) error {
-	deadline := time.Now().Add(60 * time.Second)
-	cs := make([]net.Conn, n)
-	defer func() {
-		for _, c := range cs {
-			if c != nil {
-				c.Close()
-			}
-		}
-	}()
-	errc := make(chan error, n)
-	var ready sync.WaitGroup
-	for i := range cs {
-		c, err := net.DialTimeout("tcp", proxy, 10*time.Second)
-		if err != nil {
-			return err
-		}
-		c.SetDeadline(deadline)
-		cs[i] = c
-		ready.Add(1)
-		go func() {
-			defer ready.Done()
-			if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", u, u.Host); err != nil {
-				errc <- err
-				return
-			}
-			buf := make([]byte, 512)
-			got := 0
-			for {
-				k, err := c.Read(buf[got:])
-				got += k
-				if bytes.HasSuffix(buf[:got], []byte("\r\n\r\nok")) {
-					return
-				}
-				if err != nil || got == len(buf) {
-					errc <- fmt.Errorf("response %q: %v", buf[:got], err)
-					return
-				}
-			}
-		}()
-	}
-	ready.Wait()
-	close(errc)
-	return <-errc
 }
