@@ -762,3 +762,31 @@ func TestNameHintConfirmedByNeighbours(t *testing.T) {
 		})
 	}
 }
+
+// TestContentNetworkDestination: a content network's registry country (Google's US) is its head office,
+// not where the front-end that answered is, so the destination is not placed by it; a cloud's regional
+// registration (Tencent's Singapore) still places it.
+func TestContentNetworkDestination(t *testing.T) {
+	for _, tc := range []struct {
+		name, info, country string
+		basis               bool
+	}{
+		{"Google front-end", "203.0.113.9=15169:Google LLC:US", "", true},
+		{"cloud region", "203.0.113.9=132203:Tencent:SG", "SG", false},
+		{"national network", "203.0.113.9=3215:Orange:FR", "FR", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("203.0.113.9", "192.0.2.1/1", "203.0.113.9/12"), infos(tc.info), Options{})
+			d := f.Destination
+			if d.Country != tc.country {
+				t.Errorf("country %q, want %q", d.Country, tc.country)
+			}
+			if got := strings.Contains(d.PlaceBasis, "content network"); got != tc.basis {
+				t.Errorf("basis %q", d.PlaceBasis)
+			}
+			if tc.country == "" && strings.Contains(f.Summary, "in the United States") {
+				t.Errorf("summary places it: %s", f.Summary)
+			}
+		})
+	}
+}

@@ -23,3 +23,16 @@ var globalNetworks = map[uint32]bool{
 
 // globalNetwork reports whether asn is one of globalNetworks.
 func globalNetwork(asn uint32) bool { return globalNetworks[asn] }
+
+// contentNetworks are the global networks whose addresses answer from front-ends in many countries
+// (content and CDN networks): the registry country of such an address names the head office, never
+// the site that answered. Clouds are not among them (nor Microsoft, whose AS carries Azure): their
+// registries name each region's country.
+var contentNetworks = map[uint32]bool{
+	714: true, 6185: true, 2906: true, 40027: true, 13335: true, 209242: true, 15169: true,
+	36040: true, 43515: true, 15133: true, 16625: true, 20940: true, 21342: true, 32787: true, 35994: true,
+	22822: true, 32934: true, 54113: true, 19551: true, 60068: true, 13414: true,
+}
+
+// contentNetwork reports whether asn is one of contentNetworks.
+func contentNetwork(asn uint32) bool { return contentNetworks[asn] }

@@ -410,6 +410,12 @@ func (e *explainer) destination() Destination {
 			d.PlaceBasis += fmt.Sprintf("; the registry country (%s) says nothing about where the instance that answered is", reg)
 		}
 		d.Place, d.Country, d.City = nil, "", ""
+	} else if d.Place != nil && d.Place.Source == "database" && d.City == "" && !d.Place.HasCoords && contentNetwork(d.ASN) {
+		// A content network's registry country is its head office's: its front-ends answer from
+		// wherever the nearest site is, so the country says nothing about this address.
+		d.PlaceBasis = fmt.Sprintf("the registry says %s, %s's seat; a content network answers from front-ends in many countries, so it says nothing about where this address answered from",
+			CountryName(d.Country), cmp.Or(d.Operator, fmt.Sprintf("AS%d", d.ASN)))
+		d.Place, d.Country, d.City = nil, "", ""
 	}
 	return d
 }

@@ -122,7 +122,7 @@ func destinationLines(d Destination) []string {
 		parts = append(parts, d.Country)
 	}
 	lines := []string{who + ": " + strings.Join(parts, ", ")}
-	if d.PlaceBasis != "" && (d.Anycast || d.Place != nil && d.Place.Source == "inferred") {
+	if d.PlaceBasis != "" && (d.Anycast || d.Place == nil || d.Place.Source == "inferred") {
 		lines = append(lines, "location: "+d.PlaceBasis)
 	}
 	switch {
