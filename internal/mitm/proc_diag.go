@@ -45,6 +45,12 @@ func SockDiagDumpRequest(seq uint32, family uint8) []byte {
 // which also finds an AF_INET6 socket connected to an IPv4-mapped address; others ask AF_INET6.
 func SockDiagRequest(seq uint32, local, remote netip.AddrPort) []byte {
 	b := make([]byte, sizeofNlMsghdr+sizeofInetDiagReqV2)
+	putSockDiagRequest(b, seq, local, remote)
+	return b
+}
+
+// putSockDiagRequest encodes SockDiagRequest into b, which holds exactly one request and is zero.
+func putSockDiagRequest(b []byte, seq uint32, local, remote netip.AddrPort) {
 	binary.LittleEndian.PutUint32(b[0:], uint32(len(b)))
 	binary.LittleEndian.PutUint16(b[4:], sockDiagByFamily)
 	binary.LittleEndian.PutUint16(b[6:], nlmFRequest)
@@ -63,7 +69,6 @@ func SockDiagRequest(seq uint32, local, remote netip.AddrPort) []byte {
 	putSockidAddr(id[20:36], rem)
 	binary.LittleEndian.PutUint32(id[40:], 0xFFFFFFFF) // INET_DIAG_NOCOOKIE: any socket with this 4-tuple
 	binary.LittleEndian.PutUint32(id[44:], 0xFFFFFFFF)
-	return b
 }
 
 func putSockidAddr(dst []byte, a netip.Addr) {

@@ -49,6 +49,7 @@ type diagConn struct {
 	mu  sync.Mutex
 	s   *nlSock
 	seq uint32
+	req [sizeofNlMsghdr + sizeofInetDiagReqV2]byte
 	buf [8 << 10]byte
 }
 
@@ -117,7 +118,9 @@ func (d *diagConn) query(local, remote netip.AddrPort) (SocketInfo, error) {
 		d.s = s
 	}
 	d.seq++
-	if _, err := unix.Write(d.s.fd, SockDiagRequest(d.seq, local, remote)); err != nil {
+	clear(d.req[:])
+	putSockDiagRequest(d.req[:], d.seq, local, remote)
+	if _, err := unix.Write(d.s.fd, d.req[:]); err != nil {
 		d.s.close()
 		d.s = nil
 		return SocketInfo{}, fmt.Errorf("sock_diag request: %w", err)

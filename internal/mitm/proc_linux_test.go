@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -142,6 +143,46 @@ func writeKernelReply(t *testing.T, d *diagConn, local, remote netip.AddrPort) {
 	os.MkdirAll("testdata/sockdiag", 0o755)
 	if err := os.WriteFile(filepath.Join("testdata/sockdiag", "reply-ipv4.bin"), d.buf[:n], 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSockDiagConcurrentQueries: questions asked at once over one netlink socket each get their own
+// socket's answer, and one about no socket gets ENOENT.
+func TestSockDiagConcurrentQueries(t *testing.T) {
+	ln := listenLoopback(t)
+	defer ln.Close()
+	type conn struct {
+		client, server netip.AddrPort
+		ino            uint64
+	}
+	conns := make([]conn, 100)
+	for i := range conns {
+		c, s := loopbackPair(t, ln, "tcp", ln.Addr().String())
+		conns[i] = conn{addrPort(c.LocalAddr()), addrPort(s.LocalAddr()), socketInode(t, c)}
+	}
+	d := &diagConn{}
+	defer d.close()
+	for round := range 3 {
+		var wg sync.WaitGroup
+		wrong := make([]string, len(conns)+1)
+		for i, c := range conns {
+			wg.Go(func() {
+				if ino, err := d.inode(c.client, c.server); err != nil || ino != c.ino {
+					wrong[i] = fmt.Sprintf("%v → %v: inode %d, %v; want %d", c.client, c.server, ino, err, c.ino)
+				}
+			})
+		}
+		wg.Go(func() {
+			if ino, err := d.inode(netip.MustParseAddrPort("127.0.0.1:1"), netip.MustParseAddrPort("127.0.0.1:2")); ino != 0 || !errors.Is(err, unix.ENOENT) {
+				wrong[len(conns)] = fmt.Sprintf("no such connection: inode %d, %v; want ENOENT", ino, err)
+			}
+		})
+		wg.Wait()
+		for _, w := range wrong {
+			if w != "" {
+				t.Errorf("round %d: %s", round, w)
+			}
+		}
 	}
 }
 
@@ -312,7 +353,8 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkSockDiagQuery is the kernel round trip each lookup makes: one exact sock_diag query.
+// BenchmarkSockDiagQuery is the kernel round trip each lookup makes: one exact sock_diag query, asked
+// alone or with others at once.
 func BenchmarkSockDiagQuery(b *testing.B) {
 	d := &diagConn{}
 	defer d.close()
@@ -327,11 +369,25 @@ func BenchmarkSockDiagQuery(b *testing.B) {
 	}
 	defer c.Close()
 	local, remote := addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())
-	for b.Loop() {
-		if ino, err := d.inode(local, remote); err != nil || ino == 0 {
-			b.Fatalf("inode %d, %v", ino, err)
+	b.Run("one", func(b *testing.B) {
+		for b.Loop() {
+			if ino, err := d.inode(local, remote); err != nil || ino == 0 {
+				b.Fatalf("inode %d, %v", ino, err)
+			}
 		}
-	}
+	})
+	// many lookups at once, as in a burst of connections: asked together
+	b.Run("parallel", func(b *testing.B) {
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if ino, err := d.inode(local, remote); err != nil || ino == 0 {
+					b.Errorf("inode %d, %v", ino, err)
+					return
+				}
+			}
+		})
+	})
 }
 
 // BenchmarkProcessTableLookup is one connection's whole lookup, the kernel query and the descriptor
