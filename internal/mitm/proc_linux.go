@@ -43,18 +43,21 @@ func osProcessSources() (func(local, remote netip.AddrPort) (uint64, error), pro
 	return d.inode, procfs{}
 }
 
-// diagConn asks the kernel about one TCP socket at a time over one netlink sock_diag socket, opened
-// on first use and again after an error; the socket is closed once the diagConn is unreachable.
+// diagConn asks the kernel about one TCP socket at a time over netlink sock_diag sockets, one per
+// concurrent question: a question takes an idle socket (opening one when none is idle) and puts it
+// back after its answer, so no question waits for another's (a lock held across the round trip made
+// a burst of lookups queue behind goroutines not yet running). Idle sockets the pool drops are closed
+// once unreachable, and the rest by close.
 type diagConn struct {
-	mu  sync.Mutex
-	s   *nlSock
-	seq uint32
-	req [sizeofNlMsghdr + sizeofInetDiagReqV2]byte
-	buf [8 << 10]byte
+	idle sync.Pool // of *nlSock
 }
 
+// nlSock is one netlink sock_diag socket and the buffers of its questions and answers.
 type nlSock struct {
 	fd      int
+	seq     uint32
+	req     [sizeofNlMsghdr + sizeofInetDiagReqV2]byte
+	buf     [8 << 10]byte
 	cleanup runtime.Cleanup
 }
 
@@ -79,12 +82,14 @@ func (s *nlSock) close() {
 	unix.Close(s.fd)
 }
 
+// close closes the idle sockets.
 func (d *diagConn) close() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.s != nil {
-		d.s.close()
-		d.s = nil
+	for {
+		s, _ := d.idle.Get().(*nlSock)
+		if s == nil {
+			return
+		}
+		s.close()
 	}
 }
 
@@ -107,35 +112,40 @@ func (d *diagConn) inode(local, remote netip.AddrPort) (uint64, error) {
 	return 0, err
 }
 
+// query asks about one socket over an idle netlink socket; one that fails is closed, not put back.
 func (d *diagConn) query(local, remote netip.AddrPort) (SocketInfo, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.s == nil {
-		s, err := openNlSock()
-		if err != nil {
+	s, _ := d.idle.Get().(*nlSock)
+	if s == nil {
+		var err error
+		if s, err = openNlSock(); err != nil {
 			return SocketInfo{}, err
 		}
-		d.s = s
 	}
-	d.seq++
-	clear(d.req[:])
-	putSockDiagRequest(d.req[:], d.seq, local, remote)
-	if _, err := unix.Write(d.s.fd, d.req[:]); err != nil {
-		d.s.close()
-		d.s = nil
+	info, err := s.query(local, remote)
+	if err != nil && !errors.Is(err, unix.ENOENT) {
+		s.close()
+		return info, err
+	}
+	d.idle.Put(s)
+	return info, err
+}
+
+func (s *nlSock) query(local, remote netip.AddrPort) (SocketInfo, error) {
+	s.seq++
+	clear(s.req[:])
+	putSockDiagRequest(s.req[:], s.seq, local, remote)
+	if _, err := unix.Write(s.fd, s.req[:]); err != nil {
 		return SocketInfo{}, fmt.Errorf("sock_diag request: %w", err)
 	}
 	for {
-		n, err := unix.Read(d.s.fd, d.buf[:])
+		n, err := unix.Read(s.fd, s.buf[:])
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			d.s.close()
-			d.s = nil
 			return SocketInfo{}, fmt.Errorf("sock_diag reply: %w", err)
 		}
-		info, err := ParseSockDiagReply(d.buf[:n], d.seq)
+		info, err := ParseSockDiagReply(s.buf[:n], s.seq)
 		if errors.Is(err, errOtherSeq) {
 			continue
 		}

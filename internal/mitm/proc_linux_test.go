@@ -118,7 +118,7 @@ func TestSockDiagExact(t *testing.T) {
 				t.Errorf("the accepted end: %+v, %v; want another inode than %d", back, err, c.ino)
 			}
 			if *update && c.name == "ipv4" {
-				writeKernelReply(t, d, c.client, c.server)
+				writeKernelReply(t, c.client, c.server)
 			}
 		})
 	}
@@ -129,19 +129,22 @@ func TestSockDiagExact(t *testing.T) {
 }
 
 // writeKernelReply saves the kernel's raw reply about one connection as a fuzz seed and parser fixture.
-func writeKernelReply(t *testing.T, d *diagConn, local, remote netip.AddrPort) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.seq++
-	if _, err := unix.Write(d.s.fd, SockDiagRequest(d.seq, local, remote)); err != nil {
+func writeKernelReply(t *testing.T, local, remote netip.AddrPort) {
+	s, err := openNlSock()
+	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := unix.Read(d.s.fd, d.buf[:])
+	defer s.close()
+	s.seq++
+	if _, err := unix.Write(s.fd, SockDiagRequest(s.seq, local, remote)); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.Read(s.fd, s.buf[:])
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.MkdirAll("testdata/sockdiag", 0o755)
-	if err := os.WriteFile(filepath.Join("testdata/sockdiag", "reply-ipv4.bin"), d.buf[:n], 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join("testdata/sockdiag", "reply-ipv4.bin"), s.buf[:n], 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
