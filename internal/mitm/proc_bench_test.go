@@ -86,14 +86,24 @@ func benchConnections(b *testing.B, external bool, table *ProcessTable, lookup f
 		})
 	})
 	var burst func() error
+	var originConns func() (int, error) // connections the origin has accepted
 	if external {
-		client := startHelpers(b, l.addr, conns)
+		client, origin := startHelpers(b, l.addr, conns)
 		burst = client.burst
+		originConns = origin.count
 	} else {
-		o := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+		var accepted atomic.Int64
+		o := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }))
+		o.Config.ConnState = countNew(&accepted)
+		o.Start()
 		b.Cleanup(o.Close)
 		u, _ := url.Parse(o.URL + "/")
 		burst = func() error { return connectionBurst(l.addr, u, conns) }
+		originConns = func() (int, error) { return int(accepted.Load()), nil }
+	}
+	upstream0, err := originConns()
+	if err != nil {
+		b.Fatal(err)
 	}
 	want := int64(0)
 	var stats0 tableStats
@@ -120,6 +130,13 @@ func benchConnections(b *testing.B, external bool, table *ProcessTable, lookup f
 	if cpu := processCPU() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
+	// the proxy's upstream connections: it dials fewer when requests overlap less, and each dial costs
+	// it CPU, so a difference here between the cases is part of their CPU difference
+	upstream, err := originConns()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(upstream-upstream0)/float64(b.N), "upstream-conns/op")
 	if table != nil {
 		table.mu.Lock()
 		s := table.stats
@@ -148,7 +165,7 @@ func TestProcessTableNamesExternalClient(t *testing.T) {
 	const conns, bursts = 20, 2
 	table := NewProcessTable(ProcessTableConfig{})
 	l := newLab(t, func(c *Config) { c.ProcessLookup = table.Lookup })
-	client := startHelpers(t, l.addr, conns)
+	client, _ := startHelpers(t, l.addr, conns)
 	for range bursts {
 		if err := client.burst(); err != nil {
 			t.Fatal(err)
@@ -173,15 +190,16 @@ type helperProc struct {
 
 // startHelpers starts an origin helper and a client helper that sends conns connections through the
 // proxy at proxy to that origin on each burst; both end when tb's cleanup runs.
-func startHelpers(tb testing.TB, proxy string, conns int) *helperProc {
+func startHelpers(tb testing.TB, proxy string, conns int) (client, origin *helperProc) {
 	tb.Helper()
-	origin := startHelper(tb, "origin")
+	origin = startHelper(tb, "origin")
 	addr, err := origin.line()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return startHelper(tb, "client", "HOPSCOPE_PROC_PROXY="+proxy, "HOPSCOPE_PROC_URL=http://"+addr+"/",
+	client = startHelper(tb, "client", "HOPSCOPE_PROC_PROXY="+proxy, "HOPSCOPE_PROC_URL=http://"+addr+"/",
 		"HOPSCOPE_PROC_CONNS="+strconv.Itoa(conns))
+	return client, origin
 }
 
 // startHelper runs this test binary again as a helper of this role.
@@ -225,6 +243,31 @@ func (h *helperProc) line() (string, error) {
 	return strings.TrimSuffix(s, "\n"), nil
 }
 
+// count asks an origin helper how many connections it has accepted.
+func (h *helperProc) count() (int, error) {
+	if _, err := io.WriteString(h.in, "count\n"); err != nil {
+		return 0, fmt.Errorf("ask the %s helper: %w", h.role, err)
+	}
+	got, err := h.line()
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.Atoi(got)
+	if err != nil {
+		return 0, fmt.Errorf("%s helper's count %q: %w", h.role, got, err)
+	}
+	return n, nil
+}
+
+// countNew is an http.Server ConnState hook counting new connections into n.
+func countNew(n *atomic.Int64) func(net.Conn, http.ConnState) {
+	return func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			n.Add(1)
+		}
+	}
+}
+
 // burst asks a client helper for one burst of connections and waits until every response is in.
 func (h *helperProc) burst() error {
 	if _, err := io.WriteString(h.in, "go\n"); err != nil {
@@ -241,8 +284,9 @@ func (h *helperProc) burst() error {
 }
 
 // runHelper is a helper process's work, until in ends (at most helperLife): "origin" serves "ok" on a
-// new loopback port, written first to out; "client" runs connectionBurst for every line read from in,
-// answering "ok" or the error.
+// new loopback port, written first to out, and answers every line read from in with how many
+// connections it has accepted; "client" runs connectionBurst for every line read from in, answering
+// "ok" or the error.
 func runHelper(role string, in io.Reader, out io.Writer) int {
 	time.AfterFunc(helperLife, func() { os.Exit(3) })
 	switch role {
@@ -252,13 +296,17 @@ func runHelper(role string, in io.Reader, out io.Writer) int {
 			fmt.Fprintf(os.Stderr, "origin helper: %v\n", err)
 			return 1
 		}
+		var accepted atomic.Int64
 		srv := &http.Server{
 			Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
 			ReadHeaderTimeout: 10 * time.Second,
+			ConnState:         countNew(&accepted),
 		}
 		go srv.Serve(ln)
 		fmt.Fprintln(out, ln.Addr())
-		io.Copy(io.Discard, in)
+		for sc := bufio.NewScanner(in); sc.Scan(); {
+			fmt.Fprintln(out, accepted.Load())
+		}
 		srv.Close()
 		return 0
 	case "client":
