@@ -6,8 +6,8 @@
 # default and the headline: the clients are a child process, the origin another, so the measured
 # process is the proxy alone, as in front of curl or a browser) or "in-process" (clients and origin
 # are goroutines of the proxy's process). Loopback only; about 5 s a round.
-# Each round also prints the upstream connections per op of both cases: the proxy dials more of them
-# when a burst's requests overlap more, which varies from run to run and moves its CPU with it.
+# Each round also prints both cases' upstream connections per op (the proxy dials more of them when a
+# burst's requests overlap more; 74-350 per op from run to run), so that a difference there shows.
 # Usage: bench/proxy/process.sh [ROUNDS (default 7)] [CLIENT (default external)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -130,8 +130,8 @@ func benchConnections(b *testing.B, external bool, table *ProcessTable, lookup f
 	if cpu := processCPU() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(cpu.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
-	// the proxy's upstream connections: it dials fewer when requests overlap less, and each dial costs
-	// it CPU, so a difference here between the cases is part of their CPU difference
+	// the proxy's upstream connections: it dials more when a burst's requests overlap more, which varies
+	// from run to run; reported so that a difference between the cases shows
 	upstream, err := originConns()
 	if err != nil {
 		b.Fatal(err)
