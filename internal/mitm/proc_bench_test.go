@@ -28,10 +28,12 @@ import (
 // its clients and its origin so that the proxy's process holds only the proxy's sockets, as it does
 // in front of curl or a browser.
 
-// procHelperEnv set to "client" or "origin" makes TestProcessTableNamesExternalClient that helper;
-// helperLife bounds a helper's life.
+// procHelperEnv set to "client" or "origin" makes TestProcessTableNamesExternalClient that helper, if
+// procParentEnv names the parent process (so that a stray variable in a test run's environment does
+// not turn the test into a helper); helperLife bounds a helper's life.
 const (
 	procHelperEnv = "HOPSCOPE_PROC_HELPER"
+	procParentEnv = "HOPSCOPE_PROC_HELPER_PARENT"
 	helperLife    = 10 * time.Minute
 )
 
@@ -156,7 +158,7 @@ func benchConnections(b *testing.B, external bool, table *ProcessTable, lookup f
 // and every flow must be named with the client's pid. With HOPSCOPE_PROC_HELPER set, this test is
 // that helper instead.
 func TestProcessTableNamesExternalClient(t *testing.T) {
-	if role := os.Getenv(procHelperEnv); role != "" {
+	if role := os.Getenv(procHelperEnv); role != "" && os.Getenv(procParentEnv) == strconv.Itoa(os.Getppid()) {
 		os.Exit(runHelper(role, os.Stdin, os.Stdout))
 	}
 	if runtime.GOOS != "linux" {
@@ -207,7 +209,7 @@ func startHelper(tb testing.TB, role string, env ...string) *helperProc {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), helperLife)
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestProcessTableNamesExternalClient$", "-test.count=1")
-	cmd.Env = append(append(os.Environ(), procHelperEnv+"="+role), env...)
+	cmd.Env = append(append(os.Environ(), procHelperEnv+"="+role, procParentEnv+"="+strconv.Itoa(os.Getpid())), env...)
 	cmd.Stderr = os.Stderr
 	cmd.WaitDelay = 5 * time.Second
 	in, err := cmd.StdinPipe()
