@@ -54,6 +54,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	// Places that break the hop-to-hop bound go first, so the source is found from places that agree;
 	// then every place the hops' RTTs rule out from the source is dropped before anything uses it.
 	f.Contradictions = e.hopBound()
+	e.dropStrandedRegistry()
 	f.Source = e.source(opt.From)
 	f.Contradictions = append(f.Contradictions, e.ruleOut(f.Source)...)
 	slices.SortStableFunc(f.Contradictions, func(a, b Contradiction) int { return a.TTL - b.TTL })
