@@ -80,7 +80,13 @@ func sections(f *Findings) []Section {
 		if m.SameOperator {
 			why = "load balancing inside one operator"
 		}
-		multi = append(multi, fmt.Sprintf("hop %d: %s (%s)", m.TTL, strings.Join(m.Addrs, ", "), why))
+		// The hop's table lists every responder; the section names the first few (a load balancer's hop
+		// may have thousands) and counts the rest.
+		list := strings.Join(m.Addrs[:min(len(m.Addrs), multiListMax)], ", ")
+		if n := len(m.Addrs) - multiListMax; n > 0 {
+			list += fmt.Sprintf(" and %d more", n)
+		}
+		multi = append(multi, fmt.Sprintf("hop %d: %s (%s)", m.TTL, list, why))
 	}
 	add("Responders", multi...)
 	if len(f.SilentHops) > 0 {
@@ -279,3 +285,6 @@ func specialLines(ss []SpecialAddr) []string {
 
 // fmtMs formats milliseconds with one decimal.
 func fmtMs(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+// multiListMax is how many addresses the Responders section names for one hop before counting the rest.
+const multiListMax = 16
