@@ -790,3 +790,22 @@ func TestContentNetworkDestination(t *testing.T) {
 		})
 	}
 }
+
+// TestWholePathSentence: "the whole path seen is inside X" needs more than one answering hop of X.
+func TestWholePathSentence(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hops []string
+		want bool
+	}{
+		{"the destination alone", []string{"192.168.1.1/1", "203.0.113.9/12"}, false},
+		{"two hops of one network", []string{"192.168.1.1/1", "203.0.113.8/11", "203.0.113.9/12"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), infos("203.0.113.8=3215:Orange:FR", "203.0.113.9=3215:Orange:FR"), Options{})
+			if got := strings.Contains(f.Summary, "whole path seen"); got != tc.want {
+				t.Errorf("summary: %s", f.Summary)
+			}
+		})
+	}
+}

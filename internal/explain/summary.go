@@ -186,6 +186,11 @@ func carrierSentence(f *Findings) string {
 	}
 	if len(f.HandOffs) == 0 {
 		c := observed[0]
+		if c.Hops < 2 {
+			// One answering hop of one network says nothing of the path's networks: the rest did
+			// not answer or was private.
+			return ""
+		}
 		return fmt.Sprintf("The whole path seen is inside %s (%s).", c.Name, asList(c.ASNs))
 	}
 	var b strings.Builder
