@@ -809,3 +809,20 @@ func TestWholePathSentence(t *testing.T) {
 		})
 	}
 }
+
+// TestJumpCrossingAccountsForRise: a rise of 143 ms is not the crossing from Paris to Brussels (3 ms of
+// light) that the next named hop shows: the crossing ends at the first later place that can account
+// for it.
+func TestJumpCrossingAccountsForRise(t *testing.T) {
+	a := netip.MustParseAddr
+	brussels := enrich.Hint{City: "Brussels", Country: "BE", Lat: 50.85, Lon: 4.35, HasCoords: true, Confidence: "high"}
+	infos := map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &explaintest.Paris}, a("192.0.2.2"): {Hint: &explaintest.Paris},
+		a("192.0.2.3"): {Hint: &brussels}, a("192.0.2.4"): {Hint: &explaintest.Singapore}}
+	f := Explain(explaintest.Trace("192.0.2.4", "192.0.2.1/8", "192.0.2.2/151", "192.0.2.3/152", "192.0.2.4/230"), infos, Options{})
+	if len(f.Jumps) == 0 || f.Jumps[0].ToTTL != 2 {
+		t.Fatalf("jumps %+v", f.Jumps)
+	}
+	if j := f.Jumps[0]; j.ToPlace == nil || j.ToPlace.City != "Singapore" {
+		t.Errorf("the 143 ms rise crosses to %+v, want Singapore", j.ToPlace)
+	}
+}

@@ -139,15 +139,26 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 		return nil, nil
 	}
 	for i := b + 1; i < len(e.out); i++ {
-		if p := e.reachedPlace(i, from, rise); p != nil && p.HasCoords && far(from, p) {
+		if p := e.reachedPlace(i, from, rise); p != nil && p.HasCoords && far(from, p) && accounts(from, p, rise) {
 			return from, p
 		}
 	}
-	if dst != nil && dst.HasCoords && far(from, dst) {
+	if dst != nil && dst.HasCoords && far(from, dst) && accounts(from, dst, rise) {
 		return from, dst
 	}
 	return from, nil
 }
+
+// accounts reports whether crossing from x to y can be what raised the RTT by riseMs: the rise is at
+// most farRiseStretch times what light needs over the distance, plus crossSlackMs of queues and
+// detours. A rise of 143 ms is no crossing from Frankfurt to Amsterdam (4 ms of light): the later hop
+// that accounts for it, if any, ends the crossing.
+func accounts(x, y *Place, riseMs float64) bool {
+	return riseMs <= farRiseStretch*km(x, y)/geo.FibreKmPerMs+crossSlackMs
+}
+
+// crossSlackMs is the rise a short crossing may add beyond the light it needs (queues, detours).
+const crossSlackMs = 10.0
 
 // reachedPlace is where a crossing from start that raises the RTT by riseMs reaches at hop index i: the
 // hop's far place when it answers with a farther place's RTT (FarSide) and its own place is too near
