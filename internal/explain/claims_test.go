@@ -1,0 +1,74 @@
+package explain
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+
+	"hopscope/internal/enrich"
+	"hopscope/internal/explain/explaintest"
+)
+
+// TestContentNetworkDestination: a content network's registry country (Google's US) is its head office,
+// not where the front-end that answered is, so the destination is not placed by it; a cloud's regional
+// registration (Tencent's Singapore) still places it.
+func TestContentNetworkDestination(t *testing.T) {
+	for _, tc := range []struct {
+		name, info, country string
+		basis               bool
+	}{
+		{"Google front-end", "203.0.113.9=15169:Google LLC:US", "", true},
+		{"cloud region", "203.0.113.9=132203:Tencent:SG", "SG", false},
+		{"national network", "203.0.113.9=3215:Orange:FR", "FR", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("203.0.113.9", "192.0.2.1/1", "203.0.113.9/12"), infos(tc.info), Options{})
+			d := f.Destination
+			if d.Country != tc.country {
+				t.Errorf("country %q, want %q", d.Country, tc.country)
+			}
+			if got := strings.Contains(d.PlaceBasis, "content network"); got != tc.basis {
+				t.Errorf("basis %q", d.PlaceBasis)
+			}
+			if tc.country == "" && strings.Contains(f.Summary, "in the United States") {
+				t.Errorf("summary places it: %s", f.Summary)
+			}
+		})
+	}
+}
+
+// TestWholePathSentence: "the whole path seen is inside X" needs more than one answering hop of X.
+func TestWholePathSentence(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hops []string
+		want bool
+	}{
+		{"the destination alone", []string{"192.168.1.1/1", "203.0.113.9/12"}, false},
+		{"two hops of one network", []string{"192.168.1.1/1", "203.0.113.8/11", "203.0.113.9/12"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), infos("203.0.113.8=3215:Orange:FR", "203.0.113.9=3215:Orange:FR"), Options{})
+			if got := strings.Contains(f.Summary, "whole path seen"); got != tc.want {
+				t.Errorf("summary: %s", f.Summary)
+			}
+		})
+	}
+}
+
+// TestJumpCrossingAccountsForRise: a rise of 143 ms is not the crossing from Paris to Brussels (3 ms of
+// light) that the next named hop shows: the crossing ends at the first later place that can account
+// for it.
+func TestJumpCrossingAccountsForRise(t *testing.T) {
+	a := netip.MustParseAddr
+	brussels := enrich.Hint{City: "Brussels", Country: "BE", Lat: 50.85, Lon: 4.35, HasCoords: true, Confidence: "high"}
+	infos := map[netip.Addr]enrich.Info{a("192.0.2.1"): {Hint: &explaintest.Paris}, a("192.0.2.2"): {Hint: &explaintest.Paris},
+		a("192.0.2.3"): {Hint: &brussels}, a("192.0.2.4"): {Hint: &explaintest.Singapore}}
+	f := Explain(explaintest.Trace("192.0.2.4", "192.0.2.1/8", "192.0.2.2/151", "192.0.2.3/152", "192.0.2.4/230"), infos, Options{})
+	if len(f.Jumps) == 0 || f.Jumps[0].ToTTL != 2 {
+		t.Fatalf("jumps %+v", f.Jumps)
+	}
+	if j := f.Jumps[0]; j.ToPlace == nil || j.ToPlace.City != "Singapore" {
+		t.Errorf("the 143 ms rise crosses to %+v, want Singapore", j.ToPlace)
+	}
+}
