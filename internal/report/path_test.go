@@ -114,7 +114,7 @@ func BenchmarkBuildPath(b *testing.B) {
 }
 
 func TestPathMTUAndNATSections(t *testing.T) {
-	tr := &path.Trace{Source: "hopscope", Hops: []path.Hop{{TTL: 1}, {TTL: 2}},
+	tr := &path.Trace{Source: "hopscope", Hops: []path.Hop{{TTL: 1}, {TTL: 2, Responders: []path.Responder{{Addr: netip.MustParseAddr("10.0.2.1")}}}},
 		PathMTU: &path.PathMTU{Local: 1500, MTU: 1400, Complete: true,
 			Drops: []path.MTUDrop{{TTL: 2, From: netip.MustParseAddr("10.0.2.1"), MTU: 1400}}},
 		NAT: &path.NAT{TTL: 3, From: netip.MustParseAddr("198.51.100.1"), Changes: []string{"source address 10.1.0.2 → 198.51.100.99"}}}
@@ -129,8 +129,16 @@ func TestPathMTUAndNATSections(t *testing.T) {
 	if !strings.Contains(got["Path MTU"], "1400 bytes (the first link carries 1500)") || !strings.Contains(got["Path MTU"], "after hop 2 (10.0.2.1)") {
 		t.Errorf("Path MTU section = %q", got["Path MTU"])
 	}
-	if !strings.Contains(got["NAT"], "before hop 3") || !strings.Contains(got["NAT"], "10.1.0.2 → 198.51.100.99") {
-		t.Errorf("NAT section = %q", got["NAT"])
+	if want := "a NAT at hop 2 (10.0.2.1) or on its link to hop 3 rewrote the probes: hop 3 (198.51.100.1) quoted them changed (source address 10.1.0.2 → 198.51.100.99), hop 2 still as sent"; got["NAT"] != want {
+		t.Errorf("NAT section = %q\nwant %q", got["NAT"], want)
+	}
+	if p.NAT.RouterTTL != 2 || p.NAT.Router != "10.0.2.1" {
+		t.Errorf("NAT router %d %q, want hop 2 10.0.2.1", p.NAT.RouterTTL, p.NAT.Router)
+	}
+	// Quoted changed from the first hop on: the rewrite was on this host or its first link.
+	first := newNAT(&path.NAT{TTL: 1, From: netip.MustParseAddr("10.0.2.1"), Changes: []string{"x"}}, tr.Hops)
+	if l := natLines(first); first.RouterTTL != 0 || len(l) != 1 || !strings.HasPrefix(l[0], "a NAT before hop 1 (on this host or its first link)") || strings.Contains(l[0], "still as sent") {
+		t.Errorf("NAT at hop 1: %+v %q", first, l)
 	}
 }
 

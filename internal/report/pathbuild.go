@@ -47,7 +47,7 @@ func BuildPath(t *path.Trace, infos map[netip.Addr]enrich.Info, f explain.Findin
 	}
 	markerNotes(p)
 	ruledOutPlaces(p)
-	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT)
+	p.MTU, p.NAT = newPathMTU(t.PathMTU), newNAT(t.NAT, t.Hops)
 	hopVerdicts(p)
 	p.Sections = withLossSections(sections(&p.Findings), &p.Findings)
 	lateNotes(p)

@@ -31,10 +31,16 @@ type MTUDrop struct {
 
 // NAT is where the probes were seen rewritten on the way (from the packets quoted in ICMP errors).
 type NAT struct {
-	// TTL is the first hop whose quote differs from what was sent.
+	// TTL is the first hop whose quote differs from what was sent (where Trippy and Dublin traceroute
+	// flag it).
 	TTL     int      `json:"ttl"`
 	From    string   `json:"from"`
 	Changes []string `json:"changes"`
+	// RouterTTL is the hop whose router (or the link after it) rewrote the probes: the last hop that
+	// still quoted them as sent, TTL-1; 0 when the first hop already quoted them changed.
+	RouterTTL int `json:"router_ttl,omitempty"`
+	// Router is what answered at RouterTTL, when anything did.
+	Router string `json:"router,omitempty"`
 }
 
 // newPathMTU converts the measurement's MTU discovery; nil stays nil.
@@ -53,14 +59,23 @@ func newPathMTU(m *path.PathMTU) *PathMTU {
 	return out
 }
 
-// newNAT converts what the measurement saw of a NAT; nil stays nil.
-func newNAT(n *path.NAT) *NAT {
+// newNAT converts what the measurement saw of a NAT, naming the router before the first rewritten
+// quote from the trace's hops; nil stays nil.
+func newNAT(n *path.NAT, hops []path.Hop) *NAT {
 	if n == nil {
 		return nil
 	}
 	out := &NAT{TTL: n.TTL, Changes: n.Changes}
 	if n.From.IsValid() {
 		out.From = n.From.String()
+	}
+	if n.TTL > 1 {
+		out.RouterTTL = n.TTL - 1
+		for i := range hops {
+			if hops[i].TTL == out.RouterTTL && len(hops[i].Responders) > 0 {
+				out.Router = hops[i].Responders[0].Addr.String()
+			}
+		}
 	}
 	return out
 }
@@ -83,11 +98,12 @@ func mtuLines(m *PathMTU) []string {
 	}
 	lines = append(lines, s)
 	for _, d := range m.Drops {
-		where := "a router not seen in the trace"
+		where := fmt.Sprintf("a router not seen in the trace (%s)", d.From)
 		if d.TTL > 0 {
-			where = fmt.Sprintf("hop %d", d.TTL)
+			// tracepath prints the drop on the next hop's line: name both ends of the link.
+			where = fmt.Sprintf("hop %d (%s), on its link to hop %d", d.TTL, d.From, d.TTL+1)
 		}
-		lines = append(lines, fmt.Sprintf("drops to %d bytes after %s (%s): larger packets need fragmenting or are lost there", d.MTU, where, d.From))
+		lines = append(lines, fmt.Sprintf("drops to %d bytes after %s: larger packets need fragmenting or are lost there", d.MTU, where))
 	}
 	if m.Note != "" && m.MTU != 0 {
 		lines = append(lines, m.Note)
@@ -100,7 +116,18 @@ func natLines(n *NAT) []string {
 	if n == nil {
 		return nil
 	}
-	return []string{fmt.Sprintf("the probes were rewritten before hop %d (%s quoted them changed: %s)", n.TTL, n.From, strings.Join(n.Changes, "; "))}
+	at := "before hop 1 (on this host or its first link)"
+	switch {
+	case n.RouterTTL > 0 && n.Router != "":
+		at = fmt.Sprintf("at hop %d (%s) or on its link to hop %d", n.RouterTTL, n.Router, n.TTL)
+	case n.RouterTTL > 0:
+		at = fmt.Sprintf("at hop %d (silent) or on its link to hop %d", n.RouterTTL, n.TTL)
+	}
+	line := fmt.Sprintf("a NAT %s rewrote the probes: hop %d (%s) quoted them changed (%s)", at, n.TTL, n.From, strings.Join(n.Changes, "; "))
+	if n.RouterTTL > 0 {
+		line += fmt.Sprintf(", hop %d still as sent", n.RouterTTL)
+	}
+	return []string{line}
 }
 
 // lateNotes tells of responders that answered only after their probes' wait, on the hop and in the
