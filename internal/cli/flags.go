@@ -58,7 +58,10 @@ func (e *enrichFlags) config(g *globalOptions) (enrich.Config, error) {
 	}
 	inst, err := enrich.InstalledSources(dir)
 	if err != nil {
-		return cfg, err
+		// An unreadable data directory (another user's HOME under sudo or setpriv) costs only what
+		// was installed there: say so and go on with the embedded database and the flags' files.
+		g.warn([]string{fmt.Sprintf("%v; going on without the installed databases (--no-installed silences this)", err)})
+		return cfg, nil
 	}
 	cfg.IPDB = inst.IPDB
 	cfg.MMDB = append(cfg.MMDB, inst.MMDB...)

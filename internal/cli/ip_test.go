@@ -148,6 +148,23 @@ func TestDBUpdateFromAndStatus(t *testing.T) {
 	}
 }
 
+// TestUnreadableDataDir: a data directory whose db folder cannot be listed (here a file, as root
+// reads everything; another user's HOME under setpriv in practice) warns and falls back to the
+// embedded database instead of failing the command.
+func TestUnreadableDataDir(t *testing.T) {
+	dd := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dd, "db"), []byte("not a folder"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := ipRun(t, "", "ip", "--json", "--data-dir", dd, "9.9.9.9")
+	if code != 0 || !strings.Contains(out, `"as_source": "embedded"`) {
+		t.Errorf("exit %d, want the embedded data\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "warning: list installed databases") || !strings.Contains(errs, "without the installed databases") {
+		t.Errorf("stderr %q, want a warning naming the unreadable folder", errs)
+	}
+}
+
 func TestDBUpdateErrors(t *testing.T) {
 	dd := t.TempDir()
 	tests := []struct {

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,6 +86,28 @@ func TestLabNAT(t *testing.T) {
 				case tr.NAT != nil:
 					t.Logf("%s: NAT at hop %d (%v): %v", m, tr.NAT.TTL, tr.NAT.From, tr.NAT.Changes)
 				}
+			}
+			// Path MTU discovery beside the NAT: behind a stateless rewrite no error from beyond it
+			// reaches the probe's socket, and the note must say why rather than suspect a black hole.
+			var tr *path.Trace
+			if err := l.Run("client", func() error {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				var err error
+				tr, err = Run(ctx, path.Target{Addr: dst}, Options{Method: path.ProtoICMP, Mode: ModeRaw, PathMTU: true,
+					Config: Config{MinWait: 500 * time.Millisecond, Timeout: 2 * time.Second}})
+				return err
+			}); err != nil {
+				t.Fatalf("--mtu: %v", err)
+			}
+			m := tr.PathMTU
+			switch {
+			case m == nil || m.MTU != 1500:
+				t.Errorf("path MTU %+v, want 1500 as far as seen", m)
+			case tc.wantTTL != 0 && (m.Complete || !strings.Contains(m.Note, "NAT before hop 3")):
+				t.Errorf("path MTU behind the NAT: %+v, want incomplete with a note naming the NAT", m)
+			case tc.wantTTL == 0 && (!m.Complete || m.Note != ""):
+				t.Errorf("path MTU %+v, want complete with no note", m)
 			}
 		})
 	}

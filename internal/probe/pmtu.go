@@ -111,7 +111,7 @@ func DiscoverMTU(ctx context.Context, p MTUProber, cfg MTUConfig) *path.PathMTU 
 				continue
 			}
 			res.MTU = size
-			res.Note = fmt.Sprintf("no answer to %d-byte probes at ttl %d: a router may drop them without an ICMP error (a PMTU black hole), or the end of the path does not answer", size, cfg.TTL)
+			res.Note = fmt.Sprintf("no answer to %d-byte probes at ttl %d: a router may drop them without an ICMP error (a PMTU black hole), the end of the path does not answer, or a NAT leaves the packets quoted in its errors untranslated", size, cfg.TTL)
 			return res
 		case MTUTooBig:
 			next := r.MTU

@@ -148,8 +148,15 @@ func discoverPathMTU(ctx context.Context, tr *path.Trace, opts Options) *path.Pa
 		minSize = 1280
 	}
 	// The first probe, of the largest size, fails locally and says the first link's MTU.
-	return DiscoverMTU(ctx, sock, MTUConfig{Start: 65535, TTL: ttl, Wait: min(max(3*rtt, 200*time.Millisecond), timeout),
+	res := DiscoverMTU(ctx, sock, MTUConfig{Start: 65535, TTL: ttl, Wait: min(max(3*rtt, 200*time.Millisecond), timeout),
 		Hop: hopOf(tr), Min: minSize, Now: opts.Now})
+	if n := tr.NAT; n != nil && res != nil && !res.Complete && res.MTU != 0 && n.TTL <= ttl {
+		// Errors from beyond a NAT that leaves their quotes untranslated name an address this host
+		// never sent from: the kernel cannot hand them to the socket, so silence there is no black hole.
+		res.Note = fmt.Sprintf("nothing beyond hop %d could answer the MTU probes: the NAT before hop %d rewrites them without translating the packets quoted in ICMP errors, so the kernel cannot match those errors to the probe's socket; the MTU beyond hop %d is unknown",
+			n.TTL-1, n.TTL, n.TTL-1)
+	}
+	return res
 }
 
 // PacketSize is the size in bytes of the IP packets hopscope sends for method.
