@@ -139,6 +139,9 @@ type carrier struct {
 	// abbrev, when set, is the country whose four-letter city abbreviations the operator uses ("GB":
 	// "lutn" Luton); see cityAbbrevs.
 	abbrev string
+	// countryLabels is true when the operator writes each site's country after its code
+	// ("mx1.gen.ch.geant.net"), so a code of another country's place is none.
+	countryLabels bool
 }
 
 // carriers maps a domain suffix to its operator.
@@ -176,7 +179,12 @@ var carriers = map[string]carrier{
 	"dfn.de":                        {asn: 680, codes: dfnCodes, abbrev: "DE"},
 	"alter.net":                     {asn: 701},
 	"comcast.net":                   {asn: 7922},
-	"init7.net":                     {asn: 13030, iata: true},
+	"init7.net":                     {asn: 13030, iata: true, codes: init7Codes},
+	"internet2.edu":                 {asn: 11537, codes: internet2Codes},
+	"nysernet.net":                  {asn: 3754},
+	"aarnet.net.au":                 {asn: 7575, codes: aarnetCodes},
+	"geant.net":                     {asn: 20965, codes: geantCodes, countryLabels: true},
+	"usi.ch":                        {codes: usiCodes},
 	"core-backbone.net":             {asn: 33891},
 	"optusnet.com.au":               {asn: 4804},
 	"akamaitechnologies.com":        {asn: 20940},
@@ -214,6 +222,7 @@ var roleWords = map[string]bool{
 	"crs": true, "igw": true, "per": true, "ix": true, "nap": true, "ipt": true, "lns": true, "cmts": true, "static": true,
 	"fre": true, "tel": true, "ptr": true, "rev": true, "abr": true, "tr": true, "dc": true, "vlan": true,
 	"loop": true, "mgmt": true, "irb": true, "lo": true, "cr": true, "ar": true, "br": true, "pe": true,
+	"pbr": true, // policy-based routing ("kecd2-lg11c1-pbr-c1")
 }
 
 // cityStopwords are city names that are also words in router names or operator names.
@@ -228,6 +237,11 @@ var cityStopwords = map[string]bool{
 	"kerema": true, "fare": true, "alta": true, "pasco": true, "ogden": true, "tyler": true, "hobbs": true,
 	"flint": true, "butte": true, "casper": true, "dole": true, "bunia": true, "mendi": true, "akron": true,
 	"dryden": true, "gander": true, "islands": true, "newman": true, "paro": true, "zora": true,
+	// Words of institutions and networks: "princeton-university.…", Internet2's old backbone "abilene"
+	// ("kscy-denv.abilene.ucaid.edu"), "metro" links, operators named Sunrise, Rogers, Liberty. A
+	// multi-word city keeps its whole name ("collegestation", "atlanticcity").
+	"university": true, "college": true, "national": true, "federal": true, "metro": true, "atlantic": true,
+	"abilene": true, "enterprise": true, "liberty": true, "sunrise": true, "rogers": true,
 }
 
 // cloudRegions are AWS region names, which appear in EC2 reverse names.
@@ -265,7 +279,8 @@ var attCodes = map[string]place{
 	"hs1tx": pl("Houston", "US", 29.76, -95.37), "sl9mo": pl("St. Louis", "US", 38.63, -90.20),
 	"kc9mo": pl("Kansas City", "US", 39.10, -94.58), "wswdc": pl("Washington", "US", 38.91, -77.04),
 	"cl2oh": pl("Cleveland", "US", 41.50, -81.69), "dvmco": pl("Denver", "US", 39.74, -104.99),
-	"st6wa": pl("Seattle", "US", 47.61, -122.33), "phmaz": pl("Phoenix", "US", 33.45, -112.07),
+	"st6wa": pl("Seattle", "US", 47.61, -122.33), "st0wa": pl("Seattle", "US", 47.61, -122.33),
+	"phmaz": pl("Phoenix", "US", 33.45, -112.07),
 	"ormfl": pl("Orlando", "US", 28.54, -81.38), "dtrmi": pl("Detroit", "US", 42.33, -83.05),
 	"ptdor": pl("Portland", "US", 45.52, -122.68),
 }
@@ -291,6 +306,56 @@ var dfnCodes = map[string]place{
 	"gar": pl("Garching", "DE", 48.25, 11.65), "aug": pl("Augsburg", "DE", 48.37, 10.90),
 	"dre": pl("Dresden", "DE", 51.05, 13.74), "stu": pl("Stuttgart", "DE", 48.78, 9.18),
 	"kar": pl("Karlsruhe", "DE", 49.01, 8.40),
+}
+
+// internet2Codes are Internet2's (AS11537) router site names, four letters for the city
+// ("fourhundredge-0-0-0-0.4079.core1.losa.net.internet2.edu", "rtr.newy32aoa", "eqch" for Equinix
+// Chicago), and its commercial peering service's "lsan0.tr-cps.internet2.edu". Only names seen in real
+// traces with the city known.
+var internet2Codes = map[string]place{
+	"losa": pl("Los Angeles", "US", 34.05, -118.24), "lsan": pl("Los Angeles", "US", 34.05, -118.24),
+	"salt": pl("Salt Lake City", "US", 40.76, -111.89), "denv": pl("Denver", "US", 39.74, -104.99),
+	"kans": pl("Kansas City", "US", 39.10, -94.58), "chic": pl("Chicago", "US", 41.88, -87.63),
+	"eqch": pl("Chicago", "US", 41.88, -87.63), "clev": pl("Cleveland", "US", 41.50, -81.69),
+	"ashb": pl("Ashburn", "US", 39.04, -77.49), "phil": pl("Philadelphia", "US", 39.95, -75.17),
+	"minn": pl("Minneapolis", "US", 44.98, -93.27), "elpa": pl("El Paso", "US", 31.76, -106.49),
+	"hous": pl("Houston", "US", 29.76, -95.37), "pens": pl("Pensacola", "US", 30.42, -87.22),
+	"jack": pl("Jacksonville", "US", 30.33, -81.66), "atla": pl("Atlanta", "US", 33.75, -84.39),
+	"wash": pl("Washington", "US", 38.91, -77.04), "newy": pl("New York", "US", 40.71, -74.01),
+	"seat": pl("Seattle", "US", 47.61, -122.33),
+}
+
+// aarnetCodes are AARNet's (AS7575) foreign points of presence, named by IATA code under its .au
+// domain ("et-0-0-0.pe1.a.hnl.aarnet.net.au" Honolulu, "bdr1.sing.sin", "guam.gum",
+// "pe1.tkpa.akl"): curated, so the national domain does not contradict them.
+var aarnetCodes = map[string]place{
+	"hnl": pl("Honolulu", "US", 21.31, -157.86), "sea": pl("Seattle", "US", 47.61, -122.33),
+	"lax": pl("Los Angeles", "US", 34.05, -118.24), "sin": pl("Singapore", "SG", 1.29, 103.85),
+	"gum": pl("Hagåtña", "GU", 13.47, 144.75), "akl": pl("Auckland", "NZ", -36.85, 174.76),
+}
+
+// geantCodes are GÉANT (AS20965) site codes that are not the city's IATA code or are another place's
+// ("ae7.mx1.gen.ch.geant.net" Geneva, "mx1.pra.cz" Prague, "poz.pl" Poznań); the country label
+// after the code must agree (see findPlace). Codes that are the city's own IATA code ("vie.at",
+// "ath.gr") are read by the country-label rule.
+var geantCodes = map[string]place{
+	"gen": pl("Geneva", "CH", 46.20, 6.14), "pra": pl("Prague", "CZ", 50.08, 14.44),
+	"poz": pl("Poznań", "PL", 52.41, 16.93), "mil": pl("Milan", "IT", 45.46, 9.19),
+	"lon": pl("London", "GB", 51.51, -0.13), "par": pl("Paris", "FR", 48.86, 2.35),
+	"fra": pl("Frankfurt", "DE", 50.11, 8.68), "ath": pl("Athens", "GR", 37.98, 23.73),
+}
+
+// init7Codes are Init7 (AS13030) site codes in its router names "r<n><site><n>" ("r2lon2",
+// "r1fra3", "r1zrh10", "r2win9" Winterthur).
+var init7Codes = map[string]place{
+	"lon": pl("London", "GB", 51.51, -0.13), "fra": pl("Frankfurt", "DE", 50.11, 8.68),
+	"zrh": pl("Zurich", "CH", 47.38, 8.54), "win": pl("Winterthur", "CH", 47.50, 8.72),
+}
+
+// usiCodes are the campus prefixes of Università della Svizzera italiana's routers
+// ("lu-pop1-bkb02-….usi.ch": Lugano).
+var usiCodes = map[string]place{
+	"lu": pl("Lugano", "CH", 46.00, 8.95),
 }
 
 // googleCodes are Google (1e100.net) site codes that are not current airports' IATA codes
@@ -358,8 +423,9 @@ var exchangeNames = map[string]exchangeName{
 	"torontointernetxchange": {"TorIX", pl("Toronto", "CA", 43.65, -79.38)},
 	"hkix":                   {"HKIX", pl("Hong Kong", "HK", 22.32, 114.17)},
 	"jpix":                   {"JPIX", pl("Tokyo", "JP", 35.68, 139.69)}, "jpnap": {"JPNAP", pl("Tokyo", "JP", 35.68, 139.69)},
-	"sgix": {"SGIX", pl("Singapore", "SG", 1.29, 103.85)},
-	"ixbr": {"IX.br São Paulo", pl("São Paulo", "BR", -23.55, -46.63)},
+	"sgix":  {"SGIX", pl("Singapore", "SG", 1.29, 103.85)},
+	"wpgix": {"WPG-IX", pl("Winnipeg", "CA", 49.90, -97.14)},
+	"ixbr":  {"IX.br São Paulo", pl("São Paulo", "BR", -23.55, -46.63)},
 }
 
 // exchangeName is an exchange and its city.

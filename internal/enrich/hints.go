@@ -64,10 +64,11 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 	icTok := interconnect(&n, host)
 	inter := ex.name != "" || icTok != "" || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
 	if p, tok, conf, ok := findPlace(&n, host, car, pref, cityKey); ok {
-		if conf == ConfidenceMedium && contradictsTLD(&n, p.country) {
+		if conf == ConfidenceMedium && contradictsTLD(&n, p.country) && !car.owns(tok, p) {
 			// A code of another country's city under a national domain ("bgw01.nsk.ertelecom.ru": a
 			// border gateway in Novosibirsk, not Baghdad's airport BGW) stands only where the address
-			// database's country confirms it.
+			// database's country confirms it; an operator's own curated codes for its foreign sites
+			// stand ("pe1.a.hnl.aarnet.net.au": Honolulu).
 			conf = ConfidenceLow
 		}
 		return &Hint{Token: tok, City: p.city, Country: p.country, Lat: p.lat, Lon: p.lon, HasCoords: true,
@@ -86,6 +87,12 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 		tok = icTok // an interconnect word alone: the link to another network is the clue
 	}
 	return &Hint{Token: tok, ASN: asn, Interconnect: inter}, asnToken
+}
+
+// owns reports whether token tok is one of the operator's own site codes for place p.
+func (c carrier) owns(tok string, p place) bool {
+	q, ok := c.code(tok)
+	return ok && q == p
 }
 
 // vanityTLDs are country-code domains sold worldwide for their letters (".io", ".tv", ".me"): they say
@@ -170,6 +177,9 @@ func interconnect(n *nameParts, host int) string {
 // findExchange looks for an exchange's name in any label, domain included: the label or one of its
 // tokens, hyphens dropped ("sthix.net", "de-cix.net", "linx-1.example.net").
 func findExchange(n *nameParts) (exchangeName, string) {
+	if e, t := cutExchange(n); t != "" {
+		return e, t
+	}
 	if !strings.Contains(n.name, "ix") && !strings.Contains(n.name, "nx") && !strings.Contains(n.name, "nap") && !strings.Contains(n.name, "netnod") && !strings.Contains(n.name, "xchange") {
 		return exchangeName{}, ""
 	}
@@ -188,6 +198,24 @@ func findExchange(n *nameParts) (exchangeName, string) {
 		}
 		if e, ok := exchangeNames[string(w)]; ok {
 			return e, n.labels[i]
+		}
+	}
+	return exchangeName{}, ""
+}
+
+// minCutExchange is the shortest cut-short last label read as the start of a spelled-out exchange name.
+const minCutExchange = 10
+
+// cutExchange returns the exchange whose spelled-out name starts with the last label of a name cut
+// short by mtr's report column ("akamai.ip4.torontointerne": TorIX); no top-level domain is that long.
+func cutExchange(n *nameParts) (exchangeName, string) {
+	last := n.labels[n.nl-1]
+	if len(last) < minCutExchange {
+		return exchangeName{}, ""
+	}
+	for k, e := range exchangeNames {
+		if len(k) > len(last) && k[:len(last)] == last {
+			return e, last
 		}
 	}
 	return exchangeName{}, ""
@@ -386,196 +414,4 @@ func digitsSuffix(rest string) bool {
 		k++
 	}
 	return k > j && k == len(rest)
-}
-
-// findPlace looks for a spelled-out city or facility first, then for codes, reading the host labels
-// (those before the domain) and their tokens from the right: names go from the interface to the site.
-func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string) (place, string, string, bool) {
-	ix := places()
-	var buf [maxNameLen]byte
-	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
-	// ("los-angeles"); facilities may start with digits ("111eighthave").
-	for i := host - 1; i >= 0; i-- {
-		toks := n.tokens(i)
-		for j := len(toks) - 1; j >= 0; j-- {
-			if t := toks[j]; t[0] >= '0' && t[0] <= '9' {
-				if p, ok := facilities[t]; ok { // "111eighthave"; the others are in the city index
-					return p, n.labels[i], ConfidenceHigh, true
-				}
-			}
-			for k := 3; k >= 1; k-- {
-				if j-k+1 < 0 {
-					continue
-				}
-				w, ok := buf[:0], true
-				for q := j - k + 1; q <= j; q++ {
-					l, rest := letters(toks[q])
-					if rest != "" && q != j { // only the last token may carry digits ("los-angeles1")
-						ok = false
-						break
-					}
-					w = append(w, l...)
-				}
-				if !ok || len(w) < 4 { // stopwords are left out of the index (parsePlaces)
-					continue
-				}
-				if p, ambiguous, found := ix.city(string(w), pref); found {
-					conf := ConfidenceHigh
-					if ambiguous {
-						conf = ConfidenceLow
-					}
-					if cityKey != nil {
-						*cityKey = string(w)
-					}
-					return p, n.labels[i], conf, true
-				}
-			}
-		}
-	}
-	// 2. Cloud region names ("ec2-….ap-northeast-1.compute.amazonaws.com").
-	for i := host - 1; i >= 0; i-- {
-		if p, ok := cloudRegions[n.labels[i]]; ok {
-			return p, n.labels[i], ConfidenceMedium, true
-		}
-	}
-	// 3. The operator's own site codes ("nyk-bb1-link.telia.net", "sd2ca21crs.ip.att.net"), and Equinix
-	// metro codes in a name that says Equinix ("eqix-ld5").
-	equinix := false
-	for i := 0; i < n.nt && !equinix; i++ {
-		equinix = n.toks[i] == "eqix" || n.toks[i] == "equinix"
-	}
-	if car.codes != nil || equinix {
-		for i := host - 1; i >= 0; i-- {
-			for _, t := range n.tokens(i) {
-				l, rest := letters(t)
-				if equinix && len(l) == 2 && rest != "" && len(rest) <= 2 && rest[0] >= '0' && rest[0] <= '9' {
-					if p, ok := equinixMetros[l]; ok {
-						return p, t, ConfidenceMedium, true
-					}
-				}
-				if car.codes == nil {
-					continue
-				}
-				if len(t) >= 5 {
-					if p, ok := car.codes[t[:5]]; ok {
-						return p, t, ConfidenceMedium, true
-					}
-				}
-				if rest != "" && !digitsSuffix(rest) {
-					continue
-				}
-				if p, ok := car.codes[l]; ok {
-					return p, t, ConfidenceMedium, true
-				}
-			}
-		}
-	}
-	// 4a. CLLI-style codes, numbered or not, anywhere in the host labels from the right: a code of a
-	// place and its region is no accident ("srp5-0.rlghnca-rtr1": Raleigh, not the airport SRP).
-	for i := host - 1; i >= 0; i-- {
-		toks := n.tokens(i)
-		for j := len(toks) - 1; j >= 0; j-- {
-			l, rest := letters(toks[j])
-			if len(l) < 6 || len(l) > 9 || (rest != "" && !digitsSuffix(rest)) {
-				continue
-			}
-			if p, ok := ix.clliCode(l[:6]); ok {
-				return p, toks[j], ConfidenceMedium, true
-			}
-		}
-	}
-	// 4b. Metro codes, numbered or not, from the right: like CLLI codes they are no airport's accident
-	// ("vi-xx-0092.brc2.spb.obit.ru": Saint Petersburg, not the airport BRC).
-	for i := host - 1; i >= 0; i-- {
-		toks := n.tokens(i)
-		for j := len(toks) - 1; j >= 0; j-- {
-			l, rest := letters(toks[j])
-			if len(l) != 3 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
-				continue
-			}
-			if p, ok := metroCodes[l]; ok {
-				return p, toks[j], ConfidenceMedium, true
-			}
-		}
-	}
-	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
-	// in each, a CLLI code, a metro code or a certain airport before a medium airport's code anywhere
-	// in the name ("lon1-eri1": London, not Erie).
-	for _, numbered := range []bool{true, false} {
-		var weak place
-		weakTok := ""
-		for i := host - 1; i >= 0; i-- {
-			if weakTok != "" {
-				// A code in a label to the right names the site ("ae0.dar02.sr01.dal01": Dallas, and dar02
-				// is a router's role); only codes inside the same label compete with it ("lon1-eri1").
-				break
-			}
-			labelCC := countryLabel(n, i+1)
-			toks := n.tokens(i)
-			for j := len(toks) - 1; j >= 0; j-- {
-				t := toks[j]
-				l, rest := letters(t)
-				if numbered != (rest != "") || (rest != "" && !digitsSuffix(rest)) {
-					continue
-				}
-				cc := labelCC
-				if cc == "" && len(toks) == 2 && !roleWords[toks[1-j]] {
-					// "se-lla": a country token beside the code in a label of two (not a role that
-					// spells a country: "cr-sjo" is a core router, not Costa Rica).
-					cc = countryToken(toks[1-j])
-				}
-				if len(l) >= 6 && len(l) <= 9 {
-					// A CLLI-style code whose region is the country label after it ("chwahk03.hk"):
-					// in a city-state the country names the city. (Known CLLI codes were read in 4a.)
-					if p, ok := cityStates[cc]; ok && countryToken(l[4:6]) == cc {
-						return p, t, ConfidenceMedium, true
-					}
-				}
-				if len(l) == 3 && cc != "" {
-					// A code followed by a country label that agrees ("man7.uk", "fra6.de", "amstnl07.nl"):
-					// the country confirms the code, even one that is also a role word (MAN: Manchester).
-					if p, ok := metroCodes[l]; ok && p.country == cc {
-						return p, t, ConfidenceMedium, true
-					}
-					if p, ok := ix.code(l); ok && p.country == cc {
-						return p, t, ConfidenceMedium, true
-					}
-				}
-				if len(l) != 3 || roleWords[l] {
-					continue
-				}
-				if p, ok := metroCodes[l]; ok {
-					return p, t, ConfidenceMedium, true
-				}
-				p, ok := ix.code(l)
-				if !ok {
-					continue
-				}
-				if car.iata || (p.large && numbered) {
-					return p, t, ConfidenceMedium, true
-				}
-				if weakTok == "" {
-					weak, weakTok = p, t
-				}
-			}
-		}
-		if weakTok != "" {
-			return weak, weakTok, ConfidenceLow, true
-		}
-	}
-	// 5. The operator's four-letter city abbreviations ("lutn-core-2a.network.virginmedia.net").
-	if car.abbrev != "" {
-		for i := host - 1; i >= 0; i-- {
-			for _, t := range n.tokens(i) {
-				l, rest := letters(t)
-				if len(l) != 4 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
-					continue
-				}
-				if p, ok := ix.abbrev(car.abbrev, l); ok {
-					return p, t, ConfidenceLow, true
-				}
-			}
-		}
-	}
-	return place{}, "", "", false
 }

@@ -196,6 +196,80 @@ func TestHintKinds(t *testing.T) {
 	}
 }
 
+// TestHintSites covers the held-out corpus's name kinds (research networks, link labels, names that
+// carry a customer's or network's city word left of the site code, carriers' foreign sites under a
+// national domain, truncated exchange names): the city or none, confidence, AS and exchange.
+func TestHintSites(t *testing.T) {
+	tests := []struct {
+		desc, name, city, country, conf, exchange string
+		asn                                       uint32
+	}{
+		// A site code right of a spelled-out word wins over it; a word that names the same city keeps it.
+		{"clli right of network name", "abilene-1-lo-jmb-706.sttlwa.pacificwave.net", "Seattle", "US", "medium", "", 0},
+		{"abilene is a network", "kscy-denv.abilene.ucaid.edu", "", "", "", "", 0},
+		{"customer university at metro code", "princeton-university.10gigabitethernet1-1-6.switch1.nyc8.he.net", "New York", "US", "medium", "", 6939},
+		{"customer city at iata site", "customer-paris.ae1.lax2.he.net", "Los Angeles", "US", "medium", "", 6939},
+		{"customer city at metro link label", "columbia.nyc-9208.nysernet.net", "New York", "US", "medium", "", 3754},
+		{"word and code same city", "et10-1-5.milano50.mil.seabone.net", "Milan", "IT", "high", "", 6762},
+		// Link labels "<this-site>-<router>-<far-site>-<router>": the first site is the router's.
+		{"link label weak codes", "syr-9208-buf-9208.nysernet.net", "Syracuse", "US", "low", "", 3754},
+		{"link label metro first", "nyc-9208-syr-9208.nysernet.net", "New York", "US", "medium", "", 3754},
+		{"link label metro second", "syr-9208-nyc-9208.nysernet.net", "Syracuse", "US", "low", "", 3754},
+		{"not a link label", "buf-9208-I2-CLEV.nysernet.net", "Buffalo", "US", "low", "", 3754},
+		{"numbered link label", "mia2-mia1.bkb.rnp.br", "Miami", "US", "low", "", 0},
+		{"role then site", "cr1-lax1.example.net", "Los Angeles", "US", "medium", "", 0},
+		// Internet2's four-letter sites.
+		{"internet2 losa", "fourhundredge-0-0-0-19.4079.core2.losa.net.internet2.edu", "Los Angeles", "US", "medium", "", 11537},
+		{"internet2 salt", "fourhundredge-0-0-0-2.4079.core2.salt.net.internet2.edu", "Salt Lake City", "US", "medium", "", 11537},
+		{"internet2 eqch", "et-1-1-5.4079.rtsw.eqch.net.internet2.edu", "Chicago", "US", "medium", "", 11537},
+		{"internet2 pens", "fourhundredge-0-0-0-0.4079.core1.pens.net.internet2.edu", "Pensacola", "US", "medium", "", 11537},
+		{"internet2 newy32aoa", "rtr.newy32aoa.net.internet2.edu", "New York", "US", "medium", "", 11537},
+		{"internet2 tr-cps", "lsan0.tr-cps.internet2.edu", "Los Angeles", "US", "medium", "", 11537},
+		{"internet2 unknown site", "fourhundredge-0-0-0-0.4079.core1.houh.net.internet2.edu", "", "", "", "", 11537},
+		// AARNet's foreign sites stand under .au; its domestic suburb codes give no place.
+		{"aarnet honolulu", "et-0-0-0.pe1.a.hnl.aarnet.net.au", "Honolulu", "US", "medium", "", 7575},
+		{"aarnet singapore", "et-1_0_5.bdr1.sing.sin.aarnet.net.au", "Singapore", "SG", "medium", "", 7575},
+		{"aarnet guam", "et-0_0_2.bdr1.guam.gum.aarnet.net.au", "Hagåtña", "GU", "medium", "", 7575},
+		{"aarnet auckland", "xe-0-0-3.pe1.tkpa.akl.aarnet.net.au", "Auckland", "NZ", "medium", "", 7575},
+		{"aarnet domestic", "et-1-3-0.pe1.sxt.bkvl.nsw.aarnet.net.au", "", "", "", "", 7575},
+		// GÉANT: code and country label.
+		{"geant geneva", "ae7.mx1.gen.ch.geant.net", "Geneva", "CH", "medium", "", 20965},
+		{"geant prague", "cesnet.mx1.pra.cz.geant.net", "Prague", "CZ", "medium", "", 20965},
+		{"geant poznan", "pionier-ias-geant-gw-1.poz.pl.geant.net", "Poznań", "PL", "medium", "", 20965},
+		{"geant milan", "ae0.mx1.mil2.it.geant.net", "Milan", "IT", "medium", "", 20965},
+		{"geant iata with country", "ae1.mx1.vie.at.geant.net", "Vienna", "AT", "medium", "", 20965},
+		{"geant code of another country", "ae9.mx1.fra.dk.geant.net", "", "", "", "", 20965},
+		{"geant riga not rio grande", "ae1.mx1.rig.lv.geant.net", "", "", "", "", 20965},
+		{"geant tallinn not tanana", "ae1.mx1.tal.ee.geant.net", "", "", "", "", 20965},
+		// Init7 "r<n><site><n>", USI, AT&T.
+		{"init7 london", "r2lon2.core.init7.net", "London", "GB", "medium", "", 13030},
+		{"init7 zurich", "r1zrh10.core.init7.net", "Zurich", "CH", "medium", "", 13030},
+		{"init7 winterthur", "r2win9.core.init7.net", "Winterthur", "CH", "medium", "", 13030},
+		{"init7 unknown site", "r1glb3.core.init7.net", "", "", "", "", 13030},
+		{"usi lugano", "lu-pop1-bkb02-100g-1-0-48.usi.ch", "Lugano", "CH", "medium", "", 0},
+		{"att seattle", "cr81.st0wa.ip.att.net", "Seattle", "US", "medium", "", 7018},
+		// Exchanges, one cut short by mtr's report column.
+		{"wpg-ix", "he-ix.v6.wpgix.net", "Winnipeg", "CA", "medium", "WPG-IX", 0},
+		{"torix cut short", "akamai.ip4.torontointerne", "Toronto", "CA", "medium", "TorIX", 0},
+		{"policy routing role", "ae2-1907.kecd2-lg11c1-pbr-c1.gw.unsw.edu.au", "", "", "", "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			h := HintFromName(tt.name)
+			if h == nil {
+				if tt.city != "" || tt.asn != 0 {
+					t.Fatalf("%s: no hint, want %s/%s AS%d", tt.name, tt.city, tt.country, tt.asn)
+				}
+				return
+			}
+			if h.City != tt.city || h.Country != tt.country || h.Confidence != tt.conf || h.ASN != tt.asn || h.Exchange != tt.exchange {
+				t.Errorf("%s: got %s/%s %q AS%d %q, want %s/%s %q AS%d %q", tt.name, h.City, h.Country, h.Confidence, h.ASN,
+					h.Exchange, tt.city, tt.country, tt.conf, tt.asn, tt.exchange)
+			}
+		})
+	}
+}
+
 // TestNoHint pins names that must give no place: interface and role words, registered domains,
 // truncated or numeric names.
 func TestNoHint(t *testing.T) {
@@ -206,6 +280,7 @@ func TestNoHint(t *testing.T) {
 		"gw22.pub.ltu.se", "lc207-gw.campus.ltu.se", "sunetgreen.net.ltu.se", "dsldevice.attlocal.net",
 		"paris.com", "www.singapore.com", "63-218-251-118.static.pccwglobal.net",
 		"orange.mobile.example.net", "nice.example.net", "split.example.net",
+		"university.example.net", "metro1.example.net", "college.example.net",
 		"", ".", "localhost", "192.168.1.1", strings.Repeat("a.", 200) + "net",
 	} {
 		if h := HintFromName(name); h != nil && h.City != "" {
@@ -262,7 +337,8 @@ func FuzzHintFromName(f *testing.F) {
 	for _, s := range []string{"if-ae-2-2.tcore2.svw-singapore.as6453.net", "ae-1.par2.he.net", "nyk-bb1-link.telia.net",
 		"lhr25s31-in-f14.1e100.net", "as15169-3.x.ib", "a-b-c.d_e.f", "xn--80a.рф", "..", "as99999999999999.net",
 		"ae1.valencia.example.net", "ae10.cr1.man7.uk.eth.zayo.com", "se-lla.nordu.net", "xe-2-5-3-2.a01.chwahk03.hk.bb.gin.ntt.net",
-		"as33891.dusseldorf.megapo", "srp5-0.rlghnca-rtr1.nc.rr.com"} {
+		"as33891.dusseldorf.megapo", "srp5-0.rlghnca-rtr1.nc.rr.com", "syr-9208-buf-9208.nysernet.net", "r2lon2.core.init7.net",
+		"akamai.ip4.torontointerne", "abilene-1-lo-jmb-706.sttlwa.pacificwave.net", "ae9.mx1.fra.dk.geant.net", "r-"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, name string) {

@@ -1,0 +1,323 @@
+package enrich
+
+// findPlace looks for a spelled-out city or facility first, then for codes, reading the host labels
+// (those before the domain) and their tokens from the right: names go from the interface to the site.
+// A site code in a label to the right of a spelled-out city names the site and wins over the word
+// ("abilene-1-lo-jmb-706.sttlwa.pacificwave.net": Seattle; "princeton-….nyc8.he.net": New York), and
+// a link label "<site>-<router>-<site>-<router>" is read for its first site only (see siteTokens).
+func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string) (place, string, string, bool) {
+	ix := places()
+	var lim [maxLabels]int
+	for i := 0; i < host; i++ {
+		lim[i] = siteTokens(n.tokens(i), car)
+	}
+	codeToks := func(i int) []string { return n.tokens(i)[:lim[i]] }
+	var buf [maxNameLen]byte
+	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
+	// ("los-angeles"); facilities may start with digits ("111eighthave").
+	for i := host - 1; i >= 0; i-- {
+		toks := n.tokens(i)
+		for j := len(toks) - 1; j >= 0; j-- {
+			if t := toks[j]; t[0] >= '0' && t[0] <= '9' {
+				if p, ok := facilities[t]; ok { // "111eighthave"; the others are in the city index
+					return p, n.labels[i], ConfidenceHigh, true
+				}
+			}
+			for k := 3; k >= 1; k-- {
+				if j-k+1 < 0 {
+					continue
+				}
+				w, ok := buf[:0], true
+				for q := j - k + 1; q <= j; q++ {
+					l, rest := letters(toks[q])
+					if rest != "" && q != j { // only the last token may carry digits ("los-angeles1")
+						ok = false
+						break
+					}
+					w = append(w, l...)
+				}
+				if !ok || len(w) < 4 { // stopwords are left out of the index (parsePlaces)
+					continue
+				}
+				if p, ambiguous, found := ix.city(string(w), pref); found {
+					if q, tok, ok := siteCode(n, i+1, host, car, codeToks, true); ok && q.city != p.city {
+						// A customer or network named for a city, left of the router's site code.
+						return q, tok, ConfidenceMedium, true
+					}
+					conf := ConfidenceHigh
+					if ambiguous {
+						conf = ConfidenceLow
+					}
+					if cityKey != nil {
+						*cityKey = string(w)
+					}
+					return p, n.labels[i], conf, true
+				}
+			}
+		}
+	}
+	// 2. Cloud region names ("ec2-….ap-northeast-1.compute.amazonaws.com").
+	for i := host - 1; i >= 0; i-- {
+		if p, ok := cloudRegions[n.labels[i]]; ok {
+			return p, n.labels[i], ConfidenceMedium, true
+		}
+	}
+	// 3 and 4a-b. The operator's own codes, CLLI-style codes, metro codes.
+	if p, tok, ok := siteCode(n, 0, host, car, codeToks, false); ok {
+		return p, tok, ConfidenceMedium, true
+	}
+	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
+	// in each, a CLLI code, a metro code or a certain airport before a medium airport's code anywhere
+	// in the name ("lon1-eri1": London, not Erie).
+	for _, numbered := range []bool{true, false} {
+		var weak place
+		weakTok := ""
+		for i := host - 1; i >= 0; i-- {
+			if weakTok != "" {
+				// A code in a label to the right names the site ("ae0.dar02.sr01.dal01": Dallas, and dar02
+				// is a router's role); only codes inside the same label compete with it ("lon1-eri1").
+				break
+			}
+			labelCC := countryLabel(n, i+1)
+			toks := codeToks(i)
+			for j := len(toks) - 1; j >= 0; j-- {
+				t := toks[j]
+				l, rest := letters(t)
+				if numbered != (rest != "") || (rest != "" && !digitsSuffix(rest)) {
+					continue
+				}
+				cc := labelCC
+				if cc == "" && len(toks) == 2 && !roleWords[toks[1-j]] {
+					// "se-lla": a country token beside the code in a label of two (not a role that
+					// spells a country: "cr-sjo" is a core router, not Costa Rica confirming SJO).
+					cc = countryToken(toks[1-j])
+				}
+				if len(l) >= 6 && len(l) <= 9 {
+					// A CLLI-style code whose region is the country label after it ("chwahk03.hk"):
+					// in a city-state the country names the city. (Known CLLI codes were read in 4a.)
+					if p, ok := cityStates[cc]; ok && countryToken(l[4:6]) == cc {
+						return p, t, ConfidenceMedium, true
+					}
+				}
+				if len(l) == 3 && cc != "" {
+					// A code followed by a country label that agrees ("man7.uk", "fra6.de", "amstnl07.nl"):
+					// the country confirms the code, even one that is also a role word (MAN: Manchester).
+					if p, ok := metroCodes[l]; ok && p.country == cc {
+						return p, t, ConfidenceMedium, true
+					}
+					if p, ok := ix.code(l); ok && p.country == cc {
+						return p, t, ConfidenceMedium, true
+					}
+				}
+				if len(l) != 3 || roleWords[l] {
+					continue
+				}
+				if p, ok := metroCodes[l]; ok && !car.contradicted(labelCC, p) {
+					return p, t, ConfidenceMedium, true
+				}
+				p, ok := ix.code(l)
+				if !ok || car.contradicted(labelCC, p) {
+					continue
+				}
+				if car.iata || (p.large && numbered) {
+					return p, t, ConfidenceMedium, true
+				}
+				if weakTok == "" {
+					weak, weakTok = p, t
+				}
+			}
+		}
+		if weakTok != "" {
+			return weak, weakTok, ConfidenceLow, true
+		}
+	}
+	// 5. The operator's four-letter city abbreviations ("lutn-core-2a.network.virginmedia.net").
+	if car.abbrev != "" {
+		for i := host - 1; i >= 0; i-- {
+			for _, t := range codeToks(i) {
+				l, rest := letters(t)
+				if len(l) != 4 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
+					continue
+				}
+				if p, ok := ix.abbrev(car.abbrev, l); ok {
+					return p, t, ConfidenceLow, true
+				}
+			}
+		}
+	}
+	return place{}, "", "", false
+}
+
+// siteCode looks in host labels lo..hi-1 for a site code that needs no confirmation: 3. the operator's
+// own codes ("nyk-bb1-link.telia.net", "sd2ca21crs.ip.att.net") and Equinix metro codes in a name that
+// says Equinix ("eqix-ld5"); 4a. CLLI-style codes ("srp5-0.rlghnca-rtr1": Raleigh, not the airport
+// SRP); 4b. metro codes ("vi-xx-0092.brc2.spb.obit.ru": Saint Petersburg, not the airport BRC). Each
+// kind is looked for in every label, from the right, before the next. With right set (the labels to
+// the right of a spelled-out city), a numbered airport code that the operator's IATA naming or the
+// airport's size makes certain counts too ("….core1.akl1.he.net").
+func siteCode(n *nameParts, lo, hi int, car carrier, codeToks func(int) []string, right bool) (place, string, bool) {
+	ix := places()
+	equinix := false
+	for i := 0; i < n.nt && !equinix; i++ {
+		equinix = n.toks[i] == "eqix" || n.toks[i] == "equinix"
+	}
+	if car.codes != nil || equinix {
+		for i := hi - 1; i >= lo; i-- {
+			labelCC := countryLabel(n, i+1)
+			for _, t := range codeToks(i) {
+				l, rest := letters(t)
+				if equinix && len(l) == 2 && rest != "" && len(rest) <= 2 && rest[0] >= '0' && rest[0] <= '9' {
+					if p, ok := equinixMetros[l]; ok {
+						return p, t, true
+					}
+				}
+				if p, ok := car.code(t); ok && (labelCC == "" || labelCC == p.country) {
+					return p, t, true
+				}
+			}
+		}
+	}
+	for i := hi - 1; i >= lo; i-- {
+		toks := codeToks(i)
+		for j := len(toks) - 1; j >= 0; j-- {
+			l, rest := letters(toks[j])
+			if len(l) < 6 || len(l) > 9 || (rest != "" && !digitsSuffix(rest)) {
+				continue
+			}
+			if p, ok := ix.clliCode(l[:6]); ok {
+				return p, toks[j], true
+			}
+		}
+	}
+	for i := hi - 1; i >= lo; i-- {
+		labelCC := countryLabel(n, i+1)
+		toks := codeToks(i)
+		for j := len(toks) - 1; j >= 0; j-- {
+			l, rest := letters(toks[j])
+			if len(l) != 3 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
+				continue
+			}
+			if p, ok := metroCodes[l]; ok && !car.contradicted(labelCC, p) {
+				return p, toks[j], true
+			}
+		}
+	}
+	if !right {
+		return place{}, "", false
+	}
+	for i := hi - 1; i >= lo; i-- {
+		toks := codeToks(i)
+		for j := len(toks) - 1; j >= 0; j-- {
+			l, rest := letters(toks[j])
+			if len(l) != 3 || roleWords[l] || rest == "" || !digitsSuffix(rest) {
+				continue
+			}
+			if p, ok := ix.code(l); ok && (car.iata || p.large) {
+				return p, toks[j], true
+			}
+		}
+	}
+	return place{}, "", false
+}
+
+// code returns the place of one of the operator's own site codes in token t: its first five characters
+// (AT&T's "sffca22crs"), its letters before a site number ("nyk", "losa", "miss2"), or the site
+// between a router number and a site number ("r2lon2", "r1zrh10": Init7).
+func (c carrier) code(t string) (place, bool) {
+	if c.codes == nil {
+		return place{}, false
+	}
+	if len(t) >= 5 {
+		if p, ok := c.codes[t[:5]]; ok {
+			return p, true
+		}
+	}
+	l, rest := letters(t)
+	if rest == "" || digitsSuffix(rest) {
+		if p, ok := c.codes[l]; ok {
+			return p, true
+		}
+	}
+	if l == "r" && rest != "" {
+		k := 0
+		for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
+			k++
+		}
+		if site, num := letters(rest[k:]); k > 0 && len(site) >= 2 && num != "" && digitsSuffix(num) {
+			p, ok := c.codes[site]
+			return p, ok
+		}
+	}
+	return place{}, false
+}
+
+// contradicted reports whether a country label after a code (labelCC, "" when none) rules out place p
+// for an operator that writes its sites' country there ("ae9.mx1.fra.dk.geant.net" is not Frankfurt,
+// "mx1.rig.lv.geant.net" not Rio Grande's airport).
+func (c carrier) contradicted(labelCC string, p place) bool {
+	return c.countryLabels && labelCC != "" && labelCC != p.country
+}
+
+// tokenShape classifies a token for siteTokens: 'd' digits, 'l' letters, 'n' letters then a site
+// number ("lon1"), 'x' anything else.
+func tokenShape(t string) byte {
+	l, rest := letters(t)
+	switch {
+	case l == "":
+		for i := 0; i < len(t); i++ {
+			if t[i] < '0' || t[i] > '9' {
+				return 'x'
+			}
+		}
+		return 'd'
+	case rest == "":
+		return 'l'
+	case digitsSuffix(rest):
+		return 'n'
+	}
+	return 'x'
+}
+
+// siteTokens returns how many of a label's tokens name this router's site: all of them, or the first
+// half of a link label "<site>-<router>-<site>-<router>" whose halves have the same shape, carry a
+// number and each start with a site code ("syr-9208-buf-9208.nysernet.net": the Syracuse router's end
+// of the link to Buffalo; "lon1-eri1").
+func siteTokens(toks []string, car carrier) int {
+	k := len(toks)
+	if k < 2 || k%2 != 0 {
+		return k
+	}
+	h, number := k/2, false
+	for j := 0; j < h; j++ {
+		s := tokenShape(toks[j])
+		if s == 'x' || s != tokenShape(toks[j+h]) {
+			return k
+		}
+		number = number || s != 'l'
+	}
+	if !number || !isSiteCode(toks[0], car) || !isSiteCode(toks[h], car) {
+		return k
+	}
+	return h
+}
+
+// isSiteCode reports whether token t starts with a site code: the operator's own, a metro or IATA
+// code that is no role word, or a known CLLI-style code.
+func isSiteCode(t string, car carrier) bool {
+	if _, ok := car.code(t); ok {
+		return true
+	}
+	l, _ := letters(t)
+	switch {
+	case len(l) == 3 && !roleWords[l]:
+		if _, ok := metroCodes[l]; ok {
+			return true
+		}
+		_, ok := places().code(l)
+		return ok
+	case len(l) >= 6 && len(l) <= 9:
+		_, ok := places().clliCode(l[:6])
+		return ok
+	}
+	return false
+}
