@@ -35,6 +35,9 @@ const (
 	srcOpenDNS       = "Cisco OpenDNS documentation (208.67.222.222, 208.67.220.220)"
 	srcRoot          = "IANA root hints / root-servers.org (every root server letter is anycast)"
 	srcGTLD          = "Verisign gtld-servers.net addresses (com/net name servers, anycast)"
+	srcHEDNS         = "Hurricane Electric's public resolver ordns.he.net (74.82.42.42, 2001:470:20::2), anycast on its backbone"
+	srcAdGuardDNS    = "AdGuard DNS documentation (94.140.14.14, 94.140.15.15, 2a10:50c0::ad1:ff, 2a10:50c0::ad2:ff; anycast)"
+	srcLevel3DNS     = "Level 3 (Lumen) resolvers 4.2.2.1-4.2.2.6, anycast"
 	srcGitHubPages   = "GitHub Pages documentation (A records 185.199.108.153-185.199.111.153, AAAA 2606:50c0:8000::153-2606:50c0:8003::153)"
 )
 
@@ -59,6 +62,12 @@ var anycastRows = []anycastRow{
 	{"208.67.220.0/24", "Cisco OpenDNS", "public DNS resolver 208.67.220.220", srcOpenDNS},
 	{"2620:119:35::/48", "Cisco OpenDNS", "public DNS resolver", srcOpenDNS},
 	{"2620:119:53::/48", "Cisco OpenDNS", "public DNS resolver", srcOpenDNS},
+	{"74.82.42.42/32", "Hurricane Electric", "public DNS resolver ordns.he.net", srcHEDNS},
+	{"2001:470:20::/64", "Hurricane Electric", "public DNS resolver ordns.he.net", srcHEDNS}, // the index reads IPv6 by /64
+	{"94.140.14.0/24", "AdGuard", "public DNS resolver 94.140.14.14", srcAdGuardDNS},
+	{"94.140.15.0/24", "AdGuard", "public DNS resolver 94.140.15.15", srcAdGuardDNS},
+	{"2a10:50c0::/64", "AdGuard", "public DNS resolver", srcAdGuardDNS},
+	{"4.2.2.0/29", "Lumen (Level 3)", "public DNS resolver 4.2.2.1-4.2.2.6", srcLevel3DNS},
 	// The root server letters (a.root-servers.net … m.root-servers.net), IPv4 and IPv6.
 	{"198.41.0.0/24", "Verisign", "A root name server", srcRoot}, {"2001:503:ba3e::/48", "Verisign", "A root name server", srcRoot},
 	{"170.247.170.0/24", "USC-ISI", "B root name server", srcRoot}, {"2801:1b8:10::/48", "USC-ISI", "B root name server", srcRoot},
@@ -124,8 +133,8 @@ func anycastOf(a netip.Addr) *Anycast { return anycastTable().lookup(a) }
 // target ("ns1.it-mil.k.ripe.net"), when the trace does not give the address the name resolved to.
 func AnycastFromName(a netip.Addr, name string) *Anycast { return anycastFromName(a, name) }
 
-// anycastFromName recognises operators' names for anycast addresses: Google's "any-in-…1e100.net", and
-// the instances of root name servers (K root's "ns1.it-mil.k.ripe.net", "….root-servers.org").
+// anycastFromName recognises operators' names for anycast addresses: Google's "any-in-…1e100.net",
+// Hurricane Electric's resolver "ordns.he.net", and the instances of root name servers (K root's "ns1.it-mil.k.ripe.net", "….root-servers.org").
 func anycastFromName(a netip.Addr, name string) *Anycast {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	pfx := netip.Prefix{}
@@ -136,6 +145,9 @@ func anycastFromName(a netip.Addr, name string) *Anycast {
 	case strings.HasPrefix(name, "any-in-") && strings.HasSuffix(name, ".1e100.net"):
 		return &Anycast{Prefix: pfx, Operator: "Google", Service: "anycast front end",
 			Source: "hostname (Google names anycast front ends any-in-…1e100.net)"}
+	case name == "ordns.he.net":
+		return &Anycast{Prefix: pfx, Operator: "Hurricane Electric", Service: "public DNS resolver ordns.he.net",
+			Source: "hostname (ordns.he.net is Hurricane Electric's anycast resolver)"}
 	case strings.HasSuffix(name, ".k.ripe.net"):
 		return &Anycast{Prefix: pfx, Operator: "RIPE NCC", Service: "K root name server instance",
 			Source: "hostname (K root's instances are named <host>.<site>.k.ripe.net)"}

@@ -28,6 +28,14 @@ func TestAnycastOf(t *testing.T) {
 		{"192.5.6.30", "Verisign", "com/net name server a.gtld-servers.net"},
 		{"185.199.108.153", "GitHub", "Pages"},
 		{"2606:50c0:8003::153", "GitHub", "Pages"},
+		{"74.82.42.42", "Hurricane Electric", "public DNS resolver ordns.he.net"},
+		{"2001:470:20::2", "Hurricane Electric", "public DNS resolver ordns.he.net"},
+		{"94.140.14.14", "AdGuard", "public DNS resolver 94.140.14.14"},
+		{"2a10:50c0::ad2:ff", "AdGuard", "public DNS resolver"},
+		{"4.2.2.2", "Lumen (Level 3)", "public DNS resolver 4.2.2.1-4.2.2.6"},
+		{"74.82.42.43", "", ""},    // only the resolver's address
+		{"2001:470:21::2", "", ""}, // other HE space is not anycast
+		{"4.2.2.9", "", ""},
 		{"185.199.112.1", "", ""},
 		{"::ffff:1.1.1.1", "", ""}, // callers unmap first (Lookup does)
 		{"8.8.9.1", "", ""},
@@ -92,6 +100,8 @@ func TestAnycastFromName(t *testing.T) {
 		{"any-in-2001.1e100.net", "anycast front end"},
 		{"ns1.it-mil.k.ripe.net.", "K root name server instance"},
 		{"fra.l.root-servers.org", "root name server instance"},
+		{"ORDNS.he.net.", "public DNS resolver ordns.he.net"},
+		{"core1.ordns.he.net", ""},
 		{"fra24s07-in-f14.1e100.net", ""},
 		{"k.ripe.net.example.com", ""},
 		{"", ""},
