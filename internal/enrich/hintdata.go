@@ -185,6 +185,8 @@ var carriers = map[string]carrier{
 	"aarnet.net.au":                 {asn: 7575, codes: aarnetCodes},
 	"geant.net":                     {asn: 20965, codes: geantCodes, countryLabels: true},
 	"usi.ch":                        {codes: usiCodes},
+	"teksavvy.com":                  {asn: 5645, codes: teksavvyCodes},
+	"ctgnet":                        {asn: 23764, iata: true}, // China Telecom Global's names as NextTrace shows them
 	"core-backbone.net":             {asn: 33891},
 	"optusnet.com.au":               {asn: 4804},
 	"akamaitechnologies.com":        {asn: 20940},
@@ -356,6 +358,12 @@ var init7Codes = map[string]place{
 // ("lu-pop1-bkb02-….usi.ch": Lugano).
 var usiCodes = map[string]place{
 	"lu": pl("Lugano", "CH", 46.00, 8.95),
+}
+
+// teksavvyCodes are TekSavvy's (AS5645) site codes ("ae4-0-bdr01-tor.teksavvy.com": Toronto; "tor" is
+// otherwise a top-of-rack switch).
+var teksavvyCodes = map[string]place{
+	"tor": pl("Toronto", "CA", 43.65, -79.38),
 }
 
 // googleCodes are Google (1e100.net) site codes that are not current airports' IATA codes

@@ -312,6 +312,9 @@ func (n *nameParts) carrier() (carrier, int) {
 			return c, k
 		}
 	}
+	if c, ok := cutCarrier(n.labels[n.nl-1]); ok && n.nl >= 2 {
+		return c, 1
+	}
 	k := 2
 	if n.nl >= 3 && len(n.labels[n.nl-1]) == 2 {
 		switch n.labels[n.nl-2] {
@@ -320,6 +323,29 @@ func (n *nameParts) carrier() (carrier, int) {
 		}
 	}
 	return carrier{}, min(k, n.nl)
+}
+
+// minCutCarrier is the shortest last label read as an operator's domain cut short.
+const minCutCarrier = 6
+
+// cutCarrier returns the operator whose name a name's last label is: an operator's own network name
+// that tools print in place of a domain ("CN.HKG.CTGNet", NextTrace), or the start of its domain's
+// first label where mtr's report column cut the name ("ae3-119-agg01-tor.teksavv"). No top-level
+// domain of that length is an operator's name.
+func cutCarrier(last string) (carrier, bool) {
+	if c, ok := carriers[last]; ok {
+		return c, true
+	}
+	if len(last) < minCutCarrier {
+		return carrier{}, false
+	}
+	for k, c := range carriers {
+		first, _, _ := strings.Cut(k, ".")
+		if len(first) >= len(last) && first[:len(last)] == last {
+			return c, true
+		}
+	}
+	return carrier{}, false
 }
 
 // isTLD reports whether a name's last label can be a top-level domain: a country code of the

@@ -251,6 +251,12 @@ func TestHintSites(t *testing.T) {
 		// Exchanges, one cut short by mtr's report column.
 		{"wpg-ix", "he-ix.v6.wpgix.net", "Winnipeg", "CA", "medium", "WPG-IX", 0},
 		{"torix cut short", "akamai.ip4.torontointerne", "Toronto", "CA", "medium", "TorIX", 0},
+		// An operator's name in place of a domain (NextTrace), or its domain cut short by mtr's column.
+		{"ctgnet network name", "CTCN2.CN.HKG.CTGNet", "Hong Kong", "HK", "medium", "", 23764},
+		{"teksavvy cut short", "ae3-119-agg01-tor.teksavv", "Toronto", "CA", "medium", "", 5645},
+		{"teksavvy cut at the dot", "ae4-0-bdr01-tor.teksavvy.", "Toronto", "CA", "medium", "", 5645},
+		{"tor elsewhere is a rack switch", "ae1.tor1.example.net", "", "", "", "", 0},
+		{"long gtld is no operator", "core1.lon1.example.network", "London", "GB", "medium", "", 0},
 		{"policy routing role", "ae2-1907.kecd2-lg11c1-pbr-c1.gw.unsw.edu.au", "", "", "", "", 0},
 	}
 	for _, tt := range tests {
