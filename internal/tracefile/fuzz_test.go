@@ -110,12 +110,13 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func FuzzTraceroute(f *testing.F)    { fuzzFormat(f, FormatTraceroute) }
-func FuzzTracerouteBSD(f *testing.F) { fuzzFormat(f, FormatTracerouteBSD) }
-func FuzzTracert(f *testing.F)       { fuzzFormat(f, FormatTracert) }
-func FuzzTracepath(f *testing.F)     { fuzzFormat(f, FormatTracepath) }
-func FuzzMTRReport(f *testing.F)     { fuzzFormat(f, FormatMTRReport) }
-func FuzzMTRJSON(f *testing.F)       { fuzzFormat(f, FormatMTRJSON) }
-func FuzzMTRRaw(f *testing.F)        { fuzzFormat(f, FormatMTRRaw) }
-func FuzzRIPEAtlas(f *testing.F)     { fuzzFormat(f, FormatRIPEAtlas) }
-func FuzzScamper(f *testing.F)       { fuzzFormat(f, FormatScamper) }
+func FuzzTraceroute(f *testing.F)       { fuzzFormat(f, FormatTraceroute) }
+func FuzzTracerouteBSD(f *testing.F)    { fuzzFormat(f, FormatTracerouteBSD) }
+func FuzzTracerouteHuawei(f *testing.F) { fuzzFormat(f, FormatTracerouteHuawei) }
+func FuzzTracert(f *testing.F)          { fuzzFormat(f, FormatTracert) }
+func FuzzTracepath(f *testing.F)        { fuzzFormat(f, FormatTracepath) }
+func FuzzMTRReport(f *testing.F)        { fuzzFormat(f, FormatMTRReport) }
+func FuzzMTRJSON(f *testing.F)          { fuzzFormat(f, FormatMTRJSON) }
+func FuzzMTRRaw(f *testing.F)           { fuzzFormat(f, FormatMTRRaw) }
+func FuzzRIPEAtlas(f *testing.F)        { fuzzFormat(f, FormatRIPEAtlas) }
+func FuzzScamper(f *testing.F)          { fuzzFormat(f, FormatScamper) }

@@ -292,6 +292,12 @@ func (p *ntParser) responderLine(ts []token) error {
 	} else if isRedacted(s) && !in.strict {
 		name = s
 		in.note(in.line(), "address "+s+" hidden in the input; kept its RTTs")
+	} else if s == "*" && len(ts) > 1 && isASColumn(ts[1].s) {
+		// "18  *  AS396856  place  example.net" and an RTT line: a hop that answered, shown without
+		// its address (hidden by whoever pasted it); a responder known by no address, with its AS.
+		// Known by the model's word for a hidden address, as a responder needs a name or an address.
+		name = "(hidden)"
+		in.note(in.line(), "hop "+itoa(h.TTL)+": a responder shown without its address; kept its AS and RTTs")
 	} else {
 		return in.errAt(ts[0].col, `a responder address like "192.0.2.1"`, s)
 	}

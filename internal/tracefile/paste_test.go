@@ -139,7 +139,7 @@ func TestLenient(t *testing.T) {
 		{"redacted star form", hdr + " 1  *.*.*.*  2.0 ms\n", FormatTraceroute, 1, "address *.*.*.* redacted", 2},
 		{"redacted word", hdr + " 1  <redacted>  2.0 ms\n", FormatTraceroute, 1, "address <redacted> redacted", 2},
 		{"odd line among hops", hdr + " 1  192.0.2.1  1.0 ms\n(some hops omitted)\n 5  192.0.2.9  3.0 ms\n", FormatTraceroute, 5, `line 3: skipped "(some hops omitted)"`, 3},
-		{"tracert odd line", "Tracing route to x [192.0.2.9]\nover a maximum of 30 hops:\n  1     1 ms     1 ms     1 ms  192.0.2.1\n  -- snip --\n  2     2 ms     2 ms     2 ms  192.0.2.9\n", FormatTracert, 2, "line 4: skipped", 4},
+		{"tracert odd line", "Tracing route to x [192.0.2.9]\nover a maximum of 30 hops:\n  1     1 ms     1 ms     1 ms  192.0.2.1\n  see below\n  2     2 ms     2 ms     2 ms  192.0.2.9\n", FormatTracert, 2, "line 4: skipped", 4},
 		{"tracepath junk", " 1:  192.0.2.1   1.0ms\nwhat\n", FormatTracepath, 1, "line 2: skipped", 2},
 	}
 	for _, tc := range tests {

@@ -40,6 +40,7 @@ func importers() []importer {
 	return []importer{
 		{FormatTraceroute, "Linux traceroute (also -A, -e)", detectTracerouteLinux, parseTracerouteLinux},
 		{FormatTracerouteBSD, "BSD/macOS traceroute", detectTracerouteBSD, parseTracerouteBSD},
+		{FormatTracerouteHuawei, "Huawei VRP/H3C tracert", detectTracerouteHuawei, parseTracerouteHuawei},
 		{FormatTracert, "Windows tracert (English, German, French, Spanish, Portuguese, Italian, Russian, Chinese, Japanese, Korean)", detectTracert, parseTracert},
 		{FormatTracepath, "tracepath", detectTracepath, parseTracepath},
 		{FormatMTRReport, "mtr --report", detectMTRReport, parseMTRReport},

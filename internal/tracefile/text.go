@@ -360,8 +360,13 @@ func isGluedCommand(w string) bool {
 }
 
 // isBarePrompt reports whether the one word w is a prompt on its own: it ends with a prompt sign
-// and has a letter before it ("R1#", "user@router>", "C:\>").
+// and has a letter before it ("R1#", "user@router>", "C:\>"), or is Huawei VRP's system view
+// prompt, a name in brackets ("[R1]", "[~PE1-bgp]").
 func isBarePrompt(w string) bool {
+	if len(w) >= 3 && w[0] == '[' && w[len(w)-1] == ']' {
+		inner := w[1 : len(w)-1]
+		return !strings.ContainsAny(inner, "[]{}\",:") && strings.ContainsAny(inner, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+	}
 	if len(w) < 2 || strings.IndexByte(">#$%", w[len(w)-1]) < 0 {
 		return false
 	}
@@ -371,7 +376,7 @@ func isBarePrompt(w string) bool {
 // toolBase strips a directory, a glued prompt and ".exe" from a command word.
 func toolBase(w string) string {
 	w = strings.TrimSuffix(w, ".exe")
-	if j := strings.LastIndexAny(w, `/\>$#`); j >= 0 { // also a glued prompt: C:\Users\me>tracert
+	if j := strings.LastIndexAny(w, `/\>$#]`); j >= 0 { // also a glued prompt: C:\Users\me>tracert, [R1]tracert
 		w = w[j+1:]
 	}
 	return w

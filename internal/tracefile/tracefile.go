@@ -114,17 +114,29 @@ func sourceName(format string) string {
 
 // finish completes a trace: fills TTL gaps with empty (silent) hops when dense is set, notes hops
 // missing before the first one, and infers ProbesPerHop when every hop shows the same number of probes.
-func finish(t *path.Trace, dense, inferProbes bool) {
+func finish(t *path.Trace, dense, inferProbes bool) { finishElided(t, dense, inferProbes, nil) }
+
+// finishElided is finish for a trace whose input had elision lines (marks): the hops they stand for
+// are left out, with a warning, instead of filled in as silent.
+func finishElided(t *path.Trace, dense, inferProbes bool, marks []elision) {
+	gaps, notes := elidedGaps(t, marks)
+	t.Warnings = append(t.Warnings, notes...)
 	if dense && len(t.Hops) > 1 {
 		first, last := t.Hops[0].TTL, t.Hops[len(t.Hops)-1].TTL
 		if last-first+1 != len(t.Hops) {
 			filled := make([]path.Hop, 0, last-first+1)
-			i := 0
+			i, g := 0, 0
 			for ttl := first; ttl <= last; ttl++ {
-				if i < len(t.Hops) && t.Hops[i].TTL == ttl {
+				for g < len(gaps) && gaps[g][1] < ttl {
+					g++
+				}
+				switch {
+				case i < len(t.Hops) && t.Hops[i].TTL == ttl:
 					filled = append(filled, t.Hops[i])
 					i++
-				} else {
+				case g < len(gaps) && gaps[g][0] <= ttl:
+					// elided by whoever pasted the trace: not in the input, not silent
+				default:
 					filled = append(filled, path.Hop{TTL: ttl})
 				}
 			}

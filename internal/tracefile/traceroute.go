@@ -59,6 +59,8 @@ type trParser struct {
 	probeMeta map[string]string
 	// labels finds the current hop's probes by responder, for MPLS label lines.
 	labels probesByFrom
+	// elided marks the current trace's elision lines ("...", "······").
+	elided elisions
 }
 
 // trSnapshot is where a line began, so that a line read only in part can be taken back.
@@ -160,10 +162,11 @@ func (p *trParser) flush() {
 	p.cur.Warnings = append(p.cur.Warnings, p.in.takeNotes()...)
 	if len(p.cur.Hops) == 0 {
 		// A header with no hop line read: nothing to import (refuse says why when it is all).
+		p.elided.take()
 		p.cur, p.hop = nil, nil
 		return
 	}
-	finish(p.cur, true, true)
+	finishElided(p.cur, true, true, p.elided.take())
 	p.traces = append(p.traces, p.cur)
 	p.cur, p.hop = nil, nil
 }
@@ -204,6 +207,13 @@ func (p *trParser) parseLine(ln string, start int) error {
 		return p.fillHeader(p.cur, p.header, start)
 	case isJunosBanner(body):
 		p.marked = true
+		return nil
+	case isElisionLine(body):
+		// "...", "······": hops the author left out, not silent ones.
+		if p.cur != nil && len(p.cur.Hops) > 0 {
+			p.elided.mark(p.cur.Hops[len(p.cur.Hops)-1].TTL, p.in.line())
+		}
+		p.hop = nil
 		return nil
 	}
 	if c := body[0]; c >= '0' && c <= '9' {
@@ -253,6 +263,7 @@ func (p *trParser) hopLine(ln string, start int, num string) error {
 	if !p.in.strict {
 		p.toks = rejoinWrapped(p.toks)
 	}
+	p.toks = splitGluedMPLS(p.toks)
 	if len(p.toks) == 0 {
 		return p.errf(len(ln)+1, `"*" or a responder after the hop number`, "")
 	}
@@ -305,6 +316,18 @@ func (p *trParser) probes(h *path.Hop, toks []token) error {
 				h.Probes[len(h.Probes)-1].ReplyTTL = 1
 			} else {
 				return p.errf(t.col, `an annotation such as "!H", "!N", "!X" or "!<10>"`, s)
+			}
+		case s == "[MPLS":
+			// Huawei VRP tracert -v: "10.1.12.2[MPLS Label=1024/1028 Exp=0/0 S=0/1 TTL=1/1] 50 ms".
+			labels, n, ok := huaweiMPLS(toks[i+1:])
+			if !ok {
+				return p.errf(t.col, `a label stack like "[MPLS Label=1024/1028 Exp=0/0 S=0/1 TTL=1/1]"`, s)
+			}
+			i += n
+			if lastRTT {
+				h.Probes[len(h.Probes)-1].MPLS = labels
+			} else {
+				pendMPLS = labels
 			}
 		case s[0] == '[' && !isRedacted(s):
 			if s == "[AS" && i+1 < len(toks) && strings.HasSuffix(toks[i+1].s, "]") {

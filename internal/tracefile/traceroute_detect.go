@@ -38,7 +38,8 @@ func detectTracerouteAs(s *sniff, format string) confidence {
 }
 
 // tracerouteFlavour tells apart the tools that print "traceroute to" headers. JunOS: a "{master}"
-// line or a "user@router>" prompt. NextTrace/besttrace: AS and place columns after the RTT.
+// line or a "user@router>" prompt. NextTrace/besttrace: AS and place columns after the RTT. Huawei
+// VRP/H3C: a header with "max hops:" or "hops at most" and "press CTRL_C to break".
 // BSD marks: the "has multiple addresses" warning, further responders on indented lines, "[AS..]"
 // lookups before the address, the 52-byte and 64-hop defaults and "traceroute6 ... from". Linux
 // marks: several responders inline, "[AS..]" after the address (-A), 60-byte packets.
@@ -53,6 +54,9 @@ func tracerouteFlavour(data []byte) string {
 		}
 		if isNextTraceMark(body) {
 			return FormatNextTrace
+		}
+		if isHuaweiHeader(body) {
+			return FormatTracerouteHuawei
 		}
 		switch {
 		case strings.Contains(body, "has multiple addresses; using"):

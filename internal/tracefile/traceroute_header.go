@@ -31,9 +31,9 @@ func (p *trParser) toolMessage(body string) {
 }
 
 // isHeaderTail reports whether s is the second half of a wrapped "traceroute to" header:
-// "(192.0.2.1), 30 hops max, 60 byte packets", "60 byte packets", "packets".
+// "(192.0.2.1), 30 hops max, 60 byte packets", "60 byte packets", "packets", or Huawei's "RL_C to break".
 func isHeaderTail(s string) bool {
-	return strings.Contains(s, "hops max") || strings.Contains(s, "byte packets") ||
+	return strings.Contains(s, "hops max") || strings.Contains(s, "byte packets") || strings.HasSuffix(s, "to break") ||
 		strings.HasPrefix(s, "(") || s == "packets" || s == "byte packets"
 }
 
@@ -119,6 +119,7 @@ func (p *trParser) fillHeader(t *path.Trace, body string, start int) error {
 		part = strings.TrimSpace(part)
 		f := strings.Fields(part)
 		switch {
+		case huaweiHeaderField(t, f):
 		case len(f) == 2 && f[0] == "from":
 			if a, err := netip.ParseAddr(f[1]); err == nil {
 				t.From = a

@@ -63,6 +63,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		toks      []token
 		sawHeader bool
 		command   string // the last "tracert ..." command line seen, for a trace that names no target
+		elided    elisions
 	)
 	var wrapped []int
 	if !opts.Strict {
@@ -80,11 +81,12 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			command = ""
 			cur.Warnings = append(cur.Warnings, in.takeNotes()...)
 			if len(cur.Hops) > 0 {
-				finish(cur, true, true)
+				finishElided(cur, true, true, elided.take())
 				traces = append(traces, cur)
 			}
 			cur = nil
 		}
+		elided.take()
 	}
 	newTrace := func() {
 		flush()
@@ -128,6 +130,12 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		}
 		if cur != nil && len(cur.Hops) > 0 && (isClosingSentence(body) || isTracertClosing(body)) {
 			flush() // "Trace complete." in any language
+			continue
+		}
+		if isElisionLine(body) {
+			if cur != nil && len(cur.Hops) > 0 {
+				elided.mark(cur.Hops[len(cur.Hops)-1].TTL, in.line())
+			}
 			continue
 		}
 		if isPromptLine(ln) || isCmdExePrompt(body) {

@@ -132,10 +132,13 @@ func TestTracertConventions(t *testing.T) {
 		{
 			name:   "dots for hops the author left out",
 			in:     "Rastreando a rota para example.net [192.0.2.9]\ncom no máximo 30 saltos:\n\n  1     3 ms     2 ms     2 ms  192.168.42.129 \n  .\n  ...\n 11     *        *        *     Esgotado o tempo limite do pedido.\n 12    78 ms    77 ms    75 ms  192.0.2.9 \n\nRastreamento concluído.\n",
-			target: "example.net 192.0.2.9", hops: 12, // hops 2 to 10 were left out: silent
+			target: "example.net 192.0.2.9", hops: 3, // hops 2 to 10 were left out: not in the trace, not silent
 			check: func(t *testing.T, tr *path.Trace) {
 				wantResponder(t, tr, 12, "192.0.2.9", "", 0)
-				wantWarning(t, tr, `line 5: skipped "."`)
+				wantWarning(t, tr, `hops 2 to 10 are not in the input: line 5 stands for them`)
+				if tr.Hop(2) != nil || tr.Hop(10) != nil || tr.Hop(11) == nil {
+					t.Errorf("%d hops: want 1, 11 and 12 only", len(tr.Hops))
+				}
 			},
 		},
 		{
