@@ -88,7 +88,8 @@ var metroCodes = map[string]place{
 // AT&T, Verizon and NTT ("sntcca", "parsfr04", "tokyjp05"): the checked ones, and those outside North
 // America or that the rule in cityAbbrevs does not derive ("nycmny", "snfcca"). The gazetteer gives the rest.
 var clliCodes = map[string]place{
-	"nycmny": pl("New York", "US", 40.71, -74.01), "asbnva": pl("Ashburn", "US", 39.04, -77.49),
+	"nycmny": pl("New York", "US", 40.71, -74.01), "nyclny": pl("New York", "US", 40.71, -74.01),
+	"asbnva": pl("Ashburn", "US", 39.04, -77.49),
 	"chcgil": pl("Chicago", "US", 41.88, -87.63), "dllstx": pl("Dallas", "US", 32.78, -96.80),
 	"lsanca": pl("Los Angeles", "US", 34.05, -118.24), "snjsca": pl("San Jose", "US", 37.34, -121.89),
 	"sntcca": pl("Santa Clara", "US", 37.35, -121.96), "plalca": pl("Palo Alto", "US", 37.44, -122.14),
@@ -178,7 +179,7 @@ var carriers = map[string]carrier{
 	"dtag.de":                       {asn: 3320, codes: dtagCodes},
 	"dfn.de":                        {asn: 680, codes: dfnCodes, abbrev: "DE"},
 	"alter.net":                     {asn: 701},
-	"comcast.net":                   {asn: 7922},
+	"comcast.net":                   {asn: 7922, codes: comcastCodes},
 	"init7.net":                     {asn: 13030, iata: true, codes: init7Codes},
 	"internet2.edu":                 {asn: 11537, codes: internet2Codes},
 	"nysernet.net":                  {asn: 3754},
@@ -186,6 +187,10 @@ var carriers = map[string]carrier{
 	"geant.net":                     {asn: 20965, codes: geantCodes, countryLabels: true},
 	"usi.ch":                        {codes: usiCodes},
 	"teksavvy.com":                  {asn: 5645, codes: teksavvyCodes},
+	"geant2.net":                    {asn: 20965, codes: geantCodes, countryLabels: true}, // GÉANT's older domain
+	"embratel.net.br":               {asn: 4230, codes: embratelCodes},
+	"fr.eu":                         {codes: ovhCodes}, // OVHcloud's backbone names ("rbx-g2-a9.fr.eu")
+	"global-gateway.net.nz":         {asn: 4648, codes: sparkCodes},
 	"ctgnet":                        {asn: 23764, iata: true}, // China Telecom Global's names as NextTrace shows them
 	"core-backbone.net":             {asn: 33891},
 	"optusnet.com.au":               {asn: 4804},
@@ -329,11 +334,13 @@ var internet2Codes = map[string]place{
 
 // aarnetCodes are AARNet's (AS7575) foreign points of presence, named by IATA code under its .au
 // domain ("et-0-0-0.pe1.a.hnl.aarnet.net.au" Honolulu, "bdr1.sing.sin", "guam.gum",
-// "pe1.tkpa.akl"): curated, so the national domain does not contradict them.
+// "pe1.tkpa.akl"): curated, so the national domain does not contradict them; and the domestic suburb
+// codes whose city is certain.
 var aarnetCodes = map[string]place{
 	"hnl": pl("Honolulu", "US", 21.31, -157.86), "sea": pl("Seattle", "US", 47.61, -122.33),
 	"lax": pl("Los Angeles", "US", 34.05, -118.24), "sin": pl("Singapore", "SG", 1.29, 103.85),
 	"gum": pl("Hagåtña", "GU", 13.47, 144.75), "akl": pl("Auckland", "NZ", -36.85, 174.76),
+	"actn": pl("Canberra", "AU", -35.28, 149.13), // Acton, ACT ("pe1.actn.act.aarnet.net.au")
 }
 
 // geantCodes are GÉANT (AS20965) site codes that are not the city's IATA code or are another place's
@@ -345,6 +352,7 @@ var geantCodes = map[string]place{
 	"poz": pl("Poznań", "PL", 52.41, 16.93), "mil": pl("Milan", "IT", 45.46, 9.19),
 	"lon": pl("London", "GB", 51.51, -0.13), "par": pl("Paris", "FR", 48.86, 2.35),
 	"fra": pl("Frankfurt", "DE", 50.11, 8.68), "ath": pl("Athens", "GR", 37.98, 23.73),
+	"cop": pl("Copenhagen", "DK", 55.68, 12.57),
 }
 
 // init7Codes are Init7 (AS13030) site codes in its router names "r<n><site><n>" ("r2lon2",
@@ -358,6 +366,28 @@ var init7Codes = map[string]place{
 // ("lu-pop1-bkb02-….usi.ch": Lugano).
 var usiCodes = map[string]place{
 	"lu": pl("Lugano", "CH", 46.00, 8.95),
+}
+
+// embratelCodes are Embratel's (AS4230) city codes ("ebt-P8-0-2-core03.rjo.embratel.net.br").
+var embratelCodes = map[string]place{
+	"rjo": pl("Rio de Janeiro", "BR", -22.91, -43.17), "spo": pl("São Paulo", "BR", -23.55, -46.63),
+}
+
+// ovhCodes are OVHcloud's data-centre campuses in its router names ("rbx-g2-a9.fr.eu": Roubaix).
+var ovhCodes = map[string]place{
+	"rbx": pl("Roubaix", "FR", 50.69, 3.17), "gra": pl("Gravelines", "FR", 50.99, 2.13),
+	"sbg": pl("Strasbourg", "FR", 48.57, 7.75),
+}
+
+// comcastCodes are Comcast (AS7922) site codes where it does not spell the city ("te-0-3.dnv.comcast.net").
+var comcastCodes = map[string]place{
+	"dnv": pl("Denver", "US", 39.74, -104.99),
+}
+
+// sparkCodes are Spark Global Gateway's (AS4648) router names ("ae8-10.akbr6.global-gateway.net.nz":
+// an Auckland border router).
+var sparkCodes = map[string]place{
+	"akbr": pl("Auckland", "NZ", -36.85, 174.76),
 }
 
 // teksavvyCodes are TekSavvy's (AS5645) site codes ("ae4-0-bdr01-tor.teksavvy.com": Toronto; "tor" is

@@ -251,6 +251,14 @@ func TestHintSites(t *testing.T) {
 		// Exchanges, one cut short by mtr's report column.
 		{"wpg-ix", "he-ix.v6.wpgix.net", "Winnipeg", "CA", "medium", "WPG-IX", 0},
 		{"torix cut short", "akamai.ip4.torontointerne", "Toronto", "CA", "medium", "TorIX", 0},
+		// Other operators' own codes from the corpus.
+		{"aarnet acton canberra", "et-0-3-0.pe1.actn.act.aarnet.net.au", "Canberra", "AU", "medium", "", 7575},
+		{"geant2 copenhagen", "so-7-0-0.rt2.cop.dk.geant2.net", "Copenhagen", "DK", "medium", "", 20965},
+		{"embratel rio", "ebt-P8-0-2-core03.rjo.embratel.net.br", "Rio de Janeiro", "BR", "medium", "", 4230},
+		{"ovh roubaix", "rbx-g2-a9.fr.eu", "Roubaix", "FR", "medium", "", 0},
+		{"comcast denver", "te-0-3.dnv.comcast.net", "Denver", "US", "medium", "", 7922},
+		{"spark auckland", "ae8-10.akbr6.global-gateway.net.nz", "Auckland", "NZ", "medium", "", 4648},
+		{"spectrum clli", "nyclnyrga1r.wifi.rr.com", "New York", "US", "medium", "", 0},
 		// An operator's name in place of a domain (NextTrace), or its domain cut short by mtr's column.
 		{"ctgnet network name", "CTCN2.CN.HKG.CTGNet", "Hong Kong", "HK", "medium", "", 23764},
 		{"teksavvy cut short", "ae3-119-agg01-tor.teksavv", "Toronto", "CA", "medium", "", 5645},

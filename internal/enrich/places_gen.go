@@ -22930,6 +22930,7 @@ var generatedPlaces = placeIndex{
 		{"nwykny", 2522},
 		{"nwyony", 2522},
 		{"nwyrny", 2522},
+		{"nyclny", 2521},
 		{"nycmny", 2521},
 		{"nyrcny", 2522},
 		{"nyrkon", 111},
