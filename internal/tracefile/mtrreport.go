@@ -374,7 +374,6 @@ func targetFromCommand(t *path.Trace, line string) {
 		return
 	}
 	setMeta(t, "command", strings.Join(words[at:], " "))
-	target := ""
 	t.Protocol = path.ProtoICMP // mtr's default
 	for i := at + 1; i < len(words); i++ {
 		w := words[i]
@@ -391,17 +390,13 @@ func targetFromCommand(t *path.Trace, line string) {
 			if mtrValueOptions[w] {
 				i++
 			}
-			continue
 		}
-		target = w
 	}
-	if target == "" || t.Target.Name != "" || t.Target.Addr.IsValid() {
+	if t.Target.Name != "" || t.Target.Addr.IsValid() {
 		return
 	}
-	if a, err := netip.ParseAddr(target); err == nil {
-		t.Target.Addr = a
-	} else if looksLikeHostname(target) {
-		t.Target.Name = target
+	if target, ok := commandTarget(line, []string{"mtr"}, mtrValueOptions); ok {
+		t.Target = target
 	}
 }
 

@@ -163,32 +163,7 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 // tracepathCommandTarget reads the destination of a copied "tracepath [-n] [-l LEN] DEST" command
 // line; the trace names its target only on the hop that reached it.
 func tracepathCommandTarget(line string) (path.Target, bool) {
-	words := strings.Fields(line)
-	for i, w := range words {
-		if b := toolBase(w); b != "tracepath" && b != "tracepath6" {
-			continue
-		}
-		for j := i + 1; j < len(words); j++ {
-			a := words[j]
-			switch {
-			case a == "-l" || a == "-m" || a == "-p":
-				j++ // the option's value
-			case strings.HasPrefix(a, "-"):
-			case a == "|" || a == ">" || a == ";" || a == "&&":
-				return path.Target{}, false
-			default:
-				a, _, _ = strings.Cut(a, "/") // the old "DEST/PORT" form
-				if addr, err := netip.ParseAddr(a); err == nil {
-					return path.Target{Addr: addr}, true
-				}
-				if looksLikeHostname(a) {
-					return path.Target{Name: a}, true
-				}
-				return path.Target{}, false
-			}
-		}
-	}
-	return path.Target{}, false
+	return commandTarget(line, []string{"tracepath", "tracepath6"}, map[string]bool{"-l": true, "-m": true, "-p": true})
 }
 
 // tracepathHop reads one hop line's tokens into h, finding its name-only responders through names.

@@ -153,7 +153,7 @@ func isTracerouteCommand(line string) bool {
 // no method option means classic UDP with a new destination port per probe (FlowsVaried);
 // -I/--icmp is ICMP echo, -T/--tcp TCP SYN and -U/--udp UDP to one fixed port (Linux), -P PROTO (BSD)
 // and -M METHOD (Linux) name the protocol. Run through the Globalping CLI ("globalping traceroute"),
-// the protocol is ICMP unless --protocol says otherwise.
+// the protocol is ICMP unless --protocol says otherwise. The target it names stands until a header says.
 func applyTracerouteCommand(t *path.Trace, line string) {
 	words := strings.Fields(line)
 	at := -1
@@ -167,6 +167,10 @@ func applyTracerouteCommand(t *path.Trace, line string) {
 		return
 	}
 	setMeta(t, "command", strings.Join(words[at:], " "))
+	if target, ok := commandTarget(line, []string{"traceroute", "traceroute6"}, tracerouteValueOptions); ok && !t.Target.Addr.IsValid() && t.Target.Name == "" {
+		// The target when no "traceroute to" header follows (a header replaces it).
+		t.Target = target
+	}
 	if at > 0 && toolBase(words[at-1]) == "globalping" {
 		// "globalping traceroute TARGET from WHERE [--protocol P]": the probes' traceroute runs
 		// ICMP unless told otherwise, with a fixed flow.

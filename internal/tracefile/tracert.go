@@ -358,29 +358,8 @@ var tracertValueOptions = map[string]bool{"-h": true, "-j": true, "-w": true, "-
 // tracertTargetFromCommand names t's target from a command line such as "C:\>tracert -d -h 15
 // example.com" or "tracert -4 192.0.2.1": the first word after "tracert" that is not an option.
 func tracertTargetFromCommand(t *path.Trace, line string) {
-	words := strings.Fields(line)
-	for i, w := range words {
-		if toolBase(strings.ToLower(w)) != "tracert" {
-			continue
-		}
-		for j := i + 1; j < len(words); j++ {
-			w := words[j]
-			switch {
-			case w == "|" || w == ">" || w == "&&":
-				return
-			case tracertValueOptions[w]:
-				j++
-			case strings.HasPrefix(w, "-") || strings.HasPrefix(w, "/"):
-			default:
-				if a, err := netip.ParseAddr(w); err == nil {
-					t.Target.Addr = a
-				} else if looksLikeHostname(w) {
-					t.Target.Name = w
-				}
-				return
-			}
-		}
-		return
+	if target, ok := commandTarget(line, []string{"tracert"}, tracertValueOptions); ok {
+		t.Target = target
 	}
 }
 
