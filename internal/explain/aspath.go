@@ -54,9 +54,12 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		orgs []string
 	}
 	var gs []group
-	for _, r := range runs {
+	groupOf := make([]int, len(runs)) // the group each run joined
+	for k, r := range runs {
 		org := orgOrAS(r.Org, r.ASN)
+		groupOf[k] = len(gs)
 		if n := len(gs); n > 0 && siblingOfAny(org, gs[n-1].orgs) {
+			groupOf[k] = n - 1
 			g := &gs[n-1]
 			if !slices.Contains(g.c.ASNs, r.ASN) {
 				g.c.ASNs = append(g.c.ASNs, r.ASN)
@@ -128,10 +131,39 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		}
 		prev, via = i, nil
 	}
+	hs = append(hs, e.siblingHandOffs(runs, groupOf, out)...)
+	slices.SortStableFunc(hs, func(a, b HandOff) int { return a.AtTTL - b.AtTTL })
 	if hs == nil {
 		hs = []HandOff{}
 	}
 	return out, hs
+}
+
+// siblingHandOffs are the hand-offs between sibling ASes inside one carrier (China Unicom's AS10099 in
+// Hong Kong to its mainland AS9929): the carrier is one, but the border between its networks is where
+// the path changes hands as much as between carriers. Each names its carrier in Within.
+func (e *explainer) siblingHandOffs(runs []ASRun, groupOf []int, carriers []Carrier) []HandOff {
+	var hs []HandOff
+	for k := 1; k < len(runs); k++ {
+		a, b := runs[k-1], runs[k]
+		if groupOf[k] != groupOf[k-1] || a.ASN == b.ASN || groupOf[k] >= len(carriers) {
+			continue
+		}
+		c := carriers[groupOf[k]]
+		ho := HandOff{From: operatorOf(a), FromASNs: []uint32{a.ASN}, To: operatorOf(b), ToASNs: []uint32{b.ASN},
+			AfterTTL: a.LastTTL, AtTTL: b.FirstTTL, Within: c.Name}
+		ho.Place = e.handOffPlace(ho.AfterTTL, ho.AtTTL)
+		hs = append(hs, ho)
+	}
+	return hs
+}
+
+// operatorOf is a run's operator name, its organisation's, or its AS number.
+func operatorOf(r ASRun) string {
+	if r.Operator != "" {
+		return r.Operator
+	}
+	return orgOrAS(r.Org, r.ASN)
 }
 
 // namedForOwnAS reports whether a responder of hop ttl whose database AS is one of asns has a name that

@@ -46,10 +46,13 @@ func TestExplainSeed(t *testing.T) {
 	if !slices.Equal(f.Carriers[0].ASNs, []uint32{3215, 5511}) || f.Carriers[2].Observed {
 		t.Errorf("carriers = %+v", f.Carriers)
 	}
-	if len(f.HandOffs) != 1 {
+	// Orange's domestic AS3215 hands over to its international AS5511 at hop 8 (a sibling hand-off,
+	// within the one carrier), which hands over to Tata at hop 9.
+	if len(f.HandOffs) != 2 || f.HandOffs[0].Within != "Orange" || f.HandOffs[0].AtTTL != 8 ||
+		!slices.Equal(f.HandOffs[0].FromASNs, []uint32{3215}) || !slices.Equal(f.HandOffs[0].ToASNs, []uint32{5511}) {
 		t.Fatalf("hand-offs = %+v", f.HandOffs)
 	}
-	h := f.HandOffs[0]
+	h := f.HandOffs[1]
 	if h.From != "Orange" || h.To != "Tata Communications" || h.AfterTTL != 8 || h.AtTTL != 9 || h.Place == nil || h.Place.City != "Paris" {
 		t.Errorf("hand-off = %+v", h)
 	}
@@ -142,11 +145,12 @@ func TestASPath(t *testing.T) {
 			wantHand: "Alpha Net>Beta Transit@3",
 		},
 		{
+			// ... with the border between their networks a hand-off within the carrier.
 			name:     "sibling ASes of one operator are one carrier",
 			hops:     []string{"192.0.2.1/1", "192.0.2.2/2", "198.51.100.1/3", "203.0.113.1/4", "203.0.113.2/5"},
 			infos:    infos("192.0.2.1=3215:Orange S.A.:FR", "192.0.2.2=3215:Orange S.A.:FR", "198.51.100.1=5511:ORANGE:FR", "203.0.113.1=6453:TATA COMMUNICATIONS(AMERICA) INC:US", "203.0.113.2=6453:TATA COMMUNICATIONS(AMERICA) INC:US"),
 			wantRuns: "3215:1-2 5511:3-3 6453:4-5",
-			wantHand: "Orange>Tata Communications@4",
+			wantHand: "Orange>Orange@3 Orange>Tata Communications@4",
 		},
 		{
 			name:     "a single-hop carrier between two others is transit",

@@ -186,6 +186,9 @@ type HandOff struct {
 	Interconnect string
 	// InterconnectTTL is the hop of that name; 0 when none.
 	InterconnectTTL int
+	// Within is the carrier whose sibling networks (ASes of one organisation) meet here; empty for a
+	// hand-off between carriers.
+	Within string
 }
 
 // Destination is what is known about the target.

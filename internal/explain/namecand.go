@@ -26,7 +26,10 @@ func (e *explainer) placeFromNames(s Source, contradicted map[int]bool) {
 	}
 	for i := range e.out {
 		o := &e.out[i]
-		if math.IsNaN(e.placeMs[i]) || (o.Place != nil && !contradicted[o.TTL]) {
+		// A registry country alone (a network's head office) yields to the name when the RTTs say the
+		// hop has left it: see nameOverRegistry.
+		registry := o.Place != nil && !contradicted[o.TTL] && o.Place.Source == "database" && o.Place.City == "" && !o.Place.HasCoords
+		if math.IsNaN(e.placeMs[i]) || (o.Place != nil && !contradicted[o.TTL] && !registry) {
 			continue
 		}
 		tried := 0
@@ -45,7 +48,12 @@ func (e *explainer) placeFromNames(s Source, contradicted map[int]bool) {
 					continue
 				}
 				p := &Place{City: h.City, Country: h.Country, Lat: h.Lat, Lon: h.Lon, HasCoords: true, Source: "hostname", Confidence: enrich.ConfidenceLow}
-				if !contradicted[o.TTL] && srcCountry != h.Country && e.neighbourCountry(i, -1) != h.Country && e.neighbourCountry(i, +1) != h.Country {
+				switch {
+				case registry:
+					if h.Country == o.Place.Country || !e.nameOverRegistry(i, p, s) {
+						continue
+					}
+				case !contradicted[o.TTL] && srcCountry != h.Country && e.neighbourCountry(i, -1) != h.Country && e.neighbourCountry(i, +1) != h.Country:
 					continue
 				}
 				if !e.keepsBounds(i, p, s) {
@@ -65,6 +73,51 @@ func (e *explainer) placeFromNames(s Source, contradicted map[int]bool) {
 			}
 		}
 	}
+}
+
+// crossingMinKm is how far a name's city must be from where the path was before for the RTT rise to
+// tell that a long link was crossed.
+const crossingMinKm = 1000.0
+
+// nameOverRegistry reports whether hop i's name place p, in another country than the hop's registry,
+// is what the RTTs say rather than the registry (a network's head office: AARNet's routers in Honolulu
+// and Singapore are registered in Australia, RNP's in Miami in Brazil):
+//   - the hop answers within 3 ms (or 10%) of a neighbouring hop placed in p's country: it is at that
+//     site, on the near side of the link home; or
+//   - it answers at least strandedMinRiseMs, and at least 80% of what light needs, later than the last
+//     hop placed before it (or the source), which is at least crossingMinKm from p: the rise is the
+//     long link to p ("bgw01.nsk.ertelecom.ru" at 4 ms after Russian hops is no router in Baghdad).
+func (e *explainer) nameOverRegistry(i int, p *Place, s Source) bool {
+	t := e.placeMs[i]
+	for _, dir := range []int{-1, +1} {
+		for j, n := i+dir, 0; j >= 0 && j < len(e.out) && n < 3; j, n = j+dir, n+1 {
+			q := e.out[j].Place
+			if q == nil || q.Country == "" || math.IsNaN(e.placeMs[j]) {
+				continue
+			}
+			if d := math.Abs(e.placeMs[j] - t); q.Country == p.Country && (d <= 3 || d <= 0.1*t) {
+				return true
+			}
+			break
+		}
+	}
+	var before *Place
+	beforeMs := 0.0
+	for j := i - 1; j >= 0; j-- {
+		if q := e.out[j].Place; q != nil && q.Country != "" && !math.IsNaN(e.placeMs[j]) {
+			before, beforeMs = q, e.placeMs[j]
+			break
+		}
+	}
+	if before == nil && s.Known && s.Place != nil {
+		before = s.Place
+	}
+	if before == nil || before.Country == p.Country {
+		return false
+	}
+	d, ok := pairKm(before, p)
+	rise := t - beforeMs
+	return ok && d >= crossingMinKm && rise >= strandedMinRiseMs && rise >= 0.8*d/geo.FibreKmPerMs
 }
 
 // keepsBounds reports whether place p for hop index i keeps the bound from the source s and the

@@ -184,7 +184,14 @@ func carrierSentence(f *Findings) string {
 	if len(observed) == 0 {
 		return ""
 	}
-	if len(f.HandOffs) == 0 {
+	// Hand-offs between one carrier's sibling networks are for the Hand-offs section, not the summary.
+	hos := make([]HandOff, 0, len(f.HandOffs))
+	for _, h := range f.HandOffs {
+		if h.Within == "" {
+			hos = append(hos, h)
+		}
+	}
+	if len(hos) == 0 {
 		c := observed[0]
 		if c.Hops < 2 {
 			// One answering hop of one network says nothing of the path's networks: the rest did
@@ -194,7 +201,7 @@ func carrierSentence(f *Findings) string {
 		return fmt.Sprintf("The whole path seen is inside %s (%s).", c.Name, asList(c.ASNs))
 	}
 	var b strings.Builder
-	for i, h := range f.HandOffs {
+	for i, h := range hos {
 		at := fmt.Sprintf(" at hop %d", h.AtTTL)
 		if h.Place != nil && h.Place.City != "" {
 			at = fmt.Sprintf(" in %s (hop %d)", h.Place.City, h.AtTTL)
@@ -207,7 +214,7 @@ func carrierSentence(f *Findings) string {
 		if len(h.Via) > 0 {
 			fmt.Fprintf(&b, " via %s", strings.Join(h.Via, ", "))
 		}
-		if h.Interconnect != "" && len(f.HandOffs) == 1 {
+		if h.Interconnect != "" && len(hos) == 1 {
 			fmt.Fprintf(&b, "; hop %d's name %s marks the link between them", h.InterconnectTTL, h.Interconnect)
 		}
 	}

@@ -102,6 +102,9 @@ type HandOff struct {
 	Interconnect string `json:"interconnect,omitempty"`
 	// InterconnectTTL is the hop of that name; 0 when none.
 	InterconnectTTL int `json:"interconnect_ttl,omitempty"`
+	// Within is the carrier whose sibling networks (ASes of one organisation, China Unicom's AS10099 and
+	// AS9929) meet here; empty for a hand-off between carriers.
+	Within string `json:"within,omitempty"`
 }
 
 // Destination is what is known about the target.
