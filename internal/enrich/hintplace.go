@@ -7,11 +7,9 @@ package enrich
 // a link label "<site>-<router>-<site>-<router>" is read for its first site only (see siteTokens).
 func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string) (place, string, string, bool) {
 	ix := places()
-	var lim [maxLabels]int
 	for i := 0; i < host; i++ {
-		lim[i] = siteTokens(n.tokens(i), car)
+		n.siteLim[i] = siteTokens(n.tokens(i), car)
 	}
-	codeToks := func(i int) []string { return n.tokens(i)[:lim[i]] }
 	var buf [maxNameLen]byte
 	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
 	// ("los-angeles"); facilities may start with digits ("111eighthave").
@@ -40,7 +38,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 					continue
 				}
 				if p, ambiguous, found := ix.city(string(w), pref); found {
-					if q, tok, ok := siteCode(n, i+1, host, car, codeToks, true); ok && q.city != p.city {
+					if q, tok, ok := siteCode(n, i+1, host, car, true); ok && q.city != p.city {
 						// A customer or network named for a city, left of the router's site code.
 						return q, tok, ConfidenceMedium, true
 					}
@@ -63,7 +61,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 		}
 	}
 	// 3 and 4a-b. The operator's own codes, CLLI-style codes, metro codes.
-	if p, tok, ok := siteCode(n, 0, host, car, codeToks, false); ok {
+	if p, tok, ok := siteCode(n, 0, host, car, false); ok {
 		return p, tok, ConfidenceMedium, true
 	}
 	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
@@ -79,7 +77,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 				break
 			}
 			labelCC := countryLabel(n, i+1)
-			toks := codeToks(i)
+			toks := n.codeTokens(i)
 			for j := len(toks) - 1; j >= 0; j-- {
 				t := toks[j]
 				l, rest := letters(t)
@@ -134,7 +132,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 	// 5. The operator's four-letter city abbreviations ("lutn-core-2a.network.virginmedia.net").
 	if car.abbrev != "" {
 		for i := host - 1; i >= 0; i-- {
-			for _, t := range codeToks(i) {
+			for _, t := range n.codeTokens(i) {
 				l, rest := letters(t)
 				if len(l) != 4 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
 					continue
@@ -155,7 +153,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 // kind is looked for in every label, from the right, before the next. With right set (the labels to
 // the right of a spelled-out city), a numbered airport code that the operator's IATA naming or the
 // airport's size makes certain counts too ("….core1.akl1.he.net").
-func siteCode(n *nameParts, lo, hi int, car carrier, codeToks func(int) []string, right bool) (place, string, bool) {
+func siteCode(n *nameParts, lo, hi int, car carrier, right bool) (place, string, bool) {
 	ix := places()
 	equinix := false
 	for i := 0; i < n.nt && !equinix; i++ {
@@ -164,7 +162,7 @@ func siteCode(n *nameParts, lo, hi int, car carrier, codeToks func(int) []string
 	if car.codes != nil || equinix {
 		for i := hi - 1; i >= lo; i-- {
 			labelCC := countryLabel(n, i+1)
-			for _, t := range codeToks(i) {
+			for _, t := range n.codeTokens(i) {
 				l, rest := letters(t)
 				if equinix && len(l) == 2 && rest != "" && len(rest) <= 2 && rest[0] >= '0' && rest[0] <= '9' {
 					if p, ok := equinixMetros[l]; ok {
@@ -178,7 +176,7 @@ func siteCode(n *nameParts, lo, hi int, car carrier, codeToks func(int) []string
 		}
 	}
 	for i := hi - 1; i >= lo; i-- {
-		toks := codeToks(i)
+		toks := n.codeTokens(i)
 		for j := len(toks) - 1; j >= 0; j-- {
 			l, rest := letters(toks[j])
 			if len(l) < 6 || len(l) > 9 || (rest != "" && !digitsSuffix(rest)) {
@@ -191,7 +189,7 @@ func siteCode(n *nameParts, lo, hi int, car carrier, codeToks func(int) []string
 	}
 	for i := hi - 1; i >= lo; i-- {
 		labelCC := countryLabel(n, i+1)
-		toks := codeToks(i)
+		toks := n.codeTokens(i)
 		for j := len(toks) - 1; j >= 0; j-- {
 			l, rest := letters(toks[j])
 			if len(l) != 3 || roleWords[l] || (rest != "" && !digitsSuffix(rest)) {
@@ -206,7 +204,7 @@ func siteCode(n *nameParts, lo, hi int, car carrier, codeToks func(int) []string
 		return place{}, "", false
 	}
 	for i := hi - 1; i >= lo; i-- {
-		toks := codeToks(i)
+		toks := n.codeTokens(i)
 		for j := len(toks) - 1; j >= 0; j-- {
 			l, rest := letters(toks[j])
 			if len(l) != 3 || roleWords[l] || rest == "" || !digitsSuffix(rest) {

@@ -261,6 +261,9 @@ type nameParts struct {
 	tokStart [maxLabels + 1]int // first token of each label
 	toks     [maxTokens]string
 	nl, nt   int
+	// siteLim is how many of each host label's tokens are read for site codes (see siteTokens); set by
+	// findPlace.
+	siteLim [maxLabels]int
 }
 
 func (n *nameParts) parse(name string) bool {
@@ -298,6 +301,9 @@ func (n *nameParts) parse(name string) bool {
 
 // tokens returns label i's tokens.
 func (n *nameParts) tokens(i int) []string { return n.toks[n.tokStart[i]:n.tokStart[i+1]] }
+
+// codeTokens returns the tokens of host label i that are read for site codes (findPlace sets siteLim).
+func (n *nameParts) codeTokens(i int) []string { return n.tokens(i)[:n.siteLim[i]] }
 
 // carrier finds the operator whose domain ends the name, and how many labels the domain has
 // (the registered domain when no operator matches: "example.net", "example.co.uk").
