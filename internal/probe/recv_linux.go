@@ -15,47 +15,40 @@ import (
 )
 
 // Recv returns the next reply that matches this trace, or an error wrapping os.ErrDeadlineExceeded.
+// It waits on the runtime's network poller (poller), so an idle wait costs no thread.
 func (s *Socket) Recv(deadline time.Time) (Reply, error) {
 	for {
-		if len(s.pending) > 0 {
-			r := s.pending[0]
-			s.pending = s.pending[1:]
+		if s.head < len(s.pending) {
+			r := s.pending[s.head]
+			s.head++
+			if s.head == len(s.pending) { // all handed out: reuse the array
+				s.pending, s.head = s.pending[:0], 0
+			}
 			return r, nil
 		}
-		wait := time.Until(deadline)
-		if wait <= 0 {
+		if !time.Now().Before(deadline) {
 			return Reply{}, fmt.Errorf("receive: %w", os.ErrDeadlineExceeded)
 		}
-		var pfds []unix.PollFd
-		for _, r := range s.recv {
-			pfds = append(pfds, unix.PollFd{Fd: int32(r.fd), Events: unix.POLLIN})
+		if s.poll == nil {
+			return Reply{}, errors.New("receive: socket closed")
 		}
-		var tcpFDs []int
-		for fd := range s.tcp {
-			tcpFDs = append(tcpFDs, fd)
-			pfds = append(pfds, unix.PollFd{Fd: int32(fd), Events: unix.POLLOUT})
+		if err := s.poll.wait(deadline); err != nil {
+			return Reply{}, fmt.Errorf("receive: %w", err)
 		}
-		ts := unix.NsecToTimespec(wait.Nanoseconds())
-		n, err := unix.Ppoll(pfds, &ts, nil)
-		if err != nil {
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
-			return Reply{}, os.NewSyscallError("ppoll", err)
+	}
+}
+
+// ready handles a socket the poller found ready: a receiving socket is drained, an unprivileged TCP
+// probe's socket settled.
+func (s *Socket) ready(fd int, _ uint32) {
+	for _, r := range s.recv {
+		if r.fd == fd {
+			s.drain(r)
+			return
 		}
-		if n == 0 {
-			continue
-		}
-		for i, r := range s.recv {
-			if pfds[i].Revents != 0 {
-				s.drain(r)
-			}
-		}
-		for i, fd := range tcpFDs {
-			if pfds[len(s.recv)+i].Revents != 0 {
-				s.tcpReady(fd)
-			}
-		}
+	}
+	if _, ok := s.tcp[fd]; ok {
+		s.tcpReady(fd)
 	}
 }
 
@@ -71,7 +64,7 @@ func (s *Socket) drain(r recvSock) {
 				}
 			}
 		}
-		n, oobn, _, from, err := unix.Recvmsg(r.fd, s.buf, s.oob, 0)
+		n, oobn, fromAddr, _, err := rawRecvmsg(r.fd, s.buf, s.oob, 0)
 		if err != nil {
 			if !got {
 				return
@@ -80,7 +73,6 @@ func (s *Socket) drain(r recvSock) {
 		}
 		at, ttl := parseCmsgs(s.oob[:oobn])
 		b := s.buf[:n]
-		fromAddr, _ := addrPort(from)
 		switch r.kind {
 		case recvRawICMP:
 			var m *Message
@@ -127,7 +119,7 @@ func (s *Socket) match(m *Message, at time.Time) {
 // readErrQueue reads one message from the error queue: ok is false when the queue is empty; the
 // message is nil when the entry is not an ICMP error (a local error such as EMSGSIZE).
 func (s *Socket) readErrQueue(fd int) (*errMessage, bool) {
-	n, oobn, _, from, err := unix.Recvmsg(fd, s.buf, s.oob, unix.MSG_ERRQUEUE)
+	n, oobn, dst, dport, err := rawRecvmsg(fd, s.buf, s.oob, unix.MSG_ERRQUEUE)
 	if err != nil {
 		return nil, false
 	}
@@ -139,7 +131,6 @@ func (s *Socket) readErrQueue(fd int) (*errMessage, bool) {
 	if ee.Origin != unix.SO_EE_ORIGIN_ICMP && ee.Origin != unix.SO_EE_ORIGIN_ICMP6 {
 		return nil, true
 	}
-	dst, dport := addrPort(from)
 	proto := map[path.Protocol]uint8{path.ProtoICMP: protoICMP, path.ProtoUDP: protoUDP, path.ProtoTCP: protoTCP}[s.flow.Method]
 	if s.flow.Method == path.ProtoICMP && s.flow.V6() {
 		proto = protoICMPv6
@@ -163,8 +154,7 @@ func (s *Socket) tcpReady(fd int) {
 	done := func(r Reply) {
 		r.Seq = p.Seq
 		s.pending = append(s.pending, r)
-		unix.Close(fd)
-		delete(s.tcp, fd)
+		s.closeTCP(fd)
 	}
 	if em, ok := s.readErrQueue(fd); ok {
 		if em == nil {
@@ -188,9 +178,17 @@ func (s *Socket) tcpReady(fd int) {
 		done(Reply{Kind: KindReached, From: s.flow.Dst, At: s.now()})
 	default:
 		// Other errors (EHOSTUNREACH without an error-queue entry) end this probe silently.
-		unix.Close(fd)
-		delete(s.tcp, fd)
+		s.closeTCP(fd)
 	}
+}
+
+// closeTCP closes an unprivileged TCP probe's socket once its probe is settled.
+func (s *Socket) closeTCP(fd int) {
+	if s.poll != nil {
+		s.poll.remove(fd)
+	}
+	unix.Close(fd)
+	delete(s.tcp, fd)
 }
 
 // parseCmsgs returns the kernel receive time (SO_TIMESTAMPNS; now when absent) and the TTL / hop limit (0 when absent).

@@ -26,7 +26,13 @@ type Socket struct {
 	tcp map[int]Probe
 	// reserved hold the UDP/TCP source ports of a raw-mode trace.
 	reserved []int
-	pending  []Reply
+	// pending are matched replies not yet returned, from pending[head] on.
+	pending []Reply
+	head    int
+	// dstAddr is the destination's socket address (port 0; Send sets a UDP probe's port).
+	dstAddr rawSockaddr
+	// poll waits for the receiving sockets and the TCP probe sockets; nil once closed.
+	poll     *poller
 	buf, oob []byte
 	now      func() time.Time
 }
@@ -68,11 +74,16 @@ func OpenSocket(cfg SocketConfig) (*Socket, error) {
 		flow: Flow{Method: cfg.Method, Src: src, Dst: dst, DstPort: uint16(port), Vary: cfg.Vary, Flows: max(cfg.Flows, 1),
 			ICMPID: uint16(rnd()), SeqBase: rnd(), FlowLabel: rnd() & 0xfffff},
 		send: -1, tcp: map[int]Probe{}, buf: make([]byte, 2048), oob: make([]byte, 512), now: time.Now,
+		dstAddr: makeRawSockaddr(dst, 0),
 	}
 	if cfg.Mode != ModeUnprivileged {
 		err := s.openRaw(rnd)
 		if err == nil {
 			s.mode = ModeRaw
+			if err := s.startPoll(); err != nil {
+				s.Close()
+				return nil, err
+			}
 			return s, nil
 		}
 		s.Close()
@@ -89,7 +100,26 @@ func OpenSocket(cfg SocketConfig) (*Socket, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.startPoll(); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// startPoll opens the poller and registers the receiving sockets with it.
+func (s *Socket) startPoll() error {
+	p, err := newPoller(s.ready)
+	if err != nil {
+		return err
+	}
+	s.poll = p
+	for _, r := range s.recv {
+		if err := p.add(r.fd, unix.EPOLLIN); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Flow returns the trace's flow (addresses, ports and identifiers).
@@ -300,9 +330,9 @@ func setRecvErr(fd int, v6 bool) error {
 
 func setTTL(fd int, v6 bool, ttl int) error {
 	if v6 {
-		return os.NewSyscallError("setsockopt IPV6_UNICAST_HOPS", unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, ttl))
+		return os.NewSyscallError("setsockopt IPV6_UNICAST_HOPS", rawSetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, ttl))
 	}
-	return os.NewSyscallError("setsockopt IP_TTL", unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TTL, ttl))
+	return os.NewSyscallError("setsockopt IP_TTL", rawSetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_TTL, ttl))
 }
 
 // Send transmits one probe.
@@ -312,7 +342,7 @@ func (s *Socket) Send(p Probe) error {
 		if err != nil {
 			return err
 		}
-		return os.NewSyscallError("sendto", unix.Sendto(s.send, pkt, 0, sockaddr(s.flow.Dst, 0)))
+		return os.NewSyscallError("sendto", rawSendto(s.send, pkt, &s.dstAddr))
 	}
 	v6 := s.flow.V6()
 	if s.flow.Method == path.ProtoTCP {
@@ -325,11 +355,11 @@ func (s *Socket) Send(p Probe) error {
 	if err := setTTL(s.send, v6, p.TTL); err != nil {
 		return err
 	}
-	port := 0
+	to := s.dstAddr
 	if s.flow.Method == path.ProtoUDP {
-		port = int(s.flow.dstPort(p.Flow))
+		to.setPort(int(s.flow.dstPort(p.Flow)))
 	}
-	return os.NewSyscallError("sendto", unix.Sendto(s.send, b, 0, sockaddr(s.flow.Dst, port)))
+	return os.NewSyscallError("sendto", rawSendto(s.send, b, &to))
 }
 
 // sendTCPConnect starts a non-blocking connect with the probe's TTL on a socket of its own.
@@ -354,6 +384,10 @@ func (s *Socket) sendTCPConnect(p Probe) error {
 		unix.Close(fd)
 		return os.NewSyscallError("connect", err)
 	}
+	if err := s.poll.add(fd, unix.EPOLLOUT); err != nil {
+		unix.Close(fd)
+		return err
+	}
 	s.tcp[fd] = p
 	return nil
 }
@@ -374,6 +408,10 @@ func (s *Socket) Close() error {
 	}
 	for _, fd := range fds {
 		unix.Close(fd)
+	}
+	if s.poll != nil {
+		s.poll.close()
+		s.poll = nil
 	}
 	s.send, s.recv, s.reserved, s.tcp = -1, nil, nil, map[int]Probe{}
 	return nil
