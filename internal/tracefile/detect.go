@@ -84,7 +84,6 @@ var lookalikes = []struct{ prefix, looks string }{
 	{"Sending 5, ", "Cisco ping output, not a traceroute"},
 	{"Tracing MPLS Label Switched Path", "a Cisco MPLS LSP trace (traceroute mpls), which reports labels, not IP hops"},
 	{"Probe options:", "a JunOS traceroute mpls, which reports labels, not IP hops"},
-	{"Computing statistics for", "the statistics part of Windows pathping"},
 	{"<!DOCTYPE", "an HTML page; paste the traceroute text from it"},
 	{"<html", "an HTML page; paste the traceroute text from it"},
 }

@@ -113,6 +113,7 @@ func FuzzParse(f *testing.F) {
 func FuzzTraceroute(f *testing.F)       { fuzzFormat(f, FormatTraceroute) }
 func FuzzTracerouteBSD(f *testing.F)    { fuzzFormat(f, FormatTracerouteBSD) }
 func FuzzTracerouteHuawei(f *testing.F) { fuzzFormat(f, FormatTracerouteHuawei) }
+func FuzzPathping(f *testing.F)         { fuzzFormat(f, FormatPathping) }
 func FuzzTracert(f *testing.F)          { fuzzFormat(f, FormatTracert) }
 func FuzzTracepath(f *testing.F)        { fuzzFormat(f, FormatTracepath) }
 func FuzzMTRReport(f *testing.F)        { fuzzFormat(f, FormatMTRReport) }

@@ -41,6 +41,7 @@ func importers() []importer {
 		{FormatTraceroute, "Linux traceroute (also -A, -e)", detectTracerouteLinux, parseTracerouteLinux},
 		{FormatTracerouteBSD, "BSD/macOS traceroute", detectTracerouteBSD, parseTracerouteBSD},
 		{FormatTracerouteHuawei, "Huawei VRP/H3C tracert", detectTracerouteHuawei, parseTracerouteHuawei},
+		{FormatPathping, "Windows pathping (also StorSimple Trace-HcsRoute)", detectPathping, parsePathping},
 		{FormatTracert, "Windows tracert (English, German, French, Spanish, Portuguese, Italian, Russian, Chinese, Japanese, Korean)", detectTracert, parseTracert},
 		{FormatTracepath, "tracepath", detectTracepath, parseTracepath},
 		{FormatMTRReport, "mtr --report", detectMTRReport, parseMTRReport},

@@ -17,6 +17,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 		{FormatTraceroute, "corpus/linux-traceroute-n-ipv6-ecmp-inline_jc-generic.txt"},
 		{FormatTracerouteBSD, "corpus/macos-traceroute-a-asn_jc-osx-10.14.6.txt"},
 		{FormatTracerouteHuawei, "pastes/huawei-vrp.txt"},
+		{FormatPathping, "pastes/pathping.txt"},
 		{FormatTracert, "corpus/windows-tracert-optus-sydney-to-azure-amsterdam_phishing-scam-capture.txt"},
 		{FormatTracepath, "corpus/linux-tracepath-centos7_jc.txt"},
 		{FormatMTRReport, "corpus/mtr-report-modern-format-tail_mtr-FORMATS.txt"},
