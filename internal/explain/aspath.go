@@ -2,9 +2,12 @@ package explain
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"unicode"
+
+	"golang.org/x/net/publicsuffix"
 )
 
 // asPath groups the hops into runs of one AS. Hops without an AS (silent, private, unannounced) do not
@@ -125,6 +128,12 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 					ho.AfterTTL = p.LastTTL
 				}
 			}
+			if t := e.namedForNext(p, c); t > 0 {
+				// The previous carrier's last hop is named in the next one's domain ("swice1….switch.ch"
+				// on a GÉANT address after GÉANT's "….geant.net" hops): the next carrier's router on a
+				// link numbered from the previous one's space, so the hand-off is at it.
+				ho.AtTTL, ho.AfterTTL = t, e.prevTTL(t)
+			}
 			ho.Place = e.handOffPlace(ho.AfterTTL, ho.AtTTL)
 			ho.InterconnectTTL, ho.Interconnect = e.interconnect(ho)
 			hs = append(hs, ho)
@@ -164,6 +173,52 @@ func operatorOf(r ASRun) string {
 		return r.Operator
 	}
 	return orgOrAS(r.Org, r.ASN)
+}
+
+// namedForNext returns the last hop of carrier p when its router's name is under the registered domain
+// of the names at carrier c's first hop and under none of p's other hops' domains; 0 otherwise.
+func (e *explainer) namedForNext(p, c Carrier) int {
+	if p.LastTTL <= p.FirstTTL || c.FirstTTL == 0 {
+		return 0
+	}
+	domains := func(ttl int) []string {
+		var out []string
+		if h := e.t.Hop(ttl); h != nil {
+			for _, r := range h.Responders {
+				if d := registeredDomain(r.Name); d != "" && !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+		}
+		return out
+	}
+	last, next := domains(p.LastTTL), domains(c.FirstTTL)
+	if len(last) != 1 || !slices.Contains(next, last[0]) {
+		return 0
+	}
+	for ttl := p.FirstTTL; ttl < p.LastTTL; ttl++ {
+		if slices.Contains(domains(ttl), last[0]) {
+			return 0 // the previous carrier names its own routers so too
+		}
+	}
+	return p.LastTTL
+}
+
+// registeredDomain is the domain a router name is registered under ("switch.ch" for
+// "swice1-100ge-0-3-0-1.switch.ch"); "" for no name or an address written as a name.
+func registeredDomain(name string) string {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	if name == "" || !strings.Contains(name, ".") {
+		return ""
+	}
+	if _, err := netip.ParseAddr(name); err == nil {
+		return ""
+	}
+	d, err := publicsuffix.EffectiveTLDPlusOne(name)
+	if err != nil {
+		return ""
+	}
+	return d
 }
 
 // namedForOwnAS reports whether a responder of hop ttl whose database AS is one of asns has a name that

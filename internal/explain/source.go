@@ -57,7 +57,7 @@ func (e *explainer) source(user *Place) Source {
 		return Source{Basis: fmt.Sprintf("the first public hop answers in %s ms, so the source may be anywhere within %s km of it; give --from-location",
 			approx(first), GroupDigits(math.Round(first*geo.FibreKmPerMs)))}
 	}
-	country, nearest, nearestTTL := "", "", 0
+	country, countryTTL, nearest, nearestTTL := "", 0, "", 0
 	// Among the first hops (before the RTT has risen), a hop placed by its name beats one placed by a
 	// database city (routers are registered at head offices), and the fastest of a kind wins: a hop
 	// answering in t ms puts the source within t × 100 km of it.
@@ -81,7 +81,7 @@ func (e *explainer) source(user *Place) Source {
 		// A registry country counts only for a network that serves one country: a global carrier's or
 		// cloud's registration is its head office's.
 		if country == "" && p != nil && p.Country != "" && (p.Source == "hostname" || !globalNetwork(e.out[i].ASN)) {
-			country = p.Country
+			country, countryTTL = p.Country, e.out[i].TTL
 		}
 		// Any country, a global network's registry included, can contradict a name further on.
 		if nearest == "" && p != nil && p.Country != "" {
@@ -130,6 +130,12 @@ func (e *explainer) source(user *Place) Source {
 	}
 	if country == "" {
 		return Source{Basis: "the first hops carry no location; give --from-location"}
+	}
+	if nearest != "" && nearest != country && nearestTTL < countryTTL {
+		// A nearer hop is in another country, if only by a global network's registry (China Unicom
+		// Global's Hong Kong hops before its mainland ones): the first hops do not agree on one.
+		return Source{Basis: fmt.Sprintf("hop %d is registered in %s but hop %d in %s, both within the first hops' RTT; give --from-location",
+			nearestTTL, CountryName(nearest), countryTTL, CountryName(country))}
 	}
 	if named != "" && named != country {
 		// The registry's country and a first hop's own domain disagree; neither is a router's place.
