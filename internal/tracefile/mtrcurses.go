@@ -179,6 +179,7 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	finish(t, true, false)
 	inferMTRProbes(t)
 	warnTruncatedNames(t)
+	mtrLastRowTarget(t)
 	t.Warnings = append(t.Warnings, in.takeNotes()...)
 	return []*path.Trace{t}, nil
 }

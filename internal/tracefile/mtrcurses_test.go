@@ -19,8 +19,9 @@ func TestMTRCursesHostLine(t *testing.T) {
 		started time.Time
 	}{
 		{"source and target", "myhost (198.51.100.7) -> example.com (192.0.2.9)    2024-01-02T03:04:05+0000\n", "198.51.100.7", "192.0.2.9", time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)},
-		{"no target", "MY_COMPUTER (192.168.1.76)                               2021-02-21T12:14:36+0100\n", "192.168.1.76", "", time.Date(2021, 2, 21, 11, 14, 36, 0, time.UTC)},
-		{"unspecified source, ctime", "ip-10-10-10-10 (0.0.0.0)                                Mon Mar  1 13:50:36 2021\n", "", "", time.Date(2021, 3, 1, 13, 50, 36, 0, time.UTC)},
+		// Without a target in the title, the last row is it: mtr stops there.
+		{"no target", "MY_COMPUTER (192.168.1.76)                               2021-02-21T12:14:36+0100\n", "192.168.1.76", "192.0.2.1", time.Date(2021, 2, 21, 11, 14, 36, 0, time.UTC)},
+		{"unspecified source, ctime", "ip-10-10-10-10 (0.0.0.0)                                Mon Mar  1 13:50:36 2021\n", "", "192.0.2.1", time.Date(2021, 3, 1, 13, 50, 36, 0, time.UTC)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,6 +44,39 @@ func TestMTRCursesHostLine(t *testing.T) {
 				if strings.Contains(w, "skipped") {
 					t.Errorf("unexpected warning %q", w)
 				}
+			}
+		})
+	}
+}
+
+// TestMTRLastRowTarget: an mtr report or screen that names no target takes its last row as the target
+// (mtr stops there), says so, and leaves it unknown when the last row is "???".
+func TestMTRLastRowTarget(t *testing.T) {
+	const head = "Start: 2021-12-05T00:38:59+0000\nHOST: router                Loss%   Snt   Last   Avg  Best  Wrst StDev\n"
+	tests := []struct {
+		name, rows, want string
+	}{
+		{"answered", "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1\n  2.|-- dns.example  0.0%  10  5.5  5.6  5.4  5.9  0.1\n", "dns.example"},
+		{"silent target named", "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1\n  2.|-- 198.51.100.7  100.0  10  0.0  0.0  0.0  0.0  0.0\n", "198.51.100.7"},
+		{"last row ???", "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1\n  2.|-- ???  100.0  10  0.0  0.0  0.0  0.0  0.0\n", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := ParseWith([]byte(head+tc.rows), FormatMTRReport, ParseOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := trs[0]
+			got := tr.Target.Name
+			if tr.Target.Addr.IsValid() {
+				got = tr.Target.Addr.String()
+			}
+			said := false
+			for _, w := range tr.Warnings {
+				said = said || strings.Contains(w, "the last row")
+			}
+			if got != tc.want || said != (tc.want != "") {
+				t.Errorf("target %q (warned %v), want %q; warnings %q", got, said, tc.want, tr.Warnings)
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package tracefile
 
 import (
+	"fmt"
 	"math"
 	"net/netip"
 	"strconv"
@@ -70,6 +71,7 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			finish(cur, true, false)
 			inferMTRProbes(cur)
 			warnTruncatedNames(cur)
+			mtrLastRowTarget(cur)
 			traces = append(traces, cur)
 		}
 		cur, hop = nil, nil
@@ -314,6 +316,27 @@ func mtrContinuation(cur *path.Trace, h *path.Hop, names *responderNames, ln str
 		r.ReportedASN = asn
 	}
 	return nil
+}
+
+// mtrLastRowTarget takes the last row as the target when the output names none (a report's HOST line is
+// the local host; a screen's title may leave the target out): mtr probes up to its target and shows it
+// on the last row, with its loss when it did not answer, so a last row of one responder is the target.
+// A last row of "???" names nothing, and the target stays unknown.
+func mtrLastRowTarget(t *path.Trace) {
+	if t.Target.Addr.IsValid() || t.Target.Name != "" || len(t.Hops) == 0 {
+		return
+	}
+	h := &t.Hops[len(t.Hops)-1]
+	if len(h.Responders) != 1 {
+		return
+	}
+	r := h.Responders[0]
+	t.Target.Addr, t.Target.Name = r.Addr, r.Name
+	who := r.Name
+	if r.Addr.IsValid() {
+		who = r.Addr.String()
+	}
+	t.Warnings = append(t.Warnings, fmt.Sprintf("the output names no target; mtr stops at its target, so the last row (hop %d, %s) is taken as it", h.TTL, who))
 }
 
 // parseMTRStart parses the "Start:" time in the ISO layout of mtr 0.87+ or the ctime layout before.
