@@ -46,10 +46,13 @@ func TestWholePathSentence(t *testing.T) {
 	}{
 		{"the destination alone", []string{"192.168.1.1/1", "203.0.113.9/12"}, false},
 		{"two hops of one network", []string{"192.168.1.1/1", "203.0.113.8/11", "203.0.113.9/12"}, true},
+		// A public hop of no known network before them (a name-only mtr row, an address missing from
+		// the database) may be anyone's: only the known hops are said to be inside the network.
+		{"an unknown public hop before them", []string{"198.51.100.3/1", "203.0.113.8/11", "203.0.113.9/12"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := Explain(explaintest.Trace("203.0.113.9", tc.hops...), infos("203.0.113.8=3215:Orange:FR", "203.0.113.9=3215:Orange:FR"), Options{})
-			if got := strings.Contains(f.Summary, "whole path seen"); got != tc.want {
+			if got := strings.Contains(f.Summary, "whole path seen"); got != tc.want || (!got && len(tc.hops) > 2 && !strings.Contains(f.Summary, "Every hop whose network is known is inside Orange")) {
 				t.Errorf("summary: %s", f.Summary)
 			}
 		})

@@ -24,7 +24,7 @@ func Summarize(t *path.Trace, f *Findings) string {
 	if x := unreachableSentence(f); x != "" {
 		s = append(s, x)
 	}
-	if x := carrierSentence(f); x != "" {
+	if x := carrierSentence(t, f); x != "" {
 		s = append(s, x)
 	}
 	if x := jumpSentence(f); x != "" {
@@ -174,7 +174,7 @@ func targetName(t *path.Trace) string {
 	return t.Target.Canonical
 }
 
-func carrierSentence(f *Findings) string {
+func carrierSentence(t *path.Trace, f *Findings) string {
 	var observed []Carrier
 	for _, c := range f.Carriers {
 		if c.Observed && !c.Transit {
@@ -198,6 +198,11 @@ func carrierSentence(f *Findings) string {
 			// not answer or was private.
 			return ""
 		}
+		if unknownNetworkHops(t, f) > 0 {
+			// Hops known by name only (or not in the database) may be anyone's: only the known ones
+			// are said to be inside the carrier.
+			return fmt.Sprintf("Every hop whose network is known is inside %s (%s); the others' networks are unknown.", c.Name, asList(c.ASNs))
+		}
 		return fmt.Sprintf("The whole path seen is inside %s (%s).", c.Name, asList(c.ASNs))
 	}
 	var b strings.Builder
@@ -220,6 +225,29 @@ func carrierSentence(f *Findings) string {
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// unknownNetworkHops counts the hops that answered with no network known, from no special-purpose
+// space: names without addresses, public addresses missing from the database.
+func unknownNetworkHops(t *path.Trace, f *Findings) int {
+	special := map[int]bool{}
+	for _, sp := range f.Special {
+		special[sp.TTL] = true
+	}
+	n := 0
+	for _, h := range f.Hops {
+		if h.Silent || h.ASN != 0 || special[h.TTL] {
+			continue
+		}
+		if th := t.Hop(h.TTL); th != nil && len(th.Responders) > 0 && th.Responders[0].Addr.IsValid() && !th.Responders[0].Addr.IsGlobalUnicast() {
+			continue
+		}
+		if th := t.Hop(h.TTL); th != nil && len(th.Responders) > 0 && th.Responders[0].Addr.IsPrivate() {
+			continue
+		}
+		n++
+	}
+	return n
 }
 
 // largestJump returns the biggest persistent jump, or nil.
