@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hopscope/internal/path"
 )
 
 // TestMTRCursesHostLine pins the screen's host line in its real forms: with the target after "->",
@@ -67,10 +69,7 @@ func TestMTRLastRowTarget(t *testing.T) {
 				t.Fatal(err)
 			}
 			tr := trs[0]
-			got := tr.Target.Name
-			if tr.Target.Addr.IsValid() {
-				got = tr.Target.Addr.String()
-			}
+			got := targetText(tr)
 			said := false
 			for _, w := range tr.Warnings {
 				said = said || strings.Contains(w, "the last row")
@@ -80,4 +79,12 @@ func TestMTRLastRowTarget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// targetText is a trace's target as text: its address, else its name.
+func targetText(tr *path.Trace) string {
+	if tr.Target.Addr.IsValid() {
+		return tr.Target.Addr.String()
+	}
+	return tr.Target.Name
 }

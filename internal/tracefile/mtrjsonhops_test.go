@@ -52,11 +52,7 @@ func TestMTRJSONLayouts(t *testing.T) {
 				t.Fatal(err)
 			}
 			tr := trs[0]
-			got := tr.Target.Name
-			if tr.Target.Addr.IsValid() {
-				got = tr.Target.Addr.String()
-			}
-			if got != tc.target || len(tr.Hops) != tc.hops {
+			if got := targetText(tr); got != tc.target || len(tr.Hops) != tc.hops {
 				t.Errorf("target %q with %d hops, want %q with %d", got, len(tr.Hops), tc.target, tc.hops)
 			}
 			if tc.warning != "" {
