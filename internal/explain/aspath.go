@@ -348,6 +348,15 @@ var genericWords = map[string]bool{
 	"guangzhou": true, "hong": true, "kong": true, "korea": true, "japan": true, "united": true, "states": true,
 	"new": true, "york": true, "british": true, "deutsche": true, "ap": true, "eu": true, "us": true,
 	"level": true, "ip": true, "isp": true, "tel": true, "com": true, "infrastructure": true, "media": true,
+	// Words of research, public and regional networks' names: AARNet's "Australian Academic and
+	// Research Network" and REANNZ's "Research and Education Advanced Network New Zealand" are no
+	// siblings.
+	"research": true, "education": true, "educational": true, "academic": true, "advanced": true,
+	"university": true, "science": true, "scientific": true, "institute": true, "foundation": true,
+	"association": true, "government": true, "ministry": true, "regional": true, "state": true,
+	"federal": true, "public": true, "solutions": true, "access": true, "fiber": true, "fibre": true,
+	"wireless": true, "exchange": true, "information": true, "zealand": true, "australian": true,
+	"australia": true, "canada": true, "india": true, "brasil": true, "brazil": true,
 }
 
 // addressWords end an operator's name: what follows is a postal address.

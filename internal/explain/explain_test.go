@@ -343,6 +343,7 @@ func TestSameOperator(t *testing.T) {
 		{"generic word only", "China Unicom Beijing", "China Telecom Backbone", false},
 		{"different operators", "Orange S.A.", "TATA COMMUNICATIONS(AMERICA) INC", false},
 		{"communications is generic", "Tata Communications", "Zayo Communications", false},
+		{"research networks are not siblings", "Australian Academic and Research Network", "Research and Education Advanced Network New Zealand Ltd", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
