@@ -156,13 +156,43 @@ func (e *explainer) hops() {
 		o.Place, from = e.hopPlace(h)
 		e.placeMs[i] = e.mins[i]
 		if from.IsValid() && len(h.Responders) > 1 {
-			if s := h.Summarize(from); s.OK {
-				e.placeMs[i] = ms(s.Min)
+			if m := e.placedMs(h, o.Place, from); !math.IsNaN(m) {
+				e.placeMs[i] = m
 			}
 		}
 		e.out[i] = o
 	}
 	e.confirmNameHints()
+}
+
+// placedRespondersMax bounds how many responders of one hop placedMs reads (a load balancer's fan-out
+// of thousands is not read whole: the first placed responder's RTT stands).
+const placedRespondersMax = 16
+
+// placedMs is the fastest minimum RTT among hop h's responders at place p (the responder from first):
+// two routers of one site at one TTL both bound it, and the faster bounds it better.
+func (e *explainer) placedMs(h *path.Hop, p *Place, from netip.Addr) float64 {
+	best := math.NaN()
+	if s := h.Summarize(from); s.OK {
+		best = ms(s.Min)
+	}
+	if p == nil || len(h.Responders) > placedRespondersMax {
+		return best
+	}
+	for _, r := range h.Responders {
+		if r.Addr == from || !r.Addr.IsValid() {
+			continue
+		}
+		in := e.responderInfo(r)
+		q, ok := placeOf(&in)
+		if !ok || q.Country != p.Country || q.City != p.City || q.HasCoords != p.HasCoords || q.Lat != p.Lat || q.Lon != p.Lon {
+			continue
+		}
+		if s := h.Summarize(r.Addr); s.OK && !(ms(s.Min) >= best) {
+			best = ms(s.Min)
+		}
+	}
+	return best
 }
 
 // rttOf converts a path summary to milliseconds.

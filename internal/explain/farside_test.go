@@ -17,18 +17,18 @@ func farSideNaive(e *explainer) []FarSide {
 	out := []FarSide{}
 	for i, h := range e.out {
 		p := h.Place
-		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.mins[i]) {
+		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.placeMs[i]) {
 			continue
 		}
 		for j := len(e.out) - 1; j > i; j-- {
 			q := e.out[j].Place
-			if q == nil || !q.HasCoords || q.Source != "hostname" || math.IsNaN(e.mins[j]) {
+			if q == nil || !q.HasCoords || q.Source != "hostname" || math.IsNaN(e.placeMs[j]) {
 				continue
 			}
 			d := km(p, q)
 			need := d / geo.FibreKmPerMs
-			if d >= farSideMinKm && e.mins[j] >= need && e.mins[i] >= 0.8*e.mins[j] && e.mins[i] >= need {
-				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.mins[j], DistanceKm: math.Round(d)})
+			if d >= farSideMinKm && e.placeMs[j] >= need && e.placeMs[i] >= 0.8*e.placeMs[j] && e.placeMs[i] >= need {
+				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.placeMs[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.placeMs[j], DistanceKm: math.Round(d)})
 				break
 			}
 		}
@@ -59,6 +59,7 @@ func explainerFromBytes(data []byte) *explainer {
 		}
 		e.out = append(e.out, Hop{TTL: len(e.out) + 1, Place: places[int(data[i])%len(places)]})
 		e.mins = append(e.mins, m)
+		e.placeMs = append(e.placeMs, m)
 	}
 	return e
 }

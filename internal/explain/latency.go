@@ -131,6 +131,11 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 	if near != nil && bp != nil && far(near, bp) {
 		return near, bp
 	}
+	if near == nil {
+		// Nothing says where the path was before the rise: only where it arrives (the landing hop
+		// is no start: a crossing from Perth to Singapore is not "Singapore to London").
+		return nil, bp
+	}
 	from := bp
 	if from == nil {
 		from = near

@@ -344,27 +344,27 @@ func (e *explainer) farSide() []FarSide {
 	}
 	for i, h := range e.out {
 		p := h.Place
-		if !farSideCandidate(p, e.mins[i]) {
+		if !farSideCandidate(p, e.placeMs[i]) {
 			continue
 		}
 		best := -1
 		for _, g := range groups {
 			d := km(p, g.place)
 			need := d / geo.FibreKmPerMs
-			if d < farSideMinKm || e.mins[i] < need {
+			if d < farSideMinKm || e.placeMs[i] < need {
 				continue
 			}
-			// The group's hops j with e.mins[j] >= need and e.mins[i] >= 0.8*e.mins[j], a range of
-			// the RTT order since both bounds are monotone in e.mins[j].
-			lo := sort.Search(len(g.hops), func(k int) bool { return e.mins[g.hops[k]] >= need })
-			hi := sort.Search(len(g.hops), func(k int) bool { return e.mins[i] < 0.8*e.mins[g.hops[k]] })
+			// The group's hops j with e.placeMs[j] >= need and e.placeMs[i] >= 0.8*e.placeMs[j], a range of
+			// the RTT order since both bounds are monotone in e.placeMs[j].
+			lo := sort.Search(len(g.hops), func(k int) bool { return e.placeMs[g.hops[k]] >= need })
+			hi := sort.Search(len(g.hops), func(k int) bool { return e.placeMs[i] < 0.8*e.placeMs[g.hops[k]] })
 			if j := g.last.max(lo, hi); j > i && j > best {
 				best = j
 			}
 		}
 		if best >= 0 {
 			q := e.out[best].Place
-			out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.mins[i], FarTTL: e.out[best].TTL, FarPlace: q, FarMs: e.mins[best], DistanceKm: math.Round(km(p, q))})
+			out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.placeMs[i], FarTTL: e.out[best].TTL, FarPlace: q, FarMs: e.placeMs[best], DistanceKm: math.Round(km(p, q))})
 		}
 	}
 	return out
@@ -388,7 +388,7 @@ func (e *explainer) farSideGroups() []farSideGroup {
 	var groups []farSideGroup
 	byPlace := map[[2]float64]int{}
 	for i, h := range e.out {
-		if !farSideCandidate(h.Place, e.mins[i]) {
+		if !farSideCandidate(h.Place, e.placeMs[i]) {
 			continue
 		}
 		k := [2]float64{h.Place.Lat, h.Place.Lon}
@@ -402,7 +402,7 @@ func (e *explainer) farSideGroups() []farSideGroup {
 	}
 	for gi := range groups {
 		g := &groups[gi]
-		sort.SliceStable(g.hops, func(a, b int) bool { return e.mins[g.hops[a]] < e.mins[g.hops[b]] })
+		sort.SliceStable(g.hops, func(a, b int) bool { return e.placeMs[g.hops[a]] < e.placeMs[g.hops[b]] })
 		g.last = newRangeMax(g.hops)
 	}
 	return groups

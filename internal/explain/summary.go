@@ -286,6 +286,8 @@ func jumpClause(j Jump) string {
 		s += fmt.Sprintf(", on the way from %s to %s", placeName(j.FromPlace), placeName(j.ToPlace))
 	case j.FromPlace != nil:
 		s += fmt.Sprintf(", after %s", placeName(j.FromPlace))
+	case j.ToPlace != nil:
+		s += fmt.Sprintf(", arriving in %s", placeName(j.ToPlace))
 	}
 	return s
 }

@@ -215,8 +215,11 @@ func latencyLines(f *Findings) []string {
 		} else {
 			s += ", last responding hop: not confirmed"
 		}
-		if j.FromPlace != nil && j.ToPlace != nil {
+		switch {
+		case j.FromPlace != nil && j.ToPlace != nil:
 			s += fmt.Sprintf("; %s → %s", j.FromPlace.LabelOf(), j.ToPlace.LabelOf())
+		case j.ToPlace != nil:
+			s += fmt.Sprintf("; into %s", j.ToPlace.LabelOf())
 		}
 		if j.Largest {
 			s += " [largest]"
