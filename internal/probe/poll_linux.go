@@ -77,12 +77,12 @@ func (p *poller) open() error {
 // add watches fd for events (EPOLLIN or EPOLLOUT; errors and hang-ups are always reported).
 func (p *poller) add(fd int, events uint32) error {
 	ev := unix.EpollEvent{Events: events, Fd: int32(fd)}
-	return os.NewSyscallError("epoll_ctl", unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev))
+	return os.NewSyscallError("epoll_ctl", rawEpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, &ev))
 }
 
 // remove stops watching fd (before it is closed).
 func (p *poller) remove(fd int) {
-	unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
+	rawEpollCtl(p.epfd, unix.EPOLL_CTL_DEL, fd, nil)
 }
 
 // wait hands the sockets that are ready to onReady, waiting for one until deadline. It returns

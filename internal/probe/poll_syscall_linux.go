@@ -123,3 +123,36 @@ func rawTimerfdSet(fd int, d time.Duration) error {
 	_, _, e := unix.RawSyscall6(unix.SYS_TIMERFD_SETTIME, uintptr(fd), 0, uintptr(unsafe.Pointer(&its)), 0, 0, 0)
 	return errnoErr(e)
 }
+
+// rawSocket is socket(2); typ should carry SOCK_NONBLOCK and SOCK_CLOEXEC.
+func rawSocket(family, typ, proto int) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_SOCKET, uintptr(family), uintptr(typ), uintptr(proto))
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), nil
+}
+
+// rawConnect is connect(2) on a non-blocking socket (EINPROGRESS for a TCP connection under way).
+func rawConnect(fd int, to *rawSockaddr) error {
+	_, _, e := unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(&to.buf[0])), uintptr(to.len))
+	return errnoErr(e)
+}
+
+// rawGetsockoptInt is getsockopt(2) of an int option.
+func rawGetsockoptInt(fd, level, opt int) (int, error) {
+	var v int32
+	l := uint32(4)
+	_, _, e := unix.RawSyscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt),
+		uintptr(unsafe.Pointer(&v)), uintptr(unsafe.Pointer(&l)), 0)
+	return int(v), errnoErr(e)
+}
+
+// rawClose is close(2) of a socket without lingering (a probe's TCP socket).
+func rawClose(fd int) { unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0) }
+
+// rawEpollCtl is epoll_ctl(2).
+func rawEpollCtl(epfd, op, fd int, ev *unix.EpollEvent) error {
+	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(epfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(ev)), 0, 0)
+	return errnoErr(e)
+}

@@ -169,7 +169,7 @@ func (s *Socket) tcpReady(fd int) {
 		}
 		return
 	}
-	soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	soerr, err := rawGetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	if err != nil {
 		return
 	}
@@ -187,7 +187,7 @@ func (s *Socket) closeTCP(fd int) {
 	if s.poll != nil {
 		s.poll.remove(fd)
 	}
-	unix.Close(fd)
+	rawClose(fd)
 	delete(s.tcp, fd)
 }
 

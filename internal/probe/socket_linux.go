@@ -228,7 +228,7 @@ func (s *Socket) recvOptions(fd int) error {
 		opts = append(opts, [3]int{unix.IPPROTO_IP, unix.IP_RECVTTL, 1})
 	}
 	for _, o := range opts {
-		if err := unix.SetsockoptInt(fd, o[0], o[1], o[2]); err != nil {
+		if err := rawSetsockoptInt(fd, o[0], o[1], o[2]); err != nil {
 			return fmt.Errorf("set socket option %d/%d: %w", o[0], o[1], err)
 		}
 	}
@@ -323,9 +323,9 @@ func (s *Socket) openDgram() error {
 
 func setRecvErr(fd int, v6 bool) error {
 	if v6 {
-		return os.NewSyscallError("setsockopt IPV6_RECVERR", unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1))
+		return os.NewSyscallError("setsockopt IPV6_RECVERR", rawSetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_RECVERR, 1))
 	}
-	return os.NewSyscallError("setsockopt IP_RECVERR", unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1))
+	return os.NewSyscallError("setsockopt IP_RECVERR", rawSetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_RECVERR, 1))
 }
 
 func setTTL(fd int, v6 bool, ttl int) error {
@@ -362,30 +362,35 @@ func (s *Socket) Send(p Probe) error {
 	return os.NewSyscallError("sendto", rawSendto(s.send, b, &to))
 }
 
-// sendTCPConnect starts a non-blocking connect with the probe's TTL on a socket of its own.
+// sendTCPConnect starts a non-blocking connect with the probe's TTL on a socket of its own. Its calls
+// are raw system calls (see poll_syscall_linux.go): none blocks, and the probe's send time is taken
+// before them.
 func (s *Socket) sendTCPConnect(p Probe) error {
 	v6 := s.flow.V6()
-	fd, err := unix.Socket(s.family(), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, err := rawSocket(s.family(), unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open tcp socket: %w", err)
 	}
-	for _, f := range []func() error{
-		func() error { return setTTL(fd, v6, p.TTL) },
-		func() error { return setRecvErr(fd, v6) },
-		func() error { return s.recvOptions(fd) },
-	} {
-		if err := f(); err != nil {
-			unix.Close(fd)
-			return err
-		}
+	err = setTTL(fd, v6, p.TTL)
+	if err == nil {
+		err = setRecvErr(fd, v6)
 	}
-	err = unix.Connect(fd, sockaddr(s.flow.Dst, int(s.flow.DstPort)))
+	if err == nil {
+		err = s.recvOptions(fd)
+	}
+	if err != nil {
+		rawClose(fd)
+		return err
+	}
+	to := s.dstAddr
+	to.setPort(int(s.flow.DstPort))
+	err = rawConnect(fd, &to)
 	if err != nil && !errors.Is(err, unix.EINPROGRESS) {
-		unix.Close(fd)
+		rawClose(fd)
 		return os.NewSyscallError("connect", err)
 	}
 	if err := s.poll.add(fd, unix.EPOLLOUT); err != nil {
-		unix.Close(fd)
+		rawClose(fd)
 		return err
 	}
 	s.tcp[fd] = p
