@@ -75,3 +75,12 @@ func TestJumpCrossingAccountsForRise(t *testing.T) {
 		t.Errorf("the 143 ms rise crosses to %+v, want Singapore", j.ToPlace)
 	}
 }
+
+// TestJumpKeptLevel: when later hops keep less of a rise than the hop where it shows (its few samples
+// came out high), the summary says what is kept, not the hop's own RTT.
+func TestJumpKeptLevel(t *testing.T) {
+	f := Explain(explaintest.Trace("203.0.113.9", "192.0.2.1/1", "192.0.2.2/30", "192.0.2.3/17", "203.0.113.9/18"), nil, Options{})
+	if want := "from ~1.0 ms to ~17 ms between hops 1 and 2 (hop 2 itself answers in ~30 ms)"; !strings.Contains(f.Summary, want) {
+		t.Errorf("summary %q, want it to say %q", f.Summary, want)
+	}
+}

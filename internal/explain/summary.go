@@ -279,6 +279,11 @@ func bigJumps(f *Findings) []Jump {
 // jumpClause describes one jump: "from ~6 ms to ~240 ms between hops 8 and 9, where ...".
 func jumpClause(j Jump) string {
 	s := fmt.Sprintf("from ~%s ms to ~%s ms between hops %d and %d", approx(j.FromMs), approx(j.ToMs), j.FromTTL, j.ToTTL)
+	if j.Persistent && j.LevelMs > j.FromMs && j.ToMs-j.LevelMs >= math.Max(5, 0.2*j.LevelMs) {
+		// Later hops keep less than hop b shows (its few samples came out high): say what is kept.
+		s = fmt.Sprintf("from ~%s ms to ~%s ms between hops %d and %d (hop %d itself answers in ~%s ms)",
+			approx(j.FromMs), approx(j.LevelMs), j.FromTTL, j.ToTTL, j.ToTTL, approx(j.ToMs))
+	}
 	switch {
 	case j.FromPlace != nil && j.ToPlace != nil && j.FromPlace.Country != "" && j.FromPlace.Country != j.ToPlace.Country:
 		s += fmt.Sprintf(", where the path leaves %s (%s) for %s", CountryName(j.FromPlace.Country), placeName(j.FromPlace), placeName(j.ToPlace))
