@@ -85,6 +85,12 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		names     responderNames
 	)
 	for in.scan() {
+		if startsWithDigit(in.body()) {
+			// a hop line with a comment appended: "# my router", "<---- sent the ICMP"
+			if err := in.cutComment(); err != nil {
+				return nil, err
+			}
+		}
 		ln, start, body := in.ln, in.start, in.body()
 		switch {
 		case strings.HasPrefix(body, "My traceroute") || strings.HasPrefix(body, "Keys:") || body == "Packets Pings" ||

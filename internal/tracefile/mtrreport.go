@@ -89,6 +89,12 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	in := newTextInputOpts(format, data, opts)
 	errf := in.errAt
 	for in.scan() {
+		if b := in.body(); startsWithDigit(b) || b[0] == '|' || b[0] == '`' {
+			// "  1.|-- 192.168.1.1  0.0%  10  0.5  0.6  0.4  0.9  0.1  # my router"
+			if err := in.cutComment(); err != nil {
+				return nil, err
+			}
+		}
 		ln, start, body := in.ln, in.start, in.body()
 		switch {
 		case strings.HasPrefix(body, "Start:"):

@@ -78,6 +78,12 @@ func parsePathping(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		cur, stats = nil, false
 	}
 	for in.scan() {
+		if startsWithDigit(in.body()) {
+			// a hop line with a comment appended: "# my router", "<---- sent the ICMP"
+			if err := in.cutComment(); err != nil {
+				return nil, err
+			}
+		}
 		ln, start, body := in.ln, in.start, in.body()
 		if target, ok := tracertHeader(body); ok {
 			flush()

@@ -59,6 +59,12 @@ func parseTracepath(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	in := newTextInputOpts(format, data, opts)
 	errf := in.errAt
 	for in.scan() {
+		if startsWithDigit(in.body()) {
+			// a hop line with a comment appended: "# my router", "<---- sent the ICMP"
+			if err := in.cutComment(); err != nil {
+				return nil, err
+			}
+		}
 		ln, start, body := in.ln, in.start, in.body()
 		if strings.HasPrefix(body, "Resume:") || strings.HasPrefix(body, "Too many hops:") {
 			if cur == nil {

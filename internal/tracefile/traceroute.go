@@ -128,6 +128,12 @@ func parseTraceroute(data []byte, format string, opts ParseOptions) ([]*path.Tra
 	p := &trParser{format: format, in: in, slab: min(max(len(data)/16, 16), slabSize)}
 	for in.scan() {
 		sn := p.snapshot()
+		if b := in.body(); startsWithDigit(b) || strings.HasPrefix(b, "traceroute") || in.start > 0 && p.hop != nil && !isPromptLine(in.ln) {
+			// a hop, header or further responder's line: " 4  bbtec.net (221.111.178.241)  3.591 ms // Softbank"
+			if err := in.cutComment(); err != nil {
+				return nil, err
+			}
+		}
 		if err := p.parseLine(in.ln, in.start); err != nil {
 			p.restore(sn, !startsWithDigit(in.body()))
 			if err := in.tolerate(err); err != nil {

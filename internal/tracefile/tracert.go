@@ -94,6 +94,12 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	}
 	errf := in.errAt
 	for in.scan() {
+		if _, ok := tracertHeader(in.body()); ok || startsWithDigit(in.body()) {
+			// "  1  1 ms  <1 ms  1 ms  h188a [192.168.1.1] # my gateway"
+			if err := in.cutComment(); err != nil {
+				return nil, err
+			}
+		}
 		ln, start, body := in.ln, in.start, in.body()
 		if target, ok := tracertHeader(body); ok {
 			sawHeader = true
