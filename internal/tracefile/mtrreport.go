@@ -1,7 +1,6 @@
 package tracefile
 
 import (
-	"fmt"
 	"math"
 	"net/netip"
 	"strconv"
@@ -329,20 +328,7 @@ func mtrContinuation(cur *path.Trace, h *path.Hop, names *responderNames, ln str
 // on the last row, with its loss when it did not answer, so a last row of one responder is the target.
 // A last row of "???" names nothing, and the target stays unknown.
 func mtrLastRowTarget(t *path.Trace) {
-	if t.Target.Addr.IsValid() || t.Target.Name != "" || len(t.Hops) == 0 {
-		return
-	}
-	h := &t.Hops[len(t.Hops)-1]
-	if len(h.Responders) != 1 {
-		return
-	}
-	r := h.Responders[0]
-	t.Target.Addr, t.Target.Name = r.Addr, r.Name
-	who := r.Name
-	if r.Addr.IsValid() {
-		who = r.Addr.String()
-	}
-	t.Warnings = append(t.Warnings, fmt.Sprintf("the output names no target; mtr stops at its target, so the last row (hop %d, %s) is taken as it", h.TTL, who))
+	lastHopTarget(t, "mtr stops at its target, so the last row")
 }
 
 // parseMTRStart parses the "Start:" time in the ISO layout of mtr 0.87+ or the ctime layout before.

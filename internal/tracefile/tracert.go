@@ -62,6 +62,8 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		cur       *path.Trace
 		toks      []token
 		sawHeader bool
+		headed    bool // the current trace opened with a "Tracing route to" header
+		closed    bool // "Trace complete." followed the current trace's hops
 		command   string // the last "tracert ..." command line seen, for a trace that names no target
 		elided    elisions
 	)
@@ -78,6 +80,9 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			if !cur.Target.Addr.IsValid() && cur.Target.Name == "" && command != "" {
 				tracertTargetFromCommand(cur, command)
 			}
+			if !headed {
+				tracertLastHopTarget(cur, closed)
+			}
 			command = ""
 			cur.Warnings = append(cur.Warnings, in.takeNotes()...)
 			if len(cur.Hops) > 0 {
@@ -86,6 +91,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			}
 			cur = nil
 		}
+		headed, closed = false, false
 		elided.take()
 	}
 	newTrace := func() {
@@ -106,6 +112,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			if cur == nil || len(cur.Hops) > 0 || cur.Target.Name != "" || cur.Target.Addr.IsValid() {
 				newTrace()
 			}
+			headed = true
 			if err := tracertTarget(cur, target); err != nil {
 				if err := in.tolerate(errf(start+1, "an IP address in brackets after the target name", target)); err != nil {
 					return nil, err
@@ -135,6 +142,7 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			continue
 		}
 		if cur != nil && len(cur.Hops) > 0 && (isClosingSentence(body) || isTracertClosing(body)) {
+			closed = true
 			flush() // "Trace complete." in any language
 			continue
 		}
@@ -160,6 +168,39 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 	}
 	return traces, nil
 }
+
+// tracertLastHopTarget names the target of a trace pasted without its "Tracing route to" header (and
+// without a command line naming it) after its last hop, as tracert stops at its target: when closed
+// ("Trace complete." followed the hops), or when that hop answered all of three or more probes before
+// the hop limit (the trace's, else tracert's default of 30). A paste that may have been cut (no closing
+// line and fewer answers, or a timeout, at its last hop) keeps its target unknown.
+func tracertLastHopTarget(t *path.Trace, closed bool) {
+	if len(t.Hops) == 0 {
+		return
+	}
+	if closed {
+		lastHopTarget(t, `tracert stops at its target and said "Trace complete." after it, so the last hop`)
+		return
+	}
+	h := &t.Hops[len(t.Hops)-1]
+	limit := t.MaxTTL
+	if limit <= 0 {
+		limit = tracertDefaultMaxTTL
+	}
+	answered := 0
+	for _, p := range h.Probes {
+		if p.Status != path.StatusReply {
+			return
+		}
+		answered++
+	}
+	if answered >= 3 && h.TTL < limit {
+		lastHopTarget(t, "tracert stops at its target and the last hop answered every probe before the hop limit, so that hop")
+	}
+}
+
+// tracertDefaultMaxTTL is tracert's hop limit when no -h is given.
+const tracertDefaultMaxTTL = 30
 
 // unwrapTracert joins a hop line that ends inside "[address" with the next line when that holds only the
 // rest of the address and "]": old consoles wrapped at 80 columns and pastes keep the break

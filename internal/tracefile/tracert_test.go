@@ -262,3 +262,46 @@ func FuzzTracertLenient(f *testing.F) {
 		checkResult(t, FormatTracert, trs, err)
 	})
 }
+
+// TestTracertLastHopTarget: a tracert pasted without its header (nor a command line naming the target)
+// takes its last hop as the target when tracert must have stopped there: "Trace complete." after it,
+// or every one of three or more probes answered before the hop limit. A paste that may have been cut,
+// or that stopped at an unreachable report or at the hop limit, keeps the target unknown.
+func TestTracertLastHopTarget(t *testing.T) {
+	const hops = "  1    <1 ms    <1 ms    <1 ms  gw [192.0.2.1]\n  2     3 ms     1 ms     1 ms  192.0.2.2\n"
+	tests := []struct {
+		name, in, target, warning string
+	}{
+		{"all answered", hops + "  3    24 ms    23 ms    24 ms  one.example [198.51.100.9]\n", "198.51.100.9", "the last hop answered every probe before the hop limit, so that hop (hop 3, 198.51.100.9) is taken as it"},
+		{"trace complete after one answer", hops + "  3     *        *       24 ms  198.51.100.9\n\nTrace complete.\n", "198.51.100.9", `said "Trace complete." after it, so the last hop (hop 3, 198.51.100.9)`},
+		{"possibly cut: one timeout", hops + "  3     *       25 ms    24 ms  198.51.100.9\n", "", ""},
+		{"possibly cut: timeouts", hops + "  3     *        *        *     Request timed out.\n", "", ""},
+		{"timeouts then trace complete", hops + "  3     *        *        *     Request timed out.\n\nTrace complete.\n", "", ""},
+		{"unreachable report", hops + "  3   198.51.100.7  reports: Destination host unreachable.\n\nTrace complete.\n", "", ""},
+		{"at the default hop limit", strings.Replace(hops, "  2 ", " 29 ", 1) + " 30    24 ms    23 ms    24 ms  198.51.100.9\n", "", ""},
+		{"at a stated hop limit", "over a maximum of 3 hops:\n\n" + hops + "  3    24 ms    23 ms    24 ms  198.51.100.9\n", "", ""},
+		{"header names it", "Tracing route to example.com [203.0.113.9]\nover a maximum of 30 hops:\n\n" + hops + "  3    24 ms    23 ms    24 ms  198.51.100.9\n\nTrace complete.\n", "203.0.113.9", ""},
+		{"command names it", "C:\\>tracert -d 203.0.113.9\n" + hops + "  3    24 ms    23 ms    24 ms  198.51.100.9\n", "203.0.113.9", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := ParseWith([]byte(tc.in), FormatTracert, ParseOptions{})
+			if err != nil || len(trs) != 1 {
+				t.Fatalf("%d traces, %v", len(trs), err)
+			}
+			tr := trs[0]
+			if got := targetText(tr); got != tc.target {
+				t.Errorf("target %q, want %q", got, tc.target)
+			}
+			said := false
+			for _, w := range tr.Warnings {
+				said = said || strings.Contains(w, "names no target")
+			}
+			if tc.warning != "" {
+				wantWarning(t, tr, tc.warning)
+			} else if said {
+				t.Errorf("warnings %q name a target the trace does not show", tr.Warnings)
+			}
+		})
+	}
+}
