@@ -62,8 +62,8 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		cur       *path.Trace
 		toks      []token
 		sawHeader bool
-		headed    bool // the current trace opened with a "Tracing route to" header
-		closed    bool // "Trace complete." followed the current trace's hops
+		headed    bool   // the current trace opened with a "Tracing route to" header
+		closed    bool   // "Trace complete." followed the current trace's hops
 		command   string // the last "tracert ..." command line seen, for a trace that names no target
 		elided    elisions
 	)
