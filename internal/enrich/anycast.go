@@ -38,6 +38,7 @@ const (
 	srcHEDNS         = "Hurricane Electric's public resolver ordns.he.net (74.82.42.42, 2001:470:20::2), anycast on its backbone"
 	srcAdGuardDNS    = "AdGuard DNS documentation (94.140.14.14, 94.140.15.15, 2a10:50c0::ad1:ff, 2a10:50c0::ad2:ff; anycast)"
 	srcLevel3DNS     = "Level 3 (Lumen) resolvers 4.2.2.1-4.2.2.6, anycast"
+	srcFastly        = "Fastly documentation \"Using Fastly with apex domains\" (anycast addresses in 151.101.0.0/16, AS54113)"
 	srcGitHubPages   = "GitHub Pages documentation (A records 185.199.108.153-185.199.111.153, AAAA 2606:50c0:8000::153-2606:50c0:8003::153)"
 )
 
@@ -99,6 +100,8 @@ var anycastRows = []anycastRow{
 	{"192.55.83.0/24", "Verisign", "com/net name server m.gtld-servers.net", srcGTLD},
 	// GitHub Pages answers from Fastly's anycast edge.
 	{"185.199.108.0/22", "GitHub", "Pages", srcGitHubPages}, {"2606:50c0:8000::/46", "GitHub", "Pages", srcGitHubPages},
+	// Fastly's global anycast addresses (apex-domain A records, shared front ends such as cdn.jsdelivr.net's 151.101.1.229).
+	{"151.101.0.0/16", "Fastly", "CDN", srcFastly},
 	// Cloudflare's whole edge is anycast.
 	{"173.245.48.0/20", "Cloudflare", "CDN", srcCloudflareIPs}, {"103.21.244.0/22", "Cloudflare", "CDN", srcCloudflareIPs},
 	{"103.22.200.0/22", "Cloudflare", "CDN", srcCloudflareIPs}, {"103.31.4.0/22", "Cloudflare", "CDN", srcCloudflareIPs},

@@ -27,6 +27,7 @@ func TestAnycastOf(t *testing.T) {
 		{"2001:dc3::35", "WIDE", "M root name server"},
 		{"192.5.6.30", "Verisign", "com/net name server a.gtld-servers.net"},
 		{"185.199.108.153", "GitHub", "Pages"},
+		{"151.101.1.229", "Fastly", "CDN"}, // cdn.jsdelivr.net
 		{"2606:50c0:8003::153", "GitHub", "Pages"},
 		{"74.82.42.42", "Hurricane Electric", "public DNS resolver ordns.he.net"},
 		{"2001:470:20::2", "Hurricane Electric", "public DNS resolver ordns.he.net"},

@@ -362,9 +362,13 @@ func u128(a netip.Addr) uint128 {
 }
 
 // keepHint drops a low-confidence place that the database country does not confirm (keeping any AS
-// number the name carried).
+// number the name carried). A place within borderKm of the database's country is not contradicted by
+// it ("sxb1.bb.godaddy.com", Strasbourg, in an address block registered in Germany) and stays.
 func keepHint(h *Hint, dbCountry, asnToken string) *Hint {
 	if h == nil || h.Confidence != ConfidenceLow || (dbCountry != "" && strings.EqualFold(h.Country, dbCountry)) {
+		return h
+	}
+	if dbCountry != "" && h.HasCoords && nearCountry(h.Lat, h.Lon, strings.ToUpper(dbCountry), borderKm) {
 		return h
 	}
 	if h.ASN == 0 && !h.Interconnect {

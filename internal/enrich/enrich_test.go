@@ -124,6 +124,14 @@ func TestLookupHints(t *testing.T) {
 	if info := e.Lookup(addr("109.105.102.93"), "se-lla.nordu.net"); info.City != "Luleå" || info.Hint == nil || info.Hint.Confidence != ConfidenceMedium {
 		t.Errorf("se-lla.nordu.net: %s, hint %+v, want Luleå by a confirmed code", info.City, info.Hint)
 	}
+	// A low-confidence code of a city within borderKm of the database's country stands: Strasbourg's
+	// SXB in an address block registered in Germany. One far from it (Manus Island, for an Australian
+	// block) is dropped, as above.
+	for _, host := range []string{"ae0.cr-nunki.sxb1.bb.godaddy.com", "ae0-v100.sr-sol.sxb1.mass.systems"} {
+		if info := e.Lookup(addr("87.230.113.3"), host); info.City != "Strasbourg" || info.Country != "FR" || info.GeoSource != "hostname" {
+			t.Errorf("%s: %q %q from %q, want Strasbourg FR from the name", host, info.City, info.Country, info.GeoSource)
+		}
+	}
 	// NoHints turns them off.
 	off := newEnricher(t, Config{NoHints: true})
 	if info := off.Lookup(addr("180.87.12.2"), "if-ae-2-2.tcore2.svw-singapore.as6453.net"); info.Hint != nil || info.City != "" {

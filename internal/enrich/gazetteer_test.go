@@ -42,7 +42,8 @@ func TestCityAbbrevs(t *testing.T) {
 // Namesakes of one abbreviation go to the larger place ("sntc" + "ca" is Santa Clarita here; clliCodes
 // pins Santa Clara, and TestHintFromName checks that the name gives it).
 func TestDerivedCLLI(t *testing.T) {
-	clli, abbrevs := derivedCodes(parseGazetteer(citiesTSV))
+	rows := parseGazetteer(citiesTSV)
+	clli, abbrevs := derivedCodes(rows, canonicalNames(rows))
 	for code, want := range map[string]string{
 		"sntcca": "Santa Clarita", "sttlwa": "Seattle", "chcgil": "Chicago", "dllstx": "Dallas",
 		"hstntx": "Houston", "dnvrco": "Denver", "bstnma": "Boston", "phnxaz": "Phoenix", "lsanca": "Los Angeles",

@@ -101,7 +101,9 @@ var clliCodes = map[string]place{
 	"washdc": pl("Washington", "US", 38.91, -77.04), "wchsdc": pl("Washington", "US", 38.91, -77.04),
 	"kscymo": pl("Kansas City", "US", 39.10, -94.58), "mplsmn": pl("Minneapolis", "US", 44.98, -93.27),
 	"slkcut": pl("Salt Lake City", "US", 40.76, -111.89), "sndgca": pl("San Diego", "US", 32.72, -117.16),
-	"prtlor": pl("Portland", "US", 45.52, -122.68), "dtrtmi": pl("Detroit", "US", 42.33, -83.05),
+	"prtlor": pl("Portland", "US", 45.52, -122.68), "ptldor": pl("Portland", "US", 45.52, -122.68),
+	"snvaca": pl("Sunnyvale", "US", 37.37, -122.04), // "….snvaca.pacificwave.net"; the rule derives "snnyca"
+	"dtrtmi": pl("Detroit", "US", 42.33, -83.05),
 	"lsvgnv": pl("Las Vegas", "US", 36.17, -115.14), "austtx": pl("Austin", "US", 30.27, -97.74),
 	"parsfr": pl("Paris", "FR", 48.86, 2.35), "frnkge": pl("Frankfurt", "DE", 50.11, 8.68),
 	"frnkde": pl("Frankfurt", "DE", 50.11, 8.68), "amstnl": pl("Amsterdam", "NL", 52.37, 4.90),
@@ -143,6 +145,12 @@ type carrier struct {
 	// countryLabels is true when the operator writes each site's country after its code
 	// ("mx1.gen.ch.geant.net"), so a code of another country's place is none.
 	countryLabels bool
+	// site, when set, is the one city all the operator's routers are in (a campus network, a city's
+	// access network): it places a name whose host labels give no site code.
+	site place
+	// campus is true for a university's network, whose router names call buildings after people
+	// ("anderson"): a spelled-out town there gives way to the site (see findPlace).
+	campus bool
 }
 
 // carriers maps a domain suffix to its operator.
@@ -162,7 +170,7 @@ var carriers = map[string]carrier{
 	"pccwbtn.net":                   {asn: 3491, iata: true},
 	"pccwglobal.net":                {asn: 3491},
 	"seabone.net":                   {asn: 6762, iata: true},
-	"retn.net":                      {asn: 9002, iata: true},
+	"retn.net":                      {asn: 9002, iata: true, codes: retnCodes, countryLabels: true},
 	"telstraglobal.net":             {asn: 4637, iata: true},
 	"1e100.net":                     {asn: 15169, iata: true, codes: googleCodes},
 	"ntwk.msn.net":                  {asn: 8075, iata: true},
@@ -170,7 +178,7 @@ var carriers = map[string]carrier{
 	"facebook.com":                  {asn: 32934, iata: true},
 	"hetzner.com":                   {asn: 24940, iata: true},
 	"sunet.se":                      {asn: 1653},
-	"nordu.net":                     {asn: 2603},
+	"nordu.net":                     {asn: 2603, codes: norduCodes},
 	"virginmedia.net":               {asn: 5089, abbrev: "GB"},
 	"rbci.orange.net":               {asn: 3215},
 	"telefonicaglobalsolutions.com": {asn: 12956},
@@ -198,6 +206,18 @@ var carriers = map[string]carrier{
 	"amazonaws.com":                 {asn: 16509},
 	"github.com":                    {asn: 36459},
 	"wikimedia.org":                 {asn: 14907, codes: wikimediaCodes},
+	"iij.net":                       {asn: 2497, codes: iijCodes},
+	"qwest.net":                     {asn: 209, codes: qwestCodes},
+	"ukcore.bt.net":                 {asn: 2856, codes: btCodes},
+	"ja.net":                        {asn: 786, codes: janetCodes},
+	"ertelecom.ru":                  {codes: ertelecomCodes},
+	"aussiebb.net":                  {asn: 4764, codes: aussiebbCodes},
+	"ubermanage.net":                {codes: teracoCodes},
+	"edgecastcdn.net":               {asn: 15133, codes: edgecastCodes},
+	// Networks of one city: a campus (building names after people: "anderson--cr00f2.csb1.ucla.net")
+	// or a city's access network.
+	"ucla.net":          {asn: 52, site: pl("Los Angeles", "US", 34.07, -118.44), campus: true},
+	"vnpt-hanoi.com.vn": {site: pl("Hanoi", "VN", 21.03, 105.85)},
 }
 
 // wikimediaCodes are Wikimedia's data centre names (text-lb.esams.wikimedia.org: Amsterdam).
@@ -330,6 +350,7 @@ var internet2Codes = map[string]place{
 	"jack": pl("Jacksonville", "US", 30.33, -81.66), "atla": pl("Atlanta", "US", 33.75, -84.39),
 	"wash": pl("Washington", "US", 38.91, -77.04), "newy": pl("New York", "US", 40.71, -74.01),
 	"seat": pl("Seattle", "US", 47.61, -122.33),
+	"miss": pl("Missoula", "US", 46.87, -113.99), // "rtsw.miss2", between "minn" and "seat"
 }
 
 // aarnetCodes are AARNet's (AS7575) foreign points of presence, named by IATA code under its .au
@@ -338,6 +359,7 @@ var internet2Codes = map[string]place{
 // codes whose city is certain.
 var aarnetCodes = map[string]place{
 	"hnl": pl("Honolulu", "US", 21.31, -157.86), "sea": pl("Seattle", "US", 47.61, -122.33),
+	"pao": pl("Palo Alto", "US", 37.44, -122.14), // "ge-4_0_0.bb1.a.pao.aarnet.net.au", before "paloalto0.iij.net"
 	"lax": pl("Los Angeles", "US", 34.05, -118.24), "sin": pl("Singapore", "SG", 1.29, 103.85),
 	"gum": pl("Hagåtña", "GU", 13.47, 144.75), "akl": pl("Auckland", "NZ", -36.85, 174.76),
 	"actn": pl("Canberra", "AU", -35.28, 149.13), // Acton, ACT ("pe1.actn.act.aarnet.net.au")

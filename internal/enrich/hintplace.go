@@ -10,6 +10,7 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 	for i := 0; i < host; i++ {
 		n.siteLim[i] = siteTokens(n.tokens(i), car)
 	}
+	campus := car.campus || (car.codes == nil && universityDomain(n))
 	var buf [maxNameLen]byte
 	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
 	// ("los-angeles"); facilities may start with digits ("111eighthave").
@@ -38,6 +39,15 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 					continue
 				}
 				if p, ambiguous, found := ix.city(string(w), pref); found {
+					if campus && p.pop != curatedPop {
+						// A university names buildings after people ("anderson--cr00f2.csb1.ucla.net"): a
+						// town's name there gives way to the campus's city, or stands only where the
+						// database's country confirms it, as an ambiguous name does.
+						if car.site.city != "" {
+							continue
+						}
+						ambiguous = true
+					}
 					if q, tok, ok := siteCode(n, i+1, host, car, true); ok && q.city != p.city {
 						// A customer or network named for a city, left of the router's site code.
 						return q, tok, ConfidenceMedium, true
@@ -63,6 +73,10 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 	// 3 and 4a-b. The operator's own codes, CLLI-style codes, metro codes.
 	if p, tok, ok := siteCode(n, 0, host, car, false); ok {
 		return p, tok, ConfidenceMedium, true
+	}
+	if car.site.city != "" {
+		// A network of one city: its other tokens are building and router names ("csb1").
+		return car.site, n.name[n.labelOff[host]:], ConfidenceMedium, true
 	}
 	// 4. Codes with a site number ("par2", "lon13", "lhr25s31", "sntcca04"), then bare codes ("syd");
 	// in each, a CLLI code, a metro code or a certain airport before a medium airport's code anywhere
@@ -169,7 +183,7 @@ func siteCode(n *nameParts, lo, hi int, car carrier, right bool) (place, string,
 						return p, t, true
 					}
 				}
-				if p, ok := car.code(t); ok && (labelCC == "" || labelCC == p.country) {
+				if p, ok := car.code(t); ok && (labelCC == "" || labelCC == p.country) && !siblingCountryDiffers(n.codeTokens(i), t, p) {
 					return p, t, true
 				}
 			}
@@ -218,6 +232,36 @@ func siteCode(n *nameParts, lo, hi int, car carrier, right bool) (place, string,
 	return place{}, "", false
 }
 
+// siblingCountryDiffers reports whether a label of two tokens pairs code token t with a country token
+// of a country other than p's ("uk-man": not NORDUnet's "us-man", New York).
+func siblingCountryDiffers(toks []string, t string, p place) bool {
+	if len(toks) != 2 {
+		return false
+	}
+	other := toks[0]
+	if other == t {
+		other = toks[1]
+	}
+	cc := countryToken(other)
+	return cc != "" && cc != p.country
+}
+
+// universityDomain reports whether a name's registered domain is a university's: under "edu", or
+// "ac.<cc>" or "edu.<cc>" ("lancs.ac.uk", "unsw.edu.au").
+func universityDomain(n *nameParts) bool {
+	last := n.labels[n.nl-1]
+	if last == "edu" {
+		return true
+	}
+	if n.nl >= 3 && len(last) == 2 {
+		switch n.labels[n.nl-2] {
+		case "ac", "edu":
+			return true
+		}
+	}
+	return false
+}
+
 // code returns the place of one of the operator's own site codes in token t: its first five characters
 // (AT&T's "sffca22crs"), its letters before a site number ("nyk", "losa", "miss2"), or the site
 // between a router number and a site number ("r2lon2", "r1zrh10": Init7).
@@ -231,7 +275,9 @@ func (c carrier) code(t string) (place, bool) {
 		}
 	}
 	l, rest := letters(t)
-	if rest == "" || digitsSuffix(rest) {
+	if rest == "" || digitsSuffix(rest) || (len(l) >= 3 && rest[0] >= '0' && rest[0] <= '9') {
+		// An operator's own code of three letters or more may be followed by any router number
+		// ("osk004ip57.IIJ.Net").
 		if p, ok := c.codes[l]; ok {
 			return p, true
 		}

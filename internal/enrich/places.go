@@ -2,6 +2,7 @@ package enrich
 
 import (
 	_ "embed"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,8 +232,9 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 	// The gazetteer: every name of at least five letters, and the first word of a long multi-word name
 	// ("Frankfurt am Main" → "frankfurt").
 	rows := parseGazetteer(gazetteer)
+	canon := canonicalNames(rows)
 	for _, r := range rows {
-		p := place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}
+		p := canon.of(place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}, true)
 		names := []string{fold(r.name)}
 		if w := strings.Fields(r.name); len(w) > 1 && len(fold(w[0])) >= 6 {
 			names = append(names, fold(w[0]))
@@ -265,6 +267,8 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 		p := place{city: f[1], country: f[2], lat: lat, lon: lon, large: f[5] == "L"}
 		if name, ok := codeCityNames[code]; ok {
 			p.city = name
+		} else {
+			p = canon.of(p, false)
 		}
 		ix.codes[code] = p
 		// An airport town the gazetteer lacks is still a name (large airports' from four letters).
@@ -277,7 +281,7 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 		if _, ok := byName[key]; ok || len(n) < minLen || cityStopwords[n] {
 			continue
 		}
-		byName[key] = place{city: f[1], country: p.country, lat: lat, lon: lon, large: p.large}
+		byName[key] = canon.of(place{city: f[1], country: p.country, lat: lat, lon: lon, large: p.large}, true)
 	}
 	for _, m := range []map[string]place{curatedCities, facilities} {
 		for name, p := range m {
@@ -329,7 +333,7 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 	}
 	slices.Sort(list)
 	ix.countries = strings.Join(list, "")
-	ix.clli, ix.abbrevs = derivedCodes(rows)
+	ix.clli, ix.abbrevs = derivedCodes(rows, canon)
 	for k, p := range clliCodes {
 		ix.clli[k] = p
 	}
@@ -340,7 +344,7 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 // four-letter abbreviations of places in abbrevCountries ("GB:lutn") from the gazetteer: for each code,
 // the place whose abbreviation it is earliest in cityAbbrevs' order, then the most populous (so
 // "sntcca" alone would be Santa Clarita: clliCodes holds the codes carriers use that the rule misses).
-func derivedCodes(rows []gazetteerRow) (clli, abbrevs map[string]place) {
+func derivedCodes(rows []gazetteerRow, canon canonicalMap) (clli, abbrevs map[string]place) {
 	type cand struct {
 		p    place
 		rank int
@@ -353,7 +357,7 @@ func derivedCodes(rows []gazetteerRow) (clli, abbrevs map[string]place) {
 	}
 	cl, ab := map[string]cand{}, map[string]cand{}
 	for _, r := range rows {
-		p := place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}
+		p := canon.of(place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}, true)
 		region := clliRegion(r.country, r.admin)
 		for rank, a := range cityAbbrevs(r.name) {
 			if region != "" {
@@ -372,6 +376,75 @@ func derivedCodes(rows []gazetteerRow) (clli, abbrevs map[string]place) {
 		abbrevs[k] = c.p
 	}
 	return clli, abbrevs
+}
+
+// canonicalKm is how near the gazetteer's place must lie to a hand-kept city to be it.
+const canonicalKm = 40
+
+// canonicalMap maps a gazetteer name and country ("Frankfurt am Main/DE") to the hand-kept city it is,
+// and knows the gazetteer's names (an airport town that is none of them may be a hand-kept city).
+type canonicalMap struct {
+	renamed   map[string]place
+	gazetteer map[string]bool
+}
+
+// canonicalNames finds, for each hand-kept city (curatedCities), the gazetteer's place that is that city
+// under a longer official name ("Frankfurt am Main", "New York City", "Washington, D.C.", "Montréal"):
+// the most populous place of the same country whose folded name starts with the hand-kept spelling,
+// within canonicalKm of it. Only that one is renamed: "Miami Gardens" stays a city of its own.
+func canonicalNames(rows []gazetteerRow) canonicalMap {
+	m := canonicalMap{renamed: map[string]place{}, gazetteer: map[string]bool{}}
+	for _, r := range rows {
+		m.gazetteer[r.name+"/"+r.country] = true
+	}
+	for k, c := range curatedCities {
+		best := -1
+		for i, r := range rows {
+			if r.country != c.country || !strings.HasPrefix(fold(r.name), k) || distKm(r.lat, r.lon, c.lat, c.lon) > canonicalKm {
+				continue
+			}
+			if best < 0 || r.pop > rows[best].pop {
+				best = i
+			}
+		}
+		if best >= 0 && rows[best].name != c.city {
+			m.renamed[rows[best].name+"/"+c.country] = c
+		}
+	}
+	return m
+}
+
+// of gives p the display name of the hand-kept city it is (see canonicalNames), and with coords its
+// centre too. An airport (coords false, keeping its own coordinates) whose town the gazetteer lacks
+// takes the name of a hand-kept city its town's name starts with, within canonicalKm ("Taipei City":
+// Taipei). So every source of a city (spelled-out names, airport codes, CLLI codes) names it alike.
+func (m canonicalMap) of(p place, coords bool) place {
+	key := p.city + "/" + p.country
+	c, ok := m.renamed[key]
+	if !ok && !coords && !m.gazetteer[key] {
+		f := fold(p.city)
+		for k, q := range curatedCities {
+			if q.country == p.country && len(k) < len(f) && strings.HasPrefix(f, k) && (!ok || len(q.city) > len(c.city)) {
+				c, ok = q, true
+			}
+		}
+	}
+	if !ok || distKm(p.lat, p.lon, c.lat, c.lon) > canonicalKm {
+		return p
+	}
+	p.city = c.city
+	if coords {
+		p.lat, p.lon = c.lat, c.lon
+	}
+	return p
+}
+
+// distKm is the great-circle distance between two points in kilometres.
+func distKm(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = math.Pi / 180
+	a := math.Sin((lat2-lat1)*r/2)*math.Sin((lat2-lat1)*r/2) +
+		math.Cos(lat1*r)*math.Cos(lat2*r)*math.Sin((lon2-lon1)*r/2)*math.Sin((lon2-lon1)*r/2)
+	return 2 * 6371 * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // fold lowercases s and keeps only a-z, folding common Latin diacritics ("Zürich" → "zurich").

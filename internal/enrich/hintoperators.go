@@ -1,0 +1,83 @@
+package enrich
+
+// Operators' own site codes, each table from router names seen in real traces whose place the trace
+// (RTTs, neighbouring hops) or the operator's documentation confirms. See carriers in hintdata.go.
+
+// norduCodes are NORDUnet's (AS2603, nordu.net) site codes, written after a country token
+// ("uk-hex.nordu.net" London Harbour Exchange, "nl-sar" Amsterdam SARA, "us-man" New York Manhattan,
+// "is-rey" Reykjavik, "se-tug" Stockholm Tulegatan, "fi-csc" Espoo CSC, "de-hmb" Hamburg, "dk-bal"
+// Ballerup and "dk-uni" UNI-C Lyngby, both Copenhagen). A country token beside the code must agree
+// (see siteCode): "us-man" is not Manchester.
+var norduCodes = map[string]place{
+	"hex": pl("London", "GB", 51.51, -0.13), "sar": pl("Amsterdam", "NL", 52.37, 4.90),
+	"ams": pl("Amsterdam", "NL", 52.37, 4.90), "man": pl("New York", "US", 40.71, -74.01),
+	"rey": pl("Reykjavik", "IS", 64.15, -21.94), "tug": pl("Stockholm", "SE", 59.33, 18.07),
+	"csc": pl("Espoo", "FI", 60.21, 24.66), "hmb": pl("Hamburg", "DE", 53.55, 9.99),
+	"bal": pl("Copenhagen", "DK", 55.68, 12.57), "uni": pl("Copenhagen", "DK", 55.68, 12.57),
+}
+
+// retnCodes are RETN's (AS9002, retn.net) city codes where they are not the city's IATA or metro code;
+// the country label follows ("ae10-153.RT1.M9.MSK.RU.retn.net" Moscow, "ae3-4.RT.EQX.FKT.DE"
+// Frankfurt, "ae11-221.RT1.NTL.KIV.UA" Kyiv, "et002-3.RT.EQ6.HKI.FI" Helsinki, "et0110-2.rt.ncl.cgn.de"
+// Cologne, "ae1-499.RT.SRV.DRO.NL" Dronten).
+var retnCodes = map[string]place{
+	"msk": pl("Moscow", "RU", 55.76, 37.62), "fkt": pl("Frankfurt", "DE", 50.11, 8.68),
+	"kiv": pl("Kyiv", "UA", 50.45, 30.52), "hki": pl("Helsinki", "FI", 60.17, 24.94),
+	"cgn": pl("Cologne", "DE", 50.94, 6.96), "dro": pl("Dronten", "NL", 52.52, 5.72),
+	"stk": pl("Stockholm", "SE", 59.33, 18.07),
+}
+
+// iijCodes are IIJ's (AS2497, iij.net) city codes before a site number ("osk004bb01.IIJ.Net" Osaka,
+// "tky009bb00.IIJ.Net" Tokyo).
+var iijCodes = map[string]place{
+	"osk": pl("Osaka", "JP", 34.69, 135.50), "tky": pl("Tokyo", "JP", 35.68, 139.69),
+}
+
+// qwestCodes are Qwest's (CenturyLink/Lumen AS209, qwest.net) city codes: the four-letter city part of
+// the CLLI code ("ptld-agw2.inet.qwest.net", "ptld-dsl-gw53.ptld.qwest.net" Portland, CLLI PTLDOR).
+var qwestCodes = map[string]place{
+	"ptld": pl("Portland", "US", 45.52, -122.68), "sttl": pl("Seattle", "US", 47.61, -122.33),
+	"dnvr": pl("Denver", "US", 39.74, -104.99), "mpls": pl("Minneapolis", "US", 44.98, -93.27),
+	"phnx": pl("Phoenix", "US", 33.45, -112.07), "slkc": pl("Salt Lake City", "US", 40.76, -111.89),
+}
+
+// btCodes are BT's UK core (ukcore.bt.net) buildings: "faraday" (BT's Faraday Building in the City) and
+// "telehouse" (Telehouse London Docklands); "colindale" is in facilities.
+var btCodes = map[string]place{
+	"faraday": pl("London", "GB", 51.51, -0.13), "telehouse": pl("London", "GB", 51.51, -0.13),
+}
+
+// janetCodes are Janet's (AS786, ja.net) sites, four letters of the city and two of the building
+// ("ae29.londpg-sbr2.ja.net" London, "londhx" Harbour Exchange, "londtw" Telehouse West,
+// "ae29.manckh-sbr2" Manchester Kilburn House, "lanclu" Lancaster University).
+var janetCodes = map[string]place{
+	"londpg": pl("London", "GB", 51.51, -0.13), "londhx": pl("London", "GB", 51.51, -0.13),
+	"londtw": pl("London", "GB", 51.51, -0.13), "manckh": pl("Manchester", "GB", 53.48, -2.24),
+	"lanclu": pl("Lancaster", "GB", 54.05, -2.80),
+}
+
+// ertelecomCodes are ER-Telecom's (Dom.ru, ertelecom.ru) city labels ("lag-3-438.bgw01.ekat.ertelecom.ru"
+// Yekaterinburg, "bgw01.nsk" Novosibirsk, "bbr01.nn" Nizhny Novgorod, "st.chel" Chelyabinsk).
+var ertelecomCodes = map[string]place{
+	"ekat": pl("Yekaterinburg", "RU", 56.84, 60.61), "nsk": pl("Novosibirsk", "RU", 55.03, 82.92),
+	"nn": pl("Nizhny Novgorod", "RU", 56.33, 44.00), "chel": pl("Chelyabinsk", "RU", 55.16, 61.40),
+	"msk": pl("Moscow", "RU", 55.76, 37.62), "spb": pl("Saint Petersburg", "RU", 59.94, 30.31),
+}
+
+// aussiebbCodes are Aussie Broadband's (AS4764, aussiebb.net) sites ("core1.portmel.aussiebb.net" Port
+// Melbourne, "core1.vdc01.per" and "core1.nextdc-p1.per" Perth; "per" is otherwise a role word).
+var aussiebbCodes = map[string]place{
+	"portmel": pl("Melbourne", "AU", -37.81, 144.96), "per": pl("Perth", "AU", -31.95, 115.86),
+}
+
+// teracoCodes are the site codes of Teraco-hosted routers under ubermanage.net
+// ("xe-0-0-1-0.tco-jhb-ebr1.ubermanage.net" Johannesburg; JHB is otherwise Johor Bahru's airport).
+var teracoCodes = map[string]place{
+	"jhb": pl("Johannesburg", "ZA", -26.20, 28.05),
+}
+
+// edgecastCodes are Edgecast's (AS15133, edgecastcdn.net) sites ("ae-66.core1.sec.edgecastcdn.net"
+// Seattle, right after "Edgecast-level3-Seattle1.Level3.net").
+var edgecastCodes = map[string]place{
+	"sec": pl("Seattle", "US", 47.61, -122.33),
+}
