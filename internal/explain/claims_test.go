@@ -84,3 +84,31 @@ func TestJumpKeptLevel(t *testing.T) {
 		t.Errorf("summary %q, want it to say %q", f.Summary, want)
 	}
 }
+
+// TestSpikeBypassed: a router named in Newark answering in 76 ms from London, as the distance needs,
+// before a destination answering in 9 ms is no slow ICMP: the destination was reached another way.
+// The same RTTs from an unnamed router are slow ICMP.
+func TestSpikeBypassed(t *testing.T) {
+	london := &Place{City: "London", Country: "GB", Lat: 51.51, Lon: -0.13, HasCoords: true}
+	tr := explaintest.Trace("203.0.113.9", "192.0.2.1/1", "192.0.2.10/76", "203.0.113.9/9")
+	for _, tc := range []struct {
+		name  string
+		named bool
+	}{{"named in Newark", true}, {"unnamed", false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := infos("192.0.2.10=2914:NTT America:US", "203.0.113.9=64500:Example:GB")
+			if tc.named {
+				r := in[netip.MustParseAddr("192.0.2.10")]
+				r.Hint = &enrich.Hint{City: "Newark", Country: "US", Lat: 40.74, Lon: -74.17, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+				in[r.Addr] = r
+			}
+			f := Explain(tr, in, Options{From: london})
+			if len(f.Spikes) != 1 || f.Spikes[0].TTL != 2 || f.Spikes[0].Bypassed != tc.named {
+				t.Fatalf("spikes %+v, want hop 2 bypassed=%v", f.Spikes, tc.named)
+			}
+			if got := strings.Contains(f.Summary, "reached another way"); got != tc.named || strings.Contains(f.Summary, "slow ICMP") == tc.named {
+				t.Errorf("summary %q", f.Summary)
+			}
+		})
+	}
+}

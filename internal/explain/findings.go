@@ -263,6 +263,10 @@ type Spike struct {
 	LaterMs  float64
 	ExcessMs float64
 	Place    *Place
+	// Bypassed is set when the hop's RTT is what its own place's distance from the source needs and the
+	// later hop answers faster than that distance allows: the later hops were reached another way (a
+	// path that differs per flow, an anycast destination), and the hop's RTT is no slow ICMP.
+	Bypassed bool
 }
 
 // FarSide is a hop located at the near end of a long crossing whose RTT is already that of a hop far away:

@@ -93,6 +93,10 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 		if r := e.out[i].RTT; r != nil {
 			s.MaxMs = r.MaxMs
 		}
+		if p := s.Place; p != nil && p.HasCoords && strength(p) >= 5 && src.Known && src.Place != nil && src.Place.HasCoords {
+			light := (km(src.Place, p) - src.RadiusKm) / geo.FibreKmPerMs
+			s.Bypassed = light > crossSlackMs && e.placeMs[i] >= 0.8*light && later < 0.8*light-crossSlackMs
+		}
 		spikes = append(spikes, s)
 	}
 	return jumps, spikes
@@ -159,7 +163,11 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 // detours. A rise of 143 ms is no crossing from Frankfurt to Amsterdam (4 ms of light): the later hop
 // that accounts for it, if any, ends the crossing.
 func accounts(x, y *Place, riseMs float64) bool {
-	return riseMs <= farRiseStretch*km(x, y)/geo.FibreKmPerMs+crossSlackMs
+	light := km(x, y) / geo.FibreKmPerMs
+	// Nor is a rise of 8 ms the crossing from London to Newark (56 ms of light): the path to the far
+	// place passes the near one, so its RTT is at least light's more (80% of it, for coordinates that
+	// are a city's, not the router's).
+	return riseMs <= farRiseStretch*light+crossSlackMs && riseMs >= 0.8*light-crossSlackMs
 }
 
 // crossSlackMs is the rise a short crossing may add beyond the light it needs (queues, detours).

@@ -335,6 +335,10 @@ func spikeSentence(f *Findings) string {
 	if n := len(f.Spikes) - 1; n > 0 {
 		more = fmt.Sprintf(" (%d more such hop%s)", n, plural(n))
 	}
+	if big.Bypassed {
+		return fmt.Sprintf("Hop %d%s answers in %s, as its distance needs, while hop %d later shows %s ms: the later hops were reached another way (a path that differs per flow, an anycast destination), not through it%s.",
+			big.TTL, where, rng, big.LaterTTL, approx(big.LaterMs), more)
+	}
 	return fmt.Sprintf("Hop %d%s answers in %s while hop %d later shows %s ms: that is slow ICMP generation on the router, not path latency%s.",
 		big.TTL, where, rng, big.LaterTTL, approx(big.LaterMs), more)
 }

@@ -179,6 +179,9 @@ type Spike struct {
 	LaterMs  float64 `json:"later_ms"`
 	ExcessMs float64 `json:"excess_ms"`
 	Place    *Place  `json:"place,omitempty"`
+	// Bypassed: the hop's RTT is what its place's distance needs and the later hop answers faster than
+	// that distance allows; the later hops were reached another way, and the hop's RTT is no slow ICMP.
+	Bypassed bool `json:"bypassed,omitempty"`
 }
 
 // FarSide is a hop located at the near end of a long crossing whose RTT is already that of a hop far away:

@@ -59,7 +59,7 @@ func newFindings(f explain.Findings) Findings {
 	}
 	for _, s := range f.Spikes {
 		out.Spikes = append(out.Spikes, Spike{TTL: s.TTL, MinMs: s.MinMs, MaxMs: s.MaxMs, LaterTTL: s.LaterTTL, LaterMs: s.LaterMs,
-			ExcessMs: s.ExcessMs, Place: newPlace(s.Place)})
+			ExcessMs: s.ExcessMs, Place: newPlace(s.Place), Bypassed: s.Bypassed})
 	}
 	for _, x := range f.FarSide {
 		out.FarSide = append(out.FarSide, FarSide{TTL: x.TTL, Place: newPlace(x.Place), MinMs: x.MinMs, FarTTL: x.FarTTL,

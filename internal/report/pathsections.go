@@ -231,6 +231,11 @@ func latencyLines(f *Findings) []string {
 		if s.Place != nil {
 			where = " (" + s.Place.LabelOf() + ")"
 		}
+		if s.Bypassed {
+			lines = append(lines, fmt.Sprintf("hop %d%s: %s–%s ms, as its distance from the source needs, but hop %d answers in %s ms: the later hops were reached another way (a path that differs per flow, an anycast destination), not through it",
+				s.TTL, where, fmtMs(s.MinMs), fmtMs(s.MaxMs), s.LaterTTL, fmtMs(s.LaterMs)))
+			continue
+		}
 		lines = append(lines, fmt.Sprintf("hop %d%s: %s–%s ms, but hop %d answers in %s ms: slow ICMP generation on that router, not path latency",
 			s.TTL, where, fmtMs(s.MinMs), fmtMs(s.MaxMs), s.LaterTTL, fmtMs(s.LaterMs)))
 	}
