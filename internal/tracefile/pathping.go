@@ -64,18 +64,21 @@ func parsePathping(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		cur       *path.Trace
 		toks      []token
 		stats     bool // in the statistics part
+		rows      bool // a hop row of the statistics was read
 		sawHeader bool
 	)
 	flush := func() {
 		if cur != nil && len(cur.Hops) > 0 {
 			cur.Warnings = append(cur.Warnings, in.takeNotes()...)
-			if stats {
+			if rows {
 				cur.Warnings = append(cur.Warnings, "pathping reports only the average RTT per hop: best, worst and last are that average")
+			} else {
+				pathpingRouteOnly(cur)
 			}
 			finish(cur, true, false)
 			traces = append(traces, cur)
 		}
-		cur, stats = nil, false
+		cur, stats, rows = nil, false, false
 	}
 	for in.scan() {
 		if startsWithDigit(in.body()) {
@@ -123,7 +126,9 @@ func parsePathping(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 				if err := in.tolerate(err); err != nil {
 					return nil, err
 				}
+				continue
 			}
+			rows = rows || stats
 			continue
 		}
 		if isPromptLine(ln) || isCmdExePrompt(body) {
@@ -138,6 +143,30 @@ func parsePathping(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		return nil, in.refuse(`"Tracing route to" and hop lines`, looksWithoutHops(sawHeader, describe(format)))
 	}
 	return traces, nil
+}
+
+// pathpingNoStats is the warning for a pathping output whose statistics part is missing.
+const pathpingNoStats = "pathping's statistics part is not in the input: no RTTs or loss"
+
+// pathpingRouteOnly completes a trace read from pathping's route listing alone (the statistics cut
+// off, or never computed): pathping sent one probe per hop to list the route, and a listed router
+// answered it, so each of its responders gets one reply probe without an RTT (pathping prints no time
+// there), and a hop shown as "*" one timeout. A warning says the RTTs and loss are not in the input.
+func pathpingRouteOnly(t *path.Trace) {
+	for i := range t.Hops {
+		h := &t.Hops[i]
+		if len(h.Probes) > 0 {
+			continue
+		}
+		if len(h.Responders) == 0 {
+			h.Probes = append(h.Probes, path.Probe{Status: path.StatusTimeout})
+			continue
+		}
+		for _, r := range h.Responders {
+			h.Probes = append(h.Probes, path.Probe{Status: path.StatusReply, From: r.Addr})
+		}
+	}
+	t.Warnings = append(t.Warnings, pathpingNoStats)
 }
 
 // pathpingHop reads a hop line of the route listing ("  1  name [addr]", "  3     *        *        *")
