@@ -112,3 +112,18 @@ func TestSpikeBypassed(t *testing.T) {
 		})
 	}
 }
+
+// TestContentHopRegistry: an Akamai cache inside an Indonesian network, registered in the US and
+// answering in 2 ms, does not make the Indonesian hops before it impossible: a content network's
+// registry country is no place.
+func TestContentHopRegistry(t *testing.T) {
+	tr := explaintest.Trace("203.0.113.9", "192.0.2.1/1", "192.0.2.2/1", "203.0.113.9=a104-93-98-193.deploy.static.akamaitechnologies.com/2")
+	in := infos("192.0.2.1=7713:Telekomunikasi Indonesia:ID", "192.0.2.2=7713:Telekomunikasi Indonesia:ID", "203.0.113.9=7713:Telekomunikasi Indonesia:US")
+	r := in[netip.MustParseAddr("203.0.113.9")]
+	r.Hint = &enrich.Hint{ASN: 20940}
+	in[r.Addr] = r
+	f := Explain(tr, in, Options{})
+	if len(f.Contradictions) != 0 || f.Hops[1].Place == nil || f.Hops[1].Place.Country != "ID" {
+		t.Errorf("contradictions %+v, hop 2 place %+v: want none, and hop 2 in ID", f.Contradictions, f.Hops[1].Place)
+	}
+}

@@ -154,6 +154,11 @@ func (e *explainer) hops() {
 		}
 		var from netip.Addr
 		o.Place, from = e.hopPlace(h)
+		if p := o.Place; p != nil && p.Source == "database" && p.City == "" && !p.HasCoords && e.contentHop(h, o.ASN) {
+			// A content network's registry country names its head office, never the cache that
+			// answered (Akamai's US for a node inside Telkom Indonesia).
+			o.Place = nil
+		}
 		e.placeMs[i] = e.mins[i]
 		if from.IsValid() && len(h.Responders) > 1 {
 			if m := e.placedMs(h, o.Place, from); !math.IsNaN(m) {
@@ -163,6 +168,23 @@ func (e *explainer) hops() {
 		e.out[i] = o
 	}
 	e.confirmNameHints()
+}
+
+// contentHop reports whether hop h belongs to a content network (contentNetworks): its AS, or a
+// responder's name in such a network's domain ("a104-93-98-193.deploy.static.akamaitechnologies.com").
+func (e *explainer) contentHop(h *path.Hop, asn uint32) bool {
+	if contentNetwork(asn) {
+		return true
+	}
+	for k, r := range h.Responders {
+		if k >= placedRespondersMax {
+			break
+		}
+		if in := e.responderInfo(r); in.Hint != nil && contentNetwork(in.Hint.ASN) {
+			return true
+		}
+	}
+	return false
 }
 
 // placedRespondersMax bounds how many responders of one hop placedMs reads (a load balancer's fan-out
