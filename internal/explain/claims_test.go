@@ -127,3 +127,20 @@ func TestContentHopRegistry(t *testing.T) {
 		t.Errorf("contradictions %+v, hop 2 place %+v: want none, and hop 2 in ID", f.Contradictions, f.Hops[1].Place)
 	}
 }
+
+// TestCrossingStaysNearStart: a home line's 6 ms into the provider's first router, in the source's own
+// country, is no crossing to the Amsterdam router named five hops later.
+func TestCrossingStaysNearStart(t *testing.T) {
+	brussels := &Place{City: "Brussels", Country: "BE", Lat: 50.85, Lon: 4.35, HasCoords: true}
+	tr := explaintest.Trace("203.0.113.9", "192.168.1.1/1", "192.0.2.2/7", "192.0.2.3/11", "192.0.2.8/13", "203.0.113.9/21")
+	in := infos("192.0.2.2=6848:Telenet:BE", "192.0.2.3=6848:Telenet:BE", "192.0.2.8=3356:Level 3:US", "203.0.113.9=16276:OVH:FR")
+	r := in[netip.MustParseAddr("192.0.2.8")]
+	r.Hint = &enrich.Hint{City: "Amsterdam", Country: "NL", Lat: 52.37, Lon: 4.90, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+	in[r.Addr] = r
+	f := Explain(tr, in, Options{From: brussels})
+	for _, j := range f.Jumps {
+		if j.FromTTL == 1 && j.ToPlace != nil {
+			t.Errorf("jump 1→%d crosses to %s: the path is still in Belgium after it", j.ToTTL, j.ToPlace.Label())
+		}
+	}
+}

@@ -147,9 +147,21 @@ func (e *explainer) crossing(a, b int, src Source, dst *Place) (*Place, *Place) 
 	if from == nil {
 		return nil, nil
 	}
+	if own := e.out[b].Place; bp == nil && own != nil && own.Country != "" && own.Country == from.Country {
+		// The hop where the rise shows is still in the start's country (a home line's 6 ms into the
+		// provider's first router): no crossing to find further on.
+		return from, nil
+	}
 	for i := b + 1; i < len(e.out); i++ {
-		if p := e.reachedPlace(i, from, rise); p != nil && p.HasCoords && far(from, p) && accounts(from, p, rise) {
+		p := e.reachedPlace(i, from, rise)
+		if p == nil {
+			continue
+		}
+		if p.HasCoords && far(from, p) && accounts(from, p, rise) {
 			return from, p
+		}
+		if (p.HasCoords && !far(from, p)) || (!p.HasCoords && p.Country != "" && p.Country == from.Country) {
+			break // the path is still near the start after the rise: no crossing ends further on
 		}
 	}
 	if dst != nil && dst.HasCoords && far(from, dst) && accounts(from, dst, rise) {
