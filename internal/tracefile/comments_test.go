@@ -187,3 +187,48 @@ func TestPastedComments(t *testing.T) {
 		})
 	}
 }
+
+// TestPastedChrome: what a shell or a web page adds around a trace is read past without a warning:
+// the cmd.exe and PowerShell banners, the tail of a wrapped hop-limit line, the hop-limit line in
+// Polish and Dutch, and mtr column titles without "HOST:" (which still set the columns' order).
+func TestPastedChrome(t *testing.T) {
+	tests := []struct {
+		name, format, in string
+		maxTTL           int
+		check            func(t *testing.T, tr *path.Trace)
+	}{
+		{"cmd banner", FormatTracert, "Microsoft Windows [Version 10.0.18363.778]\n(c) 2019 Microsoft Corporation. All rights reserved.\n\nC:\\Users\\me>tracert 192.0.2.9\n\nTracing route to 192.0.2.9 over a maximum of 30 hops\n\n  1    <1 ms    <1 ms    <1 ms  192.0.2.9\n\nTrace complete.\n", 30, nil},
+		{"XP banner", FormatTracert, "Microsoft Windows XP [Versión 5.1.2600]\n(C) Copyright 1985-2001 Microsoft Corp.\nC:\\>tracert 192.0.2.9\nTraza a la dirección 192.0.2.9\nsobre un máximo de 30 saltos:\n  1    <1 ms    <1 ms    <1 ms  192.0.2.9\n", 30, nil},
+		{"PowerShell banner", FormatTracert, "Windows PowerShell\nCopyright (C) Microsoft Corporation. All rights reserved.\n\nTry the new cross-platform PowerShell https://aka.ms/pscore6\n\nPS C:\\> tracert 192.0.2.9\n\nTracing route to 192.0.2.9\nover a maximum of 30 hops:\n\n  1    <1 ms    <1 ms    <1 ms  192.0.2.9\n", 30, nil},
+		{"wrapped hop limit", FormatTracert, "Tracing route to www.example.com [192.0.2.9] over a maximum of 30\nhops:\n1 27 ms 2 ms 2 ms 192.0.2.1\n2 38 ms 40 ms 63 ms 192.0.2.9\n", 30, nil},
+		{"Polish hop limit", FormatTracert, "Śledzenie trasy do www.example.com [192.0.2.9]\nz maksymalną liczbą 15 przeskoków:\n\n  1    <1 ms    <1 ms    <1 ms  192.0.2.9\n", 15, nil},
+		{"Dutch hop limit", FormatTracert, "Traceren van de route naar www.example.com [192.0.2.9]\nvia maximaal 20 hops:\n\n  1    <1 ms    <1 ms    <1 ms  192.0.2.9\n", 20, nil},
+		{"pathping banner", FormatPathping, "Microsoft Windows [Version 10.0.19045.3693]\n(c) Microsoft Corporation. All rights reserved.\n\nC:\\>pathping 192.0.2.9\n\nTracing route to 192.0.2.9 over a maximum of 30 hops\n\n  0  pc [192.168.1.10]\n  1  192.0.2.9\n", 0, nil},
+		{"mtr titles without HOST", FormatMTRReport, "Start: 2023-03-15T11:45:36+0000\n                                   Snt  Loss   Avg\n  1.|-- 192.0.2.1                  4   25.0%    0.5\n", 0, func(t *testing.T, tr *path.Trace) {
+			st := tr.Hop(1).Responders[0].Stats
+			if st == nil || st.Sent != 4 || st.Received != 3 || st.Avg.Microseconds() != 500 {
+				t.Errorf("stats %+v, want 3 of 4 received at 0.5 ms", st)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			trs, err := ParseWith([]byte(tc.in), tc.format, ParseOptions{})
+			if err != nil || len(trs) != 1 {
+				t.Fatalf("%d traces, %v", len(trs), err)
+			}
+			tr := trs[0]
+			for _, w := range tr.Warnings {
+				if strings.Contains(w, "skipped") {
+					t.Errorf("warning %q", w)
+				}
+			}
+			if tc.maxTTL != 0 && tr.MaxTTL != tc.maxTTL {
+				t.Errorf("hop limit %d, want %d", tr.MaxTTL, tc.maxTTL)
+			}
+			if tc.check != nil {
+				tc.check(t, tr)
+			}
+		})
+	}
+}

@@ -124,8 +124,8 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			sawScreen = true
 			fields = nil
 			for _, w := range strings.Fields(body)[1:] {
-				if isMTRField(w) {
-					fields = append(fields, w)
+				if f, ok := mtrField(w); ok {
+					fields = append(fields, f)
 				}
 			}
 			continue

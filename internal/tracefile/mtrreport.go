@@ -34,12 +34,39 @@ var (
 )
 
 func isMTRField(s string) bool {
+	_, ok := mtrField(s)
+	return ok
+}
+
+// mtrField is the column a title names: one of mtrFields, or "Loss", which some mtr front ends print
+// for "Loss%".
+func mtrField(s string) (string, bool) {
+	if s == "Loss" {
+		return "Loss%", true
+	}
 	for _, f := range mtrFields {
 		if s == f {
-			return true
+			return f, true
 		}
 	}
-	return false
+	return "", false
+}
+
+// mtrTitles reads a line of column titles without "HOST:" ("Loss   Snt   Last   Avg  Best  Wrst StDev",
+// where the host name was cut off): the fields, or false when a word is not a title.
+func mtrTitles(toks []token) ([]string, bool) {
+	if len(toks) < 2 {
+		return nil, false
+	}
+	fields := make([]string, 0, len(toks))
+	for _, t := range toks {
+		f, ok := mtrField(t.s)
+		if !ok {
+			return nil, false
+		}
+		fields = append(fields, f)
+	}
+	return fields, true
 }
 
 // parseMTRReport imports mtr --report / --report-wide output, old and new layouts:
@@ -124,7 +151,8 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			}
 			fields = nil
 			for _, t := range toks[k:] {
-				fields = append(fields, t.s)
+				f, _ := mtrField(t.s)
+				fields = append(fields, f)
 			}
 			if k > 0 {
 				setMeta(cur, "host", toks[0].s)
@@ -171,6 +199,13 @@ func parseMTRReport(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			flush()
 			command = body
 			continue
+		}
+		if (cur == nil || len(cur.Hops) == 0) && body[0] >= 'A' && body[0] <= 'Z' {
+			if f, ok := mtrTitles(tokenize(body, toks)); ok {
+				ensure()
+				fields = f
+				continue
+			}
 		}
 		if err := in.tolerate(errf(start+1, `a report row like "  1.|-- 192.0.2.1  0.0%  10  0.5  0.6  0.4  0.9  0.1"`, body)); err != nil {
 			return nil, err

@@ -101,7 +101,7 @@ func parsePathping(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		}
 		switch {
 		case cur == nil:
-			if isPromptLine(ln) || isCmdExePrompt(body) || strings.Contains(body, "Trace-HcsRoute") {
+			if isPromptLine(ln) || isCmdExePrompt(body) || strings.Contains(body, "Trace-HcsRoute") || isWindowsBanner(body) {
 				continue
 			}
 		case strings.HasPrefix(body, "Computing statistics for "):

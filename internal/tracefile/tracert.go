@@ -158,6 +158,12 @@ func parseTracert(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			}
 			continue
 		}
+		if isWindowsBanner(body) && (cur == nil || len(cur.Hops) == 0) {
+			continue
+		}
+		if cur != nil && len(cur.Hops) == 0 && cur.MaxTTL > 0 && isWrappedLimitTail(body) {
+			continue // "hops:" after "Tracing route to x [a] over a maximum of 30"
+		}
 		if err := in.tolerate(errf(start+1, `a hop line like "  3     4 ms     3 ms     4 ms  192.0.2.1" or "Tracing route to"`, body)); err != nil {
 			return nil, err
 		}

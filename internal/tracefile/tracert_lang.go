@@ -116,6 +116,24 @@ func tracertHeader(line string) (string, bool) {
 var tracertLimitWords = []string{
 	"maximum of", "maximal", "maximum de", "máximo de", "no máximo", "massimo di",
 	"максимальным числом", "最大", "最多", "上限", "최대",
+	"maksymaln", // Polish: "z maksymalną liczbą 30 przeskoków:"
+	"maximaal",  // Dutch: "via maximaal 30 hops:"
+}
+
+// isWrappedLimitTail reports whether line is the end of a hop-limit line that a mail or a narrow
+// console wrapped ("over a maximum of 30" then "hops:"): one word ending in a colon, no digit.
+func isWrappedLimitTail(line string) bool {
+	return strings.HasSuffix(line, ":") && len(strings.Fields(line)) == 1 && !strings.ContainsAny(line, "0123456789[]")
+}
+
+// isWindowsBanner reports whether line is one of the lines cmd.exe or PowerShell print when they
+// open, copied along with a trace: "Microsoft Windows [Version 10.0.18363.778]", "(c) 2019 Microsoft
+// Corporation. All rights reserved.", "(C) Copyright 1985-2001 Microsoft Corp.", "Windows PowerShell",
+// "Try the new cross-platform PowerShell https://aka.ms/pscore6".
+func isWindowsBanner(line string) bool {
+	return strings.HasPrefix(line, "Microsoft Windows") || line == "Windows PowerShell" ||
+		strings.HasPrefix(line, "Try the new cross-platform PowerShell") ||
+		(strings.HasPrefix(line, "(c)") || strings.HasPrefix(line, "(C)") || strings.HasPrefix(line, "Copyright")) && strings.Contains(line, "Microsoft Corp")
 }
 
 // tracertMaxHops reads the hop limit from a line such as "over a maximum of 30 hops:",
