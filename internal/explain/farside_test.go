@@ -27,7 +27,7 @@ func farSideNaive(e *explainer) []FarSide {
 			}
 			d := km(p, q)
 			need := d / geo.FibreKmPerMs
-			if d >= farSideMinKm && e.placeMs[j] >= need && e.placeMs[i] >= 0.8*e.placeMs[j] && e.placeMs[i] >= need {
+			if d >= farSideMinKm && e.placeMs[j] >= need && e.placeMs[i] >= 0.8*e.placeMs[j] && e.placeMs[i] >= need && e.placeMs[j] <= e.placeMs[i]+0.5*need {
 				out = append(out, FarSide{TTL: h.TTL, Place: p, MinMs: e.placeMs[i], FarTTL: e.out[j].TTL, FarPlace: q, FarMs: e.placeMs[j], DistanceKm: math.Round(d)})
 				break
 			}

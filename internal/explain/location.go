@@ -354,10 +354,13 @@ func (e *explainer) farSide() []FarSide {
 			if d < farSideMinKm || e.placeMs[i] < need {
 				continue
 			}
-			// The group's hops j with e.placeMs[j] >= need and e.placeMs[i] >= 0.8*e.placeMs[j], a range of
-			// the RTT order since both bounds are monotone in e.placeMs[j].
+			// The group's hops j with e.placeMs[j] >= need, e.placeMs[i] >= 0.8*e.placeMs[j], and a
+			// difference less than half what light needs between the two places (a path rising from
+			// Chicago at 156 ms to Seattle at 194, 28 ms of light apart, is no tunnel: each hop is
+			// where its RTT says): a range of the RTT order since every bound is monotone in e.placeMs[j].
+			ceil := math.Min(e.placeMs[i]/0.8, e.placeMs[i]+0.5*need)
 			lo := sort.Search(len(g.hops), func(k int) bool { return e.placeMs[g.hops[k]] >= need })
-			hi := sort.Search(len(g.hops), func(k int) bool { return e.placeMs[i] < 0.8*e.placeMs[g.hops[k]] })
+			hi := sort.Search(len(g.hops), func(k int) bool { return e.placeMs[g.hops[k]] > ceil })
 			if j := g.last.max(lo, hi); j > i && j > best {
 				best = j
 			}
