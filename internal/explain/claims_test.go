@@ -7,6 +7,7 @@ import (
 
 	"hopscope/internal/enrich"
 	"hopscope/internal/explain/explaintest"
+	"hopscope/internal/path"
 )
 
 // TestContentNetworkDestination: a content network's registry country (Google's US) is its head office,
@@ -142,5 +143,40 @@ func TestCrossingStaysNearStart(t *testing.T) {
 		if j.FromTTL == 1 && j.ToPlace != nil {
 			t.Errorf("jump 1→%d crosses to %s: the path is still in Belgium after it", j.ToTTL, j.ToPlace.Label())
 		}
+	}
+}
+
+// TestRouteWithoutTimes: a route list whose hops answered without times (pathping without its
+// statistics) is no "nothing answered": the source and latency say the times are missing.
+func TestRouteWithoutTimes(t *testing.T) {
+	tr := &path.Trace{Source: "test", Target: path.Target{Addr: netip.MustParseAddr("203.0.113.9")}}
+	for i, a := range []string{"192.0.2.1", "192.0.2.2"} {
+		tr.HopAt(i+1).AddProbe(path.Probe{Status: path.StatusReply, From: netip.MustParseAddr(a)}, "")
+	}
+	f := Explain(tr, nil, Options{})
+	if !f.NoRTT || f.Source.Known || !strings.Contains(f.Source.Basis, "no hop carries an RTT") {
+		t.Errorf("NoRTT %v, source %+v", f.NoRTT, f.Source)
+	}
+}
+
+// TestUnreachedDestinationCity: a destination that did not answer, known only by its large country,
+// does not take the city of the last located hop; in a city-state it may.
+func TestUnreachedDestinationCity(t *testing.T) {
+	for _, tc := range []struct {
+		cc, city string
+		lat, lon float64
+		want     bool
+	}{{"US", "Chicago", 41.88, -87.63, false}, {"SG", "Singapore", 1.29, 103.85, true}} {
+		t.Run(tc.cc, func(t *testing.T) {
+			tr := explaintest.Trace("203.0.113.9", "192.0.2.1/1", "192.0.2.2/20", "*")
+			in := infos("192.0.2.1=64500:Carrier:"+tc.cc, "192.0.2.2=64500:Carrier:"+tc.cc, "203.0.113.9=64501:Shop:"+tc.cc)
+			r := in[netip.MustParseAddr("192.0.2.2")]
+			r.Hint = &enrich.Hint{City: tc.city, Country: tc.cc, Lat: tc.lat, Lon: tc.lon, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+			in[r.Addr] = r
+			f := Explain(tr, in, Options{})
+			if got := f.Destination.City == tc.city; got != tc.want {
+				t.Errorf("destination city %q, want it taken: %v", f.Destination.City, tc.want)
+			}
+		})
 	}
 }

@@ -71,6 +71,7 @@ func Explain(t *path.Trace, infos map[netip.Addr]enrich.Info, opt Options) Findi
 	e.checkDestination(&f.Destination, f.Source)
 	e.checkDestinationBound(&f.Destination)
 	f.ClockStepMs = clockStep(t)
+	f.NoRTT = len(e.responding()) == 0 && e.lastResponding() >= 0
 	e.step = f.ClockStepMs
 	f.FarSide = e.farSide()
 	e.farPlace = map[int]*Place{}

@@ -29,6 +29,9 @@ type Findings struct {
 	// 8 ms "msec" timers, Windows' 15.625 ms tick); rises and excesses under two steps are then not
 	// counted as jumps or spikes. 0 when the RTTs are not quantised.
 	ClockStepMs float64
+	// NoRTT is set when hops answered but none carries a time (a route list without its statistics):
+	// latency and distance cannot be judged.
+	NoRTT bool
 	// FarSide are hops placed near the start of a long crossing that already answer with the far end's RTT.
 	FarSide []FarSide
 	// MPLS are hops that quoted an MPLS label stack (RFC 4950): the probe was inside a label-switched path,

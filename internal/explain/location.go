@@ -249,8 +249,10 @@ func (e *explainer) locateDestination(d *Destination) {
 	}
 	for i := len(e.out) - 1; i >= 0; i-- {
 		p := e.out[i].Place
-		// Only a hop next to the end, or one inside the destination's own network, says where it is.
-		near := e.out[i].TTL >= d.LastRespondingTTL-1 || (d.ASN != 0 && e.out[i].ASN == d.ASN)
+		// Only a hop next to the end, or one inside the destination's own network, says where it is;
+		// next to an end that did not answer, only in a country small enough that any city stands
+		// for it (Singapore), since the silent rest of the path may go anywhere in a large one.
+		near := e.out[i].TTL >= d.LastRespondingTTL-1 && (d.Reached || smallCountry(country)) || (d.ASN != 0 && e.out[i].ASN == d.ASN)
 		if p != nil && p.HasCoords && p.Country == country && near {
 			q := *p
 			q.Source, q.Confidence = "inferred", "low"

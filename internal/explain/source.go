@@ -29,6 +29,9 @@ func (e *explainer) source(user *Place) Source {
 	}
 	resp := e.responding()
 	if len(resp) == 0 {
+		if e.lastResponding() >= 0 {
+			return Source{Basis: "no hop carries an RTT (the input lists the route without times); give --from-location"}
+		}
 		return Source{Basis: "no hop answered"}
 	}
 	// The evidence is the public hops before the destination: a private hop has no place, and the

@@ -19,6 +19,8 @@ type Findings struct {
 	Spikes []Spike `json:"latency_spikes"`
 	// ClockStepMs is the step in which every RTT comes (a coarse clock); absent when not quantised.
 	ClockStepMs float64 `json:"clock_step_ms,omitempty"`
+	// NoRTT is set when hops answered but none carries a time (a route list without its statistics).
+	NoRTT bool `json:"no_rtt,omitempty"`
 	// FarSide are hops placed near the start of a long crossing that already answer with the far end's RTT.
 	FarSide []FarSide `json:"far_side_rtts"`
 	// MPLS are hops that quoted an MPLS label stack (RFC 4950): the probe was inside a label-switched path,

@@ -22,6 +22,7 @@ func newFindings(f explain.Findings) Findings {
 		Contradictions:  make([]Contradiction, 0, len(f.Contradictions)),
 		Markers:         newMarkers(f.Markers),
 		ClockStepMs:     f.ClockStepMs,
+		NoRTT:           f.NoRTT,
 		Loss:            make([]LossFinding, 0, len(f.Loss)),
 		Jitter:          make([]JitterFinding, 0, len(f.Jitter)),
 		Impact:          f.Impact,

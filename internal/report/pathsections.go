@@ -240,6 +240,9 @@ func latencyLines(f *Findings) []string {
 			s.TTL, where, fmtMs(s.MinMs), fmtMs(s.MaxMs), s.LaterTTL, fmtMs(s.LaterMs)))
 	}
 	lines = append(lines, farSideLines(f.FarSide)...)
+	if f.NoRTT {
+		return []string{"no hop carries an RTT (the input lists the route without times): latency cannot be judged"}
+	}
 	if len(lines) == 0 {
 		lines = append(lines, "no jump: the RTT rises smoothly along the path")
 	}
