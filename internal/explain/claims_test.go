@@ -180,3 +180,22 @@ func TestUnreachedDestinationCity(t *testing.T) {
 		})
 	}
 }
+
+// TestRemotePeer: a member's port on an exchange LAN answering in 7 ms before another member's port on
+// the same LAN at 78 ms is a remote peer: its router is not at the exchange, and the source stays with
+// the first hops' country instead of being placed near the exchange.
+func TestRemotePeer(t *testing.T) {
+	tr := explaintest.Trace("203.0.113.9", "192.0.2.1/3", "198.51.100.140/7", "198.51.100.209/78", "203.0.113.9/60")
+	in := infos("192.0.2.1=8452:TE Data:EG", "203.0.113.9=16276:OVH:FR")
+	for _, a := range []string{"198.51.100.140", "198.51.100.209"} {
+		ad := netip.MustParseAddr(a)
+		in[ad] = enrich.Info{Addr: ad, GeoSource: "exchange", City: "Frankfurt", Country: "DE", Lat: 50.11, Lon: 8.68, HasCoords: true}
+	}
+	f := Explain(tr, in, Options{})
+	if f.Hops[1].Place != nil || f.Hops[2].Place == nil || f.Hops[2].Place.City != "Frankfurt" {
+		t.Errorf("hop 2 place %+v (want none: remote peer), hop 3 %+v (want Frankfurt)", f.Hops[1].Place, f.Hops[2].Place)
+	}
+	if f.Source.Place != nil && f.Source.Place.City == "Frankfurt" {
+		t.Errorf("source %+v: placed at the exchange", f.Source)
+	}
+}

@@ -169,6 +169,28 @@ func (e *explainer) hops() {
 		e.out[i] = o
 	}
 	e.confirmNameHints()
+	e.dropRemotePeers()
+}
+
+// dropRemotePeers drops the exchange place of a hop whose port on an exchange's LAN answers much faster
+// than the next hop's port on the same LAN: two ports of one LAN are at one site, so the faster one's
+// router is elsewhere, reaching the exchange over a long link (remote peering: TE Data's Cairo router on
+// DE-CIX Frankfurt answers in 7 ms, OVH's port after it in 78 ms).
+func (e *explainer) dropRemotePeers() {
+	prev := -1
+	for i := range e.out {
+		if math.IsNaN(e.placeMs[i]) {
+			continue
+		}
+		if prev >= 0 {
+			p, q := e.out[prev].Place, e.out[i].Place
+			if p != nil && q != nil && p.Source == "exchange" && q.Source == "exchange" && p.Label() == q.Label() &&
+				e.placeMs[i]-e.placeMs[prev] > math.Max(crossSlackMs, 0.25*e.placeMs[i]) {
+				e.out[prev].Place = nil
+			}
+		}
+		prev = i
+	}
 }
 
 // contentHop reports whether hop h belongs to a content network (contentNetworks): its AS, or a
