@@ -148,6 +148,8 @@ type Tracer struct {
 	// seqBase is added to every probe's sequence number: a Session gives each round its own range, so
 	// that a reply to an earlier round is never taken for one to this round.
 	seqBase int
+	// due is secondChances' scratch space, per TTL.
+	due []int8
 	// noRetry turns second chances off: in continuous rounds a silent hop is a loss in that round,
 	// as mtr counts it, and an extra probe would bias the loss down.
 	noRetry bool
@@ -279,21 +281,28 @@ func (t *Tracer) secondChances(now time.Time) {
 		return
 	}
 	lim := t.limit()
-	due := map[int]bool{}
+	// due[ttl] is whether every first-pass probe of ttl has outlived its wait (or failed to send); the
+	// slice is the tracer's, reused on every pass of the loop.
+	if cap(t.due) < lim+1 {
+		t.due = make([]int8, lim+1)
+	}
+	due := t.due[:lim+1]
+	clear(due) // 0 unseen, 1 due, -1 not due
 	for i := range t.slots {
 		s := &t.slots[i]
 		if s.p.TTL > lim || s.retry {
 			continue
 		}
-		ok := s.expired || s.sendErr != nil
-		if prev, seen := due[s.p.TTL]; seen {
-			ok = ok && prev
+		switch {
+		case !(s.expired || s.sendErr != nil):
+			due[s.p.TTL] = -1
+		case due[s.p.TTL] == 0:
+			due[s.p.TTL] = 1
 		}
-		due[s.p.TTL] = ok
 	}
 	for ttl := t.cfg.FirstTTL; ttl <= lim; ttl++ {
 		h := t.hops[ttl]
-		if !due[ttl] || h.answered || h.retried || h.firstSent.Add(t.hold(ttl)).Sub(now) < t.cfg.MinWait {
+		if due[ttl] != 1 || h.answered || h.retried || h.firstSent.Add(t.hold(ttl)).Sub(now) < t.cfg.MinWait {
 			continue
 		}
 		h.retried = true
