@@ -199,3 +199,32 @@ func TestRemotePeer(t *testing.T) {
 		t.Errorf("source %+v: placed at the exchange", f.Source)
 	}
 }
+
+// TestPlacedRise: a rise of 9 ms, under the RTT-only threshold, is a jump when the hops at both ends are
+// named 700 km apart (Sydney, then Melbourne) and light accounts for it; between two routers named in one
+// city it is not.
+func TestPlacedRise(t *testing.T) {
+	sydney := enrich.Hint{City: "Sydney", Country: "AU", Lat: -33.87, Lon: 151.21, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+	melbourne := enrich.Hint{City: "Melbourne", Country: "AU", Lat: -37.81, Lon: 144.96, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+	for _, tc := range []struct {
+		name string
+		far  enrich.Hint
+		want bool
+	}{{"Sydney to Melbourne", melbourne, true}, {"within Sydney", sydney, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := explaintest.Trace("203.0.113.9", "192.0.2.1/5", "192.0.2.2/14", "203.0.113.9/15")
+			in := infos("192.0.2.1=1221:Telstra:AU", "192.0.2.2=1221:Telstra:AU", "203.0.113.9=1221:Telstra:AU")
+			a, b := in[netip.MustParseAddr("192.0.2.1")], in[netip.MustParseAddr("192.0.2.2")]
+			a.Hint, b.Hint = &sydney, &tc.far
+			in[a.Addr], in[b.Addr] = a, b
+			f := Explain(tr, in, Options{})
+			got := false
+			for _, j := range f.Jumps {
+				got = got || j.ToTTL == 2
+			}
+			if got != tc.want {
+				t.Errorf("jumps %+v, want a jump into hop 2: %v", f.Jumps, tc.want)
+			}
+		})
+	}
+}

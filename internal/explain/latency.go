@@ -54,7 +54,7 @@ func (e *explainer) latency(src Source, dst *Place) ([]Jump, []Spike) {
 	for k := 1; k < len(resp); k++ {
 		prev, cur := level[k-1], level[k]
 		delta := cur - prev
-		if !e.isJump(prev, cur) {
+		if !e.isJump(prev, cur) && !e.placedRise(resp[k-1], resp[k], delta) {
 			continue
 		}
 		// When the hop where the floor rises is itself a spike, the rise shows first at the next hop that
@@ -110,6 +110,26 @@ func (e *explainer) isJump(prev, cur float64) bool {
 	big := delta >= jumpMinMs && delta >= jumpMinFrac*prev
 	near := delta >= jumpNearMinMs && cur >= jumpNearFactor*prev
 	return (big || near) && delta >= 2*e.step
+}
+
+// placedRiseMinMs and placedRiseMinKm bound the rises placedRise takes: smaller ones are noise whatever
+// the names say, nearer places no crossing.
+const (
+	placedRiseMinMs = 5.0
+	placedRiseMinKm = 300.0
+)
+
+// placedRise reports whether a rise of delta ms between hop indexes a and b, too small for the RTTs alone
+// to call a jump, is one because both hops are named in places that far apart: Sydney at 5 ms to
+// Melbourne at 14, or Chicago at 158 ms to Minneapolis at 181, is the link between them, as light and
+// the usual detours account for it.
+func (e *explainer) placedRise(a, b int, delta float64) bool {
+	pa, pb := e.out[a].Place, e.out[b].Place
+	if delta < placedRiseMinMs || delta < 2*e.step || pa == nil || pb == nil || !pa.HasCoords || !pb.HasCoords ||
+		strength(pa) < 5 || strength(pb) < 5 || km(pa, pb) < placedRiseMinKm {
+		return false
+	}
+	return accounts(pa, pb, delta)
 }
 
 // crossing names where a jump between hop indexes a and b starts and ends. When hop b is located far from
