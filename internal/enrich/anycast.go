@@ -40,6 +40,8 @@ const (
 	srcLevel3DNS     = "Level 3 (Lumen) resolvers 4.2.2.1-4.2.2.6, anycast"
 	srcFastly        = "Fastly documentation \"Using Fastly with apex domains\" (anycast addresses in 151.101.0.0/16, AS54113)"
 	srcGitHubPages   = "GitHub Pages documentation (A records 185.199.108.153-185.199.111.153, AAAA 2606:50c0:8000::153-2606:50c0:8003::153)"
+	srcAWSGA         = "AWS Global Accelerator documentation (static IP addresses anycast from the AWS edge network; AWS ip-ranges.json lists 3.33.128.0/17 and 15.197.0.0/16 as service GLOBALACCELERATOR, region GLOBAL)"
+	srcYandexDNS     = "Yandex.DNS documentation (77.88.8.8, 77.88.8.1, 2a02:6b8::feed:0ff, 2a02:6b8:0:1::feed:0ff; also the Safe and Family addresses in 77.88.8.0/24), anycast, AS13238"
 )
 
 // anycastRows are well-documented anycast prefixes: public resolvers, the 13 root server letters, the
@@ -69,6 +71,9 @@ var anycastRows = []anycastRow{
 	{"94.140.15.0/24", "AdGuard", "public DNS resolver 94.140.15.15", srcAdGuardDNS},
 	{"2a10:50c0::/64", "AdGuard", "public DNS resolver", srcAdGuardDNS},
 	{"4.2.2.0/29", "Lumen (Level 3)", "public DNS resolver 4.2.2.1-4.2.2.6", srcLevel3DNS},
+	{"77.88.8.0/24", "Yandex", "public DNS resolver 77.88.8.8, 77.88.8.1", srcYandexDNS},
+	{"2a02:6b8::/64", "Yandex", "public DNS resolver", srcYandexDNS},     // 2a02:6b8::feed:0ff
+	{"2a02:6b8:0:1::/64", "Yandex", "public DNS resolver", srcYandexDNS}, // 2a02:6b8:0:1::feed:0ff
 	// The root server letters (a.root-servers.net … m.root-servers.net), IPv4 and IPv6.
 	{"198.41.0.0/24", "Verisign", "A root name server", srcRoot}, {"2001:503:ba3e::/48", "Verisign", "A root name server", srcRoot},
 	{"170.247.170.0/24", "USC-ISI", "B root name server", srcRoot}, {"2801:1b8:10::/48", "USC-ISI", "B root name server", srcRoot},
@@ -100,6 +105,8 @@ var anycastRows = []anycastRow{
 	{"192.55.83.0/24", "Verisign", "com/net name server m.gtld-servers.net", srcGTLD},
 	// GitHub Pages answers from Fastly's anycast edge.
 	{"185.199.108.0/22", "GitHub", "Pages", srcGitHubPages}, {"2606:50c0:8000::/46", "GitHub", "Pages", srcGitHubPages},
+	// AWS Global Accelerator's static addresses (a customer's accelerator: the nearest AWS edge answers).
+	{"3.33.128.0/17", "Amazon", "Global Accelerator", srcAWSGA}, {"15.197.0.0/16", "Amazon", "Global Accelerator", srcAWSGA},
 	// Fastly's global anycast addresses (apex-domain A records, shared front ends such as cdn.jsdelivr.net's 151.101.1.229).
 	{"151.101.0.0/16", "Fastly", "CDN", srcFastly},
 	// Cloudflare's whole edge is anycast.

@@ -34,6 +34,14 @@ func TestAnycastOf(t *testing.T) {
 		{"94.140.14.14", "AdGuard", "public DNS resolver 94.140.14.14"},
 		{"2a10:50c0::ad2:ff", "AdGuard", "public DNS resolver"},
 		{"4.2.2.2", "Lumen (Level 3)", "public DNS resolver 4.2.2.1-4.2.2.6"},
+		{"3.33.134.25", "Amazon", "Global Accelerator"},
+		{"15.197.167.123", "Amazon", "Global Accelerator"},
+		{"77.88.8.8", "Yandex", "public DNS resolver 77.88.8.8, 77.88.8.1"},
+		{"77.88.8.1", "Yandex", "public DNS resolver 77.88.8.8, 77.88.8.1"},
+		{"2a02:6b8::feed:ff", "Yandex", "public DNS resolver"},
+		{"2a02:6b8:0:1::feed:ff", "Yandex", "public DNS resolver"},
+		{"3.33.0.1", "", ""},       // other AWS space is not Global Accelerator
+		{"77.88.55.60", "", ""},    // yandex.ru's own web front ends
 		{"74.82.42.43", "", ""},    // only the resolver's address
 		{"2001:470:21::2", "", ""}, // other HE space is not anycast
 		{"4.2.2.9", "", ""},
