@@ -58,6 +58,7 @@ func importers() []importer {
 		{FormatNextTrace, "NextTrace/besttrace text", detectNextTrace, parseNextTrace},
 		{FormatGlobalping, "Globalping measurement JSON (traceroute, mtr)", detectGlobalping, whole(parseGlobalping)},
 		{FormatTracelbText, "scamper tracelb text (sc_warts2text)", detectTracelbText, parseTracelbText},
+		{FormatMikroTik, "MikroTik RouterOS /tool traceroute", detectMikroTik, parseMikroTik},
 	}
 }
 
