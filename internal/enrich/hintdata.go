@@ -148,6 +148,10 @@ type carrier struct {
 	// site, when set, is the one city all the operator's routers are in (a campus network, a city's
 	// access network): it places a name whose host labels give no site code.
 	site place
+	// routerPrefix, when set, starts the operator's router names that carry a three-letter site code
+	// after one more letter and before a two-letter building code and the router number (Telxius'
+	// "grtmiabr3": "gr" + "t" + "mia" + "br" + 3); the site code is looked up in codes.
+	routerPrefix string
 	// campus is true for a university's network, whose router names call buildings after people
 	// ("anderson"): a spelled-out town there gives way to the site (see findPlace).
 	campus bool
@@ -169,7 +173,7 @@ var carriers = map[string]carrier{
 	"opentransit.net":               {asn: 5511},
 	"pccwbtn.net":                   {asn: 3491, iata: true},
 	"pccwglobal.net":                {asn: 3491},
-	"seabone.net":                   {asn: 6762, iata: true},
+	"seabone.net":                   {asn: 6762, iata: true, codes: sparkleCodes},
 	"retn.net":                      {asn: 9002, iata: true, codes: retnCodes, countryLabels: true},
 	"telstraglobal.net":             {asn: 4637, iata: true},
 	"1e100.net":                     {asn: 15169, iata: true, codes: googleCodes},
@@ -182,6 +186,9 @@ var carriers = map[string]carrier{
 	"virginmedia.net":               {asn: 5089, abbrev: "GB"},
 	"rbci.orange.net":               {asn: 3215},
 	"telefonicaglobalsolutions.com": {asn: 12956},
+	"telefonica-wholesale.net":      {asn: 12956, codes: telxiusCodes, routerPrefix: "gr"},
+	"tiws.net":                      {asn: 12956, codes: telxiusCodes, routerPrefix: "gr"}, // Telefónica International Wholesale Services
+	"maxnet.ua":                     {codes: maxnetCodes},
 	"sbcglobal.net":                 {asn: 7018},
 	"att.net":                       {asn: 7018, codes: attCodes},
 	"dtag.de":                       {asn: 3320, codes: dtagCodes},
@@ -433,7 +440,8 @@ var facilities = map[string]place{
 	"60hudson": pl("New York", "US", 40.71, -74.01), "32aoa": pl("New York", "US", 40.71, -74.01),
 	"onewilshire": pl("Los Angeles", "US", 34.05, -118.24), "1wilshire": pl("Los Angeles", "US", 34.05, -118.24),
 	"350ecermak": pl("Chicago", "US", 41.88, -87.63), "westin": pl("Seattle", "US", 47.61, -122.33),
-	"kleyer": pl("Frankfurt", "DE", 50.11, 8.68), "interxion": pl("Frankfurt", "DE", 50.11, 8.68),
+	"1601milehigh": pl("Denver", "US", 39.74, -104.99), // Comcast's "be-12124-cr02.1601milehigh.co.ibone.comcast.net"
+	"kleyer":       pl("Frankfurt", "DE", 50.11, 8.68), "interxion": pl("Frankfurt", "DE", 50.11, 8.68),
 }
 
 // equinixMetros are the two-letter metro codes of Equinix sites ("ld5", "fr5", "sg1"), read only in a

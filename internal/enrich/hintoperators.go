@@ -81,3 +81,39 @@ var teracoCodes = map[string]place{
 var edgecastCodes = map[string]place{
 	"sec": pl("Seattle", "US", 47.61, -122.33),
 }
+
+// telxiusCodes are the sites of Telefónica's international network (Telxius, AS12956;
+// telefonica-wholesale.net, tiws.net) in its router names "gr" + a role letter + the city's IATA metro
+// code + a building code + a number ("AE3-GRCMADJV1" Madrid, "grtmiabr3" and "grtmiana3" Miami,
+// "grtnycpt3" New York, "grtwaseq1" Washington (Equinix Ashburn), "grtbuecu1" and "grabueba2" Buenos
+// Aires, "ae7-grtsaotm1.ip6.tiws.net" São Paulo (Tamboré)). The address registry puts the whole network
+// in Spain.
+var telxiusCodes = map[string]place{
+	"mad": pl("Madrid", "ES", 40.42, -3.70), "mia": pl("Miami", "US", 25.76, -80.19),
+	"nyc": pl("New York", "US", 40.71, -74.01), "was": pl("Washington", "US", 38.91, -77.04),
+	"bue": pl("Buenos Aires", "AR", -34.60, -58.38), "sao": pl("São Paulo", "BR", -23.55, -46.63),
+}
+
+// sparkleCodes are Sparkle's (Telecom Italia Sparkle, AS6762, seabone.net) site codes and the Italian
+// city names its routers carry, "<city><n>.<code>.seabone.net" ("ae7.sanpaolo8.spa" São Paulo,
+// "ae6.bucarest1.buc" Bucharest, "ae13.baires3.bai" Buenos Aires, "etg.lisbona1.lis" Lisbon,
+// "so-5-0-0.franco71.fra" Frankfurt, "new3-new50-racc1.new" New York, "ae28.ashburn1.ash",
+// "ae29.londra32.lon", "pos0-2-0-0.milano50.mil", "te0-14-1-0.palermo17.pal",
+// "shadow-router.ams"). The registry puts the whole network in Italy; "spa", "buc", "bai" and "new" are
+// other places' airports.
+var sparkleCodes = map[string]place{
+	"spa": pl("São Paulo", "BR", -23.55, -46.63), "sanpaolo": pl("São Paulo", "BR", -23.55, -46.63),
+	"buc": pl("Bucharest", "RO", 44.43, 26.10), "bucarest": pl("Bucharest", "RO", 44.43, 26.10),
+	"bai": pl("Buenos Aires", "AR", -34.60, -58.38), "baires": pl("Buenos Aires", "AR", -34.60, -58.38),
+	"lis": pl("Lisbon", "PT", 38.72, -9.14), "lisbona": pl("Lisbon", "PT", 38.72, -9.14),
+	"fra": pl("Frankfurt", "DE", 50.11, 8.68), "franco": pl("Frankfurt", "DE", 50.11, 8.68),
+	"new": pl("New York", "US", 40.71, -74.01), "ash": pl("Ashburn", "US", 39.04, -77.49),
+	"lon": pl("London", "GB", 51.51, -0.13), "mil": pl("Milan", "IT", 45.46, 9.19),
+	"pal": pl("Palermo", "IT", 38.12, 13.36), "ams": pl("Amsterdam", "NL", 52.37, 4.90),
+}
+
+// maxnetCodes are Maxnet's (Kharkiv, maxnet.ua) city suffixes on its customers' names
+// ("79-171-122-170-kh.maxnet.ua", "31-202-22-60-kh.maxnet.ua": Kharkiv).
+var maxnetCodes = map[string]place{
+	"kh": pl("Kharkiv", "UA", 49.98, 36.25),
+}

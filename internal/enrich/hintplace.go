@@ -1,5 +1,7 @@
 package enrich
 
+import "strings"
+
 // findPlace looks for a spelled-out city or facility first, then for codes, reading the host labels
 // (those before the domain) and their tokens from the right: names go from the interface to the site.
 // A site code in a label to the right of a spelled-out city names the site and wins over the word
@@ -11,6 +13,14 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 		n.siteLim[i] = siteTokens(n.tokens(i), car)
 	}
 	campus := car.campus || (car.codes == nil && universityDomain(n))
+	// 0. A town followed by its state or province ("woburn.ma.boston", "lapazbcs"): the town is the
+	// site, and a city further right is the operator's region.
+	if p, tok, ok := findTownState(n, host); ok {
+		return p, tok, ConfidenceHigh, true
+	}
+	if p, tok, ok := findGluedTownState(n, host); ok {
+		return p, tok, ConfidenceHigh, true
+	}
 	var buf [maxNameLen]byte
 	// 1. Spelled-out city and facility names: a token's letters, or two or three adjacent tokens joined
 	// ("los-angeles"); facilities may start with digits ("111eighthave").
@@ -268,6 +278,13 @@ func universityDomain(n *nameParts) bool {
 func (c carrier) code(t string) (place, bool) {
 	if c.codes == nil {
 		return place{}, false
+	}
+	if pre := c.routerPrefix; pre != "" {
+		l, rest := letters(t)
+		if len(l) == len(pre)+6 && strings.HasPrefix(l, pre) && digitsSuffix(rest) {
+			p, ok := c.codes[l[len(pre)+1:len(pre)+4]]
+			return p, ok
+		}
 	}
 	if len(t) >= 5 {
 		if p, ok := c.codes[t[:5]]; ok {

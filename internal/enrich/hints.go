@@ -39,7 +39,7 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 	if name == "" || len(name) > maxNameLen {
 		return nil, ""
 	}
-	name = foldName(name)
+	name = trimArpa(foldName(name))
 	var n nameParts
 	if !n.parse(name) || n.nl < 2 {
 		return nil, ""

@@ -37,6 +37,8 @@ type placeMaps struct {
 	cities  []placeEntry
 	clli    map[string]place
 	abbrevs map[string]place
+	// regional is the US, Canadian and Mexican towns by folded name and state ("woburn.ma").
+	regional map[string]place
 	// countries is every country code of the tables, sorted and concatenated ("ADAEAF…").
 	countries string
 }
@@ -56,7 +58,9 @@ type placeIndex struct {
 	// clli and abbrevs name their places by index into refs (thousands of codes share a few thousand
 	// places, so the binary carries each place once).
 	clli, abbrevs []codeRef
-	refs          []place
+	// regional names towns by "<folded name>.<state>" ("woburn.ma", "lapaz.bcs"); see regionOf.
+	regional []codeRef
+	refs     []place
 	// countries is the sorted country codes of the tables, concatenated ("ADAEAF…"), upper case.
 	countries string
 }
@@ -337,6 +341,7 @@ func parsePlaces(tsv, gazetteer string) *placeMaps {
 	for k, p := range clliCodes {
 		ix.clli[k] = p
 	}
+	ix.regional = regionalNames(rows, canon)
 	return ix
 }
 
@@ -376,6 +381,31 @@ func derivedCodes(rows []gazetteerRow, canon canonicalMap) (clli, abbrevs map[st
 		abbrevs[k] = c.p
 	}
 	return clli, abbrevs
+}
+
+// regionalNames keys the gazetteer's US, Canadian and Mexican places by folded name and state
+// ("woburn.ma"), the most populous of a name in a state, and adds regionalTowns.
+func regionalNames(rows []gazetteerRow, canon canonicalMap) map[string]place {
+	m := map[string]place{}
+	for _, r := range rows {
+		region := regionOf(r.country, r.admin)
+		if region == "" {
+			continue
+		}
+		p := canon.of(place{city: r.name, country: r.country, lat: r.lat, lon: r.lon, pop: r.pop}, true)
+		// The gazetteer's name and the hand-kept one it is ("New York City": "newyork.ny" too).
+		for _, k := range []string{fold(r.name) + "." + region, fold(p.city) + "." + region} {
+			if old, ok := m[k]; !ok || old.pop < p.pop {
+				m[k] = p
+			}
+		}
+	}
+	for k, p := range regionalTowns {
+		if _, ok := m[k]; !ok {
+			m[k] = p
+		}
+	}
+	return m
 }
 
 // canonicalKm is how near the gazetteer's place must lie to a hand-kept city to be it.

@@ -37,11 +37,11 @@ func TestPlacesGenerated(t *testing.T) {
 		}
 		b.WriteString("},\n")
 	}
-	refs, places := codeRefs(m.clli, m.abbrevs)
+	refs, places := codeRefs(m.clli, m.abbrevs, m.regional)
 	if len(places) > 1<<16 {
 		t.Fatalf("%d referenced places do not fit codeRef's uint16", len(places))
 	}
-	for i, name := range []string{"clli", "abbrevs"} {
+	for i, name := range []string{"clli", "abbrevs", "regional"} {
 		fmt.Fprintf(&b, "%s: []codeRef{\n", name)
 		for _, r := range refs[i] {
 			fmt.Fprintf(&b, "{%q, %d},\n", r.key, r.i)
