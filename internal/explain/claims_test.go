@@ -228,3 +228,25 @@ func TestPlacedRise(t *testing.T) {
 		})
 	}
 }
+
+// TestAccessDomainSource: a congested line's first router at 476 ms bounds nothing, but its name under
+// Mexico's domain, with a registry that agrees, says the trace ran from Mexico; under a generic domain
+// it says nothing.
+func TestAccessDomainSource(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"ipdsl-bcs-lapazbcs-23-l0.uninet.net.mx", "MX"},
+		{"ipdsl-23-l0.uninet.net", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := explaintest.Trace("203.0.113.9", "192.0.2.2="+tc.name+"/476", "198.51.100.1/550", "203.0.113.9/600")
+			f := Explain(tr, infos("192.0.2.2=8151:Uninet:MX", "198.51.100.1=6453:Tata:US", "203.0.113.9=7922:Comcast:US"), Options{})
+			got := ""
+			if f.Source.Known && f.Source.Place != nil {
+				got = f.Source.Place.Country
+			}
+			if got != tc.want {
+				t.Errorf("source %+v, want country %q", f.Source, tc.want)
+			}
+		})
+	}
+}

@@ -57,6 +57,9 @@ func (e *explainer) source(user *Place) Source {
 	}
 	first := bound[ev[0]]
 	if first > maxSourceMs {
+		if s, ok := e.accessDomainSource(resp, ev[0], first); ok {
+			return s
+		}
 		return Source{Basis: fmt.Sprintf("the first public hop answers in %s ms, so the source may be anywhere within %s km of it; give --from-location",
 			approx(first), GroupDigits(math.Round(first*geo.FibreKmPerMs)))}
 	}
@@ -173,6 +176,32 @@ func (e *explainer) source(user *Place) Source {
 	}
 	return Source{Known: true, Place: &Place{Country: country, Source: "database", Confidence: "low"}, Approximate: true,
 		Basis: fmt.Sprintf("the first hops are in %s; no city is known", CountryName(country))}
+}
+
+// accessDomainSource places the source in the country of the first public hop when its RTT is too slow
+// to bound anything (a congested line: 284 ms) but its router's name is under that country's national
+// domain and its registry agrees: the user's own provider's first router
+// ("ipdsl-bcs-lapazbcs-23-l0.uninet.net.mx", registered in Mexico).
+// The hops read are those answering up to the first public one, its provider's unannounced space
+// included (private space has no registry).
+func (e *explainer) accessDomainSource(resp []int, firstPublic int, firstMs float64) (Source, bool) {
+	for _, i := range resp {
+		if i > firstPublic {
+			break
+		}
+		p := e.out[i].Place
+		if p == nil || p.Country == "" || globalNetwork(e.out[i].ASN) {
+			continue
+		}
+		for _, r := range e.t.Hops[i].Responders {
+			if enrich.NationalDomain(r.Name) == p.Country && !homeName(r.Name) {
+				return Source{Known: true, Approximate: true, Place: &Place{Country: p.Country, Source: "inferred", Confidence: "low"},
+					Basis: fmt.Sprintf("in %s: hop %d's name %s is under its national domain and its registry agrees; its %s ms are too slow to say more",
+						CountryName(p.Country), e.out[i].TTL, r.Name, approx(math.Max(firstMs, e.mins[i])))}, true
+			}
+		}
+	}
+	return Source{}, false
 }
 
 // maxSourceMs is the slowest first public hop that still says something of where the source is: past

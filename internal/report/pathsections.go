@@ -243,6 +243,9 @@ func latencyLines(f *Findings) []string {
 	if f.NoRTT {
 		return []string{"no hop carries an RTT (the input lists the route without times): latency cannot be judged"}
 	}
+	if len(lines) == 0 && f.Destination.LastRespondingTTL == 0 {
+		return []string{"no hop answered: latency cannot be judged"}
+	}
 	if len(lines) == 0 {
 		lines = append(lines, "no jump: the RTT rises smoothly along the path")
 	}
