@@ -428,6 +428,53 @@ var corpusCases = []corpusCase{
 			}
 		},
 	},
+	{
+		file: "mikrotik-routeros6-cgnat-vrf-to-1.1.1.1-timeout-and-unprobed-row_code-index.txt", format: FormatMikroTik,
+		traces: 1, hops: 5, ttls: [2]int{1, 5}, responders: map[int]int{1: 1, 3: 1, 4: 1, 5: 1}, silent: []int{2},
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Target.Addr != addr("1.1.1.1") || tr.Protocol != path.ProtoICMP || len(tr.Warnings) != 1 || !strings.Contains(tr.Warnings[0], "hop 6: no probe sent yet") {
+				t.Errorf("target %v, protocol %q, warnings %q", tr.Target, tr.Protocol, tr.Warnings)
+			}
+			wantResponder(t, tr, 5, "100.121.9.1", "", 0)
+			if st := hopOf(t, tr, 5).Responders[0].Stats; st == nil || st.Sent != 3 || st.Received != 3 || st.Best != 13*time.Millisecond || st.Worst != 13100*time.Microsecond {
+				t.Errorf("hop 5 stats %+v", st)
+			}
+			if st := hopOf(t, tr, 2).Stats; st == nil || st.Sent != 4 || st.Received != 0 {
+				t.Errorf("hop 2 stats %+v", st)
+			}
+		},
+	},
+	{
+		file: "mikrotik-routeros7-crs326-no-hash-column_code-index.txt", format: FormatMikroTik,
+		traces: 1, hops: 2, ttls: [2]int{1, 2}, responders: map[int]int{1: 1, 2: 1},
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Target.Addr != addr("10.1.3.200") || tr.ProbesPerHop != 2 || len(tr.Warnings) != 0 {
+				t.Errorf("target %v, probes %d, warnings %q", tr.Target, tr.ProbesPerHop, tr.Warnings)
+			}
+			wantResponder(t, tr, 2, "10.1.3.200", "", 0)
+		},
+	},
+	{
+		file: "mikrotik-routeros-pptp-lab-timeout-then-ellipsis_code-index.txt", format: FormatMikroTik,
+		traces: 1, hops: 2, ttls: [2]int{1, 2}, responders: map[int]int{1: 1}, silent: []int{2},
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Target.Addr != addr("1.2.2.1") || len(tr.Warnings) != 1 || !strings.Contains(tr.Warnings[0], "line 5 after hop 2 stands for rows left out") {
+				t.Errorf("target %v, warnings %q", tr.Target, tr.Warnings)
+			}
+		},
+	},
+	{
+		file: "mikrotik-routeros-pptp-lab-status-column-padded_code-index.txt", format: FormatMikroTik,
+		traces: 1, hops: 2, ttls: [2]int{1, 2}, responders: map[int]int{1: 1, 2: 1},
+		check: func(t *testing.T, tr *path.Trace) {
+			if tr.Target.Addr != addr("1.2.3.2") || len(tr.Warnings) != 0 || tr.Meta["command"] != "[main1 ] /tool traceroute 1.2.3.2" {
+				t.Errorf("target %v, warnings %q, meta %v", tr.Target, tr.Warnings, tr.Meta)
+			}
+			if st := hopOf(t, tr, 2).Responders[0].Stats; st == nil || st.StdDev != 300*time.Microsecond || st.Avg != 800*time.Microsecond {
+				t.Errorf("hop 2 stats %+v", st)
+			}
+		},
+	},
 }
 
 func readCorpus(t testing.TB, name string) []byte {

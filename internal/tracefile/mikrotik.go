@@ -166,9 +166,10 @@ func parseMikroTik(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		command string
 		newRun  = true // the next row opens a repaint
 		sawHdr  bool
+		elided  elisions
 	)
 	flush := func() {
-		if t := mikrotikTrace(frames, command, args, in.line()); t != nil {
+		if t := mikrotikTrace(frames, command, args, elided.take()); t != nil {
 			t.Warnings = append(t.Warnings, in.takeNotes()...)
 			traces = append(traces, t)
 		}
@@ -187,6 +188,12 @@ func parseMikroTik(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 		}
 		switch {
 		case isMikroTikColumnsLine(body):
+			continue
+		case isElisionLine(body):
+			if n := len(frames); n > 0 && !newRun {
+				f := frames[n-1]
+				elided.mark(f[len(f)-1].ttl, in.line())
+			}
 			continue
 		case isMikroTikFooter(body):
 			newRun = true
@@ -318,8 +325,8 @@ func mikrotikParseRow(in *textInput, s string, off int, cols []string) (mikrotik
 // routerOSTime parses a RouterOS time: a bare number of milliseconds ("1.2") or numbers with units
 // run together ("1.1ms", "850us", "3ms431us", "1s").
 func routerOSTime(s string) (d time.Duration, ok bool) {
-	if v, ok := parseMillis(s); ok {
-		return v, true
+	if v, ok := parseMillis(s); ok || s == "" {
+		return v, ok
 	}
 	var total time.Duration
 	for s != "" {
@@ -356,9 +363,9 @@ func routerOSTime(s string) (d time.Duration, ok bool) {
 
 // mikrotikTrace builds the trace of one command's output from its repaints (frames): the last one with
 // the most rows, the earlier ones being the table as it grew or refreshed. command and args are the
-// command line, if any; end is the line the output ended on, for a paste cut short. nil when no row
-// was read.
-func mikrotikTrace(frames [][]mikrotikRow, command string, args []string, end int) *path.Trace {
+// command line, if any; marks are the lines that stand for rows the author left out (hop numbers
+// needed). nil when no row was read.
+func mikrotikTrace(frames [][]mikrotikRow, command string, args []string, marks []elision) *path.Trace {
 	if len(frames) == 0 {
 		return nil
 	}
@@ -408,7 +415,14 @@ func mikrotikTrace(frames [][]mikrotikRow, command string, args []string, end in
 	if len(t.Hops) == 0 {
 		return nil
 	}
-	finish(t, true, false)
+	last := t.Hops[len(t.Hops)-1].TTL
+	for _, m := range marks {
+		if m.after == last {
+			t.Warnings = append(t.Warnings, "line "+itoa(m.line)+" after hop "+itoa(last)+" stands for rows left out by whoever pasted the table")
+			running = true // the last row shown is not where RouterOS stopped
+		}
+	}
+	finishElided(t, true, false, marks)
 	inferMTRProbes(t)
 	if !running {
 		lastHopTarget(t, "RouterOS's traceroute stops at its target, so the last row")

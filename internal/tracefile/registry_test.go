@@ -34,6 +34,7 @@ func TestRegistryRoundTrip(t *testing.T) {
 		{FormatNextTrace, "pastes/nexttrace.txt"},
 		{FormatGlobalping, "samples/globalping-traceroute-openapi-example.json"},
 		{FormatTracelbText, "tracelb/lab-nested.txt"},
+		{FormatMikroTik, "corpus/mikrotik-routeros6-cgnat-vrf-to-1.1.1.1-timeout-and-unprobed-row_code-index.txt"},
 	}
 	var covered []string
 	for _, tc := range tests {

@@ -452,7 +452,7 @@ func TestParseUnknownFormat(t *testing.T) {
 	if _, err := Parse([]byte("x"), "pingplotter"); err == nil || !strings.Contains(err.Error(), "unknown format") {
 		t.Errorf("err = %v", err)
 	}
-	if len(Formats()) != 20 || Formats()[11] != FormatHopscope || Formats()[18] != FormatGlobalping || Formats()[19] != FormatTracelbText {
+	if len(Formats()) != 21 || Formats()[11] != FormatHopscope || Formats()[18] != FormatGlobalping || Formats()[19] != FormatTracelbText || Formats()[20] != FormatMikroTik {
 		t.Errorf("Formats() = %v", Formats())
 	}
 }
