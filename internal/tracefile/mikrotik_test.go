@@ -98,8 +98,8 @@ func TestMikroTik(t *testing.T) {
 			warnings: []string{"cut the address"},
 		},
 		{
-			name: "a row not probed yet is left out and the last row shown is not taken as the target",
-			in: hdr + " 1 192.0.2.1   0%  4  9.7ms  9.8  9.1  10.5\n 2   100%  4 timeout\n 3 192.0.2.9   0%  3  13.1ms  13.1  13  13.1\n 4   0%  0  0ms\n",
+			name:     "a row not probed yet is left out and the last row shown is not taken as the target",
+			in:       hdr + " 1 192.0.2.1   0%  4  9.7ms  9.8  9.1  10.5\n 2   100%  4 timeout\n 3 192.0.2.9   0%  3  13.1ms  13.1  13  13.1\n 4   0%  0  0ms\n",
 			hops:     []int{1, 2, 3},
 			silent:   []int{2},
 			warnings: []string{"hop 4: no probe sent yet"},
