@@ -59,12 +59,53 @@ func unwrapWebLine(ln string) string {
 			ln = t[:k]
 		}
 	}
+	if strings.Contains(ln, "](") {
+		ln = unlinkMarkdown(ln)
+	}
 	if strings.HasPrefix(ln, "> ") {
 		if rest := strings.TrimLeft(ln[2:], " "); rest != "" && (rest[0] >= '0' && rest[0] <= '9' || isQuotedHeader(rest)) {
 			ln = ln[2:]
 		}
 	}
 	return ln
+}
+
+// unlinkMarkdown turns the Markdown links a renderer or an editor made of host names back into the
+// names: "traceroute to [www.example.com](http://www.example.com) (192.0.2.1)" becomes "traceroute to
+// www.example.com (192.0.2.1)", and likewise in tracert's "Tracing route to [name](...) [addr]" and a
+// prompt's command. Only a link whose text is a host name and whose target is that name (an autolink,
+// "http://" and a final "/" aside) is undone: "[192.0.2.9](으)로" in Korean tracert is text.
+func unlinkMarkdown(ln string) string {
+	from := 0
+	for {
+		i := strings.Index(ln[from:], "](")
+		if i < 0 {
+			return ln
+		}
+		i += from
+		j := strings.LastIndexByte(ln[:i], '[')
+		k := strings.IndexByte(ln[i+2:], ')')
+		if j < 0 || k <= 0 {
+			from = i + 2
+			continue
+		}
+		k += i + 2
+		text, url := ln[j+1:i], ln[i+2:k]
+		if !looksLikeHostname(text) || !strings.Contains(text, ".") || !strings.EqualFold(linkHost(url), text) {
+			from = i + 2
+			continue
+		}
+		ln = ln[:j] + text + ln[k+1:]
+		from = j + len(text)
+	}
+}
+
+// linkHost is a link target without its scheme and final slash: "http://www.example.com/" → "www.example.com".
+func linkHost(url string) string {
+	if _, rest, ok := strings.Cut(url, "://"); ok {
+		url = rest
+	}
+	return strings.TrimSuffix(url, "/")
 }
 
 // quotedHeaders open the header lines a quote marker may stand before ("> traceroute to ...").
