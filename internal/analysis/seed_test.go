@@ -64,10 +64,10 @@ func TestSeedConclusions(t *testing.T) {
 	t.Run("Orange hands off to Tata in Paris at hop 9", func(t *testing.T) {
 		// First, inside Orange, its domestic AS3215 to its international AS5511 (hop 8, the
 		// opentransit.net router).
-		if len(f.HandOffs) != 2 || f.HandOffs[0].Within != "Orange" || f.HandOffs[0].AtTTL != 8 {
+		if len(f.HandOffs) != 3 || !f.HandOffs[0].Entry || f.HandOffs[1].Within != "Orange" || f.HandOffs[1].AtTTL != 8 {
 			t.Fatalf("hand-offs = %+v", f.HandOffs)
 		}
-		h := f.HandOffs[1]
+		h := f.HandOffs[2]
 		if h.From != "Orange" || h.To != "Tata Communications" || h.AtTTL != 9 || h.Place == nil || h.Place.City != "Paris" {
 			t.Errorf("hand-off = %+v", h)
 		}

@@ -141,12 +141,37 @@ func (e *explainer) carriers(runs []ASRun, d Destination) ([]Carrier, []HandOff)
 		}
 		prev, via = i, nil
 	}
+	if ho, ok := e.entryHandOff(out); ok {
+		hs = append(hs, ho)
+	}
 	hs = append(hs, e.siblingHandOffs(runs, groupOf, out)...)
 	slices.SortStableFunc(hs, func(a, b HandOff) int { return a.AtTTL - b.AtTTL })
 	if hs == nil {
 		hs = []HandOff{}
 	}
 	return out, hs
+}
+
+// entryHandOff is where the path enters its first network seen when hops answered before it from no
+// known network (a home or enterprise LAN, an access network's unannounced space): the traffic is handed
+// into that network there (private hops, then Google at hop 3), though from whom the data cannot say.
+func (e *explainer) entryHandOff(carriers []Carrier) (HandOff, bool) {
+	if len(carriers) == 0 || !carriers[0].Observed || carriers[0].Transit {
+		return HandOff{}, false
+	}
+	c := carriers[0]
+	before := false
+	for i := range e.t.Hops {
+		if h := &e.t.Hops[i]; h.TTL < c.FirstTTL && answered(h) {
+			before = true
+		}
+	}
+	if !before {
+		return HandOff{}, false
+	}
+	ho := HandOff{To: c.Name, ToASNs: c.ASNs, AfterTTL: e.prevTTL(c.FirstTTL), AtTTL: c.FirstTTL, Entry: true}
+	ho.Place = e.handOffPlace(ho.AfterTTL, ho.AtTTL)
+	return ho, true
 }
 
 // siblingHandOffs are the hand-offs between sibling ASes inside one carrier (China Unicom's AS10099 in

@@ -48,11 +48,12 @@ func TestExplainSeed(t *testing.T) {
 	}
 	// Orange's domestic AS3215 hands over to its international AS5511 at hop 8 (a sibling hand-off,
 	// within the one carrier), which hands over to Tata at hop 9.
-	if len(f.HandOffs) != 2 || f.HandOffs[0].Within != "Orange" || f.HandOffs[0].AtTTL != 8 ||
-		!slices.Equal(f.HandOffs[0].FromASNs, []uint32{3215}) || !slices.Equal(f.HandOffs[0].ToASNs, []uint32{5511}) {
+	// Before both, the path enters Orange at hop 2 after the home router's private hop 1.
+	if len(f.HandOffs) != 3 || !f.HandOffs[0].Entry || f.HandOffs[0].AtTTL != 2 || f.HandOffs[1].Within != "Orange" || f.HandOffs[1].AtTTL != 8 ||
+		!slices.Equal(f.HandOffs[1].FromASNs, []uint32{3215}) || !slices.Equal(f.HandOffs[1].ToASNs, []uint32{5511}) {
 		t.Fatalf("hand-offs = %+v", f.HandOffs)
 	}
-	h := f.HandOffs[1]
+	h := f.HandOffs[2]
 	if h.From != "Orange" || h.To != "Tata Communications" || h.AfterTTL != 8 || h.AtTTL != 9 || h.Place == nil || h.Place.City != "Paris" {
 		t.Errorf("hand-off = %+v", h)
 	}
@@ -128,7 +129,7 @@ func TestASPath(t *testing.T) {
 			hops:     []string{"10.0.0.1/1", "192.0.2.1/2", "*", "198.51.100.1/3", "192.0.2.2/4"},
 			infos:    withSpecial(infos("192.0.2.1=64500:Alpha Net:FR", "198.51.100.1=64500:Alpha Net:FR", "192.0.2.2=64500:Alpha Net:FR"), "10.0.0.1", "private"),
 			wantRuns: "64500:2-5",
-			wantHand: "",
+			wantHand: ">Alpha Net@2", // the path enters Alpha Net at hop 2, after a private hop
 		},
 		{
 			name:      "a single stray hop between hops of one AS is not a hand-off",

@@ -192,6 +192,9 @@ type HandOff struct {
 	// Within is the carrier whose sibling networks (ASes of one organisation) meet here; empty for a
 	// hand-off between carriers.
 	Within string
+	// Entry is set when the path enters its first network seen here from hops of no known network
+	// (private, unannounced): From is empty.
+	Entry bool
 }
 
 // Destination is what is known about the target.

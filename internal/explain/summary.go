@@ -187,7 +187,7 @@ func carrierSentence(t *path.Trace, f *Findings) string {
 	// Hand-offs between one carrier's sibling networks are for the Hand-offs section, not the summary.
 	hos := make([]HandOff, 0, len(f.HandOffs))
 	for _, h := range f.HandOffs {
-		if h.Within == "" {
+		if h.Within == "" && !h.Entry {
 			hos = append(hos, h)
 		}
 	}

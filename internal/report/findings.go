@@ -107,6 +107,9 @@ type HandOff struct {
 	// Within is the carrier whose sibling networks (ASes of one organisation, China Unicom's AS10099 and
 	// AS9929) meet here; empty for a hand-off between carriers.
 	Within string `json:"within,omitempty"`
+	// Entry is set when the path enters its first network seen here from hops of no known network
+	// (private, unannounced addresses): From is empty.
+	Entry bool `json:"entry,omitempty"`
 }
 
 // Destination is what is known about the target.

@@ -52,7 +52,7 @@ func newFindings(f explain.Findings) Findings {
 	for _, h := range f.HandOffs {
 		out.HandOffs = append(out.HandOffs, HandOff{From: h.From, FromASNs: h.FromASNs, To: h.To, ToASNs: h.ToASNs,
 			AfterTTL: h.AfterTTL, AtTTL: h.AtTTL, Place: newPlace(h.Place), Via: h.Via, Interconnect: h.Interconnect,
-			InterconnectTTL: h.InterconnectTTL, Within: h.Within})
+			InterconnectTTL: h.InterconnectTTL, Within: h.Within, Entry: h.Entry})
 	}
 	for _, j := range f.Jumps {
 		out.Jumps = append(out.Jumps, Jump{FromTTL: j.FromTTL, ToTTL: j.ToTTL, FromMs: j.FromMs, ToMs: j.ToMs, LevelMs: j.LevelMs,

@@ -65,7 +65,7 @@ func TestNewFindingsCopies(t *testing.T) {
 	if r.Distance == nil || r.Distance.Km != f.Distance.Km || r.Distance.From.Label != f.Distance.From.Label() {
 		t.Errorf("distance = %+v", r.Distance)
 	}
-	if h := r.HandOffs[1]; h.Place.Label != f.HandOffs[1].Place.Label() || h.AtTTL != f.HandOffs[1].AtTTL || r.HandOffs[0].Within != f.HandOffs[0].Within {
+	if h := r.HandOffs[2]; h.Place.Label != f.HandOffs[2].Place.Label() || h.AtTTL != f.HandOffs[2].AtTTL || r.HandOffs[1].Within != f.HandOffs[1].Within || r.HandOffs[0].Entry != f.HandOffs[0].Entry {
 		t.Errorf("hand-off = %+v", h)
 	}
 	if d := r.Destination; d.ASN != f.Destination.ASN || d.Place.Label != f.Destination.Place.Label() || d.LastRespondingTTL != f.Destination.LastRespondingTTL {

@@ -178,6 +178,14 @@ func handOffLines(f *Findings) []string {
 	var lines []string
 	for _, h := range f.HandOffs {
 		s := fmt.Sprintf("hop %d → %d: %s (%s) → %s (%s)", h.AfterTTL, h.AtTTL, h.From, asNums(h.FromASNs), h.To, asNums(h.ToASNs))
+		if h.Entry {
+			s = fmt.Sprintf("hop %d → %d: into %s (%s) from addresses of no known network", h.AfterTTL, h.AtTTL, h.To, asNums(h.ToASNs))
+			if h.Place != nil {
+				s += " in " + h.Place.LabelOf()
+			}
+			lines = append(lines, s)
+			continue
+		}
 		if h.Within != "" {
 			s = fmt.Sprintf("hop %d → %d: within %s, %s → %s", h.AfterTTL, h.AtTTL, h.Within, asNums(h.FromASNs), asNums(h.ToASNs))
 		}
