@@ -89,10 +89,10 @@ func (e *explainer) stopsHere(last int) bool {
 }
 
 // stopsAtDestination names the tools whose output ends at the destination when it answers and goes on
-// with silent rows when it does not (mtr and its relatives measure up to the hop that answers as the
+// with silent rows when it does not (mtr, its relatives and RouterOS measure up to the hop that answers as the
 // target): for them a trace whose last row answered ended at its target.
 var stopsAtDestination = map[string]bool{
-	"mtr-report": true, "mtr-json": true, "mtr-raw": true, "mtr-curses": true, "winmtr": true,
+	"mtr-report": true, "mtr-json": true, "mtr-raw": true, "mtr-curses": true, "winmtr": true, "mikrotik": true,
 }
 
 // lastIsTarget reports whether the last answering hop (index last) is the target, for a trace that
