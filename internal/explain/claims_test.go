@@ -250,3 +250,12 @@ func TestAccessDomainSource(t *testing.T) {
 		})
 	}
 }
+
+// TestTargetAnsweringEveryHop: a NAT64 translator answers every TTL from hop 2 on with the target's
+// address; the trace arrives at the last of them, not at hop 2.
+func TestTargetAnsweringEveryHop(t *testing.T) {
+	f := Explain(explaintest.Trace("203.0.113.9", "192.0.2.1/2", "203.0.113.9/3", "203.0.113.9/3", "203.0.113.9/32", "203.0.113.9/33"), nil, Options{})
+	if d := f.Destination; !d.Reached || d.ReachedTTL != 5 {
+		t.Errorf("destination %+v, want reached at hop 5", d)
+	}
+}

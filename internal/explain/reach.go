@@ -46,6 +46,17 @@ func (e *explainer) reachedTTL() int {
 	for i := range e.t.Hops {
 		h := &e.t.Hops[i]
 		if r := h.Responder(a); r != nil && responderAnswered(h, *r) {
+			// The target's address answering at every TTL after this one too (a NAT64 translator,
+			// or a middlebox answering in the target's name) is no arrival: the tool stops at the
+			// target, so the last of the run is where it arrived.
+			for j := i + 1; j < len(e.t.Hops); j++ {
+				n := &e.t.Hops[j]
+				r := n.Responder(a)
+				if r == nil || !responderAnswered(n, *r) || n.TTL != e.t.Hops[j-1].TTL+1 {
+					break
+				}
+				h = n
+			}
 			return h.TTL
 		}
 	}
