@@ -13,6 +13,9 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 		n.siteLim[i] = siteTokens(n.tokens(i), car)
 	}
 	campus := car.campus || (car.codes == nil && universityDomain(n))
+	// A carrier's customer-port names carry the customer's name ("delta-svc077198-ic366593" under
+	// twelve99-cust.net: Delta Air Lines, not Delta, BC): a town's word there says nothing of the site.
+	customer := customerDomain(n, host)
 	// 0. A town followed by its state or province ("woburn.ma.boston", "lapazbcs"): the town is the
 	// site, and a city further right is the operator's region.
 	if p, tok, ok := findTownState(n, host); ok {
@@ -49,14 +52,13 @@ func findPlace(n *nameParts, host int, car carrier, pref string, cityKey *string
 					continue
 				}
 				if p, ambiguous, found := ix.city(string(w), pref); found {
-					if campus && p.pop != curatedPop {
-						// A university names buildings after people ("anderson--cr00f2.csb1.ucla.net"): a
-						// town's name there gives way to the campus's city, or stands only where the
-						// database's country confirms it, as an ambiguous name does.
-						if car.site.city != "" {
-							continue
-						}
-						ambiguous = true
+					if (campus || customer) && p.pop != curatedPop {
+						// A university names buildings and districts after people and places
+						// ("anderson--cr00f2.csb1.ucla.net"; "oakland" in pitt.edu is Pittsburgh's
+						// campus district), a carrier's customer port its customer: a town's word
+						// there gives way to the campus's city or says nothing; only a hand-kept
+						// major city stands.
+						continue
 					}
 					if q, tok, ok := siteCode(n, i+1, host, car, true); ok && q.city != p.city {
 						// A customer or network named for a city, left of the router's site code.
@@ -254,6 +256,19 @@ func siblingCountryDiffers(toks []string, t string, p place) bool {
 	}
 	cc := countryToken(other)
 	return cc != "" && cc != p.country
+}
+
+// customerDomain reports whether the name's domain labels (from host on) mark a carrier's customer
+// ports: a "cust" or "customer" word ("twelve99-cust.net", "customer.alter.net").
+func customerDomain(n *nameParts, host int) bool {
+	for i := host; i < n.nl; i++ {
+		for _, t := range n.tokens(i) {
+			if t == "cust" || t == "customer" || t == "customers" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // universityDomain reports whether a name's registered domain is a university's: under "edu", or

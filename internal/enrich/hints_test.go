@@ -296,8 +296,13 @@ func TestHintHeldoutCD(t *testing.T) {
 		// A campus names buildings after people: "anderson" is no Anderson, US.
 		{"ucla building", "bd11f1.anderson--cr00f2.csb1.ucla.net", "Los Angeles", "US", "medium", 52},
 		{"ucla building twice", "bd11f1.anderson--cr001.anderson.ucla.net", "Los Angeles", "US", "medium", 52},
-		{"university town word is ambiguous", "gw1.anderson.example.edu", "Anderson", "US", "low", 0},
-		{"university under ac.cc", "r1.anderson.example.ac.uk", "Anderson", "US", "low", 0},
+		// A university's town word says nothing of the site ("oakland" in pitt.edu is Pittsburgh's
+		// campus district), nor a customer port's ("delta-svc…" under twelve99-cust.net is a customer).
+		{"university town word says nothing", "gw1.anderson.example.edu", "", "", "", 0},
+		{"university under ac.cc", "r1.anderson.example.ac.uk", "", "", "", 0},
+		{"university district", "vl80x-oakland-wifi-1-gw.pitt.edu", "", "", "", 0},
+		{"customer port", "delta-svc077198-ic366593.ip.twelve99-cust.net", "", "", "", 0},
+		{"hand-kept city under .edu stands", "gw.london.example.edu", "London", "GB", "high", 0},
 		{"university hand-kept city stands", "core1.london.example.ac.uk", "London", "GB", "high", 0},
 		{"non-university town word stands", "gw1.anderson.example.net", "Anderson", "US", "high", 0},
 		// NORDUnet: country token and site; the country must agree with the site.

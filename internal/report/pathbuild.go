@@ -119,6 +119,11 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 			}
 		}
 		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, &o), placeText(pr.Info.Place)
+		if e.Place == nil {
+			// The analysis placed the hop nowhere (a content network's registry, a place its RTT
+			// rules out): the table shows no place for it either.
+			pr.PlaceLabel = ""
+		}
 		if s := rtts[i]; s.OK {
 			pr.RTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
 		} else if l := late[r.Addr]; len(l) > 0 && r.Addr.IsValid() && own {
