@@ -25,7 +25,7 @@ func TestSilentTarget(t *testing.T) {
 		{"a silent final row named by a known operator domain", "  3. gw-in-f147.1e100.net         100.0    10    0.0   0.0   0.0   0.0   0.0\n",
 			15169, "names it gw-in-f147.1e100.net, of"},
 		{"a silent final row whose name says nothing", "  3. host.example.net             100.0    10    0.0   0.0   0.0   0.0   0.0\n",
-			0, "(its hops are names only)"},
+			0, "The trace does not give the address of www.google.com; the last responding hop is 2"},
 		{"a final row that answered is the reached target, not this rule", "  3. gw-in-f147.1e100.net           0.0%    10    9.0   9.1   9.0   9.3   0.1\n",
 			15169, "answered at hop 3"},
 		{"a silent row of ??? is no target", "  3. ???                           100.0    10    0.0   0.0   0.0   0.0   0.0\n",

@@ -97,13 +97,29 @@ func placeName(p *Place) string {
 	return CountryName(p.Country)
 }
 
+// anyAddress reports whether any responder of t carries an address.
+func anyAddress(t *path.Trace) bool {
+	for i := range t.Hops {
+		for _, r := range t.Hops[i].Responders {
+			if r.Addr.IsValid() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func destinationSentence(t *path.Trace, f *Findings) string {
 	d := f.Destination
 	if d.Addr == "" {
 		if d.LastRespondingTTL == 0 {
 			return ""
 		}
+		addrs := anyAddress(t)
 		if d.Reached {
+			if addrs {
+				return fmt.Sprintf("%s answered at hop %d (the trace does not give its address).", orUnknown(targetName(t)), d.ReachedTTL)
+			}
 			return fmt.Sprintf("%s answered at hop %d (the trace gives names only, no addresses).", orUnknown(targetName(t)), d.ReachedTTL)
 		}
 		if n := targetName(t); n != "" && d.ASN != 0 {
@@ -111,8 +127,11 @@ func destinationSentence(t *path.Trace, f *Findings) string {
 			return fmt.Sprintf("The trace does not give the address of %s; %s, of %s (AS%d), which did not answer; the last responding hop is %d.",
 				n, d.PlaceBasis, d.Operator, d.ASN, d.LastRespondingTTL)
 		}
-		if n := targetName(t); n != "" {
+		if n := targetName(t); n != "" && !addrs {
 			return fmt.Sprintf("The trace does not give the address of %s (its hops are names only); the last responding hop is %d.", n, d.LastRespondingTTL)
+		}
+		if n := targetName(t); n != "" {
+			return fmt.Sprintf("The trace does not give the address of %s; the last responding hop is %d.", n, d.LastRespondingTTL)
 		}
 		return fmt.Sprintf("The trace does not name its target; the last responding hop is %d.", d.LastRespondingTTL)
 	}
