@@ -152,6 +152,9 @@ type carrier struct {
 	// after one more letter and before a two-letter building code and the router number (Telxius'
 	// "grtmiabr3": "gr" + "t" + "mia" + "br" + 3); the site code is looked up in codes.
 	routerPrefix string
+	// codePrefix is true when the operator's router tokens start with a three-letter site code followed
+	// by role letters and a number (KDDI's "fkoBBAR001": Fukuoka, backbone access router 001).
+	codePrefix bool
 	// campus is true for a university's network, whose router names call buildings after people
 	// ("anderson"): a spelled-out town there gives way to the site (see findPlace).
 	campus bool
@@ -175,7 +178,8 @@ var carriers = map[string]carrier{
 	"pccwglobal.net":                {asn: 3491},
 	"seabone.net":                   {asn: 6762, iata: true, codes: sparkleCodes},
 	"retn.net":                      {asn: 9002, iata: true, codes: retnCodes, countryLabels: true},
-	"telstraglobal.net":             {asn: 4637, iata: true},
+	"telstraglobal.net":             {asn: 4637, iata: true, codes: telstraGlobalCodes},
+	"kddi.ne.jp":                    {asn: 2516, codes: kddiCodes, codePrefix: true},
 	"1e100.net":                     {asn: 15169, iata: true, codes: googleCodes},
 	"ntwk.msn.net":                  {asn: 8075, iata: true},
 	"tfbnw.net":                     {asn: 32934, iata: true},
@@ -439,6 +443,7 @@ var facilities = map[string]place{
 	"111eighthave": pl("New York", "US", 40.71, -74.01), "111eighth": pl("New York", "US", 40.71, -74.01),
 	"60hudson": pl("New York", "US", 40.71, -74.01), "32aoa": pl("New York", "US", 40.71, -74.01),
 	"onewilshire": pl("Los Angeles", "US", 34.05, -118.24), "1wilshire": pl("Los Angeles", "US", 34.05, -118.24),
+	"1wlt":       pl("Los Angeles", "US", 34.05, -118.24), // Telstra's "i-10604.1wlt-core02.telstraglobal.net"
 	"350ecermak": pl("Chicago", "US", 41.88, -87.63), "westin": pl("Seattle", "US", 47.61, -122.33),
 	"1601milehigh": pl("Denver", "US", 39.74, -104.99), // Comcast's "be-12124-cr02.1601milehigh.co.ibone.comcast.net"
 	"kleyer":       pl("Frankfurt", "DE", 50.11, 8.68), "interxion": pl("Frankfurt", "DE", 50.11, 8.68),

@@ -62,6 +62,19 @@ var ertelecomCodes = map[string]place{
 	"ekat": pl("Yekaterinburg", "RU", 56.84, 60.61), "nsk": pl("Novosibirsk", "RU", 55.03, 82.92),
 	"nn": pl("Nizhny Novgorod", "RU", 56.33, 44.00), "chel": pl("Chelyabinsk", "RU", 55.16, 61.40),
 	"msk": pl("Moscow", "RU", 55.76, 37.62), "spb": pl("Saint Petersburg", "RU", 59.94, 30.31),
+	"perm": pl("Perm", "RU", 58.01, 56.23), // "bbr01.perm.ertelecom.ru"
+}
+
+// telstraGlobalCodes are Telstra International's (AS4637, telstraglobal.net) site codes that are not
+// airports' ("i-10604.1wlt-core02": One Wilshire, Los Angeles; "sydp-core03", "sydo-core04": Sydney's
+// two sites), besides its IATA-coded ones.
+var telstraGlobalCodes = map[string]place{
+	"sydp": pl("Sydney", "AU", -33.87, 151.21), "sydo": pl("Sydney", "AU", -33.87, 151.21),
+}
+
+// kddiCodes are KDDI's (AS2516, kddi.ne.jp) city codes ("fkoBBAR001": Fukuoka, not an airport code).
+var kddiCodes = map[string]place{
+	"fko": pl("Fukuoka", "JP", 33.59, 130.40),
 }
 
 // aussiebbCodes are Aussie Broadband's (AS4764, aussiebb.net) sites ("core1.portmel.aussiebb.net" Port

@@ -314,6 +314,11 @@ func (c carrier) code(t string) (place, bool) {
 			return p, true
 		}
 	}
+	if c.codePrefix && len(l) > 3 && (rest == "" || digitsSuffix(rest)) {
+		if p, ok := c.codes[l[:3]]; ok {
+			return p, true
+		}
+	}
 	if l == "r" && rest != "" {
 		k := 0
 		for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {

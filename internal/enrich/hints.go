@@ -131,11 +131,16 @@ func NationalDomain(name string) string {
 // but the top-level domain, since operators put the country after the site ("man7.uk.eth.zayo.com",
 // OVH's "bru-1-6k.be.eu"); "" when it is the last label or no country code.
 func countryLabel(n *nameParts, i int) string {
-	if i >= n.nl-1 {
+	if i >= n.nl-1 || roleLabels[n.labels[i]] {
 		return ""
 	}
 	return countryToken(n.labels[i])
 }
+
+// roleLabels are two-letter labels that router names use for a role, not a country: "bb" backbone
+// ("fkoBBAR001-1.bb.kddi.ne.jp" is no Barbados), "cr" core, "ar" access, "pe"/"ce" provider and
+// customer edge.
+var roleLabels = map[string]bool{"bb": true, "cr": true, "ar": true, "pe": true, "ce": true}
 
 // countryToken returns the country a two-letter token names as an ISO code, "uk" read as "GB"; "" when
 // it is none.

@@ -303,6 +303,12 @@ func TestHintHeldoutCD(t *testing.T) {
 		{"university district", "vl80x-oakland-wifi-1-gw.pitt.edu", "", "", "", 0},
 		{"customer port", "delta-svc077198-ic366593.ip.twelve99-cust.net", "", "", "", 0},
 		{"hand-kept city under .edu stands", "gw.london.example.edu", "London", "GB", "high", 0},
+		// Round 4 of the held-out corpus: Telstra International's own site codes, One Wilshire, KDDI's
+		// code before its role letters (and "bb" is backbone, not Barbados), ER-Telecom's Perm.
+		{"telstra one wilshire", "i-10604.1wlt-core02.telstraglobal.net", "Los Angeles", "US", "high", 4637},
+		{"telstra sydney site", "i-92.sydp-core03.telstraglobal.net", "Sydney", "AU", "medium", 4637},
+		{"kddi city before role", "fkoBBAR001-1.bb.kddi.ne.jp", "Fukuoka", "JP", "medium", 2516},
+		{"er-telecom perm", "lag-1.bbr01.perm.ertelecom.ru", "Perm", "RU", "medium", 0},
 		{"university hand-kept city stands", "core1.london.example.ac.uk", "London", "GB", "high", 0},
 		{"non-university town word stands", "gw1.anderson.example.net", "Anderson", "US", "high", 0},
 		// NORDUnet: country token and site; the country must agree with the site.
