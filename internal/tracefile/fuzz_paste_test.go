@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// addPasteSeeds seeds f with the pastes under testdata/pastes and their strict/lenient edge cases.
-func addPasteSeeds(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "pastes", "*.txt"))
+// addFileSeeds seeds f with each file matching pattern, lenient and strict.
+func addFileSeeds(f *testing.F, pattern string) {
+	files, _ := filepath.Glob(pattern)
 	for _, name := range files {
 		data, err := os.ReadFile(name)
 		if err != nil {
@@ -17,6 +17,11 @@ func addPasteSeeds(f *testing.F) {
 		f.Add(data, false)
 		f.Add(data, true)
 	}
+}
+
+// addPasteSeeds seeds f with the pastes under testdata/pastes and their strict/lenient edge cases.
+func addPasteSeeds(f *testing.F) {
+	addFileSeeds(f, filepath.Join("testdata", "pastes", "*.txt"))
 	f.Add([]byte("  1 192.0.2.1 [AS 1] [MPLS: Labels 1/2 Exp 9] 4 msec !A ? U\n    x.example 1 msec\n"), false)
 	f.Add([]byte("|  a - 1 | 1 | 1 | 1 | 1 | 1 | 1 |\n"), false)
 	f.Add([]byte(" Host  Loss% Snt\n 1. a 0.0% 1\n    192.0.2.1\n"), false)

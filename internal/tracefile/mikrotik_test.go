@@ -2,7 +2,6 @@ package tracefile
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -259,15 +258,7 @@ func TestMikroTikErrors(t *testing.T) {
 
 // FuzzMikroTik fuzzes the RouterOS importer, seeded with the real tables under testdata/corpus.
 func FuzzMikroTik(f *testing.F) {
-	files, _ := filepath.Glob(filepath.Join("testdata", "corpus", "mikrotik-*.txt"))
-	for _, name := range files {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data, false)
-		f.Add(data, true)
-	}
+	addFileSeeds(f, filepath.Join("testdata", "corpus", "mikrotik-*.txt"))
 	f.Add([]byte(" # ADDRESS LOSS SENT LAST AVG BEST WORST STD-DEV STATUS\n 1 192.0.2.1 0% 1 1ms 1 1 1 0 <MPLS:L=1,E=0>\n 1 2001:db8::... 0% 2 1ms\n-- [Q quit|D dump|C-z pause]\n...\n"), false)
 	f.Fuzz(func(t *testing.T, data []byte, strict bool) {
 		trs, err := ParseWith(data, FormatMikroTik, ParseOptions{Strict: strict})
