@@ -109,7 +109,8 @@ func fold(s string) string {
 // accents maps the accented letters of the corpus's place names to plain ones.
 var accents = strings.NewReplacer("ä", "a", "á", "a", "à", "a", "â", "a", "ã", "a", "å", "a", "é", "e", "è", "e",
 	"ê", "e", "ë", "e", "í", "i", "ï", "i", "ó", "o", "ö", "o", "ô", "o", "õ", "o", "ø", "o", "ú", "u", "ü", "u",
-	"ç", "c", "ñ", "n", "ß", "ss")
+	"ç", "c", "ñ", "n", "ß", "ss", "ł", "l", "ś", "s", "ź", "z", "ż", "z", "ć", "c", "ń", "n", "ą", "a", "ę", "e",
+	"š", "s", "č", "c", "ž", "z", "ř", "r", "ě", "e", "ů", "u", "ý", "y", "ő", "o", "ű", "u", "ğ", "g", "ı", "i", "ş", "s")
 
 // hopOf returns the report's hop with ttl, or nil.
 func hopOf(p *report.Path, ttl int) *report.PathHop {

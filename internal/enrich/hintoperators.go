@@ -31,6 +31,7 @@ var retnCodes = map[string]place{
 // "tky009bb00.IIJ.Net" Tokyo).
 var iijCodes = map[string]place{
 	"osk": pl("Osaka", "JP", 34.69, 135.50), "tky": pl("Tokyo", "JP", 35.68, 139.69),
+	"ngy": pl("Nagoya", "JP", 35.18, 136.91), // "ngy003bb00.IIJ.Net"
 }
 
 // qwestCodes are Qwest's (CenturyLink/Lumen AS209, qwest.net) city codes: the four-letter city part of
@@ -70,6 +71,7 @@ var ertelecomCodes = map[string]place{
 // two sites), besides its IATA-coded ones.
 var telstraGlobalCodes = map[string]place{
 	"sydp": pl("Sydney", "AU", -33.87, 151.21), "sydo": pl("Sydney", "AU", -33.87, 151.21),
+	"tpei": pl("Taipei", "TW", 25.03, 121.57), // "i-13642.tpei-core01", "i-92.tpei02.telstraglobal.net"
 }
 
 // kddiCodes are KDDI's (AS2516, kddi.ne.jp) city codes ("fkoBBAR001": Fukuoka, not an airport code).

@@ -63,7 +63,7 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 	ex, exTok := findExchange(&n)
 	icTok := interconnect(&n, host)
 	inter := ex.name != "" || icTok != "" || (asnToken != "" && asn != car.asn && !strings.Contains(asnToken, "."))
-	if p, tok, conf, ok := findPlace(&n, host, car, pref, cityKey); ok {
+	if p, tok, conf, ok := findPlace(&n, host, car, pref, cityKey); ok && !demarcName(&n) {
 		if conf == ConfidenceMedium && contradictsTLD(&n, p.country) && !car.owns(tok, p) {
 			// A code of another country's city under a national domain ("bgw01.nsk.ertelecom.ru": a
 			// border gateway in Novosibirsk, not Baghdad's airport BGW) stands only where the address
@@ -93,6 +93,19 @@ func hintFromNameKey(name, pref string, cityKey *string) (*Hint, string) {
 func (c carrier) owns(tok string, p place) bool {
 	q, ok := c.code(tok)
 	return ok && q == p
+}
+
+// demarcName reports whether the name is a carrier's customer demarcation point
+// ("cogeco-cable-canada.demarc.cogentco.com", "euroaccess-ltd.demarc.cogentco.com"): the labels
+// before "demarc" are the customer's name, which says nothing of where the port is ("canada" is no
+// town, "ltd" no airport).
+func demarcName(n *nameParts) bool {
+	for i := 0; i < n.nl; i++ {
+		if n.labels[i] == "demarc" {
+			return true
+		}
+	}
+	return false
 }
 
 // vanityTLDs are country-code domains sold worldwide for their letters (".io", ".tv", ".me"): they say

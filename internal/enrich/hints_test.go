@@ -313,6 +313,11 @@ func TestHintHeldoutCD(t *testing.T) {
 		{"telstra sydney site", "i-92.sydp-core03.telstraglobal.net", "Sydney", "AU", "medium", 4637},
 		{"kddi city before role", "fkoBBAR001-1.bb.kddi.ne.jp", "Fukuoka", "JP", "medium", 2516},
 		{"er-telecom perm", "lag-1.bbr01.perm.ertelecom.ru", "Perm", "RU", "medium", 0},
+		{"telstra taipei", "i-92.tpei02.telstraglobal.net", "Taipei", "TW", "medium", 4637},
+		{"iij nagoya", "ngy003bb00.IIJ.Net", "Nagoya", "JP", "medium", 2497},
+		// A carrier's customer demarcation names its customer, not a place.
+		{"demarc country word", "cogeco-cable-canada.demarc.cogentco.com", "", "", "", 174},
+		{"demarc legal suffix", "euroaccess-ltd.demarc.cogentco.com", "", "", "", 174},
 		{"university hand-kept city stands", "core1.london.example.ac.uk", "London", "GB", "high", 0},
 		{"non-university town word stands", "gw1.anderson.example.net", "Anderson", "US", "high", 0},
 		// NORDUnet: country token and site; the country must agree with the site.
