@@ -376,6 +376,11 @@ var genericWords = map[string]bool{
 	"co": true, "company": true, "limited": true, "plc": true, "bv": true, "nv": true, "spa": true, "srl": true,
 	"pte": true, "pty": true, "as": true, "ab": true, "oy": true, "kk": true, "sas": true, "sarl": true, "the": true,
 	"pjsc": true, "ojsc": true, "jsc": true, "cjsc": true, "ooo": true, "sl": true,
+	// More legal forms: Latvian SIA and Lithuanian UAB (Tet's "SIA Tet" and "SIA BITE Latvija" are no
+	// siblings), Estonian OÜ, Czech and Slovak s.r.o., Balkan d.o.o., Hungarian Kft. and Zrt., Polish
+	// sp. z o.o., Malaysian Sdn Bhd, Indonesian Tbk, Indian Pvt, Latin American Ltda, S.A.C., C.A.
+	"sia": true, "uab": true, "ou": true, "sro": true, "doo": true, "kft": true, "zrt": true, "zoo": true,
+	"sdn": true, "bhd": true, "tbk": true, "pvt": true, "ltda": true, "sac": true, "llp": true, "eirl": true,
 	"of": true, "and": true, "de": true, "china": true, "telecom": true, "telecommunications": true,
 	"communications": true, "communication": true, "network": true, "networks": true, "net": true,
 	"internet": true, "global": true, "international": true, "services": true, "service": true, "systems": true,

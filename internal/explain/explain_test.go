@@ -345,6 +345,7 @@ func TestSameOperator(t *testing.T) {
 		{"different operators", "Orange S.A.", "TATA COMMUNICATIONS(AMERICA) INC", false},
 		{"communications is generic", "Tata Communications", "Zayo Communications", false},
 		{"research networks are not siblings", "Australian Academic and Research Network", "Research and Education Advanced Network New Zealand Ltd", false},
+		{"a legal form is no sibling", "SIA Tet", "SIA BITE Latvija", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
