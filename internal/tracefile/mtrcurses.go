@@ -37,6 +37,19 @@ func isMTRCursesHostLine(line string) bool {
 	return err == nil
 }
 
+// isMTRCursesTargetTime reports whether line is an address or host name and an ISO time, nothing else
+// ("8.8.8.8 2022-07-10T15:08:38+0200"): the right part of the screen's title line.
+func isMTRCursesTargetTime(line string) bool {
+	f := strings.Fields(line)
+	if len(f) != 2 || len(f[1]) < 19 || f[1][4] != '-' || f[1][10] != 'T' {
+		return false
+	}
+	if _, err := netip.ParseAddr(f[0]); err == nil {
+		return true
+	}
+	return looksLikeHostname(f[0])
+}
+
 // mtrCursesFrom reads the local host's address from "myhost (192.0.2.10)" into t.From, unless it is
 // unspecified (0.0.0.0).
 func mtrCursesFrom(t *path.Trace, host string) {
@@ -102,6 +115,19 @@ func parseMTRCurses(data []byte, opts ParseOptions) ([]*path.Trace, error) {
 			// target left out (older releases, or cut by whoever pasted it)
 			mtrCursesFrom(t, body)
 			mtrCursesTime(t, body)
+			continue
+		case len(t.Hops) == 0 && !sawScreen && isMTRCursesTargetTime(body):
+			// "8.8.8.8 2022-07-10T15:08:38+0200": the title's right part, the target and the time,
+			// its left part (the local host and "->") cut by whoever pasted the screen
+			f := strings.Fields(body)
+			if a, err := netip.ParseAddr(f[0]); err == nil {
+				t.Target.Addr = a
+			} else {
+				t.Target.Name = f[0]
+			}
+			if ts, err := parseMTRStart(f[1]); err == nil {
+				t.Started = ts
+			}
 			continue
 		case strings.Contains(body, " -> ") && len(t.Hops) == 0:
 			// "myhost (192.0.2.10) -> example.com (192.0.2.9)   date"

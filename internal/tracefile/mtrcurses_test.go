@@ -88,3 +88,17 @@ func targetText(tr *path.Trace) string {
 	}
 	return tr.Target.Name
 }
+
+// TestMTRCursesTargetTimeLine: a screen pasted from its title's right part ("8.8.8.8 <time>", the
+// local host and "->" cut off) takes that target and time.
+func TestMTRCursesTargetTimeLine(t *testing.T) {
+	in := "8.8.8.8 2022-07-10T15:08:38+0200\nKeys:  Help   Display mode   Restart statistics   Order of fields   quit\n" +
+		" Host                  Loss%   Snt   Last   Avg  Best  Wrst StDev\n 1. 192.0.2.1            0.0%     5    3.2   4.1   2.5   8.9   2.7\n 2. 8.8.8.8              0.0%     5    9.2   9.1   9.0   9.9   0.3\n"
+	trs, err := ParseWith([]byte(in), FormatMTRCurses, ParseOptions{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := trs[0]; targetText(tr) != "8.8.8.8" || !tr.Started.Equal(time.Date(2022, 7, 10, 13, 8, 38, 0, time.UTC)) {
+		t.Errorf("target %q started %v, want 8.8.8.8 at 13:08:38 UTC", targetText(tr), tr.Started)
+	}
+}
