@@ -152,6 +152,9 @@ type carrier struct {
 	// after one more letter and before a two-letter building code and the router number (Telxius'
 	// "grtmiabr3": "gr" + "t" + "mia" + "br" + 3); the site code is looked up in codes.
 	routerPrefix string
+	// regionLabels is true when the labels after the router are the operator's own region codes, never a
+	// country (Shaw's ".cl." is its California region, not Chile).
+	regionLabels bool
 	// codePrefix is true when the operator's router tokens start with a three-letter site code followed
 	// by role letters and a number (KDDI's "fkoBBAR001": Fukuoka, backbone access router 001).
 	codePrefix bool
@@ -172,7 +175,8 @@ var carriers = map[string]carrier{
 	"cogentco.com":                  {asn: 174, iata: true},
 	"as6453.net":                    {asn: 6453},
 	"zayo.com":                      {asn: 6461, iata: true},
-	"gtt.net":                       {asn: 3257, iata: true},
+	"gtt.net":                       {asn: 3257, iata: true, codes: gttCodes},
+	"shawcable.net":                 {asn: 6327, codes: shawCodes, regionLabels: true},
 	"opentransit.net":               {asn: 5511},
 	"pccwbtn.net":                   {asn: 3491, iata: true},
 	"pccwglobal.net":                {asn: 3491},

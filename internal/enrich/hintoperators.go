@@ -74,6 +74,22 @@ var telstraGlobalCodes = map[string]place{
 	"tpei": pl("Taipei", "TW", 25.03, 121.57), // "i-13642.tpei-core01", "i-92.tpei02.telstraglobal.net"
 }
 
+// gttCodes are GTT's (AS3257, gtt.net) site codes that are no airport's ("ae16.cr0-mtl1.ip4.gtt.net"
+// Montreal; "cr1-man1" Manchester, whose MAN is otherwise a role word).
+var gttCodes = map[string]place{
+	"mtl": pl("Montreal", "CA", 45.50, -73.57), "man": pl("Manchester", "GB", 53.48, -2.24),
+}
+
+// shawCodes are Shaw Communications' (AS6327, shawcable.net) region labels and site codes: the region
+// after the router ("rc1wt-be82.wa.shawcable.net" Seattle, ".cg." Calgary, ".vc." Vancouver, ".il."
+// Chicago) or, in the California region, the site after the role and router number ("rc4sj-be60.cl": San
+// Jose).
+var shawCodes = map[string]place{
+	"wa": pl("Seattle", "US", 47.61, -122.33), "cg": pl("Calgary", "CA", 51.05, -114.07),
+	"vc": pl("Vancouver", "CA", 49.28, -123.12), "il": pl("Chicago", "US", 41.88, -87.63),
+	"sj": pl("San Jose", "US", 37.34, -121.89),
+}
+
 // kddiCodes are KDDI's (AS2516, kddi.ne.jp) city codes ("fkoBBAR001": Fukuoka, not an airport code).
 var kddiCodes = map[string]place{
 	"fko": pl("Fukuoka", "JP", 33.59, 130.40),

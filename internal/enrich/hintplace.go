@@ -188,6 +188,9 @@ func siteCode(n *nameParts, lo, hi int, car carrier, right bool) (place, string,
 	if car.codes != nil || equinix {
 		for i := hi - 1; i >= lo; i-- {
 			labelCC := countryLabel(n, i+1)
+			if car.regionLabels {
+				labelCC = ""
+			}
 			for _, t := range n.codeTokens(i) {
 				l, rest := letters(t)
 				if equinix && len(l) == 2 && rest != "" && len(rest) <= 2 && rest[0] >= '0' && rest[0] <= '9' {
@@ -312,6 +315,18 @@ func (c carrier) code(t string) (place, bool) {
 		// ("osk004ip57.IIJ.Net").
 		if p, ok := c.codes[l]; ok {
 			return p, true
+		}
+	}
+	if len(l) == 2 && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		// A role, a router number, then the site ("rc4sj": Shaw's router 4 in San Jose).
+		k := 0
+		for k < len(rest) && rest[k] >= '0' && rest[k] <= '9' {
+			k++
+		}
+		if site, more := letters(rest[k:]); len(site) >= 2 && more == "" {
+			if p, ok := c.codes[site]; ok {
+				return p, true
+			}
 		}
 	}
 	if c.codePrefix && len(l) > 3 && (rest == "" || digitsSuffix(rest)) {

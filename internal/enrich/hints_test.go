@@ -315,6 +315,12 @@ func TestHintHeldoutCD(t *testing.T) {
 		{"er-telecom perm", "lag-1.bbr01.perm.ertelecom.ru", "Perm", "RU", "medium", 0},
 		{"telstra taipei", "i-92.tpei02.telstraglobal.net", "Taipei", "TW", "medium", 4637},
 		{"iij nagoya", "ngy003bb00.IIJ.Net", "Nagoya", "JP", "medium", 2497},
+		// Round 6: GTT's own codes, Shaw's regions and sites.
+		{"gtt montreal", "ae16.cr0-mtl1.ip4.gtt.net", "Montreal", "CA", "medium", 3257},
+		{"gtt manchester", "ae2-775.cr1-man1.ip4.gtt.net", "Manchester", "GB", "medium", 3257},
+		{"shaw seattle region", "rc1wt-be82.wa.shawcable.net", "Seattle", "US", "medium", 6327},
+		{"shaw calgary region", "rc3so-be129-1.cg.shawcable.net", "Calgary", "CA", "medium", 6327},
+		{"shaw san jose site", "rc4sj-be60.cl.shawcable.net", "San Jose", "US", "medium", 6327},
 		// A carrier's customer demarcation names its customer, not a place.
 		{"demarc country word", "cogeco-cable-canada.demarc.cogentco.com", "", "", "", 174},
 		{"demarc legal suffix", "euroaccess-ltd.demarc.cogentco.com", "", "", "", 174},
