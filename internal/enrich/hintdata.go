@@ -118,7 +118,8 @@ var clliCodes = map[string]place{
 var teliaCodes = map[string]place{
 	"s": pl("Stockholm", "SE", 59.33, 18.07), "sto": pl("Stockholm", "SE", 59.33, 18.07),
 	"kbn": pl("Copenhagen", "DK", 55.68, 12.57), "nyk": pl("New York", "US", 40.71, -74.01),
-	"ash": pl("Ashburn", "US", 39.04, -77.49), "las": pl("Los Angeles", "US", 34.05, -118.24),
+	"palo": pl("Palo Alto", "US", 37.44, -122.14), // "palo-b22-link.telia.net"
+	"ash":  pl("Ashburn", "US", 39.04, -77.49), "las": pl("Los Angeles", "US", 34.05, -118.24),
 	"sjo": pl("San Jose", "US", 37.34, -121.89), "prs": pl("Paris", "FR", 48.86, 2.35),
 	"ffm": pl("Frankfurt", "DE", 50.11, 8.68), "ldn": pl("London", "GB", 51.51, -0.13),
 	"hbg": pl("Hamburg", "DE", 53.55, 9.99), "adm": pl("Amsterdam", "NL", 52.37, 4.90),
@@ -174,7 +175,7 @@ var carriers = map[string]carrier{
 	"ntt.net":                       {asn: 2914, iata: true},
 	"cogentco.com":                  {asn: 174, iata: true},
 	"as6453.net":                    {asn: 6453},
-	"zayo.com":                      {asn: 6461, iata: true},
+	"zayo.com":                      {asn: 6461, iata: true, codes: zayoCodes},
 	"gtt.net":                       {asn: 3257, iata: true, codes: gttCodes},
 	"shawcable.net":                 {asn: 6327, codes: shawCodes, regionLabels: true},
 	"opentransit.net":               {asn: 5511},

@@ -74,6 +74,12 @@ var telstraGlobalCodes = map[string]place{
 	"tpei": pl("Taipei", "TW", 25.03, 121.57), // "i-13642.tpei-core01", "i-92.tpei02.telstraglobal.net"
 }
 
+// zayoCodes are Zayo's (AS6461, zayo.com) site codes that are no airport's ("ae5.mpr1.tor3.ca.zip.zayo.com"
+// Toronto, with its country label after it).
+var zayoCodes = map[string]place{
+	"tor": pl("Toronto", "CA", 43.65, -79.38),
+}
+
 // gttCodes are GTT's (AS3257, gtt.net) site codes that are no airport's ("ae16.cr0-mtl1.ip4.gtt.net"
 // Montreal; "cr1-man1" Manchester, whose MAN is otherwise a role word).
 var gttCodes = map[string]place{

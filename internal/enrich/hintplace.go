@@ -360,12 +360,12 @@ func tokenShape(t string) byte {
 	l, rest := letters(t)
 	switch {
 	case l == "":
-		for i := 0; i < len(t); i++ {
-			if t[i] < '0' || t[i] > '9' {
-				return 'x'
-			}
+		// A router number, possibly with a letter in it ("9208", "55a1": NYSERNet's
+		// "syr-55a1-buf-9208" is router 55a1 in Syracuse facing router 9208 in Buffalo).
+		if t[0] >= '0' && t[0] <= '9' {
+			return 'd'
 		}
-		return 'd'
+		return 'x'
 	case rest == "":
 		return 'l'
 	case digitsSuffix(rest):

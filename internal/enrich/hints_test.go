@@ -321,6 +321,9 @@ func TestHintHeldoutCD(t *testing.T) {
 		{"shaw seattle region", "rc1wt-be82.wa.shawcable.net", "Seattle", "US", "medium", 6327},
 		{"shaw calgary region", "rc3so-be129-1.cg.shawcable.net", "Calgary", "CA", "medium", 6327},
 		{"shaw san jose site", "rc4sj-be60.cl.shawcable.net", "San Jose", "US", "medium", 6327},
+		{"telia palo alto", "palo-b22-link.telia.net", "Palo Alto", "US", "medium", 1299},
+		{"nysernet link label, lettered router number", "syr-55a1-buf-9208.nysernet.net", "Syracuse", "US", "low", 3754},
+		{"zayo toronto", "ae5.mpr1.tor3.ca.zip.zayo.com", "Toronto", "CA", "medium", 6461},
 		// A carrier's customer demarcation names its customer, not a place.
 		{"demarc country word", "cogeco-cable-canada.demarc.cogentco.com", "", "", "", 174},
 		{"demarc legal suffix", "euroaccess-ltd.demarc.cogentco.com", "", "", "", 174},
