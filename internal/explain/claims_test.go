@@ -259,3 +259,23 @@ func TestTargetAnsweringEveryHop(t *testing.T) {
 		t.Errorf("destination %+v, want reached at hop 5", d)
 	}
 }
+
+// TestFarSideNoise: a New York hop at 142 ms, before another New York hop at 106 and London at 142, is
+// its own noise, not London's far end: no tunnel is claimed for it.
+func TestFarSideNoise(t *testing.T) {
+	ny := enrich.Hint{City: "New York", Country: "US", Lat: 40.71, Lon: -74.01, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+	london := enrich.Hint{City: "London", Country: "GB", Lat: 51.51, Lon: -0.13, HasCoords: true, Confidence: enrich.ConfidenceHigh}
+	tr := explaintest.Trace("203.0.113.9", "192.0.2.1/100", "192.0.2.2/142", "192.0.2.3/106", "192.0.2.4/142", "203.0.113.9/176")
+	in := infos("192.0.2.1=174:Cogent:US", "192.0.2.2=174:Cogent:US", "192.0.2.3=174:Cogent:US", "192.0.2.4=174:Cogent:US", "203.0.113.9=174:Cogent:GB")
+	for a, h := range map[string]*enrich.Hint{"192.0.2.2": &ny, "192.0.2.3": &ny, "192.0.2.4": &london} {
+		r := in[netip.MustParseAddr(a)]
+		r.Hint = h
+		in[r.Addr] = r
+	}
+	f := Explain(tr, in, Options{})
+	for _, x := range f.FarSide {
+		if x.TTL == 2 {
+			t.Errorf("far side claimed for hop 2 (%+v), though hop 3 at the same place answers in 106 ms", x)
+		}
+	}
+}

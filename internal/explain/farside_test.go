@@ -17,7 +17,7 @@ func farSideNaive(e *explainer) []FarSide {
 	out := []FarSide{}
 	for i, h := range e.out {
 		p := h.Place
-		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.placeMs[i]) {
+		if p == nil || !p.HasCoords || p.Source != "hostname" || math.IsNaN(e.placeMs[i]) || e.fasterLaterHere(i) {
 			continue
 		}
 		for j := len(e.out) - 1; j > i; j-- {

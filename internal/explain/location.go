@@ -346,7 +346,7 @@ func (e *explainer) farSide() []FarSide {
 	}
 	for i, h := range e.out {
 		p := h.Place
-		if !farSideCandidate(p, e.placeMs[i]) {
+		if !farSideCandidate(p, e.placeMs[i]) || e.fasterLaterHere(i) {
 			continue
 		}
 		best := -1
@@ -373,6 +373,20 @@ func (e *explainer) farSide() []FarSide {
 		}
 	}
 	return out
+}
+
+// fasterLaterHere reports whether a later hop placed near hop i (within samePlaceKm) answers much faster
+// (under 80% of its RTT): hop i's own RTT is then its noise, not a far end's (a New York hop at 142 ms
+// before another New York hop at 106).
+func (e *explainer) fasterLaterHere(i int) bool {
+	p := e.out[i].Place
+	for j := i + 1; j < len(e.out); j++ {
+		q := e.out[j].Place
+		if q != nil && q.HasCoords && !math.IsNaN(e.placeMs[j]) && km(p, q) <= samePlaceKm && e.placeMs[j] < 0.8*e.placeMs[i] {
+			return true
+		}
+	}
+	return false
 }
 
 // farSideCandidate reports whether a hop at place p with minimum RTT m can take part in a far-side finding.
