@@ -6,10 +6,12 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"hopscope/internal/path"
+	"hopscope/internal/probe"
 )
 
 // Topologies of the simulated tests. Addresses stand for routers; 192.0.2.9 is the destination.
@@ -286,5 +288,34 @@ func TestRunBadConfig(t *testing.T) {
 		if _, err := Run(context.Background(), newSimNet(t, "192.0.2.9", simLinear...), cfg); err == nil {
 			t.Errorf("config %+v: no error", cfg)
 		}
+	}
+}
+
+// queuedErrorNet is a simNet whose every third send first reports an unreachable an earlier probe
+// drew (as an unprivileged socket does on its next send).
+type queuedErrorNet struct {
+	*simNet
+	sends int
+	fail  error
+}
+
+func (q *queuedErrorNet) Send(p probe.Probe) error {
+	q.sends++
+	if q.sends%3 == 0 {
+		return q.fail
+	}
+	return q.simNet.Send(p)
+}
+
+// TestRunQueuedSendError: an unreachable reported on a send is an earlier probe's answer: the probe is
+// sent again and the enumeration goes on; any other send error ends it.
+func TestRunQueuedSendError(t *testing.T) {
+	s := newSimNet(t, "192.0.2.9", simTwo...)
+	tr, err := Run(context.Background(), &queuedErrorNet{simNet: s, fail: syscall.EHOSTUNREACH}, Config{Now: s.clock})
+	if err != nil || tr.Multipath == nil || len(tr.Hops) == 0 {
+		t.Fatalf("trace %v, err %v: want the enumeration to go on", tr, err)
+	}
+	if _, err := Run(context.Background(), &queuedErrorNet{simNet: newSimNet(t, "192.0.2.9", simTwo...), fail: syscall.EBADF}, Config{Now: s.clock}); err == nil {
+		t.Error("a bad descriptor did not end the run")
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"hopscope/internal/path"
@@ -92,6 +93,13 @@ hops:
 	return r.trace(started, last), nil
 }
 
+// asyncSendError reports whether err is an ICMP error the kernel queued on the socket from an earlier
+// packet and returned on this send (host or network unreachable, connection refused).
+func asyncSendError(err error) bool {
+	return errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTDOWN)
+}
+
 // round sends the probes, paced, and waits for their replies: until every one is answered, or the
 // wait after the last one passes (2 × the largest RTT seen, within MinWait..Timeout), or end.
 func (r *runner) round(ws []want, end time.Time) error {
@@ -103,7 +111,15 @@ func (r *runner) round(ws []want, end time.Time) error {
 		p := probe.Probe{Seq: uint16(len(r.probes) + 1), TTL: w.ttl, Flow: w.flow}
 		now := r.cfg.Now()
 		if err := r.conn.Send(p); err != nil {
-			return fmt.Errorf("send probe ttl %d flow %d: %w", w.ttl, w.flow, err)
+			// An unreachable an earlier probe drew is reported on the socket's next send (unprivileged
+			// UDP and TCP sockets): it is that probe's answer, not this send's failure, so this one is
+			// sent again; failing again, it counts as lost rather than ending the enumeration.
+			if !asyncSendError(err) {
+				return fmt.Errorf("send probe ttl %d flow %d: %w", w.ttl, w.flow, err)
+			}
+			if err := r.conn.Send(p); err != nil && !asyncSendError(err) {
+				return fmt.Errorf("send probe ttl %d flow %d: %w", w.ttl, w.flow, err)
+			}
 		}
 		r.probes = append(r.probes, sent{p: p, at: now})
 		r.g.set(w.flow, w.ttl, obs{state: pending})
