@@ -70,16 +70,15 @@ func (e *explainer) reachedTTL() int {
 
 // namesOnly reports whether some responder answered and none carries an address.
 func (e *explainer) namesOnly() bool {
-	n := 0
+	if anyAddress(e.t) {
+		return false
+	}
 	for i := range e.t.Hops {
-		for _, r := range e.t.Hops[i].Responders {
-			if r.Addr.IsValid() {
-				return false
-			}
-			n++
+		if len(e.t.Hops[i].Responders) > 0 {
+			return true
 		}
 	}
-	return n > 0
+	return false
 }
 
 // stopsHere reports whether a tool that stops at the destination (mtr and its relatives) stopped at hop

@@ -118,11 +118,11 @@ func buildHop(h *path.Hop, e *explain.Hop, infos map[netip.Addr]enrich.Info, ops
 				pr.Info = AddrInfo{Addr: pr.Addr}
 			}
 		}
-		pr.AS, pr.Operator, pr.PlaceLabel = responderAS(pr), responderOperator(pr, &o), placeText(pr.Info.Place)
-		if e.Place == nil {
-			// The analysis placed the hop nowhere (a content network's registry, a place its RTT
-			// rules out): the table shows no place for it either.
-			pr.PlaceLabel = ""
+		pr.AS, pr.Operator = responderAS(pr), responderOperator(pr, &o)
+		if e.Place != nil {
+			// A hop the analysis placed nowhere (a content network's registry, a place its RTT rules
+			// out) shows no place in the table either.
+			pr.PlaceLabel = placeText(pr.Info.Place)
 		}
 		if s := rtts[i]; s.OK {
 			pr.RTT = &RTT{MinMs: msOf(s.Min), MedianMs: msOf(s.Median), MaxMs: msOf(s.Max), Count: s.Count}
